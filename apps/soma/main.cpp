@@ -1,0 +1,48 @@
+// soma: one command-line tool for the whole toolkit. Sub-commands and examples
+// register themselves (registry.hpp); this file only wires the global options.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "registry.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/threads.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"soma: neural computation toolkit (networks, spiking models, ODEs, t-SNE, fits)"};
+  app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "Threads to use (default: all cores)")
+      ->check(CLI::PositiveNumber);
+  app.parse_complete_callback([&] {
+    if (threads > 0) soma::set_num_threads(threads);
+  });
+
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  auto& commands = soma::cli::commands();
+  std::sort(commands.begin(), commands.end(), by_name);
+  for (auto& entry : commands) entry.setup(*app.add_subcommand(entry.name, entry.help));
+
+  auto* example = app.add_subcommand("example", "Run one of the tutorial examples");
+  example->require_subcommand(1);
+  auto& examples = soma::cli::examples();
+  std::sort(examples.begin(), examples.end(), by_name);
+  for (auto& entry : examples) entry.setup(*example->add_subcommand(entry.name, entry.help));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const soma::cli::Exit& e) {
+    return e.code;
+  } catch (const soma::Error& e) {
+    std::cout.flush();
+    std::fprintf(stderr, "soma: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::fprintf(stderr, "soma: internal error: %s\n", e.what());
+    return 70;
+  }
+  return 0;
+}
