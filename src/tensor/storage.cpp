@@ -1,0 +1,67 @@
+// The caching allocator behind every tensor's storage.
+#include <bit>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "impl.hpp"
+
+namespace soma {
+namespace {
+
+// Size classes: four per power of two above 64 bytes, so rounding wastes at most 25%.
+constexpr int kClasses = 4 * 64;
+
+int size_class_of(size_t bytes, size_t* rounded) {
+  if (bytes <= 64) {
+    *rounded = 64;
+    return 0;
+  }
+  const int e = 63 - std::countl_zero(static_cast<uint64_t>(bytes - 1));  // 2^e < bytes <= 2^(e+1)
+  const size_t step = size_t{1} << (e - 1);                               // quarter of 2^(e+1)
+  const size_t quarters = (bytes - (size_t{1} << e) + step - 1) / step;  // 1..2
+  // Classes within (2^e, 2^(e+1)]: 2^e + step*q for q = 1, 2 (two per power is plenty).
+  *rounded = (size_t{1} << e) + step * quarters;
+  return 2 * e + static_cast<int>(quarters) - 1;
+}
+
+struct Cache {
+  std::mutex mutex;
+  std::vector<void*> free[kClasses];
+  ~Cache() {
+    for (auto& list : free)
+      for (void* p : list) std::free(p);
+  }
+};
+
+Cache& cache() {
+  static Cache* c = new Cache();  // never destroyed: tensors may outlive static destructors
+  return *c;
+}
+
+}  // namespace
+
+Storage::Storage(size_t bytes) {
+  size_t rounded = 0;
+  size_class = size_class_of(bytes, &rounded);
+  nbytes = bytes;
+  {
+    std::lock_guard lock(cache().mutex);
+    auto& list = cache().free[size_class];
+    if (!list.empty()) {
+      data = list.back();
+      list.pop_back();
+      return;
+    }
+  }
+  data = std::aligned_alloc(64, (rounded + 63) / 64 * 64);
+  if (!data) throw std::bad_alloc();
+}
+
+Storage::~Storage() {
+  std::lock_guard lock(cache().mutex);
+  cache().free[size_class].push_back(data);
+}
+
+}  // namespace soma
