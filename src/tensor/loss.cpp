@@ -231,18 +231,19 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
     throw Error("cross_entropy: expected logits of shape [N, C] or [C], got " + logits.shape().str());
   const int64_t n = logits.shape()[0], c = logits.shape()[1];
   const Tensor t = check_targets("cross_entropy", target, n, c);
-  Tensor probs = softmax_forward(logits, 1, false);
+  // -log softmax from the log-space form, accurate even where p underflows
+  Tensor log_probs = softmax_forward(logits, 1, true);
   Tensor losses = make_tensor({n}, logits.dtype());
+  Tensor probs = make_tensor(logits.shape(), logits.dtype());
   dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
     using T = decltype(tag);
-    const T* pr = probs.data_ptr<T>();
+    const T* lp = log_probs.data_ptr<T>();
+    T* pr = probs.data_ptr<T>();
     const int64_t* tp = t.data_ptr<int64_t>();
     T* l = losses.data_ptr<T>();
     for (int64_t i = 0; i < n; ++i) {
-      // -log softmax, computed from the logits for accuracy where p is tiny
-      const Tensor row;
-      (void)row;
-      l[i] = -std::log(std::max(pr[i * c + tp[i]], std::numeric_limits<T>::min()));
+      l[i] = -lp[i * c + tp[i]];
+      for (int64_t k = 0; k < c; ++k) pr[i * c + k] = std::exp(lp[i * c + k]);
     }
   });
   Tensor out;

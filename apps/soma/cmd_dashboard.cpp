@@ -1,0 +1,150 @@
+// soma dashboard [CSV]: a local web page with a scatter explorer for a CSV file (Iris by
+// default) and live training curves. With --train N it also trains a small classifier
+// on that CSV for N epochs and streams its loss to the page while it runs.
+//
+//   soma dashboard                          # Iris, http://127.0.0.1:8050/
+//   soma dashboard data.csv --port 0 --open # any free port; prints the URL on stdout
+//   soma dashboard --train 30               # watch a run live
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "live_dashboard.hpp"
+#include "registry.hpp"
+#include "soma/core/error.hpp"
+#include "soma/data/csv.hpp"
+#include "soma/data/loader.hpp"
+#include "soma/data/scaler.hpp"
+#include "soma/data/split.hpp"
+#include "soma/nn/activation.hpp"
+#include "soma/nn/linear.hpp"
+#include "soma/nn/sequential.hpp"
+#include "soma/optim/adam.hpp"
+#include "soma/serve/dashboard.hpp"
+#include "soma/train.hpp"
+
+namespace {
+
+using namespace soma;
+
+struct Options {
+  std::string dataset = SOMA_SHARED_DATA "/iris/iris_seaborn.csv";
+  std::string bind = "127.0.0.1", class_column;
+  int port = 8050;
+  bool open = false;
+  int train_epochs = 0;
+  int batch_delay_ms = 20;
+  double seconds = 0;  // 0: until interrupted
+  uint64_t seed = 42;
+};
+
+std::atomic<bool> interrupted{false};
+extern "C" void on_signal(int) { interrupted = true; }
+
+// A one-hidden-layer classifier of the CSV's class column from its numeric columns,
+// trained with the live callback; the delay per batch keeps a tiny run watchable.
+void train_demo(const Options& o, const std::shared_ptr<serve::Dashboard>& board,
+                const std::string& class_column) {
+  if (class_column.empty())
+    throw Error("dashboard --train: " + o.dataset + " has no text column to use as class");
+  auto df = data::read_csv(o.dataset);
+  std::vector<std::string> features;
+  for (const auto& c : df.columns())
+    if (df[c].is_numeric()) features.push_back(c);
+  if (features.empty()) throw Error("dashboard --train: " + o.dataset + " has no numeric column");
+  auto codes = df.codes(class_column);
+  int64_t classes = static_cast<int64_t>(df[class_column].unique().size());
+  // Codes from the whole frame, so both parts number the classes alike.
+  auto split = data::train_test_split(df.rows(), {.test_size = 0.2, .seed = o.seed});
+  auto tr = df.take(split.train), te = df.take(split.test);
+  data::StandardScaler scaler;
+  scaler.fit(tr, features);
+  scaler.transform(tr);
+  scaler.transform(te);
+  auto labels = [&](const std::vector<int64_t>& rows) {
+    std::vector<int64_t> c;
+    for (int64_t r : rows) c.push_back(codes[static_cast<size_t>(r)]);
+    return tensor(std::span<const int64_t>(c), {static_cast<int64_t>(c.size())});
+  };
+  data::DataLoader train_loader(data::TensorDataset(tr.to_tensor(features), labels(split.train)),
+                                {.batch_size = 16, .shuffle = true, .seed = o.seed});
+  data::DataLoader valid_loader(data::TensorDataset(te.to_tensor(features), labels(split.test)),
+                                {.batch_size = 64});
+  Rng rng(o.seed);
+  const auto d = static_cast<int64_t>(features.size());
+  nn::Sequential model(nn::Linear(d, 16, true, rng), nn::ReLU(),
+                       nn::Linear(16, classes, true, rng));
+  optim::Adam opt(model.parameters(), {.lr = 0.01});
+  train::FitOptions fo{.epochs = o.train_epochs,
+                       .loss = [](const Tensor& a, const Tensor& b) { return cross_entropy(a, b); },
+                       .metrics = {train::multiclass_accuracy()}};
+  fo.progress = false;
+  fo.label = "dashboard";
+  // Slows each batch so a page can watch the curve grow.
+  struct Delay final : train::Callback {
+    int ms;
+    explicit Delay(int m) : ms(m) {}
+    void on_batch_end(train::FitState& s, int64_t, double) override {
+      if (interrupted) s.stop = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+  };
+  std::vector<std::shared_ptr<train::Callback>> callbacks{
+      cli::live_dashboard_callback(board), std::make_shared<Delay>(o.batch_delay_ms)};
+  auto h = train::fit(model, opt, train_loader, &valid_loader, fo, callbacks);
+  std::fprintf(stderr, "dashboard: trained %zu epochs, train loss %.4f\n", h.epochs.size(),
+               h.last().train_loss);
+}
+
+void run(const Options& o) {
+  serve::DashboardOptions so{
+      .bind = o.bind, .port = o.port, .dataset = o.dataset, .class_column = o.class_column};
+  auto board = std::make_shared<serve::Dashboard>(so);
+  board->start();
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::fprintf(stderr, "dashboard: serving %s at %s (Ctrl-C to stop)\n", o.dataset.c_str(),
+               board->url().c_str());
+  if (o.open) std::cout << board->url() << std::endl;
+  const auto start = std::chrono::steady_clock::now();
+  if (o.train_epochs > 0) {
+    auto j = nlohmann::json::parse(board->dataset_json());
+    train_demo(o, board, j["class_column"].is_string() ? j["class_column"].get<std::string>() : "");
+  }
+  while (!interrupted) {
+    if (o.seconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+            o.seconds)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  board->stop();
+}
+
+cli::CommandRegistrar reg(
+    "dashboard", "Local web dashboard: dataset explorer and live training", [](CLI::App& app) {
+      auto o = std::make_shared<Options>();
+      app.add_option("csv", o->dataset, "CSV file to explore (default: the Iris data)");
+      app.add_option("--port", o->port, "TCP port; 0 picks a free one")
+          ->check(CLI::Range(0, 65535));
+      app.add_option("--bind", o->bind, "address to listen on");
+      app.add_flag("--open", o->open, "print the page's URL on stdout");
+      app.add_option("--class-column", o->class_column, "column holding the classes");
+      app.add_option("--train", o->train_epochs,
+                     "train a small classifier on the CSV for this many epochs, live")
+          ->check(CLI::Range(0, 100000));
+      app.add_option("--batch-delay-ms", o->batch_delay_ms, "pause after each training batch")
+          ->check(CLI::Range(0, 10000));
+      app.add_option("--seconds", o->seconds, "stop after this many seconds (0: on Ctrl-C)")
+          ->check(CLI::NonNegativeNumber);
+      app.add_option("--seed", o->seed, "random seed of the training run");
+      app.callback([o] { run(*o); });
+    });
+
+}  // namespace

@@ -1,0 +1,332 @@
+// soma power: watch this machine's power until Ctrl-C, or wrap a command as `perf stat`
+// does and report the energy it took.
+//
+//   soma power                          live view until Ctrl-C (or --duration S)
+//   soma power --csv p.csv -- make -j2  run `make -j2`, report its energy, keep the samples
+//
+// Output: watching, the live view and the summary go to stdout; wrapping a command they go
+// to stderr, so the command's own stdout stays clean. On a terminal the view is redrawn in
+// place (a sparkline per sensor); in a pipe it is one line per sample. --json ends stdout
+// with one JSON object. Exit status: the wrapped command's (128 + signal if it was killed),
+// else 0; 3 when no power sensor exists (the sensors tried are listed on stderr).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "registry.hpp"
+#include "soma/core/atomic_file.hpp"
+#include "soma/core/error.hpp"
+#include "soma/power/monitor.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace power = soma::power;
+using Clock = std::chrono::steady_clock;
+
+// The exit status for "no power sensor on this machine", distinct from errors (1).
+constexpr int kNoSensorStatus = 3;
+
+struct Options {
+  int interval_ms = 100;
+  std::string csv;
+  bool json = false;
+  std::optional<double> grid_intensity;
+  double duration_s = 0;
+  std::string nvml_library, powercap_root;
+  std::vector<std::string> command;
+};
+
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void on_interrupt(int) { interrupted = 1; }
+
+bool is_terminal(std::FILE* f) {
+  const char* term = std::getenv("TERM");
+  return ::isatty(::fileno(f)) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+// The live view: redrawn in place on a terminal, one line per sample in a pipe.
+class LiveView {
+ public:
+  LiveView(const power::PowerMonitor& monitor, std::FILE* out)
+      : monitor_(monitor), out_(out), tty_(is_terminal(out)) {}
+
+  void update() {
+    auto fresh = monitor_.samples(printed_);
+    if (fresh.empty()) return;
+    printed_ += fresh.size();
+    for (auto& s : fresh) {
+      if (!tty_) print_line(s);
+      recent_.push_back(std::move(s));
+    }
+    if (recent_.size() > kWidth) recent_.erase(recent_.begin(), recent_.end() - kWidth);
+    if (tty_) redraw();
+    std::fflush(out_);
+  }
+
+  // Leaves the terminal with the view's last state on screen.
+  void finish() {
+    update();
+    if (tty_ && drawn_lines_ > 0) std::fputc('\n', out_), drawn_lines_ = 0;
+    std::fflush(out_);
+  }
+
+ private:
+  static constexpr std::size_t kWidth = 48;
+
+  void print_line(const power::Sample& s) {
+    if (!header_done_) {
+      std::fprintf(out_, "# t_s");
+      for (const auto& info : monitor_.sensors()) std::fprintf(out_, "\t%s W", info.name.c_str());
+      std::fprintf(out_, "\n");
+      header_done_ = true;
+    }
+    std::fprintf(out_, "%.3f", s.t);
+    for (double w : s.watts) std::fprintf(out_, "\t%.2f", w);
+    std::fprintf(out_, "\n");
+  }
+
+  void redraw() {
+    const auto& sensors = monitor_.sensors();
+    if (drawn_lines_ > 0) std::fprintf(out_, "\x1b[%dA", drawn_lines_);
+    std::size_t name_width = 0;
+    for (const auto& info : sensors) name_width = std::max(name_width, info.name.size());
+    for (std::size_t i = 0; i < sensors.size(); ++i) {
+      std::vector<double> w;
+      double hi = 0;
+      for (const auto& s : recent_) w.push_back(s.watts[i]), hi = std::max(hi, s.watts[i]);
+      const double now = recent_.back().watts[i];
+      std::fprintf(out_, "\x1b[2K%-*s %8.1f W  %s\n", static_cast<int>(name_width),
+                   sensors[i].name.c_str(), now, power::sparkline(w, 0, hi).c_str());
+    }
+    std::fprintf(out_, "\x1b[2K%.1f s, %zu samples (Ctrl-C to stop)", recent_.back().t, printed_);
+    std::fputc('\r', out_);
+    drawn_lines_ = static_cast<int>(sensors.size());
+  }
+
+  const power::PowerMonitor& monitor_;
+  std::FILE* out_;
+  bool tty_;
+  bool header_done_ = false;
+  int drawn_lines_ = 0;
+  std::size_t printed_ = 0;
+  std::vector<power::Sample> recent_;
+};
+
+// Starts `command` with SIGINT/SIGQUIT at their defaults (the parent ignores them while
+// it waits, as system() does, so Ctrl-C stops the command and soma still reports).
+pid_t spawn(const std::vector<std::string>& command) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  std::vector<std::string> args = command;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw soma::Error("power: cannot run '" + command[0] + "': " + std::strerror(rc));
+  return pid;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void write_csv(const power::PowerMonitor& monitor, const std::string& path) {
+  std::string text = "t_s";
+  const auto& sensors = monitor.sensors();
+  for (const auto& info : sensors) text += "," + csv_field(info.name + " W");
+  for (const auto& info : sensors)
+    if (info.has_energy_counter) text += "," + csv_field(info.name + " counter J");
+  text += "\n";
+  char buf[64];
+  for (const auto& s : monitor.samples()) {
+    std::snprintf(buf, sizeof buf, "%.4f", s.t);
+    text += buf;
+    for (double w : s.watts) {
+      std::snprintf(buf, sizeof buf, ",%.3f", w);
+      text += std::isfinite(w) ? buf : ",";
+    }
+    for (std::size_t i = 0; i < sensors.size(); ++i)
+      if (sensors[i].has_energy_counter) {
+        std::snprintf(buf, sizeof buf, ",%.3f", s.counter_j[i]);
+        text += std::isfinite(s.counter_j[i]) ? buf : ",";
+      }
+    text += "\n";
+  }
+  soma::write_file_atomic(path, text);
+}
+
+void print_summary(const power::Report& r, const Options& o, std::FILE* out) {
+  std::fprintf(out, "duration %.2f s, %zu samples every %d ms\n", r.duration_s, r.samples,
+               o.interval_ms);
+  std::size_t width = 0;
+  for (const auto& s : r.sensors) width = std::max(width, s.name.size());
+  for (const auto& s : r.sensors) {
+    std::fprintf(out, "  %-*s  mean %8.2f W  max %8.2f W  energy %10.2f J", static_cast<int>(width),
+                 s.name.c_str(), s.mean_w, s.max_w, s.energy_j);
+    if (s.counter_energy_j) std::fprintf(out, "  (counter %.2f J)", *s.counter_energy_j);
+    std::fprintf(out, "\n");
+  }
+  std::fprintf(out, "total %.2f J (%.6f kWh)", r.energy_j, r.energy_j / 3.6e6);
+  if (r.co2_g) std::fprintf(out, ", %.3f g CO2 at %.0f g/kWh", *r.co2_g, *o.grid_intensity);
+  std::fprintf(out, "\n");
+}
+
+nlohmann::json report_json(const power::Report& r, const Options& o) {
+  nlohmann::json sensors = nlohmann::json::array();
+  for (const auto& s : r.sensors) {
+    nlohmann::json j = {{"name", s.name},     {"kind", s.kind},   {"energy_j", s.energy_j},
+                        {"mean_w", s.mean_w}, {"max_w", s.max_w}, {"counter_energy_j", nullptr}};
+    if (s.counter_energy_j) j["counter_energy_j"] = *s.counter_energy_j;
+    sensors.push_back(j);
+  }
+  nlohmann::json j = {{"duration_s", r.duration_s},
+                      {"samples", r.samples},
+                      {"interval_ms", o.interval_ms},
+                      {"energy_j", r.energy_j},
+                      {"sensors", sensors}};
+  if (r.co2_g) j["co2_g"] = *r.co2_g, j["grid_intensity_g_per_kwh"] = *o.grid_intensity;
+  return j;
+}
+
+// Swaps in a signal disposition for one scope.
+class ScopedSignal {
+ public:
+  ScopedSignal(int sig, void (*handler)(int)) : sig_(sig) {
+    struct sigaction sa {};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(sig, &sa, &old_);
+  }
+  ~ScopedSignal() { ::sigaction(sig_, &old_, nullptr); }
+  ScopedSignal(const ScopedSignal&) = delete;
+  ScopedSignal& operator=(const ScopedSignal&) = delete;
+
+ private:
+  int sig_;
+  struct sigaction old_ {};
+};
+
+void run(const Options& o) {
+  power::PowerMonitor monitor({.interval = std::chrono::milliseconds(o.interval_ms),
+                               .nvml_library = o.nvml_library,
+                               .powercap_root = o.powercap_root});
+  if (!monitor.has_sensors()) {
+    std::fprintf(stderr, "soma power: no power sensor found; tried:\n");
+    for (const auto& line : monitor.attempts()) std::fprintf(stderr, "  %s\n", line.c_str());
+    throw soma::cli::Exit{kNoSensorStatus};
+  }
+  const bool wrapping = !o.command.empty();
+  std::FILE* out = wrapping ? stderr : stdout;
+  LiveView view(monitor, out);
+  const auto poll = std::chrono::milliseconds(std::min(o.interval_ms, 100));
+  int exit_status = 0;
+  interrupted = 0;
+
+  if (wrapping) {
+    ScopedSignal ignore_int(SIGINT, SIG_IGN), ignore_quit(SIGQUIT, SIG_IGN);
+    monitor.start();
+    pid_t pid = 0;
+    try {
+      pid = spawn(o.command);
+    } catch (...) {
+      monitor.stop();
+      throw;
+    }
+    int status = 0;
+    while (true) {
+      pid_t done = ::waitpid(pid, &status, WNOHANG);
+      if (done == pid) break;
+      if (done < 0 && errno != EINTR)
+        throw soma::Error("power: waitpid: " + std::string(std::strerror(errno)));
+      view.update();
+      std::this_thread::sleep_for(poll);
+    }
+    monitor.stop();
+    exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  } else {
+    ScopedSignal on_int(SIGINT, on_interrupt), on_term(SIGTERM, on_interrupt);
+    const auto start = Clock::now();
+    monitor.start();
+    while (!interrupted) {
+      if (o.duration_s > 0 &&
+          std::chrono::duration<double>(Clock::now() - start).count() >= o.duration_s)
+        break;
+      view.update();
+      std::this_thread::sleep_for(poll);
+    }
+    monitor.stop();
+  }
+  view.finish();
+
+  const power::Report report = monitor.report(o.grid_intensity);
+  if (!o.csv.empty()) write_csv(monitor, o.csv);
+  if (wrapping)
+    std::fprintf(out, "soma power: '%s' exited with status %d\n", o.command[0].c_str(),
+                 exit_status);
+  print_summary(report, o, out);
+  if (o.json) {
+    auto j = report_json(report, o);
+    if (wrapping) j["command"] = o.command, j["exit_status"] = exit_status;
+    std::fflush(stderr);
+    soma::cli::print_json(j);
+  }
+  if (exit_status != 0) throw soma::cli::Exit{exit_status};
+}
+
+soma::cli::CommandRegistrar reg(
+    "power", "Measure GPU (NVML) and CPU (RAPL) power and energy, or wrap a command",
+    [](CLI::App& app) {
+      auto o = std::make_shared<Options>();
+      app.add_option("--interval", o->interval_ms, "Sampling interval in milliseconds")
+          ->check(CLI::Range(1, 3600000))
+          ->capture_default_str();
+      app.add_option("--csv", o->csv, "Write every sample to this CSV file");
+      app.add_flag("--json", o->json, "End with one JSON object of the results");
+      app.add_option("--grid-intensity", o->grid_intensity,
+                     "Grid carbon intensity in g CO2 per kWh, for a CO2 estimate")
+          ->check(CLI::NonNegativeNumber);
+      app.add_option("--duration", o->duration_s,
+                     "Without a command: stop after this many seconds (default: Ctrl-C)")
+          ->check(CLI::NonNegativeNumber);
+      app.add_option("--nvml-library", o->nvml_library,
+                     "NVML library to load (default: $SOMA_NVML_LIBRARY or libnvidia-ml.so.1)");
+      app.add_option("--powercap-root", o->powercap_root,
+                     "powercap tree (default: $SOMA_POWERCAP_ROOT or /sys/class/powercap)");
+      app.add_option("command", o->command, "Command to run and measure (after --)");
+      app.footer(
+          "Exit status: the command's; 3 when no power sensor exists (those tried are listed).");
+      app.callback([o] {
+        if (o->duration_s > 0 && !o->command.empty())
+          throw soma::Error("power: --duration applies only without a command");
+        run(*o);
+      });
+    });
+
+}  // namespace

@@ -1,0 +1,156 @@
+// soma predict: labels new data with a model saved by `soma train`.
+//
+//   soma predict --model runs/cnn-20261123-104000-1 --input t10k-images-idx3-ubyte.gz
+//   soma predict --model runs/titanic-... --input test.csv --output predictions.csv --json
+//
+// The run directory holds config.toml (the network, rebuilt here) and model.soma (its
+// weights). IDX input is images like the training data (u8 pixels scaled to [0, 1]);
+// CSV input goes through the run's preprocessing. With --labels (IDX) or a target
+// column in the CSV, the accuracy is reported too.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "registry.hpp"
+#include "soma/core/atomic_file.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/threads.hpp"
+#include "soma/data/csv.hpp"
+#include "soma/data/fashion_mnist.hpp"
+#include "soma/data/idx.hpp"
+#include "soma/nn/module.hpp"
+#include "soma/train/metrics.hpp"
+#include "train_config.hpp"
+
+namespace {
+
+using namespace soma;
+using nlohmann::json;
+
+struct Options {
+  std::string model, input, labels, output;
+  bool json = false;
+  int threads = 0;
+};
+
+// IDX files start with two zero bytes, gzip files with 1f 8b; anything else is CSV.
+bool looks_like_idx(const std::string& path) {
+  const std::string head = read_file(path).substr(0, 2);
+  return head.size() == 2 &&
+         ((head[0] == 0 && head[1] == 0) || (head[0] == '\x1f' && head[1] == '\x8b'));
+}
+
+Tensor idx_images(const std::string& path) {
+  const data::IdxArray a = data::read_idx(path);
+  if (a.dims.size() < 2)
+    throw Error(path + ": expected images [N, H, W], got " + std::to_string(a.dims.size()) +
+                " dimensions");
+  const std::vector<float> pixels = data::idx_to_float(a);
+  std::vector<int64_t> shape = {a.dims[0], 1};
+  shape.insert(shape.end(), a.dims.begin() + 1, a.dims.end());
+  return tensor(std::span<const float>(pixels), Shape(std::span<const int64_t>(shape)));
+}
+
+void run(const Options& o) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  const std::filesystem::path dir = o.model;
+  if (!std::filesystem::is_directory(dir))
+    throw Error(o.model +
+                ": not a run directory (expected the directory `soma train` wrote, under runs/)");
+  std::filesystem::path base;
+  if (std::filesystem::exists(dir / "report.json")) {
+    try {
+      const json report = json::parse(read_file(dir / "report.json"));
+      if (report.contains("config_dir")) base = report["config_dir"].get<std::string>();
+    } catch (const json::exception& e) {
+      throw Error((dir / "report.json").string() + ": " + e.what());
+    }
+  }
+  const cli::TrainConfig c =
+      cli::parse_train_config(read_file(dir / "config.toml"), (dir / "config.toml").string(), base);
+  Rng rng(c.seed);
+  auto model = cli::build_model(c, rng);
+  nn::load(*model, dir / "model.soma");
+  model->eval();
+
+  Tensor x, y;
+  if (looks_like_idx(o.input)) {
+    if (c.data.format == "csv")
+      throw Error(o.input + ": this model was trained on CSV data; give a CSV file");
+    x = idx_images(o.input);
+    if (!o.labels.empty()) {
+      const auto labels = data::idx_to_labels(data::read_idx(o.labels), o.labels);
+      if (static_cast<int64_t>(labels.size()) != x.size(0))
+        throw Error(o.labels + ": " + std::to_string(labels.size()) + " labels for " +
+                    std::to_string(x.size(0)) + " images");
+      y = tensor(std::span<const int64_t>(labels));
+    }
+  } else {
+    x = cli::prepare_csv_inputs(c, o.input);
+    const data::DataFrame df = data::read_csv(o.input);
+    if (df.contains(c.data.target)) y = df.to_tensor({c.data.target}, kFloat64).reshape({-1});
+  }
+
+  Tensor out;
+  try {
+    NoGradGuard guard;
+    out = (*model)(x);
+  } catch (const Error& e) {
+    throw Error(o.input + ": the input of shape " + x.shape().str() +
+                " does not fit the model: " + e.what());
+  }
+  const bool regression = c.loss == "mse";
+  Tensor labels = regression
+                      ? out.reshape({-1}).to(kFloat64)
+                      : train::predicted_labels(c.loss == "bce_with_logits" ? sigmoid(out) : out);
+  std::ostringstream csv;
+  csv << "row,prediction" << (c.data.format == "fashion-mnist" ? ",class" : "") << "\n";
+  const Tensor lc = labels.contiguous();
+  for (int64_t i = 0; i < lc.size(0); ++i) {
+    csv << i << ",";
+    if (regression) {
+      csv << lc.data_ptr<double>()[i];
+    } else {
+      const int64_t k = lc.data_ptr<int64_t>()[i];
+      csv << k;
+      if (c.data.format == "fashion-mnist" && k >= 0 && k < 10)
+        csv << "," << data::fashion_mnist_classes()[static_cast<size_t>(k)];
+    }
+    csv << "\n";
+  }
+  if (o.output.empty())
+    std::cout << csv.str();
+  else
+    write_file_atomic(o.output, csv.str());
+
+  json j;
+  j["examples"] = x.size(0);
+  if (y.defined() && !regression) {
+    j["accuracy"] = train::accuracy(labels, y.to(kInt64));
+    if (o.output.empty() || !o.json)
+      std::fprintf(stderr, "accuracy: %.4f\n", j["accuracy"].get<double>());
+  }
+  if (!o.output.empty()) j["output"] = o.output;
+  if (o.json) cli::print_json(j);
+}
+
+cli::CommandRegistrar reg(
+    "predict", "Label IDX or CSV input with a model saved by `soma train`", [](CLI::App& app) {
+      auto o = std::make_shared<Options>();
+      app.add_option("--model", o->model, "Run directory written by soma train")->required();
+      app.add_option("--input", o->input, "IDX images (.gz or plain) or a CSV file")
+          ->required()
+          ->check(CLI::ExistingFile);
+      app.add_option("--labels", o->labels, "IDX labels for the images, to report accuracy")
+          ->check(CLI::ExistingFile);
+      app.add_option("--output", o->output,
+                     "Write the predictions here (CSV) instead of standard output");
+      app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
+          ->check(CLI::PositiveNumber);
+      app.add_flag("--json", o->json, "End with one JSON line (examples, accuracy)");
+      app.callback([o] { run(*o); });
+    });
+
+}  // namespace

@@ -1,0 +1,288 @@
+// soma train: trains a network described by a TOML file (default: the W5 CNN on
+// Fashion-MNIST), evaluates it on the test set and saves model, configuration, history
+// and report into a new directory under runs/.
+//
+//   soma train                          # W5 on Fashion-MNIST, 2 epochs
+//   soma train --epochs 3 --json        # last line: {"test_accuracy": ..., ...}
+//   soma train --config examples/titanic.toml
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "registry.hpp"
+#include "soma/core/atomic_file.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/progress.hpp"
+#include "soma/core/system.hpp"
+#include "soma/core/threads.hpp"
+#include "soma/data/fashion_mnist.hpp"
+#include "soma/data/loader.hpp"
+#include "soma/data/split.hpp"
+#include "soma/nn/state_dict.hpp"
+#include "soma/optim/adam.hpp"
+#include "soma/optim/sgd.hpp"
+#include "soma/train/callbacks.hpp"
+#include "soma/train/fit.hpp"
+#include "soma/train/metrics.hpp"
+#include "train_config.hpp"
+
+namespace {
+
+using namespace soma;
+using nlohmann::json;
+
+struct Options {
+  std::string config, data_dir, runs = "runs";
+  int64_t epochs = 0;  // 0: the configuration's
+  int threads = 0;     // 0: the global --threads (default all cores)
+  bool json = false;
+};
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const cli::TrainConfig& c, nn::Module& model) {
+  if (c.optimizer == "sgd")
+    return std::make_unique<optim::SGD>(
+        model.parameters(),
+        optim::SGDOptions{.lr = c.lr, .momentum = c.momentum, .weight_decay = c.weight_decay});
+  if (c.optimizer == "adamw")
+    return std::make_unique<optim::AdamW>(
+        model.parameters(), optim::AdamWOptions{.lr = c.lr, .weight_decay = c.weight_decay});
+  return std::make_unique<optim::Adam>(
+      model.parameters(), optim::AdamOptions{.lr = c.lr, .weight_decay = c.weight_decay});
+}
+
+train::LossFn make_loss(const std::string& name) {
+  if (name == "bce") return [](const Tensor& o, const Tensor& y) { return bce_loss(o, y); };
+  if (name == "bce_with_logits")
+    return [](const Tensor& o, const Tensor& y) { return bce_with_logits(o, y); };
+  if (name == "mse") return [](const Tensor& o, const Tensor& y) { return mse_loss(o, y); };
+  return [](const Tensor& o, const Tensor& y) { return cross_entropy(o, y); };
+}
+
+// Class labels from outputs, for the loss the model was trained with (logits of
+// bce_with_logits are positive exactly where the probability exceeds 0.5).
+Tensor labels_of(const std::string& loss, const Tensor& out) {
+  if (loss == "bce_with_logits") return train::predicted_labels(sigmoid(out));
+  return train::predicted_labels(out);
+}
+
+std::vector<train::Metric> metrics_for(const std::string& loss) {
+  if (loss == "mse") return {train::mse_metric()};
+  return {{"accuracy", [loss](const Tensor& o, const Tensor& y) {
+             return train::accuracy(labels_of(loss, o), y.to(kInt64).reshape({-1}));
+           }}};
+}
+
+std::string timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+// The network must accept the data's shape and give one output per class; checked on
+// one example before training so a wrong layer size is reported against the config.
+void check_model(nn::Module& model, const cli::TrainConfig& c, const cli::PreparedData& d) {
+  Tensor out;
+  try {
+    NoGradGuard guard;
+    model.eval();
+    out = model(d.train_x.index_select(0, tensor({int64_t{0}})));
+    model.train();
+  } catch (const Error& e) {
+    throw Error(c.source_name + ": model.layers do not fit the input of shape " +
+                d.train_x.shape().str() + " (one example: " + e.what() + ")");
+  }
+  if (out.dim() != 2)
+    throw Error(c.source_name + ": model.layers: the last layer gives shape " + out.shape().str() +
+                ", expected [batch, outputs] (add a flatten layer?)");
+  if (c.loss == "cross_entropy" && out.size(1) < d.num_classes)
+    throw Error(c.source_name + ": model.layers: the last layer has " +
+                std::to_string(out.size(1)) + " outputs but the data has " +
+                std::to_string(d.num_classes) + " classes");
+  if (c.loss != "cross_entropy" && out.size(1) != 1)
+    throw Error(c.source_name + ": model.layers: loss '" + c.loss +
+                "' needs 1 output, the last layer has " + std::to_string(out.size(1)));
+}
+
+void run(const Options& o) {
+  Stopwatch total;
+  if (o.threads > 0) set_num_threads(o.threads);
+  cli::TrainConfig c =
+      o.config.empty() ? cli::default_train_config() : cli::load_train_config(o.config);
+  if (o.epochs > 0) c.epochs = o.epochs;
+  if (!o.data_dir.empty()) {
+    if (c.data.format != "fashion-mnist")
+      throw Error("--data-dir applies to the Fashion-MNIST data only");
+    c.data.dir = o.data_dir;
+  }
+  const std::filesystem::path config_dir =
+      o.config.empty() ? std::filesystem::current_path()
+                       : std::filesystem::absolute(std::filesystem::path(o.config)).parent_path();
+
+  Stopwatch load_clock;
+  cli::PreparedData d = cli::prepare_data(c);
+  const double load_seconds = load_clock.seconds();
+
+  Rng rng(c.seed);
+  auto model = cli::build_model(c, rng);
+  check_model(*model, c, d);
+
+  Tensor train_x = d.train_x, train_y = d.train_y;
+  std::unique_ptr<data::DataLoader> valid;
+  if (c.validation_split > 0) {
+    auto split =
+        data::train_test_split(train_x.size(0), {.test_size = c.validation_split, .seed = c.seed});
+    const Tensor ti = tensor(std::span<const int64_t>(split.train)),
+                 vi = tensor(std::span<const int64_t>(split.test));
+    valid = std::make_unique<data::DataLoader>(
+        data::TensorDataset(d.train_x.index_select(0, vi), d.train_y.index_select(0, vi)),
+        data::DataLoaderOptions{.batch_size = 1000});
+    train_x = d.train_x.index_select(0, ti);
+    train_y = d.train_y.index_select(0, ti);
+  }
+  data::DataLoader loader(data::TensorDataset(train_x, train_y),
+                          {.batch_size = c.batch_size, .shuffle = true, .seed = c.seed});
+  auto optimizer = make_optimizer(c, *model);
+
+  train::FitOptions fo;
+  fo.epochs = c.epochs;
+  fo.loss = make_loss(c.loss);
+  fo.metrics = metrics_for(c.loss);
+  fo.progress = false;  // our own bar below also shows throughput
+
+  const int64_t n = train_x.size(0);
+  ProgressBar bar(c.epochs * loader.size(), "train");
+  Stopwatch train_clock;
+  int64_t images_done = 0;
+  auto progress = std::make_shared<train::LambdaCallback>();
+  progress->batch_end = [&](train::FitState& s, int64_t b, double loss) {
+    const int64_t in_epoch = std::min(b * c.batch_size, n);
+    const int64_t prev = b == 1 ? 0 : std::min((b - 1) * c.batch_size, n);
+    images_done += in_epoch - prev;
+    if (!bar.active()) return;
+    char status[128];
+    std::snprintf(status, sizeof status, "epoch %lld/%lld loss %.4f %.0f img/s",
+                  static_cast<long long>(s.epoch), static_cast<long long>(s.epochs), loss,
+                  static_cast<double>(images_done) / train_clock.seconds());
+    bar.advance(1, status);
+  };
+  std::vector<std::shared_ptr<train::Callback>> callbacks = {progress};
+  if (c.early_stopping.enabled)
+    callbacks.push_back(std::make_shared<train::EarlyStopping>(
+        train::EarlyStoppingOptions{.monitor = c.early_stopping.monitor,
+                                    .patience = c.early_stopping.patience,
+                                    .min_delta = c.early_stopping.min_delta,
+                                    .maximize = c.early_stopping.monitor == "valid_accuracy"}));
+  const train::History history = train::fit(*model, *optimizer, loader, valid.get(), fo, callbacks);
+  const double train_seconds = train_clock.seconds();
+  bar.finish();
+
+  Stopwatch eval_clock;
+  data::DataLoader test_loader(data::TensorDataset(d.test_x, d.test_y), {.batch_size = 1000});
+  const train::Evaluation ev = train::evaluate(*model, test_loader, fo.loss, fo.metrics);
+  const double eval_seconds = eval_clock.seconds();
+
+  json j;
+  std::string matrix_text;
+  if (c.loss != "mse") {
+    const Tensor predicted = labels_of(c.loss, ev.outputs);
+    const Tensor actual = ev.targets.to(kInt64).reshape({-1});
+    const int64_t classes = std::max<int64_t>(d.num_classes, 2);
+    const Tensor cm = train::confusion_matrix(predicted, actual, classes);
+    std::vector<std::string> names;
+    if (c.data.format == "fashion-mnist")
+      for (const auto& s : data::fashion_mnist_classes()) names.push_back(s);
+    matrix_text = train::format_confusion_matrix(cm, names);
+    j["test_accuracy"] = train::accuracy(predicted, actual);
+    json rows = json::array();
+    const int64_t* p = cm.contiguous().data_ptr<int64_t>();
+    for (int64_t r = 0; r < classes; ++r)
+      rows.push_back(std::vector<int64_t>(p + r * classes, p + (r + 1) * classes));
+    j["confusion_matrix"] = rows;
+  } else {
+    j["test_mse"] = ev.metrics.at("mse");
+  }
+  const int64_t epochs_run = static_cast<int64_t>(history.epochs.size());
+  j["test_loss"] = ev.loss;
+  j["epochs"] = epochs_run;
+  j["train_images"] = n;
+  j["test_images"] = d.test_x.size(0);
+  j["train_seconds"] = train_seconds;
+  j["images_per_second"] = static_cast<double>(n * epochs_run) / train_seconds;
+  j["eval_seconds"] = eval_seconds;
+  j["load_seconds"] = load_seconds;
+  j["threads"] = num_threads();
+  j["final_train_loss"] = history.last().train_loss;
+
+  // A new directory per run; each file is written atomically, the report last.
+  std::filesystem::create_directories(o.runs);
+  const std::string stem =
+      (o.config.empty() ? std::string("cnn") : std::filesystem::path(o.config).stem().string()) +
+      "-" + timestamp();
+  const auto dir = create_unique_directory(o.runs, stem);
+  nn::save(*model, dir / "model.soma");
+  write_file_atomic(dir / "config.toml", c.source_text);
+  write_file_atomic(dir / "history.csv", history.to_csv());
+  j["run_dir"] = dir.string();
+  j["peak_rss_bytes"] = peak_rss_bytes();
+  j["total_seconds"] = total.seconds();
+
+  json report = j;
+  report["config_dir"] = config_dir.string();  // relative data paths of config.toml start here
+  report["config_file"] = o.config.empty() ? "<default W5>" : o.config;
+  report["config_overrides"] = {{"epochs", c.epochs}, {"data_dir", c.data.dir.string()}};
+  write_file_atomic(dir / "report.json", report.dump(2) + "\n");
+  std::ostringstream md;
+  md << "# soma train report\n\nconfig: " << report["config_file"].get<std::string>()
+     << " (saved as config.toml)\n";
+  md << "model:\n```\n" << model->str() << "\n```\n";
+  if (j.contains("test_accuracy"))
+    md << "test accuracy: " << j["test_accuracy"].get<double>() << " on " << d.test_x.size(0)
+       << " examples\n";
+  md << "test loss: " << ev.loss << "\nepochs: " << epochs_run << "\ntraining: " << train_seconds
+     << " s, " << j["images_per_second"].get<double>() << " examples/s on " << num_threads()
+     << " threads\n";
+  md << "evaluation: " << eval_seconds << " s\npeak RSS: " << peak_rss_bytes() / (1024 * 1024)
+     << " MiB\n";
+  if (!matrix_text.empty())
+    md << "\nconfusion matrix (rows: actual, columns: predicted):\n```\n"
+       << matrix_text << "\n```\n";
+  write_file_atomic(dir / "report.md", md.str());
+
+  std::cout << model->str() << "\n";
+  std::printf("trained %lld epochs on %lld examples in %.1f s (%.0f examples/s, %d threads)\n",
+              static_cast<long long>(epochs_run), static_cast<long long>(n), train_seconds,
+              j["images_per_second"].get<double>(), num_threads());
+  if (j.contains("test_accuracy"))
+    std::printf("test accuracy: %.4f on %lld examples\n", j["test_accuracy"].get<double>(),
+                static_cast<long long>(d.test_x.size(0)));
+  std::printf("test loss: %.4f\n", ev.loss);
+  if (!matrix_text.empty())
+    std::cout << "confusion matrix (rows: actual, columns: predicted):\n" << matrix_text << "\n";
+  std::cout << "saved model, config, history and report in " << dir.string() << "\n";
+  std::cout.flush();
+  if (o.json) cli::print_json(j);
+}
+
+cli::CommandRegistrar reg(
+    "train", "Train a network (default: a CNN on Fashion-MNIST) and save the run",
+    [](CLI::App& app) {
+      auto o = std::make_shared<Options>();
+      app.add_option("--config", o->config, "TOML file describing data, model and training")
+          ->check(CLI::ExistingFile);
+      app.add_option("--epochs", o->epochs, "Epochs (overrides the configuration)")
+          ->check(CLI::PositiveNumber);
+      app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files");
+      app.add_option("--runs", o->runs, "Parent directory of the run directories")
+          ->capture_default_str();
+      app.add_flag("--json", o->json, "End with one JSON line of the results");
+      app.callback([o] { run(*o); });
+    });
+
+}  // namespace

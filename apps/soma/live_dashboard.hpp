@@ -1,0 +1,29 @@
+#pragma once
+// The bridge between a fit loop and the dashboard: a train::Callback that publishes
+// each batch's loss and each epoch's record as server-sent events. It lives in the CLI
+// because neither train nor serve may depend on the other.
+//
+//   auto board = std::make_shared<soma::serve::Dashboard>(opts);  board->start();
+//   callbacks.push_back(soma::cli::live_dashboard_callback(board));
+//   train::fit(model, optimizer, loader, &valid, fit_options, callbacks);
+//
+// Events: "train_begin" {epochs}, "batch" {epoch, epochs, batch, batches, loss},
+// "epoch" {epoch, train_loss, valid_loss, metrics, seconds}, "train_end" {epochs, train_loss}.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "soma/serve/dashboard.hpp"
+#include "soma/train/fit.hpp"
+
+namespace soma::cli {
+
+std::shared_ptr<train::Callback> live_dashboard_callback(std::shared_ptr<serve::Dashboard> board);
+
+// Starts a dashboard (no dataset) on `bind`:`port`, prints its URL on stderr and adds
+// its callback to `callbacks`. Returns the dashboard; keep it alive while training.
+std::shared_ptr<serve::Dashboard> attach_live_dashboard(
+    std::vector<std::shared_ptr<train::Callback>>& callbacks, int port = 0,
+    const std::string& bind = "127.0.0.1");
+
+}  // namespace soma::cli

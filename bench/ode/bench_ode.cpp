@@ -1,0 +1,114 @@
+// Times soma's solvers (and Boost.Odeint's dopri5, in the same process) on Lorenz and
+// Robertson; prints one JSON object with median seconds and work counts. bench/ode/run
+// puts these beside SciPy's times.
+#include <malloc.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/numeric/odeint.hpp>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "soma/ode/ode.hpp"
+
+namespace {
+namespace ode = soma::ode;
+using State = std::array<double, 3>;
+
+void lorenz(double, std::span<const double> y, std::span<double> dy) {
+  dy[0] = 10 * (y[1] - y[0]);
+  dy[1] = y[0] * (28 - y[2]) - y[1];
+  dy[2] = y[0] * y[1] - 8.0 / 3 * y[2];
+}
+void robertson(double, std::span<const double> y, std::span<double> dy) {
+  dy[0] = -0.04 * y[0] + 1e4 * y[1] * y[2];
+  dy[1] = 0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] * y[1];
+  dy[2] = 3e7 * y[1] * y[1];
+}
+
+template <class F>
+double median_seconds(F&& f, int reps) {
+  std::vector<double> s;
+  for (int i = 0; i < reps; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(s.begin(), s.end());
+  return s[s.size() / 2];
+}
+
+}  // namespace
+
+int main() {
+  nlohmann::json out;
+  const double rtol = 1e-6, atol = 1e-9;
+  const int reps = 201;
+
+  ode::Result r;
+  auto secs = median_seconds(
+      [&] {
+        r = ode::solve_ivp(lorenz, {0, 40}, {1, 1, 1}, {.rtol = rtol, .atol = atol});
+      },
+      reps);
+  out["lorenz_rk45"] = {{"seconds", secs}, {"nfev", r.nfev}, {"nsteps", r.nsteps}};
+
+  std::vector<double> t;
+  for (int i = 0; i <= 4000; ++i) t.push_back(0.01 * i);
+  const double y0[3] = {1, 1, 1};
+  secs = median_seconds([&] { ode::odeint(lorenz, y0, t, {.rtol = rtol, .atol = atol}); }, reps);
+  out["lorenz_odeint"] = {{"seconds", secs}};
+
+  // Boost.Odeint dopri5, controlled, same tolerances; the system is a lambda it inlines.
+  namespace bo = boost::numeric::odeint;
+  auto sys = [](const State& y, State& dy, double) {
+    dy[0] = 10 * (y[1] - y[0]);
+    dy[1] = y[0] * (28 - y[2]) - y[1];
+    dy[2] = y[0] * y[1] - 8.0 / 3 * y[2];
+  };
+  std::size_t boost_steps = 0;
+  secs = median_seconds(
+      [&] {
+        State y = {1, 1, 1};
+        boost_steps =
+            bo::integrate_adaptive(bo::make_controlled(atol, rtol, bo::runge_kutta_dopri5<State>()),
+                                   sys, y, 0.0, 40.0, 0.01);
+      },
+      reps);
+  out["lorenz_boost_dopri5"] = {{"seconds", secs}, {"nsteps", boost_steps}};
+  // Equal step count: soma's RK45 with the step count Boost took, so the cost per step is
+  // compared on the same work (max_step forces soma to at least that many steps).
+  const double h = 40.0 / static_cast<double>(boost_steps);
+  ode::Result rs;
+  secs = median_seconds(
+      [&] {
+        rs = ode::solve_ivp(lorenz, {0, 40}, {1, 1, 1},
+                            {.rtol = 1e-3, .atol = 1e-3, .max_step = h, .first_step = h});
+      },
+      reps);
+  out["lorenz_rk45_boost_steps"] = {{"seconds", secs}, {"nsteps", rs.nsteps}, {"nfev", rs.nfev}};
+
+  // 0..40 at the default tolerances; 0..4e10 needs atol well below y2 (~1e-5 .. 1e-12),
+  // else BDF (SciPy's and CVODE alike) drifts to a wrong, negative solution.
+  for (double tf : {40.0, 4e10})
+    for (ode::Method m : {ode::Method::BDF, ode::Method::LSODA}) {
+      ode::Options o{.method = m};
+      if (tf > 40) {
+        o.rtol = 1e-6;
+        o.atol = 1e-10;
+      }
+      secs = median_seconds([&] { r = ode::solve_ivp(robertson, {0, tf}, {1, 0, 0}, o); }, 101);
+      out[std::string("robertson_") + (tf == 40.0 ? "40_" : "4e10_") + ode::method_name(m)] = {
+          {"seconds", secs}, {"nfev", r.nfev}, {"nsteps", r.nsteps}};
+    }
+  // The 4001-row result is above glibc's mmap threshold, so every call faults in fresh
+  // pages (~11 us per 4 KiB here), which costs more than the integration. With the heap
+  // kept (as a long-running process or a caching allocator would), the same call:
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  secs = median_seconds([&] { ode::odeint(lorenz, y0, t, {.rtol = rtol, .atol = atol}); }, reps);
+  out["lorenz_odeint_kept_heap"] = {{"seconds", secs}};
+  std::printf("%s\n", out.dump().c_str());
+}

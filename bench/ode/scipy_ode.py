@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""SciPy's times on the problems of bench_ode.cpp (median of repetitions), as JSON."""
+import json
+import time
+
+import numpy as np
+from scipy.integrate import odeint, solve_ivp
+
+
+def median_seconds(f, reps):
+    s = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        r = f()
+        s.append(time.perf_counter() - t0)
+    return float(np.median(s)), r
+
+
+def lorenz(t, y):
+    return [10 * (y[1] - y[0]), y[0] * (28 - y[2]) - y[1], y[0] * y[1] - 8 / 3 * y[2]]
+
+
+def robertson(t, y):
+    return [-0.04 * y[0] + 1e4 * y[1] * y[2],
+            0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] ** 2, 3e7 * y[1] ** 2]
+
+
+out = {}
+sec, r = median_seconds(lambda: solve_ivp(lorenz, (0, 40), [1, 1, 1], rtol=1e-6, atol=1e-9), 5)
+out["lorenz_rk45"] = {"seconds": sec, "nfev": int(r.nfev), "nsteps": len(r.t) - 1}
+t = np.arange(4001) * 0.01
+sec, _ = median_seconds(lambda: odeint(lorenz, [1, 1, 1], t, rtol=1e-6, atol=1e-9, tfirst=True), 5)
+out["lorenz_odeint"] = {"seconds": sec}
+for tf, tag in [(40, "40"), (4e10, "4e10")]:
+    for m in ["BDF", "LSODA"]:
+        tol = {} if tf == 40 else {"rtol": 1e-6, "atol": 1e-10}
+        sec, r = median_seconds(
+            lambda: solve_ivp(robertson, (0, tf), [1, 0, 0], method=m, **tol), 7)
+        out[f"robertson_{tag}_{m}"] = {"seconds": sec, "nfev": int(r.nfev), "nsteps": len(r.t) - 1}
+print(json.dumps(out))

@@ -1,0 +1,53 @@
+#pragma once
+// The single neuron of the "coding a neuron" tutorial: y = X W + B with a linear
+// activation, W and B drawn uniform in [0, 1), trained by gradient descent on the mean
+// squared error, full-batch or in mini-batches, keeping W, B and the MSE after every
+// epoch and every batch so the path of the weights can be drawn.
+//
+//   classic::Neuron neuron(1, rng);
+//   auto history = neuron.fit(x, y, {.learning_rate = 0.1, .epochs = 50, .batch_size = 32});
+//   history.weights_per_epoch.back()   // == neuron.weights()
+#include <cstdint>
+#include <vector>
+
+#include "soma/core/random.hpp"
+#include "soma/tensor/tensor.hpp"
+
+namespace soma::classic {
+
+struct NeuronOptions {
+  double learning_rate = 0.01;
+  int64_t epochs = 100;
+  int64_t batch_size = 0;  // 0 (or >= N): full batch
+  bool shuffle = true;     // mini-batches drawn from a fresh permutation each epoch
+  uint64_t seed = 42;      // for the shuffling
+};
+
+struct NeuronHistory {
+  // After each epoch: the weights, the bias and the MSE on all the training data.
+  std::vector<std::vector<double>> weights_per_epoch;
+  std::vector<double> bias_per_epoch, mse_per_epoch;
+  // After each batch update: the weights and the bias; and the batch's MSE with the
+  // weights the step was computed from (the loss that step descended).
+  std::vector<std::vector<double>> weights_per_batch;
+  std::vector<double> bias_per_batch, mse_per_batch;
+};
+
+class Neuron {
+ public:
+  // `inputs` >= 1 weights and the bias, uniform in [0, 1) from rng.
+  Neuron(int64_t inputs, Rng& rng);
+
+  // x: [N, inputs], y: [N] or [N, 1]. Bad shapes or options throw soma::Error.
+  NeuronHistory fit(const Tensor& x, const Tensor& y, const NeuronOptions& options = {});
+  Tensor predict(const Tensor& x) const;  // float64 [N]
+
+  const std::vector<double>& weights() const { return w_; }
+  double bias() const { return b_; }
+
+ private:
+  std::vector<double> w_;
+  double b_ = 0.0;
+};
+
+}  // namespace soma::classic

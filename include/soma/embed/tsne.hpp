@@ -1,0 +1,66 @@
+#pragma once
+// t-SNE (van der Maaten & Hinton 2008) with scikit-learn's names and defaults:
+//
+//   soma::embed::TSNE tsne{.perplexity = 30, .method = soma::embed::Method::fft};
+//   auto result = tsne.fit_transform(X, n, d);  // X: n x d floats, row-major
+//   result.embedding;      // n x n_components, row-major
+//   result.kl_divergence;  // final KL(P || Q)
+//
+// The steps are public (affinities.hpp, gradient.hpp) for those who want to run them
+// one by one. Iteration schedule as sklearn 1.2: 250 iterations with P multiplied by
+// early_exaggeration and momentum 0.5, then the rest with momentum 0.8.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "soma/embed/affinities.hpp"
+#include "soma/embed/gradient.hpp"
+
+namespace soma::embed {
+
+enum class Method { exact, barnes_hut, fft };
+enum class Init { pca, random };
+
+Method parse_method(const std::string& name);  // "exact", "barnes_hut" (or "bh"), "fft"
+const char* method_name(Method method);
+
+struct TSNEResult {
+  std::vector<double> embedding;  // n x n_components
+  int64_t n = 0;
+  int n_components = 2;
+  double kl_divergence = 0.0;
+  int n_iter = 0;                // iterations run
+  double mean_perplexity = 0.0;  // achieved by the sigma search
+  double learning_rate = 0.0;    // the one used (after 'auto')
+};
+
+struct TSNE {
+  int n_components = 2;
+  double perplexity = 30.0;
+  double early_exaggeration = 12.0;
+  double learning_rate = 0.0;  // <= 0: 'auto' = max(n / early_exaggeration / 4, 50)
+  int max_iter = 1000;
+  Method method = Method::barnes_hut;
+  double angle = 0.5;  // Barnes-Hut only
+  Init init = Init::pca;
+  std::string metric = "euclidean";  // the only metric so far
+  uint64_t seed = 42;
+  int n_iter_without_progress = 300;
+  double min_grad_norm = 1e-7;
+  FftOptions fft = {};
+  // Called after every iteration with (iteration, max_iter); may be empty.
+  std::function<void(int, int)> on_iteration = {};
+
+  TSNEResult fit_transform(const float* X, int64_t n, int64_t d) const;
+  TSNEResult fit_transform(const std::vector<float>& X, int64_t n, int64_t d) const {
+    return fit_transform(X.data(), n, d);
+  }
+};
+
+// The first `n_components` principal components of X, scaled so that the first has
+// standard deviation `std0` (sklearn's init='pca' uses 1e-4).
+std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_components,
+                             double std0 = 1e-4, uint64_t seed = 42);
+
+}  // namespace soma::embed

@@ -1,0 +1,42 @@
+#pragma once
+// Functional forms of the convolution, pooling, normalisation and dropout layers,
+// each with its backward formula (torch.nn.functional's names and semantics).
+// Images are NCHW: [batch, channels, height, width]. Output sizes follow torch:
+//   out = floor((in + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
+#include <array>
+#include <cstdint>
+
+#include "soma/core/random.hpp"
+#include "soma/tensor/tensor.hpp"
+
+namespace soma::nn::functional {
+
+using Size2 = std::array<int64_t, 2>;  // {height, width}
+
+// input [N, C, H, W], weight [O, C, kh, kw], bias [O] or undefined → [N, O, OH, OW].
+// im2col + one GEMM over the whole batch.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+              Size2 stride = {1, 1}, Size2 padding = {0, 0}, Size2 dilation = {1, 1});
+
+// Maximum over each window; stride {0, 0} means stride = kernel. Padding counts as
+// -infinity. The backward pass routes each gradient to the first maximal element.
+Tensor max_pool2d(const Tensor& input, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
+
+// Mean over each window, padding counted as zeros (count_include_pad = true).
+Tensor avg_pool2d(const Tensor& input, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
+
+// Batch normalisation over dimension 1 of input [N, C] or [N, C, *]. In training,
+// normalises by the batch's mean and biased variance and updates the running
+// statistics in place (running = (1 - momentum) * running + momentum * batch, the
+// variance unbiased); in evaluation, uses the running statistics. weight and bias
+// [C] may be undefined (no affine transform); the running tensors may be undefined
+// in training (not tracked).
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum = 0.1,
+                  double eps = 1e-5);
+
+// Zeros each element with probability p and scales the rest by 1 / (1 - p) in
+// training; the identity otherwise.
+Tensor dropout(const Tensor& input, double p, bool training, Rng& rng = global_rng());
+
+}  // namespace soma::nn::functional

@@ -1,0 +1,34 @@
+#pragma once
+// ODE systems written in soma's equation language (soma::expr), e.g. Lorenz:
+//
+//   auto sys = soma::ode::compile_equations(
+//       "dx/dt = sigma*(y-x); dy/dt = x*(rho-z)-y; dz/dt = x*y-beta*z",
+//       {{"sigma", "10"}, {"rho", "28"}, {"beta", "8/3"}});
+//   auto y0 = sys.initial_state({{"x", "1"}, {"y", "1"}, {"z", "1"}});
+//   auto r = soma::ode::solve_ivp(sys.rhs, {0, 40}, y0);
+//
+// Units are optional (a line without ": unit" is dimensionless); where given they are
+// checked, and values are in SI units. Parameter and initial values are constant
+// expressions ("8/3", "-65*mV"). The right-hand sides compile once to an expr Program.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "soma/ode/solve_ivp.hpp"
+
+namespace soma::ode {
+
+struct EquationSystem {
+  std::vector<std::string> variables;  // the state variables, in the order of the equations
+  Rhs rhs;                             // dy/dt for y in that order
+  // Values for every variable from name -> constant expression; throws soma::Error naming
+  // a missing or unknown variable.
+  std::vector<double> initial_state(const std::map<std::string, std::string>& values) const;
+};
+
+// Throws soma::Error (with the equation, column and what was expected) for syntax errors,
+// unit mismatches, unknown names, missing parameters and non-differential models.
+EquationSystem compile_equations(const std::string& equations,
+                                 const std::map<std::string, std::string>& parameters = {});
+
+}  // namespace soma::ode

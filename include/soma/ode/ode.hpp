@@ -1,0 +1,8 @@
+#pragma once
+// The ODE module: solve_ivp (Euler, RK4, RK23, RK45, DOP853, BDF, LSODA-like automatic
+// switching), odeint, dense output and events; systems from equations (equations.hpp).
+// See solve_ivp.hpp for an example.
+#include "soma/ode/dense_output.hpp"
+#include "soma/ode/equations.hpp"
+#include "soma/ode/solve_ivp.hpp"
+#include "soma/ode/trajectory.hpp"

@@ -1,0 +1,133 @@
+#pragma once
+// solve_ivp and odeint in SciPy's shape.
+//
+//   auto lorenz = [](double, std::span<const double> y, std::span<double> dy) {
+//     dy[0] = 10 * (y[1] - y[0]);
+//     dy[1] = y[0] * (28 - y[2]) - y[1];
+//     dy[2] = y[0] * y[1] - 8.0 / 3 * y[2];
+//   };
+//   auto r = soma::ode::solve_ivp(lorenz, {0, 40}, {1, 1, 1},
+//                                 {.method = soma::ode::Method::RK45, .rtol = 1e-6, .atol = 1e-9});
+//   r.t.back(), r.y.back()[0], r.nfev, r.status
+//
+// Step-size control, the RMS error norm and the initial step follow SciPy's
+// scipy.integrate._ivp (rk.py, common.py) so that step counts are comparable.
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "soma/ode/dense_output.hpp"
+#include "soma/ode/trajectory.hpp"
+
+namespace soma::ode {
+
+// dy/dt = f(t, y), written into dydt (which has y's size); must not allocate to be fast.
+using Rhs = std::function<void(double t, std::span<const double> y, std::span<double> dydt)>;
+// The Jacobian df/dy at (t, y), written row-major: jac[i * n + j] = d f_i / d y_j.
+using Jacobian = std::function<void(double t, std::span<const double> y, std::span<double> jac)>;
+
+enum class Method {
+  Euler,   // forward Euler, fixed step (first_step, else max_step)
+  RK4,     // classical 4th-order Runge-Kutta, fixed step
+  RK23,    // Bogacki-Shampine 3(2), adaptive
+  RK45,    // Dormand-Prince 5(4), adaptive (default)
+  DOP853,  // Hairer's 8(5,3), adaptive
+  BDF,     // variable-order BDF 1-5 (SUNDIALS CVODE, Newton with dense LU), for stiff problems
+  LSODA,   // automatic: Dormand-Prince while non-stiff, BDF while stiff, switching both ways
+};
+
+// What ended the integration; the values are SciPy's.
+enum class Status : int {
+  Failed = -1,  // a step failed (step size below machine resolution, or the BDF solver gave up)
+  Success = 0,  // reached the end of t_span
+  Event = 1,    // a terminal event occurred
+};
+
+// An event is a zero of fn(t, y). direction > 0 counts only crossings from negative to
+// positive, < 0 only positive to negative, 0 both. A terminal event stops the integration
+// at the event's time (the last point of t and y is then the event).
+struct Event {
+  std::function<double(double t, std::span<const double> y)> fn;
+  bool terminal = false;
+  int direction = 0;
+};
+
+struct Options {
+  Method method = Method::RK45;
+  double rtol = 1e-3;
+  double atol = 1e-6;
+  // Per-component absolute tolerances; when non-empty it replaces atol.
+  std::vector<double> atol_vector = {};
+  double max_step = std::numeric_limits<double>::infinity();
+  // 0: chosen by the solver (SciPy's select_initial_step); the step size of Euler and RK4.
+  double first_step = 0;
+  // Times at which to store the solution (inside t_span, in the direction of integration);
+  // empty: every step the solver takes.
+  std::vector<double> t_eval = {};
+  bool dense_output = false;
+  std::vector<Event> events = {};
+  // For BDF and LSODA; empty: finite differences.
+  Jacobian jac = {};
+  // Gives up (status Failed) after this many steps; 0 means no limit.
+  std::int64_t max_steps = 0;
+  // Called after every step with the time reached (for progress bars); may be empty.
+  std::function<void(double t)> on_step = {};
+};
+
+// When the automatic method (LSODA) switched: from time t on it used `method`.
+struct MethodSwitch {
+  double t;
+  Method method;
+};
+
+struct Result {
+  std::vector<double> t;  // times of the stored solution
+  Trajectory y;           // y[i] is the state at t[i]
+  std::int64_t nfev = 0;  // right-hand side evaluations (finite-difference Jacobians included)
+  std::int64_t njev = 0;  // Jacobian evaluations
+  std::int64_t nlu = 0;   // LU decompositions
+  std::int64_t nsteps = 0;
+  Status status = Status::Failed;
+  std::string message;
+  DenseSolution sol;                          // empty unless dense_output
+  std::vector<std::vector<double>> t_events;  // per event, the times it occurred
+  std::vector<Trajectory> y_events;           // per event, the states at those times
+  std::vector<MethodSwitch> methods;          // which method ran from when (every method)
+  bool success() const { return status != Status::Failed; }
+};
+
+// The interval of integration, written {t0, tf}; tf < t0 integrates backwards.
+struct TimeSpan {
+  double t0, tf;
+};
+
+// Integrates dy/dt = f(t, y) from t_span.t0 to t_span.tf starting at y0.
+// Throws soma::Error on invalid options (tolerances, t_eval outside t_span, sizes).
+Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
+                 const Options& options = {});
+Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0,
+                 const Options& options = {});
+
+struct OdeintOptions {
+  Method method = Method::LSODA;
+  double rtol = 1.49012e-8;  // scipy.integrate.odeint's defaults
+  double atol = 1.49012e-8;
+  double max_step = std::numeric_limits<double>::infinity();
+  double first_step = 0;
+  Jacobian jac = {};
+};
+
+// The solution at exactly the times t (monotonic; t[0] is the initial time, where the
+// state is y0): row i of the result is y(t[i]). Throws soma::Error if integration fails.
+Trajectory odeint(const Rhs& f, std::span<const double> y0, std::span<const double> t,
+                  const OdeintOptions& options = {});
+
+const char* method_name(Method m);
+// "RK45", "rk45", "LSODA", "auto" (= LSODA)...; throws soma::Error naming the choices.
+Method parse_method(const std::string& name);
+
+}  // namespace soma::ode

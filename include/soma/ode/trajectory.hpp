@@ -1,0 +1,48 @@
+#pragma once
+// A trajectory: the states of an n-dimensional system at a sequence of times, stored
+// row-major (one row per time) in one flat buffer so that appending a step never allocates
+// more than the vector's amortised growth.
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace soma::ode {
+
+class Trajectory {
+ public:
+  Trajectory() = default;
+  explicit Trajectory(std::size_t dim) : dim_(dim) {}
+
+  std::size_t dim() const { return dim_; }
+  // Number of stored times (rows).
+  std::size_t size() const { return dim_ == 0 ? 0 : data_.size() / dim_; }
+  bool empty() const { return data_.empty(); }
+
+  // The state at the i-th stored time.
+  std::span<const double> operator[](std::size_t i) const {
+    return {data_.data() + i * dim_, dim_};
+  }
+  // Component j of the state at the i-th stored time.
+  double operator()(std::size_t i, std::size_t j) const { return data_[i * dim_ + j]; }
+  // Component j at every stored time (a copy, like SciPy's sol.y[j]).
+  std::vector<double> component(std::size_t j) const {
+    std::vector<double> out(size());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = data_[i * dim_ + j];
+    return out;
+  }
+  std::span<const double> back() const { return (*this)[size() - 1]; }
+
+  void push_back(std::span<const double> state) {
+    data_.insert(data_.end(), state.begin(), state.end());
+  }
+  void reserve(std::size_t rows) { data_.reserve(rows * dim_); }
+  void clear() { data_.clear(); }
+  // Row-major (size() x dim()) values.
+  const std::vector<double>& data() const { return data_; }
+
+ private:
+  std::size_t dim_ = 0;
+  std::vector<double> data_;
+};
+
+}  // namespace soma::ode

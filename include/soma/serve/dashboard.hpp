@@ -1,0 +1,62 @@
+#pragma once
+// serve::Dashboard: the local web server behind `soma dashboard`.
+//
+//   serve::Dashboard board({.dataset = "iris.csv"});
+//   board.start();                       // binds 127.0.0.1 on a free port
+//   std::cout << board.url() << "\n";
+//   board.publish("batch", R"({"epoch":1,"batch":3,"loss":0.52})");
+//
+// It serves only an allow-listed set of assets compiled into the binary (index.html,
+// app.js, style.css) plus Plotly.js from the plot module's location, a JSON API for
+// the dataset, and one server-sent-events stream (/api/events) carrying whatever a
+// training loop publishes. Any other path is 404; requests with bodies larger than
+// `max_body_bytes` are 413. publish() may be called from any thread.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace soma::serve {
+
+struct DashboardOptions {
+  std::string bind = "127.0.0.1";  // the address to listen on
+  int port = 0;                    // 0: any free port (see Dashboard::port())
+  std::filesystem::path dataset;   // a CSV for the explorer; empty: none
+  std::string class_column;        // empty: the last text column, if any
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_events = 100000;  // events kept for pages that connect late
+};
+
+class Dashboard {
+ public:
+  // Reads the dataset (soma::Error on a bad CSV or unknown class column).
+  explicit Dashboard(DashboardOptions options = {});
+  ~Dashboard();  // stops the server
+  Dashboard(const Dashboard&) = delete;
+  Dashboard& operator=(const Dashboard&) = delete;
+
+  // Binds and starts serving on a background thread; soma::Error when the address
+  // cannot be bound.
+  void start();
+  // Closes open event streams and the listening socket; idempotent.
+  void stop();
+  bool running() const;
+  int port() const;         // the bound port (after start)
+  std::string url() const;  // http://<bind>:<port>/
+
+  // Sends one server-sent event to every open stream, and keeps it for later ones.
+  // `json` is sent as the event's data and must be one line of JSON.
+  void publish(const std::string& topic, const std::string& json);
+  // Number of events published so far.
+  int64_t published() const;
+
+  // The dataset API's JSON text ({"path", "rows", "columns", "numeric", ...}).
+  std::string dataset_json() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace soma::serve

@@ -1,0 +1,51 @@
+#pragma once
+// The networks of the tutorials, built with the public API so that the examples
+// (soma example snn-3 / coba), the tests against Brian2 and the benchmarks all run
+// the very same model.
+#include <cstdint>
+#include <vector>
+
+namespace soma::snn::models {
+
+// The tutorial's three conductance-based LIF neurons (Brian2 model string):
+//   dv/dt = -(gl*(v - vl) + ge*(v - ve) + gi*(v - vi) - I)/c : volt
+//   dge/dt = -ge/ge_tau : siemens
+//   dgi/dt = -gi/gi_tau : siemens
+//   I : amp
+// c = 100 pF, gl = 5 nS, vl = -70 mV, ve = 0 mV, vi = -80 mV, ge_tau = gi_tau = 5 ms;
+// threshold v > -50 mV, reset v = vl, no refractory period; v starts at vl.
+// I = 0.7, 0.5, 0 nA. Synapses 0 -> 2 (on_pre ge_post += w_ge, w_ge = 2 nS) and
+// 1 -> 2 (on_pre gi_post += w_gi). 100 ms with w_gi = 0, then w_gi = 0.5 nS and
+// 100 ms more, dt = 0.1 ms; method as Brian2 chooses it (euler: v's equation is
+// not linear in the state because of ge*v).
+// The tutorial's code writes the inhibitory term as gi*(ve - vi) ("written"); its
+// text describes gi*(v - vi) ("described").
+enum class InhibitionTerm { written, described };
+// Spike times in ms, one list per neuron.
+std::vector<std::vector<double>> three_neurons(InhibitionTerm term);
+
+// The COBA benchmark of Brette et al. 2007 (Brian2's example), exactly:
+//   dv/dt = (ge*(Ee-v) + gi*(Ei-v) - (v-El))/taum : volt (unless refractory)
+//   dge/dt = -ge/taue : 1
+//   dgi/dt = -gi/taui : 1
+// taum 20 ms, taue 5 ms, taui 10 ms, Vt -50 mV, Vr = El = -60 mV, Ee 0 mV,
+// Ei -80 mV, refractory 5 ms; the first 80 % of neurons excitatory (on_pre ge += 0.6),
+// the rest inhibitory (gi += 6.7), each pair connected with p = 0.02; initial
+// v = El + (5*randn - 5) mV, ge = 4 + 1.5*randn, gi = 20 + 12*randn;
+// exponential_euler at dt = 0.1 ms.
+struct CobaOptions {
+  int64_t neurons = 4000;
+  double duration = 1.0;  // seconds
+  uint64_t seed = 42;
+  bool progress = false;
+};
+struct CobaResult {
+  double rate_exc_hz = 0, rate_inh_hz = 0;  // spikes per neuron per second
+  int64_t spikes = 0, synapses = 0;
+  double setup_seconds = 0;    // building groups, connecting, initial values
+  double sim_seconds = 0;      // the run alone (wall clock)
+  double sim_cpu_seconds = 0;  // the run alone, CPU time of this process (robust on a busy machine)
+};
+CobaResult coba(const CobaOptions& options);
+
+}  // namespace soma::snn::models

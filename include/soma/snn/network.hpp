@@ -1,0 +1,206 @@
+#pragma once
+// Spiking networks from equations, as Brian2 writes them. A Network owns its groups,
+// synapses and monitors and advances them on one clock:
+//
+//   using namespace soma::snn;
+//   Network net;                                   // dt = 0.1 ms
+//   net.set_constant("tau", "10*ms");
+//   auto& G = net.add_neuron_group(100, "dv/dt = (1.1 - v)/tau : 1",
+//                                  {.threshold = "v > 1", .reset = "v = 0",
+//                                   .refractory = "2*ms"});
+//   auto& S = net.add_synapses(G, G, {.model = "w : 1", .on_pre = "v_post += w"});
+//   S.connect_probability(0.1);                    // or connect({i...}, {j...}) / condition
+//   S.set("w", "0.2*rand()");
+//   auto& spikes = net.add_spike_monitor(G);
+//   net.run(0.5);                                  // seconds; run() may be called again
+//
+// Each time step does what Brian2's default schedule does, in this order:
+//   start      StateMonitors record the values at time t
+//   groups     every group integrates its equations from t to t + dt
+//   thresholds the threshold condition picks the spiking neurons (not while refractory);
+//              spike and rate monitors record them, with time t
+//   synapses   spikes enter each pathway's queue; events due now run on_pre / on_post
+//   resets     the reset statements run on the neurons that spiked
+// Values are SI (volt, second, siemens) everywhere: v = -0.07 is -70 mV.
+// Constants (Brian2's namespace) are looked up when run() starts, so changing one
+// between runs takes effect in the next run.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace soma::snn {
+
+class Network;
+class NeuronGroup;
+
+// A contiguous slice of a group's neurons, as Brian2's P[:3200].
+struct Subgroup {
+  NeuronGroup* group = nullptr;
+  int64_t start = 0, stop = 0;
+  Subgroup() = default;
+  Subgroup(NeuronGroup& g);  // the whole group
+  Subgroup(NeuronGroup& g, int64_t start_, int64_t stop_);
+  int64_t size() const { return stop - start; }
+};
+
+struct NeuronGroupOptions {
+  std::string threshold = {};   // condition, e.g. "v > -50*mV"; empty: never spikes
+  std::string reset = {};       // statements run on spiking neurons, e.g. "v = vl"
+  std::string refractory = {};  // a duration ("5*ms"); empty: none
+  // "euler", "exponential_euler", "rk2", "rk4", "exact"; empty: as Brian2 chooses
+  // ("exact" for linear equations with constant coefficients, else "euler").
+  std::string method = {};
+  std::string name = {};  // for messages and model files; default "neurongroup_<k>"
+};
+
+class NeuronGroup {
+ public:
+  int64_t size() const { return n_; }
+  const std::string& name() const { return name_; }
+  // The integration method in use (after the default choice).
+  const std::string& method() const;
+  Subgroup operator()(int64_t start, int64_t stop) { return {*this, start, stop}; }
+
+  // Sets a variable: one value, one value per neuron, or an expression evaluated per
+  // neuron ("El + (randn()*5 - 5)*mV", may use i, N, constants and other variables).
+  void set(const std::string& variable, double value);
+  void set(const std::string& variable, const std::vector<double>& values);
+  void set(const std::string& variable, const std::string& expression);
+  const std::vector<double>& get(const std::string& variable) const;
+  std::vector<std::string> variables() const;
+
+  ~NeuronGroup();
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  friend class Network;
+  NeuronGroup(Network& net, int64_t n, const std::string& equations,
+              const NeuronGroupOptions& options, std::string name);
+  std::unique_ptr<Impl> impl_;
+  int64_t n_;
+  std::string name_;
+};
+
+struct SynapsesOptions {
+  std::string model = {};    // synaptic variables, e.g. "w : siemens"
+  std::string on_pre = {};   // statements run when a presynaptic spike arrives
+  std::string on_post = {};  // statements run when the postsynaptic neuron spikes
+  std::string delay = {};    // presynaptic delay for every synapse ("2*ms"); empty: none
+  std::string name = {};     // default "synapses_<k>"
+};
+
+class Synapses {
+ public:
+  // Explicit pairs (indices relative to the source and target subgroups).
+  void connect(const std::vector<int64_t>& i, const std::vector<int64_t>& j);
+  // Every pair with probability p (Brian2's connect(p=...)).
+  void connect_probability(double p);
+  // Every pair where `condition` holds (i, j, x_pre, x_post, constants), each kept
+  // with probability p.
+  void connect_condition(const std::string& condition, double p = 1.0);
+
+  int64_t size() const;
+  const std::string& name() const { return name_; }
+  // Source / target neuron of every synapse (subgroup-relative), in storage order.
+  std::vector<int64_t> sources() const;
+  std::vector<int64_t> targets() const;
+  // Synaptic variables (and "delay", seconds) as for NeuronGroup::set.
+  void set(const std::string& variable, double value);
+  void set(const std::string& variable, const std::vector<double>& values);
+  void set(const std::string& variable, const std::string& expression);
+  const std::vector<double>& get(const std::string& variable) const;
+
+  ~Synapses();
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  friend class Network;
+  Synapses(Network& net, Subgroup source, Subgroup target, const SynapsesOptions& options,
+           std::string name);
+  std::unique_ptr<Impl> impl_;
+  std::string name_;
+};
+
+// Records variables of chosen neurons at every step (at the step's start, as Brian2).
+class StateMonitor {
+ public:
+  std::vector<double> t;                                           // seconds
+  std::map<std::string, std::vector<std::vector<double>>> values;  // var -> [index][step]
+  std::vector<int64_t> indices;                                    // subgroup-relative
+  std::vector<std::string> variables;
+  Subgroup source;
+  std::string name = {};
+  StateMonitor(Subgroup s) : source(s) {}
+};
+
+class SpikeMonitor {
+ public:
+  std::vector<int64_t> i;      // neuron (subgroup-relative)
+  std::vector<double> t;       // seconds
+  std::vector<int64_t> count;  // spikes per neuron
+  Subgroup source;
+  std::string name = {};
+  SpikeMonitor(Subgroup s) : source(s) {}
+  int64_t num_spikes() const { return static_cast<int64_t>(i.size()); }
+  // Spike times per neuron, as Brian2's spike_trains().
+  std::vector<std::vector<double>> spike_trains() const;
+};
+
+class PopulationRateMonitor {
+ public:
+  std::vector<double> t, rate;  // seconds, Hz (spikes in the step / (N * dt))
+  Subgroup source;
+  std::string name = {};
+  PopulationRateMonitor(Subgroup s) : source(s) {}
+};
+
+struct NetworkOptions {
+  double dt = 1e-4;    // seconds
+  uint64_t seed = 42;  // rand()/randn() in equations, initial values and connect
+};
+
+class Network {
+ public:
+  explicit Network(NetworkOptions options = {});
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // Constants visible to every equation, condition and statement. The string form
+  // takes units ("0.5*nS", "-50*mV", may use other constants); values are SI.
+  void set_constant(const std::string& name, double value);
+  void set_constant(const std::string& name, const std::string& expression);
+  double constant(const std::string& name) const;
+
+  NeuronGroup& add_neuron_group(int64_t n, const std::string& equations,
+                                const NeuronGroupOptions& options = {});
+  Synapses& add_synapses(Subgroup source, Subgroup target, const SynapsesOptions& options = {});
+  StateMonitor& add_state_monitor(Subgroup source, const std::vector<std::string>& variables,
+                                  const std::vector<int64_t>& indices);
+  SpikeMonitor& add_spike_monitor(Subgroup source);
+  PopulationRateMonitor& add_rate_monitor(Subgroup source);
+
+  // Advances by `duration` seconds (rounded to whole steps). Can be called again.
+  // `progress` draws a soma::ProgressBar on a terminal.
+  void run(double duration, bool progress = false);
+  double t() const;  // current time, seconds
+  double dt() const { return options_.dt; }
+  int64_t step() const { return step_; }
+
+  NeuronGroup* find_group(const std::string& name);
+  Synapses* find_synapses(const std::string& name);
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  NetworkOptions options_;
+  int64_t step_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace soma::snn

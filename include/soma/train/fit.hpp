@@ -1,0 +1,99 @@
+#pragma once
+// The fit loop: train for some epochs, validate after each, keep a history, and let
+// callbacks watch or stop it (Keras' model.fit, in C++).
+//
+//   train::FitOptions opts{.epochs = 2000, .loss = nn::bce_loss};
+//   opts.metrics = {train::binary_accuracy()};
+//   auto history = train::fit(model, opt, train_loader, &valid_loader, opts,
+//                             {std::make_shared<train::EarlyStopping>()});
+//
+// Each epoch: model.train(), one optimizer step per batch, then (if a validation
+// loader is given) model.eval() and a no-grad pass over it for valid_loss and the
+// metrics. A loss that is not finite stops training with a soma::Error naming the
+// epoch and batch. Progress is drawn on a terminal only.
+#include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "soma/data/loader.hpp"
+#include "soma/nn/module.hpp"
+#include "soma/optim/optimizer.hpp"
+#include "soma/tensor/tensor.hpp"
+
+namespace soma::train {
+
+struct EpochRecord {
+  int64_t epoch = 0;  // counted from 1
+  double train_loss = NAN;
+  double valid_loss = NAN;  // NaN without a validation loader
+  std::map<std::string, double> metrics;  // "valid_accuracy", ...
+  double seconds = 0;
+};
+
+struct History {
+  std::vector<EpochRecord> epochs;
+  // epoch,train_loss,valid_loss,<metrics...>,seconds
+  std::string to_csv() const;
+  const EpochRecord& last() const;
+};
+
+using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
+// A metric over a whole pass: all outputs and targets of the validation set.
+struct Metric {
+  std::string name;
+  std::function<double(const Tensor& output, const Tensor& target)> fn;
+};
+Metric binary_accuracy();       // outputs are probabilities, threshold 0.5
+Metric multiclass_accuracy();   // outputs are logits or probabilities [N, C]
+Metric detection_rate_metric(); // recall of class 1 (outputs are probabilities)
+Metric false_positive_rate_metric();
+Metric mse_metric();
+
+struct FitState;
+
+// Hooks into the loop; override what you need.
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_train_begin(FitState&) {}
+  virtual void on_batch_end(FitState&, int64_t /*batch*/, double /*loss*/) {}
+  virtual void on_epoch_end(FitState&, const EpochRecord&) {}
+  virtual void on_train_end(FitState&) {}
+};
+
+struct FitState {
+  nn::Module& model;
+  optim::Optimizer& optimizer;
+  data::DataLoader& train_loader;
+  History& history;
+  int64_t epoch = 0;   // the epoch running or just finished, from 1
+  int64_t epochs = 0;  // the planned total
+  bool stop = false;   // set by a callback to end training after this epoch
+};
+
+struct FitOptions {
+  int64_t epochs = 10;
+  LossFn loss;
+  std::vector<Metric> metrics;   // computed on the validation set each epoch
+  bool progress = true;          // a progress bar on a terminal
+  std::string label = "train";   // shown before the bar
+  int64_t start_epoch = 0;       // epochs already done (set by resume())
+};
+
+History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,
+            data::DataLoader* valid_loader, const FitOptions& options,
+            const std::vector<std::shared_ptr<Callback>>& callbacks = {}, History history = {});
+
+// Loss and metrics of `model` over a loader, without gradients, in eval mode.
+struct Evaluation {
+  double loss = NAN;
+  std::map<std::string, double> metrics;
+  Tensor outputs, targets;  // all batches concatenated
+};
+Evaluation evaluate(nn::Module& model, data::DataLoader& loader, const LossFn& loss,
+                    const std::vector<Metric>& metrics = {});
+
+}  // namespace soma::train

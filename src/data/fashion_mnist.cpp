@@ -1,0 +1,71 @@
+#include "soma/data/fashion_mnist.hpp"
+
+#include "soma/core/error.hpp"
+#include "soma/data/idx.hpp"
+
+namespace soma::data {
+
+std::filesystem::path fashion_mnist_default_dir() { return "/usr/share/datasets/fashion-mnist"; }
+
+const std::array<std::string, 10>& fashion_mnist_classes() {
+  static const std::array<std::string, 10> names = {
+      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+      "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return names;
+}
+
+namespace {
+
+// The compressed file as distributed, else the same name without `.gz`.
+std::filesystem::path find_file(const std::filesystem::path& dir, const std::string& stem) {
+  const auto gz = dir / (stem + ".gz");
+  if (std::filesystem::exists(gz)) return gz;
+  const auto plain = dir / stem;
+  if (std::filesystem::exists(plain)) return plain;
+  throw Error("Fashion-MNIST: neither " + gz.string() + " nor " + plain.string() +
+              " exists (install Debian's dataset-fashion-mnist or pass the directory holding the "
+              "IDX files)");
+}
+
+}  // namespace
+
+LabelledImages read_idx_images(const std::filesystem::path& images_path,
+                               const std::filesystem::path& labels_path) {
+  const IdxArray images = read_idx(images_path);
+  const IdxArray labels = read_idx(labels_path);
+  if (images.dims.size() != 3)
+    throw Error(images_path.string() + ": expected images of shape [N, H, W], got " +
+                std::to_string(images.dims.size()) + " dimensions");
+  if (labels.dims.size() != 1)
+    throw Error(labels_path.string() + ": expected labels of shape [N], got " +
+                std::to_string(labels.dims.size()) + " dimensions");
+  if (labels.dims[0] != images.dims[0])
+    throw Error(labels_path.string() + ": " + std::to_string(labels.dims[0]) + " labels for " +
+                std::to_string(images.dims[0]) + " images in " + images_path.string());
+  const std::vector<float> pixels = idx_to_float(images);
+  const std::vector<int64_t> classes = idx_to_labels(labels, labels_path.string());
+  for (size_t i = 0; i < classes.size(); ++i)
+    if (classes[i] < 0 || classes[i] > 9)
+      throw Error(labels_path.string() + ": label " + std::to_string(i) + " is " +
+                  std::to_string(classes[i]) + ", expected a class in 0..9");
+  LabelledImages out;
+  out.images =
+      tensor(std::span<const float>(pixels), {images.dims[0], 1, images.dims[1], images.dims[2]});
+  out.labels = tensor(std::span<const int64_t>(classes));
+  return out;
+}
+
+LabelledImages fashion_mnist(const std::string& split, const std::filesystem::path& dir) {
+  std::string prefix;
+  if (split == "train")
+    prefix = "train";
+  else if (split == "test")
+    prefix = "t10k";
+  else
+    throw Error("Fashion-MNIST: unknown split '" + split + "', expected 'train' or 'test'");
+  const auto root = dir.empty() ? fashion_mnist_default_dir() : dir;
+  return read_idx_images(find_file(root, prefix + "-images-idx3-ubyte"),
+                         find_file(root, prefix + "-labels-idx1-ubyte"));
+}
+
+}  // namespace soma::data

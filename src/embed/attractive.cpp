@@ -1,0 +1,44 @@
+#include "attractive.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace soma::embed::detail {
+
+void attractive_forces_2d(const SparseP& P, const std::vector<double>& Y,
+                          std::vector<double>& attr) {
+  const int64_t n = P.n;
+  attr.resize(static_cast<size_t>(2 * n));
+#pragma omp parallel for schedule(static) if (n > kParallelMin)
+  for (int64_t i = 0; i < n; ++i) {
+    const double yi0 = Y[2 * i], yi1 = Y[2 * i + 1];
+    double f0 = 0.0, f1 = 0.0;
+    for (int64_t e = P.row_ptr[i]; e < P.row_ptr[i + 1]; ++e) {
+      const int64_t j = P.col[e];
+      const double d0 = yi0 - Y[2 * j], d1 = yi1 - Y[2 * j + 1];
+      const double w = P.val[e] / (1.0 + d0 * d0 + d1 * d1);
+      f0 += w * d0;
+      f1 += w * d1;
+    }
+    attr[2 * i] = f0;
+    attr[2 * i + 1] = f1;
+  }
+}
+
+double sparse_kl_2d(const SparseP& P, const std::vector<double>& Y, double z) {
+  // sklearn clamps both p and q at float32's smallest normal number here.
+  constexpr double tiny = std::numeric_limits<float>::min();
+  double kl = 0.0;
+#pragma omp parallel for reduction(+ : kl) schedule(static) if (P.n > kParallelMin)
+  for (int64_t i = 0; i < P.n; ++i)
+    for (int64_t e = P.row_ptr[i]; e < P.row_ptr[i + 1]; ++e) {
+      const int64_t j = P.col[e];
+      const double d0 = Y[2 * i] - Y[2 * j], d1 = Y[2 * i + 1] - Y[2 * j + 1];
+      const double q = 1.0 / (1.0 + d0 * d0 + d1 * d1) / z;
+      kl += P.val[e] * std::log(std::max(P.val[e], tiny) / std::max(q, tiny));
+    }
+  return kl;
+}
+
+}  // namespace soma::embed::detail

@@ -1,0 +1,150 @@
+// PCA initialisation as sklearn's init='pca': project the centred data on its first
+// principal components and scale so the first has standard deviation 1e-4.
+// The covariance (d x d) is accumulated in double by blocks of rows (DSYRK); its top
+// eigenvectors come from subspace iteration with a Rayleigh-Ritz step (Jacobi).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "blas.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/random.hpp"
+#include "soma/embed/tsne.hpp"
+
+namespace soma::embed {
+
+namespace {
+
+// Orthonormalises the b columns of Q (d x b, row-major) by modified Gram-Schmidt.
+void orthonormalize(std::vector<double>& Q, int64_t d, int b) {
+  for (int c = 0; c < b; ++c) {
+    for (int prev = 0; prev < c; ++prev) {
+      double dot = 0;
+      for (int64_t r = 0; r < d; ++r) dot += Q[r * b + c] * Q[r * b + prev];
+      for (int64_t r = 0; r < d; ++r) Q[r * b + c] -= dot * Q[r * b + prev];
+    }
+    double norm = 0;
+    for (int64_t r = 0; r < d; ++r) norm += Q[r * b + c] * Q[r * b + c];
+    norm = std::sqrt(norm);
+    if (norm < 1e-300) {  // a degenerate column: restart it on a unit vector
+      for (int64_t r = 0; r < d; ++r) Q[r * b + c] = (r == c % d) ? 1.0 : 0.0;
+      --c;
+      continue;
+    }
+    for (int64_t r = 0; r < d; ++r) Q[r * b + c] /= norm;
+  }
+}
+
+// Eigen-decomposition of a small symmetric matrix A (b x b) by cyclic Jacobi.
+// Returns eigenvalues; V (b x b, columns) holds the eigenvectors.
+std::vector<double> jacobi_eigen(std::vector<double> A, int b, std::vector<double>& V) {
+  V.assign(size_t(b) * b, 0.0);
+  for (int i = 0; i < b; ++i) V[i * b + i] = 1.0;
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    double off = 0;
+    for (int i = 0; i < b; ++i)
+      for (int j = i + 1; j < b; ++j) off += A[i * b + j] * A[i * b + j];
+    if (off < 1e-30) break;
+    for (int p = 0; p < b; ++p)
+      for (int q = p + 1; q < b; ++q) {
+        if (std::abs(A[p * b + q]) < 1e-300) continue;
+        const double theta = (A[q * b + q] - A[p * b + p]) / (2 * A[p * b + q]);
+        const double t = (theta >= 0 ? 1 : -1) / (std::abs(theta) + std::sqrt(theta * theta + 1));
+        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
+        for (int k = 0; k < b; ++k) {  // A = J^T A J
+          const double akp = A[k * b + p], akq = A[k * b + q];
+          A[k * b + p] = c * akp - s * akq;
+          A[k * b + q] = s * akp + c * akq;
+        }
+        for (int k = 0; k < b; ++k) {
+          const double apk = A[p * b + k], aqk = A[q * b + k];
+          A[p * b + k] = c * apk - s * aqk;
+          A[q * b + k] = s * apk + c * aqk;
+        }
+        for (int k = 0; k < b; ++k) {
+          const double vkp = V[k * b + p], vkq = V[k * b + q];
+          V[k * b + p] = c * vkp - s * vkq;
+          V[k * b + q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  std::vector<double> values(b);
+  for (int i = 0; i < b; ++i) values[i] = A[i * b + i];
+  return values;
+}
+
+}  // namespace
+
+std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_components, double std0,
+                             uint64_t seed) {
+  if (n_components < 1 || n_components > d)
+    throw Error("pca init: n_components = " + std::to_string(n_components) +
+                " must lie in [1, number of features = " + std::to_string(d) + "]");
+  std::vector<double> mean(static_cast<size_t>(d), 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < d; ++j) mean[j] += X[i * d + j];
+  for (double& m : mean) m /= static_cast<double>(n);
+  detail::sync_blas_threads();
+  std::vector<double> C(static_cast<size_t>(d * d), 0.0);
+  const int64_t block = 2048;
+  std::vector<double> buf(static_cast<size_t>(block * d));
+  for (int64_t b0 = 0; b0 < n; b0 += block) {
+    const int64_t rows = std::min(block, n - b0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < d; ++j) buf[r * d + j] = X[(b0 + r) * d + j] - mean[j];
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(d), static_cast<int>(rows),
+                1.0, buf.data(), static_cast<int>(d), 1.0, C.data(), static_cast<int>(d));
+  }
+  for (int64_t i = 0; i < d; ++i)
+    for (int64_t j = 0; j < i; ++j) C[i * d + j] = C[j * d + i];
+
+  // Subspace iteration on a few more vectors than needed (faster convergence).
+  const int b = static_cast<int>(std::min<int64_t>(d, n_components + 8));
+  Rng rng(seed);
+  std::vector<double> Q(static_cast<size_t>(d * b)), CQ(Q.size());
+  for (double& v : Q) v = rng.normal();
+  orthonormalize(Q, d, b);
+  for (int it = 0; it < 300; ++it) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), b,
+                static_cast<int>(d), 1.0, C.data(), static_cast<int>(d), Q.data(), b, 0.0,
+                CQ.data(), b);
+    Q.swap(CQ);
+    orthonormalize(Q, d, b);
+  }
+  // Rayleigh-Ritz: T = Q^T C Q, then rotate Q onto T's eigenvectors.
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), b,
+              static_cast<int>(d), 1.0, C.data(), static_cast<int>(d), Q.data(), b, 0.0, CQ.data(),
+              b);
+  std::vector<double> T(size_t(b) * b, 0.0), V;
+  for (int r = 0; r < b; ++r)
+    for (int c = 0; c < b; ++c)
+      for (int64_t k = 0; k < d; ++k) T[r * b + c] += Q[k * b + r] * CQ[k * b + c];
+  const std::vector<double> values = jacobi_eigen(T, b, V);
+  std::vector<int> order(b);
+  for (int i = 0; i < b; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](int a, int c) { return values[a] > values[c]; });
+  std::vector<double> components(static_cast<size_t>(d * n_components), 0.0);  // d x k
+  for (int c = 0; c < n_components; ++c)
+    for (int64_t k = 0; k < d; ++k)
+      for (int r = 0; r < b; ++r)
+        components[k * n_components + c] += Q[k * b + r] * V[r * b + order[c]];
+
+  std::vector<double> Y(static_cast<size_t>(n * n_components), 0.0);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < d; ++j) {
+      const double x = X[i * d + j] - mean[j];
+      for (int c = 0; c < n_components; ++c)
+        Y[i * n_components + c] += x * components[j * n_components + c];
+    }
+  double m0 = 0, s0 = 0;
+  for (int64_t i = 0; i < n; ++i) m0 += Y[i * n_components];
+  m0 /= static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i) s0 += (Y[i * n_components] - m0) * (Y[i * n_components] - m0);
+  s0 = std::sqrt(s0 / static_cast<double>(n));
+  if (s0 > 0)
+    for (double& v : Y) v *= std0 / s0;
+  return Y;
+}
+
+}  // namespace soma::embed

@@ -1,0 +1,136 @@
+// TSNE::fit_transform: the whole pipeline with sklearn 1.2's schedule.
+#include "soma/embed/tsne.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "soma/core/error.hpp"
+#include "soma/core/random.hpp"
+
+namespace soma::embed {
+
+namespace {
+// sklearn's _EXPLORATION_N_ITER: iterations with early exaggeration and momentum 0.5.
+constexpr int kExplorationIters = 250;
+}  // namespace
+
+Method parse_method(const std::string& name) {
+  if (name == "exact") return Method::exact;
+  if (name == "barnes_hut" || name == "bh" || name == "barnes-hut") return Method::barnes_hut;
+  if (name == "fft") return Method::fft;
+  throw Error("method '" + name + "': expected exact, barnes_hut or fft");
+}
+
+const char* method_name(Method method) {
+  switch (method) {
+    case Method::exact:
+      return "exact";
+    case Method::barnes_hut:
+      return "barnes_hut";
+    case Method::fft:
+      return "fft";
+  }
+  return "?";
+}
+
+TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
+  if (metric != "euclidean") throw Error("metric '" + metric + "': only 'euclidean' is supported");
+  if (n < 2 || d < 1)
+    throw Error("t-SNE: expected at least 2 samples with at least 1 feature, got " +
+                std::to_string(n) + " x " + std::to_string(d));
+  if (!(perplexity > 0) || perplexity >= static_cast<double>(n))
+    throw Error("perplexity = " + std::to_string(perplexity) +
+                ": must be positive and less than the number of samples (" + std::to_string(n) +
+                ")");
+  if (method != Method::exact && n_components != 2)
+    throw Error("n_components = " + std::to_string(n_components) + ": method '" +
+                method_name(method) + "' embeds in 2 dimensions (use method exact otherwise)");
+  if (n_components < 1) throw Error("n_components must be at least 1");
+  if (max_iter < 1) throw Error("max_iter must be at least 1");
+  if (!(early_exaggeration >= 1.0)) throw Error("early_exaggeration must be at least 1");
+  for (int64_t i = 0; i < n * d; ++i)
+    if (!std::isfinite(X[i]))
+      throw Error("t-SNE input: value at row " + std::to_string(i / d) + ", column " +
+                  std::to_string(i % d) + " is not finite");
+
+  TSNEResult result;
+  result.n = n;
+  result.n_components = n_components;
+  result.learning_rate = learning_rate > 0
+                             ? learning_rate
+                             : std::max(static_cast<double>(n) / early_exaggeration / 4.0, 50.0);
+  if (init == Init::pca) {
+    if (n_components > d)
+      throw Error("init pca: n_components = " + std::to_string(n_components) +
+                  " exceeds the number of features (" + std::to_string(d) + "); use init random");
+    result.embedding = pca_init(X, n, d, n_components, 1e-4, seed);
+  } else {
+    Rng rng(seed);
+    result.embedding.resize(static_cast<size_t>(n * n_components));
+    for (double& v : result.embedding) v = 1e-4 * rng.normal();
+  }
+
+  DenseP dense;
+  SparseP sparse;
+  if (method == Method::exact) {
+    const auto C = conditional_probabilities(pairwise_sq_distances(X, n, d), n, n, perplexity);
+    result.mean_perplexity = C.mean_perplexity();
+    dense = joint_probabilities(C);
+  } else {
+    const int64_t k = std::min<int64_t>(n - 1, static_cast<int64_t>(3.0 * perplexity + 1.0));
+    const Neighbors nn = nearest_neighbors(X, n, d, k);
+    const auto C = conditional_probabilities(nn.sq_distances, n, k, perplexity);
+    result.mean_perplexity = C.mean_perplexity();
+    sparse = joint_probabilities_nn(C, nn);
+  }
+  auto scale_p = [&](double factor) {
+    for (double& v : dense.p) v *= factor;
+    for (double& v : sparse.val) v *= factor;
+  };
+
+  int iteration = 0;
+  auto objective = [&](const std::vector<double>& Y, std::vector<double>& grad,
+                       bool compute_error) {
+    double kl = 0.0;
+    switch (method) {
+      case Method::exact:
+        kl = kl_divergence_exact(dense, Y, n_components, &grad, compute_error);
+        break;
+      case Method::barnes_hut:
+        kl = kl_divergence_bh(sparse, Y, angle, &grad, compute_error);
+        break;
+      case Method::fft:
+        kl = kl_divergence_fft(sparse, Y, &grad, fft, compute_error);
+        break;
+    }
+    if (on_iteration) on_iteration(++iteration, max_iter);
+    return kl;
+  };
+
+  DescentOptions opt;
+  opt.learning_rate = result.learning_rate;
+  opt.min_grad_norm = min_grad_norm;
+  opt.first_iter = 0;
+  opt.n_iter = std::min(kExplorationIters, max_iter);
+  opt.momentum = 0.5;
+  opt.n_iter_without_progress = kExplorationIters;
+  scale_p(early_exaggeration);
+  DescentResult r = gradient_descent(objective, result.embedding, opt);
+  scale_p(1.0 / early_exaggeration);
+  if (max_iter > kExplorationIters) {
+    opt.first_iter = r.last_iter + 1;
+    opt.n_iter = max_iter;
+    opt.momentum = 0.8;
+    opt.n_iter_without_progress = n_iter_without_progress;
+    r = gradient_descent(objective, result.embedding, opt);
+  } else {
+    // The last error was measured on the exaggerated P: measure it on P itself.
+    std::vector<double> grad;
+    r.kl_divergence = objective(result.embedding, grad, true);
+  }
+  result.kl_divergence = r.kl_divergence;
+  result.n_iter = r.last_iter + 1;
+  return result;
+}
+
+}  // namespace soma::embed

@@ -1,0 +1,40 @@
+// SciPy's error norm and initial step (scipy/integrate/_ivp/common.py), kept identical so
+// that soma's step counts can be compared with SciPy's.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "ode/stepper.hpp"
+
+namespace soma::ode::detail {
+
+double rms_norm(std::span<const double> x) {
+  double s = 0;
+  for (double v : x) s += v * v;
+  return x.empty() ? 0.0 : std::sqrt(s / static_cast<double>(x.size()));
+}
+
+double select_initial_step(CountedRhs& f, double t0, std::span<const double> y0,
+                           std::span<const double> f0, double direction, int order,
+                           const Tolerances& tol) {
+  const std::size_t n = y0.size();
+  if (n == 0) return std::numeric_limits<double>::infinity();
+  std::vector<double> scale(n), a(n), b(n), y1(n), f1(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    scale[i] = tol.atol[i] + std::fabs(y0[i]) * tol.rtol;
+    a[i] = y0[i] / scale[i];
+    b[i] = f0[i] / scale[i];
+  }
+  const double d0 = rms_norm(a), d1 = rms_norm(b);
+  const double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
+  for (std::size_t i = 0; i < n; ++i) y1[i] = y0[i] + h0 * direction * f0[i];
+  f(t0 + h0 * direction, y1, f1);
+  for (std::size_t i = 0; i < n; ++i) a[i] = (f1[i] - f0[i]) / scale[i];
+  const double d2 = rms_norm(a) / h0;
+  const double h1 = (d1 <= 1e-15 && d2 <= 1e-15)
+                        ? std::max(1e-6, h0 * 1e-3)
+                        : std::pow(0.01 / std::max(d1, d2), 1.0 / (order + 1));
+  return std::min(100 * h0, h1);
+}
+
+}  // namespace soma::ode::detail

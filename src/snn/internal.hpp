@@ -1,0 +1,154 @@
+#pragma once
+// The state behind the public snn classes, shared by the files of src/snn/.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "snn/kernel.hpp"
+#include "soma/core/random.hpp"
+#include "soma/expr/equations.hpp"
+#include "soma/expr/parser.hpp"
+#include "soma/snn/network.hpp"
+
+namespace soma::snn {
+
+inline expr::SourceInfo source_info(std::string source) {
+  expr::SourceInfo info;
+  info.source = std::move(source);
+  return info;
+}
+inline expr::ParseOptions model_options(std::string source) {
+  expr::ParseOptions options;
+  options.units = expr::UnitMode::required;
+  options.source = std::move(source);
+  return options;
+}
+
+// Never spiked: far enough in the past that no refractory period covers step 0.
+constexpr int64_t kNeverSpiked = -(int64_t{1} << 40);
+
+// One compiled statement list (reset, on_pre, on_post): statements run in order,
+// each over all listed elements before the next.
+struct CompiledStatement {
+  Program value;
+  double* target = nullptr;
+  IndexRole role = IndexRole::self;  // which index picks the target element
+  expr::AssignOp op = expr::AssignOp::assign;
+};
+
+struct Network::Impl {
+  NetworkOptions options;
+  Rng rng;
+  double t = 0.0, dt = 1e-4;
+  std::map<std::string, expr::Quantity> constants;
+  std::vector<std::unique_ptr<NeuronGroup>> groups;
+  std::vector<std::unique_ptr<Synapses>> synapses;
+  std::vector<std::unique_ptr<StateMonitor>> state_monitors;
+  std::vector<std::unique_ptr<SpikeMonitor>> spike_monitors;
+  std::vector<std::unique_ptr<PopulationRateMonitor>> rate_monitors;
+
+  // Names every expression may use besides its own variables.
+  std::optional<Binding> resolve_common(const std::string& name) const;
+  expr::Constants unit_constants() const;
+};
+
+struct NeuronGroup::Impl {
+  Network::Impl* net = nullptr;
+  std::string name;
+  int64_t n = 0;
+  expr::Equations eqs;
+  NeuronGroupOptions options;
+  std::string method;                               // resolved
+  std::map<std::string, std::vector<double>> vars;  // state variables, parameters
+  double refractory = -1.0;                         // seconds; < 0: none
+  std::vector<int64_t> lastspike_step;  // the step of the last spike (lastspike = step*dt)
+  double n_value = 0.0;                 // N as a bindable scalar
+
+  // Compiled when a run starts.
+  Program update;
+  std::vector<double*> update_targets;
+  std::vector<size_t> update_outputs;  // assignment index of each new value
+  std::vector<bool> update_frozen;     // "(unless refractory)"
+  Program threshold;
+  std::vector<CompiledStatement> reset;
+  int64_t refractory_steps = 0;
+  std::vector<int32_t> spikes;  // this step's, ascending
+
+  std::optional<Binding> resolve(const std::string& name) const;
+  expr::SymbolUnits units() const;
+  void prepare();
+  void state_update(int64_t step);
+  void find_spikes(int64_t step);
+  void run_reset();
+};
+
+struct Synapses::Impl {
+  Network::Impl* net = nullptr;
+  std::string name;
+  Subgroup source, target;
+  SynapsesOptions options;
+  expr::Equations model;
+  std::vector<int32_t> pre, post;  // absolute neuron indices, synapses sorted by pre
+  std::map<std::string, std::vector<double>> vars;  // model parameters
+  // Per-synapse delays (seconds) once set; empty: every synapse has the pathway's delay.
+  std::vector<double> delay;
+  double default_delay = 0.0;
+  std::vector<double> delay_view;     // what get("delay") shows while `delay` is empty
+  std::vector<int64_t> pre_offsets;   // CSR over the source subgroup
+  std::vector<int64_t> post_offsets;  // CSR over the target subgroup...
+  std::vector<int32_t> by_post;       // ...listing synapse ids
+  double n_pre = 0, n_post = 0, n_syn = 0;
+
+  // Compiled when a run starts.
+  std::vector<CompiledStatement> on_pre, on_post;
+  std::vector<int32_t> delay_steps;  // per synapse, when delays differ
+  bool homogeneous = true;
+  int32_t common_delay = 0;
+  std::vector<std::vector<int32_t>> queue;  // ring of due synapse ids
+  int64_t queue_head = 0;                   // slot for the current step
+  std::vector<int32_t> events, post_events, ev_pre, ev_post;
+
+  std::optional<Binding> resolve(const std::string& name) const;
+  expr::SymbolUnits units() const;
+  void add(std::vector<int32_t> new_pre, std::vector<int32_t> new_post);
+  void rebuild_post_index();
+  void prepare();
+  void propagate();
+};
+
+// Compiles statements for a context; `role_of_target` maps a target name to its
+// array and index role, throwing soma::Error for names that cannot be assigned.
+struct TargetRef {
+  double* array;
+  IndexRole role;
+};
+std::vector<CompiledStatement> compile_statements(
+    const std::vector<expr::Statement>& statements, const Resolver& resolve,
+    const std::function<TargetRef(const expr::Statement&)>& target_of, const std::string& where);
+// Runs compiled statements over `n` elements picked by `indices`.
+void run_statements(std::vector<CompiledStatement>& statements, int64_t n, const Indices& indices,
+                    Rng& rng);
+
+// The update program of an integration method (integrators.cpp): assignments whose
+// first `targets.size()` results... are the new values of `state` in order.
+struct Integration {
+  std::vector<Assignment> code;
+  std::vector<size_t> outputs;  // assignment index of each state variable's new value
+};
+Integration integrate(const expr::Equations& eqs, const std::string& method,
+                      const std::vector<std::string>& state, const Resolver& resolve,
+                      const std::string& where);
+// Brian2's default choice: "exact" where it applies, else "euler".
+std::string choose_method(const expr::Equations& eqs, const std::vector<std::string>& state,
+                          const Resolver& resolve);
+
+// A value for `variable` per element from a string expression (set("v", "...")).
+std::vector<double> evaluate_per_element(const std::string& expression, int64_t n,
+                                         const Resolver& resolve, Rng& rng,
+                                         const std::string& where);
+
+}  // namespace soma::snn

@@ -1,0 +1,498 @@
+#include "snn/kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "snn/vecmath.hpp"
+#include "soma/core/error.hpp"
+#include "soma/expr/units.hpp"
+
+namespace soma::snn {
+namespace {
+
+enum Code : uint8_t {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kFloorDiv,
+  kMod,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kEq,
+  kNe,
+  kAnd,
+  kOr,
+  kNot,
+  kNeg,
+  kExp,
+  kLog,
+  kLog10,
+  kSqrt,
+  kSin,
+  kCos,
+  kTan,
+  kTanh,
+  kAbs,
+  kFloor,
+  kCeil,
+  kSign,
+  kInt,
+  kClip,
+  kRand,
+  kRandn,
+  kFma,   // a*b + c
+  kFms,   // a*b - c
+  kFnms,  // c - a*b
+};
+
+double floordiv(double a, double b) { return std::floor(a / b); }
+double pymod(double a, double b) {  // Python's %: the result has the sign of b
+  const double r = std::fmod(a, b);
+  return (r != 0.0 && ((r < 0.0) != (b < 0.0))) ? r + b : r;
+}
+double sign(double x) { return static_cast<double>((x > 0.0) - (x < 0.0)); }
+
+double apply3(uint8_t code, double a, double b, double c) {
+  switch (code) {
+    case kFma:
+      return std::fma(a, b, c);
+    case kFms:
+      return std::fma(a, b, -c);
+    case kFnms:
+      return std::fma(-a, b, c);
+    default:
+      return std::min(std::max(a, b), c);  // clip
+  }
+}
+
+double apply1(uint8_t code, double x) {
+  switch (code) {
+    case kNot:
+      return x == 0.0 ? 1.0 : 0.0;
+    case kNeg:
+      return -x;
+    case kExp:
+      return vecmath::exp(x);
+    case kLog:
+      return std::log(x);
+    case kLog10:
+      return std::log10(x);
+    case kSqrt:
+      return std::sqrt(x);
+    case kSin:
+      return std::sin(x);
+    case kCos:
+      return std::cos(x);
+    case kTan:
+      return std::tan(x);
+    case kTanh:
+      return std::tanh(x);
+    case kAbs:
+      return std::fabs(x);
+    case kFloor:
+      return std::floor(x);
+    case kCeil:
+      return std::ceil(x);
+    case kSign:
+      return sign(x);
+    case kInt:
+      return std::trunc(x);
+    default:
+      return 0.0;
+  }
+}
+double apply2(uint8_t code, double a, double b) {
+  switch (code) {
+    case kAdd:
+      return a + b;
+    case kSub:
+      return a - b;
+    case kMul:
+      return a * b;
+    case kDiv:
+      return a / b;
+    case kPow:
+      return std::pow(a, b);
+    case kFloorDiv:
+      return floordiv(a, b);
+    case kMod:
+      return pymod(a, b);
+    case kLt:
+      return a < b;
+    case kLe:
+      return a <= b;
+    case kGt:
+      return a > b;
+    case kGe:
+      return a >= b;
+    case kEq:
+      return a == b;
+    case kNe:
+      return a != b;
+    case kAnd:
+      return (a != 0.0) && (b != 0.0);
+    case kOr:
+      return (a != 0.0) || (b != 0.0);
+    default:
+      return 0.0;
+  }
+}
+
+// out[k] = f(a[k], b[k]) with either side possibly one shared value; the three loops
+// are separate so that each one vectorises.
+template <class F>
+void binary_loop(double* out, const double* a, double sa, const double* b, double sb, int n, F f) {
+  if (a && b) {
+    for (int k = 0; k < n; ++k) out[k] = f(a[k], b[k]);
+  } else if (a) {
+    for (int k = 0; k < n; ++k) out[k] = f(a[k], sb);
+  } else {
+    for (int k = 0; k < n; ++k) out[k] = f(sa, b[k]);
+  }
+}
+template <class F>
+void unary_loop(double* out, const double* a, int n, F f) {
+  for (int k = 0; k < n; ++k) out[k] = f(a[k]);
+}
+
+}  // namespace
+
+Program::Program(const std::vector<Assignment>& code, const Resolver& resolve, std::string where)
+    : resolve_(resolve), where_(std::move(where)) {
+  for (const auto& a : code) {
+    const Operand r = compile(a.value);
+    names_.emplace_back(a.name, r);
+    outputs_.push_back(r);
+  }
+  reuse_registers();
+  // Unused operands of unary operations and rand() name scalar slot 0: make sure it exists.
+  if (scalars_.empty()) scalars_.push_back(0.0);
+  buffers_.assign(static_cast<size_t>(vector_slots_) * kBlock, 0.0);
+  reg_.assign(static_cast<size_t>(vector_slots_), nullptr);
+  resolve_ = nullptr;  // bindings are copied; the resolver may refer to a temporary
+}
+
+// Gives each intermediate vector a register that is free again after its last
+// use, so that the live set of a long update (rk4, exponential Euler) stays within
+// a few blocks, in L1 cache, instead of one buffer per operation.
+void Program::reuse_registers() {
+  const int end = static_cast<int>(ops_.size());
+  std::vector<int> last_use(static_cast<size_t>(vector_slots_), -1);
+  for (int k = 0; k < end; ++k)
+    for (const Operand* o : {&ops_[k].a, &ops_[k].b, &ops_[k].c})
+      if (o->vector) last_use[static_cast<size_t>(o->slot)] = k;
+  for (const auto& o : outputs_)
+    if (o.vector) last_use[static_cast<size_t>(o.slot)] = end;
+  std::vector<int> remap(static_cast<size_t>(vector_slots_), -1);
+  std::vector<bool> is_input(static_cast<size_t>(vector_slots_), false);
+  int next = 0;
+  for (auto& in : vector_inputs_) {
+    is_input[static_cast<size_t>(in.slot)] = true;
+    remap[static_cast<size_t>(in.slot)] = next;
+    in.slot = next++;
+  }
+  std::vector<int> free_list;
+  for (int k = 0; k < end; ++k) {
+    Op& op = ops_[static_cast<size_t>(k)];
+    std::vector<int> dying;
+    for (Operand* o : {&op.a, &op.b, &op.c}) {
+      if (!o->vector) continue;
+      const int old = o->slot;
+      if (!is_input[static_cast<size_t>(old)] && last_use[static_cast<size_t>(old)] == k &&
+          std::find(dying.begin(), dying.end(), remap[static_cast<size_t>(old)]) == dying.end())
+        dying.push_back(remap[static_cast<size_t>(old)]);
+      o->slot = remap[static_cast<size_t>(old)];
+    }
+    // Element-wise operations may write over an operand that dies here.
+    free_list.insert(free_list.end(), dying.begin(), dying.end());
+    const int old_dst = op.dst.slot;
+    int slot;
+    if (!free_list.empty()) {
+      slot = free_list.back();
+      free_list.pop_back();
+    } else {
+      slot = next++;
+    }
+    remap[static_cast<size_t>(old_dst)] = slot;
+    op.dst.slot = slot;
+    if (last_use[static_cast<size_t>(old_dst)] < 0) free_list.push_back(slot);  // never read
+  }
+  for (auto& o : outputs_)
+    if (o.vector) o.slot = remap[static_cast<size_t>(o.slot)];
+  for (auto& [name, o] : names_)
+    if (o.vector) o.slot = remap[static_cast<size_t>(o.slot)];
+  vector_slots_ = next;
+}
+
+Program::Operand Program::constant(double v) {
+  scalars_.push_back(v);
+  return {static_cast<int>(scalars_.size()) - 1, false};
+}
+
+Program::Operand Program::emit(uint8_t code, Operand a, Operand b, Operand c) {
+  const bool vector = a.vector || b.vector || c.vector || code == kRand || code == kRandn;
+  Operand dst;
+  if (vector) {
+    dst = {vector_slots_++, true};
+    ops_.push_back({code, dst, a, b, c});
+  } else {
+    dst = constant(0.0);
+    scalar_ops_.push_back({code, dst, a, b, c});
+  }
+  return dst;
+}
+
+Program::Operand Program::compile(const expr::Expr& e) {
+  using expr::NodeKind;
+  const auto& n = *e;
+  auto fail = [&](const std::string& what) {
+    return Error(where_ + (n.column > 0 ? ":" + std::to_string(n.column) : std::string()) + ": " +
+                 what);
+  };
+  switch (n.kind) {
+    case NodeKind::number:
+      return constant(n.value);
+    case NodeKind::symbol: {
+      for (auto it = names_.rbegin(); it != names_.rend(); ++it)
+        if (it->first == n.name) return it->second;
+      if (expr::is_noise_symbol(n.name))
+        throw fail("stochastic term '" + n.name + "' is not supported by the snn integrators");
+      if (auto b = resolve_ ? resolve_(n.name) : std::nullopt) {
+        if (b->kind == Binding::Kind::scalar) {
+          const Operand slot = constant(0.0);
+          scalar_inputs_.push_back({slot.slot, *b});
+          return slot;
+        }
+        const Operand slot{vector_slots_++, true};
+        vector_inputs_.push_back({slot.slot, *b});
+        return slot;
+      }
+      if (n.name == "True") return constant(1.0);
+      if (n.name == "False") return constant(0.0);
+      if (auto unit = expr::lookup_unit(n.name)) return constant(unit->value);
+      throw fail("unknown name '" + n.name + "'");
+    }
+    case NodeKind::neg:
+      return emit(kNeg, compile(n.args[0]), {}, {});
+    case NodeKind::logical_not:
+      return emit(kNot, compile(n.args[0]), {}, {});
+    case NodeKind::call: {
+      static const std::vector<std::pair<std::string, uint8_t>> unary = {
+          {"exp", kExp},   {"log", kLog},   {"log10", kLog10}, {"sqrt", kSqrt}, {"sin", kSin},
+          {"cos", kCos},   {"tan", kTan},   {"tanh", kTanh},   {"abs", kAbs},   {"floor", kFloor},
+          {"ceil", kCeil}, {"sign", kSign}, {"int", kInt}};
+      if (n.name == "rand" || n.name == "randn") {
+        if (!n.args.empty()) throw fail(n.name + "() takes no arguments");
+        return emit(n.name == "rand" ? kRand : kRandn, {}, {}, {});
+      }
+      if (n.name == "clip") {
+        if (n.args.size() != 3) throw fail("clip(x, low, high) takes 3 arguments");
+        const Operand x = compile(n.args[0]), lo = compile(n.args[1]), hi = compile(n.args[2]);
+        return emit(kClip, x, lo, hi);
+      }
+      for (const auto& [name, code] : unary)
+        if (name == n.name) {
+          if (n.args.size() != 1) throw fail(n.name + "() takes 1 argument");
+          return emit(code, compile(n.args[0]), {}, {});
+        }
+      throw fail("unknown function '" + n.name + "'");
+    }
+    default:
+      break;
+  }
+  uint8_t code = kAdd;
+  switch (n.kind) {
+    case NodeKind::add:
+      code = kAdd;
+      break;
+    case NodeKind::sub:
+      code = kSub;
+      break;
+    case NodeKind::mul:
+      code = kMul;
+      break;
+    case NodeKind::div:
+      code = kDiv;
+      break;
+    case NodeKind::pow:
+      code = kPow;
+      break;
+    case NodeKind::floordiv:
+      code = kFloorDiv;
+      break;
+    case NodeKind::mod:
+      code = kMod;
+      break;
+    case NodeKind::lt:
+      code = kLt;
+      break;
+    case NodeKind::le:
+      code = kLe;
+      break;
+    case NodeKind::gt:
+      code = kGt;
+      break;
+    case NodeKind::ge:
+      code = kGe;
+      break;
+    case NodeKind::eq:
+      code = kEq;
+      break;
+    case NodeKind::ne:
+      code = kNe;
+      break;
+    case NodeKind::logical_and:
+      code = kAnd;
+      break;
+    case NodeKind::logical_or:
+      code = kOr;
+      break;
+    default:
+      throw fail("unsupported expression");
+  }
+  // A product feeding a sum becomes one fused multiply-add: one pass over the block
+  // instead of two (the state updates are bound by these passes, not by arithmetic).
+  if (code == kAdd || code == kSub) {
+    const bool left = n.args[0]->kind == NodeKind::mul;
+    const bool right = n.args[1]->kind == NodeKind::mul;
+    if (left || right) {
+      const expr::Expr& m = left ? n.args[0] : n.args[1];
+      const Operand x = compile(m->args[0]), y = compile(m->args[1]);
+      const Operand z = compile(left ? n.args[1] : n.args[0]);
+      const uint8_t fused = code == kAdd ? kFma : (left ? kFms : kFnms);
+      return emit(fused, x, y, z);
+    }
+  }
+  const Operand a = compile(n.args[0]);
+  const Operand b = compile(n.args[1]);
+  return emit(code, a, b, {});
+}
+
+void Program::exec(const Op& op, int count, Rng& rng) {
+  double* out = buffers_.data() + static_cast<size_t>(op.dst.slot) * kBlock;
+  auto vec = [&](Operand o) { return o.vector ? reg_[static_cast<size_t>(o.slot)] : nullptr; };
+  auto val = [&](Operand o) { return o.vector ? 0.0 : scalars_[static_cast<size_t>(o.slot)]; };
+  const double* a = vec(op.a);
+  const double* b = vec(op.b);
+  const double sa = val(op.a), sb = val(op.b);
+  reg_[static_cast<size_t>(op.dst.slot)] = out;
+  switch (op.code) {
+    case kRand:
+      for (int k = 0; k < count; ++k) out[k] = rng.uniform();
+      return;
+    case kRandn:
+      for (int k = 0; k < count; ++k) out[k] = rng.normal();
+      return;
+    case kAdd:
+      return binary_loop(out, a, sa, b, sb, count, [](double x, double y) { return x + y; });
+    case kSub:
+      return binary_loop(out, a, sa, b, sb, count, [](double x, double y) { return x - y; });
+    case kMul:
+      return binary_loop(out, a, sa, b, sb, count, [](double x, double y) { return x * y; });
+    case kDiv:
+      return binary_loop(out, a, sa, b, sb, count, [](double x, double y) { return x / y; });
+    case kLt:
+      return binary_loop(out, a, sa, b, sb, count,
+                         [](double x, double y) { return x < y ? 1.0 : 0.0; });
+    case kGt:
+      return binary_loop(out, a, sa, b, sb, count,
+                         [](double x, double y) { return x > y ? 1.0 : 0.0; });
+    case kAnd:
+      return binary_loop(out, a, sa, b, sb, count,
+                         [](double x, double y) { return (x != 0.0 && y != 0.0) ? 1.0 : 0.0; });
+    case kExp:
+      return unary_loop(out, a, count, [](double x) { return vecmath::exp(x); });
+    case kNeg:
+      return unary_loop(out, a, count, [](double x) { return -x; });
+    case kClip:
+    case kFma:
+    case kFms:
+    case kFnms: {
+      const double* c = vec(op.c);
+      const double sc = val(op.c);
+      const uint8_t code = op.code;
+      if (a && b && c && code == kFma) {
+        for (int k = 0; k < count; ++k) out[k] = std::fma(a[k], b[k], c[k]);
+      } else if (a && !b && c && code == kFma) {
+        for (int k = 0; k < count; ++k) out[k] = std::fma(a[k], sb, c[k]);
+      } else if (a && !b && !c && code == kFma) {
+        for (int k = 0; k < count; ++k) out[k] = std::fma(a[k], sb, sc);
+      } else if (!a && b && c && code == kFma) {
+        for (int k = 0; k < count; ++k) out[k] = std::fma(sa, b[k], c[k]);
+      } else {
+        for (int k = 0; k < count; ++k)
+          out[k] = apply3(code, a ? a[k] : sa, b ? b[k] : sb, c ? c[k] : sc);
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  if (op.code <= kOr) {
+    const uint8_t code = op.code;
+    binary_loop(out, a, sa, b, sb, count,
+                [code](double x, double y) { return apply2(code, x, y); });
+  } else {
+    const uint8_t code = op.code;
+    unary_loop(out, a, count, [code](double x) { return apply1(code, x); });
+  }
+}
+
+void Program::run(int64_t n, const Indices* indices, Rng& rng,
+                  const std::function<void(int64_t first, int count)>& sink) {
+  for (const auto& in : scalar_inputs_) scalars_[static_cast<size_t>(in.slot)] = *in.binding.scalar;
+  for (const auto& op : scalar_ops_) {
+    const double a = scalars_[static_cast<size_t>(op.a.slot)];
+    const double b = scalars_[static_cast<size_t>(op.b.slot)];
+    double r;
+    if (op.code == kClip || op.code >= kFma)
+      r = apply3(op.code, a, b, scalars_[static_cast<size_t>(op.c.slot)]);
+    else if (op.code <= kOr)
+      r = apply2(op.code, a, b);
+    else
+      r = apply1(op.code, a);
+    scalars_[static_cast<size_t>(op.dst.slot)] = r;
+  }
+  for (int64_t first = 0; first < n; first += kBlock) {
+    const int count = static_cast<int>(std::min<int64_t>(kBlock, n - first));
+    for (const auto& in : vector_inputs_) {
+      const auto slot = static_cast<size_t>(in.slot);
+      double* buf = buffers_.data() + slot * kBlock;
+      const int32_t* idx = nullptr;
+      if (indices) {
+        idx = in.binding.role == IndexRole::self  ? indices->self
+              : in.binding.role == IndexRole::pre ? indices->pre
+                                                  : indices->post;
+        idx += first;
+      }
+      if (in.binding.kind == Binding::Kind::index) {
+        const double off = in.binding.index_offset;
+        if (idx)
+          for (int k = 0; k < count; ++k) buf[k] = static_cast<double>(idx[k]) + off;
+        else
+          for (int k = 0; k < count; ++k) buf[k] = static_cast<double>(first + k) + off;
+        reg_[slot] = buf;
+      } else if (idx) {
+        const double* src = in.binding.array;
+        for (int k = 0; k < count; ++k) buf[k] = src[idx[k]];
+        reg_[slot] = buf;
+      } else {
+        reg_[slot] = in.binding.array + first;  // contiguous: read in place
+      }
+    }
+    for (const auto& op : ops_) exec(op, count, rng);
+    sink(first, count);
+  }
+}
+
+Program::Value Program::result(size_t assignment) const {
+  const Operand o = outputs_[assignment];
+  if (o.vector) return {reg_[static_cast<size_t>(o.slot)], 0.0};
+  return {nullptr, scalars_[static_cast<size_t>(o.slot)]};
+}
+
+}  // namespace soma::snn

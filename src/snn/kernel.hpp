@@ -1,0 +1,108 @@
+#pragma once
+// A compiled array program: the form every equation, condition and statement of a
+// network takes at run time. A list of assignments (`_A_v = ...; _v = ...`) is
+// lowered once to register operations; evaluation then walks the elements in
+// blocks of kBlock, each operation a tight loop the compiler vectorises.
+// Sub-expressions that touch no per-element value (constants, t, dt, exp(-dt/tau))
+// are computed once per evaluation, not once per element.
+//
+// Elements are picked either contiguously (a neuron group's state update) or through
+// index lists (a reset over the spiking neurons, on_pre over the synapses whose
+// spikes arrive: an element k is synapse s[k], its presynaptic neuron pre[k] and its
+// postsynaptic neuron post[k]).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "soma/core/random.hpp"
+#include "soma/expr/ast.hpp"
+
+namespace soma::snn {
+
+// Which index list chooses an array's element for evaluation element k.
+enum class IndexRole : uint8_t { self, pre, post };
+
+struct Binding {
+  enum class Kind : uint8_t { scalar, array, index };
+  Kind kind = Kind::scalar;
+  const double* scalar = nullptr;    // scalar: read at every evaluation (t, a constant...)
+  const double* array = nullptr;     // array: element idx[role][k]
+  IndexRole role = IndexRole::self;  // array and index (the value is the index itself: i, j)
+  double index_offset = 0.0;         // index: added to the index (subgroup-relative i)
+};
+// Resolves a name to its storage; nullopt when unknown.
+using Resolver = std::function<std::optional<Binding>(const std::string& name)>;
+
+struct Assignment {
+  std::string name;  // later assignments may use it as a symbol
+  expr::Expr value;
+};
+
+// The index lists of an indexed evaluation (unused roles may be empty).
+struct Indices {
+  const int32_t* self = nullptr;
+  const int32_t* pre = nullptr;
+  const int32_t* post = nullptr;
+};
+
+class Program {
+ public:
+  static constexpr int kBlock = 1024;
+
+  // `where` names the source in error messages ("group P: state update").
+  Program(const std::vector<Assignment>& code, const Resolver& resolve, std::string where);
+  Program() = default;
+
+  // One result of the last block evaluated: a vector or a value shared by all elements.
+  struct Value {
+    const double* ptr = nullptr;  // nullptr: use `scalar`
+    double scalar = 0.0;
+    double operator[](int k) const { return ptr ? ptr[k] : scalar; }
+  };
+
+  // Evaluates over elements [0, n) (contiguous, self index = element) or over index
+  // lists, calling sink(first, count) after each block; inside, result(i) is assignment
+  // i's value for the block's elements.
+  void run(int64_t n, const Indices* indices, Rng& rng,
+           const std::function<void(int64_t first, int count)>& sink);
+  Value result(size_t assignment) const;
+  bool empty() const { return ops_.empty() && outputs_.empty(); }
+  size_t vector_ops() const { return ops_.size(); }
+  int vector_registers() const { return vector_slots_; }
+  // True when assignment `i` is the same for every element (no per-element input).
+  bool is_scalar(size_t assignment) const { return !outputs_[assignment].vector; }
+
+ private:
+  struct Operand {
+    int slot = 0;
+    bool vector = false;
+  };
+  struct Op {
+    uint8_t code = 0;
+    Operand dst, a, b, c;
+  };
+  struct Input {
+    int slot;
+    Binding binding;
+  };
+  Operand compile(const expr::Expr& e);
+  Operand emit(uint8_t code, Operand a, Operand b, Operand c);
+  Operand constant(double v);
+  void reuse_registers();
+  void exec(const Op& op, int count, Rng& rng);
+
+  Resolver resolve_;
+  std::string where_;
+  std::vector<std::pair<std::string, Operand>> names_;
+  std::vector<double> scalars_;  // scalar slots
+  std::vector<Input> scalar_inputs_, vector_inputs_;
+  std::vector<Op> scalar_ops_, ops_;
+  std::vector<Operand> outputs_;
+  int vector_slots_ = 0;
+  std::vector<double> buffers_;  // kBlock per vector slot
+  std::vector<const double*> reg_;
+};
+
+}  // namespace soma::snn

@@ -1,0 +1,96 @@
+// The tutorial networks; constants as documented in soma/snn/models.hpp and as used
+// by tests/reference/snn_3.py and tests/reference/snn_coba.py.
+#include "soma/snn/models.hpp"
+
+#include <ctime>
+
+#include "soma/core/system.hpp"
+#include "soma/snn/network.hpp"
+
+namespace soma::snn::models {
+
+std::vector<std::vector<double>> three_neurons(InhibitionTerm term) {
+  Network net({.dt = 0.1e-3});
+  for (auto [name, value] : {std::pair{"c", "100*pF"},
+                             {"gl", "5*nS"},
+                             {"vl", "-70*mV"},
+                             {"ve", "0*mV"},
+                             {"vi", "-80*mV"},
+                             {"ge_tau", "5*ms"},
+                             {"gi_tau", "5*ms"},
+                             {"w_ge", "2*nS"},
+                             {"w_gi", "0*nS"}})
+    net.set_constant(name, value);
+  const std::string inhibition = term == InhibitionTerm::written ? "gi*(ve - vi)" : "gi*(v - vi)";
+  auto& g = net.add_neuron_group(3,
+                                 "dv/dt = -(gl*(v - vl) + ge*(v - ve) + " + inhibition +
+                                     " - I)/c : volt\n"
+                                     "dge/dt = -ge/ge_tau : siemens\n"
+                                     "dgi/dt = -gi/gi_tau : siemens\n"
+                                     "I : amp\n",
+                                 {.threshold = "v > -50*mV", .reset = "v = vl", .name = "G"});
+  g.set("v", "vl");
+  g.set("I", std::vector<double>{0.7e-9, 0.5e-9, 0.0});
+  auto& se = net.add_synapses(g, g, {.on_pre = "ge_post += w_ge", .name = "Se"});
+  se.connect({0}, {2});
+  auto& si = net.add_synapses(g, g, {.on_pre = "gi_post += w_gi", .name = "Si"});
+  si.connect({1}, {2});
+  auto& spikes = net.add_spike_monitor(g);
+  net.run(0.1);
+  net.set_constant("w_gi", "0.5*nS");
+  net.run(0.1);
+  auto trains = spikes.spike_trains();
+  for (auto& train : trains)
+    for (auto& t : train) t *= 1e3;
+  return trains;
+}
+
+CobaResult coba(const CobaOptions& o) {
+  Stopwatch setup;
+  Network net({.dt = 0.1e-3, .seed = o.seed});
+  for (auto [name, value] : {std::pair{"taum", "20*ms"},
+                             {"taue", "5*ms"},
+                             {"taui", "10*ms"},
+                             {"Vt", "-50*mV"},
+                             {"Vr", "-60*mV"},
+                             {"El", "-60*mV"},
+                             {"Ee", "0*mV"},
+                             {"Ei", "-80*mV"}})
+    net.set_constant(name, value);
+  auto& p = net.add_neuron_group(o.neurons,
+                                 "dv/dt = (ge*(Ee-v) + gi*(Ei-v) - (v-El))/taum : volt "
+                                 "(unless refractory)\n"
+                                 "dge/dt = -ge/taue : 1\n"
+                                 "dgi/dt = -gi/taui : 1\n",
+                                 {.threshold = "v > Vt",
+                                  .reset = "v = Vr",
+                                  .refractory = "5*ms",
+                                  .method = "exponential_euler",
+                                  .name = "P"});
+  const int64_t ne = o.neurons * 4 / 5;
+  Subgroup pe = p(0, ne), pi = p(ne, o.neurons);
+  auto& ce = net.add_synapses(pe, p, {.on_pre = "ge += 0.6", .name = "Ce"});
+  auto& ci = net.add_synapses(pi, p, {.on_pre = "gi += 6.7", .name = "Ci"});
+  ce.connect_probability(0.02);
+  ci.connect_probability(0.02);
+  p.set("v", "El + (randn()*5 - 5)*mV");
+  p.set("ge", "4 + 1.5*randn()");
+  p.set("gi", "20 + 12*randn()");
+  auto& me = net.add_spike_monitor(pe);
+  auto& mi = net.add_spike_monitor(pi);
+  CobaResult r;
+  r.setup_seconds = setup.seconds();
+  Stopwatch sim;
+  const std::clock_t cpu = std::clock();
+  net.run(o.duration, o.progress);
+  r.sim_cpu_seconds = static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC;
+  r.sim_seconds = sim.seconds();
+  r.rate_exc_hz = static_cast<double>(me.num_spikes()) / static_cast<double>(ne) / o.duration;
+  r.rate_inh_hz =
+      static_cast<double>(mi.num_spikes()) / static_cast<double>(o.neurons - ne) / o.duration;
+  r.spikes = me.num_spikes() + mi.num_spikes();
+  r.synapses = ce.size() + ci.size();
+  return r;
+}
+
+}  // namespace soma::snn::models

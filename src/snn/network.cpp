@@ -1,0 +1,181 @@
+// Network: the clock, the constants, and the schedule of one time step.
+#include <algorithm>
+#include <cmath>
+
+#include "snn/internal.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/progress.hpp"
+
+namespace soma::snn {
+
+Network::Network(NetworkOptions options) : options_(options), impl_(std::make_unique<Impl>()) {
+  if (!(options.dt > 0.0))
+    throw Error("network: dt = " + std::to_string(options.dt) + " s (expected > 0)");
+  impl_->options = options;
+  impl_->dt = options.dt;
+  impl_->rng.reseed(options.seed);
+}
+
+Network::~Network() = default;
+
+std::optional<Binding> Network::Impl::resolve_common(const std::string& name) const {
+  if (name == "t") return Binding{Binding::Kind::scalar, &t};
+  if (name == "dt") return Binding{Binding::Kind::scalar, &dt};
+  if (auto it = constants.find(name); it != constants.end())
+    return Binding{Binding::Kind::scalar, &it->second.value};
+  return std::nullopt;
+}
+
+expr::Constants Network::Impl::unit_constants() const { return constants; }
+
+void Network::set_constant(const std::string& name, double value) {
+  impl_->constants[name] = expr::Quantity{value, expr::Dimension{}};
+}
+
+void Network::set_constant(const std::string& name, const std::string& expression) {
+  const auto e = expr::parse_expression(expression, source_info("constant " + name));
+  impl_->constants[name] = expr::evaluate_constant(e, impl_->constants, expression);
+}
+
+double Network::constant(const std::string& name) const {
+  auto it = impl_->constants.find(name);
+  if (it == impl_->constants.end()) throw Error("network: no constant '" + name + "'");
+  return it->second.value;
+}
+
+double Network::t() const { return static_cast<double>(step_) * options_.dt; }
+
+NeuronGroup& Network::add_neuron_group(int64_t n, const std::string& equations,
+                                       const NeuronGroupOptions& options) {
+  std::string name =
+      options.name.empty() ? "neurongroup_" + std::to_string(impl_->groups.size()) : options.name;
+  if (find_group(name)) throw Error("network: a group named '" + name + "' exists already");
+  impl_->groups.emplace_back(new NeuronGroup(*this, n, equations, options, name));
+  return *impl_->groups.back();
+}
+
+Synapses& Network::add_synapses(Subgroup source, Subgroup target, const SynapsesOptions& options) {
+  std::string name =
+      options.name.empty() ? "synapses_" + std::to_string(impl_->synapses.size()) : options.name;
+  if (find_synapses(name)) throw Error("network: synapses named '" + name + "' exist already");
+  impl_->synapses.emplace_back(new Synapses(*this, source, target, options, name));
+  return *impl_->synapses.back();
+}
+
+StateMonitor& Network::add_state_monitor(Subgroup source, const std::vector<std::string>& variables,
+                                         const std::vector<int64_t>& indices) {
+  auto m = std::make_unique<StateMonitor>(source);
+  const auto& vars = source.group->impl().vars;
+  for (const auto& v : variables)
+    if (!vars.count(v))
+      throw Error("state monitor: " + source.group->name() + " has no variable '" + v + "'");
+  for (int64_t i : indices)
+    if (i < 0 || i >= source.size())
+      throw Error("state monitor: index " + std::to_string(i) +
+                  " out of range (expected 0 <= i < " + std::to_string(source.size()) + ")");
+  m->variables = variables;
+  m->indices = indices;
+  for (const auto& v : variables) m->values[v].resize(indices.size());
+  m->name = "statemonitor_" + std::to_string(impl_->state_monitors.size());
+  impl_->state_monitors.push_back(std::move(m));
+  return *impl_->state_monitors.back();
+}
+
+SpikeMonitor& Network::add_spike_monitor(Subgroup source) {
+  auto m = std::make_unique<SpikeMonitor>(source);
+  m->count.assign(static_cast<size_t>(source.size()), 0);
+  m->name = "spikemonitor_" + std::to_string(impl_->spike_monitors.size());
+  impl_->spike_monitors.push_back(std::move(m));
+  return *impl_->spike_monitors.back();
+}
+
+PopulationRateMonitor& Network::add_rate_monitor(Subgroup source) {
+  auto m = std::make_unique<PopulationRateMonitor>(source);
+  m->name = "ratemonitor_" + std::to_string(impl_->rate_monitors.size());
+  impl_->rate_monitors.push_back(std::move(m));
+  return *impl_->rate_monitors.back();
+}
+
+NeuronGroup* Network::find_group(const std::string& name) {
+  for (auto& g : impl_->groups)
+    if (g->name() == name) return g.get();
+  return nullptr;
+}
+
+Synapses* Network::find_synapses(const std::string& name) {
+  for (auto& s : impl_->synapses)
+    if (s->name() == name) return s.get();
+  return nullptr;
+}
+
+std::vector<std::vector<double>> SpikeMonitor::spike_trains() const {
+  std::vector<std::vector<double>> out(static_cast<size_t>(source.size()));
+  for (size_t k = 0; k < i.size(); ++k) out[static_cast<size_t>(i[k])].push_back(t[k]);
+  return out;
+}
+
+namespace {
+
+// The spikes of `s`'s group that fall inside it, as an iterator range.
+std::pair<std::vector<int32_t>::const_iterator, std::vector<int32_t>::const_iterator> spikes_in(
+    const Subgroup& s) {
+  const auto& spikes = s.group->impl().spikes;
+  return {std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(s.start)),
+          std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(s.stop))};
+}
+
+}  // namespace
+
+void Network::run(double duration, bool progress) {
+  if (!(duration >= 0.0))
+    throw Error("network: run duration " + std::to_string(duration) + " s (expected >= 0)");
+  auto& im = *impl_;
+  // Constants are read now, so values changed since the last run take effect.
+  for (auto& g : im.groups) g->impl().prepare();
+  for (auto& s : im.synapses) s->impl().prepare();
+  const auto steps = static_cast<int64_t>(std::llround(duration / options_.dt));
+  ProgressBar bar(steps, "simulating", progress);
+  const int64_t chunk = std::max<int64_t>(1, steps / 100);
+  for (int64_t n = 0; n < steps; ++n, ++step_) {
+    const double t = static_cast<double>(step_) * options_.dt;
+    im.t = t;
+    // start: state monitors see the values at time t, before this step's update.
+    for (auto& m : im.state_monitors) {
+      m->t.push_back(t);
+      const auto start = static_cast<size_t>(m->source.start);
+      for (const auto& v : m->variables) {
+        const auto& arr = m->source.group->impl().vars[v];
+        auto& rec = m->values[v];
+        for (size_t k = 0; k < m->indices.size(); ++k)
+          rec[k].push_back(arr[start + static_cast<size_t>(m->indices[k])]);
+      }
+    }
+    // groups
+    for (auto& g : im.groups) g->impl().state_update(step_);
+    // thresholds, and the monitors that watch them
+    for (auto& g : im.groups) g->impl().find_spikes(step_);
+    for (auto& m : im.spike_monitors) {
+      auto [a, b] = spikes_in(m->source);
+      for (auto it = a; it != b; ++it) {
+        const int64_t local = *it - m->source.start;
+        m->i.push_back(local);
+        m->t.push_back(t);
+        ++m->count[static_cast<size_t>(local)];
+      }
+    }
+    for (auto& m : im.rate_monitors) {
+      auto [a, b] = spikes_in(m->source);
+      m->t.push_back(t);
+      m->rate.push_back(static_cast<double>(b - a) /
+                        (static_cast<double>(m->source.size()) * options_.dt));
+    }
+    // synapses
+    for (auto& s : im.synapses) s->impl().propagate();
+    // resets
+    for (auto& g : im.groups) g->impl().run_reset();
+    if (bar.active() && (n + 1) % chunk == 0) bar.advance(chunk);
+  }
+  im.t = static_cast<double>(step_) * options_.dt;
+}
+
+}  // namespace soma::snn

@@ -1,0 +1,233 @@
+// NeuronGroup: equations integrated every step, threshold, reset, refractoriness.
+#include <cmath>
+
+#include "snn/internal.hpp"
+#include "soma/core/error.hpp"
+
+namespace soma::snn {
+
+Subgroup::Subgroup(NeuronGroup& g) : group(&g), start(0), stop(g.size()) {}
+Subgroup::Subgroup(NeuronGroup& g, int64_t start_, int64_t stop_)
+    : group(&g), start(start_), stop(stop_) {
+  if (start < 0 || stop > g.size() || start > stop)
+    throw Error("subgroup [" + std::to_string(start) + ", " + std::to_string(stop) + ") of " +
+                g.name() + ": expected 0 <= start <= stop <= " + std::to_string(g.size()));
+}
+
+NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
+                         const NeuronGroupOptions& options, std::string name)
+    : impl_(std::make_unique<Impl>()), n_(n), name_(std::move(name)) {
+  if (n <= 0)
+    throw Error(name_ + ": expected a positive number of neurons, got " + std::to_string(n));
+  auto& im = *impl_;
+  im.net = &net.impl();
+  im.name = name_;
+  im.n = n;
+  im.n_value = static_cast<double>(n);
+  im.options = options;
+  im.eqs = expr::parse_equations(equations, model_options(name_ + " equations"));
+  for (const auto& eq : im.eqs.list) {
+    if (eq.kind == expr::EquationKind::differential || eq.kind == expr::EquationKind::parameter)
+      im.vars[eq.name].assign(static_cast<size_t>(n), 0.0);
+    for (const auto& flag : eq.flags)
+      if (flag != "unless refractory" && flag != "constant")
+        throw Error(name_ + " equations:" + std::to_string(eq.line) + ": unknown flag '" + flag +
+                    "' (expected 'unless refractory' or 'constant')");
+  }
+  if (!options.refractory.empty()) {
+    const auto q = expr::evaluate_constant(
+        expr::parse_expression(options.refractory, source_info(name_ + " refractory")),
+        im.net->unit_constants(), options.refractory);
+    if (!(q.dimension == expr::dim::second()))
+      throw Error(name_ + " refractory: expected a time such as 5*ms, got units of " +
+                  q.dimension.str());
+    im.refractory = q.value;
+    im.vars["lastspike"].assign(static_cast<size_t>(n), -1e4);  // Brian2's initial value
+    im.lastspike_step.assign(static_cast<size_t>(n), kNeverSpiked);
+    im.vars["not_refractory"].assign(static_cast<size_t>(n), 1.0);
+  }
+  static const char* methods[] = {"", "euler", "exponential_euler", "rk2", "rk4", "exact"};
+  bool known = false;
+  for (const char* m : methods) known = known || options.method == m;
+  if (!known)
+    throw Error(name_ + ": unknown method '" + options.method +
+                "' (expected euler, exponential_euler, rk2, rk4 or exact)");
+  // Equations compile when a run starts (as in Brian2): constants may be set after this.
+}
+
+NeuronGroup::~NeuronGroup() = default;
+
+const std::string& NeuronGroup::method() const {
+  if (impl_->method.empty()) impl_->prepare();  // chosen when equations compile
+  return impl_->method;
+}
+
+std::optional<Binding> NeuronGroup::Impl::resolve(const std::string& s) const {
+  if (auto it = vars.find(s); it != vars.end())
+    return Binding{Binding::Kind::array, nullptr, it->second.data(), IndexRole::self};
+  if (s == "i") return Binding{Binding::Kind::index, nullptr, nullptr, IndexRole::self};
+  if (s == "N") return Binding{Binding::Kind::scalar, &n_value};
+  return net->resolve_common(s);
+}
+
+expr::SymbolUnits NeuronGroup::Impl::units() const {
+  expr::SymbolUnits extra{{"i", expr::dim::one()}, {"N", expr::dim::one()}};
+  if (refractory >= 0) {
+    extra["lastspike"] = expr::dim::second();
+    extra["not_refractory"] = expr::dim::one();
+  }
+  return extra;
+}
+
+void NeuronGroup::Impl::prepare() {
+  const std::string where = name;
+  auto resolver = [this](const std::string& s) { return resolve(s); };
+  const auto constants = net->unit_constants();
+  expr::check_units(eqs, constants, units());
+  const auto all_units = expr::model_units(eqs, constants, units());
+
+  const auto state = eqs.differential_names();
+  method = options.method.empty() ? choose_method(eqs, state, resolver) : options.method;
+  Integration integ = integrate(eqs, method, state, resolver, where + " (" + method + ")");
+  update = Program(integ.code, resolver, where + " state update");
+  update_targets.clear();
+  update_frozen.clear();
+  for (const auto& x : state) {
+    update_targets.push_back(vars[x].data());
+    update_frozen.push_back(eqs.find(x)->has_flag("unless refractory"));
+  }
+  // Only the new values are outputs of interest; Program keeps every assignment's
+  // result, so remember where they are.
+  update_outputs = integ.outputs;
+
+  if (!options.threshold.empty()) {
+    const auto cond = expr::parse_expression(options.threshold, source_info(where + " threshold"));
+    expr::check_condition(eqs.substituted(cond), all_units, options.threshold);
+    threshold = Program({{"_cond", eqs.substituted(cond)}}, resolver, where + " threshold");
+  }
+  reset.clear();
+  if (!options.reset.empty()) {
+    auto statements = expr::parse_statements(options.reset, source_info(where + " reset"));
+    for (auto& s : statements) s.value = eqs.substituted(s.value);
+    expr::check_statements(statements, all_units, where + " reset");
+    reset = compile_statements(
+        statements, resolver,
+        [&](const expr::Statement& s) {
+          auto it = vars.find(s.target);
+          if (it == vars.end())
+            throw Error(where + " reset: \"" + s.text + "\": cannot assign to '" + s.target +
+                        "' (expected a state variable or parameter of " + name + ")");
+          return TargetRef{it->second.data(), IndexRole::self};
+        },
+        where + " reset");
+  }
+  refractory_steps =
+      refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / net->dt + 1e-3)) : 0;
+}
+
+void NeuronGroup::Impl::state_update(int64_t step) {
+  double* not_ref = nullptr;
+  if (refractory >= 0) {
+    // Brian2: not_refractory = timestep(t - lastspike, dt) >= timestep(refractory, dt).
+    // Spike times are whole steps, so this is a comparison of step counts.
+    not_ref = vars["not_refractory"].data();
+    const int64_t* last = lastspike_step.data();
+    const int64_t ref = refractory_steps;
+    for (int64_t k = 0; k < n; ++k) not_ref[k] = (step - last[k]) >= ref ? 1.0 : 0.0;
+  }
+  if (update_targets.empty()) return;
+  update.run(n, nullptr, net->rng, [&](int64_t first, int count) {
+    for (size_t v = 0; v < update_targets.size(); ++v) {
+      const Program::Value nv = update.result(update_outputs[v]);
+      double* x = update_targets[v] + first;
+      if (update_frozen[v] && not_ref) {
+        const double* nr = not_ref + first;
+        for (int k = 0; k < count; ++k) x[k] = nr[k] != 0.0 ? nv[k] : x[k];
+      } else {
+        for (int k = 0; k < count; ++k) x[k] = nv[k];
+      }
+    }
+  });
+}
+
+void NeuronGroup::Impl::find_spikes(int64_t step) {
+  spikes.clear();
+  if (options.threshold.empty()) return;
+  const double* not_ref = refractory >= 0 ? vars["not_refractory"].data() : nullptr;
+  threshold.run(n, nullptr, net->rng, [&](int64_t first, int count) {
+    const Program::Value c = threshold.result(0);
+    if (c.ptr) {  // most blocks have no spike: find that out with one vectorised pass
+      int any = 0;
+      for (int k = 0; k < count; ++k) any += c.ptr[k] != 0.0;
+      if (any == 0) return;
+    }
+    for (int k = 0; k < count; ++k)
+      if (c[k] != 0.0 && (!not_ref || not_ref[first + k] != 0.0))
+        spikes.push_back(static_cast<int32_t>(first + k));
+  });
+  if (refractory >= 0) {
+    double* last = vars["lastspike"].data();
+    double* nr = vars["not_refractory"].data();
+    const double t = static_cast<double>(step) * net->dt;
+    for (int32_t s : spikes) {
+      last[s] = t;
+      lastspike_step[static_cast<size_t>(s)] = step;
+      nr[s] = 0.0;
+    }
+  }
+}
+
+void NeuronGroup::Impl::run_reset() {
+  if (spikes.empty() || reset.empty()) return;
+  Indices idx{spikes.data(), spikes.data(), spikes.data()};
+  run_statements(reset, static_cast<int64_t>(spikes.size()), idx, net->rng);
+}
+
+namespace {
+// lastspike is kept in seconds for equations and in steps for the refractory test.
+void sync_lastspike(NeuronGroup::Impl& im, const std::string& variable) {
+  if (variable != "lastspike" || im.refractory < 0) return;
+  const auto& last = im.vars["lastspike"];
+  for (size_t k = 0; k < last.size(); ++k)
+    im.lastspike_step[k] = last[k] <= -1e3 ? kNeverSpiked : std::llround(last[k] / im.net->dt);
+}
+}  // namespace
+
+void NeuronGroup::set(const std::string& variable, double value) {
+  set(variable, std::vector<double>(static_cast<size_t>(n_), value));
+}
+
+void NeuronGroup::set(const std::string& variable, const std::vector<double>& values) {
+  auto it = impl_->vars.find(variable);
+  if (it == impl_->vars.end()) throw Error(name_ + ": no variable '" + variable + "' to set");
+  if (values.size() != it->second.size())
+    throw Error(name_ + ": setting '" + variable + "' expected " +
+                std::to_string(it->second.size()) + " values, got " +
+                std::to_string(values.size()));
+  std::copy(values.begin(), values.end(), it->second.begin());
+  sync_lastspike(*impl_, variable);
+}
+
+void NeuronGroup::set(const std::string& variable, const std::string& expression) {
+  if (!impl_->vars.count(variable)) throw Error(name_ + ": no variable '" + variable + "' to set");
+  auto& im = *impl_;
+  const auto values = evaluate_per_element(
+      expression, n_, [&](const std::string& s) { return im.resolve(s); }, im.net->rng,
+      name_ + "." + variable);
+  std::copy(values.begin(), values.end(), im.vars[variable].begin());
+  sync_lastspike(im, variable);
+}
+
+const std::vector<double>& NeuronGroup::get(const std::string& variable) const {
+  auto it = impl_->vars.find(variable);
+  if (it == impl_->vars.end()) throw Error(name_ + ": no variable '" + variable + "'");
+  return it->second;
+}
+
+std::vector<std::string> NeuronGroup::variables() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : impl_->vars) out.push_back(k);
+  return out;
+}
+
+}  // namespace soma::snn

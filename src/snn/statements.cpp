@@ -1,0 +1,71 @@
+// Statement lists (reset, on_pre, on_post) and per-element initial values.
+#include "snn/internal.hpp"
+#include "soma/core/error.hpp"
+
+namespace soma::snn {
+
+std::vector<CompiledStatement> compile_statements(
+    const std::vector<expr::Statement>& statements, const Resolver& resolve,
+    const std::function<TargetRef(const expr::Statement&)>& target_of, const std::string& where) {
+  std::vector<CompiledStatement> out;
+  for (const auto& s : statements) {
+    const TargetRef ref = target_of(s);
+    CompiledStatement c;
+    c.value = Program({{"_value", s.value}}, resolve, where + ": \"" + s.text + "\"");
+    c.target = ref.array;
+    c.role = ref.role;
+    c.op = s.op;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void run_statements(std::vector<CompiledStatement>& statements, int64_t n, const Indices& indices,
+                    Rng& rng) {
+  for (auto& s : statements) {
+    const int32_t* idx = s.role == IndexRole::self  ? indices.self
+                         : s.role == IndexRole::pre ? indices.pre
+                                                    : indices.post;
+    double* target = s.target;
+    const expr::AssignOp op = s.op;
+    Program& p = s.value;
+    // Elements are applied one after another, so `ge_post += w` from two synapses onto
+    // one neuron adds both.
+    p.run(n, &indices, rng, [&](int64_t first, int count) {
+      const Program::Value v = p.result(0);
+      const int32_t* at = idx + first;
+      switch (op) {
+        case expr::AssignOp::assign:
+          for (int k = 0; k < count; ++k) target[at[k]] = v[k];
+          break;
+        case expr::AssignOp::add:
+          for (int k = 0; k < count; ++k) target[at[k]] += v[k];
+          break;
+        case expr::AssignOp::sub:
+          for (int k = 0; k < count; ++k) target[at[k]] -= v[k];
+          break;
+        case expr::AssignOp::mul:
+          for (int k = 0; k < count; ++k) target[at[k]] *= v[k];
+          break;
+        case expr::AssignOp::div:
+          for (int k = 0; k < count; ++k) target[at[k]] /= v[k];
+          break;
+      }
+    });
+  }
+}
+
+std::vector<double> evaluate_per_element(const std::string& expression, int64_t n,
+                                         const Resolver& resolve, Rng& rng,
+                                         const std::string& where) {
+  const expr::Expr e = expr::parse_expression(expression, source_info(where));
+  Program p({{"_value", e}}, resolve, where);
+  std::vector<double> out(static_cast<size_t>(n));
+  p.run(n, nullptr, rng, [&](int64_t first, int count) {
+    const Program::Value v = p.result(0);
+    for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
+  });
+  return out;
+}
+
+}  // namespace soma::snn

@@ -1,0 +1,430 @@
+// Synapses: connectivity stored by source (CSR), so that a spike touches only the
+// spiking neuron's own synapses; on_pre / on_post statements; delays by a ring of
+// per-step event lists.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "snn/internal.hpp"
+#include "soma/core/error.hpp"
+
+namespace soma::snn {
+namespace {
+
+expr::SymbolUnits group_units(const NeuronGroup::Impl& g) {
+  expr::SymbolUnits out;
+  for (const auto& eq : g.eqs.list)
+    if (eq.kind == expr::EquationKind::differential || eq.kind == expr::EquationKind::parameter)
+      out[eq.name] = eq.unit;
+  if (g.refractory >= 0) {
+    out["lastspike"] = expr::dim::second();
+    out["not_refractory"] = expr::dim::one();
+  }
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() > suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Synapses::Synapses(Network& net, Subgroup source, Subgroup target, const SynapsesOptions& options,
+                   std::string name)
+    : impl_(std::make_unique<Impl>()), name_(std::move(name)) {
+  auto& im = *impl_;
+  im.net = &net.impl();
+  im.name = name_;
+  im.source = source;
+  im.target = target;
+  im.options = options;
+  im.n_pre = static_cast<double>(source.size());
+  im.n_post = static_cast<double>(target.size());
+  im.model = expr::parse_equations(options.model, model_options(name_ + " model"));
+  for (const auto& eq : im.model.list) {
+    if (eq.kind == expr::EquationKind::differential)
+      throw Error(name_ + " model:" + std::to_string(eq.line) + ": \"" + eq.text +
+                  "\": differential equations in synapses are not supported (expected "
+                  "parameters such as 'w : siemens')");
+    if (eq.kind == expr::EquationKind::parameter) im.vars[eq.name] = {};
+  }
+  if (!options.delay.empty()) {
+    const auto q = expr::evaluate_constant(
+        expr::parse_expression(options.delay, source_info(name_ + " delay")),
+        im.net->unit_constants(), options.delay);
+    if (!(q.dimension == expr::dim::second()))
+      throw Error(name_ + " delay: expected a time such as 2*ms, got units of " +
+                  q.dimension.str());
+    if (!(q.value >= 0.0)) throw Error(name_ + " delay: " + options.delay + " (expected >= 0)");
+    im.default_delay = q.value;
+  }
+  im.pre_offsets.assign(static_cast<size_t>(source.size()) + 1, 0);
+  im.queue.resize(1);
+  // Statements compile when a run starts: constants may be set after this.
+}
+
+Synapses::~Synapses() = default;
+
+std::optional<Binding> Synapses::Impl::resolve(const std::string& s) const {
+  if (auto it = vars.find(s); it != vars.end())
+    return Binding{Binding::Kind::array, nullptr, it->second.data(), IndexRole::self};
+  if (s == "delay") {
+    if (delay.empty()) return Binding{Binding::Kind::scalar, &default_delay};
+    return Binding{Binding::Kind::array, nullptr, delay.data(), IndexRole::self};
+  }
+  if (s == "i")
+    return Binding{Binding::Kind::index, nullptr, nullptr, IndexRole::pre,
+                   -static_cast<double>(source.start)};
+  if (s == "j")
+    return Binding{Binding::Kind::index, nullptr, nullptr, IndexRole::post,
+                   -static_cast<double>(target.start)};
+  if (s == "N_pre") return Binding{Binding::Kind::scalar, &n_pre};
+  if (s == "N_post") return Binding{Binding::Kind::scalar, &n_post};
+  if (s == "N") return Binding{Binding::Kind::scalar, &n_syn};
+  auto in_group = [&](const NeuronGroup::Impl& g, const std::string& var,
+                      IndexRole role) -> std::optional<Binding> {
+    if (auto it = g.vars.find(var); it != g.vars.end())
+      return Binding{Binding::Kind::array, nullptr, it->second.data(), role};
+    return std::nullopt;
+  };
+  if (ends_with(s, "_pre"))
+    return in_group(source.group->impl(), s.substr(0, s.size() - 4), IndexRole::pre);
+  if (ends_with(s, "_post"))
+    return in_group(target.group->impl(), s.substr(0, s.size() - 5), IndexRole::post);
+  // Brian2: an unsuffixed name that is no synaptic variable is the postsynaptic one.
+  if (auto b = in_group(target.group->impl(), s, IndexRole::post)) return b;
+  return net->resolve_common(s);
+}
+
+expr::SymbolUnits Synapses::Impl::units() const {
+  expr::SymbolUnits out = group_units(target.group->impl());  // unsuffixed: postsynaptic
+  for (const auto& [k, d] : group_units(source.group->impl())) out[k + "_pre"] = d;
+  for (const auto& [k, d] : group_units(target.group->impl())) out[k + "_post"] = d;
+  for (const char* k : {"i", "j", "N", "N_pre", "N_post"}) out[k] = expr::dim::one();
+  out["delay"] = expr::dim::second();
+  for (const auto& [k, v] : vars) out.erase(k);  // synaptic variables come from the model
+  return out;
+}
+
+void Synapses::Impl::add(std::vector<int32_t> new_pre, std::vector<int32_t> new_post) {
+  const size_t old = pre.size(), total = old + new_pre.size();
+  if (pre.empty()) {  // the common case: one connect call; no second copy of the arrays
+    pre = std::move(new_pre);
+    post = std::move(new_post);
+  } else {
+    pre.insert(pre.end(), new_pre.begin(), new_pre.end());
+    post.insert(post.end(), new_post.begin(), new_post.end());
+  }
+  for (auto& [k, v] : vars) v.resize(total, 0.0);
+  if (!delay.empty()) delay.resize(total, default_delay);
+  // Keep synapses sorted by source (stable: a source's synapses stay in creation order).
+  if (!std::is_sorted(pre.begin() + static_cast<std::ptrdiff_t>(old > 0 ? old - 1 : 0),
+                      pre.end())) {
+    std::vector<int32_t> order(total);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+      return pre[static_cast<size_t>(a)] < pre[static_cast<size_t>(b)];
+    });
+    auto permute = [&](auto& v) {
+      if (v.empty()) return;
+      auto copy = v;
+      for (size_t k = 0; k < total; ++k) v[k] = copy[static_cast<size_t>(order[k])];
+    };
+    permute(pre);
+    permute(post);
+    permute(delay);
+    for (auto& [k, v] : vars) permute(v);
+  }
+  std::fill(pre_offsets.begin(), pre_offsets.end(), 0);
+  for (int32_t p : pre) ++pre_offsets[static_cast<size_t>(p - source.start) + 1];
+  std::partial_sum(pre_offsets.begin(), pre_offsets.end(), pre_offsets.begin());
+  n_syn = static_cast<double>(total);
+  post_offsets.clear();  // rebuilt when a run needs it (on_post)
+}
+
+void Synapses::Impl::rebuild_post_index() {
+  post_offsets.assign(static_cast<size_t>(target.size()) + 1, 0);
+  for (int32_t q : post) ++post_offsets[static_cast<size_t>(q - target.start) + 1];
+  std::partial_sum(post_offsets.begin(), post_offsets.end(), post_offsets.begin());
+  by_post.assign(post.size(), 0);
+  auto fill = post_offsets;
+  for (size_t s = 0; s < post.size(); ++s)
+    by_post[static_cast<size_t>(fill[static_cast<size_t>(post[s] - target.start)]++)] =
+        static_cast<int32_t>(s);
+}
+
+void Synapses::Impl::prepare() {
+  auto resolver = [this](const std::string& s) { return resolve(s); };
+  const auto constants = net->unit_constants();
+  expr::check_units(model, constants, units());
+  const auto all = expr::model_units(model, constants, units());
+  auto target_of = [&](const expr::Statement& s) -> TargetRef {
+    auto b = resolve(s.target);
+    if (!b || b->kind != Binding::Kind::array || s.target == "delay" ||
+        (b->role == IndexRole::self && !vars.count(s.target)))
+      throw Error(name + ": \"" + s.text + "\": cannot assign to '" + s.target +
+                  "' (expected a synaptic variable or a neuron variable with _pre/_post)");
+    return {const_cast<double*>(b->array), b->role};
+  };
+  auto compile = [&](const std::string& text, const std::string& what) {
+    if (text.empty()) return std::vector<CompiledStatement>{};
+    auto statements = expr::parse_statements(text, source_info(name + " " + what));
+    for (auto& s : statements) s.value = model.substituted(s.value);
+    expr::check_statements(statements, all, name + " " + what);
+    return compile_statements(statements, resolver, target_of, name + " " + what);
+  };
+  on_pre = compile(options.on_pre, "on_pre");
+  on_post = compile(options.on_post, "on_post");
+
+  // Delays in whole steps (Brian2 rounds to the nearest step).
+  int32_t max_delay = 0;
+  common_delay = static_cast<int32_t>(std::llround(default_delay / net->dt));
+  homogeneous = delay.empty();
+  delay_steps.clear();
+  if (!homogeneous) {
+    delay_steps.resize(delay.size());
+    for (size_t s = 0; s < delay.size(); ++s) {
+      if (!(delay[s] >= 0.0))
+        throw Error(name + ": delay of synapse " + std::to_string(s) + " is " +
+                    std::to_string(delay[s]) + " s (expected >= 0)");
+      delay_steps[s] = static_cast<int32_t>(std::llround(delay[s] / net->dt));
+      max_delay = std::max(max_delay, delay_steps[s]);
+    }
+  }
+  max_delay = std::max(max_delay, common_delay);
+  if (!on_post.empty() && post_offsets.empty()) rebuild_post_index();
+  const size_t slots = static_cast<size_t>(max_delay) + 1;
+  if (queue.size() != slots) {
+    // Keep events already in flight at their remaining delay.
+    std::vector<std::vector<int32_t>> ring(std::max(slots, queue.size()));
+    for (size_t k = 0; k < queue.size(); ++k)
+      ring[k] = std::move(queue[(static_cast<size_t>(queue_head) + k) % queue.size()]);
+    queue = std::move(ring);
+    queue_head = 0;
+  }
+}
+
+void Synapses::Impl::propagate() {
+  auto& rng = net->rng;
+  if (!on_pre.empty()) {
+    const auto& spikes = source.group->impl().spikes;
+    events.clear();
+    auto& due = queue[static_cast<size_t>(queue_head)];
+    auto first = std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(source.start));
+    for (auto it = first; it != spikes.end() && *it < source.stop; ++it) {
+      const size_t local = static_cast<size_t>(*it - source.start);
+      const int64_t a = pre_offsets[local], b = pre_offsets[local + 1];
+      if (homogeneous && common_delay == 0) {
+        for (int64_t s = a; s < b; ++s) events.push_back(static_cast<int32_t>(s));
+      } else {
+        for (int64_t s = a; s < b; ++s) {
+          const int32_t d = homogeneous ? common_delay : delay_steps[static_cast<size_t>(s)];
+          if (d == 0)
+            events.push_back(static_cast<int32_t>(s));
+          else
+            queue[(static_cast<size_t>(queue_head) + static_cast<size_t>(d)) % queue.size()]
+                .push_back(static_cast<int32_t>(s));
+        }
+      }
+    }
+    if (!due.empty()) {
+      events.insert(events.begin(), due.begin(), due.end());
+      due.clear();
+    }
+    if (!events.empty()) {
+      ev_pre.resize(events.size());
+      ev_post.resize(events.size());
+      for (size_t k = 0; k < events.size(); ++k) {
+        ev_pre[k] = pre[static_cast<size_t>(events[k])];
+        ev_post[k] = post[static_cast<size_t>(events[k])];
+      }
+      Indices idx{events.data(), ev_pre.data(), ev_post.data()};
+      run_statements(on_pre, static_cast<int64_t>(events.size()), idx, rng);
+    }
+  }
+  queue_head = (queue_head + 1) % static_cast<int64_t>(queue.size());
+  if (!on_post.empty()) {
+    const auto& spikes = target.group->impl().spikes;
+    post_events.clear();
+    auto first = std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(target.start));
+    for (auto it = first; it != spikes.end() && *it < target.stop; ++it) {
+      const size_t local = static_cast<size_t>(*it - target.start);
+      for (int64_t k = post_offsets[local]; k < post_offsets[local + 1]; ++k)
+        post_events.push_back(by_post[static_cast<size_t>(k)]);
+    }
+    if (!post_events.empty()) {
+      ev_pre.resize(post_events.size());
+      ev_post.resize(post_events.size());
+      for (size_t k = 0; k < post_events.size(); ++k) {
+        ev_pre[k] = pre[static_cast<size_t>(post_events[k])];
+        ev_post[k] = post[static_cast<size_t>(post_events[k])];
+      }
+      Indices idx{post_events.data(), ev_pre.data(), ev_post.data()};
+      run_statements(on_post, static_cast<int64_t>(post_events.size()), idx, rng);
+    }
+  }
+}
+
+// ---- connect ----
+
+void Synapses::connect(const std::vector<int64_t>& i, const std::vector<int64_t>& j) {
+  auto& im = *impl_;
+  if (i.size() != j.size())
+    throw Error(name_ + ".connect: i has " + std::to_string(i.size()) + " entries, j has " +
+                std::to_string(j.size()) + " (expected the same number)");
+  std::vector<int32_t> p, q;
+  for (size_t k = 0; k < i.size(); ++k) {
+    if (i[k] < 0 || i[k] >= im.source.size())
+      throw Error(name_ + ".connect: i[" + std::to_string(k) + "] = " + std::to_string(i[k]) +
+                  " (expected 0 <= i < " + std::to_string(im.source.size()) + ")");
+    if (j[k] < 0 || j[k] >= im.target.size())
+      throw Error(name_ + ".connect: j[" + std::to_string(k) + "] = " + std::to_string(j[k]) +
+                  " (expected 0 <= j < " + std::to_string(im.target.size()) + ")");
+    p.push_back(static_cast<int32_t>(i[k] + im.source.start));
+    q.push_back(static_cast<int32_t>(j[k] + im.target.start));
+  }
+  im.add(p, q);
+}
+
+void Synapses::connect_probability(double p) {
+  auto& im = *impl_;
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error(name_ + ".connect: p = " + std::to_string(p) + " (expected 0 <= p <= 1)");
+  std::vector<int32_t> pre, post;
+  auto& rng = im.net->rng;
+  const int64_t n_target = im.target.size();
+  if (p > 0.0) {
+    // Geometric skipping: the gap to the next kept target is geometric with parameter p,
+    // so the cost is the number of synapses made, not N_pre * N_post.
+    const double log1mp = std::log1p(-p);
+    const double expected =
+        p * static_cast<double>(im.source.size()) * static_cast<double>(n_target);
+    pre.reserve(static_cast<size_t>(expected + 6 * std::sqrt(expected) + 16));
+    post.reserve(pre.capacity());
+    for (int64_t i = 0; i < im.source.size(); ++i) {
+      int64_t j = -1;
+      while (true) {
+        if (p >= 1.0) {
+          ++j;
+        } else {
+          const double u = rng.uniform();
+          const double gap = std::floor(std::log1p(-u) / log1mp);
+          if (gap >= static_cast<double>(n_target)) break;
+          j += 1 + static_cast<int64_t>(gap);
+        }
+        if (j >= n_target) break;
+        pre.push_back(static_cast<int32_t>(i + im.source.start));
+        post.push_back(static_cast<int32_t>(j + im.target.start));
+      }
+    }
+  }
+  im.add(std::move(pre), std::move(post));
+}
+
+void Synapses::connect_condition(const std::string& condition, double p) {
+  auto& im = *impl_;
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error(name_ + ".connect: p = " + std::to_string(p) + " (expected 0 <= p <= 1)");
+  const auto cond = expr::parse_expression(condition, source_info(name_ + " connect condition"));
+  auto units = im.units();
+  units["t"] = expr::dim::second();
+  units["dt"] = expr::dim::second();
+  for (const auto& [k, q] : im.net->unit_constants()) units[k] = q.dimension;
+  expr::check_condition(cond, units, condition);
+  // Pairs have no synaptic variables yet: resolve without them.
+  auto resolver = [&](const std::string& s) -> std::optional<Binding> {
+    if (im.vars.count(s))
+      throw Error(name_ + " connect condition: \"" + condition + "\": synaptic variable '" + s +
+                  "' does not exist before the synapse is made");
+    return im.resolve(s);
+  };
+  Program prog({{"_cond", cond}}, resolver, name_ + " connect condition");
+  const int64_t n_target = im.target.size();
+  std::vector<int32_t> row(static_cast<size_t>(n_target)), cols(static_cast<size_t>(n_target));
+  std::iota(cols.begin(), cols.end(), static_cast<int32_t>(im.target.start));
+  std::vector<int32_t> pre, post;
+  auto& rng = im.net->rng;
+  for (int64_t i = 0; i < im.source.size(); ++i) {
+    std::fill(row.begin(), row.end(), static_cast<int32_t>(i + im.source.start));
+    Indices idx{cols.data(), row.data(), cols.data()};
+    prog.run(n_target, &idx, rng, [&](int64_t first, int count) {
+      const Program::Value c = prog.result(0);
+      for (int k = 0; k < count; ++k)
+        if (c[k] != 0.0 && (p >= 1.0 || rng.uniform() < p)) {
+          pre.push_back(row[0]);
+          post.push_back(cols[static_cast<size_t>(first + k)]);
+        }
+    });
+  }
+  im.add(std::move(pre), std::move(post));
+}
+
+int64_t Synapses::size() const { return static_cast<int64_t>(impl_->pre.size()); }
+
+std::vector<int64_t> Synapses::sources() const {
+  std::vector<int64_t> out;
+  for (int32_t p : impl_->pre) out.push_back(p - impl_->source.start);
+  return out;
+}
+std::vector<int64_t> Synapses::targets() const {
+  std::vector<int64_t> out;
+  for (int32_t q : impl_->post) out.push_back(q - impl_->target.start);
+  return out;
+}
+
+void Synapses::set(const std::string& variable, double value) {
+  set(variable, std::vector<double>(static_cast<size_t>(size()), value));
+}
+
+void Synapses::set(const std::string& variable, const std::vector<double>& values) {
+  if (variable == "delay") {
+    if (values.size() != impl_->pre.size())
+      throw Error(name_ + ": setting 'delay' expected " + std::to_string(impl_->pre.size()) +
+                  " values, got " + std::to_string(values.size()));
+    impl_->delay = values;
+    return;
+  }
+  auto it = impl_->vars.find(variable);
+  if (it == impl_->vars.end()) throw Error(name_ + ": no synaptic variable '" + variable + "'");
+  if (values.size() != it->second.size())
+    throw Error(name_ + ": setting '" + variable + "' expected " +
+                std::to_string(it->second.size()) + " values, got " +
+                std::to_string(values.size()));
+  std::copy(values.begin(), values.end(), it->second.begin());
+}
+
+void Synapses::set(const std::string& variable, const std::string& expression) {
+  auto& im = *impl_;
+  if (!im.vars.count(variable) && variable != "delay")
+    throw Error(name_ + ": no synaptic variable '" + variable + "'");
+  const size_t n = im.pre.size();
+  Indices idx;
+  std::vector<int32_t> self(n);
+  std::iota(self.begin(), self.end(), 0);
+  idx.self = self.data();
+  idx.pre = im.pre.data();
+  idx.post = im.post.data();
+  const auto e = expr::parse_expression(expression, source_info(name_ + "." + variable));
+  Program p(
+      {{"_value", e}}, [&](const std::string& s) { return im.resolve(s); }, name_ + "." + variable);
+  std::vector<double> out(n);
+  p.run(static_cast<int64_t>(n), &idx, im.net->rng, [&](int64_t first, int count) {
+    const Program::Value v = p.result(0);
+    for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
+  });
+  set(variable, out);
+}
+
+const std::vector<double>& Synapses::get(const std::string& variable) const {
+  if (variable == "delay") {
+    if (!impl_->delay.empty()) return impl_->delay;
+    impl_->delay_view.assign(impl_->pre.size(), impl_->default_delay);
+    return impl_->delay_view;
+  }
+  auto it = impl_->vars.find(variable);
+  if (it == impl_->vars.end()) throw Error(name_ + ": no synaptic variable '" + variable + "'");
+  return it->second;
+}
+
+}  // namespace soma::snn

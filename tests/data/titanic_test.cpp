@@ -1,0 +1,155 @@
+// The Titanic tutorial's preprocessing, start to end, on the real Kaggle files:
+// median imputation from train, deck letter from the cabin, dummies with NaN columns
+// whose categories come from train (so test gets the same 31 columns), balancing by
+// undersampling, a 90/10 validation split and standardisation fitted on train only.
+// Column sums are checked against tests/reference/titanic_features.py.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "soma/data/csv.hpp"
+#include "soma/data/encode.hpp"
+#include "soma/data/loader.hpp"
+#include "soma/data/scaler.hpp"
+#include "soma/data/split.hpp"
+
+using namespace soma;
+using namespace soma::data;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kTitanic = fs::path(SOMA_SHARED_DATA) / "titanic";
+const fs::path kReference = fs::path(SOMA_SOURCE_DIR) / "tests/reference/data";
+
+struct Prepared {
+  DataFrame train, test;
+  std::vector<std::string> features;
+  double age_median = 0, fare_median = 0;
+};
+
+// The tutorial's steps, as an example program would write them.
+Prepared prepare() {
+  Prepared p;
+  const CsvOptions numeric = {.numeric = {"Age", "Fare", "SibSp", "Parch", "Pclass"}};
+  p.train = read_csv(kTitanic / "train.csv", numeric);
+  p.test = read_csv(kTitanic / "test.csv", numeric);
+
+  // Missing ages and fares get the training median, in both frames.
+  p.age_median = p.train["Age"].median();
+  p.fare_median = p.train["Fare"].median();
+  for (DataFrame* df : {&p.train, &p.test}) {
+    df->fillna("Age", p.age_median).fillna("Fare", p.fare_median);
+    df->str_slice("Cabin", 0, 1, "Deck");  // deck letter; no cabin stays NaN
+    df->drop({"PassengerId", "Name", "Ticket", "Cabin"});
+  }
+  // Categories from train only: deck T and Parch 9 exist in one file each.
+  DummyEncoder enc({"Pclass", "Sex", "Parch", "Embarked", "Deck"}, {.dummy_na = true});
+  enc.fit(p.train);
+  p.train = enc.transform(p.train);
+  p.test = enc.transform(p.test);
+  p.features = {"Age", "SibSp", "Fare"};
+  for (const auto& f : enc.feature_names()) p.features.push_back(f);
+  return p;
+}
+
+std::map<std::string, std::vector<double>> reference(const std::string& file) {
+  auto df = read_csv(kReference / file);
+  std::map<std::string, std::vector<double>> out;
+  for (int64_t r = 0; r < df.rows(); ++r) {
+    std::vector<double> row;
+    for (int64_t j = 1; j < df.cols(); ++j) row.push_back(df.column(j).value(r));
+    out[std::string(df.column(0).str(r))] = row;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(Titanic, ReadsTheKaggleFilesWithTheirQuotesAndGaps) {
+  if (!fs::exists(kTitanic / "train.csv"))
+    GTEST_SKIP() << "no " << kTitanic << " (shared data absent)";
+  auto train = read_csv(kTitanic / "train.csv");
+  EXPECT_EQ(train.rows(), 891);
+  EXPECT_EQ(train.cols(), 12);
+  EXPECT_EQ(train["Age"].count(), 714);
+  EXPECT_EQ(train["Cabin"].count(), 204);
+  EXPECT_EQ(train["Embarked"].count(), 889);
+  EXPECT_EQ(train["Survived"].sum(), 342);
+  const std::string info = train.info();
+  EXPECT_NE(info.find(" 5   Age          714 non-null    float64"), std::string::npos) << info;
+  EXPECT_NE(info.find(" 10  Cabin        204 non-null    object"), std::string::npos) << info;
+  EXPECT_NE(info.find("dtypes: float64(2), int64(5), object(5)"), std::string::npos) << info;
+  EXPECT_NE(info.find("memory usage: 83.7+ KB"), std::string::npos) << info;  // pandas' figure
+  // A name with doubled quotes inside a quoted field.
+  bool annie = false;
+  for (int64_t r = 0; r < train.rows(); ++r)
+    annie = annie || train["Name"].str(r) == "McGowan, Miss. Anna \"Annie\"";
+  EXPECT_TRUE(annie);
+  auto test = read_csv(kTitanic / "test.csv");
+  EXPECT_EQ(test.rows(), 418);
+  EXPECT_EQ(test["Fare"].count(), 417);
+}
+
+TEST(Titanic, PipelineGivesTheTutorials31AlignedFeatures) {
+  if (!fs::exists(kTitanic / "train.csv"))
+    GTEST_SKIP() << "no " << kTitanic << " (shared data absent)";
+  const auto stats = reference("titanic_stats.csv");
+  const auto sums = reference("titanic_features.csv");
+  Prepared p = prepare();
+
+  EXPECT_EQ(p.age_median, stats.at("age_median")[0]);
+  EXPECT_EQ(p.fare_median, stats.at("fare_median")[0]);
+  ASSERT_EQ(p.features.size(), 31u);
+  ASSERT_EQ(static_cast<double>(p.features.size()), stats.at("features")[0]);
+  // Same feature columns, same order, in train and test.
+  auto train_cols = p.train.columns(), test_cols = p.test.columns();
+  train_cols.erase(std::find(train_cols.begin(), train_cols.end(), "Survived"));
+  EXPECT_EQ(train_cols, test_cols);
+  EXPECT_EQ(train_cols, p.features);
+  for (const auto& f : p.features) {
+    ASSERT_TRUE(sums.count(f)) << f << " is not in the reference";
+    EXPECT_NEAR(p.train[f].sum(), sums.at(f)[0], 1e-9 * (1 + sums.at(f)[0])) << f;
+    EXPECT_NEAR(p.test[f].sum(), sums.at(f)[1], 1e-9 * (1 + sums.at(f)[1])) << f;
+  }
+  EXPECT_EQ(sums.size(), p.features.size());
+
+  // Balance the classes, split 90/10, standardise on the training part.
+  DataFrame balanced = undersample(p.train, "Survived", 42);
+  EXPECT_EQ(balanced.rows(), 2 * 342);
+  EXPECT_EQ(balanced["Survived"].sum(), 342);
+  auto split = train_test_split(balanced.rows(), {.test_size = 0.1, .seed = 42});
+  DataFrame tr = balanced.take(split.train), va = balanced.take(split.test);
+  EXPECT_EQ(tr.rows(), 615);
+  EXPECT_EQ(va.rows(), 69);
+  StandardScaler scaler;
+  scaler.fit(tr, p.features);
+  scaler.transform(tr);
+  scaler.transform(va);
+  scaler.transform(p.test);
+  for (const auto& f : p.features) {
+    EXPECT_NEAR(tr[f].mean(), 0.0, 1e-12) << f;
+    // Constant columns (Pclass_nan, Sex_nan) become 0; all others have std 1 on train.
+    if (tr[f].max() > tr[f].min())
+      EXPECT_NEAR(tr[f].std(0), 1.0, 1e-12) << f;
+    else
+      EXPECT_EQ(tr[f].max(), 0.0) << f;
+  }
+
+  // Into tensors and batches of 13, as the tutorial trains.
+  Tensor x = tr.to_tensor(p.features), y = tr.to_tensor({"Survived"}).flatten();
+  EXPECT_EQ(x.shape(), (Shape{615, 31}));
+  EXPECT_EQ(p.test.to_tensor(p.features).shape(), (Shape{418, 31}));
+  DataLoader loader(TensorDataset(x, y), {.batch_size = 13, .shuffle = true, .seed = 42});
+  EXPECT_EQ(loader.size(), 48);  // ceil(615 / 13)
+  int64_t rows = 0;
+  double positives = 0;
+  for (auto& [bx, by] : loader) {
+    rows += bx.size(0);
+    for (float v : by.to_vector<float>()) positives += v;
+  }
+  EXPECT_EQ(rows, 615);
+  EXPECT_EQ(positives, tr["Survived"].sum());
+}

@@ -1,0 +1,85 @@
+// curve_fit against scipy.optimize.curve_fit on the same data (values computed
+// once by tests/reference/fit_scipy.py, stored in tests/reference/data/
+// fit_scipy.txt): popt and pcov for a plain fit, relative sigma,
+// absolute_sigma, and a bounded (trust-region reflective) fit with tau held at
+// its upper bound. Both sides run with ftol = xtol = 1e-14 so that the
+// comparison measures the answer, not where each stopped.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "soma/fit/curve_fit.hpp"
+
+namespace fit = soma::fit;
+
+namespace {
+
+std::map<std::string, std::vector<double>> load() {
+  std::ifstream in(std::string(SOMA_SOURCE_DIR) + "/tests/reference/data/fit_scipy.txt");
+  std::map<std::string, std::vector<double>> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream s(line);
+    std::string name;
+    s >> name;
+    double v;
+    while (s >> v) out[name].push_back(v);
+  }
+  return out;
+}
+
+auto decay = []<class T>(double x, std::span<const T> p) -> T {
+  using std::exp;
+  return p[1] * exp(-x / p[0]);
+};
+
+void expect_matches(const fit::CurveFitResult& r, const std::vector<double>& popt,
+                    const std::vector<double>& pcov, double tol_p, double tol_c) {
+  ASSERT_TRUE(r.converged) << r.message;
+  for (size_t k = 0; k < 2; ++k) EXPECT_NEAR(r.popt[k], popt[k], tol_p * std::abs(popt[k])) << k;
+  for (size_t k = 0; k < 4; ++k) EXPECT_NEAR(r.pcov[k], pcov[k], tol_c * std::abs(pcov[k])) << k;
+}
+
+class ScipyReference : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ref = load();
+    ASSERT_EQ(ref["x"].size(), 50u) << "tests/reference/data/fit_scipy.txt missing or damaged";
+  }
+  std::map<std::string, std::vector<double>> ref;
+};
+
+TEST_F(ScipyReference, Plain) {
+  const auto r =
+      fit::curve_fit(decay, ref["x"], ref["y"], {1.0, 1.0}, {.ftol = 1e-14, .xtol = 1e-14});
+  expect_matches(r, ref["lm_popt"], ref["lm_pcov"], 1e-8, 1e-6);
+}
+
+TEST_F(ScipyReference, RelativeSigma) {
+  const auto r = fit::curve_fit(decay, ref["x"], ref["y"], {1.0, 1.0},
+                                {.sigma = ref["sigma"], .ftol = 1e-14, .xtol = 1e-14});
+  expect_matches(r, ref["lm_sigma_popt"], ref["lm_sigma_pcov"], 1e-8, 1e-6);
+}
+
+TEST_F(ScipyReference, AbsoluteSigma) {
+  const auto r =
+      fit::curve_fit(decay, ref["x"], ref["y"], {1.0, 1.0},
+                     {.sigma = ref["sigma"], .absolute_sigma = true, .ftol = 1e-14, .xtol = 1e-14});
+  expect_matches(r, ref["lm_abs_popt"], ref["lm_abs_pcov"], 1e-8, 1e-6);
+}
+
+TEST_F(ScipyReference, BoundedTrustRegionReflective) {
+  const auto r =
+      fit::curve_fit(decay, ref["x"], ref["y"], {10.0, 100.0},
+                     {.lower = {1.0, 0.0}, .upper = {25.0, 1000.0}, .ftol = 1e-14, .xtol = 1e-14});
+  expect_matches(r, ref["trf_popt"], ref["trf_pcov"], 1e-8, 1e-6);
+  EXPECT_LE(r.popt[0], 25.0);
+}
+
+}  // namespace

@@ -1,0 +1,291 @@
+// snn: Brian2's semantics pinned down with cases whose answers are known — Brian2's
+// own spike times for the tutorial network, closed-form solutions for the
+// integrators, and step counts that follow from Brian2's documented schedule.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "snn/vecmath.hpp"
+#include "soma/core/error.hpp"
+#include "soma/snn/models.hpp"
+#include "soma/snn/network.hpp"
+
+using namespace soma::snn;
+
+namespace {
+
+nlohmann::json load(const std::string& name) {
+  std::ifstream in(std::string(SOMA_SOURCE_DIR) + "/tests/reference/data/" + name);
+  EXPECT_TRUE(in) << name;
+  return nlohmann::json::parse(in);
+}
+
+void expect_same_spikes(const std::vector<std::vector<double>>& got, const nlohmann::json& ref) {
+  ASSERT_EQ(got.size(), ref.size());
+  for (size_t n = 0; n < got.size(); ++n) {
+    const auto want = ref[n].get<std::vector<double>>();
+    ASSERT_EQ(got[n].size(), want.size()) << "neuron " << n;
+    for (size_t k = 0; k < want.size(); ++k)
+      EXPECT_NEAR(got[n][k], want[k], 0.1 + 1e-9) << "neuron " << n << " spike " << k;
+  }
+}
+
+}  // namespace
+
+TEST(Tutorial, ThreeNeuronsMatchBrian2Described) {
+  const auto ref = load("snn_3_described.json");
+  expect_same_spikes(models::three_neurons(models::InhibitionTerm::described), ref["spikes_ms"]);
+}
+
+TEST(Tutorial, ThreeNeuronsMatchBrian2Written) {
+  const auto ref = load("snn_3_written.json");
+  expect_same_spikes(models::three_neurons(models::InhibitionTerm::written), ref["spikes_ms"]);
+}
+
+TEST(Tutorial, RaisingInhibitionSlowsNeuronTwo) {
+  const auto s = models::three_neurons(models::InhibitionTerm::described);
+  // Neuron 2's interspike interval before (spikes 1-2, ~16 ms) and after w_gi rises.
+  ASSERT_GE(s[2].size(), 4u);
+  EXPECT_GT(s[2].back() - s[2][s[2].size() - 2], s[2][1] - s[2][0] + 1.0);
+}
+
+TEST(VecMath, ExpWithinTwoUlp) {
+  for (double x = -700; x < 700; x += 0.377) {
+    const double want = std::exp(x);
+    EXPECT_NEAR(vecmath::exp(x), want, 4.5e-16 * want) << x;
+  }
+  EXPECT_TRUE(std::isnan(vecmath::exp(NAN)));
+  EXPECT_NEAR(vecmath::exp(-1e6), std::exp(-708.0), 1e-15 * std::exp(-708.0));  // clamped
+}
+
+// dv/dt = (v_inf - v)/tau from v = 0: v(t) = v_inf*(1 - exp(-t/tau)).
+TEST(Integrators, ExactAndExponentialEulerSolveLinearDecayExactly) {
+  for (const char* method : {"exact", "exponential_euler"}) {
+    Network net;
+    net.set_constant("tau", "10*ms");
+    auto& g =
+        net.add_neuron_group(3, "dv/dt = (v_inf - v)/tau : volt\nv_inf : volt", {.method = method});
+    g.set("v_inf", std::vector<double>{0.01, -0.02, 0.05});
+    net.run(0.05);
+    for (int k = 0; k < 3; ++k) {
+      const double vinf = g.get("v_inf")[static_cast<size_t>(k)];
+      EXPECT_NEAR(g.get("v")[static_cast<size_t>(k)], vinf * (1 - std::exp(-5.0)), 1e-14) << method;
+    }
+  }
+}
+
+TEST(Integrators, DefaultMethodAsBrian2) {
+  Network net;
+  net.set_constant("tau", "10*ms");
+  auto& linear = net.add_neuron_group(1, "dv/dt = -v/tau : 1");
+  auto& product = net.add_neuron_group(1, "dv/dt = -v*w/tau : 1\ndw/dt = -w/tau : 1");
+  EXPECT_EQ(linear.method(), "exact");
+  EXPECT_EQ(product.method(), "euler");
+}
+
+// The harmonic oscillator dx/dt = y/tau, dy/dt = -x/tau: x = cos(t/tau), y = -sin(t/tau).
+// Global error shrinks as dt^order: halving dt divides it by 2, 4 and 16.
+TEST(Integrators, ConvergenceOrders) {
+  auto error = [](const std::string& method, double dt) {
+    Network net({.dt = dt});
+    net.set_constant("tau", "1*ms");
+    auto& g = net.add_neuron_group(1, "dx/dt = y/tau : 1\ndy/dt = -x/tau : 1", {.method = method});
+    g.set("x", 1.0);
+    net.run(0.002);
+    return std::hypot(g.get("x")[0] - std::cos(2.0), g.get("y")[0] + std::sin(2.0));
+  };
+  const double dt = 1e-5;
+  EXPECT_NEAR(error("euler", dt) / error("euler", dt / 2), 2.0, 0.1);
+  EXPECT_NEAR(error("rk2", dt) / error("rk2", dt / 2), 4.0, 0.2);
+  EXPECT_NEAR(error("rk4", dt * 10) / error("rk4", dt * 5), 16.0, 1.0);
+  EXPECT_LT(error("exact", dt), 1e-12);  // coupled: matrix exponential
+}
+
+// dv/dt = 1/(10 ms) rises by 0.01 per step; threshold v > 0.995 is crossed by the update
+// of step 99 (t = 9.9 ms). With refractory 2 ms (20 steps) v stays frozen while
+// timestep(t - lastspike) < 20, i.e. in steps 100..118, and integrates again from step 119:
+// the next spike is at step 218 (21.8 ms). Without refractoriness: every 100 steps.
+TEST(NeuronGroup, RefractorinessFreezesVariablesAsBrian2) {
+  Network net;
+  auto& g = net.add_neuron_group(
+      2, "dv/dt = 1/(10*ms) : 1 (unless refractory)",
+      {.threshold = "v > 0.995", .reset = "v = 0", .refractory = "2*ms", .method = "euler"});
+  auto& m = net.add_spike_monitor(g);
+  net.run(0.035);
+  const auto trains = m.spike_trains();
+  ASSERT_EQ(trains[0].size(), 3u);
+  EXPECT_NEAR(trains[0][0], 9.9e-3, 1e-12);
+  EXPECT_NEAR(trains[0][1], 21.8e-3, 1e-12);
+  EXPECT_NEAR(trains[0][2], 33.7e-3, 1e-12);
+  EXPECT_EQ(g.get("lastspike")[0], trains[0][2]);
+}
+
+TEST(NeuronGroup, RefractoryWithoutUnlessStillBlocksThreshold) {
+  Network net;
+  auto& g =
+      net.add_neuron_group(1, "dv/dt = 1/(10*ms) : 1",
+                           {.threshold = "v > 0.995", .reset = "v = 0", .refractory = "2*ms"});
+  auto& m = net.add_spike_monitor(g);
+  net.run(0.025);
+  // v integrates during the refractory period but cannot spike: step 99, then 199.
+  ASSERT_EQ(m.t.size(), 2u);
+  EXPECT_NEAR(m.t[1], 19.9e-3, 1e-12);
+}
+
+// A spike at step 10 with a 2 ms delay arrives in the synapses slot of step 30;
+// the state monitor records at the start of a step, so it sees x = 1 from step 31.
+TEST(Synapses, DelayDeliversAfterWholeSteps) {
+  Network net;
+  auto& src =
+      net.add_neuron_group(1, "dv/dt = 0/ms : 1", {.threshold = "t >= 1*ms and t < 1.05*ms"});
+  auto& dst = net.add_neuron_group(2, "x : 1");
+  auto& s = net.add_synapses(src, dst, {.on_pre = "x_post += 1", .delay = "2*ms"});
+  s.connect({0, 0}, {0, 1});
+  auto& mon = net.add_state_monitor(dst, {"x"}, {1});
+  net.run(0.005);
+  const auto& x = mon.values["x"][0];
+  EXPECT_EQ(x[30], 0.0);
+  EXPECT_EQ(x[31], 1.0);
+  EXPECT_EQ(x.back(), 1.0);
+  EXPECT_NEAR(mon.t[31], 3.1e-3, 1e-12);
+}
+
+TEST(Synapses, PerSynapseDelaysAndWeights) {
+  Network net;
+  auto& src = net.add_neuron_group(1, "v : 1", {.threshold = "t < 0.05*ms"});  // spikes at step 0
+  auto& dst = net.add_neuron_group(3, "x : 1");
+  auto& s = net.add_synapses(src, dst, {.model = "w : 1", .on_pre = "x_post += w"});
+  s.connect({0, 0, 0}, {0, 1, 2});
+  s.set("w", "j + 1");
+  s.set("delay", std::vector<double>{0.0, 1e-3, 0.5e-3});
+  auto& mon = net.add_state_monitor(dst, {"x"}, {0, 1, 2});
+  net.run(0.002);
+  EXPECT_EQ(mon.values["x"][0][1], 1.0);  // delivered at step 0
+  EXPECT_EQ(mon.values["x"][2][5], 0.0);  // 0.5 ms: step 5
+  EXPECT_EQ(mon.values["x"][2][6], 3.0);
+  EXPECT_EQ(mon.values["x"][1][10], 0.0);  // 1 ms: step 10
+  EXPECT_EQ(mon.values["x"][1][11], 2.0);
+}
+
+TEST(Synapses, TwoSynapsesOntoOneTargetBothCount) {
+  Network net;
+  auto& src = net.add_neuron_group(4, "v : 1", {.threshold = "t < 0.05*ms"});
+  auto& dst = net.add_neuron_group(1, "x : 1");
+  auto& s = net.add_synapses(src, dst, {.on_pre = "x += 0.5"});  // unsuffixed: postsynaptic
+  s.connect({0, 1, 2, 3}, {0, 0, 0, 0});
+  net.run(0.001);
+  EXPECT_EQ(dst.get("x")[0], 2.0);
+}
+
+TEST(Synapses, OnPostRunsWhenTargetSpikes) {
+  Network net;
+  auto& src = net.add_neuron_group(2, "v : 1");
+  auto& dst = net.add_neuron_group(1, "v : 1", {.threshold = "t < 0.25*ms"});  // steps 0, 1, 2
+  auto& s = net.add_synapses(src, dst, {.model = "c : 1", .on_post = "c += 1; v_pre += 2"});
+  s.connect({0, 1}, {0, 0});
+  net.run(0.001);
+  EXPECT_EQ(s.get("c"), (std::vector<double>{3.0, 3.0}));
+  EXPECT_EQ(src.get("v"), (std::vector<double>{6.0, 6.0}));
+}
+
+TEST(Connect, ProbabilityConditionAndIndices) {
+  Network net({.seed = 7});
+  auto& g = net.add_neuron_group(200, "v : 1");
+  auto& all = net.add_synapses(g, g);
+  all.connect_condition("i != j");
+  EXPECT_EQ(all.size(), 200 * 199);
+  auto& half = net.add_synapses(g(0, 100), g(100, 200));
+  half.connect_condition("j == i");
+  ASSERT_EQ(half.size(), 100);
+  EXPECT_EQ(half.sources(), half.targets());
+  auto& random = net.add_synapses(g, g);
+  random.connect_probability(0.1);
+  const double mean = 0.1 * 200 * 200, sd = std::sqrt(mean * 0.9);
+  EXPECT_NEAR(static_cast<double>(random.size()), mean, 5 * sd);
+  auto& cond_p = net.add_synapses(g, g);
+  cond_p.connect_condition("i < j", 0.5);
+  const double m2 = 0.5 * 200 * 199 / 2;
+  EXPECT_NEAR(static_cast<double>(cond_p.size()), m2, 5 * std::sqrt(m2 * 0.5));
+  const auto src = cond_p.sources(), dst = cond_p.targets();
+  for (size_t k = 0; k < src.size(); ++k) EXPECT_LT(src[k], dst[k]);
+  EXPECT_THROW(all.connect({0}, {200}), soma::Error);
+  EXPECT_THROW(all.connect({0, 1}, {2}), soma::Error);
+  EXPECT_THROW(all.connect_probability(1.5), soma::Error);
+}
+
+TEST(Network, RunCanContinueAndGivesTheSameSpikes) {
+  auto spikes = [](bool split) {
+    Network net({.seed = 3});
+    net.set_constant("tau", "10*ms");
+    auto& g = net.add_neuron_group(50, "dv/dt = (I - v)/tau : 1\nI : 1",
+                                   {.threshold = "v > 1", .reset = "v = 0", .refractory = "1*ms"});
+    g.set("I", "1.2 + 0.5*rand()");
+    auto& s = net.add_synapses(g, g, {.on_pre = "v_post += 0.05", .delay = "1.5*ms"});
+    s.connect_probability(0.1);
+    auto& m = net.add_spike_monitor(g);
+    if (split) {
+      net.run(0.05);
+      net.run(0.05);
+    } else {
+      net.run(0.1);
+    }
+    return std::make_pair(m.i, m.t);
+  };
+  const auto a = spikes(false), b = spikes(true);
+  EXPECT_EQ(a.first, b.first);
+  EXPECT_EQ(a.second, b.second);
+  EXPECT_GT(a.first.size(), 100u);
+}
+
+TEST(Monitors, RateMonitorCountsSpikes) {
+  Network net;
+  auto& g = net.add_neuron_group(10, "v : 1", {.threshold = "i < 3"});  // 3 neurons every step
+  auto& r = net.add_rate_monitor(g);
+  auto& sp = net.add_spike_monitor(g(2, 10));
+  net.run(0.001);
+  ASSERT_EQ(r.rate.size(), 10u);
+  for (double rate : r.rate) EXPECT_NEAR(rate, 3.0 / (10 * 1e-4), 1e-9);
+  EXPECT_EQ(sp.num_spikes(), 10);  // only neuron 2 of the subgroup
+  EXPECT_EQ(sp.count[0], 10);
+}
+
+TEST(Errors, UnitsAndNamesAreChecked) {
+  Network net;
+  auto bad_units = [&] {
+    net.add_neuron_group(1, "dv/dt = -v/tau + I : volt\nI : amp", {.name = "a"});
+    net.set_constant("tau", "10*ms");
+    net.run(0.001);
+  };
+  EXPECT_THROW(bad_units(), soma::Error);
+  Network n2;
+  n2.set_constant("tau", "10*ms");
+  auto& g = n2.add_neuron_group(1, "dv/dt = -v/tau : volt", {.threshold = "v > 1", .name = "b"});
+  EXPECT_THROW(n2.run(0.001), soma::Error);  // v (volt) compared with 1
+  Network n3;
+  n3.set_constant("tau", "10*ms");
+  n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.reset = "w = 0*mV"});
+  EXPECT_THROW(n3.run(0.001), soma::Error);  // no variable w
+  EXPECT_THROW(n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.method = "magic"}), soma::Error);
+  EXPECT_THROW(n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.refractory = "5*mV"}),
+               soma::Error);
+  Network n4;
+  n4.add_neuron_group(1, "dv/dt = -v/tau : volt");
+  EXPECT_THROW(n4.run(0.001), soma::Error);  // tau never defined
+  (void)g;
+}
+
+TEST(Errors, MessagesNameTheInput) {
+  Network net;
+  net.set_constant("tau", "10*ms");
+  net.add_neuron_group(1, "dv/dt = -v/tau : volt", {.reset = "w = 0*mV", .name = "P"});
+  try {
+    net.run(0.001);
+    FAIL();
+  } catch (const soma::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("P"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("w"), std::string::npos) << msg;
+  }
+}
