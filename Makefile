@@ -27,23 +27,26 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too);
+# tests that need the CLI or minutes of run time (labels cli, heavy) run in `make test`.
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSOMA_SANITIZE=ON \
 	  -DSOMA_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS=-O1 $(LAUNCHER)
-	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
-	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) -LE heavy
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target unit_tests
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'heavy|cli'
+
 
 bench: 
 	@scripts/bootstrap --bench
 	@$(MAKE) --no-print-directory build
-	bench/run
+	bench/run $(BUILD)
+	scripts/gather-bench-results
 
 format:
-	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
+	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i
 
 format-check:
-	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format --dry-run --Werror
+	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
 
 install: build
 	cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)

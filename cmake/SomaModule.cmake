@@ -42,6 +42,7 @@ function(soma_add_test name)
   target_compile_definitions(test_${name} PRIVATE
     SOMA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     SOMA_SHARED_DATA="${PROJECT_SOURCE_DIR}/../shared/data")
+  set_property(GLOBAL APPEND PROPERTY SOMA_UNIT_TESTS test_${name})
   add_test(NAME ${name} COMMAND test_${name} --gtest_brief=1
     WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
   if(T_TIMEOUT)

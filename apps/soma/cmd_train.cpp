@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "live_dashboard.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -40,6 +41,8 @@ struct Options {
   int64_t epochs = 0;  // 0: the configuration's
   int threads = 0;     // 0: the global --threads (default all cores)
   bool json = false;
+  bool live = false;  // stream the run to a dashboard page
+  int live_port = 0;  // 0: any free port
 };
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const cli::TrainConfig& c, nn::Module& model) {
@@ -179,6 +182,8 @@ void run(const Options& o) {
                                     .patience = c.early_stopping.patience,
                                     .min_delta = c.early_stopping.min_delta,
                                     .maximize = c.early_stopping.monitor == "valid_accuracy"}));
+  std::shared_ptr<serve::Dashboard> board;  // kept alive while training runs
+  if (o.live) board = cli::attach_live_dashboard(callbacks, o.live_port);
   const train::History history = train::fit(*model, *optimizer, loader, valid.get(), fo, callbacks);
   const double train_seconds = train_clock.seconds();
   bar.finish();
@@ -281,7 +286,12 @@ cli::CommandRegistrar reg(
       app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files");
       app.add_option("--runs", o->runs, "Parent directory of the run directories")
           ->capture_default_str();
+      // Also accepted after the sub-command (`soma train --threads 2`), as the issue spells it.
+      app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
+          ->check(CLI::PositiveNumber);
       app.add_flag("--json", o->json, "End with one JSON line of the results");
+      app.add_flag("--live", o->live, "Stream losses and metrics to a live dashboard page");
+      app.add_option("--live-port", o->live_port, "Port of the live dashboard (0: any free)");
       app.callback([o] { run(*o); });
     });
 

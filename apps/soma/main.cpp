@@ -21,13 +21,23 @@ int main(int argc, char** argv) {
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
   auto& commands = soma::cli::commands();
   std::sort(commands.begin(), commands.end(), by_name);
-  for (auto& entry : commands) entry.setup(*app.add_subcommand(entry.name, entry.help));
+  // fallthrough: global options such as --threads may also follow the sub-command.
+  for (auto& entry : commands) {
+    auto* sub = app.add_subcommand(entry.name, entry.help);
+    sub->fallthrough();
+    entry.setup(*sub);
+  }
 
   auto* example = app.add_subcommand("example", "Run one of the tutorial examples");
   example->require_subcommand(1);
+  example->fallthrough();
   auto& examples = soma::cli::examples();
   std::sort(examples.begin(), examples.end(), by_name);
-  for (auto& entry : examples) entry.setup(*example->add_subcommand(entry.name, entry.help));
+  for (auto& entry : examples) {
+    auto* sub = example->add_subcommand(entry.name, entry.help);
+    sub->fallthrough();
+    entry.setup(*sub);
+  }
 
   try {
     app.parse(argc, argv);

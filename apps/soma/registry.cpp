@@ -28,8 +28,6 @@ void add_example_options(CLI::App& app, ExampleOptions& options) {
   app.add_option("--plot", options.plot_dir, "Write figures into this directory");
 }
 
-void print_json(const nlohmann::json& figures) {
-  std::cout << figures.dump() << std::endl;
-}
+void print_json(const nlohmann::json& figures) { std::cout << figures.dump() << std::endl; }
 
 }  // namespace soma::cli

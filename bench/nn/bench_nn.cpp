@@ -8,7 +8,9 @@
 // Each loop is the examples' loop without validation: shuffled batches, forward, loss,
 // zero_grad, backward, step. Prints one JSON object: median seconds per workload.
 //
-//   bench_nn --dir DIR [--reps 3] [--scale 1.0]     (scale multiplies the epochs)
+//   bench_nn --dir DIR [--reps 3] [--scale 1.0] [--only NAME]
+// (scale multiplies the epochs; --only runs one workload, for profiling, and reports 0
+// for the others)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -171,6 +173,7 @@ int main(int argc, char** argv) {
   fs::path dir;
   int reps = 3;
   double scale = 1.0;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--dir"))
       dir = argv[i + 1];
@@ -178,6 +181,8 @@ int main(int argc, char** argv) {
       reps = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--scale"))
       scale = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only"))
+      only = argv[i + 1];
   }
   if (dir.empty()) {
     std::fprintf(stderr, "usage: bench_nn --dir DIR [--reps N] [--scale S]\n");
@@ -192,9 +197,11 @@ int main(int argc, char** argv) {
     return std::max<int64_t>(1, int64_t(std::llround(double(e) * scale)));
   };
   const int64_t e_ti = ep(2000), e_dr = ep(25), e_re = ep(500);
-  const double s_ti = median_of(reps, [&] { return titanic(ti, e_ti); });
-  const double s_dr = median_of(reps, [&] { return dragons(dr, e_dr); });
-  const double s_re = median_of(reps, [&] { return regression(re, e_re); });
+  auto want = [&only](const char* name) { return only.empty() || only == name; };
+  const double s_ti = want("titanic") ? median_of(reps, [&] { return titanic(ti, e_ti); }) : 0;
+  const double s_dr = want("dragons") ? median_of(reps, [&] { return dragons(dr, e_dr); }) : 0;
+  const double s_re =
+      want("regression") ? median_of(reps, [&] { return regression(re, e_re); }) : 0;
   std::printf(
       "{\"titanic\": {\"epochs\": %lld, \"seconds\": %.6f}, \"dragons\": {\"epochs\": %lld, "
       "\"seconds\": %.6f}, \"regression\": {\"epochs\": %lld, \"seconds\": %.6f}}\n",

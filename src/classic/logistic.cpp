@@ -26,6 +26,13 @@ int64_t LogisticRegression::fit(const Tensor& x_in, const Tensor& y_in) {
   if (o.max_iter < 1) throw Error("LogisticRegression: max_iter must be >= 1");
   const detail::Matrix x = detail::to_matrix(x_in, "LogisticRegression::fit: x");
   const auto y = detail::to_labels(y_in, x.rows, 2, "LogisticRegression::fit: y");
+  // With one class only the unpenalised intercept runs off to infinity (as scikit-learn,
+  // refuse it).
+  int64_t ones = 0;
+  for (int64_t v : y) ones += v;
+  if (ones == 0 || ones == x.rows)
+    throw Error("LogisticRegression::fit: y holds only class " + std::to_string(y[0]) +
+                ", expected samples of both classes 0 and 1");
 
   // Parameters z = (w, b); the bias is the last, unpenalised one.
   const int64_t d = x.cols, p = d + (o.fit_intercept ? 1 : 0);

@@ -19,7 +19,8 @@ Tensor arith(const Tensor& a, const Tensor& b, Op op, const char* name) {
   return dispatch(t, [&](auto tag) -> Tensor {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {
-      return binary_map<bool, bool>(x, y, [&](bool p, bool q) { return static_cast<bool>(op(p, q)); });
+      return binary_map<bool, bool>(x, y,
+                                    [&](bool p, bool q) { return static_cast<bool>(op(p, q)); });
     } else {
       return binary_map<T, T>(x, y, op);
     }
@@ -57,7 +58,10 @@ Tensor compare(const Tensor& a, const Tensor& b, Op op) {
 }
 
 Tensor scalar_like(const Tensor& t, double v) {
-  return scalar_tensor(v, t.defined() && t.dtype() != kBool ? (is_floating(t.dtype()) ? t.dtype() : (v == std::floor(v) ? kInt64 : kFloat32)) : kFloat32);
+  return scalar_tensor(
+      v, t.defined() && t.dtype() != kBool
+             ? (is_floating(t.dtype()) ? t.dtype() : (v == std::floor(v) ? kInt64 : kFloat32))
+             : kFloat32);
 }
 
 // ---- binary arithmetic and its gradients
@@ -116,10 +120,13 @@ struct MaximumBackward final : Node {
   Tensor a, b;
   bool is_max = true;
   void backward(const Tensor& g, Grads& out) override {
-    Tensor wa = float_binary(a, b, [m = is_max](auto x, auto y) {
-      using T = decltype(x);
-      return x == y ? T(0.5) : ((m ? x > y : x < y) ? T(1) : T(0));
-    }, "maximum");
+    Tensor wa = float_binary(
+        a, b,
+        [m = is_max](auto x, auto y) {
+          using T = decltype(x);
+          return x == y ? T(0.5) : ((m ? x > y : x < y) ? T(1) : T(0));
+        },
+        "maximum");
     wa = as_dtype(wa, g.dtype());
     if (inputs[0].requires_grad()) out[0] = sum_to(g * wa, a.shape());
     if (inputs[1].requires_grad()) out[1] = sum_to(g * (1.0 - wa), b.shape());
@@ -130,11 +137,16 @@ struct MaximumBackward final : Node {
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor r = arith(a, b, [](auto x, auto y) { return x + y; }, "add");
-  return record<AddBackward>(r, {a, b}, [&](AddBackward& n) { n.sa = a.shape(); n.sb = b.shape(); });
+  Tensor r = arith(
+      a, b, [](auto x, auto y) { return x + y; }, "add");
+  return record<AddBackward>(r, {a, b}, [&](AddBackward& n) {
+    n.sa = a.shape();
+    n.sb = b.shape();
+  });
 }
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor r = arith(a, b, [](auto x, auto y) { return x - y; }, "sub");
+  Tensor r = arith(
+      a, b, [](auto x, auto y) { return x - y; }, "sub");
   return record<AddBackward>(r, {a, b}, [&](AddBackward& n) {
     n.sa = a.shape();
     n.sb = b.shape();
@@ -142,16 +154,25 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   });
 }
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor r = arith(a, b, [](auto x, auto y) { return x * y; }, "mul");
-  return record<MulBackward>(r, {a, b}, [&](MulBackward& n) { n.a = a.detach(); n.b = b.detach(); });
+  Tensor r = arith(
+      a, b, [](auto x, auto y) { return x * y; }, "mul");
+  return record<MulBackward>(r, {a, b}, [&](MulBackward& n) {
+    n.a = a.detach();
+    n.b = b.detach();
+  });
 }
 Tensor div(const Tensor& a, const Tensor& b) {
   const DType t = float_type(promote_types(a.dtype(), b.dtype()));
-  Tensor r = float_binary(as_dtype(a, t), as_dtype(b, t), [](auto x, auto y) { return x / y; }, "div");
-  return record<DivBackward>(r, {a, b}, [&](DivBackward& n) { n.a = a.detach(); n.b = b.detach(); });
+  Tensor r = float_binary(
+      as_dtype(a, t), as_dtype(b, t), [](auto x, auto y) { return x / y; }, "div");
+  return record<DivBackward>(r, {a, b}, [&](DivBackward& n) {
+    n.a = a.detach();
+    n.b = b.detach();
+  });
 }
 Tensor pow(const Tensor& a, const Tensor& b) {
-  Tensor r = float_binary(a, b, [](auto x, auto y) { return std::pow(x, y); }, "pow");
+  Tensor r = float_binary(
+      a, b, [](auto x, auto y) { return std::pow(x, y); }, "pow");
   return record<PowBackward>(r, {a, b}, [&](PowBackward& n) {
     n.a = a.detach();
     n.b = b.detach();
@@ -159,16 +180,27 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   });
 }
 Tensor pow(const Tensor& a, double c) {
-  Tensor r = c == 2 ? float_unary(a, [](auto x) { return x * x; }, "pow")
-                    : float_unary(a, [c](auto x) { return static_cast<decltype(x)>(std::pow(x, c)); }, "pow");
-  return record<PowScalarBackward>(r, {a}, [&](PowScalarBackward& n) { n.a = a.detach(); n.c = c; });
+  Tensor r = c == 2
+                 ? float_unary(
+                       a, [](auto x) { return x * x; }, "pow")
+                 : float_unary(
+                       a, [c](auto x) { return static_cast<decltype(x)>(std::pow(x, c)); }, "pow");
+  return record<PowScalarBackward>(r, {a}, [&](PowScalarBackward& n) {
+    n.a = a.detach();
+    n.c = c;
+  });
 }
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor r = arith(a, b, [](auto x, auto y) { return x > y ? x : y; }, "maximum");
-  return record<MaximumBackward>(r, {a, b}, [&](MaximumBackward& n) { n.a = a.detach(); n.b = b.detach(); });
+  Tensor r = arith(
+      a, b, [](auto x, auto y) { return x > y ? x : y; }, "maximum");
+  return record<MaximumBackward>(r, {a, b}, [&](MaximumBackward& n) {
+    n.a = a.detach();
+    n.b = b.detach();
+  });
 }
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  Tensor r = arith(a, b, [](auto x, auto y) { return x < y ? x : y; }, "minimum");
+  Tensor r = arith(
+      a, b, [](auto x, auto y) { return x < y ? x : y; }, "minimum");
   return record<MaximumBackward>(r, {a, b}, [&](MaximumBackward& n) {
     n.a = a.detach();
     n.b = b.detach();
@@ -191,19 +223,32 @@ Tensor operator/(double a, const Tensor& b) { return div(scalar_like(b, a), b); 
 Tensor operator-(const Tensor& a) { return neg(a); }
 
 // ---- comparisons and logic (no gradients)
-Tensor eq(const Tensor& a, const Tensor& b) { return compare(a, b, [](auto x, auto y) { return x == y; }); }
-Tensor ne(const Tensor& a, const Tensor& b) { return compare(a, b, [](auto x, auto y) { return x != y; }); }
-Tensor lt(const Tensor& a, const Tensor& b) { return compare(a, b, [](auto x, auto y) { return x < y; }); }
-Tensor le(const Tensor& a, const Tensor& b) { return compare(a, b, [](auto x, auto y) { return x <= y; }); }
-Tensor gt(const Tensor& a, const Tensor& b) { return compare(a, b, [](auto x, auto y) { return x > y; }); }
-Tensor ge(const Tensor& a, const Tensor& b) { return compare(a, b, [](auto x, auto y) { return x >= y; }); }
+Tensor eq(const Tensor& a, const Tensor& b) {
+  return compare(a, b, [](auto x, auto y) { return x == y; });
+}
+Tensor ne(const Tensor& a, const Tensor& b) {
+  return compare(a, b, [](auto x, auto y) { return x != y; });
+}
+Tensor lt(const Tensor& a, const Tensor& b) {
+  return compare(a, b, [](auto x, auto y) { return x < y; });
+}
+Tensor le(const Tensor& a, const Tensor& b) {
+  return compare(a, b, [](auto x, auto y) { return x <= y; });
+}
+Tensor gt(const Tensor& a, const Tensor& b) {
+  return compare(a, b, [](auto x, auto y) { return x > y; });
+}
+Tensor ge(const Tensor& a, const Tensor& b) {
+  return compare(a, b, [](auto x, auto y) { return x >= y; });
+}
 Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
 Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
 Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
 Tensor operator<(const Tensor& a, double b) { return lt(a, scalar_like(a, b)); }
 Tensor operator>(const Tensor& a, double b) { return gt(a, scalar_like(a, b)); }
 Tensor logical_and(const Tensor& a, const Tensor& b) {
-  return binary_map<bool, bool>(as_dtype(a, kBool), as_dtype(b, kBool), [](bool x, bool y) { return x && y; });
+  return binary_map<bool, bool>(as_dtype(a, kBool), as_dtype(b, kBool),
+                                [](bool x, bool y) { return x && y; });
 }
 Tensor logical_not(const Tensor& a) {
   return unary_map<bool, bool>(as_dtype(a, kBool), [](bool x) { return !x; });
@@ -268,44 +313,136 @@ Tensor unary_op(const Tensor& a, Fwd fwd, const char* name, bool save_output, Gr
   });
 }
 
-struct NegGrad { template <class T> T operator()(T g, T) const { return -g; } };
-struct ExpGrad { template <class T> T operator()(T g, T y) const { return g * y; } };
-struct LogGrad { template <class T> T operator()(T g, T x) const { return g / x; } };
-struct SqrtGrad { template <class T> T operator()(T g, T y) const { return g / (T(2) * y); } };
-struct AbsGrad { template <class T> T operator()(T g, T x) const { return x > 0 ? g : (x < 0 ? -g : T(0)); } };
-struct SquareGrad { template <class T> T operator()(T g, T x) const { return T(2) * g * x; } };
-struct SinGrad { template <class T> T operator()(T g, T x) const { return g * std::cos(x); } };
-struct CosGrad { template <class T> T operator()(T g, T x) const { return -g * std::sin(x); } };
-struct TanhGrad { template <class T> T operator()(T g, T y) const { return g * (T(1) - y * y); } };
-struct SigmoidGrad { template <class T> T operator()(T g, T y) const { return g * y * (T(1) - y); } };
-struct ReluGrad { template <class T> T operator()(T g, T y) const { return y > 0 ? g : T(0); } };
+struct NegGrad {
+  template <class T>
+  T operator()(T g, T) const {
+    return -g;
+  }
+};
+struct ExpGrad {
+  template <class T>
+  T operator()(T g, T y) const {
+    return g * y;
+  }
+};
+struct LogGrad {
+  template <class T>
+  T operator()(T g, T x) const {
+    return g / x;
+  }
+};
+struct SqrtGrad {
+  template <class T>
+  T operator()(T g, T y) const {
+    return g / (T(2) * y);
+  }
+};
+struct AbsGrad {
+  template <class T>
+  T operator()(T g, T x) const {
+    return x > 0 ? g : (x < 0 ? -g : T(0));
+  }
+};
+struct SquareGrad {
+  template <class T>
+  T operator()(T g, T x) const {
+    return T(2) * g * x;
+  }
+};
+struct SinGrad {
+  template <class T>
+  T operator()(T g, T x) const {
+    return g * std::cos(x);
+  }
+};
+struct CosGrad {
+  template <class T>
+  T operator()(T g, T x) const {
+    return -g * std::sin(x);
+  }
+};
+struct TanhGrad {
+  template <class T>
+  T operator()(T g, T y) const {
+    return g * (T(1) - y * y);
+  }
+};
+struct SigmoidGrad {
+  template <class T>
+  T operator()(T g, T y) const {
+    return g * y * (T(1) - y);
+  }
+};
+struct ReluGrad {
+  template <class T>
+  T operator()(T g, T y) const {
+    return y > 0 ? g : T(0);
+  }
+};
 }  // namespace
 
 Tensor neg(const Tensor& a) {
-  if (!is_floating(a.dtype())) return arith(scalar_tensor(0, a.dtype()), a, [](auto x, auto y) { return x - y; }, "neg");
-  return unary_op<NegGrad>(a, [](auto x) { return -x; }, "NegBackward", false);
+  if (!is_floating(a.dtype()))
+    return arith(
+        scalar_tensor(0, a.dtype()), a, [](auto x, auto y) { return x - y; }, "neg");
+  return unary_op<NegGrad>(
+      a, [](auto x) { return -x; }, "NegBackward", false);
 }
-Tensor exp(const Tensor& a) { return unary_op<ExpGrad>(a, [](auto x) { return std::exp(x); }, "ExpBackward", true); }
-Tensor log(const Tensor& a) { return unary_op<LogGrad>(a, [](auto x) { return std::log(x); }, "LogBackward", false); }
-Tensor sqrt(const Tensor& a) { return unary_op<SqrtGrad>(a, [](auto x) { return std::sqrt(x); }, "SqrtBackward", true); }
-Tensor abs(const Tensor& a) { return unary_op<AbsGrad>(a, [](auto x) { return std::abs(x); }, "AbsBackward", false); }
-Tensor square(const Tensor& a) { return unary_op<SquareGrad>(a, [](auto x) { return x * x; }, "SquareBackward", false); }
-Tensor sin(const Tensor& a) { return unary_op<SinGrad>(a, [](auto x) { return std::sin(x); }, "SinBackward", false); }
-Tensor cos(const Tensor& a) { return unary_op<CosGrad>(a, [](auto x) { return std::cos(x); }, "CosBackward", false); }
-Tensor tanh(const Tensor& a) { return unary_op<TanhGrad>(a, [](auto x) { return std::tanh(x); }, "TanhBackward", true); }
+Tensor exp(const Tensor& a) {
+  return unary_op<ExpGrad>(
+      a, [](auto x) { return std::exp(x); }, "ExpBackward", true);
+}
+Tensor log(const Tensor& a) {
+  return unary_op<LogGrad>(
+      a, [](auto x) { return std::log(x); }, "LogBackward", false);
+}
+Tensor sqrt(const Tensor& a) {
+  return unary_op<SqrtGrad>(
+      a, [](auto x) { return std::sqrt(x); }, "SqrtBackward", true);
+}
+Tensor abs(const Tensor& a) {
+  return unary_op<AbsGrad>(
+      a, [](auto x) { return std::abs(x); }, "AbsBackward", false);
+}
+Tensor square(const Tensor& a) {
+  return unary_op<SquareGrad>(
+      a, [](auto x) { return x * x; }, "SquareBackward", false);
+}
+Tensor sin(const Tensor& a) {
+  return unary_op<SinGrad>(
+      a, [](auto x) { return std::sin(x); }, "SinBackward", false);
+}
+Tensor cos(const Tensor& a) {
+  return unary_op<CosGrad>(
+      a, [](auto x) { return std::cos(x); }, "CosBackward", false);
+}
+Tensor tanh(const Tensor& a) {
+  return unary_op<TanhGrad>(
+      a, [](auto x) { return std::tanh(x); }, "TanhBackward", true);
+}
 Tensor sigmoid(const Tensor& a) {
-  return unary_op<SigmoidGrad>(a, [](auto x) {
-    using T = decltype(x);
-    // Split by sign so exp never overflows.
-    return x >= 0 ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
-  }, "SigmoidBackward", true);
+  return unary_op<SigmoidGrad>(
+      a,
+      [](auto x) {
+        using T = decltype(x);
+        // Split by sign so exp never overflows.
+        return x >= 0 ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
+      },
+      "SigmoidBackward", true);
 }
 Tensor relu(const Tensor& a) {
-  return unary_op<ReluGrad>(a, [](auto x) { return x > 0 ? x : decltype(x)(0); }, "ReluBackward", true);
+  return unary_op<ReluGrad>(
+      a, [](auto x) { return x > 0 ? x : decltype(x)(0); }, "ReluBackward", true);
 }
 Tensor sign(const Tensor& a) {
   NoGradGuard no_grad;  // piecewise constant: no gradient
-  return float_unary(a, [](auto x) { using T = decltype(x); return x > 0 ? T(1) : (x < 0 ? T(-1) : T(0)); }, "sign");
+  return float_unary(
+      a,
+      [](auto x) {
+        using T = decltype(x);
+        return x > 0 ? T(1) : (x < 0 ? T(-1) : T(0));
+      },
+      "sign");
 }
 
 namespace {
@@ -314,7 +451,10 @@ struct LeakyReluBackward final : Node {
   Tensor a;
   double slope = 0.01;
   void backward(const Tensor& g, Grads& out) override {
-    out[0] = float_binary(g, a, [s = slope](auto gv, auto x) { return x > 0 ? gv : gv * static_cast<decltype(gv)>(s); }, "leaky_relu");
+    out[0] = float_binary(
+        g, a,
+        [s = slope](auto gv, auto x) { return x > 0 ? gv : gv * static_cast<decltype(gv)>(s); },
+        "leaky_relu");
   }
   const char* name() const override { return "LeakyReluBackward"; }
 };
@@ -323,26 +463,39 @@ struct ClampBackward final : Node {
   Tensor a;
   double lo = 0, hi = 0;
   void backward(const Tensor& g, Grads& out) override {
-    out[0] = float_binary(g, a, [l = lo, h = hi](auto gv, auto x) {
-      return (x >= l && x <= h) ? gv : decltype(gv)(0);
-    }, "clamp");
+    out[0] = float_binary(
+        g, a,
+        [l = lo, h = hi](auto gv, auto x) { return (x >= l && x <= h) ? gv : decltype(gv)(0); },
+        "clamp");
   }
   const char* name() const override { return "ClampBackward"; }
 };
 }  // namespace
 
 Tensor leaky_relu(const Tensor& a, double slope) {
-  Tensor r = float_unary(a, [slope](auto x) { return x > 0 ? x : x * static_cast<decltype(x)>(slope); }, "leaky_relu");
-  return record<LeakyReluBackward>(r, {a}, [&](LeakyReluBackward& n) { n.a = a.detach(); n.slope = slope; });
+  Tensor r = float_unary(
+      a, [slope](auto x) { return x > 0 ? x : x * static_cast<decltype(x)>(slope); }, "leaky_relu");
+  return record<LeakyReluBackward>(r, {a}, [&](LeakyReluBackward& n) {
+    n.a = a.detach();
+    n.slope = slope;
+  });
 }
 
 Tensor clamp(const Tensor& a, double lo, double hi) {
-  if (lo > hi) throw Error("clamp: min " + std::to_string(lo) + " is greater than max " + std::to_string(hi));
-  Tensor r = float_unary(a, [lo, hi](auto x) {
-    using T = decltype(x);
-    return x < T(lo) ? T(lo) : (x > T(hi) ? T(hi) : x);
-  }, "clamp");
-  return record<ClampBackward>(r, {a}, [&](ClampBackward& n) { n.a = a.detach(); n.lo = lo; n.hi = hi; });
+  if (lo > hi)
+    throw Error("clamp: min " + std::to_string(lo) + " is greater than max " + std::to_string(hi));
+  Tensor r = float_unary(
+      a,
+      [lo, hi](auto x) {
+        using T = decltype(x);
+        return x < T(lo) ? T(lo) : (x > T(hi) ? T(hi) : x);
+      },
+      "clamp");
+  return record<ClampBackward>(r, {a}, [&](ClampBackward& n) {
+    n.a = a.detach();
+    n.lo = lo;
+    n.hi = hi;
+  });
 }
 Tensor clamp_min(const Tensor& a, double lo) { return clamp(a, lo, HUGE_VAL); }
 
@@ -350,9 +503,10 @@ Tensor prelu(const Tensor& a, const Tensor& weight) {
   // max(0,x) + w*min(0,x), composed so autograd gives both gradients.
   if (weight.numel() == 1) return relu(a) - weight.reshape({}) * relu(-a);
   if (a.dim() < 2 || a.size(1) != weight.numel())
-    throw Error("prelu: weight has " + std::to_string(weight.numel()) +
-                " entries but the input " + a.shape().str() + " has " +
-                (a.dim() < 2 ? std::string("no channel dimension") : std::to_string(a.size(1)) + " channels"));
+    throw Error("prelu: weight has " + std::to_string(weight.numel()) + " entries but the input " +
+                a.shape().str() + " has " +
+                (a.dim() < 2 ? std::string("no channel dimension")
+                             : std::to_string(a.size(1)) + " channels"));
   Shape ws;
   ws.push_back(weight.numel());
   for (int d = 2; d < a.dim(); ++d) ws.push_back(1);

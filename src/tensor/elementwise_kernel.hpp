@@ -68,8 +68,7 @@ Tensor binary_map(const Tensor& a, const Tensor& b, Op op) {
   std::array<Shape, 3> strides{out.strides(), broadcast_strides(a, shape, sizeof(In)),
                                broadcast_strides(b, shape, sizeof(In))};
   for (auto& s : strides[0]) s *= sizeof(Out);
-  strided_loop<3>(shape, strides,
-                  {out.impl()->base(), a.impl()->base(), b.impl()->base()},
+  strided_loop<3>(shape, strides, {out.impl()->base(), a.impl()->base(), b.impl()->base()},
                   [&](std::array<char*, 3> p, std::array<int64_t, 3> s, int64_t m) {
                     Out* oo = reinterpret_cast<Out*>(p[0]);
                     const In* xa = reinterpret_cast<const In*>(p[1]);

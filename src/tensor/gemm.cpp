@@ -14,7 +14,10 @@ const bool g_blas_threads_hooked = [] {
   return true;
 }();
 
-constexpr int64_t kSmallWork = 16 * 1024;  // m*n*k below which a plain loop wins
+// m*n*k below which a plain loop wins; row-vector products (m == 1, one sample per
+// step) and outer products (k == 1) always take it, since BLAS would repack a whole
+// weight matrix for a single row.
+constexpr int64_t kSmallWork = 16 * 1024;
 
 template <class T>
 void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
@@ -25,6 +28,8 @@ void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, cons
         const T* ai = a + i * lda;
         const T* bj = b + j * ldb;
         T acc = T(0);
+        // Lanes may sum in any order here: without it the loop stays scalar.
+        #pragma omp simd reduction(+ : acc)
         for (int64_t p = 0; p < k; ++p) acc += ai[p] * bj[p];
         T& cij = c[i * ldc + j];
         cij = alpha * acc + (beta == T(0) ? T(0) : beta * cij);
@@ -55,7 +60,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const 
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   (void)g_blas_threads_hooked;
   (void)blas_kernel_name();  // make sure the AVX-512 table is chosen before the first call
-  if (m * n * k <= kSmallWork && !(ta && tb))
+  if ((m * n * k <= kSmallWork || m == 1 || k == 1) && !(ta && tb))
     return small_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
@@ -67,7 +72,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
   (void)g_blas_threads_hooked;
   (void)blas_kernel_name();
-  if (m * n * k <= kSmallWork && !(ta && tb))
+  if ((m * n * k <= kSmallWork || m == 1 || k == 1) && !(ta && tb))
     return small_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,

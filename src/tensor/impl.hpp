@@ -43,10 +43,14 @@ Tensor make_view(const Tensor& src, const Shape& shape, const Shape& strides, in
 template <class F>
 decltype(auto) dispatch(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::Float32: return f(float{});
-    case DType::Float64: return f(double{});
-    case DType::Int64: return f(int64_t{});
-    case DType::Bool: return f(bool{});
+    case DType::Float32:
+      return f(float{});
+    case DType::Float64:
+      return f(double{});
+    case DType::Int64:
+      return f(int64_t{});
+    case DType::Bool:
+      return f(bool{});
   }
   std::abort();
 }
@@ -56,9 +60,12 @@ template <class F>
 decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
   void throw_not_floating(const char* op, DType dtype);
   switch (dtype) {
-    case DType::Float32: return f(float{});
-    case DType::Float64: return f(double{});
-    default: throw_not_floating(op, dtype);
+    case DType::Float32:
+      return f(float{});
+    case DType::Float64:
+      return f(double{});
+    default:
+      throw_not_floating(op, dtype);
   }
   std::abort();
 }

@@ -33,8 +33,8 @@ template <class T>
 void mm_into(const Tensor& a, const Tensor& b, Tensor& out, T beta) {
   const auto A = as_operand<T>(a);
   const auto B = as_operand<T>(b);
-  gemm(A.trans, B.trans, a.shape()[0], b.shape()[1], a.shape()[1], T(1), A.ptr, A.ld, B.ptr, B.ld, beta,
-       out.data_ptr<T>(), b.shape()[1]);
+  gemm(A.trans, B.trans, a.shape()[0], b.shape()[1], a.shape()[1], T(1), A.ptr, A.ld, B.ptr, B.ld,
+       beta, out.data_ptr<T>(), b.shape()[1]);
 }
 
 Tensor mm_raw(const Tensor& a, const Tensor& b) {
@@ -62,11 +62,14 @@ struct MmBackward final : Node {
 
 Tensor mm(const Tensor& a, const Tensor& b) {
   if (a.shape()[1] != b.shape()[0])
-    throw Error("matmul: mat1 and mat2 shapes cannot be multiplied (" + std::to_string(a.shape()[0]) + "x" +
-                std::to_string(a.shape()[1]) + " and " + std::to_string(b.shape()[0]) + "x" +
-                std::to_string(b.shape()[1]) + ")");
+    throw Error("matmul: mat1 and mat2 shapes cannot be multiplied (" +
+                std::to_string(a.shape()[0]) + "x" + std::to_string(a.shape()[1]) + " and " +
+                std::to_string(b.shape()[0]) + "x" + std::to_string(b.shape()[1]) + ")");
   Tensor r = mm_raw(a, b);
-  return record<MmBackward>(r, {a, b}, [&](MmBackward& n) { n.a = a.detach(); n.b = b.detach(); });
+  return record<MmBackward>(r, {a, b}, [&](MmBackward& n) {
+    n.a = a.detach();
+    n.b = b.detach();
+  });
 }
 
 // Batched matmul with broadcast batch dimensions: [..., M, K] @ [..., K, N].
@@ -83,14 +86,18 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   const int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
   if (b.size(-2) != K)
     throw Error("matmul: shapes " + a.shape().str() + " and " + b.shape().str() +
-                " cannot be multiplied (" + std::to_string(K) + " != " + std::to_string(b.size(-2)) + ")");
+                " cannot be multiplied (" + std::to_string(K) +
+                " != " + std::to_string(b.size(-2)) + ")");
   Shape ba(std::span<const int64_t>(a.shape().begin(), a.dim() - 2));
   Shape bb(std::span<const int64_t>(b.shape().begin(), b.dim() - 2));
   Shape batch = broadcast_shapes(ba, bb);
   Shape sa = batch, sb = batch, so = batch;
-  sa.push_back(M); sa.push_back(K);
-  sb.push_back(K); sb.push_back(N);
-  so.push_back(M); so.push_back(N);
+  sa.push_back(M);
+  sa.push_back(K);
+  sb.push_back(K);
+  sb.push_back(N);
+  so.push_back(M);
+  so.push_back(N);
   Tensor out = make_tensor(so, a.dtype());
   {
     NoGradGuard no_grad;
@@ -102,17 +109,21 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
       oi.copy_(mm_raw(ea.select(0, i), eb.select(0, i)));
     }
   }
-  return record<BmmBackward>(out, {a, b}, [&](BmmBackward& n) { n.a = a.detach(); n.b = b.detach(); });
+  return record<BmmBackward>(out, {a, b}, [&](BmmBackward& n) {
+    n.a = a.detach();
+    n.b = b.detach();
+  });
 }
 
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   if (!a.defined() || !b.defined()) throw Error("matmul: undefined operand");
-  if (a.dim() == 0 || b.dim() == 0) throw Error("matmul: both arguments need at least 1 dimension, got 0-d");
+  if (a.dim() == 0 || b.dim() == 0)
+    throw Error("matmul: both arguments need at least 1 dimension, got 0-d");
   if (a.dtype() != b.dtype())
-    throw Error(std::string("matmul: expected both operands of one dtype, got ") + dtype_name(a.dtype()) +
-                " and " + dtype_name(b.dtype()));
+    throw Error(std::string("matmul: expected both operands of one dtype, got ") +
+                dtype_name(a.dtype()) + " and " + dtype_name(b.dtype()));
   if (a.dim() == 1 && b.dim() == 1) return dot(a, b);
   if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
   if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
@@ -145,10 +156,12 @@ struct LinearBackward final : Node {
 }  // namespace
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  if (weight.dim() != 2) throw Error("linear: weight must be 2-d [out, in], got " + weight.shape().str());
+  if (weight.dim() != 2)
+    throw Error("linear: weight must be 2-d [out, in], got " + weight.shape().str());
   if (x.dim() == 0 || x.size(-1) != weight.shape()[1])
-    throw Error("linear: input " + x.shape().str() + " does not end in the " + std::to_string(weight.shape()[1]) +
-                " input features of weight " + weight.shape().str());
+    throw Error("linear: input " + x.shape().str() + " does not end in the " +
+                std::to_string(weight.shape()[1]) + " input features of weight " +
+                weight.shape().str());
   if (x.dtype() != weight.dtype())
     throw Error(std::string("linear: input is ") + dtype_name(x.dtype()) + " but weight is " +
                 dtype_name(weight.dtype()));
@@ -164,7 +177,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     T* o = out.data_ptr<T>();
     if (bias.defined()) {
       if (bias.numel() != n)
-        throw Error("linear: bias has " + std::to_string(bias.numel()) + " entries, expected " + std::to_string(n));
+        throw Error("linear: bias has " + std::to_string(bias.numel()) + " entries, expected " +
+                    std::to_string(n));
       const Tensor bc = bias.to(x.dtype()).contiguous();
       const T* bp = bc.data_ptr<T>();
       for (int64_t i = 0; i < m; ++i)

@@ -16,9 +16,12 @@ struct AroundDim {
 AroundDim around(const Tensor& a, int dim) {
   AroundDim r{a.contiguous()};
   for (int i = 0; i < a.dim(); ++i) {
-    if (i < dim) r.outer *= a.shape()[i];
-    else if (i == dim) r.n = a.shape()[i];
-    else r.inner *= a.shape()[i];
+    if (i < dim)
+      r.outer *= a.shape()[i];
+    else if (i == dim)
+      r.n = a.shape()[i];
+    else
+      r.inner *= a.shape()[i];
   }
   return r;
 }
@@ -39,7 +42,8 @@ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, b
         for (int64_t k = 0; k < n; ++k) ys[k * inner] = xs[k * inner] - lse;
       } else {
         const double inv = 1.0 / total;
-        for (int64_t k = 0; k < n; ++k) ys[k * inner] = static_cast<T>(std::exp(static_cast<double>(xs[k * inner] - mx)) * inv);
+        for (int64_t k = 0; k < n; ++k)
+          ys[k * inner] = static_cast<T>(std::exp(static_cast<double>(xs[k * inner] - mx)) * inv);
       }
     }
 }
@@ -58,7 +62,9 @@ Tensor softmax_forward(const Tensor& a, int dim, bool log_space) {
 struct SoftmaxBackward final : Node {
   Tensor y;
   int dim = 0;
-  void backward(const Tensor& g, Grads& out) override { out[0] = y * (g - sum(g * y, {dim}, true)); }
+  void backward(const Tensor& g, Grads& out) override {
+    out[0] = y * (g - sum(g * y, {dim}, true));
+  }
   const char* name() const override { return "SoftmaxBackward"; }
 };
 // log_softmax: dx = g - exp(y) * sum(g)
@@ -71,9 +77,12 @@ struct LogSoftmaxBackward final : Node {
 
 Tensor reduce(const Tensor& losses, Reduction r) {
   switch (r) {
-    case Reduction::Mean: return mean(losses);
-    case Reduction::Sum: return sum(losses);
-    case Reduction::None: return losses;
+    case Reduction::Mean:
+      return mean(losses);
+    case Reduction::Sum:
+      return sum(losses);
+    case Reduction::None:
+      return losses;
   }
   return losses;
 }
@@ -87,15 +96,18 @@ void check_same_shape(const char* op, const Tensor& input, const Tensor& target)
 // Class indices as a contiguous int64 vector of length N, checked against C classes.
 Tensor check_targets(const char* op, const Tensor& target, int64_t n, int64_t classes) {
   if (target.dtype() != kInt64)
-    throw Error(std::string(op) + ": target must hold int64 class indices, got " + dtype_name(target.dtype()));
+    throw Error(std::string(op) + ": target must hold int64 class indices, got " +
+                dtype_name(target.dtype()));
   if (target.numel() != n)
-    throw Error(std::string(op) + ": expected " + std::to_string(n) + " targets, got " + target.shape().str());
+    throw Error(std::string(op) + ": expected " + std::to_string(n) + " targets, got " +
+                target.shape().str());
   Tensor t = target.contiguous();
   const int64_t* p = t.data_ptr<int64_t>();
   for (int64_t i = 0; i < n; ++i)
     if (p[i] < 0 || p[i] >= classes)
-      throw Error(std::string(op) + ": target " + std::to_string(p[i]) + " at position " + std::to_string(i) +
-                  " is out of bounds for " + std::to_string(classes) + " classes");
+      throw Error(std::string(op) + ": target " + std::to_string(p[i]) + " at position " +
+                  std::to_string(i) + " is out of bounds for " + std::to_string(classes) +
+                  " classes");
   return t;
 }
 
@@ -113,7 +125,9 @@ struct CrossEntropyBackward final : Node {
       const Tensor gc = g.contiguous();
       const T* gp = gc.data_ptr<T>();
       for (int64_t i = 0; i < n; ++i) {
-        const T scale = reduction == Reduction::None ? gp[i] : (reduction == Reduction::Mean ? gp[0] / T(n) : gp[0]);
+        const T scale = reduction == Reduction::None
+                            ? gp[i]
+                            : (reduction == Reduction::Mean ? gp[0] / T(n) : gp[0]);
         d[i * c + t[i]] -= T(1);
         for (int64_t k = 0; k < c; ++k) d[i * c + k] *= scale;
       }
@@ -135,9 +149,8 @@ struct BceBackward final : Node {
   static Tensor float_binary_grad(const Tensor& p, const Tensor& t) {
     return dispatch_floating(p.dtype(), "bce_loss", [&](auto tag) -> Tensor {
       using T = decltype(tag);
-      return binary_map<T, T>(p, t, [](T pv, T tv) {
-        return (pv - tv) / std::max(pv * (T(1) - pv), T(1e-12));
-      });
+      return binary_map<T, T>(
+          p, t, [](T pv, T tv) { return (pv - tv) / std::max(pv * (T(1) - pv), T(1e-12)); });
     });
   }
   const char* name() const override { return "BceBackward"; }
@@ -161,13 +174,19 @@ struct BceLogitsBackward final : Node {
 Tensor softmax(const Tensor& a, int64_t dim) {
   const int d = wrap_dim(dim, a.dim());
   Tensor y = softmax_forward(a, d, false);
-  return record<SoftmaxBackward>(y, {a}, [&](SoftmaxBackward& n) { n.y = y.detach(); n.dim = d; });
+  return record<SoftmaxBackward>(y, {a}, [&](SoftmaxBackward& n) {
+    n.y = y.detach();
+    n.dim = d;
+  });
 }
 
 Tensor log_softmax(const Tensor& a, int64_t dim) {
   const int d = wrap_dim(dim, a.dim());
   Tensor y = softmax_forward(a, d, true);
-  return record<LogSoftmaxBackward>(y, {a}, [&](LogSoftmaxBackward& n) { n.y = y.detach(); n.dim = d; });
+  return record<LogSoftmaxBackward>(y, {a}, [&](LogSoftmaxBackward& n) {
+    n.y = y.detach();
+    n.dim = d;
+  });
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
@@ -228,7 +247,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
     return r == Reduction::None ? l.reshape({}) : l;
   }
   if (logits.dim() != 2)
-    throw Error("cross_entropy: expected logits of shape [N, C] or [C], got " + logits.shape().str());
+    throw Error("cross_entropy: expected logits of shape [N, C] or [C], got " +
+                logits.shape().str());
   const int64_t n = logits.shape()[0], c = logits.shape()[1];
   const Tensor t = check_targets("cross_entropy", target, n, c);
   // -log softmax from the log-space form, accurate even where p underflows
@@ -274,7 +294,9 @@ struct NllBackward final : Node {
       const T* gp = gc.data_ptr<T>();
       const int64_t* t = target.data_ptr<int64_t>();
       for (int64_t i = 0; i < n; ++i)
-        dp[i * c + t[i]] = reduction == Reduction::None ? -gp[i] : (reduction == Reduction::Mean ? -gp[0] / T(n) : -gp[0]);
+        dp[i * c + t[i]] = reduction == Reduction::None
+                               ? -gp[i]
+                               : (reduction == Reduction::Mean ? -gp[0] / T(n) : -gp[0]);
     });
     out[0] = d;
   }
@@ -284,7 +306,8 @@ struct NllBackward final : Node {
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
   if (log_probs.dim() != 2)
-    throw Error("nll_loss: expected log-probabilities of shape [N, C], got " + log_probs.shape().str());
+    throw Error("nll_loss: expected log-probabilities of shape [N, C], got " +
+                log_probs.shape().str());
   const int64_t n = log_probs.shape()[0], c = log_probs.shape()[1];
   const Tensor t = check_targets("nll_loss", target, n, c);
   const Tensor lp = log_probs.contiguous();

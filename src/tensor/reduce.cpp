@@ -30,22 +30,26 @@ std::vector<bool> reduce_mask(const Tensor& a, const Shape& dims) {
 Shape reduced_shape(const Tensor& a, const std::vector<bool>& mask, bool keepdim) {
   Shape s;
   for (int i = 0; i < a.dim(); ++i) {
-    if (!mask[i]) s.push_back(a.shape()[i]);
-    else if (keepdim) s.push_back(1);
+    if (!mask[i])
+      s.push_back(a.shape()[i]);
+    else if (keepdim)
+      s.push_back(1);
   }
   return s;
 }
 
 // Views a so that the reduced dimensions form one middle block: [outer, R, inner].
 // Returns the (possibly permuted and copied) contiguous source.
-Tensor arrange_for_reduce(const Tensor& a, const std::vector<bool>& mask, int64_t& outer, int64_t& r,
-                          int64_t& inner) {
+Tensor arrange_for_reduce(const Tensor& a, const std::vector<bool>& mask, int64_t& outer,
+                          int64_t& r, int64_t& inner) {
   int first = -1, last = -1;
   bool block = true;
   for (int i = 0; i < a.dim(); ++i)
     if (mask[i]) {
-      if (first < 0) first = i;
-      else if (last != i - 1) block = false;
+      if (first < 0)
+        first = i;
+      else if (last != i - 1)
+        block = false;
       last = i;
     }
   Tensor src = a;
@@ -64,17 +68,21 @@ Tensor arrange_for_reduce(const Tensor& a, const std::vector<bool>& mask, int64_
   src = src.contiguous();
   outer = r = inner = 1;
   for (int i = 0; i < src.dim(); ++i) {
-    if (first < 0) outer *= src.shape()[i];
-    else if (i < first) outer *= src.shape()[i];
-    else if (i <= last) r *= src.shape()[i];
-    else inner *= src.shape()[i];
+    if (first < 0)
+      outer *= src.shape()[i];
+    else if (i < first)
+      outer *= src.shape()[i];
+    else if (i <= last)
+      r *= src.shape()[i];
+    else
+      inner *= src.shape()[i];
   }
   return src;
 }
 
 template <class T, class Acc, class Init, class Step, class Finish>
-Tensor reduce_kernel(const Tensor& a, const std::vector<bool>& mask, bool keepdim, DType out_dtype, Init init,
-                     Step step, Finish finish) {
+Tensor reduce_kernel(const Tensor& a, const std::vector<bool>& mask, bool keepdim, DType out_dtype,
+                     Init init, Step step, Finish finish) {
   NoGradGuard no_grad;
   int64_t outer, r, inner;
   const Tensor src = arrange_for_reduce(a, mask, outer, r, inner);
@@ -95,7 +103,8 @@ Tensor reduce_kernel(const Tensor& a, const std::vector<bool>& mask, bool keepdi
         const T* row = base + k * inner;
         for (int64_t i = 0; i < inner; ++i) step(acc[i], arg[i], row[i], k);
       }
-      for (int64_t i = 0; i < inner; ++i) o[oi * inner + i] = static_cast<O>(finish(acc[i], arg[i], r));
+      for (int64_t i = 0; i < inner; ++i)
+        o[oi * inner + i] = static_cast<O>(finish(acc[i], arg[i], r));
     }
   });
   return out;
@@ -126,7 +135,8 @@ Tensor sum_impl(const Tensor& a, const Shape& dims, bool keepdim, bool is_mean) 
         a, mask, keepdim, out_dtype, [] { return Acc(0); },
         [](Acc& acc, int64_t&, T v, int64_t) { acc += static_cast<Acc>(v); },
         [is_mean](Acc acc, int64_t, int64_t n) {
-          return is_mean ? static_cast<double>(acc) / static_cast<double>(n) : static_cast<double>(acc);
+          return is_mean ? static_cast<double>(acc) / static_cast<double>(n)
+                         : static_cast<double>(acc);
         });
   });
   return record<SumBackward>(r, {a}, [&](SumBackward& n) {
@@ -155,7 +165,9 @@ Tensor extreme(const Tensor& a, const Shape& dims, bool keepdim, bool is_max, co
     using T = decltype(tag);
     return reduce_kernel<T, T>(
         a, mask, keepdim, a.dtype(),
-        [is_max] { return is_max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max(); },
+        [is_max] {
+          return is_max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+        },
         [is_max](T& acc, int64_t&, T v, int64_t) {
           // NaN propagates, as in NumPy.
           if constexpr (std::is_floating_point_v<T>) {
@@ -183,7 +195,9 @@ Tensor arg_extreme(const Tensor& a, const Shape& dims, bool keepdim, bool is_max
     using T = decltype(tag);
     return reduce_kernel<T, T>(
         a, mask, keepdim, kInt64,
-        [is_max] { return is_max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max(); },
+        [is_max] {
+          return is_max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+        },
         [is_max](T& acc, int64_t& arg, T v, int64_t k) {
           if (k == 0 || (is_max ? v > acc : v < acc)) {
             acc = v;
@@ -201,19 +215,33 @@ Tensor sum(const Tensor& a, const Shape& dims, bool keepdim) {
   return dims.empty() ? sum_impl(a, {}, keepdim, false) : sum_impl(a, dims, keepdim, false);
 }
 Tensor mean(const Tensor& a) { return sum_impl(a, {}, false, true); }
-Tensor mean(const Tensor& a, const Shape& dims, bool keepdim) { return sum_impl(a, dims, keepdim, true); }
+Tensor mean(const Tensor& a, const Shape& dims, bool keepdim) {
+  return sum_impl(a, dims, keepdim, true);
+}
 Tensor Tensor::sum() const { return soma::sum(*this); }
-Tensor Tensor::sum(const Shape& dims, bool keepdim) const { return soma::sum(*this, dims, keepdim); }
+Tensor Tensor::sum(const Shape& dims, bool keepdim) const {
+  return soma::sum(*this, dims, keepdim);
+}
 Tensor Tensor::mean() const { return soma::mean(*this); }
-Tensor Tensor::mean(const Shape& dims, bool keepdim) const { return soma::mean(*this, dims, keepdim); }
+Tensor Tensor::mean(const Shape& dims, bool keepdim) const {
+  return soma::mean(*this, dims, keepdim);
+}
 
 Tensor max(const Tensor& a) { return extreme(a, {}, false, true, "max"); }
-Tensor max(const Tensor& a, int64_t dim, bool keepdim) { return extreme(a, {dim}, keepdim, true, "max"); }
+Tensor max(const Tensor& a, int64_t dim, bool keepdim) {
+  return extreme(a, {dim}, keepdim, true, "max");
+}
 Tensor min(const Tensor& a) { return extreme(a, {}, false, false, "min"); }
-Tensor min(const Tensor& a, int64_t dim, bool keepdim) { return extreme(a, {dim}, keepdim, false, "min"); }
+Tensor min(const Tensor& a, int64_t dim, bool keepdim) {
+  return extreme(a, {dim}, keepdim, false, "min");
+}
 Tensor argmax(const Tensor& a) { return arg_extreme(a.reshape({-1}), {}, false, true); }
-Tensor argmax(const Tensor& a, int64_t dim, bool keepdim) { return arg_extreme(a, {dim}, keepdim, true); }
-Tensor argmin(const Tensor& a, int64_t dim, bool keepdim) { return arg_extreme(a, {dim}, keepdim, false); }
+Tensor argmax(const Tensor& a, int64_t dim, bool keepdim) {
+  return arg_extreme(a, {dim}, keepdim, true);
+}
+Tensor argmin(const Tensor& a, int64_t dim, bool keepdim) {
+  return arg_extreme(a, {dim}, keepdim, false);
+}
 
 // var = sum((a - mean)^2) / (N - correction), composed so autograd comes for free.
 Tensor var(const Tensor& a, const Shape& dims, bool keepdim, int64_t correction) {
@@ -241,8 +269,10 @@ Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (lead < 0)
     throw Error("sum_to: cannot reduce shape " + g.shape().str() + " to " + shape.str());
   for (int i = 0; i < g.dim(); ++i) {
-    if (i < lead) dims.push_back(i);
-    else if (shape[i - lead] == 1 && g.shape()[i] != 1) dims.push_back(i);
+    if (i < lead)
+      dims.push_back(i);
+    else if (shape[i - lead] == 1 && g.shape()[i] != 1)
+      dims.push_back(i);
   }
   if (dims.empty()) return g.reshape(shape);
   return sum(g, dims, true).reshape(shape);

@@ -4,7 +4,8 @@
 
 namespace soma {
 
-Shape::Shape(std::initializer_list<int64_t> dims) : Shape(std::span<const int64_t>(dims.begin(), dims.size())) {}
+Shape::Shape(std::initializer_list<int64_t> dims)
+    : Shape(std::span<const int64_t>(dims.begin(), dims.size())) {}
 
 Shape::Shape(std::span<const int64_t> dims) {
   if (dims.size() > kMaxDims)
@@ -88,8 +89,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
 int wrap_dim(int64_t dim, int ndim) {
   const int64_t n = std::max(ndim, 1);
   if (dim < -n || dim >= n)
-    throw Error("dimension out of range (expected to be in range of [" + std::to_string(-n) +
-                ", " + std::to_string(n - 1) + "], but got " + std::to_string(dim) + ")");
+    throw Error("dimension out of range (expected to be in range of [" + std::to_string(-n) + ", " +
+                std::to_string(n - 1) + "], but got " + std::to_string(dim) + ")");
   return static_cast<int>(dim < 0 ? dim + n : dim);
 }
 

@@ -46,7 +46,8 @@ Shape infer_shape(const Shape& requested, int64_t numel, const Shape& from) {
   int64_t known = 1;
   for (int i = 0; i < s.size(); ++i) {
     if (s[i] == -1) {
-      if (infer >= 0) throw Error("reshape: only one dimension can be inferred in " + requested.str());
+      if (infer >= 0)
+        throw Error("reshape: only one dimension can be inferred in " + requested.str());
       infer = i;
     } else if (s[i] < 0) {
       throw Error("reshape: invalid shape dimension " + std::to_string(s[i]));
@@ -56,12 +57,13 @@ Shape infer_shape(const Shape& requested, int64_t numel, const Shape& from) {
   }
   if (infer >= 0) {
     if (known == 0 || numel % known != 0)
-      throw Error("reshape: shape " + requested.str() + " is invalid for input of size " + std::to_string(numel));
+      throw Error("reshape: shape " + requested.str() + " is invalid for input of size " +
+                  std::to_string(numel));
     s[infer] = numel / known;
   }
   if (s.numel() != numel)
-    throw Error("reshape: shape " + requested.str() + " is invalid for input of shape " + from.str() +
-                " (size " + std::to_string(numel) + ")");
+    throw Error("reshape: shape " + requested.str() + " is invalid for input of shape " +
+                from.str() + " (size " + std::to_string(numel) + ")");
   return s;
 }
 }  // namespace
@@ -69,7 +71,8 @@ Shape infer_shape(const Shape& requested, int64_t numel, const Shape& from) {
 Tensor Tensor::view(const Shape& requested) const {
   const Shape s = infer_shape(requested, numel(), shape());
   if (!is_contiguous())
-    throw Error("view: size " + requested.str() + " is not compatible with the input's strides; use reshape");
+    throw Error("view: size " + requested.str() +
+                " is not compatible with the input's strides; use reshape");
   Tensor r = make_view(*this, s, contiguous_strides(s), offset());
   return record<ReshapeBackward>(r, {*this}, [&](ReshapeBackward& n) { n.in_shape = shape(); });
 }
@@ -96,14 +99,15 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
 
 Tensor Tensor::permute(const Shape& order) const {
   if (order.size() != dim())
-    throw Error("permute: number of dimensions in the order " + order.str() + " does not match the tensor's " +
-                std::to_string(dim()));
+    throw Error("permute: number of dimensions in the order " + order.str() +
+                " does not match the tensor's " + std::to_string(dim()));
   Shape s, st, inverse;
   inverse.resize(dim());
   std::vector<bool> seen(dim(), false);
   for (int i = 0; i < dim(); ++i) {
     const int d = wrap_dim(order[i], dim());
-    if (seen[d]) throw Error("permute: repeated dimension " + std::to_string(d) + " in " + order.str());
+    if (seen[d])
+      throw Error("permute: repeated dimension " + std::to_string(d) + " in " + order.str());
     seen[d] = true;
     s.push_back(shape()[d]);
     st.push_back(strides()[d]);
@@ -122,7 +126,8 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
 }
 
 Tensor Tensor::t() const {
-  if (dim() > 2) throw Error("t: expects a tensor with <= 2 dimensions, but it has " + std::to_string(dim()));
+  if (dim() > 2)
+    throw Error("t: expects a tensor with <= 2 dimensions, but it has " + std::to_string(dim()));
   return dim() < 2 ? *this : transpose(0, 1);
 }
 
@@ -201,7 +206,8 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
 Tensor Tensor::expand(const Shape& target) const {
   if (target == shape()) return *this;
   if (target.size() < dim())
-    throw Error("expand: the requested shape " + target.str() + " has fewer dimensions than " + shape().str());
+    throw Error("expand: the requested shape " + target.str() + " has fewer dimensions than " +
+                shape().str());
   Shape st;
   st.resize(target.size());
   const int off = target.size() - dim();
@@ -214,7 +220,8 @@ Tensor Tensor::expand(const Shape& target) const {
     } else if (shape()[j] == 1) {
       st[i] = 0;
     } else {
-      throw Error("operands could not be broadcast together with shapes " + shape().str() + " " + target.str());
+      throw Error("operands could not be broadcast together with shapes " + shape().str() + " " +
+                  target.str());
     }
   }
   Tensor r = make_view(*this, target, st, offset());
@@ -249,8 +256,9 @@ Tensor Tensor::index_select(int64_t d, const Tensor& index) const {
   const int64_t n = shape()[w];
   for (int64_t i = 0; i < idx.numel(); ++i)
     if (p[i] < 0 || p[i] >= n)
-      throw Error("index_select: index " + std::to_string(p[i]) + " is out of range for dimension " +
-                  std::to_string(w) + " with size " + std::to_string(n));
+      throw Error("index_select: index " + std::to_string(p[i]) +
+                  " is out of range for dimension " + std::to_string(w) + " with size " +
+                  std::to_string(n));
   Shape s = shape();
   s[w] = idx.numel();
   Tensor out = make_tensor(s, dtype());
@@ -340,8 +348,9 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t d) {
   std::vector<Tensor> parts;
   for (size_t i = 0; i < tensors.size(); ++i) {
     if (tensors[i].shape() != tensors[0].shape())
-      throw Error("stack: expects each tensor to be equal size, but got " + tensors[0].shape().str() +
-                  " at entry 0 and " + tensors[i].shape().str() + " at entry " + std::to_string(i));
+      throw Error("stack: expects each tensor to be equal size, but got " +
+                  tensors[0].shape().str() + " at entry 0 and " + tensors[i].shape().str() +
+                  " at entry " + std::to_string(i));
     parts.push_back(tensors[i].unsqueeze(w));
   }
   return concat(parts, w);

@@ -1,7 +1,6 @@
 // The caching allocator behind every tensor's storage.
 #include <bit>
 #include <cstdlib>
-#include <mutex>
 #include <new>
 #include <vector>
 
@@ -20,14 +19,15 @@ int size_class_of(size_t bytes, size_t* rounded) {
   }
   const int e = 63 - std::countl_zero(static_cast<uint64_t>(bytes - 1));  // 2^e < bytes <= 2^(e+1)
   const size_t step = size_t{1} << (e - 1);                               // quarter of 2^(e+1)
-  const size_t quarters = (bytes - (size_t{1} << e) + step - 1) / step;  // 1..2
+  const size_t quarters = (bytes - (size_t{1} << e) + step - 1) / step;   // 1..2
   // Classes within (2^e, 2^(e+1)]: 2^e + step*q for q = 1, 2 (two per power is plenty).
   *rounded = (size_t{1} << e) + step * quarters;
   return 2 * e + static_cast<int>(quarters) - 1;
 }
 
+// One cache per thread, so the hot path takes no lock: a block freed on another
+// thread than the one that made it simply joins that thread's lists.
 struct Cache {
-  std::mutex mutex;
   std::vector<void*> free[kClasses];
   ~Cache() {
     for (auto& list : free)
@@ -35,9 +35,17 @@ struct Cache {
   }
 };
 
-Cache& cache() {
-  static Cache* c = new Cache();  // never destroyed: tensors may outlive static destructors
-  return *c;
+// Set once a thread's cache is gone (thread exit, or static destruction on the main
+// thread): tensors that die later go straight back to the system.
+thread_local bool t_cache_released = false;
+
+Cache* cache() {
+  if (t_cache_released) return nullptr;
+  thread_local struct Holder {
+    Cache cache;
+    ~Holder() { t_cache_released = true; }
+  } holder;
+  return &holder.cache;
 }
 
 }  // namespace
@@ -46,22 +54,21 @@ Storage::Storage(size_t bytes) {
   size_t rounded = 0;
   size_class = size_class_of(bytes, &rounded);
   nbytes = bytes;
-  {
-    std::lock_guard lock(cache().mutex);
-    auto& list = cache().free[size_class];
-    if (!list.empty()) {
-      data = list.back();
-      list.pop_back();
-      return;
-    }
+  if (Cache* c = cache(); c && !c->free[size_class].empty()) {
+    data = c->free[size_class].back();
+    c->free[size_class].pop_back();
+    return;
   }
   data = std::aligned_alloc(64, (rounded + 63) / 64 * 64);
   if (!data) throw std::bad_alloc();
 }
 
 Storage::~Storage() {
-  std::lock_guard lock(cache().mutex);
-  cache().free[size_class].push_back(data);
+  if (Cache* c = cache()) {
+    c->free[size_class].push_back(data);
+  } else {
+    std::free(data);
+  }
 }
 
 }  // namespace soma

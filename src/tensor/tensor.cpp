@@ -13,19 +13,27 @@ namespace soma {
 // ---- dtype facts
 size_t itemsize(DType d) {
   switch (d) {
-    case DType::Float32: return 4;
-    case DType::Float64: return 8;
-    case DType::Int64: return 8;
-    case DType::Bool: return 1;
+    case DType::Float32:
+      return 4;
+    case DType::Float64:
+      return 8;
+    case DType::Int64:
+      return 8;
+    case DType::Bool:
+      return 1;
   }
   return 1;
 }
 const char* dtype_name(DType d) {
   switch (d) {
-    case DType::Float32: return "float32";
-    case DType::Float64: return "float64";
-    case DType::Int64: return "int64";
-    case DType::Bool: return "bool";
+    case DType::Float32:
+      return "float32";
+    case DType::Float64:
+      return "float64";
+    case DType::Int64:
+      return "int64";
+    case DType::Bool:
+      return "bool";
   }
   return "?";
 }
@@ -33,10 +41,14 @@ bool is_floating(DType d) { return d == DType::Float32 || d == DType::Float64; }
 DType promote_types(DType a, DType b) {
   auto rank = [](DType d) {
     switch (d) {
-      case DType::Bool: return 0;
-      case DType::Int64: return 1;
-      case DType::Float32: return 2;
-      case DType::Float64: return 3;
+      case DType::Bool:
+        return 0;
+      case DType::Int64:
+        return 1;
+      case DType::Float32:
+        return 2;
+      case DType::Float64:
+        return 3;
     }
     return 0;
   };
@@ -123,9 +135,9 @@ T Tensor::item() const {
   });
 }
 
-#define SOMA_INSTANTIATE_DATA(T)                  \
-  template T* Tensor::data_ptr<T>();              \
-  template const T* Tensor::data_ptr<T>() const;  \
+#define SOMA_INSTANTIATE_DATA(T)                        \
+  template T* Tensor::data_ptr<T>();                    \
+  template const T* Tensor::data_ptr<T>() const;        \
   template std::vector<T> Tensor::to_vector<T>() const; \
   template T Tensor::item<T>() const;
 SOMA_INSTANTIATE_DATA(float)
@@ -143,7 +155,8 @@ Tensor& Tensor::requires_grad_(bool on) {
     throw Error(std::string("requires_grad_: only floating tensors can require gradients, not ") +
                 dtype_name(dtype()));
   if (!on && impl_->grad_fn)
-    throw Error("requires_grad_(false): only leaf tensors can stop requiring gradients; use detach()");
+    throw Error(
+        "requires_grad_(false): only leaf tensors can stop requiring gradients; use detach()");
   impl_->requires_grad = on;
   return *this;
 }
@@ -173,8 +186,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
       std::array<Shape, 2> strides{dst.strides(), src.strides()};
       for (auto& s : strides[0]) s *= sizeof(D);
       for (auto& s : strides[1]) s *= sizeof(S);
-      strided_loop<2>(dst.shape(), strides,
-                      {dst.impl()->base(), src.impl()->base()},
+      strided_loop<2>(dst.shape(), strides, {dst.impl()->base(), src.impl()->base()},
                       [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
                         if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
                           D* d = reinterpret_cast<D*>(p[0]);
@@ -308,7 +320,9 @@ Tensor arange(double start, double end, double step, DType dtype) {
   });
   return t;
 }
-Tensor arange(int64_t end, DType dtype) { return arange(0.0, static_cast<double>(end), 1.0, dtype); }
+Tensor arange(int64_t end, DType dtype) {
+  return arange(0.0, static_cast<double>(end), 1.0, dtype);
+}
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   if (steps < 0) throw Error("linspace: number of steps must be non-negative");
@@ -389,8 +403,10 @@ void print_rec(std::ostream& os, const Tensor& t, int d, std::vector<int64_t>& i
     dispatch(t.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const T v = reinterpret_cast<const T*>(t.impl()->storage->data)[off];
-      if constexpr (std::is_same_v<T, bool>) os << (v ? "True" : "False");
-      else os << v;
+      if constexpr (std::is_same_v<T, bool>)
+        os << (v ? "True" : "False");
+      else
+        os << v;
     });
     return;
   }
@@ -423,5 +439,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
 }  // namespace soma
 
 namespace soma {
-Tensor tensor(std::initializer_list<bool> v, const Shape& s) { return tensor(std::vector<bool>(v), s); }
+Tensor tensor(std::initializer_list<bool> v, const Shape& s) {
+  return tensor(std::vector<bool>(v), s);
+}
 }  // namespace soma

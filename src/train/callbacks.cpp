@@ -9,15 +9,16 @@ double monitored(const EpochRecord& r, const std::string& name) {
   if (name == "valid_loss") return r.valid_loss;
   if (name == "train_loss") return r.train_loss;
   auto it = r.metrics.find(name);
-  if (it == r.metrics.end()) throw Error("EarlyStopping: no figure called '" + name + "' in the epoch record");
+  if (it == r.metrics.end())
+    throw Error("EarlyStopping: no figure called '" + name + "' in the epoch record");
   return it->second;
 }
 }  // namespace
 
 void EarlyStopping::on_epoch_end(FitState& s, const EpochRecord& r) {
   const double v = monitored(r, options_.monitor);
-  const bool better = std::isnan(best_) ||
-                      (options_.maximize ? v > best_ + options_.min_delta : v < best_ - options_.min_delta);
+  const bool better = std::isnan(best_) || (options_.maximize ? v > best_ + options_.min_delta
+                                                              : v < best_ - options_.min_delta);
   if (better) {
     best_ = v;
     best_epoch_ = r.epoch;

@@ -11,18 +11,22 @@ namespace soma::train {
 
 // ---- metrics as fit() sees them
 Metric binary_accuracy() {
-  return {"accuracy", [](const Tensor& o, const Tensor& y) { return accuracy(predicted_labels(o), y.to(kInt64)); }};
+  return {"accuracy", [](const Tensor& o, const Tensor& y) {
+            return accuracy(predicted_labels(o), y.to(kInt64));
+          }};
 }
 Metric multiclass_accuracy() {
   return {"accuracy", [](const Tensor& o, const Tensor& y) { return accuracy(argmax(o, -1), y); }};
 }
 Metric detection_rate_metric() {
-  return {"detection_rate",
-          [](const Tensor& o, const Tensor& y) { return detection_rate(predicted_labels(o), y.to(kInt64)); }};
+  return {"detection_rate", [](const Tensor& o, const Tensor& y) {
+            return detection_rate(predicted_labels(o), y.to(kInt64));
+          }};
 }
 Metric false_positive_rate_metric() {
-  return {"false_positive_rate",
-          [](const Tensor& o, const Tensor& y) { return false_positive_rate(predicted_labels(o), y.to(kInt64)); }};
+  return {"false_positive_rate", [](const Tensor& o, const Tensor& y) {
+            return false_positive_rate(predicted_labels(o), y.to(kInt64));
+          }};
 }
 Metric mse_metric() {
   return {"mse", [](const Tensor& o, const Tensor& y) { return mse(o, y); }};
@@ -85,14 +89,16 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
             data::DataLoader* valid_loader, const FitOptions& options,
             const std::vector<std::shared_ptr<Callback>>& callbacks, History history) {
   if (!options.loss) throw Error("fit: FitOptions.loss is not set");
-  if (options.epochs < 0) throw Error("fit: epochs must be non-negative, got " + std::to_string(options.epochs));
+  if (options.epochs < 0)
+    throw Error("fit: epochs must be non-negative, got " + std::to_string(options.epochs));
   FitState state{model, optimizer, train_loader, history, options.start_epoch, options.epochs};
   // A resumed run replays the loader's shuffles of the epochs already done, so the
   // next epoch sees the same batches as in an uninterrupted run.
   for (int64_t e = 0; e < options.start_epoch; ++e) (void)train_loader.begin();
 
   const int64_t batches = train_loader.size();
-  ProgressBar bar((options.epochs - options.start_epoch) * batches, options.label, options.progress);
+  ProgressBar bar((options.epochs - options.start_epoch) * batches, options.label,
+                  options.progress);
   for (auto& cb : callbacks) cb->on_train_begin(state);
   for (int64_t epoch = options.start_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
     state.epoch = epoch;
@@ -106,8 +112,9 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
       Tensor loss = options.loss(model(x), y);
       const double value = loss.item<double>();
       if (!std::isfinite(value))
-        throw Error("training diverged: the loss is " + std::string(std::isnan(value) ? "NaN" : "infinite") +
-                    " at epoch " + std::to_string(epoch) + ", batch " + std::to_string(b) +
+        throw Error("training diverged: the loss is " +
+                    std::string(std::isnan(value) ? "NaN" : "infinite") + " at epoch " +
+                    std::to_string(epoch) + ", batch " + std::to_string(b) +
                     " (try a smaller learning rate or check the inputs for NaN)");
       loss.backward();
       optimizer.step();
@@ -116,8 +123,8 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
       for (auto& cb : callbacks) cb->on_batch_end(state, b, value);
       if (bar.active()) {
         char status[96];
-        std::snprintf(status, sizeof status, "epoch %lld/%lld loss %.4f", static_cast<long long>(epoch),
-                      static_cast<long long>(options.epochs), value);
+        std::snprintf(status, sizeof status, "epoch %lld/%lld loss %.4f",
+                      static_cast<long long>(epoch), static_cast<long long>(options.epochs), value);
         bar.advance(1, status);
       }
     }

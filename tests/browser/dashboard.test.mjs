@@ -141,7 +141,8 @@ test('explorer: unticking a class removes its points', async () => {
 });
 
 test('training: the loss curve grows while the run streams', async () => {
-  const epochs = 12;
+  // Long enough (~30 s) that a slow, shared machine still loads the page mid-run.
+  const epochs = 60;
   const server = await startDashboard(['--train', String(epochs), '--batch-delay-ms', '60']);
   try {
     const page = await browser.newPage();
@@ -157,17 +158,17 @@ test('training: the loss curve grows while the run streams', async () => {
     const second = await count();
     assert.ok(!first.status.startsWith('finished'), first.status);
     assert.ok(second.batches > first.batches, `${first.batches} -> ${second.batches}`);
-    await page.screenshot({ path: path.join(artifacts, 'training-running.png') });
+    await page.locator('#training').screenshot({ path: path.join(artifacts, 'training-running.png') });
     await page.waitForFunction(
       () => document.getElementById('training-status').textContent.startsWith('finished'),
-      null, { timeout: 60000 });
+      null, { timeout: 120000 });
     const done = await count();
     // 120 training rows in batches of 16: 8 per epoch.
     assert.equal(done.epochs, epochs);
     assert.equal(done.batches, epochs * 8);
     const losses = await page.evaluate(() => document.getElementById('loss').data[1].y);
     assert.ok(losses[losses.length - 1] < losses[0], `train loss ${losses[0]} -> ${losses.at(-1)}`);
-    await page.screenshot({ path: path.join(artifacts, 'training-finished.png') });
+    await page.locator('#training').screenshot({ path: path.join(artifacts, 'training-finished.png') });
     await page.close();
   } finally {
     stop(server);

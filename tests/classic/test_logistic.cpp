@@ -55,6 +55,7 @@ TEST(LogisticRegression, BadInputThrows) {
   EXPECT_THROW(lr.predict(x), soma::Error);                               // before fit
   EXPECT_THROW(lr.fit(x, classic_test::labels({0, 1, 2})), soma::Error);  // label 2
   EXPECT_THROW(lr.fit(x, soma::tensor({0.0, 1.0, 1.0})), soma::Error);    // not int64
+  EXPECT_THROW(lr.fit(x, classic_test::labels({1, 1, 1})), soma::Error);  // one class only
   EXPECT_THROW(classic::LogisticRegression({.C = 0.0}).fit(x, classic_test::labels({0, 1, 1})),
                soma::Error);
 }

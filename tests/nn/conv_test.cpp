@@ -115,7 +115,8 @@ TEST(Pooling, MaxPoolValuesIndicesAndGradient) {
       random_inputs({{2, 3, 7, 6}}, 21));
   EXPECT_THROW(F::max_pool2d(zeros({1, 1, 4, 4}), {2, 2}, {2, 2}, {2, 2}), Error);
   // NaN propagates (as in torch) and is not replaced by a later larger value.
-  const auto nan_pool = F::max_pool2d(tensor({1.0, NAN, 7.0, 2.0}, {1, 1, 2, 2}), {2, 2}).to_vector<double>();
+  const auto nan_pool =
+      F::max_pool2d(tensor({1.0, NAN, 7.0, 2.0}, {1, 1, 2, 2}), {2, 2}).to_vector<double>();
   EXPECT_TRUE(std::isnan(nan_pool[0]));
 }
 

@@ -177,3 +177,17 @@ TEST(Dashboard, StopEndsOpenStreams) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3.0);
   EXPECT_FALSE(s.board.running());
 }
+
+TEST(Dashboard, ServesPlotlyUncompressed) {
+  const fs::path plotly =
+      fs::path(SOMA_SOURCE_DIR) / "web/node_modules/plotly.js-dist-min/plotly.min.js";
+  if (!fs::exists(plotly)) GTEST_SKIP() << "Plotly.js not installed (npm ci --prefix web)";
+  Server s;
+  auto c = s.client();
+  // Browsers ask for brotli; compressing 4.8 MB per request would stall the page.
+  auto r = c.Get("/plotly.min.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_FALSE(r->has_header("Content-Encoding"));
+  EXPECT_EQ(r->body.size(), fs::file_size(plotly));
+}

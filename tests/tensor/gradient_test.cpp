@@ -29,7 +29,8 @@ TEST(Gradients, ScalarOperandsAndPowers) {
   expect_gradcheck([](auto& x) { return pow(x[0], 3.0); }, pos);
   expect_gradcheck([](auto& x) { return pow(x[0], 2.0); }, pos);
   expect_gradcheck([](auto& x) { return pow(x[0], -0.5); }, pos);
-  expect_gradcheck([](auto& x) { return pow(x[0], x[1]); }, random_inputs({{2, 3}, {3}}, 6, 0.5, 2.0));
+  expect_gradcheck([](auto& x) { return pow(x[0], x[1]); },
+                   random_inputs({{2, 3}, {3}}, 6, 0.5, 2.0));
 }
 
 TEST(Gradients, UnaryFunctions) {
@@ -56,7 +57,8 @@ TEST(Gradients, PreluLearnsItsSlope) {
 
 TEST(Gradients, WhereRoutesToTheChosenOperand) {
   Tensor cond = tensor({true, false, true, false, false, true}, {2, 3});
-  expect_gradcheck([&](auto& v) { return where(cond, v[0], v[1]); }, random_inputs({{2, 3}, {3}}, 11));
+  expect_gradcheck([&](auto& v) { return where(cond, v[0], v[1]); },
+                   random_inputs({{2, 3}, {3}}, 11));
 }
 
 TEST(Gradients, Reductions) {
@@ -88,8 +90,8 @@ TEST(Gradients, ViewsAndJoins) {
   expect_gradcheck([](auto& v) { return concat({v[0], v[1]}, 1); }, pair);
   auto same = random_inputs({{2, 3}, {2, 3}}, 15);
   expect_gradcheck([](auto& v) { return stack({v[0], v[1]}, 1); }, same);
-  expect_gradcheck([](auto& v) { return v[0].to(kFloat32).to(kFloat64); }, random_inputs({{2, 3}}, 16),
-                   1e-3, 1e-4, 1e-3);
+  expect_gradcheck([](auto& v) { return v[0].to(kFloat32).to(kFloat64); },
+                   random_inputs({{2, 3}}, 16), 1e-3, 1e-4, 1e-3);
 }
 
 TEST(Gradients, LinearAlgebra) {
@@ -97,11 +99,16 @@ TEST(Gradients, LinearAlgebra) {
   expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, random_inputs({{4}, {4, 5}}, 17));
   expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, random_inputs({{3, 4}, {4}}, 18));
   expect_gradcheck([](auto& v) { return dot(v[0], v[1]); }, random_inputs({{4}, {4}}, 19));
-  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, random_inputs({{2, 3, 4}, {4, 2}}, 20));
-  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, random_inputs({{2, 1, 3, 4}, {3, 4, 2}}, 21));
-  expect_gradcheck([](auto& v) { return matmul(v[0].t(), v[1]); }, random_inputs({{4, 3}, {4, 2}}, 22));
-  expect_gradcheck([](auto& v) { return linear(v[0], v[1], v[2]); }, random_inputs({{5, 3}, {4, 3}, {4}}, 23));
-  expect_gradcheck([](auto& v) { return linear(v[0], v[1]); }, random_inputs({{2, 5, 3}, {4, 3}}, 24));
+  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); },
+                   random_inputs({{2, 3, 4}, {4, 2}}, 20));
+  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); },
+                   random_inputs({{2, 1, 3, 4}, {3, 4, 2}}, 21));
+  expect_gradcheck([](auto& v) { return matmul(v[0].t(), v[1]); },
+                   random_inputs({{4, 3}, {4, 2}}, 22));
+  expect_gradcheck([](auto& v) { return linear(v[0], v[1], v[2]); },
+                   random_inputs({{5, 3}, {4, 3}, {4}}, 23));
+  expect_gradcheck([](auto& v) { return linear(v[0], v[1]); },
+                   random_inputs({{2, 5, 3}, {4, 3}}, 24));
 }
 
 TEST(Gradients, SoftmaxAndLosses) {
@@ -119,8 +126,10 @@ TEST(Gradients, SoftmaxAndLosses) {
   auto probs = random_inputs({{6}}, 27, 0.05, 0.95);
   Tensor targets = tensor({1.0, 0.0, 1.0, 1.0, 0.0, 0.3});
   expect_gradcheck([&](auto& v) { return bce_loss(v[0], targets); }, probs);
-  expect_gradcheck([&](auto& v) { return bce_with_logits(v[0], targets); }, random_inputs({{6}}, 28, -3, 3));
-  expect_gradcheck([&](auto& v) { return bce_with_logits(v[0], targets, Reduction::None); }, random_inputs({{6}}, 29));
+  expect_gradcheck([&](auto& v) { return bce_with_logits(v[0], targets); },
+                   random_inputs({{6}}, 28, -3, 3));
+  expect_gradcheck([&](auto& v) { return bce_with_logits(v[0], targets, Reduction::None); },
+                   random_inputs({{6}}, 29));
 }
 
 TEST(Gradients, AccumulateAcrossUsesAndCalls) {

@@ -30,7 +30,8 @@ LineData line(int64_t n, uint64_t seed) {
   double mx = 0, my = 0;
   for (int64_t i = 0; i < n; ++i) mx += xv[i] / n, my += yv[i] / n;
   double sxy = 0, sxx = 0;
-  for (int64_t i = 0; i < n; ++i) sxy += (xv[i] - mx) * (yv[i] - my), sxx += (xv[i] - mx) * (xv[i] - mx);
+  for (int64_t i = 0; i < n; ++i)
+    sxy += (xv[i] - mx) * (yv[i] - my), sxx += (xv[i] - mx) * (xv[i] - mx);
   return {x, y, sxy / sxx, my - sxy / sxx * mx};
 }
 }  // namespace
@@ -41,7 +42,8 @@ TEST(Fit, GradientDescentReachesLeastSquares) {
   nn::Linear model(1, 1, true, init);
   optim::SGD opt(model.parameters(), {.lr = 0.1});
   data::DataLoader loader(data::TensorDataset(d.x, d.y), {.batch_size = 200});
-  train::FitOptions o{.epochs = 300, .loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); }};
+  train::FitOptions o{.epochs = 300,
+                      .loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); }};
   o.progress = false;
   auto h = train::fit(model, opt, loader, &loader, o);
   ASSERT_EQ(h.epochs.size(), 300u);
@@ -57,7 +59,8 @@ TEST(Fit, DivergenceNamesEpochAndBatch) {
   nn::Linear model(1, 1);
   optim::SGD opt(model.parameters(), {.lr = 1e6});
   data::DataLoader loader(data::TensorDataset(d.x, d.y), {.batch_size = 10});
-  train::FitOptions o{.epochs = 50, .loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); }};
+  train::FitOptions o{.epochs = 50,
+                      .loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); }};
   o.progress = false;
   try {
     train::fit(model, opt, loader, nullptr, o);
@@ -80,7 +83,8 @@ TEST(Fit, EarlyStoppingRestoresTheBestWeights) {
   Tensor shifted = other.y + 3.0;
   data::DataLoader valid(data::TensorDataset(other.x, shifted), {.batch_size = 100});
   auto stopper = std::make_shared<train::EarlyStopping>(train::EarlyStoppingOptions{.patience = 3});
-  train::FitOptions o{.epochs = 500, .loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); }};
+  train::FitOptions o{.epochs = 500,
+                      .loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); }};
   o.progress = false;
   auto h = train::fit(model, opt, loader, &valid, o, {stopper});
   ASSERT_GT(stopper->stopped_epoch(), 0);
@@ -95,9 +99,11 @@ TEST(Fit, CheckpointResumeEqualsAnUninterruptedRunBitForBit) {
   auto loss = [](const Tensor& a, const Tensor& b) { return mse_loss(a, b); };
   auto run = [&](int64_t epochs, const std::filesystem::path* ckpt, bool resume_first) {
     Rng init(11);
-    auto model = nn::Sequential(nn::Linear(1, 8, true, init), nn::ReLU(), nn::Linear(8, 1, true, init));
+    auto model =
+        nn::Sequential(nn::Linear(1, 8, true, init), nn::ReLU(), nn::Linear(8, 1, true, init));
     optim::Adam opt(model.parameters(), {.lr = 0.01});
-    data::DataLoader loader(data::TensorDataset(d.x, d.y), {.batch_size = 10, .shuffle = true, .seed = 3});
+    data::DataLoader loader(data::TensorDataset(d.x, d.y),
+                            {.batch_size = 10, .shuffle = true, .seed = 3});
     train::FitOptions o{.epochs = epochs, .loss = loss};
     o.progress = false;
     train::History h;
@@ -126,9 +132,11 @@ TEST(Metrics, CountsMatchHandCounts) {
   EXPECT_DOUBLE_EQ(train::accuracy(pred, truth), 4.0 / 6.0);
   EXPECT_DOUBLE_EQ(train::detection_rate(pred, truth), 2.0 / 3.0);       // TP 2, FN 1
   EXPECT_DOUBLE_EQ(train::false_positive_rate(pred, truth), 1.0 / 3.0);  // FP 1, TN 2
-  EXPECT_EQ(train::confusion_matrix(pred, truth, 2).to_vector<int64_t>(), (std::vector<int64_t>{2, 1, 1, 2}));
+  EXPECT_EQ(train::confusion_matrix(pred, truth, 2).to_vector<int64_t>(),
+            (std::vector<int64_t>{2, 1, 1, 2}));
   EXPECT_DOUBLE_EQ(train::mse(tensor({1.0, 2.0}), tensor({0.0, 4.0})), 2.5);
-  EXPECT_EQ(train::predicted_labels(tensor({0.2f, 0.7f})).to_vector<int64_t>(), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(train::predicted_labels(tensor({0.2f, 0.7f})).to_vector<int64_t>(),
+            (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(train::predicted_labels(tensor({0.2f, 0.7f, 0.9f, 0.1f}, {2, 2})).to_vector<int64_t>(),
             (std::vector<int64_t>{1, 0}));
   EXPECT_THROW(train::confusion_matrix(pred, tensor({5L, 0L, 0L, 0L, 0L, 0L}), 2), Error);

@@ -246,8 +246,7 @@ Tensor log_softmax(const Tensor& a, int64_t dim);
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean);
 // input holds probabilities in (0,1); log terms clamped at -100 as PyTorch does.
 Tensor bce_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean);
-Tensor bce_with_logits(const Tensor& logits, const Tensor& target,
-                       Reduction r = Reduction::Mean);
+Tensor bce_with_logits(const Tensor& logits, const Tensor& target, Reduction r = Reduction::Mean);
 // logits [N, C] (or [C]) and int64 class indices [N].
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r = Reduction::Mean);
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r = Reduction::Mean);

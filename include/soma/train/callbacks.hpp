@@ -54,7 +54,8 @@ class EarlyStopping : public Callback {
 // that the result equals an uninterrupted run bit for bit.
 class Checkpoint : public Callback {
  public:
-  explicit Checkpoint(std::filesystem::path path, int64_t every = 1) : path_(std::move(path)), every_(every) {}
+  explicit Checkpoint(std::filesystem::path path, int64_t every = 1)
+      : path_(std::move(path)), every_(every) {}
   void on_epoch_end(FitState& s, const EpochRecord& r) override;
 
  private:

@@ -28,7 +28,7 @@ namespace soma::train {
 struct EpochRecord {
   int64_t epoch = 0;  // counted from 1
   double train_loss = NAN;
-  double valid_loss = NAN;  // NaN without a validation loader
+  double valid_loss = NAN;                // NaN without a validation loader
   std::map<std::string, double> metrics;  // "valid_accuracy", ...
   double seconds = 0;
 };
@@ -46,9 +46,9 @@ struct Metric {
   std::string name;
   std::function<double(const Tensor& output, const Tensor& target)> fn;
 };
-Metric binary_accuracy();       // outputs are probabilities, threshold 0.5
-Metric multiclass_accuracy();   // outputs are logits or probabilities [N, C]
-Metric detection_rate_metric(); // recall of class 1 (outputs are probabilities)
+Metric binary_accuracy();        // outputs are probabilities, threshold 0.5
+Metric multiclass_accuracy();    // outputs are logits or probabilities [N, C]
+Metric detection_rate_metric();  // recall of class 1 (outputs are probabilities)
 Metric false_positive_rate_metric();
 Metric mse_metric();
 
@@ -77,10 +77,10 @@ struct FitState {
 struct FitOptions {
   int64_t epochs = 10;
   LossFn loss;
-  std::vector<Metric> metrics;   // computed on the validation set each epoch
-  bool progress = true;          // a progress bar on a terminal
-  std::string label = "train";   // shown before the bar
-  int64_t start_epoch = 0;       // epochs already done (set by resume())
+  std::vector<Metric> metrics;  // computed on the validation set each epoch
+  bool progress = true;         // a progress bar on a terminal
+  std::string label = "train";  // shown before the bar
+  int64_t start_epoch = 0;      // epochs already done (set by resume())
 };
 
 History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,

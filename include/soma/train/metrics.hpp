@@ -27,6 +27,7 @@ double false_positive_rate(const Tensor& predicted, const Tensor& actual);
 double mse(const Tensor& predicted, const Tensor& actual);
 
 // A confusion matrix as aligned text, rows labelled "actual", columns "predicted".
-std::string format_confusion_matrix(const Tensor& matrix, const std::vector<std::string>& names = {});
+std::string format_confusion_matrix(const Tensor& matrix,
+                                    const std::vector<std::string>& names = {});
 
 }  // namespace soma::train
