@@ -28,8 +28,8 @@ void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, cons
         const T* ai = a + i * lda;
         const T* bj = b + j * ldb;
         T acc = T(0);
-        // Lanes may sum in any order here: without it the loop stays scalar.
-        #pragma omp simd reduction(+ : acc)
+// Lanes may sum in any order here: without it the loop stays scalar.
+#pragma omp simd reduction(+ : acc)
         for (int64_t p = 0; p < k; ++p) acc += ai[p] * bj[p];
         T& cij = c[i * ldc + j];
         cij = alpha * acc + (beta == T(0) ? T(0) : beta * cij);
