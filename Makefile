@@ -3,6 +3,8 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
+# ccache keys on paths relative to the checkout, so fresh clones (CI) reuse the cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CMAKE_FLAGS ?=
 
