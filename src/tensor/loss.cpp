@@ -87,6 +87,13 @@ Tensor reduce(const Tensor& losses, Reduction r) {
   return losses;
 }
 
+// The fused losses record one node for loss and reduction together, so the
+// reduction itself must not be recorded.
+Tensor reduce_untracked(const Tensor& losses, Reduction r) {
+  NoGradGuard no_grad;
+  return reduce(losses, r);
+}
+
 void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
   if (input.shape() != target.shape())
     throw Error(std::string(op) + ": target size " + target.shape().str() +
@@ -207,11 +214,7 @@ Tensor bce_loss(const Tensor& input, const Tensor& target, Reduction r) {
       return -(tv * lp + (T(1) - tv) * lq);
     });
   });
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = reduce(losses, r);
-  }
+  Tensor out = reduce_untracked(losses, r);
   return record<BceBackward>(out, {input}, [&](BceBackward& n) {
     n.p = p.detach();
     n.t = t;
@@ -229,11 +232,7 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& target, Reduction r) 
       return std::max(xv, T(0)) - xv * tv + std::log1p(std::exp(-std::abs(xv)));
     });
   });
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = reduce(losses, r);
-  }
+  Tensor out = reduce_untracked(losses, r);
   return record<BceLogitsBackward>(out, {logits}, [&](BceLogitsBackward& n) {
     n.x = x.detach();
     n.t = t;
@@ -266,11 +265,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
       for (int64_t k = 0; k < c; ++k) pr[i * c + k] = std::exp(lp[i * c + k]);
     }
   });
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = reduce(losses, r);
-  }
+  Tensor out = reduce_untracked(losses, r);
   return record<CrossEntropyBackward>(out, {logits}, [&](CrossEntropyBackward& nd) {
     nd.probs = probs;
     nd.target = t;
@@ -319,11 +314,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
     T* l = losses.data_ptr<T>();
     for (int64_t i = 0; i < n; ++i) l[i] = -p[i * c + tp[i]];
   });
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = reduce(losses, r);
-  }
+  Tensor out = reduce_untracked(losses, r);
   return record<NllBackward>(out, {log_probs}, [&](NllBackward& nd) {
     nd.target = t;
     nd.in_shape = log_probs.shape();
