@@ -27,7 +27,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too);
 # tests that need the CLI or minutes of run time (labels cli, heavy) run in `make test`.
@@ -35,12 +35,13 @@ test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSOMA_SANITIZE=ON \
 	  -DSOMA_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS=-O1 $(LAUNCHER)
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target unit_tests
-	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'heavy|cli'
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 -LE 'heavy|cli'
 
 
-bench: 
+bench:
 	@scripts/bootstrap --bench
 	@$(MAKE) --no-print-directory build
+	cmake --build $(BUILD) -j $(JOBS) --target benches
 	bench/run $(BUILD)
 	scripts/gather-bench-results
 

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -190,7 +191,15 @@ void Dashboard::start() {
                 " (address in use or not local?)");
   impl_->port = port;
   impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  auto listen_returned = std::make_shared<std::atomic<bool>>(false);
+  impl_->thread = std::thread([this, listen_returned] {
+    impl_->server.listen_after_bind();
+    *listen_returned = true;
+  });
+  // httplib's stop() does nothing until the accept loop has started, so a stop() that
+  // came first would leave listen running and the join in stop() waiting forever.
+  while (!impl_->server.is_running() && !*listen_returned)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
 }
 
 void Dashboard::stop() {
