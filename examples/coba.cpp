@@ -13,13 +13,25 @@
 // The network sustains its own irregular activity near 19 Hz (Brian2's rates for
 // five seeds: tests/reference/data/snn_coba_rates.json).
 //
-//   soma example coba [--neurons N] [--duration SECONDS] [--seed N] [--json]
+// --plot DIR adds the spike raster with the population rate under it (coba_raster.png) and
+// the spikes themselves as CSV, i,t in seconds as `soma snn run` writes a spike monitor
+// (coba_spikes.csv: `soma dashboard --spikes` shows it). Plotting runs the network twice.
+//
+//   soma example coba [--neurons N] [--duration SECONDS] [--seed N] [--json] [--plot DIR]
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "registry.hpp"
+#include "soma/core/atomic_file.hpp"
+#include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
+#include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
+#include "soma/snn/network.hpp"
 
 namespace {
 
@@ -28,13 +40,117 @@ struct Options : soma::cli::ExampleOptions {
   double duration = 1.0;
 };
 
+struct Spikes {
+  std::vector<int64_t> i;  // neuron, excitatory first
+  std::vector<double> t;   // seconds
+  int64_t excitatory = 0;
+};
+
+// soma::snn::models::coba reports rates only; the raster needs every spike, so this is the
+// same network (constants, equations, construction order, hence the same random draws)
+// with one spike monitor over all of it. The caller checks its spikes against the model's.
+Spikes recorded_coba(const Options& o) {
+  soma::snn::Network net({.dt = 0.1e-3, .seed = o.seed});
+  for (auto [name, value] : {std::pair{"taum", "20*ms"},
+                             {"taue", "5*ms"},
+                             {"taui", "10*ms"},
+                             {"Vt", "-50*mV"},
+                             {"Vr", "-60*mV"},
+                             {"El", "-60*mV"},
+                             {"Ee", "0*mV"},
+                             {"Ei", "-80*mV"}})
+    net.set_constant(name, value);
+  auto& p = net.add_neuron_group(o.neurons,
+                                 "dv/dt = (ge*(Ee-v) + gi*(Ei-v) - (v-El))/taum : volt "
+                                 "(unless refractory)\n"
+                                 "dge/dt = -ge/taue : 1\n"
+                                 "dgi/dt = -gi/taui : 1\n",
+                                 {.threshold = "v > Vt",
+                                  .reset = "v = Vr",
+                                  .refractory = "5*ms",
+                                  .method = "exponential_euler",
+                                  .name = "P"});
+  const int64_t ne = o.neurons * 4 / 5;
+  soma::snn::Subgroup pe = p(0, ne), pi = p(ne, o.neurons);
+  auto& ce = net.add_synapses(pe, p, {.on_pre = "ge += 0.6", .name = "Ce"});
+  auto& ci = net.add_synapses(pi, p, {.on_pre = "gi += 6.7", .name = "Ci"});
+  ce.connect_probability(0.02);
+  ci.connect_probability(0.02);
+  p.set("v", "El + (randn()*5 - 5)*mV");
+  p.set("ge", "4 + 1.5*randn()");
+  p.set("gi", "20 + 12*randn()");
+  auto& m = net.add_spike_monitor(p);
+  net.run(o.duration, !o.json && soma::stderr_is_terminal());
+  return {m.i, m.t, ne};
+}
+
+std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::CobaResult& r,
+                                     const Spikes& s, const std::filesystem::path& dir) {
+  int64_t exc = 0;
+  for (int64_t i : s.i) exc += i < s.excitatory;
+  if (static_cast<int64_t>(s.i.size()) != r.spikes ||
+      exc != std::llround(r.rate_exc_hz * double(s.excitatory) * o.duration))
+    throw soma::Error(
+        "coba: the recorded copy of the network spiked differently from "
+        "soma::snn::models::coba; examples/coba.cpp must follow src/snn/models.cpp");
+  namespace plot = soma::plot;
+  std::filesystem::create_directories(dir);
+  std::string csv = "i,t\n";
+  char line[64];
+  for (size_t k = 0; k < s.i.size(); ++k) {
+    std::snprintf(line, sizeof line, "%lld,%.17g\n", static_cast<long long>(s.i[k]), s.t[k]);
+    csv += line;
+  }
+  const auto csv_path = dir / "coba_spikes.csv";
+  soma::write_file_atomic(csv_path, csv);
+
+  std::vector<double> t, i, cls;
+  for (size_t k = 0; k < s.i.size(); ++k) {
+    t.push_back(s.t[k] * 1e3);
+    i.push_back(double(s.i[k]));
+    cls.push_back(s.i[k] < s.excitatory ? 0 : 1);
+  }
+  // The population rate in 5 ms bins: spikes / (neurons x bin width).
+  const double bin_ms = 5.0, end_ms = o.duration * 1e3;
+  const size_t bins = std::max<size_t>(1, size_t(std::ceil(end_ms / bin_ms)));
+  std::vector<double> centre(bins), rate(bins, 0.0);
+  for (size_t b = 0; b < bins; ++b) centre[b] = (double(b) + 0.5) * bin_ms;
+  for (double ms : t) rate[std::min(bins - 1, size_t(ms / bin_ms))] += 1.0;
+  for (double& x : rate) x /= double(o.neurons) * bin_ms * 1e-3;
+
+  plot::Figure fig({.rows = 2,
+                    .cols = 1,
+                    .width = 1000,
+                    .height = 760,
+                    .title = "COBA: " + std::to_string(o.neurons) + " neurons"});
+  auto& raster = fig.axes(0, 0);
+  raster.title = "spike raster";
+  raster.ylabel = "neuron";
+  raster.xlim = plot::Range{0.0, end_ms};
+  raster.ylim = plot::Range{-0.5, double(o.neurons) - 0.5};
+  raster.grid = false;
+  raster.scatter(t, i, {.classes = cls, .class_names = {"excitatory", "inhibitory"}, .size = 1});
+  auto& pop = fig.axes(1, 0);
+  pop.title = "population rate (5 ms bins)";
+  pop.xlabel = "t (ms)";
+  pop.ylabel = "rate (Hz)";
+  pop.xlim = raster.xlim;
+  pop.line(centre, rate);
+  const auto png = dir / "coba_raster.png";
+  fig.save(png);
+  return {png.string(), csv_path.string()};
+}
+
 void run(const Options& opt) {
   const auto r = soma::snn::models::coba({.neurons = opt.neurons,
                                           .duration = opt.duration,
                                           .seed = opt.seed,
                                           .progress = !opt.json && soma::stderr_is_terminal()});
+  std::vector<std::string> figures;
+  if (!opt.plot_dir.empty()) figures = plot_raster(opt, r, recorded_coba(opt), opt.plot_dir);
   if (opt.json) {
-    soma::cli::print_json({{"neurons", opt.neurons},
+    soma::cli::print_json({{"figures", figures},
+                           {"neurons", opt.neurons},
                            {"duration_s", opt.duration},
                            {"synapses", r.synapses},
                            {"rate_exc_hz", r.rate_exc_hz},
@@ -52,6 +168,7 @@ void run(const Options& opt) {
               r.rate_inh_hz, static_cast<long long>(r.spikes));
   std::printf("time: setup %.3f s, simulation %.3f s (%.3f s per simulated second)\n",
               r.setup_seconds, r.sim_seconds, r.sim_seconds / opt.duration);
+  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 soma::cli::ExampleRegistrar reg("coba", "COBA benchmark network (Brette et al. 2007)",

@@ -19,12 +19,20 @@
 // while gi is open; its text explains it as gi*(v - vi), a conductance whose drive
 // depends on v. --inhibition-term picks: written | described (default).
 //
-//   soma example snn-3 [--inhibition-term written|described] [--json]
+// --plot DIR draws the three voltage traces (snn_3.png).
+//
+//   soma example snn-3 [--inhibition-term written|described] [--json] [--plot DIR]
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "registry.hpp"
+#include "soma/core/error.hpp"
+#include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
+#include "soma/snn/network.hpp"
 
 namespace {
 
@@ -32,13 +40,105 @@ struct Options : soma::cli::ExampleOptions {
   std::string inhibition_term = "described";
 };
 
+using soma::snn::models::InhibitionTerm;
+
+struct Traces {
+  std::vector<double> t_ms;
+  std::vector<std::vector<double>> v_mv;  // per neuron
+  std::vector<std::vector<double>> spikes_ms;
+};
+
+// soma::snn::models::three_neurons returns spike times only; the traces need a state
+// monitor, so this is the same network (constants, equations, order) with one added. The
+// caller checks that its spikes equal the model's, so the two cannot drift apart unseen.
+Traces traced_three_neurons(InhibitionTerm term) {
+  soma::snn::Network net({.dt = 0.1e-3});
+  for (auto [name, value] : {std::pair{"c", "100*pF"},
+                             {"gl", "5*nS"},
+                             {"vl", "-70*mV"},
+                             {"ve", "0*mV"},
+                             {"vi", "-80*mV"},
+                             {"ge_tau", "5*ms"},
+                             {"gi_tau", "5*ms"},
+                             {"w_ge", "2*nS"},
+                             {"w_gi", "0*nS"}})
+    net.set_constant(name, value);
+  const std::string inhibition = term == InhibitionTerm::written ? "gi*(ve - vi)" : "gi*(v - vi)";
+  auto& g = net.add_neuron_group(3,
+                                 "dv/dt = -(gl*(v - vl) + ge*(v - ve) + " + inhibition +
+                                     " - I)/c : volt\n"
+                                     "dge/dt = -ge/ge_tau : siemens\n"
+                                     "dgi/dt = -gi/gi_tau : siemens\n"
+                                     "I : amp\n",
+                                 {.threshold = "v > -50*mV", .reset = "v = vl", .name = "G"});
+  g.set("v", "vl");
+  g.set("I", std::vector<double>{0.7e-9, 0.5e-9, 0.0});
+  auto& se = net.add_synapses(g, g, {.on_pre = "ge_post += w_ge", .name = "Se"});
+  se.connect({0}, {2});
+  auto& si = net.add_synapses(g, g, {.on_pre = "gi_post += w_gi", .name = "Si"});
+  si.connect({1}, {2});
+  auto& spikes = net.add_spike_monitor(g);
+  auto& state = net.add_state_monitor(g, {"v"}, {0, 1, 2});
+  net.run(0.1);
+  net.set_constant("w_gi", "0.5*nS");
+  net.run(0.1);
+  Traces r;
+  for (double t : state.t) r.t_ms.push_back(t * 1e3);
+  for (const auto& v : state.values.at("v")) {
+    r.v_mv.emplace_back();
+    for (double x : v) r.v_mv.back().push_back(x * 1e3);
+  }
+  r.spikes_ms = spikes.spike_trains();
+  for (auto& train : r.spikes_ms)
+    for (auto& t : train) t *= 1e3;
+  return r;
+}
+
+std::string plot_traces(const Traces& tr, const std::vector<std::vector<double>>& spikes,
+                        const std::string& term, const std::filesystem::path& dir) {
+  if (tr.spikes_ms != spikes)
+    throw soma::Error(
+        "snn-3: the traced copy of the network spiked differently from "
+        "soma::snn::models::three_neurons; examples/snn_3.cpp must follow src/snn/models.cpp");
+  namespace plot = soma::plot;
+  std::filesystem::create_directories(dir);
+  plot::Figure fig({.rows = 3,
+                    .cols = 1,
+                    .width = 900,
+                    .height = 800,
+                    .title = "Three conductance-based LIF neurons (inhibition " + term + ")"});
+  const char* titles[] = {"neuron 0 (I = 0.7 nA, excites 2)", "neuron 1 (I = 0.5 nA, inhibits 2)",
+                          "neuron 2 (I = 0; w_gi = 0.5 nS from 100 ms)"};
+  for (int n = 0; n < 3; ++n) {
+    auto& ax = fig.axes(n, 0);
+    ax.title = titles[n];
+    ax.ylabel = "v (mV)";
+    if (n == 2) ax.xlabel = "t (ms)";
+    ax.xlim = plot::Range{0.0, 200.0};
+    ax.ylim = plot::Range{-72.0, -48.0};
+    ax.legend_position = plot::LegendPosition::bottom_right;
+    ax.line(tr.t_ms, tr.v_mv[size_t(n)], {.label = "v", .width = 1.0});
+    ax.line({0.0, 200.0}, {-50.0, -50.0}, {.label = "threshold", .color = "#888888", .dash = true});
+    if (!spikes[size_t(n)].empty())
+      ax.scatter(spikes[size_t(n)], std::vector<double>(spikes[size_t(n)].size(), -49.0),
+                 {.label = "spikes", .color = "#d62728", .size = 5});
+  }
+  const auto path = dir / "snn_3.png";
+  fig.save(path);
+  return path.string();
+}
+
 void run(const Options& opt) {
-  using soma::snn::models::InhibitionTerm;
   const auto term =
       opt.inhibition_term == "written" ? InhibitionTerm::written : InhibitionTerm::described;
   const auto spikes = soma::snn::models::three_neurons(term);
+  std::vector<std::string> figures;
+  if (!opt.plot_dir.empty())
+    figures.push_back(
+        plot_traces(traced_three_neurons(term), spikes, opt.inhibition_term, opt.plot_dir));
   if (opt.json) {
-    soma::cli::print_json({{"inhibition_term", opt.inhibition_term}, {"spikes_ms", spikes}});
+    soma::cli::print_json(
+        {{"inhibition_term", opt.inhibition_term}, {"spikes_ms", spikes}, {"figures", figures}});
     return;
   }
   std::printf("inhibitory term: %s\n",
@@ -52,6 +152,7 @@ void run(const Options& opt) {
   std::printf("neuron 2 spike times (ms):");
   for (double t : spikes[2]) std::printf(" %.1f", t);
   std::printf("\n");
+  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 soma::cli::ExampleRegistrar reg("snn-3", "Three conductance-based LIF neurons (Brian2 tutorial)",

@@ -1,10 +1,16 @@
 // soma dashboard [CSV]: a local web page with a scatter explorer for a CSV file (Iris by
 // default) and live training curves. With --train N it also trains a small classifier
-// on that CSV for N epochs and streams its loss to the page while it runs.
+// on that CSV for N epochs and streams its loss to the page while it runs. --power adds
+// a live view of this machine's power (NVML GPUs, RAPL CPU packages; the page says which
+// sensors were tried when there are none), --spikes a raster of a spike monitor's CSV and
+// --embedding a scatter of an x,y,label CSV such as t-SNE writes, each on its own tab.
 //
 //   soma dashboard                          # Iris, http://127.0.0.1:8050/
 //   soma dashboard data.csv --port 0 --open # any free port; prints the URL on stdout
 //   soma dashboard --train 30               # watch a run live
+//   soma dashboard --power --power-interval 200
+//   soma dashboard --spikes out/coba_spikes.csv --embedding tsne_fashion.csv
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -26,6 +32,7 @@
 #include "soma/nn/linear.hpp"
 #include "soma/nn/sequential.hpp"
 #include "soma/optim/adam.hpp"
+#include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
 #include "soma/train.hpp"
 
@@ -35,7 +42,9 @@ using namespace soma;
 
 struct Options {
   std::string dataset = SOMA_SHARED_DATA "/iris/iris_seaborn.csv";
-  std::string bind = "127.0.0.1", class_column;
+  std::string bind = "127.0.0.1", class_column, spikes, embedding;
+  bool power = false;
+  int power_interval_ms = 100;
   int port = 8050;
   bool open = false;
   int train_epochs = 0;
@@ -102,11 +111,55 @@ void train_demo(const Options& o, const std::shared_ptr<serve::Dashboard>& board
                h.last().train_loss);
 }
 
+// The power view's feed: samples reach the page from their own thread, so they keep
+// coming while a --train run holds the main one. Without a sensor it only announces that.
+class PowerStream {
+ public:
+  PowerStream(std::shared_ptr<serve::Dashboard> board, int interval_ms)
+      : monitor_(power::MonitorOptions{.interval = std::chrono::milliseconds(interval_ms)}),
+        publisher_(std::move(board), monitor_, interval_ms) {
+    publisher_.announce();
+    if (!monitor_.has_sensors()) {
+      std::fprintf(stderr, "dashboard: no power sensor found; tried:\n");
+      for (const auto& line : monitor_.attempts()) std::fprintf(stderr, "  %s\n", line.c_str());
+      return;
+    }
+    monitor_.start();
+    const auto poll = std::chrono::milliseconds(std::min(interval_ms, 100));
+    thread_ = std::thread([this, poll] {
+      while (!done_) {
+        publisher_.update();
+        std::this_thread::sleep_for(poll);
+      }
+    });
+  }
+  ~PowerStream() {
+    if (!thread_.joinable()) return;
+    done_ = true;
+    thread_.join();
+    monitor_.stop();
+    publisher_.update();
+  }
+  PowerStream(const PowerStream&) = delete;
+  PowerStream& operator=(const PowerStream&) = delete;
+
+ private:
+  power::PowerMonitor monitor_;
+  cli::PowerPublisher publisher_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 void run(const Options& o) {
   serve::DashboardOptions so{
       .bind = o.bind, .port = o.port, .dataset = o.dataset, .class_column = o.class_column};
+  so.spikes = o.spikes;
+  so.embedding = o.embedding;
   auto board = std::make_shared<serve::Dashboard>(so);
   board->start();
+
+  std::unique_ptr<PowerStream> power_stream;
+  if (o.power) power_stream = std::make_unique<PowerStream>(board, o.power_interval_ms);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::fprintf(stderr, "dashboard: serving %s at %s (Ctrl-C to stop)\n", o.dataset.c_str(),
@@ -124,11 +177,13 @@ void run(const Options& o) {
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  power_stream.reset();
   board->stop();
 }
 
 cli::CommandRegistrar reg(
-    "dashboard", "Local web dashboard: dataset explorer and live training", [](CLI::App& app) {
+    "dashboard", "Local web dashboard: data explorer, live training and power, spikes, t-SNE",
+    [](CLI::App& app) {
       auto o = std::make_shared<Options>();
       app.add_option("csv", o->dataset, "CSV file to explore (default: the Iris data)");
       app.add_option("--port", o->port, "TCP port; 0 picks a free one")
@@ -144,6 +199,14 @@ cli::CommandRegistrar reg(
       app.add_option("--seconds", o->seconds, "stop after this many seconds (0: on Ctrl-C)")
           ->check(CLI::NonNegativeNumber);
       app.add_option("--seed", o->seed, "random seed of the training run");
+      app.add_flag("--power", o->power, "show this machine's power live (NVML, RAPL)");
+      app.add_option("--power-interval", o->power_interval_ms, "power sampling interval in ms")
+          ->check(CLI::Range(1, 3600000))
+          ->capture_default_str();
+      app.add_option("--spikes", o->spikes, "spike monitor CSV (i,t) for the raster view")
+          ->check(CLI::ExistingFile);
+      app.add_option("--embedding", o->embedding, "embedding CSV (x,y,label) for its view")
+          ->check(CLI::ExistingFile);
       app.callback([o] { run(*o); });
     });
 

@@ -3,6 +3,8 @@
 //
 //   soma power                          live view until Ctrl-C (or --duration S)
 //   soma power --csv p.csv -- make -j2  run `make -j2`, report its energy, keep the samples
+//   soma power --live [--port N]        also plot the samples in a browser (the dashboard's
+//                                       power tab; its URL is printed on stderr)
 //
 // Output: watching, the live view and the summary go to stdout; wrapping a command they go
 // to stderr, so the command's own stdout stays clean. On a terminal the view is redrawn in
@@ -27,10 +29,12 @@
 #include <thread>
 #include <vector>
 
+#include "live_dashboard.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/power/monitor.hpp"
+#include "soma/serve/dashboard.hpp"
 
 extern char** environ;
 
@@ -50,6 +54,8 @@ struct Options {
   double duration_s = 0;
   std::string nvml_library, powercap_root;
   std::vector<std::string> command;
+  bool live = false;
+  int port = 0;
 };
 
 volatile std::sig_atomic_t interrupted = 0;
@@ -245,6 +251,20 @@ void run(const Options& o) {
   const bool wrapping = !o.command.empty();
   std::FILE* out = wrapping ? stderr : stdout;
   LiveView view(monitor, out);
+  // The browser view: a dashboard with only its power tab fed.
+  std::shared_ptr<soma::serve::Dashboard> board;
+  std::optional<soma::cli::PowerPublisher> publisher;
+  if (o.live) {
+    board = std::make_shared<soma::serve::Dashboard>(soma::serve::DashboardOptions{.port = o.port});
+    board->start();
+    publisher.emplace(board, monitor, o.interval_ms);
+    publisher->announce();
+    std::fprintf(stderr, "soma power: live view at %s#power\n", board->url().c_str());
+  }
+  auto update = [&] {
+    view.update();
+    if (publisher) publisher->update();
+  };
   const auto poll = std::chrono::milliseconds(std::min(o.interval_ms, 100));
   int exit_status = 0;
   interrupted = 0;
@@ -265,7 +285,7 @@ void run(const Options& o) {
       if (done == pid) break;
       if (done < 0 && errno != EINTR)
         throw soma::Error("power: waitpid: " + std::string(std::strerror(errno)));
-      view.update();
+      update();
       std::this_thread::sleep_for(poll);
     }
     monitor.stop();
@@ -278,12 +298,13 @@ void run(const Options& o) {
       if (o.duration_s > 0 &&
           std::chrono::duration<double>(Clock::now() - start).count() >= o.duration_s)
         break;
-      view.update();
+      update();
       std::this_thread::sleep_for(poll);
     }
     monitor.stop();
   }
   view.finish();
+  if (publisher) publisher->update();
 
   const power::Report report = monitor.report(o.grid_intensity);
   if (!o.csv.empty()) write_csv(monitor, o.csv);
@@ -319,6 +340,10 @@ soma::cli::CommandRegistrar reg(
                      "NVML library to load (default: $SOMA_NVML_LIBRARY or libnvidia-ml.so.1)");
       app.add_option("--powercap-root", o->powercap_root,
                      "powercap tree (default: $SOMA_POWERCAP_ROOT or /sys/class/powercap)");
+      app.add_flag("--live", o->live, "Also plot the samples live in a browser (prints the URL)");
+      app.add_option("--port", o->port, "Port of the --live page; 0 picks a free one")
+          ->check(CLI::Range(0, 65535))
+          ->capture_default_str();
       app.add_option("command", o->command, "Command to run and measure (after --)");
       app.footer(
           "Exit status: the command's; 3 when no power sensor exists (those tried are listed).");

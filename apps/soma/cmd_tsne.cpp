@@ -28,6 +28,7 @@ struct Options {
   std::string init = "pca";
   double perplexity = 30.0, early_exaggeration = 12.0, learning_rate = 0.0, angle = 0.5;
   int max_iter = 1000;
+  int knn_pca = -1;
   int64_t limit = 0;
   uint64_t seed = 42;
   bool json = false;
@@ -163,7 +164,8 @@ void run(const Options& opt) {
                    .max_iter = opt.max_iter,
                    .method = embed::parse_method(opt.method),
                    .angle = opt.angle,
-                   .seed = opt.seed};
+                   .seed = opt.seed,
+                   .knn_pca_components = opt.knn_pca};
   if (opt.init == "random")
     tsne.init = embed::Init::random;
   else if (opt.init != "pca")
@@ -193,6 +195,7 @@ void run(const Options& opt) {
                       {"kl_divergence", r.kl_divergence},
                       {"mean_perplexity", r.mean_perplexity},
                       {"n_iter", r.n_iter},
+                      {"knn_dims", r.knn_dims},
                       {"embed_seconds", seconds},
                       {"out", opt.out}};
   if (!t.labels.empty() && t.n > 10)
@@ -222,6 +225,10 @@ soma::cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("--angle", opt->angle, "Barnes-Hut angle")->capture_default_str();
       app.add_option("--init", opt->init, "pca or random")->capture_default_str();
+      app.add_option("--knn-pca", opt->knn_pca,
+                     "Search neighbours among this many principal components (0: the input "
+                     "itself; -1: 50 when n > 20,000 and features > 100)")
+          ->capture_default_str();
       app.add_option("--seed", opt->seed, "Random seed")->capture_default_str();
       app.add_option("--n", opt->limit, "Use only the first N samples (0: all)");
       app.add_option("--labels", opt->labels_file,

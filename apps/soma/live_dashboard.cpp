@@ -64,4 +64,43 @@ std::shared_ptr<serve::Dashboard> attach_live_dashboard(
   return board;
 }
 
+PowerPublisher::PowerPublisher(std::shared_ptr<serve::Dashboard> board,
+                               const power::PowerMonitor& monitor, int interval_ms)
+    : board_(std::move(board)),
+      monitor_(monitor),
+      interval_ms_(interval_ms),
+      energy_j_(monitor.sensors().size(), 0.0) {}
+
+void PowerPublisher::announce() {
+  json sensors = json::array();
+  for (const auto& s : monitor_.sensors())
+    sensors.push_back(
+        {{"name", s.name}, {"kind", s.kind}, {"has_energy_counter", s.has_energy_counter}});
+  board_->publish(
+      "power_sensors",
+      json{{"interval_ms", interval_ms_}, {"sensors", sensors}, {"attempts", monitor_.attempts()}}
+          .dump());
+}
+
+void PowerPublisher::update() {
+  for (auto& s : monitor_.samples(sent_)) {
+    ++sent_;
+    json watts = json::array(), energy = json::array(), counter = json::array();
+    for (std::size_t k = 0; k < s.watts.size(); ++k) {
+      // Interval by interval, as power::trapezoid_energy does for the whole run.
+      if (last_) {
+        const double t[] = {last_->t, s.t}, w[] = {last_->watts[k], s.watts[k]};
+        energy_j_[k] += power::trapezoid_energy(t, w);
+      }
+      watts.push_back(number(s.watts[k]));
+      energy.push_back(energy_j_[k]);
+      counter.push_back(k < s.counter_j.size() ? number(s.counter_j[k]) : json(nullptr));
+    }
+    board_->publish(
+        "power",
+        json{{"t", s.t}, {"watts", watts}, {"energy_j", energy}, {"counter_j", counter}}.dump());
+    last_ = std::move(s);
+  }
+}
+
 }  // namespace soma::cli

@@ -9,10 +9,13 @@
 //
 // Events: "train_begin" {epochs}, "batch" {epoch, epochs, batch, batches, loss},
 // "epoch" {epoch, train_loss, valid_loss, metrics, seconds}, "train_end" {epochs, train_loss}.
+// The power bridge (PowerPublisher, below) lives here for the same reason.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
 #include "soma/train/fit.hpp"
 
@@ -25,5 +28,27 @@ std::shared_ptr<train::Callback> live_dashboard_callback(std::shared_ptr<serve::
 std::shared_ptr<serve::Dashboard> attach_live_dashboard(
     std::vector<std::shared_ptr<train::Callback>>& callbacks, int port = 0,
     const std::string& bind = "127.0.0.1");
+
+// Streams a PowerMonitor to the dashboard's power view (`soma dashboard --power`,
+// `soma power --live`). announce() publishes "power_sensors" {interval_ms, sensors: [{name,
+// kind, has_energy_counter}], attempts: [...]}: with no sensor the page shows what was tried.
+// update() publishes one "power" event {t, watts, energy_j, counter_j} per sample taken
+// since the last call; energy_j is each sensor's trapezoidal integral so far, counter_j its
+// cumulative counter (null where there is none). Call update() from one thread.
+class PowerPublisher {
+ public:
+  PowerPublisher(std::shared_ptr<serve::Dashboard> board, const power::PowerMonitor& monitor,
+                 int interval_ms);
+  void announce();
+  void update();
+
+ private:
+  std::shared_ptr<serve::Dashboard> board_;
+  const power::PowerMonitor& monitor_;
+  int interval_ms_;
+  std::size_t sent_ = 0;
+  std::vector<double> energy_j_;
+  std::optional<power::Sample> last_;
+};
 
 }  // namespace soma::cli

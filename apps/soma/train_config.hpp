@@ -3,7 +3,7 @@
 //
 //   [data]  format = "fashion-mnist" | "idx" | "csv", with the files and preprocessing
 //   [model] layers = [{type = "conv2d", in = 1, out = 32, kernel = 3, padding = 1}, ...]
-//   [training] loss, optimizer, lr, epochs, batch_size, validation_split, seed,
+//   [training] loss, optimizer, lr, lr_schedule, epochs, batch_size, validation_split, seed,
 //              [training.early_stopping]
 //
 // Every error names the file, the line and the key (soma::Error "FILE:LINE:COL: key: ...").
@@ -65,6 +65,9 @@ struct TrainConfig {
   std::string loss = "cross_entropy";  // or "bce", "bce_with_logits", "mse"
   std::string optimizer = "adam";      // or "sgd", "adamw"
   double lr = 1e-3, momentum = 0, weight_decay = 0;
+  // "constant", or "cosine": after each batch, lr = lr * (1 + cos(pi * steps done / steps in
+  // all)) / 2, from the configured lr down to 0 at the end of the last epoch.
+  std::string lr_schedule = "constant";
   int64_t epochs = 2, batch_size = 64;
   double validation_split = 0;
   uint64_t seed = 42;

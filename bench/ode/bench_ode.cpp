@@ -6,11 +6,12 @@
 #include <algorithm>
 #include <array>
 #include <boost/numeric/odeint.hpp>
-#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "soma/ode/inline.hpp"
 #include "soma/ode/ode.hpp"
 
 namespace {
@@ -28,13 +29,21 @@ void robertson(double, std::span<const double> y, std::span<double> dy) {
   dy[2] = 3e7 * y[1] * y[1];
 }
 
+// Process CPU time, not wall time: the development machine is shared, and a process that
+// is descheduled should not be charged for it (scipy_ode.py uses time.process_time alike).
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 template <class F>
 double median_seconds(F&& f, int reps) {
   std::vector<double> s;
   for (int i = 0; i < reps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const double t0 = cpu_seconds();
     f();
-    s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    s.push_back(cpu_seconds() - t0);
   }
   std::sort(s.begin(), s.end());
   return s[s.size() / 2];
@@ -89,6 +98,26 @@ int main() {
       },
       reps);
   out["lorenz_rk45_boost_steps"] = {{"seconds", secs}, {"nsteps", rs.nsteps}, {"nfev", rs.nfev}};
+
+  // The same two runs with solve_ivp_inline: f inlined into the stepper, as Boost's is.
+  auto lorenz_inline = [](double s, std::span<const double> y, std::span<double> dy) {
+    lorenz(s, y, dy);
+  };
+  secs = median_seconds(
+      [&] {
+        r = ode::solve_ivp_inline<3>(lorenz_inline, {0, 40}, {1, 1, 1},
+                                     {.rtol = rtol, .atol = atol});
+      },
+      reps);
+  out["lorenz_rk45_inline"] = {{"seconds", secs}, {"nfev", r.nfev}, {"nsteps", r.nsteps}};
+  secs = median_seconds(
+      [&] {
+        rs = ode::solve_ivp_inline<3>(lorenz_inline, {0, 40}, {1, 1, 1},
+                                      {.rtol = 1e-3, .atol = 1e-3, .max_step = h, .first_step = h});
+      },
+      reps);
+  out["lorenz_rk45_inline_boost_steps"] = {
+      {"seconds", secs}, {"nsteps", rs.nsteps}, {"nfev", rs.nfev}};
 
   // 0..40 at the default tolerances; 0..4e10 needs atol well below y2 (~1e-5 .. 1e-12),
   // else BDF (SciPy's and CVODE alike) drifts to a wrong, negative solution.

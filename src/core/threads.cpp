@@ -1,7 +1,11 @@
 #include "soma/core/threads.hpp"
 
 #include <omp.h>
+#include <pthread.h>
 
+#include <atomic>
+#include <chrono>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -12,7 +16,7 @@ namespace soma {
 namespace {
 struct ThreadState {
   std::mutex mutex;
-  int count = 0;  // 0: not yet chosen, use all cores
+  std::atomic<int> count{0};  // 0: not yet chosen, use all cores; atomic: read on hot paths
   std::vector<std::function<void(int)>> listeners;
 };
 ThreadState& state() {
@@ -39,8 +43,8 @@ void set_num_threads(int n) {
 }
 
 int num_threads() {
-  std::lock_guard lock(state().mutex);
-  return state().count == 0 ? hardware_threads() : state().count;
+  const int n = state().count.load(std::memory_order_relaxed);
+  return n == 0 ? hardware_threads() : n;
 }
 
 void on_num_threads_changed(std::function<void(int)> listener) {
@@ -48,9 +52,129 @@ void on_num_threads_changed(std::function<void(int)> listener) {
   {
     std::lock_guard lock(state().mutex);
     state().listeners.push_back(listener);
-    current = state().count == 0 ? hardware_threads() : state().count;
+    const int n = state().count.load();
+    current = n == 0 ? hardware_threads() : n;
   }
   listener(current);
+}
+
+// ---- parallel_run
+
+namespace {
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins until `done()` or until about 50 µs have passed; true if done. Short gaps between
+// parallel sections (the serial ops of one training step) then cost no sleep and wake-up,
+// long ones no more than 50 µs of a core.
+template <class Done>
+bool spin_until(Done done) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > limit) return false;
+  }
+}
+
+thread_local bool t_in_parallel = false;  // inside a part of a parallel_run
+
+class Pool {
+ public:
+  // Leaked on purpose: the workers sleep until the process ends and must never see the
+  // pool destroyed under them during static destruction. A child process made by fork()
+  // has none of the parent's workers: it starts a fresh pool (the old one, whose mutex may
+  // have been held at the fork, is left alone).
+  static Pool& instance() {
+    static const bool created = [] {  // once, thread-safely
+      current() = new Pool;
+      pthread_atfork(nullptr, nullptr, [] { current() = new Pool; });
+      return true;
+    }();
+    (void)created;
+    return *current();
+  }
+
+  // Runs the job on the pool; false (nothing run) when another job holds the pool.
+  bool try_run(int nt, const std::function<void(int, int)>& fn) {
+    std::unique_lock lock(run_mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return false;
+    while (static_cast<int>(workers_) < nt - 1) {
+      std::thread(&Pool::work, this, static_cast<int>(++workers_),
+                  generation_.load(std::memory_order_relaxed))
+          .detach();
+    }
+    fn_ = &fn;
+    nt_ = nt;
+    error_ = nullptr;
+    // Every worker acknowledges every job, those with nothing to do too: when the count
+    // reaches zero no worker still reads fn_ or nt_, so the next job may overwrite them.
+    remaining_.store(static_cast<int>(workers_), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    std::exception_ptr mine;
+    t_in_parallel = true;
+    try {
+      fn(0, nt);
+    } catch (...) {
+      mine = std::current_exception();
+    }
+    t_in_parallel = false;
+    auto finished = [this] { return remaining_.load(std::memory_order_acquire) == 0; };
+    if (!spin_until(finished))
+      for (int left; (left = remaining_.load(std::memory_order_acquire)) != 0;)
+        remaining_.wait(left, std::memory_order_acquire);
+    if (mine) std::rethrow_exception(mine);
+    if (error_) std::rethrow_exception(error_);
+    return true;
+  }
+
+ private:
+  static Pool*& current() {
+    static Pool* pool = nullptr;
+    return pool;
+  }
+
+  void work(int id, uint32_t seen) {
+    t_in_parallel = true;
+    while (true) {
+      auto posted = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+      if (!spin_until(posted))
+        while (!posted()) generation_.wait(seen, std::memory_order_acquire);
+      seen = generation_.load(std::memory_order_acquire);
+      if (id < nt_) {  // else this job needs fewer threads
+        try {
+          (*fn_)(id, nt_);
+        } catch (...) {
+          std::lock_guard lock(error_mutex_);
+          if (!error_) error_ = std::current_exception();
+        }
+      }
+      if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) remaining_.notify_one();
+    }
+  }
+
+  std::mutex run_mutex_;  // one job at a time
+  unsigned workers_ = 0;  // started so far; guarded by run_mutex_
+  // The job: written before generation_ is bumped, read by workers after they see it.
+  const std::function<void(int, int)>* fn_ = nullptr;
+  int nt_ = 0;
+  std::atomic<uint32_t> generation_{0};
+  std::atomic<int> remaining_{0};  // workers that have not yet finished the job
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+void parallel_run(int nt, const std::function<void(int t, int nt)>& fn) {
+  if (nt < 2) return fn(0, 1);
+  if (!t_in_parallel && Pool::instance().try_run(nt, fn)) return;
+  for (int t = 0; t < nt; ++t) fn(t, nt);
 }
 
 }  // namespace soma

@@ -113,12 +113,30 @@ double IdxArray::at(int64_t i) const {
   return 0.0;
 }
 
-std::string gunzip(std::string_view content, const std::string& name) {
+namespace {
+
+// Decompresses a gzip stream into a Buffer (std::string or std::vector<uint8_t>).
+template <class Buffer>
+Buffer inflate_gzip(std::string_view content, const std::string& name) {
   z_stream zs{};
   // 16 + MAX_WBITS: expect a gzip header and trailer (CRC and length are checked).
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(name + ": cannot start zlib");
-  std::string out;
-  out.resize(std::max<size_t>(content.size() * 4, 1 << 16));
+  // The trailer's last 4 bytes hold the uncompressed size (mod 2^32): sizing the buffer
+  // from it touches only the pages the data needs (each first touch of a page is a costly
+  // fault) where a guess of 4x the input touched twice as many. A corrupt trailer only
+  // costs a wrong first guess: deflate cannot expand beyond 1032:1, and the buffer grows
+  // by doubling when the hint was short (members concatenated, or over 4 GiB).
+  size_t hint = std::max<size_t>(content.size() * 4, 1 << 16);
+  if (content.size() >= 18) {
+    const auto* t = reinterpret_cast<const unsigned char*>(content.data() + content.size() - 4);
+    const size_t isize =
+        uint32_t{t[0]} | (uint32_t{t[1]} << 8) | (uint32_t{t[2]} << 16) | (uint32_t{t[3]} << 24);
+    // One spare byte: a buffer filled exactly would be doubled before inflate could report
+    // the end of the stream.
+    hint = std::min(isize + 1, content.size() * 1032 + (1 << 16));
+  }
+  Buffer out;
+  out.resize(hint);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data()));
   size_t consumed = 0;
   int rc = Z_OK;
@@ -151,12 +169,14 @@ std::string gunzip(std::string_view content, const std::string& name) {
   return out;
 }
 
-IdxArray parse_idx(std::string_view content, const std::string& name) {
-  if (content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
-      static_cast<unsigned char>(content[1]) == 0x8b) {
-    const std::string plain = gunzip(content, name);
-    return parse_idx(std::string_view(plain), name);
-  }
+bool is_gzip(std::string_view content) {
+  return content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
+         static_cast<unsigned char>(content[1]) == 0x8b;
+}
+
+// Checks the header and length of an uncompressed IDX image; returns the array without
+// its elements and the header's size.
+IdxArray parse_header(std::string_view content, const std::string& name, size_t* header_size) {
   const auto* p = reinterpret_cast<const unsigned char*>(content.data());
   const size_t length = content.size();
   if (length < 4)
@@ -198,13 +218,43 @@ IdxArray parse_idx(std::string_view content, const std::string& name) {
     fail(name, "file length: " + dims + " " + idx_type_name(array.type) + " elements need " +
                    std::to_string(expected) + " bytes, file has " + std::to_string(length));
   }
-  array.bytes.assign(p + header, p + length);
-  // IDX stores big-endian; swap multi-byte elements into host order.
+  *header_size = header;
+  return array;
+}
+
+// IDX stores big-endian; swap multi-byte elements into host order.
+void to_host_order(IdxArray& array) {
+  const int elem = idx_element_size(array.type);
   if (elem > 1 && std::endian::native == std::endian::little) {
     for (size_t i = 0; i + elem <= array.bytes.size(); i += elem)
       std::reverse(array.bytes.begin() + static_cast<std::ptrdiff_t>(i),
                    array.bytes.begin() + static_cast<std::ptrdiff_t>(i + elem));
   }
+}
+
+}  // namespace
+
+std::string gunzip(std::string_view content, const std::string& name) {
+  return inflate_gzip<std::string>(content, name);
+}
+
+IdxArray parse_idx(std::string_view content, const std::string& name) {
+  size_t header = 0;
+  IdxArray array;
+  if (is_gzip(content)) {
+    // Decompressed straight into the array's own buffer; dropping the header moves the
+    // elements within pages already touched instead of copying them into new ones.
+    std::vector<uint8_t> plain = inflate_gzip<std::vector<uint8_t>>(content, name);
+    array = parse_header(
+        std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()), name, &header);
+    plain.erase(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(header));
+    array.bytes = std::move(plain);
+  } else {
+    array = parse_header(content, name, &header);
+    const auto* p = reinterpret_cast<const unsigned char*>(content.data());
+    array.bytes.assign(p + header, p + content.size());
+  }
+  to_host_order(array);
   return array;
 }
 

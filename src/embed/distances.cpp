@@ -3,6 +3,7 @@
 // n x n matrix is never held at once for kNN.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "blas.hpp"
@@ -27,6 +28,7 @@ std::vector<float> row_norms(const float* X, int64_t n, int64_t d) {
 // Exact squared distance in double, used to refine the GEMM-based estimates.
 double sq_dist(const float* a, const float* b, int64_t d) {
   double s = 0.0;
+#pragma omp simd reduction(+ : s)
   for (int64_t j = 0; j < d; ++j) {
     const double t = double(a[j]) - double(b[j]);
     s += t * t;
@@ -62,46 +64,86 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
   nn.indices.resize(static_cast<size_t>(n * k));
   nn.sq_distances.resize(static_cast<size_t>(n * k));
   const std::vector<float> norms = row_norms(X, n, d);
-  detail::sync_blas_threads();
-  // Rows per block: the block of dot products (block x n floats) stays around 64 MiB.
-  const int64_t block =
-      std::clamp<int64_t>((int64_t{16} << 20) / std::max<int64_t>(n, 1), 16, 4096);
-  std::vector<float> dots(static_cast<size_t>(block * n));
+  // Each thread takes whole row blocks, GEMM and selection, with a one-thread BLAS:
+  // OpenBLAS's own threads and OpenMP's spin-waiting beside each other on two cores
+  // cost more than the GEMM (measured: a third of the time in libgomp's wait loop).
+  openblas_set_num_threads(1);
+  // Tiles of dot products, rows x cols, small enough (4 MiB) to be scanned while still
+  // in cache: with few dimensions the GEMM is cheap and streaming an n x n matrix
+  // through memory would cost more than computing it.
+  const int64_t rows_per_tile = std::min<int64_t>(n, 256);
+  const int64_t cols_per_tile = std::min<int64_t>(n, 4096);
   // Keep a few extra candidates: the GEMM estimate can misorder near-ties, which the
   // exact recomputation below then fixes.
   const int64_t extra = std::min<int64_t>(n - 1 - k, 8);
   const int64_t kc = k + extra;
-  for (int64_t b0 = 0; b0 < n; b0 += block) {
-    const int64_t rows = std::min(block, n - b0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
-                static_cast<int>(n), static_cast<int>(d), 1.0f, X + b0 * d, static_cast<int>(d), X,
-                static_cast<int>(d), 0.0f, dots.data(), static_cast<int>(n));
 #pragma omp parallel
-    {
-      std::vector<std::pair<float, int64_t>> heap;  // max-heap of the kc best so far
-      std::vector<std::pair<double, int64_t>> exact;
-#pragma omp for schedule(dynamic, 4)
+  {
+    // Left uninitialised: GEMM overwrites it.
+    const std::unique_ptr<float[]> dots(
+        new float[static_cast<size_t>(rows_per_tile * cols_per_tile)]);
+    // One max-heap of the kc best candidates per row of the block, ranked by
+    // |x_j|^2 - 2 x_i.x_j (|x_i|^2 is the same for the whole row).
+    std::vector<std::pair<float, int64_t>> heaps(static_cast<size_t>(rows_per_tile * kc));
+    std::vector<int64_t> sizes(static_cast<size_t>(rows_per_tile));
+    std::vector<float> worst(static_cast<size_t>(rows_per_tile));
+    std::vector<std::pair<double, int64_t>> exact;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t b0 = 0; b0 < n; b0 += rows_per_tile) {
+      const int64_t rows = std::min(rows_per_tile, n - b0);
+      std::fill(sizes.begin(), sizes.end(), 0);
+      std::fill(worst.begin(), worst.end(), INFINITY);
+      for (int64_t c0 = 0; c0 < n; c0 += cols_per_tile) {
+        const int64_t cols = std::min(cols_per_tile, n - c0);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
+                    static_cast<int>(cols), static_cast<int>(d), 1.0f, X + b0 * d,
+                    static_cast<int>(d), X + c0 * d, static_cast<int>(d), 0.0f, dots.get(),
+                    static_cast<int>(cols));
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t i = b0 + r;
+          const float* row = dots.get() + r * cols;
+          auto* heap = heaps.data() + r * kc;
+          int64_t size = sizes[r];
+          float bound = worst[r];
+          // Most candidates lose to the current k-th best: a chunk's minimum, computed
+          // in SIMD, rules out whole chunks at once.
+          constexpr int64_t kChunk = 64;
+          float part[kChunk];
+          for (int64_t j0 = 0; j0 < cols; j0 += kChunk) {
+            const int64_t len = std::min(kChunk, cols - j0);
+            float lowest = INFINITY;
+#pragma omp simd reduction(min : lowest)
+            for (int64_t c = 0; c < len; ++c) {
+              part[c] = norms[c0 + j0 + c] - 2.0f * row[j0 + c];
+              lowest = std::min(lowest, part[c]);
+            }
+            if (!(lowest < bound)) continue;
+            for (int64_t c = 0; c < len; ++c) {
+              const int64_t j = c0 + j0 + c;
+              if (!(part[c] < bound) || j == i) continue;
+              if (size < kc) {
+                heap[size++] = {part[c], j};
+                std::push_heap(heap, heap + size);
+                if (size == kc) bound = heap[0].first;
+              } else {
+                std::pop_heap(heap, heap + kc);
+                heap[kc - 1] = {part[c], j};
+                std::push_heap(heap, heap + kc);
+                bound = heap[0].first;
+              }
+            }
+          }
+          sizes[r] = size;
+          worst[r] = bound;
+        }
+      }
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t i = b0 + r;
-        const float* row = dots.data() + r * n;
-        heap.clear();
-        float worst = INFINITY;
-        for (int64_t j = 0; j < n; ++j) {
-          if (j == i) continue;
-          const float dist = norms[i] + norms[j] - 2.0f * row[j];
-          if (static_cast<int64_t>(heap.size()) < kc) {
-            heap.emplace_back(dist, j);
-            std::push_heap(heap.begin(), heap.end());
-            if (static_cast<int64_t>(heap.size()) == kc) worst = heap.front().first;
-          } else if (dist < worst) {
-            std::pop_heap(heap.begin(), heap.end());
-            heap.back() = {dist, j};
-            std::push_heap(heap.begin(), heap.end());
-            worst = heap.front().first;
-          }
-        }
         exact.clear();
-        for (const auto& [est, j] : heap) exact.emplace_back(sq_dist(X + i * d, X + j * d, d), j);
+        for (int64_t c = 0; c < sizes[r]; ++c) {
+          const int64_t j = heaps[r * kc + c].second;
+          exact.emplace_back(sq_dist(X + i * d, X + j * d, d), j);
+        }
         std::sort(exact.begin(), exact.end());
         for (int64_t c = 0; c < k; ++c) {
           nn.indices[i * k + c] = exact[c].second;
@@ -110,6 +152,7 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
       }
     }
   }
+  detail::sync_blas_threads();
   return nn;
 }
 

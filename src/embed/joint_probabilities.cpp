@@ -2,6 +2,7 @@
 // kNN graph, as sklearn's _joint_probabilities and _joint_probabilities_nn.
 #include <algorithm>
 #include <limits>
+#include <string>
 
 #include "soma/core/error.hpp"
 #include "soma/embed/affinities.hpp"
@@ -36,42 +37,62 @@ SparseP joint_probabilities_nn(const ConditionalP& c, const Neighbors& nn) {
   if (c.n != nn.n || c.k != nn.k)
     throw Error("joint_probabilities_nn: conditionals and neighbours differ in shape");
   const int64_t n = c.n, k = c.k;
-  // Triplets of C and C^T, sorted by (row, col) and summed where they coincide.
+  if (n > std::numeric_limits<int32_t>::max())
+    throw Error("joint_probabilities_nn: " + std::to_string(n) +
+                " points exceed the 2^31 a sparse P indexes");
+  // Entries of C and C^T bucketed by row (counting sort), each row then sorted by
+  // column and summed where the two coincide.
   struct Entry {
-    int64_t row, col;
+    int32_t col;
     double val;
   };
-  std::vector<Entry> entries;
-  entries.reserve(static_cast<size_t>(2 * n * k));
+  std::vector<int64_t> start(static_cast<size_t>(n + 1), 0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t t = 0; t < k; ++t) {
+      ++start[i + 1];
+      ++start[nn.indices[i * k + t] + 1];
+    }
+  for (int64_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<Entry> entries(static_cast<size_t>(start[n]));
+  std::vector<int64_t> fill(start.begin(), start.end() - 1);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t t = 0; t < k; ++t) {
       const int64_t j = nn.indices[i * k + t];
       const double v = c.p[i * k + t];
-      entries.push_back({i, j, v});
-      entries.push_back({j, i, v});
+      entries[fill[i]++] = {static_cast<int32_t>(j), v};
+      entries[fill[j]++] = {static_cast<int32_t>(i), v};
     }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.row != b.row ? a.row < b.row : a.col < b.col;
-  });
+  // Merge duplicates within each row, in place; count what stays.
+  std::vector<int64_t> kept(static_cast<size_t>(n), 0);
+#pragma omp parallel for schedule(dynamic, 256)
+  for (int64_t i = 0; i < n; ++i) {
+    Entry* b = entries.data() + start[i];
+    Entry* e = entries.data() + start[i + 1];
+    std::sort(b, e, [](const Entry& x, const Entry& y) { return x.col < y.col; });
+    Entry* out = b;
+    for (Entry* it = b; it < e; ++it) {
+      if (out > b && (out - 1)->col == it->col)
+        (out - 1)->val += it->val;
+      else
+        *out++ = *it;
+    }
+    kept[i] = out - b;
+  }
   SparseP P;
   P.n = n;
   P.row_ptr.assign(static_cast<size_t>(n + 1), 0);
+  for (int64_t i = 0; i < n; ++i) P.row_ptr[i + 1] = P.row_ptr[i] + kept[i];
   double sum = 0.0;
-  for (size_t e = 0; e < entries.size();) {
-    size_t f = e;
-    double v = 0.0;
-    while (f < entries.size() && entries[f].row == entries[e].row &&
-           entries[f].col == entries[e].col)
-      v += entries[f++].val;
-    P.col.push_back(entries[e].col);
-    P.val.push_back(v);
-    ++P.row_ptr[entries[e].row + 1];
-    sum += v;
-    e = f;
-  }
-  for (int64_t i = 0; i < n; ++i) P.row_ptr[i + 1] += P.row_ptr[i];
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t e = 0; e < kept[i]; ++e) sum += entries[start[i] + e].val;
   sum = std::max(sum, kMachineEpsilon);
-  for (double& v : P.val) v /= sum;
+  P.col.resize(static_cast<size_t>(P.row_ptr[n]));
+  P.val.resize(static_cast<size_t>(P.row_ptr[n]));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t e = 0; e < kept[i]; ++e) {
+      P.col[P.row_ptr[i] + e] = entries[start[i] + e].col;
+      P.val[P.row_ptr[i] + e] = static_cast<float>(entries[start[i] + e].val / sum);
+    }
   return P;
 }
 
@@ -82,8 +103,8 @@ SparseP to_sparse(const DenseP& dense) {
   for (int64_t i = 0; i < dense.n; ++i) {
     for (int64_t j = 0; j < dense.n; ++j)
       if (j != i) {
-        P.col.push_back(j);
-        P.val.push_back(dense.p[i * dense.n + j]);
+        P.col.push_back(static_cast<int32_t>(j));
+        P.val.push_back(static_cast<float>(dense.p[i * dense.n + j]));
       }
     P.row_ptr.push_back(static_cast<int64_t>(P.col.size()));
   }

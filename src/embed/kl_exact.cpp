@@ -82,7 +82,8 @@ double kl_divergence_sparse_exact(const SparseP& P, const std::vector<double>& Y
         d2 += t * t;
       }
       const double q = std::max(1.0 / (1.0 + d2) / z, kMachineEpsilon);
-      kl += P.val[e] * std::log(std::max(P.val[e], kMachineEpsilon) / q);
+      const double p = P.val[e];
+      kl += p * std::log(std::max(p, kMachineEpsilon) / q);
     }
   return kl;
 }

@@ -88,8 +88,13 @@ struct Workspace {
   std::unique_ptr<ComplexBuffer> hats[kCharges];
   std::vector<int32_t> gx, gy;
   std::vector<double> wx, wy, rep, attr;
+  // The kernel's transform depends only on the grid size and spacing: with a fixed
+  // spacing it is reused until the grid grows.
+  int kernel_M = 0;
+  double kernel_h = 0.0;
 
   void reserve(size_t real_size, size_t complex_size) {
+    if (real_size > real_capacity || complex_size > complex_capacity) kernel_M = 0;
     if (real_size > real_capacity) {
       real_capacity = real_size;
       kernel = std::make_unique<FloatBuffer>(real_size);
@@ -108,11 +113,11 @@ Workspace& workspace() {
   return w;
 }
 
-// The smallest m >= n whose only prime factors are 2, 3, 5 and 7 (fast FFT sizes).
+// The smallest m >= n whose only prime factors are 2, 3 and 5 (fast FFT sizes).
 int fft_friendly(int n) {
   for (int m = n;; ++m) {
     int r = m;
-    for (int f : {2, 3, 5, 7})
+    for (int f : {2, 3, 5})
       while (r % f == 0) r /= f;
     if (r == 1) return m;
   }
@@ -140,11 +145,19 @@ double kl_divergence_fft(const SparseP& P, const std::vector<double>& Y, std::ve
   const double center = (lo + hi) / 2;
   const double extent = std::max(hi - lo, 1e-12);
   lo -= center;
-  int n_boxes =
-      std::max(options.min_boxes, static_cast<int>(std::ceil(extent * options.boxes_per_unit)));
+  // Boxes of the requested side; on small embeddings min_boxes narrower ones. The grid
+  // may reach past the points (the count is rounded up for a fast FFT size): the fixed
+  // side keeps the kernel's transform valid from one iteration to the next.
+  if (!(options.boxes_per_unit > 0) || options.min_boxes < 1)
+    throw Error("fft: boxes_per_unit and min_boxes must be positive");
+  double box_width = 1.0 / options.boxes_per_unit;
+  int n_boxes = static_cast<int>(std::ceil(extent / box_width));
+  if (n_boxes < options.min_boxes) {
+    n_boxes = options.min_boxes;
+    box_width = extent / n_boxes;
+  }
   // Round the box count up so that the padded FFT size 2 * n_boxes * p is fast.
   while (fft_friendly(2 * n_boxes * p) != 2 * n_boxes * p) ++n_boxes;
-  const double box_width = extent / n_boxes;
   const int N = n_boxes * p;  // grid nodes per dimension
   const int M = 2 * N;        // padded FFT size
   const double h = box_width / p;
@@ -192,17 +205,21 @@ double kl_divergence_fft(const SparseP& P, const std::vector<double>& Y, std::ve
   ws.reserve(real_size, complex_size);
   FloatBuffer& kernel = *ws.kernel;
   ComplexBuffer& kernel_hat = *ws.kernel_hat;
+  if (ws.kernel_M != M || ws.kernel_h != h) {
+    ws.kernel_M = M;
+    ws.kernel_h = h;
 #pragma omp parallel for schedule(static)
-  for (int a = 0; a < M; ++a) {
-    const int da = a < N ? a : a - M;
-    for (int b = 0; b < M; ++b) {
-      const int db = b < N ? b : b - M;
-      const double r2 = (double(da) * da + double(db) * db) * h * h;
-      const double k = 1.0 / (1.0 + r2);
-      kernel.data[size_t(a) * M + b] = (a == N || b == N) ? 0.0f : static_cast<float>(k * k);
+    for (int a = 0; a < M; ++a) {
+      const int da = a < N ? a : a - M;
+      for (int b = 0; b < M; ++b) {
+        const int db = b < N ? b : b - M;
+        const double r2 = (double(da) * da + double(db) * db) * h * h;
+        const double k = 1.0 / (1.0 + r2);
+        kernel.data[size_t(a) * M + b] = (a == N || b == N) ? 0.0f : static_cast<float>(k * k);
+      }
     }
+    fftwf_execute_dft_r2c(plans.forward, kernel.data, kernel_hat.data);
   }
-  fftwf_execute_dft_r2c(plans.forward, kernel.data, kernel_hat.data);
 
   auto& grids = ws.grids;
   auto& hats = ws.hats;

@@ -15,24 +15,33 @@ namespace soma::embed {
 
 namespace {
 
-// Orthonormalises the b columns of Q (d x b, row-major) by modified Gram-Schmidt.
+// Orthonormalises the b columns of Q (d x b, row-major) by modified Gram-Schmidt,
+// on a transposed copy so that each column is contiguous.
 void orthonormalize(std::vector<double>& Q, int64_t d, int b) {
+  thread_local std::vector<double> T;
+  T.resize(Q.size());
+  for (int64_t r = 0; r < d; ++r)
+    for (int c = 0; c < b; ++c) T[c * d + r] = Q[r * b + c];
   for (int c = 0; c < b; ++c) {
+    double* q = T.data() + c * d;
     for (int prev = 0; prev < c; ++prev) {
+      const double* p = T.data() + prev * d;
       double dot = 0;
-      for (int64_t r = 0; r < d; ++r) dot += Q[r * b + c] * Q[r * b + prev];
-      for (int64_t r = 0; r < d; ++r) Q[r * b + c] -= dot * Q[r * b + prev];
+      for (int64_t r = 0; r < d; ++r) dot += q[r] * p[r];
+      for (int64_t r = 0; r < d; ++r) q[r] -= dot * p[r];
     }
     double norm = 0;
-    for (int64_t r = 0; r < d; ++r) norm += Q[r * b + c] * Q[r * b + c];
+    for (int64_t r = 0; r < d; ++r) norm += q[r] * q[r];
     norm = std::sqrt(norm);
     if (norm < 1e-300) {  // a degenerate column: restart it on a unit vector
-      for (int64_t r = 0; r < d; ++r) Q[r * b + c] = (r == c % d) ? 1.0 : 0.0;
+      for (int64_t r = 0; r < d; ++r) q[r] = (r == c % d) ? 1.0 : 0.0;
       --c;
       continue;
     }
-    for (int64_t r = 0; r < d; ++r) Q[r * b + c] /= norm;
+    for (int64_t r = 0; r < d; ++r) q[r] /= norm;
   }
+  for (int64_t r = 0; r < d; ++r)
+    for (int c = 0; c < b; ++c) Q[r * b + c] = T[c * d + r];
 }
 
 // Eigen-decomposition of a small symmetric matrix A (b x b) by cyclic Jacobi.
@@ -73,14 +82,16 @@ std::vector<double> jacobi_eigen(std::vector<double> A, int b, std::vector<doubl
   return values;
 }
 
-}  // namespace
-
-std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_components, double std0,
-                             uint64_t seed) {
+// The mean of X's rows and its first `n_components` principal axes (d x n_components,
+// row-major, by decreasing variance).
+// Subspace iteration stops when the Rayleigh quotients change by less than `tolerance`
+// (relative) from one step to the next.
+std::vector<double> principal_axes(const float* X, int64_t n, int64_t d, int n_components,
+                                   uint64_t seed, double tolerance, std::vector<double>& mean) {
   if (n_components < 1 || n_components > d)
-    throw Error("pca init: n_components = " + std::to_string(n_components) +
+    throw Error("pca: n_components = " + std::to_string(n_components) +
                 " must lie in [1, number of features = " + std::to_string(d) + "]");
-  std::vector<double> mean(static_cast<size_t>(d), 0.0);
+  mean.assign(static_cast<size_t>(d), 0.0);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < d; ++j) mean[j] += X[i * d + j];
   for (double& m : mean) m /= static_cast<double>(n);
@@ -104,12 +115,24 @@ std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_compone
   std::vector<double> Q(static_cast<size_t>(d * b)), CQ(Q.size());
   for (double& v : Q) v = rng.normal();
   orthonormalize(Q, d, b);
+  // Stop once the Rayleigh quotients of the wanted columns settle: eigenvalues converge
+  // twice as fast as eigenvectors, so a tolerance of 1e-12 leaves the directions good
+  // to ~1e-6.
+  std::vector<double> rayleigh(static_cast<size_t>(n_components), 0.0);
   for (int it = 0; it < 300; ++it) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), b,
                 static_cast<int>(d), 1.0, C.data(), static_cast<int>(d), Q.data(), b, 0.0,
                 CQ.data(), b);
+    double change = 0.0;
+    for (int c = 0; c < n_components; ++c) {
+      double r = 0.0;
+      for (int64_t k = 0; k < d; ++k) r += Q[k * b + c] * CQ[k * b + c];
+      change = std::max(change, std::abs(r - rayleigh[c]) / std::max(std::abs(r), 1e-300));
+      rayleigh[c] = r;
+    }
     Q.swap(CQ);
     orthonormalize(Q, d, b);
+    if (change < tolerance) break;
   }
   // Rayleigh-Ritz: T = Q^T C Q, then rotate Q onto T's eigenvectors.
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), b,
@@ -129,6 +152,15 @@ std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_compone
       for (int r = 0; r < b; ++r)
         components[k * n_components + c] += Q[k * b + r] * V[r * b + order[c]];
 
+  return components;
+}
+
+}  // namespace
+
+std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_components, double std0,
+                             uint64_t seed) {
+  std::vector<double> mean;
+  const std::vector<double> components = principal_axes(X, n, d, n_components, seed, 1e-12, mean);
   std::vector<double> Y(static_cast<size_t>(n * n_components), 0.0);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i)
@@ -145,6 +177,26 @@ std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_compone
   if (s0 > 0)
     for (double& v : Y) v *= std0 / s0;
   return Y;
+}
+
+std::vector<float> pca_reduce(const float* X, int64_t n, int64_t d, int n_components,
+                              uint64_t seed) {
+  // Directions to ~1e-3 are plenty for searching neighbours or starting an embedding.
+  std::vector<double> mean;
+  const std::vector<double> components = principal_axes(X, n, d, n_components, seed, 1e-6, mean);
+  // The centred scores (X - mean) W as one GEMM in float and a shift.
+  const std::vector<float> W(components.begin(), components.end());
+  std::vector<float> Z(static_cast<size_t>(n * n_components));
+  detail::sync_blas_threads();
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n), n_components,
+              static_cast<int>(d), 1.0f, X, static_cast<int>(d), W.data(), n_components, 0.0f,
+              Z.data(), n_components);
+  for (int c = 0; c < n_components; ++c) {
+    double shift = 0.0;
+    for (int64_t j = 0; j < d; ++j) shift += mean[j] * components[j * n_components + c];
+    for (int64_t i = 0; i < n; ++i) Z[i * n_components + c] -= static_cast<float>(shift);
+  }
+  return Z;
 }
 
 }  // namespace soma::embed

@@ -12,6 +12,23 @@ namespace soma::embed {
 namespace {
 // sklearn's _EXPLORATION_N_ITER: iterations with early exaggeration and momentum 0.5.
 constexpr int kExplorationIters = 250;
+// The first `dims` columns of centred PCA scores (n x width), scaled so that the first
+// has standard deviation std0, as pca_init.
+std::vector<double> scores_init(const std::vector<float>& scores, int64_t n, int64_t width,
+                                int dims, double std0) {
+  std::vector<double> Y(static_cast<size_t>(n * dims));
+  for (int64_t i = 0; i < n; ++i)
+    for (int c = 0; c < dims; ++c) Y[i * dims + c] = scores[i * width + c];
+  double m0 = 0, s0 = 0;
+  for (int64_t i = 0; i < n; ++i) m0 += Y[i * dims];
+  m0 /= static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i) s0 += (Y[i * dims] - m0) * (Y[i * dims] - m0);
+  s0 = std::sqrt(s0 / static_cast<double>(n));
+  if (s0 > 0)
+    for (double& v : Y) v *= std0 / s0;
+  return Y;
+}
+
 }  // namespace
 
 Method parse_method(const std::string& name) {
@@ -59,11 +76,22 @@ TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
   result.learning_rate = learning_rate > 0
                              ? learning_rate
                              : std::max(static_cast<double>(n) / early_exaggeration / 4.0, 50.0);
+  // Neighbours searched among principal components (see knn_pca_components): the same
+  // scores give the PCA initialisation.
+  int pcs = method == Method::exact ? 0 : knn_pca_components;
+  if (pcs < 0) pcs = (n > 20000 && d > 100) ? 50 : 0;
+  if (pcs >= d) pcs = 0;
+  std::vector<float> scores;
+  if (pcs > 0) scores = pca_reduce(X, n, d, std::max(pcs, n_components), seed);
   if (init == Init::pca) {
     if (n_components > d)
       throw Error("init pca: n_components = " + std::to_string(n_components) +
                   " exceeds the number of features (" + std::to_string(d) + "); use init random");
-    result.embedding = pca_init(X, n, d, n_components, 1e-4, seed);
+    if (!scores.empty()) {
+      result.embedding = scores_init(scores, n, std::max(pcs, n_components), n_components, 1e-4);
+    } else {
+      result.embedding = pca_init(X, n, d, n_components, 1e-4, seed);
+    }
   } else {
     Rng rng(seed);
     result.embedding.resize(static_cast<size_t>(n * n_components));
@@ -78,14 +106,34 @@ TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
     dense = joint_probabilities(C);
   } else {
     const int64_t k = std::min<int64_t>(n - 1, static_cast<int64_t>(3.0 * perplexity + 1.0));
-    const Neighbors nn = nearest_neighbors(X, n, d, k);
+    Neighbors nn;
+    if (pcs > 0) {
+      // Only the first pcs columns of the scores (init may have asked for more).
+      const int64_t width = std::max(pcs, n_components);
+      std::vector<float> Z(static_cast<size_t>(n * pcs));
+      for (int64_t i = 0; i < n; ++i)
+        std::copy_n(scores.data() + i * width, pcs, Z.data() + i * pcs);
+      scores = {};
+      nn = nearest_neighbors(Z.data(), n, pcs, k);
+      result.knn_dims = pcs;
+    } else {
+      nn = nearest_neighbors(X, n, d, k);
+      result.knn_dims = d;
+    }
     const auto C = conditional_probabilities(nn.sq_distances, n, k, perplexity);
     result.mean_perplexity = C.mean_perplexity();
     sparse = joint_probabilities_nn(C, nn);
   }
-  auto scale_p = [&](double factor) {
+  // Exaggeration multiplies P; the sparse (float) P is restored from a copy afterwards,
+  // since dividing float values back could round them.
+  const std::vector<float> sparse_val = sparse.val;
+  auto exaggerate = [&](double factor) {
     for (double& v : dense.p) v *= factor;
-    for (double& v : sparse.val) v *= factor;
+    for (float& v : sparse.val) v = static_cast<float>(v * factor);
+  };
+  auto restore = [&] {
+    for (double& v : dense.p) v /= early_exaggeration;
+    sparse.val = sparse_val;
   };
 
   int iteration = 0;
@@ -114,9 +162,9 @@ TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
   opt.n_iter = std::min(kExplorationIters, max_iter);
   opt.momentum = 0.5;
   opt.n_iter_without_progress = kExplorationIters;
-  scale_p(early_exaggeration);
+  exaggerate(early_exaggeration);
   DescentResult r = gradient_descent(objective, result.embedding, opt);
-  scale_p(1.0 / early_exaggeration);
+  restore();
   if (max_iter > kExplorationIters) {
     opt.first_iter = r.last_iter + 1;
     opt.n_iter = max_iter;

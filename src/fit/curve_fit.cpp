@@ -3,7 +3,9 @@
 // absolute_sigma; +inf when m <= n, where no residual variance can be estimated).
 #include "soma/fit/curve_fit.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "soma/core/error.hpp"
@@ -81,6 +83,13 @@ void check_data(std::span<const double> x, std::span<const double> y, size_t n_p
   if (x.empty()) throw Error("curve_fit: no data points; expected at least one");
   if (n_params == 0)
     throw Error("curve_fit: p0 is empty; expected one starting value per parameter");
+  // A branch-free scan first (it vectorises; a fit of 1000 points is ~20 us),
+  // the position only when something is wrong.
+  uint64_t bad = 0;
+  for (size_t i = 0; i < x.size(); ++i)
+    bad |= (((std::bit_cast<uint64_t>(x[i]) >> 52) & 0x7FF) == 0x7FF) |
+           (((std::bit_cast<uint64_t>(y[i]) >> 52) & 0x7FF) == 0x7FF);
+  if (bad == 0) return;
   for (size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]) || !std::isfinite(y[i]))
       throw Error("curve_fit: data point " + std::to_string(i) + " (x = " + std::to_string(x[i]) +

@@ -1,11 +1,15 @@
-// Expression-string models: parsed and differentiated once by soma::expr, each
-// of the model and its n derivatives compiled to an array program that runs
-// over all x in blocks. Parameters are bound as scalars read through pointers
-// into this object, x as an array re-pointed at every call.
+// Expression-string models: parsed and differentiated once by soma::expr, then
+// the model and its n derivatives compiled together into one FusedModel
+// (shared subexpressions, vectorised exp; fused_model.hpp) that feeds the
+// normal-equation sums block by block. Models it does not support (clip,
+// comparisons...) run as one expr::Program per column instead: parameters
+// bound as scalars read through pointers into this object, x as an array
+// re-pointed at every call.
 #include "soma/fit/expression_model.hpp"
 
 #include <algorithm>
 
+#include "fit/fused_model.hpp"
 #include "soma/core/error.hpp"
 #include "soma/expr/parser.hpp"
 #include "soma/expr/program.hpp"
@@ -25,6 +29,11 @@ struct ExpressionModel::Impl {
   };
   mutable Compiled value;
   mutable std::vector<Compiled> columns;
+  // Outputs d/dp_0 .. d/dp_{n-1}, then the model (the residual column last,
+  // as GramAccumulator takes it); and the model alone, for residual-only calls.
+  detail::FusedModel fused, fused_value;
+  std::vector<double> block;  // (n+1) x FusedModel::kBlock
+  detail::GramAccumulator gram;
 
   Compiled compile(const expr::Expr& e) {
     expr::Bindings b;
@@ -62,6 +71,12 @@ ExpressionModel::ExpressionModel(std::string_view text, std::vector<std::string>
     m.derivatives.push_back(expr::differentiate(m.model, name));
     m.columns.push_back(m.compile(m.derivatives.back()));
   }
+  std::vector<expr::Expr> outputs = m.derivatives;
+  outputs.push_back(m.model);
+  m.fused = detail::FusedModel(outputs, m.x_name, m.names);
+  m.fused_value = detail::FusedModel({m.model}, m.x_name, m.names);
+  m.block.assign((m.names.size() + 1) * detail::FusedModel::kBlock, 0.0);
+  m.gram = detail::GramAccumulator(m.names.size());
 }
 
 ExpressionModel::~ExpressionModel() = default;
@@ -77,6 +92,26 @@ std::string ExpressionModel::derivative(size_t k) const {
 void ExpressionModel::evaluate(std::span<const double> x, std::span<const double> p,
                                std::span<double> values, std::span<double> jac) const {
   Impl& m = *impl_;
+  constexpr size_t kBlock = detail::FusedModel::kBlock;
+  const size_t np = m.names.size();
+  if (jac.empty() && m.fused_value.valid()) {
+    m.fused_value.set_parameters(p);
+    for (size_t i0 = 0; i0 < x.size(); i0 += kBlock)
+      m.fused_value.run(x.data() + i0, std::min(kBlock, x.size() - i0), values.data() + i0, 0);
+    return;
+  }
+  if (m.fused.valid()) {
+    m.fused.set_parameters(p);
+    for (size_t i0 = 0; i0 < x.size(); i0 += kBlock) {
+      const size_t len = std::min(kBlock, x.size() - i0);
+      m.fused.run(x.data() + i0, len, m.block.data(), kBlock);
+      std::copy_n(m.block.data() + np * kBlock, len, values.data() + i0);
+      if (!jac.empty())
+        for (size_t k = 0; k < np; ++k)
+          std::copy_n(m.block.data() + k * kBlock, len, jac.data() + i0 + k * x.size());
+    }
+    return;
+  }
   std::copy(p.begin(), p.end(), m.params.begin());
   const size_t n = x.size();
   double* xd = const_cast<double*>(x.data());  // programs only read x
@@ -87,6 +122,33 @@ void ExpressionModel::evaluate(std::span<const double> x, std::span<const double
   run(m.value, values.data());
   if (jac.empty()) return;
   for (size_t k = 0; k < m.columns.size(); ++k) run(m.columns[k], jac.data() + k * n);
+}
+
+bool ExpressionModel::normal_equations(std::span<const double> x, std::span<const double> y,
+                                       std::span<const double> w, std::span<const double> p,
+                                       double& ssr, std::span<double> jtj,
+                                       std::span<double> jtr) const {
+  Impl& m = *impl_;
+  if (!m.fused.valid()) return false;
+  constexpr size_t kBlock = detail::FusedModel::kBlock;
+  const size_t np = m.names.size();
+  double* col = m.block.data();
+  m.fused.set_parameters(p);
+  m.gram.reset();
+  for (size_t i0 = 0; i0 < x.size(); i0 += kBlock) {
+    const size_t len = std::min(kBlock, x.size() - i0), padded = detail::gram_padded(len);
+    m.fused.run(x.data() + i0, len, col, kBlock);
+    double* r = col + np * kBlock;
+    for (size_t i = 0; i < len; ++i) r[i] -= y[i0 + i];
+    if (!w.empty())
+      for (size_t k = 0; k <= np; ++k)
+        for (size_t i = 0; i < len; ++i) col[k * kBlock + i] *= w[i0 + i];
+    for (size_t k = 0; k <= np; ++k)
+      std::fill(col + k * kBlock + len, col + k * kBlock + padded, 0.0);
+    m.gram.add(col, kBlock, padded);
+  }
+  m.gram.finish(ssr, jtj, jtr);
+  return true;
 }
 
 namespace {
@@ -106,6 +168,10 @@ class ExpressionResiduals final : public Residuals {
     for (size_t i = 0; i < m; ++i) r[i] *= w_[i];
     for (size_t k = 0; k < jac.size() / std::max<size_t>(m, 1); ++k)
       for (size_t i = 0; i < m; ++i) jac[i + k * m] *= w_[i];
+  }
+  bool evaluate_normal(std::span<const double> p, double& ssr, std::span<double> jtj,
+                       std::span<double> jtr) override {
+    return model_.normal_equations(x_, y_, w_, p, ssr, jtj, jtr);
   }
 
  private:

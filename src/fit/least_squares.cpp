@@ -71,16 +71,19 @@ std::string describe(Status s) {
 
 namespace {
 
-// rank and pinv(J^T J) (n x n row-major) from an m x n column-major Jacobian.
+// rank and pinv(J^T J) (n x n row-major) from an m x n column-major Jacobian,
+// or from any rows x n matrix F with F^T F = J^T J (m still sets SciPy's rank
+// threshold, eps * max(m, n) * s_max).
 template <class T>
-int covariance(size_t m, size_t n, std::vector<T> jac, std::vector<double>& out) {
+int covariance(size_t m, size_t n, std::vector<T> jac, std::vector<double>& out, size_t rows = 0) {
+  if (rows == 0) rows = m;
   std::vector<size_t> ipvt(n);
   std::vector<T> rdiag(n), acnorm(n), wa(n), r(n * n, T(0)), s(n), v(n * n);
-  detail::qrfac(m, n, jac.data(), m, ipvt.data(), rdiag.data(), acnorm.data(), wa.data());
-  const size_t k = std::min(m, n);
+  detail::qrfac(rows, n, jac.data(), rows, ipvt.data(), rdiag.data(), acnorm.data(), wa.data());
+  const size_t k = std::min(rows, n);
   for (size_t j = 0; j < n; ++j)
     for (size_t i = 0; i < std::min(j + 1, k); ++i)
-      r[i + j * n] = i == j ? rdiag[j] : jac[i + j * m];
+      r[i + j * n] = i == j ? rdiag[j] : jac[i + j * rows];
   detail::jacobi_svd(n, r.data(), s.data(), v.data());
   const T threshold = std::numeric_limits<double>::epsilon() * T(std::max(m, n)) * s[0];
   out.assign(n * n, 0.0);
@@ -200,15 +203,21 @@ Result least_squares(Residuals& problem, std::span<const double> p0, const Optio
   res.nfev = raw.nfev;
   res.njev = raw.njev;
   res.iterations = raw.iterations;
-  double ssr = 0.0;
-  for (double e : raw.r) ssr += e * e;
+  double ssr = raw.ssr;
+  if (!raw.r.empty()) {
+    ssr = 0.0;
+    for (double e : raw.r) ssr += e * e;
+  }
   res.ssr = ssr;
 
   bool polished = false;
   if (o.polish && converged(raw.status))
     polished = polish(problem, res.x, res.ssr, res.jtj_inverse, res.rank, res.nfev);
-  if (!polished && raw.status != Status::non_finite) {
+  if (!polished && !raw.gram_factor.empty()) {
+    res.rank = covariance<double>(m, n, raw.gram_factor, res.jtj_inverse, n);
+  } else if (!polished && raw.status != Status::non_finite) {
     if (raw.jac.empty()) {
+      raw.r.resize(m);
       raw.jac.resize(m * n);
       problem.evaluate(res.x, raw.r, raw.jac);
       ++res.njev;

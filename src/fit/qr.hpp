@@ -19,6 +19,11 @@ T dot(size_t n, const T* a, const T* b) {
   // 32 partial sums: four 8-wide vector accumulators, enough to hide the
   // latency of a fused multiply-add.
   constexpr size_t kLanes = 32;
+  if (n < kLanes) {  // the n-vectors of lmpar: no partial sums to set up and fold
+    T s = 0;
+    for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
+    return s;
+  }
   T acc[kLanes] = {};
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
@@ -95,6 +100,42 @@ void qrfac(size_t m, size_t n, T* a, size_t lda, size_t* ipvt, T* rdiag, T* acno
     }
     rdiag[j] = -ajnorm;
   }
+}
+
+// Pivoted Cholesky of a symmetric n x n matrix a = J^T J (column-major, read
+// only): P^T A P = R^T R with R upper triangular in r (r[i + j*n], i <= j; the
+// strict lower triangle is zeroed). The pivot is the largest remaining
+// diagonal, as qrfac pivots on the largest remaining column norm, so R is
+// qrfac's R up to the signs of its rows. Returns false (r unusable) when a
+// pivot's remaining diagonal is not above min_fraction times the column's own
+// squared norm: that column lies so close to the span of the earlier ones
+// that forming J^T J has lost the digits that separate them, and the caller
+// should factor J itself. NaN or inf in a also return false.
+inline bool cholesky_pivoted(size_t n, const double* a, double* r, size_t* ipvt,
+                             double min_fraction, double* work) {
+  // work: n*n, the remaining (Schur complement) matrix in pivoted order.
+  std::copy(a, a + n * n, work);
+  for (size_t j = 0; j < n; ++j) ipvt[j] = j;
+  std::fill(r, r + n * n, 0.0);
+  for (size_t j = 0; j < n; ++j) {
+    size_t kmax = j;
+    for (size_t k = j + 1; k < n; ++k)
+      if (work[k + k * n] > work[kmax + kmax * n]) kmax = k;
+    if (kmax != j) {
+      for (size_t i = 0; i < n; ++i) std::swap(work[i + j * n], work[i + kmax * n]);
+      for (size_t i = 0; i < n; ++i) std::swap(work[j + i * n], work[kmax + i * n]);
+      std::swap(ipvt[j], ipvt[kmax]);
+      for (size_t i = 0; i < j; ++i) std::swap(r[i + j * n], r[i + kmax * n]);
+    }
+    const double d = work[j + j * n], own = a[ipvt[j] + ipvt[j] * n];
+    if (!(d > min_fraction * own) || !std::isfinite(d)) return false;
+    const double rjj = std::sqrt(d);
+    r[j + j * n] = rjj;
+    for (size_t k = j + 1; k < n; ++k) r[j + k * n] = work[j + k * n] / rjj;
+    for (size_t k = j + 1; k < n; ++k)
+      for (size_t i = j + 1; i < n; ++i) work[i + k * n] -= r[j + i * n] * r[j + k * n];
+  }
+  return true;
 }
 
 // Applies Q^T (from qrfac's Householder vectors, before the diagonal of a is

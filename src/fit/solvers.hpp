@@ -11,8 +11,12 @@ namespace soma::fit::detail {
 
 struct RawResult {
   std::vector<double> x;
-  std::vector<double> r;    // residuals at x
+  std::vector<double> r;    // residuals at x (empty in LM's normal-equation mode)
   std::vector<double> jac;  // Jacobian at x (m x n column-major) or empty if not current
+  // Normal-equation mode: r^T r at x, and (when well conditioned) an n x n
+  // column-major F with F^T F = J^T J at x, for the covariance without J.
+  double ssr = 0.0;
+  std::vector<double> gram_factor;
   Status status = Status::max_evaluations;
   int nfev = 0, njev = 0, iterations = 0;
 };

@@ -197,9 +197,8 @@ class CvodeBdf final : public BdfStepper {
 
 }  // namespace
 
-std::unique_ptr<BdfStepper> make_bdf_stepper(const Problem& p) {
+std::unique_ptr<BdfStepper> make_cvode_bdf_stepper(const Problem& p) {
   return std::make_unique<CvodeBdf>(p);
 }
-std::unique_ptr<Stepper> make_bdf(const Problem& p) { return make_bdf_stepper(p); }
 
 }  // namespace soma::ode::detail

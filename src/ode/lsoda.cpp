@@ -1,5 +1,5 @@
 // The automatic method, in the spirit of LSODA: Dormand-Prince (RK45) while the problem is
-// non-stiff, CVODE's BDF while it is stiff, switching both ways.
+// non-stiff, BDF (bdf.hpp) while it is stiff, switching both ways.
 //  - non-stiff -> stiff: Hairer's stiffness test inside RK45 (15 steps with h|lambda| > 3.25).
 //  - stiff -> non-stiff: every 10 BDF steps the dominant eigenvalue of df/dy is estimated by
 //    power iteration on finite-difference Jacobian-vector products; when h_BDF * |lambda|

@@ -89,7 +89,32 @@ Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0
   return solve_ivp(f, t_span, std::span<const double>(y0.begin(), y0.size()), options);
 }
 
+namespace {
+std::unique_ptr<detail::Stepper> make_stepper(const Options& o, const detail::Problem& p) {
+  switch (o.method) {
+    case Method::Euler:
+    case Method::RK4:
+      return detail::make_fixed_step(o.method, p);
+    case Method::RK23:
+    case Method::RK45:
+    case Method::DOP853:
+      return detail::make_explicit_rk(o.method, p, false);
+    case Method::BDF:
+      return detail::make_bdf(p);
+    case Method::LSODA:
+      return detail::make_lsoda(p);
+  }
+  return nullptr;
+}
+}  // namespace
+
 Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0, const Options& o) {
+  return detail::solve_ivp_with(f, t_span, y0, o,
+                                [&o](const detail::Problem& p) { return make_stepper(o, p); });
+}
+
+Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
+                              const Options& o, const StepperFactory& make) {
   if (!f) bad_option("the right-hand side f is empty");
   const double t0 = t_span.t0, tf = t_span.tf;
   if (!std::isfinite(t0) || !std::isfinite(tf)) bad_option("t_span must be finite");
@@ -146,24 +171,7 @@ Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0, cons
   }
 
   detail::Problem p{&f, t0, tf, y0, validate_tolerances(o, n), o.max_step, o.first_step, &o.jac};
-  std::unique_ptr<detail::Stepper> stepper;
-  switch (o.method) {
-    case Method::Euler:
-    case Method::RK4:
-      stepper = detail::make_fixed_step(o.method, p);
-      break;
-    case Method::RK23:
-    case Method::RK45:
-    case Method::DOP853:
-      stepper = detail::make_explicit_rk(o.method, p, false);
-      break;
-    case Method::BDF:
-      stepper = detail::make_bdf(p);
-      break;
-    case Method::LSODA:
-      stepper = detail::make_lsoda(p);
-      break;
-  }
+  std::unique_ptr<detail::Stepper> stepper = make(p);
 
   std::vector<double> g(o.events.size()), ybuf(n);
   for (std::size_t k = 0; k < o.events.size(); ++k) g[k] = o.events[k].fn(t0, y0);
@@ -235,12 +243,10 @@ Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0, cons
     } else {
       // The requested times the step passed (up to and including t).
       while (te_i < te.size() && direction * (te[te_i] - t) <= 0) {
-        if (te[te_i] == t) {
+        if (te[te_i] == t)
           r.y.push_back(y);
-        } else {
-          stepper->interpolate(te[te_i], ybuf);
-          r.y.push_back(ybuf);
-        }
+        else
+          stepper->interpolate(te[te_i], r.y.append_row());
         r.t.push_back(te[te_i]);
         ++te_i;
       }

@@ -97,6 +97,15 @@ Axes& Axes::heatmap(Values values, std::size_t rows, std::size_t cols, HeatmapOp
                 std::to_string(rows) + " rows (expected one per row)");
   if (options.zlim && !(options.zlim->lo < options.zlim->hi))
     throw Error("plot: heatmap: zlim is empty (expected lo < hi)");
+  if ((options.x_extent && !options.x_labels.empty()) ||
+      (options.y_extent && !options.y_labels.empty()))
+    throw Error("plot: heatmap: tick labels and an extent for the same axis (expected one)");
+  for (const auto& [name, extent] :
+       {std::pair{"x_extent", options.x_extent}, std::pair{"y_extent", options.y_extent}})
+    if (extent &&
+        !(extent->lo < extent->hi && std::isfinite(extent->lo) && std::isfinite(extent->hi)))
+      throw Error(std::string("plot: heatmap: ") + name + " [" + detail::number(extent->lo) + ", " +
+                  detail::number(extent->hi) + "] is empty (expected finite lo < hi)");
   (void)detail::colormap_stops(options.colormap);  // throws for an unknown name
   check_dimension(*this, false, "heatmap");
   series_.push_back(HeatmapSeries{std::move(values.v), rows, cols, std::move(options)});

@@ -172,20 +172,35 @@ void write_axes(const Axes& ax, Blocks& blocks, std::ostringstream& s) {
         s << "set colorbox\nset cblabel " << quote(h->opt.label) << "\n";
       else
         s << "unset colorbox\n";
-      // Matrix convention: row 0 at the top, cells centred on whole numbers.
-      if (!ax.xlim) s << "set xrange [-0.5:" << number(static_cast<double>(h->cols) - 0.5) << "]\n";
-      if (!ax.ylim) s << "set yrange [" << number(static_cast<double>(h->rows) - 0.5) << ":-0.5]\n";
+      // Matrix convention: row 0 at the top, cells centred on whole numbers; with extents,
+      // data coordinates with row 0 at the bottom.
+      std::string coords = "1:2";
+      if (h->opt.x_extent || h->opt.y_extent) {
+        const Range xe = h->opt.x_extent.value_or(Range{-0.5, static_cast<double>(h->cols) - 0.5});
+        const Range ye = h->opt.y_extent.value_or(Range{-0.5, static_cast<double>(h->rows) - 0.5});
+        const double dx = (xe.hi - xe.lo) / static_cast<double>(h->cols);
+        const double dy = (ye.hi - ye.lo) / static_cast<double>(h->rows);
+        coords = "(" + number(xe.lo + dx / 2) + "+$1*" + number(dx) + "):(" +
+                 number(ye.lo + dy / 2) + "+$2*" + number(dy) + ")";
+        if (!ax.xlim) s << "set xrange " << range(xe) << "\n";
+        if (!ax.ylim) s << "set yrange " << range(ye) << "\n";
+      } else {
+        if (!ax.xlim)
+          s << "set xrange [-0.5:" << number(static_cast<double>(h->cols) - 0.5) << "]\n";
+        if (!ax.ylim)
+          s << "set yrange [" << number(static_cast<double>(h->rows) - 0.5) << ":-0.5]\n";
+      }
       if (!h->opt.x_labels.empty())
         s << "set xtics " << tics(h->opt.x_labels) << " rotate by 45 right\n";
       if (!h->opt.y_labels.empty()) s << "set ytics " << tics(h->opt.y_labels) << "\n";
       s << "unset grid\n";
-      clauses.push_back(name + " matrix with image notitle");
+      clauses.push_back(name + " matrix using " + coords + ":3 with image notitle");
       if (h->opt.annotate) {
         // Dark text on the light half of the map, white on the dark half.
         double zlo = h->opt.zlim ? h->opt.zlim->lo : lo, zhi = h->opt.zlim ? h->opt.zlim->hi : hi;
         double mid = (zlo + zhi) / 2;
         bool light_high = h->opt.colormap != "coolwarm";
-        clauses.push_back(name + " matrix using 1:2:(sprintf(\"%.3g\",$3)):($3" +
+        clauses.push_back(name + " matrix using " + coords + ":(sprintf(\"%.3g\",$3)):($3" +
                           (light_high ? std::string(">") : std::string("<")) + number(mid) +
                           " ? 0 : 16777215) with labels tc rgb variable notitle");
       }

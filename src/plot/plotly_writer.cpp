@@ -176,8 +176,19 @@ std::string Figure::plotly_json() const {
                            {"len", y1 - y0},
                            {"title", {{"text", h->opt.label}}}};
         if (h->opt.annotate) t["texttemplate"] = "%{z:.3g}";
-        // Matrix convention as in the gnuplot writer: row 0 at the top.
-        if (!ax.ylim) layout["yaxis" + sx]["autorange"] = "reversed";
+        if (h->opt.x_extent || h->opt.y_extent) {
+          // Data coordinates, row 0 at the bottom, as in the gnuplot writer.
+          const Range xe =
+              h->opt.x_extent.value_or(Range{-0.5, static_cast<double>(h->cols) - 0.5});
+          const Range ye =
+              h->opt.y_extent.value_or(Range{-0.5, static_cast<double>(h->rows) - 0.5});
+          const double dx = (xe.hi - xe.lo) / static_cast<double>(h->cols);
+          const double dy = (ye.hi - ye.lo) / static_cast<double>(h->rows);
+          t["x0"] = xe.lo + dx / 2, t["dx"] = dx, t["y0"] = ye.lo + dy / 2, t["dy"] = dy;
+        } else if (!ax.ylim) {
+          // Matrix convention as in the gnuplot writer: row 0 at the top.
+          layout["yaxis" + sx]["autorange"] = "reversed";
+        }
       } else if (const auto* g = std::get_if<HistSeries>(&series)) {
         label = g->opt.label;
         std::vector<double> centre, width;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "serve/assets.hpp"
+#include "serve/views.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/data/csv.hpp"
@@ -70,7 +71,7 @@ json dataset_to_json(const DashboardOptions& o) {
 
 struct Dashboard::Impl {
   DashboardOptions options;
-  std::string dataset;  // JSON text, built once
+  std::string dataset, spikes, embedding;  // JSON texts, built once
   httplib::Server server;
   std::thread thread;
   int port = 0;
@@ -102,6 +103,12 @@ void Dashboard::Impl::routes() {
   });
   server.Get("/api/dataset", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(dataset, "application/json");
+  });
+  server.Get("/api/spikes", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(spikes, "application/json");
+  });
+  server.Get("/api/embedding", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(embedding, "application/json");
   });
   server.Get("/api/events", [this](const httplib::Request& req, httplib::Response& res) {
     // A reconnecting EventSource says where it stopped; a new page replays everything.
@@ -172,6 +179,8 @@ bool Dashboard::Impl::stream(int64_t& cursor, httplib::DataSink& sink) {
 Dashboard::Dashboard(DashboardOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->dataset = dataset_to_json(impl_->options).dump();
+  impl_->spikes = detail::spikes_json(impl_->options.spikes);
+  impl_->embedding = detail::embedding_json(impl_->options.embedding);
   impl_->routes();
 }
 
@@ -243,5 +252,7 @@ int64_t Dashboard::published() const {
 }
 
 std::string Dashboard::dataset_json() const { return impl_->dataset; }
+std::string Dashboard::spikes_json() const { return impl_->spikes; }
+std::string Dashboard::embedding_json() const { return impl_->embedding; }
 
 }  // namespace soma::serve

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "snn/huge_pages.hpp"
 #include "snn/kernel.hpp"
 #include "soma/core/random.hpp"
 #include "soma/expr/equations.hpp"
@@ -27,6 +28,9 @@ inline expr::ParseOptions model_options(std::string source) {
   options.source = std::move(source);
   return options;
 }
+
+// Synapse index arrays (pre, post): large, so on huge pages where possible.
+using IndexArray = std::vector<int32_t, HugePageAllocator<int32_t>>;
 
 // Never spiked: far enough in the past that no refractory period covers step 0.
 constexpr int64_t kNeverSpiked = -(int64_t{1} << 40);
@@ -92,7 +96,10 @@ struct Synapses::Impl {
   Subgroup source, target;
   SynapsesOptions options;
   expr::Equations model;
-  std::vector<int32_t> pre, post;  // absolute neuron indices, synapses sorted by pre
+  // Absolute neuron indices, synapses sorted by pre. `pre` may be left empty
+  // (connect_probability: at 40,000 neurons it would be 128 MB of fresh memory)
+  // and is rebuilt from pre_offsets by ensure_pre() where something needs it.
+  IndexArray pre, post;
   std::map<std::string, std::vector<double>> vars;  // model parameters
   // Per-synapse delays (seconds) once set; empty: every synapse has the pathway's delay.
   std::vector<double> delay;
@@ -114,7 +121,9 @@ struct Synapses::Impl {
 
   std::optional<Binding> resolve(const std::string& name) const;
   expr::SymbolUnits units() const;
-  void add(std::vector<int32_t> new_pre, std::vector<int32_t> new_post);
+  void add(IndexArray new_pre, IndexArray new_post);
+  void ensure_pre();
+  size_t count() const { return post.size(); }
   void rebuild_post_index();
   void prepare();
   void propagate();

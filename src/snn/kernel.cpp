@@ -44,9 +44,10 @@ enum Code : uint8_t {
   kClip,
   kRand,
   kRandn,
-  kFma,   // a*b + c
-  kFms,   // a*b - c
-  kFnms,  // c - a*b
+  kFma,     // a*b + c
+  kFms,     // a*b - c
+  kFnms,    // c - a*b
+  kExpMul,  // exp(a*b): the growth factor exp(A*dt) of exponential Euler in one pass
 };
 
 double floordiv(double a, double b) { return std::floor(a / b); }
@@ -64,6 +65,8 @@ double apply3(uint8_t code, double a, double b, double c) {
       return std::fma(a, b, -c);
     case kFnms:
       return std::fma(-a, b, c);
+    case kExpMul:
+      return vecmath::exp(a * b);
     default:
       return std::min(std::max(a, b), c);  // clip
   }
@@ -152,6 +155,24 @@ void binary_loop(double* out, const double* a, double sa, const double* b, doubl
     for (int k = 0; k < n; ++k) out[k] = f(a[k], sb);
   } else {
     for (int k = 0; k < n; ++k) out[k] = f(sa, b[k]);
+  }
+}
+// The same for three operands: the common combinations get loops that vectorise.
+template <class F>
+void ternary_loop(double* out, const double* a, double sa, const double* b, double sb,
+                  const double* c, double sc, int n, F f) {
+  if (a && b && c) {
+    for (int k = 0; k < n; ++k) out[k] = f(a[k], b[k], c[k]);
+  } else if (a && !b && c) {
+    for (int k = 0; k < n; ++k) out[k] = f(a[k], sb, c[k]);
+  } else if (a && !b && !c) {
+    for (int k = 0; k < n; ++k) out[k] = f(a[k], sb, sc);
+  } else if (!a && b && c) {
+    for (int k = 0; k < n; ++k) out[k] = f(sa, b[k], c[k]);
+  } else if (a && b && !c) {
+    for (int k = 0; k < n; ++k) out[k] = f(a[k], b[k], sc);
+  } else {
+    for (int k = 0; k < n; ++k) out[k] = f(a ? a[k] : sa, b ? b[k] : sb, c ? c[k] : sc);
   }
 }
 template <class F>
@@ -297,7 +318,10 @@ Program::Operand Program::compile(const expr::Expr& e) {
       for (const auto& [name, code] : unary)
         if (name == n.name) {
           if (n.args.size() != 1) throw fail(n.name + "() takes 1 argument");
-          return emit(code, compile(n.args[0]), {}, {});
+          const auto& arg = n.args[0];
+          if (code == kExp && arg->kind == NodeKind::mul)
+            return emit(kExpMul, compile(arg->args[0]), compile(arg->args[1]), {});
+          return emit(code, compile(arg), {}, {});
         }
       throw fail("unknown function '" + n.name + "'");
     }
@@ -354,6 +378,26 @@ Program::Operand Program::compile(const expr::Expr& e) {
     default:
       throw fail("unsupported expression");
   }
+  // A negation feeding a sum folds into it (exactly: negation does not round), one
+  // pass instead of two: -x + a*b = a*b - x, -x + y = y - x, -x - y = x*(-1) - y.
+  if (code == kAdd || code == kSub) {
+    const bool left_neg = n.args[0]->kind == NodeKind::neg;
+    const bool right_neg = code == kAdd && n.args[1]->kind == NodeKind::neg;
+    if (left_neg || right_neg) {
+      const expr::Expr& x = (left_neg ? n.args[0] : n.args[1])->args[0];
+      const expr::Expr& other = left_neg ? n.args[1] : n.args[0];
+      if (code == kAdd && other->kind == NodeKind::mul) {
+        const Operand a = compile(other->args[0]), b = compile(other->args[1]);
+        return emit(kFms, a, b, compile(x));
+      }
+      if (code == kAdd) {
+        const Operand y = compile(other);
+        return emit(kSub, y, compile(x), {});
+      }
+      const Operand xo = compile(x);
+      return emit(kFms, xo, constant(-1.0), compile(other));
+    }
+  }
   // A product feeding a sum becomes one fused multiply-add: one pass over the block
   // instead of two (the state updates are bound by these passes, not by arithmetic).
   if (code == kAdd || code == kSub) {
@@ -372,13 +416,18 @@ Program::Operand Program::compile(const expr::Expr& e) {
   return emit(code, a, b, {});
 }
 
-void Program::exec(const Op& op, int count, Rng& rng) {
-  double* out = buffers_.data() + static_cast<size_t>(op.dst.slot) * kBlock;
+void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng& rng) {
+  double* out = op.direct && contiguous
+                    ? op.direct + first
+                    : buffers_.data() + static_cast<size_t>(op.dst.slot) * kBlock;
   auto vec = [&](Operand o) { return o.vector ? reg_[static_cast<size_t>(o.slot)] : nullptr; };
   auto val = [&](Operand o) { return o.vector ? 0.0 : scalars_[static_cast<size_t>(o.slot)]; };
+  // Operands are read before the destination is set: the destination may reuse an
+  // operand's register, and with write_to it then points elsewhere.
   const double* a = vec(op.a);
   const double* b = vec(op.b);
-  const double sa = val(op.a), sb = val(op.b);
+  const double* c = vec(op.c);
+  const double sa = val(op.a), sb = val(op.b), sc = val(op.c);
   reg_[static_cast<size_t>(op.dst.slot)] = out;
   switch (op.code) {
     case kRand:
@@ -406,29 +455,23 @@ void Program::exec(const Op& op, int count, Rng& rng) {
                          [](double x, double y) { return (x != 0.0 && y != 0.0) ? 1.0 : 0.0; });
     case kExp:
       return unary_loop(out, a, count, [](double x) { return vecmath::exp(x); });
+    case kExpMul:
+      return binary_loop(out, a, sa, b, sb, count,
+                         [](double x, double y) { return vecmath::exp(x * y); });
     case kNeg:
       return unary_loop(out, a, count, [](double x) { return -x; });
-    case kClip:
     case kFma:
+      return ternary_loop(out, a, sa, b, sb, c, sc, count,
+                          [](double x, double y, double z) { return std::fma(x, y, z); });
     case kFms:
-    case kFnms: {
-      const double* c = vec(op.c);
-      const double sc = val(op.c);
-      const uint8_t code = op.code;
-      if (a && b && c && code == kFma) {
-        for (int k = 0; k < count; ++k) out[k] = std::fma(a[k], b[k], c[k]);
-      } else if (a && !b && c && code == kFma) {
-        for (int k = 0; k < count; ++k) out[k] = std::fma(a[k], sb, c[k]);
-      } else if (a && !b && !c && code == kFma) {
-        for (int k = 0; k < count; ++k) out[k] = std::fma(a[k], sb, sc);
-      } else if (!a && b && c && code == kFma) {
-        for (int k = 0; k < count; ++k) out[k] = std::fma(sa, b[k], c[k]);
-      } else {
-        for (int k = 0; k < count; ++k)
-          out[k] = apply3(code, a ? a[k] : sa, b ? b[k] : sb, c ? c[k] : sc);
-      }
-      return;
-    }
+      return ternary_loop(out, a, sa, b, sb, c, sc, count,
+                          [](double x, double y, double z) { return std::fma(x, y, -z); });
+    case kFnms:
+      return ternary_loop(out, a, sa, b, sb, c, sc, count,
+                          [](double x, double y, double z) { return std::fma(-x, y, z); });
+    case kClip:
+      return ternary_loop(out, a, sa, b, sb, c, sc, count,
+                          [](double x, double y, double z) { return std::min(std::max(x, y), z); });
     default:
       break;
   }
@@ -484,9 +527,31 @@ void Program::run(int64_t n, const Indices* indices, Rng& rng,
         reg_[slot] = in.binding.array + first;  // contiguous: read in place
       }
     }
-    for (const auto& op : ops_) exec(op, count, rng);
+    for (const auto& op : ops_) exec(op, first, indices == nullptr, count, rng);
     sink(first, count);
   }
+}
+
+bool Program::write_to(size_t assignment, double* array) {
+  const Operand o = outputs_[assignment];
+  if (!o.vector) return false;
+  // The operation that produces the value, and no later one reading `array` (an
+  // input read in place would see the new values) or writing the same register.
+  int producer = -1;
+  for (size_t k = 0; k < ops_.size(); ++k)
+    if (ops_[k].dst.vector && ops_[k].dst.slot == o.slot) producer = static_cast<int>(k);
+  if (producer < 0 || ops_[static_cast<size_t>(producer)].code == kRand ||
+      ops_[static_cast<size_t>(producer)].code == kRandn)
+    return false;
+  for (const auto& in : vector_inputs_) {
+    if (in.binding.kind != Binding::Kind::array || in.binding.array != array) continue;
+    // The producer itself may read it: element k is read before it is written.
+    for (size_t k = static_cast<size_t>(producer) + 1; k < ops_.size(); ++k)
+      for (const Operand* x : {&ops_[k].a, &ops_[k].b, &ops_[k].c})
+        if (x->vector && x->slot == in.slot) return false;
+  }
+  ops_[static_cast<size_t>(producer)].direct = array;
+  return true;
 }
 
 Program::Value Program::result(size_t assignment) const {

@@ -49,7 +49,7 @@ struct Indices {
 
 class Program {
  public:
-  static constexpr int kBlock = 1024;
+  static constexpr int kBlock = 256;
 
   // `where` names the source in error messages ("group P: state update").
   Program(const std::vector<Assignment>& code, const Resolver& resolve, std::string where);
@@ -68,6 +68,10 @@ class Program {
   void run(int64_t n, const Indices* indices, Rng& rng,
            const std::function<void(int64_t first, int count)>& sink);
   Value result(size_t assignment) const;
+  // Makes assignment `i` write its values straight into array[element] in contiguous
+  // runs (result(i) then points into the array), saving a copy pass. Refused (false)
+  // where a later operation still reads `array` or the value is not per element.
+  bool write_to(size_t assignment, double* array);
   bool empty() const { return ops_.empty() && outputs_.empty(); }
   size_t vector_ops() const { return ops_.size(); }
   int vector_registers() const { return vector_slots_; }
@@ -82,6 +86,7 @@ class Program {
   struct Op {
     uint8_t code = 0;
     Operand dst, a, b, c;
+    double* direct = nullptr;  // write_to: the array written in contiguous runs
   };
   struct Input {
     int slot;
@@ -91,7 +96,7 @@ class Program {
   Operand emit(uint8_t code, Operand a, Operand b, Operand c);
   Operand constant(double v);
   void reuse_registers();
-  void exec(const Op& op, int count, Rng& rng);
+  void exec(const Op& op, int64_t first, bool contiguous, int count, Rng& rng);
 
   Resolver resolve_;
   std::string where_;

@@ -1,5 +1,7 @@
 // NeuronGroup: equations integrated every step, threshold, reset, refractoriness.
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
@@ -99,6 +101,11 @@ void NeuronGroup::Impl::prepare() {
   // Only the new values are outputs of interest; Program keeps every assignment's
   // result, so remember where they are.
   update_outputs = integ.outputs;
+  // Variables not frozen during refractoriness take their new values in place (one
+  // pass fewer per variable); the others are blended in by state_update.
+  for (size_t v = 0; v < state.size(); ++v)
+    if (!(update_frozen[v] && refractory >= 0))
+      update.write_to(update_outputs[v], update_targets[v]);
 
   if (!options.threshold.empty()) {
     const auto cond = expr::parse_expression(options.threshold, source_info(where + " threshold"));
@@ -140,6 +147,7 @@ void NeuronGroup::Impl::state_update(int64_t step) {
     for (size_t v = 0; v < update_targets.size(); ++v) {
       const Program::Value nv = update.result(update_outputs[v]);
       double* x = update_targets[v] + first;
+      if (nv.ptr == x) continue;  // written in place (write_to)
       if (update_frozen[v] && not_ref) {
         const double* nr = not_ref + first;
         for (int k = 0; k < count; ++k) x[k] = nr[k] != 0.0 ? nv[k] : x[k];
@@ -156,14 +164,26 @@ void NeuronGroup::Impl::find_spikes(int64_t step) {
   const double* not_ref = refractory >= 0 ? vars["not_refractory"].data() : nullptr;
   threshold.run(n, nullptr, net->rng, [&](int64_t first, int count) {
     const Program::Value c = threshold.result(0);
-    if (c.ptr) {  // most blocks have no spike: find that out with one vectorised pass
-      int any = 0;
-      for (int k = 0; k < count; ++k) any += c.ptr[k] != 0.0;
-      if (any == 0) return;
+    const double* nr = not_ref ? not_ref + first : nullptr;
+    auto add = [&](int k) {
+      if (c[k] != 0.0 && (!nr || nr[k] != 0.0)) spikes.push_back(static_cast<int32_t>(first + k));
+    };
+    if (!c.ptr) {
+      for (int k = 0; k < count; ++k) add(k);
+      return;
     }
-    for (int k = 0; k < count; ++k)
-      if (c[k] != 0.0 && (!not_ref || not_ref[first + k] != 0.0))
-        spikes.push_back(static_cast<int32_t>(first + k));
+    // A few neurons spike per step: test eight at a time with one vectorised
+    // comparison, and look at single elements only where one of eight is set.
+    // The test ORs the bit patterns (integer work the compiler vectorises; a -0.0
+    // only costs the closer look).
+    int k = 0;
+    for (; k + 8 <= count; k += 8) {
+      uint64_t any = 0;
+      for (int q = 0; q < 8; ++q) any |= std::bit_cast<uint64_t>(c.ptr[k + q]);
+      if (any)
+        for (int q = 0; q < 8; ++q) add(k + q);
+    }
+    for (; k < count; ++k) add(k);
   });
   if (refractory >= 0) {
     double* last = vars["lastspike"].data();

@@ -1,5 +1,6 @@
 // The backward engine: order the graph once, run each node once, accumulate.
 #include <atomic>
+#include <utility>
 
 #include "impl.hpp"
 #include "soma/core/error.hpp"
@@ -11,9 +12,9 @@ thread_local bool g_grad_enabled = true;
 std::atomic<uint32_t> g_pass{0};
 
 // Adds `g` into the gradient slot `slot`, taking ownership when g is not shared.
-void accumulate(Tensor& slot, const Tensor& g) {
+void accumulate(Tensor& slot, Tensor g) {
   if (!slot.defined()) {
-    slot = g;
+    slot = std::move(g);
     return;
   }
   slot = slot + g;
@@ -61,8 +62,28 @@ void Tensor::backward(const Tensor& gradient) const {
   // Depth-first post-order gives a topological order; `pending` counts how many
   // consumers must deliver a gradient before a node may run.
   const uint32_t mark = ++g_pass;
-  std::vector<Node*> order;
-  std::vector<std::pair<Node*, size_t>> stack;
+  // The traversal's lists keep their capacity from one backward pass to the next on this
+  // thread (a training loop runs thousands of passes over the same graph shape). A
+  // nested pass, should a backward formula ever run one, gets its own.
+  thread_local std::vector<Node*> t_order;
+  thread_local std::vector<std::pair<Node*, size_t>> t_stack;
+  thread_local bool t_in_use = false;
+  std::vector<Node*> own_order;
+  std::vector<std::pair<Node*, size_t>> own_stack;
+  const bool reuse = !t_in_use;
+  std::vector<Node*>& order = reuse ? t_order : own_order;
+  std::vector<std::pair<Node*, size_t>>& stack = reuse ? t_stack : own_stack;
+  struct InUse {
+    bool active;
+    explicit InUse(bool a) : active(a) {
+      if (active) t_in_use = true;
+    }
+    ~InUse() {
+      if (active) t_in_use = false;
+    }
+  } in_use(reuse);
+  order.clear();
+  stack.clear();
   Node* root = grad_fn().get();
   root->visit_mark = mark;
   root->pending = 0;
@@ -100,14 +121,14 @@ void Tensor::backward(const Tensor& gradient) const {
         throw Error(std::string("internal: ") + node->name() + " produced a gradient of shape " +
                     grads[i].shape().str() + " for an input of shape " + in.shape().str());
       if (Node* child = in.grad_fn().get()) {
-        accumulate(child->grad_sum, grads[i]);
+        accumulate(child->grad_sum, std::move(grads[i]));
       } else {
         Tensor slot = in.grad();
         // A gradient that aliases other storage (a view, or a saved tensor) is copied
         // before it becomes a leaf's grad, so later in-place updates touch nothing else.
         const bool owned = grads[i].is_contiguous() && grads[i].impl_ptr().use_count() == 1 &&
                            grads[i].impl()->storage.use_count() == 1;
-        accumulate(slot, slot.defined() || owned ? grads[i] : grads[i].clone());
+        accumulate(slot, slot.defined() || owned ? std::move(grads[i]) : grads[i].clone());
         if (slot.dtype() != in.dtype()) slot = slot.to(in.dtype());
         in.set_grad(slot);
       }

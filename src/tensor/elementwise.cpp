@@ -1,5 +1,7 @@
 // Element-wise ops with NumPy broadcasting; each forward sits beside its backward.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "elementwise_kernel.hpp"
 #include "soma/core/error.hpp"
@@ -295,10 +297,13 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 namespace {
 template <class GradOp>
 struct UnaryBackward final : Node {
-  Tensor saved;  // the input or the output, whichever the formula wants
+  // The output, when the formula wants it (a detached view: the output owns this node).
+  // Formulas of the input read inputs[0], which the node holds anyway.
+  Tensor output;
   const char* op_name = "";
   GradOp op{};
   void backward(const Tensor& g, Grads& out) override {
+    const Tensor& saved = output.defined() ? output : inputs[0];
     out[0] = float_binary(g, as_dtype(saved, g.dtype()), op, op_name);
   }
   const char* name() const override { return op_name; }
@@ -308,7 +313,7 @@ template <class GradOp, class Fwd>
 Tensor unary_op(const Tensor& a, Fwd fwd, const char* name, bool save_output, GradOp = {}) {
   Tensor r = float_unary(a, fwd, name);
   return record<UnaryBackward<GradOp>>(r, {a}, [&](UnaryBackward<GradOp>& n) {
-    n.saved = save_output ? r.detach() : a.detach();
+    if (save_output) n.output = r.detach();
     n.op_name = name;
   });
 }
@@ -373,10 +378,10 @@ struct SigmoidGrad {
     return g * y * (T(1) - y);
   }
 };
-struct ReluGrad {
+struct ReluGrad {  // of the input: x > 0 exactly where relu(x) > 0, NaN included
   template <class T>
-  T operator()(T g, T y) const {
-    return y > 0 ? g : T(0);
+  T operator()(T g, T x) const {
+    return x > 0 ? g : T(0);
   }
 };
 }  // namespace
@@ -432,7 +437,7 @@ Tensor sigmoid(const Tensor& a) {
 }
 Tensor relu(const Tensor& a) {
   return unary_op<ReluGrad>(
-      a, [](auto x) { return x > 0 ? x : decltype(x)(0); }, "ReluBackward", true);
+      a, [](auto x) { return x > 0 ? x : decltype(x)(0); }, "ReluBackward", false);
 }
 Tensor sign(const Tensor& a) {
   NoGradGuard no_grad;  // piecewise constant: no gradient
@@ -499,18 +504,108 @@ Tensor clamp(const Tensor& a, double lo, double hi) {
 }
 Tensor clamp_min(const Tensor& a, double lo) { return clamp(a, lo, HUGE_VAL); }
 
+namespace {
+// prelu fused into one pass each way, as torch's kernels:
+//   y = x > 0 ? x : w_c * x
+//   dx = x > 0 ? g : w_c * g,   dw_c = sum over channel c of (x > 0 ? 0 : x * g)
+// Channel c of element i is (i / inner) % channels for x of shape [N, C, inner...].
+struct PreluBackward final : Node {
+  Tensor x;  // contiguous input
+  int64_t channels = 1, inner = 1;
+  void backward(const Tensor& g, Grads& out) override {
+    const Tensor gc = g.contiguous();
+    const Tensor& w = inputs[1];
+    dispatch_floating(x.dtype(), "prelu", [&](auto tag) {
+      using T = decltype(tag);
+      const Tensor wc = w.contiguous();
+      const T* xp = x.data_ptr<T>();
+      const T* gp = gc.data_ptr<T>();
+      const T* wp = wc.data_ptr<T>();
+      const int64_t n = x.numel();
+      T* dx = nullptr;
+      if (inputs[0].requires_grad()) {
+        out[0] = make_tensor(x.shape(), x.dtype());
+        dx = out[0].data_ptr<T>();
+      }
+      constexpr int64_t kStack = 64, kChunk = 256;
+      double stack[kStack] = {};
+      std::vector<double> heap;
+      double* dw = stack;
+      if (channels > kStack) {
+        heap.assign(static_cast<size_t>(channels), 0.0);
+        dw = heap.data();
+      }
+      for (int64_t start = 0, c = 0; start < n; start += inner, c = (c + 1) % channels) {
+        const T wv = wp[c];
+        if (dx)
+          for (int64_t i = start; i < start + inner; ++i) dx[i] = xp[i] > T(0) ? gp[i] : wv * gp[i];
+        // x * g where x <= 0, summed in double. Staged through a small buffer so both
+        // loops vectorise (GCC will not if-convert the select inside a reduction), and the
+        // sum runs in SIMD lanes in any order (omp simd).
+        double acc = 0;
+        for (int64_t s0 = start; s0 < start + inner; s0 += kChunk) {
+          const int64_t len = std::min(kChunk, start + inner - s0);
+          T part[kChunk];
+          for (int64_t i = 0; i < len; ++i) {
+            const T prod = xp[s0 + i] * gp[s0 + i];
+            part[i] = xp[s0 + i] > T(0) ? T(0) : prod;
+          }
+#pragma omp simd reduction(+ : acc)
+          for (int64_t i = 0; i < len; ++i) acc += static_cast<double>(part[i]);
+        }
+        dw[c] += acc;
+      }
+      if (inputs[1].requires_grad()) {
+        out[1] = make_tensor(w.shape(), w.dtype());
+        T* o = out[1].data_ptr<T>();
+        for (int64_t c = 0; c < channels; ++c) o[c] = static_cast<T>(dw[c]);
+      }
+    });
+  }
+  const char* name() const override { return "PreluBackward"; }
+};
+}  // namespace
+
 Tensor prelu(const Tensor& a, const Tensor& weight) {
-  // max(0,x) + w*min(0,x), composed so autograd gives both gradients.
-  if (weight.numel() == 1) return relu(a) - weight.reshape({}) * relu(-a);
-  if (a.dim() < 2 || a.size(1) != weight.numel())
+  if (!a.defined() || !weight.defined()) throw Error("prelu: undefined operand");
+  if (weight.numel() != 1 && (a.dim() < 2 || a.size(1) != weight.numel()))
     throw Error("prelu: weight has " + std::to_string(weight.numel()) + " entries but the input " +
                 a.shape().str() + " has " +
                 (a.dim() < 2 ? std::string("no channel dimension")
                              : std::to_string(a.size(1)) + " channels"));
-  Shape ws;
-  ws.push_back(weight.numel());
-  for (int d = 2; d < a.dim(); ++d) ws.push_back(1);
-  return relu(a) - weight.reshape(ws) * relu(-a);
+  if (a.dtype() != weight.dtype() || !is_floating(a.dtype())) {
+    // Mixed or integer dtypes: composed from ops that promote (max(0,x) + w*min(0,x)).
+    Shape ws;
+    ws.push_back(weight.numel());
+    for (int d = 2; d < a.dim(); ++d) ws.push_back(1);
+    const Tensor w = weight.numel() == 1 ? weight.reshape({}) : weight.reshape(ws);
+    return relu(a) - w * relu(-a);
+  }
+  const Tensor x = a.contiguous();
+  const int64_t channels = weight.numel();
+  int64_t inner = x.numel();
+  if (channels > 1) {
+    inner = 1;
+    for (int d = 2; d < x.dim(); ++d) inner *= x.size(d);
+  }
+  Tensor r = make_tensor(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "prelu", [&](auto tag) {
+    using T = decltype(tag);
+    const Tensor wc = weight.contiguous();
+    const T* xp = x.data_ptr<T>();
+    const T* wp = wc.data_ptr<T>();
+    T* o = r.data_ptr<T>();
+    const int64_t n = x.numel();
+    for (int64_t start = 0, c = 0; start < n; start += inner, c = (c + 1) % channels) {
+      const T wv = wp[c];
+      for (int64_t i = start; i < start + inner; ++i) o[i] = xp[i] > T(0) ? xp[i] : wv * xp[i];
+    }
+  });
+  return record<PreluBackward>(r, {a, weight}, [&](PreluBackward& n) {
+    n.x = x.detach();
+    n.channels = channels;
+    n.inner = inner;
+  });
 }
 
 }  // namespace soma

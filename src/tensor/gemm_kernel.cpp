@@ -13,10 +13,21 @@
 // cpuid choice, and SkylakeX if that is still an AVX2 table while CPU and OS support AVX-512.
 // SOMA_BLAS_KEEP_CORE=1 keeps whatever was loaded. The symbols are weak: with another BLAS
 // (reference, BLIS, MKL through alternatives) they resolve to null and nothing is changed.
+//
+// Second, OpenBLAS's idle worker threads: after each threaded call they keep polling for
+// work (sched_yield in a loop) for 2^28 cycles, about 0.1 s, before they sleep. soma's own
+// threads (the image ops, parallel_run) run between BLAS calls, so on a 2-core machine those
+// pollers took a core from them throughout a training step: two threads ran slower than
+// one. soma shortens the poll to 2^17 cycles (tens of microseconds, about what soma's own
+// workers spin) unless OPENBLAS_THREAD_TIMEOUT is set: it sets the variable, has the library
+// re-read its environment and shuts the thread server down, which restarts with the new
+// timeout at the next threaded call.
 extern "C" {
 char* gotoblas_corename(void) __attribute__((weak));
 void gotoblas_dynamic_init(void) __attribute__((weak));
 void gotoblas_dynamic_quit(void) __attribute__((weak));
+void openblas_read_env(void) __attribute__((weak));
+int blas_thread_shutdown_(void) __attribute__((weak));
 }
 
 namespace soma {
@@ -83,6 +94,16 @@ std::string select_kernels() {
   return core;
 }
 
+void shorten_thread_timeout() {
+  if (openblas_read_env == nullptr || blas_thread_shutdown_ == nullptr) return;
+  if (std::getenv("OPENBLAS_THREAD_TIMEOUT") != nullptr) return;
+  // Static initialisation again: no BLAS call is running or has started threads of its own.
+  setenv("OPENBLAS_THREAD_TIMEOUT", "17", 1);
+  openblas_read_env();
+  blas_thread_shutdown_();
+  unsetenv("OPENBLAS_THREAD_TIMEOUT");  // child processes see the environment as it was
+}
+
 const std::string& selected() {
   static const std::string name = select_kernels();
   return name;
@@ -91,6 +112,7 @@ const std::string& selected() {
 // Select at load time, so code that calls cblas directly (nn's conv) gets the table too.
 const bool g_selected_at_load = [] {
   (void)selected();
+  shorten_thread_timeout();
   return true;
 }();
 

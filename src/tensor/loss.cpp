@@ -196,9 +196,56 @@ Tensor log_softmax(const Tensor& a, int64_t dim) {
   });
 }
 
+namespace {
+// mse fused: loss_i = (x_i - t_i)^2; dx = norm * (x - t) * g with norm = 2/N for the mean
+// (2 otherwise) rounded to the input type, in torch's order (mse_backward_cpu_kernel);
+// dt = -dx.
+struct MseBackward final : Node {
+  Tensor x, t;  // contiguous, one dtype
+  Reduction reduction = Reduction::Mean;
+  void backward(const Tensor& g, Grads& out) override {
+    const Tensor gc = g.contiguous();
+    Tensor dx = make_tensor(x.shape(), x.dtype());
+    dispatch_floating(x.dtype(), "mse_loss", [&](auto tag) {
+      using T = decltype(tag);
+      const T norm =
+          static_cast<T>(reduction == Reduction::Mean ? 2.0 / static_cast<double>(x.numel()) : 2.0);
+      const T* xp = x.data_ptr<T>();
+      const T* tp = t.data_ptr<T>();
+      const T* gp = gc.data_ptr<T>();
+      T* d = dx.data_ptr<T>();
+      const int64_t n = x.numel();
+      if (reduction == Reduction::None) {
+        for (int64_t i = 0; i < n; ++i) d[i] = norm * (xp[i] - tp[i]) * gp[i];
+      } else {
+        const T gv = gp[0];
+        for (int64_t i = 0; i < n; ++i) d[i] = norm * (xp[i] - tp[i]) * gv;
+      }
+    });
+    if (inputs[1].requires_grad()) out[1] = neg(dx).to(inputs[1].dtype());
+    if (inputs[0].requires_grad()) out[0] = as_dtype(dx, inputs[0].dtype());
+  }
+  const char* name() const override { return "MseLossBackward"; }
+};
+}  // namespace
+
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
+  if (!input.defined() || !target.defined()) throw Error("mse_loss: undefined operand");
   check_same_shape("mse_loss", input, target);
-  return reduce(square(input - target), r);
+  const DType dt = promote_types(input.dtype(), target.dtype());
+  if (!is_floating(dt)) return reduce(square(input - target), r);
+  const Tensor x = as_dtype(input, dt).contiguous();
+  const Tensor t = as_dtype(target, dt).contiguous();
+  Tensor losses = dispatch_floating(dt, "mse_loss", [&](auto tag) -> Tensor {
+    using T = decltype(tag);
+    return binary_map<T, T>(x, t, [](T a, T b) { return (a - b) * (a - b); });
+  });
+  Tensor out = reduce_untracked(losses, r);
+  return record<MseBackward>(out, {input, target}, [&](MseBackward& n) {
+    n.x = x.detach();
+    n.t = t.detach();
+    n.reduction = r;
+  });
 }
 
 Tensor bce_loss(const Tensor& input, const Tensor& target, Reduction r) {

@@ -1,4 +1,6 @@
 // Reductions over all elements or chosen dimensions, with keepdim.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -10,9 +12,21 @@ namespace soma {
 
 namespace {
 
-// Which dimensions a reduction covers; empty `dims` means all.
-std::vector<bool> reduce_mask(const Tensor& a, const Shape& dims) {
-  std::vector<bool> mask(a.dim(), dims.empty());
+// Which dimensions a reduction covers, one flag per dimension (inline: no allocation).
+struct DimMask {
+  std::array<bool, Shape::kMaxDims> on{};
+  int n = 0;
+  bool operator[](int i) const { return on[static_cast<size_t>(i)]; }
+  bool& operator[](int i) { return on[static_cast<size_t>(i)]; }
+  const bool* begin() const { return on.data(); }
+  const bool* end() const { return on.data() + n; }
+};
+
+// Empty `dims` means all.
+DimMask reduce_mask(const Tensor& a, const Shape& dims) {
+  DimMask mask;
+  mask.n = a.dim();
+  for (int i = 0; i < mask.n; ++i) mask[i] = dims.empty();
   for (int64_t d : dims) {
     const int w = wrap_dim(d, a.dim());
     if (a.dim() > 0) {
@@ -27,7 +41,7 @@ std::vector<bool> reduce_mask(const Tensor& a, const Shape& dims) {
   return mask;
 }
 
-Shape reduced_shape(const Tensor& a, const std::vector<bool>& mask, bool keepdim) {
+Shape reduced_shape(const Tensor& a, const DimMask& mask, bool keepdim) {
   Shape s;
   for (int i = 0; i < a.dim(); ++i) {
     if (!mask[i])
@@ -40,8 +54,8 @@ Shape reduced_shape(const Tensor& a, const std::vector<bool>& mask, bool keepdim
 
 // Views a so that the reduced dimensions form one middle block: [outer, R, inner].
 // Returns the (possibly permuted and copied) contiguous source.
-Tensor arrange_for_reduce(const Tensor& a, const std::vector<bool>& mask, int64_t& outer,
-                          int64_t& r, int64_t& inner) {
+Tensor arrange_for_reduce(const Tensor& a, const DimMask& mask, int64_t& outer, int64_t& r,
+                          int64_t& inner) {
   int first = -1, last = -1;
   bool block = true;
   for (int i = 0; i < a.dim(); ++i)
@@ -81,8 +95,8 @@ Tensor arrange_for_reduce(const Tensor& a, const std::vector<bool>& mask, int64_
 }
 
 template <class T, class Acc, class Init, class Step, class Finish>
-Tensor reduce_kernel(const Tensor& a, const std::vector<bool>& mask, bool keepdim, DType out_dtype,
-                     Init init, Step step, Finish finish) {
+Tensor reduce_kernel(const Tensor& a, const DimMask& mask, bool keepdim, DType out_dtype, Init init,
+                     Step step, Finish finish) {
   NoGradGuard no_grad;
   int64_t outer, r, inner;
   const Tensor src = arrange_for_reduce(a, mask, outer, r, inner);
@@ -115,6 +129,19 @@ struct SumBackward final : Node {
   Shape in_shape, kept_shape;  // kept_shape: the output with keepdim
   double scale = 1;            // 1/N for mean
   void backward(const Tensor& g, Grads& out) override {
+    if (g.numel() == 1 && is_floating(g.dtype())) {  // a full reduction (a loss): one fill
+      out[0] = dispatch_floating(g.dtype(), "sum", [&](auto tag) -> Tensor {
+        using T = decltype(tag);
+        // As the general path below: g times the scale rounded to T.
+        T v = *reinterpret_cast<const T*>(g.impl()->base());
+        if (scale != 1) v = v * static_cast<T>(scale);
+        Tensor r = make_tensor(in_shape, g.dtype());
+        T* o = r.data_ptr<T>();
+        for (int64_t i = 0, n = r.numel(); i < n; ++i) o[i] = v;
+        return r;
+      });
+      return;
+    }
     Tensor gk = g.reshape(kept_shape);
     if (scale != 1) gk = gk * scale;
     out[0] = gk.expand(in_shape).contiguous();
@@ -122,23 +149,122 @@ struct SumBackward final : Node {
   const char* name() const override { return scale == 1 ? "SumBackward" : "MeanBackward"; }
 };
 
+// Sum (or mean) of a contiguous floating tensor over one block of leading dimensions
+// [0, split) or trailing dimensions [split, dim): what bias gradients (sum over the
+// batch) and losses (sum over all) need. Same arithmetic as reduce_kernel (a double
+// accumulator per output, rows added in order) without its permutes and scratch
+// allocations; a full reduction runs in SIMD lanes (omp simd), a change of summation
+// order that is invisible after rounding the double result to float.
+// Column sums of a narrow [r, NT] block (the bias gradient of a 1-3 unit layer): two
+// interleaved double sums per column, kept in registers.
+template <class T, int NT>
+void narrow_column_sums(const T* x, int64_t r, bool is_mean, T* o) {
+  double a0[NT] = {}, a1[NT] = {};
+  int64_t k = 0;
+  for (; k + 2 <= r; k += 2)
+    for (int q = 0; q < NT; ++q) {
+      a0[q] += static_cast<double>(x[k * NT + q]);
+      a1[q] += static_cast<double>(x[(k + 1) * NT + q]);
+    }
+  if (k < r)
+    for (int q = 0; q < NT; ++q) a0[q] += static_cast<double>(x[k * NT + q]);
+  for (int q = 0; q < NT; ++q) {
+    const double total = a0[q] + a1[q];
+    o[q] = static_cast<T>(is_mean ? total / static_cast<double>(r) : total);
+  }
+}
+
+template <class T>
+void sum_contiguous(const T* x, int64_t outer, int64_t r, int64_t inner, bool is_mean, T* o) {
+  if (r == 1) {  // a batch of one: the sum is the row itself; + 0 turns -0 into +0 as a sum does
+    for (int64_t i = 0; i < outer * inner; ++i) o[i] = x[i] + T(0);
+    return;
+  }
+  if (inner == 2 || inner == 3) {
+    for (int64_t oi = 0; oi < outer; ++oi) {
+      if (inner == 2)
+        narrow_column_sums<T, 2>(x + oi * r * 2, r, is_mean, o + oi * 2);
+      else
+        narrow_column_sums<T, 3>(x + oi * r * 3, r, is_mean, o + oi * 3);
+    }
+    return;
+  }
+  if (inner == 1) {
+    for (int64_t oi = 0; oi < outer; ++oi) {
+      const T* xs = x + oi * r;
+      double total = 0;
+#pragma omp simd reduction(+ : total)
+      for (int64_t k = 0; k < r; ++k) total += static_cast<double>(xs[k]);
+      o[oi] = static_cast<T>(is_mean ? total / static_cast<double>(r) : total);
+    }
+    return;
+  }
+  constexpr int64_t kStack = 256;
+  double stack[kStack];
+  std::unique_ptr<double[]> heap;
+  double* acc = stack;
+  if (inner > kStack) {
+    heap.reset(new double[static_cast<size_t>(inner)]);
+    acc = heap.get();
+  }
+  for (int64_t oi = 0; oi < outer; ++oi) {
+    const T* base = x + oi * r * inner;
+    for (int64_t i = 0; i < inner; ++i) acc[i] = 0;
+    for (int64_t k = 0; k < r; ++k)
+      for (int64_t i = 0; i < inner; ++i) acc[i] += static_cast<double>(base[k * inner + i]);
+    for (int64_t i = 0; i < inner; ++i)
+      o[oi * inner + i] = static_cast<T>(is_mean ? acc[i] / static_cast<double>(r) : acc[i]);
+  }
+}
+
+// The fast path's shape test: a contiguous floating tensor whose reduced dimensions are
+// one leading or trailing run. Returns false (and leaves out undefined) otherwise.
+bool try_sum_fast(const Tensor& a, const DimMask& mask, bool keepdim, bool is_mean, Tensor& out) {
+  if (!is_floating(a.dtype()) || !a.is_contiguous()) return false;
+  const int nd = a.dim();
+  int first = nd, last = -1;
+  for (int i = 0; i < nd; ++i)
+    if (mask[i]) {
+      first = std::min(first, i);
+      last = i;
+    }
+  int64_t outer = 1, r = 1, inner = 1;
+  if (last < 0) {
+    // nothing reduced (0-d input): the fast path still applies, as a copy
+  } else {
+    for (int i = first; i <= last; ++i)
+      if (!mask[i]) return false;
+    if (first != 0 && last != nd - 1) return false;
+    for (int i = 0; i < nd; ++i) (i < first ? outer : i <= last ? r : inner) *= a.shape()[i];
+  }
+  out = make_tensor(reduced_shape(a, mask, keepdim), a.dtype());
+  dispatch_floating(a.dtype(), "sum", [&](auto tag) {
+    using T = decltype(tag);
+    sum_contiguous<T>(a.data_ptr<T>(), outer, r, inner, is_mean, out.data_ptr<T>());
+  });
+  return true;
+}
+
 Tensor sum_impl(const Tensor& a, const Shape& dims, bool keepdim, bool is_mean) {
   const auto mask = reduce_mask(a, dims);
   int64_t count = 1;
   for (int i = 0; i < a.dim(); ++i)
     if (mask[i]) count *= a.shape()[i];
   DType out_dtype = is_floating(a.dtype()) ? a.dtype() : (is_mean ? kFloat32 : kInt64);
-  Tensor r = dispatch(a.dtype(), [&](auto tag) -> Tensor {
-    using T = decltype(tag);
-    using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-    return reduce_kernel<T, Acc>(
-        a, mask, keepdim, out_dtype, [] { return Acc(0); },
-        [](Acc& acc, int64_t&, T v, int64_t) { acc += static_cast<Acc>(v); },
-        [is_mean](Acc acc, int64_t, int64_t n) {
-          return is_mean ? static_cast<double>(acc) / static_cast<double>(n)
-                         : static_cast<double>(acc);
-        });
-  });
+  Tensor fast;
+  Tensor r = try_sum_fast(a, mask, keepdim, is_mean, fast)
+                 ? fast
+                 : dispatch(a.dtype(), [&](auto tag) -> Tensor {
+                     using T = decltype(tag);
+                     using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+                     return reduce_kernel<T, Acc>(
+                         a, mask, keepdim, out_dtype, [] { return Acc(0); },
+                         [](Acc& acc, int64_t&, T v, int64_t) { acc += static_cast<Acc>(v); },
+                         [is_mean](Acc acc, int64_t, int64_t n) {
+                           return is_mean ? static_cast<double>(acc) / static_cast<double>(n)
+                                          : static_cast<double>(acc);
+                         });
+                   });
   return record<SumBackward>(r, {a}, [&](SumBackward& n) {
     n.in_shape = a.shape();
     n.kept_shape = reduced_shape(a, mask, true);

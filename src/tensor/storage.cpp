@@ -1,4 +1,6 @@
 // The caching allocator behind every tensor's storage.
+#include <sys/mman.h>
+
 #include <bit>
 #include <cstdlib>
 #include <new>
@@ -48,6 +50,23 @@ Cache* cache() {
   return &holder.cache;
 }
 
+// Blocks of 4 MiB and more (data sets, a batch's activations) are 2 MiB-aligned and asked
+// to be backed by transparent huge pages: the first touch of each 4 KiB page costs a fault
+// of about 11 µs on this kind of virtual machine, so a 188 MB data set cost half a second
+// of faults; with 2 MiB pages that is 512 times fewer faults. Where the kernel does not
+// offer huge pages (THP "never") madvise fails harmlessly and ordinary pages are used.
+constexpr size_t kHugePage = size_t{2} << 20;
+
+void* allocate(size_t rounded) {
+  if (rounded >= 2 * kHugePage) {
+    const size_t size = (rounded + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, size);
+    if (p) (void)madvise(p, size, MADV_HUGEPAGE);
+    return p;
+  }
+  return std::aligned_alloc(64, (rounded + 63) / 64 * 64);
+}
+
 }  // namespace
 
 Storage::Storage(size_t bytes) {
@@ -59,7 +78,7 @@ Storage::Storage(size_t bytes) {
     c->free[size_class].pop_back();
     return;
   }
-  data = std::aligned_alloc(64, (rounded + 63) / 64 * 64);
+  data = allocate(rounded);
   if (!data) throw std::bad_alloc();
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "impl.hpp"
+#include "object_pool.hpp"
 #include "soma/core/error.hpp"
 #include "strided_loop.hpp"
 
@@ -62,8 +63,9 @@ void throw_not_floating(const char* op, DType dtype) {
 Tensor make_tensor(const Shape& shape, DType dtype) {
   for (int64_t d : shape)
     if (d < 0) throw Error("negative dimension in shape " + shape.str());
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape.numel()) * itemsize(dtype));
+  auto impl = std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>());
+  impl->storage = std::allocate_shared<Storage>(
+      detail::PoolAllocator<Storage>(), static_cast<size_t>(shape.numel()) * itemsize(dtype));
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -71,7 +73,7 @@ Tensor make_tensor(const Shape& shape, DType dtype) {
 }
 
 Tensor make_view(const Tensor& src, const Shape& shape, const Shape& strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>());
   impl->storage = src.impl()->storage;
   impl->shape = shape;
   impl->strides = strides;

@@ -1,9 +1,13 @@
 // Drives `soma dashboard` in headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core): the explorer's axis dropdown and class checkboxes change the plot
-// as the CSV says they should, and the loss curve grows while a training run streams.
-// Screenshots go to $SOMA_TEST_ARTIFACTS (default: ./test-artifacts).
+// as the CSV says they should, the loss curve grows while a training run streams, the
+// power tab plots the readings of a stand-in NVML library (and says so when there is no
+// sensor), the spike raster shows a COBA run's spike file and the embedding tab its
+// x,y,label file with class toggles. Screenshots go to $SOMA_TEST_ARTIFACTS (default:
+// ./test-artifacts).
 //
-//   SOMA_BIN=build/bin/soma node --test tests/browser/
+//   SOMA_BIN=build/bin/soma SOMA_FAKE_NVML_LIBRARY=build/lib/libsoma_fake_nvml.so \
+//     node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -33,10 +37,10 @@ function readIris() {
 }
 
 // Starts `soma dashboard --port 0 --open ...` and resolves with its URL (first stdout line).
-function startDashboard(args) {
+function startDashboard(args, env = {}) {
   return new Promise((resolve, reject) => {
     const proc = spawn(somaBin, ['dashboard', iris, '--port', '0', '--open', ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     proc.stdout.on('data', (d) => {
       out += d;
@@ -52,9 +56,10 @@ function stop(server) {
   if (server && server.proc.exitCode === null) server.proc.kill('SIGTERM');
 }
 
-let browser, userDir;
+let browser, userDir, scratch;
 before(async () => {
   userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soma-chromium-'));
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'soma-browser-'));
   // A fresh profile each run (playwright passes it as --user-data-dir).
   browser = await chromium.launchPersistentContext(userDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -66,6 +71,7 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   fs.rmSync(userDir, { recursive: true, force: true });
+  fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 // What Plotly drew: axis titles from the SVG, points per visible trace, trace data.
@@ -146,7 +152,7 @@ test('training: the loss curve grows while the run streams', async () => {
   const server = await startDashboard(['--train', String(epochs), '--batch-delay-ms', '60']);
   try {
     const page = await browser.newPage();
-    await page.goto(server.url);
+    await page.goto(server.url + '#training');
     const count = () => page.evaluate(() => {
       const gd = document.getElementById('loss');
       return { batches: gd.data[0].x.length, epochs: gd.data[1].x.length,
@@ -169,6 +175,185 @@ test('training: the loss curve grows while the run streams', async () => {
     const losses = await page.evaluate(() => document.getElementById('loss').data[1].y);
     assert.ok(losses[losses.length - 1] < losses[0], `train loss ${losses[0]} -> ${losses.at(-1)}`);
     await page.locator('#training').screenshot({ path: path.join(artifacts, 'training-finished.png') });
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
+// ---- power ------------------------------------------------------------------------
+
+// A power monitor reading no real hardware: RAPL pointed at nothing, NVML at the stand-in
+// library tests/power builds (or at nothing, for the no-sensor case).
+function powerEnv(nvml, script) {
+  return { SOMA_NVML_LIBRARY: nvml, SOMA_POWERCAP_ROOT: path.join(scratch, 'no-powercap'),
+    SOMA_FAKE_NVML: script };
+}
+const fakeNvml = process.env.SOMA_FAKE_NVML_LIBRARY;
+
+test('power: the readings stream into the plot and the table', { skip: !fakeNvml &&
+    'SOMA_FAKE_NVML_LIBRARY not set (the stand-in NVML library tests/power builds)' }, async () => {
+  // GPU A steps 100 -> 120 -> 140 W and stays; GPU B holds 50 W throughout.
+  const server = await startDashboard(['--power', '--power-interval', '50'],
+    powerEnv(fakeNvml, 'gpus=2;power_mw=100000,120000,140000|50000'));
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url + '#power');
+    await page.waitForSelector('#power-table tbody tr:nth-child(2)');
+    const traces = () => page.evaluate(() =>
+      document.getElementById('power-plot').data.map((t) => ({ name: t.name, x: t.x, y: t.y })));
+    await page.waitForFunction(() => document.getElementById('power-plot').data?.[0]?.x.length >= 4);
+    const first = await traces();
+    await page.waitForTimeout(600);
+    const later = await traces();
+    assert.deepEqual(later.map((t) => t.name), ['gpu0 Fake GPU A', 'gpu1 Fake GPU B']);
+    assert.ok(later[0].x.length > first[0].x.length, `${first[0].x.length} -> ${later[0].x.length}`);
+    const [a, b] = later;
+    assert.ok(a.y.every((w) => [100, 120, 140].includes(w)), String(a.y));
+    assert.ok(a.y.every((w, i) => i === 0 || w >= a.y[i - 1]), String(a.y));
+    assert.equal(a.y.at(-1), 140);
+    assert.ok(b.y.every((w) => w === 50), String(b.y));
+    // Samples about 50 ms apart.
+    const step = (b.x.at(-1) - b.x[0]) / (b.x.length - 1);
+    assert.ok(step > 0.03 && step < 0.2, `mean step ${step} s`);
+    // The table: the last reading, and GPU B's energy, 50 W times the time it was watched
+    // (its trapezoids are exact for a constant power). Read both once the table caught up.
+    const row = await page.evaluate(() => {
+      const cells = (k) => [...document.querySelectorAll('#power-table tbody tr')[k].children]
+        .map((td) => td.textContent);
+      const x = document.getElementById('power-plot').data[1].x;
+      return { a: cells(0), b: cells(1), span: x.at(-1) - x[0] };
+    });
+    assert.equal(row.a[2], '140.0');
+    assert.equal(row.b[2], '50.0');
+    assert.equal(row.b[3], '50.0');
+    assert.ok(Math.abs(Number(row.b[4]) - 50 * row.span) < 0.011, `${row.b[4]} J vs ${50 * row.span}`);
+    await page.locator('#power').screenshot({ path: path.join(artifacts, 'power-live.png') });
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
+test('power: without a sensor the page says what was tried', async () => {
+  const missing = path.join(scratch, 'no-such-libnvidia-ml.so');
+  const server = await startDashboard(['--power'], powerEnv(missing, ''));
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url + '#power');
+    await page.waitForSelector('#power-status.warning');
+    const text = await page.locator('#power-status').textContent();
+    assert.match(text, /No power sensor found/);
+    assert.ok(text.includes(`NVML (${missing}): not loaded`), text);
+    assert.ok(text.includes('RAPL ('), text);
+    assert.equal(await page.locator('#power-table').isHidden(), true);
+    // Still serving: the explorer answers and the process is alive.
+    await page.click('#tabs button[data-view="explorer"]');
+    await page.waitForSelector('#scatter .scatterlayer path.point');
+    assert.equal(server.proc.exitCode, null);
+    await page.click('#tabs button[data-view="power"]');
+    await page.locator('#power').screenshot({ path: path.join(artifacts, 'power-no-sensor.png') });
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
+// ---- spike raster -----------------------------------------------------------------
+
+function run(args) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(somaBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    proc.stdout.on('data', (d) => { out += d; });
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.on('exit', (code) => (code === 0 ? resolve(out)
+      : reject(new Error(`soma ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+test('spikes: a COBA run\'s spike file becomes the raster', async () => {
+  const dir = path.join(scratch, 'coba');
+  // The full 4,000 neurons for 50 ms: smaller networks fall silent within a few ms.
+  await run(['example', 'coba', '--neurons', '4000', '--duration', '0.05', '--plot', dir]);
+  const csv = path.join(dir, 'coba_spikes.csv');
+  const [header, ...lines] = fs.readFileSync(csv, 'utf8').trim().split('\n');
+  assert.equal(header, 'i,t');
+  const i = lines.map((l) => Number(l.split(',')[0]));
+  const t = lines.map((l) => Number(l.split(',')[1]));
+  assert.ok(lines.length > 1000, `${lines.length} spikes`);
+  const server = await startDashboard(['--spikes', csv]);
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);  // the most specific view opens first
+    await page.waitForSelector('#raster .scatterlayer path.point');
+    const shown = await page.evaluate(() => {
+      const gd = document.getElementById('raster'), rate = document.getElementById('rate');
+      return { x: gd.data[0].x, y: gd.data[0].y, points: document.querySelectorAll('#raster path.point').length,
+        rx: rate.data[0].x, ry: rate.data[0].y, tab: location.hash,
+        xtitle: document.querySelector('#raster .xtitle')?.textContent,
+        status: document.getElementById('spikes-status').textContent };
+    });
+    assert.equal(shown.tab, '#spikes');
+    assert.equal(shown.xtitle, 't (ms)');
+    assert.deepEqual(shown.y, i);
+    assert.deepEqual(shown.x, t.map((s) => s * 1e3));
+    assert.equal(shown.points, lines.length);
+    // The rate curve accounts for every spike: sum(rate x bin width x neurons) = spikes.
+    const neurons = Math.max(...i) + 1, width = (shown.rx[1] - shown.rx[0]) * 1e-3;
+    const total = shown.ry.reduce((s, r) => s + r * width * neurons, 0);
+    assert.ok(Math.abs(total - lines.length) < 1e-6 * lines.length, `${total} vs ${lines.length}`);
+    assert.ok(shown.status.startsWith(`${lines.length} spikes from ${neurons} neurons`), shown.status);
+    await page.locator('#spikes').screenshot({ path: path.join(artifacts, 'spikes-raster.png') });
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
+// ---- embedding --------------------------------------------------------------------
+
+test('embedding: classes coloured apart and toggled by their checkboxes', async () => {
+  // An x,y,label file as t-SNE writes one: Iris petals, species numbered 0, 1, 2.
+  const data = readIris();
+  const species = data.col('species');
+  const names = [...new Set(species)];
+  const x = data.num('petal_length'), y = data.num('petal_width');
+  const csv = path.join(scratch, 'embedding.csv');
+  fs.writeFileSync(csv, 'x,y,label\n' +
+    x.map((v, k) => `${v},${y[k]},${names.indexOf(species[k])}`).join('\n') + '\n');
+  const server = await startDashboard(['--embedding', csv]);
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#embedding-plot .scatterlayer path.point');
+    const drawnEmbedding = () => page.evaluate(() => {
+      const gd = document.getElementById('embedding-plot');
+      return { names: gd.data.map((t) => t.name), x: gd.data.map((t) => t.x),
+        colours: gd.data.map((t) => t.marker.color),
+        points: [...document.querySelectorAll('#embedding-plot .scatterlayer .trace')]
+          .map((t) => t.querySelectorAll('path.point').length) };
+    });
+    const all = await drawnEmbedding();
+    assert.deepEqual(all.names, ['0', '1', '2']);
+    assert.deepEqual(all.points, [50, 50, 50]);
+    assert.deepEqual(all.x[1], x.filter((_, k) => species[k] === names[1]));
+    assert.equal(new Set(all.colours).size, 3);
+    await page.screenshot({ path: path.join(artifacts, 'embedding-all.png') });
+
+    await page.uncheck('input[data-embedding-class="0"]');
+    await page.waitForFunction(() => document.querySelectorAll('#embedding-plot path.point').length === 100);
+    const without = await drawnEmbedding();
+    assert.deepEqual(without.names, ['1', '2']);
+    assert.deepEqual(without.colours, all.colours.slice(1));  // the others keep their colours
+    await page.screenshot({ path: path.join(artifacts, 'embedding-class0-hidden.png') });
+
+    await page.click('#embedding-none');
+    await page.waitForFunction(() => document.querySelectorAll('#embedding-plot path.point').length === 0);
+    assert.equal(await page.locator('#embedding-classes input:checked').count(), 0);
+    await page.click('#embedding-all');
+    await page.waitForFunction(() => document.querySelectorAll('#embedding-plot path.point').length === 150);
+    assert.equal(await page.locator('#embedding-classes input:checked').count(), 3);
     await page.close();
   } finally {
     stop(server);

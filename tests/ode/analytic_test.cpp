@@ -37,7 +37,8 @@ TEST_P(AdaptiveMethod, DecayErrorScalesWithTolerance) {
     double err = 0;
     for (std::size_t i = 0; i < r.t.size(); ++i)
       err = std::max(err, std::fabs(r.y(i, 0) - 2 * std::exp(-0.5 * r.t[i])));
-    // CVODE's BDF controls the local error less tightly than the Runge-Kutta pairs.
+    // BDF's local error control is looser than the Runge-Kutta pairs' (lower order, and
+    // an error estimate from the Newton correction).
     const double factor = GetParam() == Method::BDF ? 100 : 20;
     EXPECT_LT(err, factor * tol) << method_name(GetParam()) << " tol " << tol;
     EXPECT_LT(err, previous) << "error must shrink with the tolerance";

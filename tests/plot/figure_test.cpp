@@ -95,6 +95,15 @@ TEST(PlotFigure, BadInputThrowsNamingWhatWasExpected) {
             }).find("no data points"),
             std::string::npos);
 
+  EXPECT_NE(message([&] {
+              ax.heatmap({1, 2}, 1, 2, {.x_extent = plot::Range{3, 3}});
+            }).find("x_extent [3, 3] is empty"),
+            std::string::npos);
+  EXPECT_NE(message([&] {
+              ax.heatmap({1, 2}, 1, 2, {.x_labels = {"a", "b"}, .x_extent = plot::Range{0, 1}});
+            }).find("tick labels and an extent"),
+            std::string::npos);
+
   plot::Axes ax3;
   ax3.line3d({1, 2}, {1, 2}, {1, 2});
   EXPECT_NE(message([&] { ax3.line({1}, {1}); }).find("cannot mix 3-D and 2-D"), std::string::npos);

@@ -141,6 +141,23 @@ TEST(PlotGnuplot, ScriptHoldsTheDataAndSettings) {
   EXPECT_NE(s.find("size 800,600"), std::string::npos);
 }
 
+TEST(PlotGnuplot, HeatmapWithExtentsIsDrawnInDataCoordinates) {
+  // 2 rows x 4 columns over x in [10, 30], y in [100, 140]: cells 5 wide and 20 high,
+  // the first cell centred on (12.5, 110), and the ranges the extents themselves.
+  plot::Figure fig;
+  auto& ax = fig.axes();
+  ax.heatmap({1, 2, 3, 4, 5, 6, 7, 8}, 2, 4,
+             {.x_extent = plot::Range{10, 30}, .y_extent = plot::Range{100, 140}});
+  ax.scatter({17.5}, {130}, {.label = "minimum"});
+  const std::string s = fig.gnuplot_script("png", "/tmp/x.png");
+  EXPECT_NE(s.find("matrix using (12.5+$1*5):(110+$2*20):3 with image"), std::string::npos) << s;
+  EXPECT_NE(s.find("set xrange [10:30]"), std::string::npos);
+  EXPECT_NE(s.find("set yrange [100:140]"), std::string::npos);
+  ScratchDir dir;
+  fig.save(dir.path / "extent.png");
+  EXPECT_EQ(soma::read_file(dir.path / "extent.png").substr(1, 3), "PNG");
+}
+
 TEST(PlotGnuplot, EmptyAxesStillRender) {
   ScratchDir dir;
   plot::Figure fig({.rows = 1, .cols = 2, .width = 300, .height = 200});

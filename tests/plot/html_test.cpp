@@ -47,6 +47,20 @@ TEST(PlotHtml, JsonHoldsTracesAxesAndLogRanges) {
             layout["xaxis2"]["domain"][0].get<double>());
 }
 
+TEST(PlotHtml, HeatmapExtentsBecomeCellOriginAndStep) {
+  plot::Figure fig;
+  fig.axes().heatmap({1, 2, 3, 4, 5, 6, 7, 8}, 2, 4,
+                     {.x_extent = plot::Range{10, 30}, .y_extent = plot::Range{100, 140}});
+  auto spec = nlohmann::json::parse(fig.plotly_json());
+  const auto& t = spec["data"][0];
+  EXPECT_DOUBLE_EQ(t["x0"].get<double>(), 12.5);
+  EXPECT_DOUBLE_EQ(t["dx"].get<double>(), 5.0);
+  EXPECT_DOUBLE_EQ(t["y0"].get<double>(), 110.0);
+  EXPECT_DOUBLE_EQ(t["dy"].get<double>(), 20.0);
+  // Data coordinates: y grows upward, unlike the matrix convention.
+  EXPECT_FALSE(spec["layout"]["yaxis"].contains("autorange"));
+}
+
 TEST(PlotHtml, NonFiniteValuesBecomeGaps) {
   plot::Figure fig;
   fig.axes().line({1, 2, 3}, {1, NAN, 3});

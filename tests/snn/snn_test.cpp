@@ -60,6 +60,18 @@ TEST(VecMath, ExpWithinTwoUlp) {
   EXPECT_NEAR(vecmath::exp(-1e6), std::exp(-708.0), 1e-15 * std::exp(-708.0));  // clamped
 }
 
+TEST(VecMath, LogWithinFourUlp) {
+  for (double x = 1e-300; x < 1e300; x *= 1.37) {
+    const double want = std::log(x);
+    EXPECT_NEAR(vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
+  }
+  for (double x = 0.5; x < 2.0; x += 0.0013) {  // near 1, where log is small
+    const double want = std::log(x);
+    EXPECT_NEAR(vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
+  }
+  EXPECT_EQ(vecmath::log(1.0), 0.0);
+}
+
 // dv/dt = (v_inf - v)/tau from v = 0: v(t) = v_inf*(1 - exp(-t/tau)).
 TEST(Integrators, ExactAndExponentialEulerSolveLinearDecayExactly) {
   for (const char* method : {"exact", "exponential_euler"}) {
@@ -87,6 +99,20 @@ TEST(Integrators, DefaultMethodAsBrian2) {
 
 // The harmonic oscillator dx/dt = y/tau, dy/dt = -x/tau: x = cos(t/tau), y = -sin(t/tau).
 // Global error shrinks as dt^order: halving dt divides it by 2, 4 and 16.
+// Every new value comes from the values at the start of the step (Brian2), even
+// where the update writes a variable in place: two Euler steps of x' = y/tau,
+// y' = -x/tau from (1, 0) with dt/tau = 0.01 give y = -0.01 - 0.01*1 (the old x),
+// not -0.01 - 0.01*0.9999 (the new one).
+TEST(Integrators, EulerReadsValuesFromTheStartOfTheStep) {
+  Network net({.dt = 1e-5});
+  net.set_constant("tau", "1*ms");
+  auto& g = net.add_neuron_group(3, "dx/dt = y/tau : 1\ndy/dt = -x/tau : 1", {.method = "euler"});
+  g.set("x", 1.0);
+  net.run(2e-5);
+  EXPECT_DOUBLE_EQ(g.get("x")[2], 1.0 - 1e-4);
+  EXPECT_DOUBLE_EQ(g.get("y")[2], -0.02);
+}
+
 TEST(Integrators, ConvergenceOrders) {
   auto error = [](const std::string& method, double dt) {
     Network net({.dt = dt});
@@ -213,6 +239,26 @@ TEST(Connect, ProbabilityConditionAndIndices) {
   EXPECT_THROW(all.connect({0}, {200}), soma::Error);
   EXPECT_THROW(all.connect({0, 1}, {2}), soma::Error);
   EXPECT_THROW(all.connect_probability(1.5), soma::Error);
+}
+
+// Geometric skipping must keep every pair with the same probability: each target
+// column of a 2000 x 40 connection at p = 0.3 gets Binomial(2000, 0.3) synapses
+// (mean 600, sd 20.5), the first and last columns included; p = 1 makes every pair.
+TEST(Connect, ProbabilityIsUniformOverTargets) {
+  Network net({.seed = 11});
+  auto& a = net.add_neuron_group(2000, "v : 1");
+  auto& b = net.add_neuron_group(40, "v : 1");
+  auto& s = net.add_synapses(a, b);
+  s.connect_probability(0.3);
+  std::vector<int> per_target(40, 0);
+  for (int64_t j : s.targets()) ++per_target[static_cast<size_t>(j)];
+  for (size_t j = 0; j < per_target.size(); ++j) EXPECT_NEAR(per_target[j], 600, 5 * 20.5) << j;
+  const auto src = s.sources(), dst = s.targets();
+  for (size_t k = 1; k < src.size(); ++k)  // sorted by source, then target, no repeats
+    ASSERT_TRUE(src[k - 1] < src[k] || (src[k - 1] == src[k] && dst[k - 1] < dst[k])) << k;
+  auto& full = net.add_synapses(b, b);
+  full.connect_probability(1.0);
+  EXPECT_EQ(full.size(), 40 * 40);
 }
 
 TEST(Network, RunCanContinueAndGivesTheSameSpikes) {

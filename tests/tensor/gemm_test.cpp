@@ -92,6 +92,43 @@ TEST(Gemm, FloatMatchesNaiveLoop) { check_all<float>(); }
 
 TEST(Gemm, DoubleMatchesNaiveLoop) { check_all<double>(); }
 
+// The layer shapes of the tutorial networks (bench/nn), which take the small-product
+// loops: row vectors against wide and narrow layers, outer products, narrow batches.
+TEST(Gemm, TinyNetworkLayerShapes) {
+  soma::Rng rng(11);
+  const Case<float> cases[] = {
+      {false, true, 1, 1000, 20, 1, 1},  {false, true, 1, 3, 1000, 1, 1},
+      {false, false, 1, 20, 1000, 1, 0}, {true, false, 1000, 20, 1, 1, 0},
+      {false, true, 13, 50, 31, 1, 1},   {true, false, 50, 31, 13, 1, 0},
+      {false, true, 100, 3, 1, 1, 1},    {false, true, 100, 2, 3, 1, 1},
+      {false, false, 100, 3, 2, 1, 0},   {true, false, 2, 3, 100, 1, 0},
+      {true, false, 3, 1, 100, 1, 0},    {false, true, 6, 9, 2, -0.5f, 0.25f}};
+  for (const auto& cs : cases) check<float>(cs, rng);
+}
+
+// With beta == 0, C is output only: whatever it held (NaN from uninitialised memory)
+// must not leak into the result, on every path (dots, packed rows, narrow rows, BLAS).
+TEST(Gemm, BetaZeroIgnoresOldC) {
+  soma::Rng rng(5);
+  const int64_t shapes[][3] = {{1, 1000, 20}, {1, 3, 50},    {13, 50, 31},   {100, 3, 1},
+                               {100, 2, 3},   {50, 31, 13},  {1, 20, 1000},  {3, 50, 7},
+                               {2, 64, 5},    {1000, 20, 1}, {200, 150, 120}};
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (const auto& sh : shapes) {
+        const int64_t m = sh[0], n = sh[1], k = sh[2];
+        std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n));
+        for (auto& v : a) v = static_cast<float>(rng.uniform() - 0.5);
+        for (auto& v : b) v = static_cast<float>(rng.uniform() - 0.5);
+        std::vector<float> c(static_cast<size_t>(m * n), std::nanf(""));
+        soma::gemm(ta, tb, m, n, k, 1.0f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.0f,
+                   c.data(), n);
+        for (int64_t i = 0; i < m * n; ++i)
+          ASSERT_TRUE(std::isfinite(c[static_cast<size_t>(i)]))
+              << "ta " << ta << " tb " << tb << " m " << m << " n " << n << " k " << k;
+      }
+}
+
 TEST(Gemm, EmptyInnerDimensionScalesC) {
   std::vector<float> c = {1, 2, 3, 4};
   soma::gemm(false, false, 2, 2, 0, 1.0f, nullptr, 1, nullptr, 2, 0.5f, c.data(), 2);

@@ -1,6 +1,7 @@
 #pragma once
-// One thread count for everything soma runs in parallel: its own loops (OpenMP)
-// and the BLAS it calls. The CLI's global --threads sets it; the default is all cores.
+// One thread count for everything soma runs in parallel: its own loops (OpenMP and
+// parallel_run) and the BLAS it calls. The CLI's global --threads sets it; the default
+// is all cores.
 #include <functional>
 
 namespace soma {
@@ -11,5 +12,15 @@ int hardware_threads();
 
 // Libraries with their own thread pools (BLAS) register here to follow set_num_threads.
 void on_num_threads_changed(std::function<void(int)> listener);
+
+// Runs fn(t, nt) for t = 0 .. nt-1 at the same time, the calling thread taking t = 0 and
+// soma's worker threads the others, and returns when all have returned (an exception
+// thrown by any of them is rethrown here). Idle workers spin for a few tens of
+// microseconds and then sleep, so a busy machine loses no time to them (OpenMP's default
+// keeps idle threads spinning for milliseconds, which on a loaded 2-core machine made two
+// threads slower than one). A call made while another parallel_run is in progress — from
+// inside fn, or from another thread — runs its nt parts one after the other on the
+// calling thread. nt < 2 runs fn(0, 1) directly.
+void parallel_run(int nt, const std::function<void(int t, int nt)>& fn);
 
 }  // namespace soma

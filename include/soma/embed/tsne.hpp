@@ -33,6 +33,7 @@ struct TSNEResult {
   int n_iter = 0;                // iterations run
   double mean_perplexity = 0.0;  // achieved by the sigma search
   double learning_rate = 0.0;    // the one used (after 'auto')
+  int64_t knn_dims = 0;          // dimensions the neighbours were searched in
 };
 
 struct TSNE {
@@ -46,6 +47,13 @@ struct TSNE {
   Init init = Init::pca;
   std::string metric = "euclidean";  // the only metric so far
   uint64_t seed = 42;
+  // Barnes-Hut and FFT search the nearest neighbours exactly, by blocked GEMM. On large
+  // wide inputs that costs n^2 d: with knn_pca_components = k > 0 they are searched among
+  // the first k principal-component scores instead (as openTSNE and FIt-SNE users
+  // usually do beforehand). -1 (auto): 50 components when n > 20,000 and d > 100,
+  // else none.
+  // 0: always the input itself.
+  int knn_pca_components = -1;
   int n_iter_without_progress = 300;
   double min_grad_norm = 1e-7;
   FftOptions fft = {};
@@ -62,5 +70,10 @@ struct TSNE {
 // standard deviation `std0` (sklearn's init='pca' uses 1e-4).
 std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_components,
                              double std0 = 1e-4, uint64_t seed = 42);
+
+// The scores of X on its first `n_components` principal components (n x n_components,
+// centred, float), e.g. to search neighbours in fewer dimensions.
+std::vector<float> pca_reduce(const float* X, int64_t n, int64_t d, int n_components,
+                              uint64_t seed = 42);
 
 }  // namespace soma::embed

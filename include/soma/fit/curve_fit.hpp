@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "soma/fit/dual.hpp"
+#include "soma/fit/gram.hpp"
 #include "soma/fit/least_squares.hpp"
 
 namespace soma::fit {
@@ -116,32 +117,36 @@ class AutoDiffResiduals final : public Residuals {
       }
       return;
     }
-    // Storage for kMaxAutoDiff parameters, of which N are used: the dispatch
-    // instantiates every N, and a model indexing p[1] must not read outside
-    // an array in the (never run) N = 1 instance.
-    std::array<Dual<N>, kMaxAutoDiff> pd;
-    for (size_t k = 0; k < N; ++k) pd[k] = Dual<N>::variable(p[k], k);
-    const std::span<const Dual<N>> ps(pd.data(), N);
-    // Blocks of points into a local buffer first: the model loop then stores
-    // only to memory nothing else can alias, which lets the compiler vectorise
-    // it (exp of a double dual is branch-free, see dual.hpp).
-    constexpr size_t kBlock = 64;
-    std::array<double, kBlock> value;
-    std::array<std::array<double, kBlock>, N> grad;
+    const Seeds seeds(p);
     for (size_t i0 = 0; i0 < m; i0 += kBlock) {
       const size_t len = std::min(kBlock, m - i0);
-      for (size_t i = 0; i < len; ++i) {
-        const Dual<N> t = f_(x_[i0 + i], ps);
-        value[i] = t.v;
-        for (size_t k = 0; k < N; ++k) grad[k][i] = t.d[k];
-      }
-      for (size_t i = 0; i < len; ++i) {
-        const double w = weight(i0 + i);
-        r[i0 + i] = (value[i] - static_cast<double>(y_[i0 + i])) * w;
-      }
+      model_block(seeds, i0, len);
+      for (size_t i = 0; i < len; ++i)
+        r[i0 + i] = (col_[N][i] - static_cast<double>(y_[i0 + i])) * weight(i0 + i);
       for (size_t k = 0; k < N; ++k)
-        for (size_t i = 0; i < len; ++i) jac[i0 + i + k * m] = grad[k][i] * weight(i0 + i);
+        for (size_t i = 0; i < len; ++i) jac[i0 + i + k * m] = col_[k][i] * weight(i0 + i);
     }
+  }
+  // The same block loop, then weighting and the normal-equation sums while
+  // the block is in L1: the Jacobian is never written out (gram.hpp).
+  bool evaluate_normal(std::span<const double> p, double& ssr, std::span<double> jtj,
+                       std::span<double> jtr) override {
+    const size_t m = x_.size();
+    const Seeds seeds(p);
+    gram_.reset();
+    for (size_t i0 = 0; i0 < m; i0 += kBlock) {
+      const size_t len = std::min(kBlock, m - i0), padded = gram_padded(len);
+      model_block(seeds, i0, len);
+      for (size_t i = 0; i < len; ++i) col_[N][i] -= static_cast<double>(y_[i0 + i]);
+      if (!w_.empty())
+        for (size_t k = 0; k <= N; ++k)
+          for (size_t i = 0; i < len; ++i) col_[k][i] *= w_[i0 + i];
+      for (size_t k = 0; k <= N; ++k)
+        std::fill(col_[k].begin() + len, col_[k].begin() + padded, 0.0);
+      gram_.add(col_[0].data(), kBlock, padded);
+    }
+    gram_.finish(ssr, jtj, jtr);
+    return true;
   }
   bool evaluate_extended(std::span<const long double> p, std::span<long double> r,
                          std::span<long double> jac) override {
@@ -160,11 +165,41 @@ class AutoDiffResiduals final : public Residuals {
   }
 
  private:
+  static constexpr size_t kBlock = 128;
+  // The parameters as dual numbers seeded in their own directions. Storage
+  // for kMaxAutoDiff, of which N are used: the dispatch instantiates every N,
+  // and a model indexing p[1] must not read outside an array in the (never
+  // run) N = 1 instance.
+  struct Seeds {
+    explicit Seeds(std::span<const double> p) {
+      for (size_t k = 0; k < N; ++k) pd[k] = Dual<N>::variable(p[k], k);
+    }
+    std::array<Dual<N>, kMaxAutoDiff> pd;
+  };
+  // The model's value (col_[N]) and gradient (col_[0..N-1]) for rows
+  // [i0, i0 + len): the one loop over the model, shared by both evaluations
+  // (and kept out of line so it is compiled once per model and N). It stores
+  // only through `col`, declared not to alias anything else, so the compiler
+  // vectorises it (exp of a double dual is branch-free, dual.hpp).
+  [[gnu::noinline]] void model_block(const Seeds& seeds, size_t i0, size_t len) {
+    block_loop(seeds, x_.data() + i0, len, col_.data());
+  }
+  void block_loop(const Seeds& seeds, const X* x, size_t len,
+                  std::array<double, kBlock>* __restrict col) const {
+    const std::span<const Dual<N>> ps(seeds.pd.data(), N);
+    for (size_t i = 0; i < len; ++i) {
+      const Dual<N> t = f_(x[i], ps);
+      col[N][i] = t.v;
+      for (size_t k = 0; k < N; ++k) col[k][i] = t.d[k];
+    }
+  }
   double weight(size_t i) const { return w_.empty() ? 1.0 : w_[i]; }
   const F& f_;
   std::span<const X> x_;
   std::span<const Y> y_;
   std::span<const double> w_;
+  alignas(64) std::array<std::array<double, kBlock>, N + 1> col_;
+  GramAccumulator gram_{N};
 };
 
 // Any other callable double(x, span<const double>): forward differences with

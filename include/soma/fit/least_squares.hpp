@@ -5,7 +5,12 @@
 // - Unbounded problems use Levenberg-Marquardt as MINPACK's lmder does it
 //   (More 1978): QR with column pivoting, a trust region in variables scaled by
 //   the Jacobian's column norms, the Levenberg parameter found by lmpar. It is
-//   what scipy.optimize.curve_fit(method="lm") runs.
+//   what scipy.optimize.curve_fit(method="lm") runs. For many residuals and
+//   few parameters (m >= 4n) with a problem that provides evaluate_normal, the
+//   R factor comes from the pivoted Cholesky of J^T J accumulated in the same
+//   pass as the model instead (J is never stored; same iteration otherwise);
+//   the run switches to the QR of J for good as soon as J^T J is too
+//   ill-conditioned to factor accurately (see lm.cpp).
 // - Bounded problems use a trust-region reflective method (Branch, Coleman & Li
 //   1999) as scipy.optimize.least_squares(method="trf") does it: Coleman-Li
 //   scaling, reflections off the bounds, iterates kept strictly feasible.
@@ -30,6 +35,15 @@ class Residuals {
   // True when the Jacobian costs little more than the residuals (automatic
   // differentiation): the solver then asks for both at every trial point.
   virtual bool jacobian_with_residuals() const { return false; }
+  // Optional fused form for many residuals and few parameters: at p, writes
+  // ssr = r^T r, jtj = J^T J (n x n, column-major) and jtr = J^T r in one pass
+  // without storing r or J. Returns false when the problem has none; solvers
+  // then use evaluate() (they also do when J^T J is too ill-conditioned to
+  // solve with, see lm.cpp).
+  virtual bool evaluate_normal(std::span<const double> /*p*/, double& /*ssr*/,
+                               std::span<double> /*jtj*/, std::span<double> /*jtr*/) {
+    return false;
+  }
   // Optional extended-precision evaluation for the final polish; returns false
   // when the problem has none.
   virtual bool evaluate_extended(std::span<const long double> /*p*/, std::span<long double> /*r*/,

@@ -14,7 +14,7 @@ namespace soma::nn::functional {
 using Size2 = std::array<int64_t, 2>;  // {height, width}
 
 // input [N, C, H, W], weight [O, C, kh, kw], bias [O] or undefined → [N, O, OH, OW].
-// im2col + one GEMM over the whole batch.
+// im2col + one GEMM per image, the batch split over soma's threads.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               Size2 stride = {1, 1}, Size2 padding = {0, 0}, Size2 dilation = {1, 1});
 

@@ -4,7 +4,8 @@
 // interpolating polynomials, each the one the stepping method itself defines:
 //   RK23/RK45   y = y_old + sum_k c_k x^k,  x = (t - t_old)/h        (SciPy's RkDenseOutput)
 //   DOP853      Hairer's contd8 form in x and 1 - x                 (Hairer, DOP853 dense output)
-//   BDF (CVODE) y = sum_k c_k (t - t_new)^k, the Nordsieck history polynomial of the step
+//   BDF         y = sum_k c_k (t - t_new)^k: the Nordsieck history polynomial of a CVODE step,
+//               or SciPy's BDF interpolant (bdf_ndf.cpp) rewritten about t_new
 //   Euler/RK4   cubic Hermite through (y_old, f_old), (y_new, f_new)
 #include <cstddef>
 #include <cstdint>

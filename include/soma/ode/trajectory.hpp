@@ -35,6 +35,11 @@ class Trajectory {
   void push_back(std::span<const double> state) {
     data_.insert(data_.end(), state.begin(), state.end());
   }
+  // Appends a row for the caller to fill in place (no copy through a buffer).
+  std::span<double> append_row() {
+    data_.resize(data_.size() + dim_);
+    return {data_.data() + data_.size() - dim_, dim_};
+  }
   void reserve(std::size_t rows) { data_.reserve(rows * dim_); }
   void clear() { data_.clear(); }
   // Row-major (size() x dim()) values.

@@ -87,6 +87,11 @@ struct HeatmapOptions {
   bool annotate = false;                            // print each cell's value in it
   std::optional<Range> zlim{};                      // colour scale limits; default data min..max
   std::string label{};                              // colour bar title
+  // The data ranges the columns / rows span (cell c covers lo + c*(hi-lo)/cols onward).
+  // With them the map is drawn in data coordinates, row 0 at the bottom, so other series
+  // (the minimum of a loss landscape) can be drawn over it; without them it is a matrix,
+  // row 0 at the top, cells centred on whole numbers.
+  std::optional<Range> x_extent{}, y_extent{};
 };
 
 struct HistOptions {

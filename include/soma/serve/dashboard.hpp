@@ -8,9 +8,14 @@
 //
 // It serves only an allow-listed set of assets compiled into the binary (index.html,
 // app.js, style.css) plus Plotly.js from the plot module's location, a JSON API for
-// the dataset, and one server-sent-events stream (/api/events) carrying whatever a
-// training loop publishes. Any other path is 404; requests with bodies larger than
+// the files it was given (/api/dataset, /api/spikes, /api/embedding), and one
+// server-sent-events stream (/api/events) carrying whatever is published: a training
+// loop's "batch"/"epoch" events, a power monitor's "power_sensors"/"power" events (see
+// apps/soma/live_dashboard.hpp). Any other path is 404; requests with bodies larger than
 // `max_body_bytes` are 413. publish() may be called from any thread.
+//
+// The page has a tab per view: the dataset explorer, training, power, the spike raster
+// (a spike monitor's i,t CSV) and the embedding (an x,y,label CSV such as t-SNE writes).
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -25,12 +30,14 @@ struct DashboardOptions {
   std::filesystem::path dataset;   // a CSV for the explorer; empty: none
   std::string class_column;        // empty: the last text column, if any
   size_t max_body_bytes = 64 * 1024;
-  size_t max_events = 100000;  // events kept for pages that connect late
+  size_t max_events = 100000;       // events kept for pages that connect late
+  std::filesystem::path spikes;     // a spike monitor's CSV (i, t in seconds); empty: none
+  std::filesystem::path embedding;  // an embedding's CSV (x, y[, label]); empty: none
 };
 
 class Dashboard {
  public:
-  // Reads the dataset (soma::Error on a bad CSV or unknown class column).
+  // Reads the dataset, spikes and embedding (soma::Error on a bad CSV or unknown column).
   explicit Dashboard(DashboardOptions options = {});
   ~Dashboard();  // stops the server
   Dashboard(const Dashboard&) = delete;
@@ -53,6 +60,9 @@ class Dashboard {
 
   // The dataset API's JSON text ({"path", "rows", "columns", "numeric", ...}).
   std::string dataset_json() const;
+  // The JSON of /api/spikes and /api/embedding ({"path": null} when not given).
+  std::string spikes_json() const;
+  std::string embedding_json() const;
 
  private:
   struct Impl;

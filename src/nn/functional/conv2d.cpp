@@ -1,16 +1,21 @@
-// conv2d as im2col + one GEMM for the whole batch, and its backward pass.
+// conv2d as im2col + GEMM one image at a time, and its backward pass.
 //
 // Legend: x [N, C, H, W], w [O, C, KH, KW], y [N, O, OH, OW], P = OH * OW,
-// K = C * KH * KW, col [K, N * P] with col[(c*KH + i)*KW + j, n*P + oh*OW + ow] =
+// K = C * KH * KW; per image n, col [K, P] with col[(c*KH + i)*KW + j, oh*OW + ow] =
 // x[n, c, oh*sh - ph + i*dh, ow*sw - pw + j*dw] (0 outside the image).
-//   forward:  yT [O, N*P] = w [O, K] @ col;            y[n, o, p] = yT[o, n*P + p] + b[o]
-//   backward: gT = g as [O, N*P];  dw = gT @ col^T;  db = row sums of gT;
-//             dcol = w^T @ gT;  dx = col2im(dcol) (the adjoint of im2col: scatter-add)
+//   forward:  y[n] [O, P] = w [O, K] @ col + b
+//   backward: dw = sum_n g[n] @ col^T;  db = sum_n row sums of g[n];
+//             dcol = w^T @ g[n];  dx[n] = col2im(dcol) (the adjoint of im2col: scatter-add)
+// Why per image: col and dcol of one image stay in the L2 cache (a whole batch's col is
+// 9 * C times the input), y comes out in NCHW without a transposing copy, and the
+// backward pass recomputes col from x instead of keeping it for the whole batch.
+// Threads take contiguous ranges of images, each with its own col buffer and its own
+// partial dw/db (summed at the end); BLAS runs single-threaded inside (SerialBlas).
 #include <algorithm>
 
 #include "nn/functional/blas.hpp"
 #include "nn/functional/check.hpp"
-#include "soma/core/threads.hpp"
+#include "nn/functional/parallel.hpp"
 #include "soma/tensor/autograd.hpp"
 
 namespace soma::nn::functional {
@@ -22,135 +27,179 @@ struct Geometry {
   Size2 stride, pad, dil;
   int64_t p() const { return oh * ow; }
   int64_t k() const { return c * kh * kw; }
+  // Range [lo, hi) of output columns whose input column ow*sw + off lies inside the image.
+  void columns(int64_t off, int64_t* lo, int64_t* hi) const {
+    const int64_t s = stride[1];
+    *lo = off >= 0 ? 0 : std::min((-off + s - 1) / s, ow);
+    *hi = w - 1 - off < 0 ? 0 : std::min((w - 1 - off) / s + 1, ow);
+    *hi = std::max(*hi, *lo);
+  }
 };
 
-bool parallel(int64_t work) { return num_threads() > 1 && work > 32768; }
-
+// col [K, P] of one image x [C, H, W].
 template <class T>
 void im2col(const T* x, T* col, const Geometry& g) {
-  const int64_t P = g.p(), NP = g.n * P;
-#pragma omp parallel for collapse(2) schedule(static) if (parallel(g.n * g.k() * P))
-  for (int64_t n = 0; n < g.n; ++n)
-    for (int64_t c = 0; c < g.c; ++c) {
-      const T* src = x + (n * g.c + c) * g.h * g.w;
-      for (int64_t i = 0; i < g.kh; ++i)
-        for (int64_t j = 0; j < g.kw; ++j) {
-          T* dst = col + ((c * g.kh + i) * g.kw + j) * NP + n * P;
-          for (int64_t oh = 0; oh < g.oh; ++oh) {
-            const int64_t ih = oh * g.stride[0] - g.pad[0] + i * g.dil[0];
-            T* row = dst + oh * g.ow;
-            if (ih < 0 || ih >= g.h) {
-              std::fill(row, row + g.ow, T(0));
-              continue;
-            }
-            const T* line = src + ih * g.w;
-            for (int64_t ow = 0; ow < g.ow; ++ow) {
-              const int64_t iw = ow * g.stride[1] - g.pad[1] + j * g.dil[1];
-              row[ow] = (iw >= 0 && iw < g.w) ? line[iw] : T(0);
-            }
+  const int64_t P = g.p();
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        const T* plane = x + c * g.h * g.w;
+        T* dst = col + ((c * g.kh + i) * g.kw + j) * P;
+        const int64_t off = j * g.dil[1] - g.pad[1];
+        int64_t lo, hi;
+        g.columns(off, &lo, &hi);
+        for (int64_t oh = 0; oh < g.oh; ++oh) {
+          const int64_t ih = oh * g.stride[0] - g.pad[0] + i * g.dil[0];
+          T* row = dst + oh * g.ow;
+          if (ih < 0 || ih >= g.h) {
+            std::fill(row, row + g.ow, T(0));
+            continue;
           }
+          const T* line = plane + ih * g.w + off;
+          // Plain loops, not std::copy/fill: rows are a few dozen elements, where the
+          // library calls' fixed cost dominates.
+          for (int64_t ow = 0; ow < lo; ++ow) row[ow] = T(0);
+          if (g.stride[1] == 1) {
+#pragma omp simd
+            for (int64_t ow = lo; ow < hi; ++ow) row[ow] = line[ow];
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) row[ow] = line[ow * g.stride[1]];
+          }
+          for (int64_t ow = hi; ow < g.ow; ++ow) row[ow] = T(0);
         }
-    }
+      }
 }
 
+// dx [C, H, W] of one image = the adjoint of im2col applied to dcol [K, P].
 template <class T>
 void col2im(const T* col, T* dx, const Geometry& g) {
-  const int64_t P = g.p(), NP = g.n * P;
-  std::fill(dx, dx + g.n * g.c * g.h * g.w, T(0));
-#pragma omp parallel for collapse(2) schedule(static) if (parallel(g.n * g.k() * P))
-  for (int64_t n = 0; n < g.n; ++n)
-    for (int64_t c = 0; c < g.c; ++c) {
-      T* dst = dx + (n * g.c + c) * g.h * g.w;
-      for (int64_t i = 0; i < g.kh; ++i)
-        for (int64_t j = 0; j < g.kw; ++j) {
-          const T* src = col + ((c * g.kh + i) * g.kw + j) * NP + n * P;
-          for (int64_t oh = 0; oh < g.oh; ++oh) {
-            const int64_t ih = oh * g.stride[0] - g.pad[0] + i * g.dil[0];
-            if (ih < 0 || ih >= g.h) continue;
-            T* line = dst + ih * g.w;
-            const T* row = src + oh * g.ow;
-            for (int64_t ow = 0; ow < g.ow; ++ow) {
-              const int64_t iw = ow * g.stride[1] - g.pad[1] + j * g.dil[1];
-              if (iw >= 0 && iw < g.w) line[iw] += row[ow];
-            }
-          }
+  const int64_t P = g.p();
+  std::fill(dx, dx + g.c * g.h * g.w, T(0));
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        T* plane = dx + c * g.h * g.w;
+        const T* src = col + ((c * g.kh + i) * g.kw + j) * P;
+        const int64_t off = j * g.dil[1] - g.pad[1];
+        int64_t lo, hi;
+        g.columns(off, &lo, &hi);
+        for (int64_t oh = 0; oh < g.oh; ++oh) {
+          const int64_t ih = oh * g.stride[0] - g.pad[0] + i * g.dil[0];
+          if (ih < 0 || ih >= g.h) continue;
+          T* line = plane + ih * g.w + off;
+          const T* row = src + oh * g.ow;
+          if (g.stride[1] == 1)
+#pragma omp simd
+            for (int64_t ow = lo; ow < hi; ++ow) line[ow] += row[ow];
+          else
+            for (int64_t ow = lo; ow < hi; ++ow) line[ow * g.stride[1]] += row[ow];
         }
-    }
+      }
 }
 
 template <class T>
 struct Conv2dImpl {
-  static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
-                        Tensor& col_out) {
-    const int64_t P = g.p(), NP = g.n * P, K = g.k();
-    Tensor col = empty({K, NP}, x.dtype());
-    im2col(x.data_ptr<T>(), col.data_ptr<T>(), g);
-    Tensor yt = empty({g.o, NP}, x.dtype());
-    detail::gemm(false, false, g.o, NP, K, w.data_ptr<T>(), K, col.data_ptr<T>(), NP, T(0),
-                 yt.data_ptr<T>(), NP);
+  static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g) {
+    const int64_t P = g.p(), K = g.k();
+    const int nt = detail::threads_for(g.n, 2.0 * g.n * g.o * K * P);
     Tensor y = empty({g.n, g.o, g.oh, g.ow}, x.dtype());
-    const T* src = yt.data_ptr<T>();
+    Tensor ws = empty({nt, K * P}, x.dtype());
+    const T* xs = x.data_ptr<T>();
+    const T* ws_w = w.data_ptr<T>();
     const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
-    T* dst = y.data_ptr<T>();
-#pragma omp parallel for collapse(2) schedule(static) if (parallel(g.n * g.o * P))
-    for (int64_t n = 0; n < g.n; ++n)
-      for (int64_t o = 0; o < g.o; ++o) {
-        const T* s = src + o * NP + n * P;
-        T* d = dst + (n * g.o + o) * P;
-        const T bo = bias ? bias[o] : T(0);
-        for (int64_t p = 0; p < P; ++p) d[p] = s[p] + bo;
+    T* ys = y.data_ptr<T>();
+    T* cols = ws.data_ptr<T>();
+    detail::SerialBlas serial(nt > 1);
+    detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
+      T* col = cols + t * K * P;
+      for (int64_t n = begin; n < end; ++n) {
+        im2col(xs + n * g.c * g.h * g.w, col, g);
+        T* yn = ys + n * g.o * P;
+        detail::gemm(false, false, g.o, P, K, ws_w, K, col, P, T(0), yn, P);
+        if (bias)
+          for (int64_t o = 0; o < g.o; ++o) {
+            T* row = yn + o * P;
+            const T bo = bias[o];
+            for (int64_t p = 0; p < P; ++p) row[p] += bo;
+          }
       }
-    col_out = col;
+    });
     return y;
   }
 
-  static void backward(const Tensor& grad, const Tensor& col, const Tensor& w, const Geometry& g,
+  static void backward(const Tensor& grad, const Tensor& x, const Tensor& w, const Geometry& g,
                        bool need_x, bool need_w, bool need_b, Grads& out) {
-    const int64_t P = g.p(), NP = g.n * P, K = g.k();
-    Tensor gc = grad.contiguous();
-    Tensor gt = empty({g.o, NP}, grad.dtype());
+    const int64_t P = g.p(), K = g.k(), O = g.o;
+    const Tensor gc = grad.contiguous();
+    const double flops = 2.0 * g.n * O * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
+    const int nt = detail::threads_for(g.n, flops);
+    // Per thread: a col buffer (im2col for dw, dcol for dx), partial dw and db.
+    Tensor ws = empty({nt, K * P}, grad.dtype());
+    Tensor dws = need_w ? zeros({nt, O * K}, grad.dtype()) : Tensor();
+    Tensor dbs = need_b ? zeros({nt, O}, grad.dtype()) : Tensor();
+    Tensor dx = need_x ? empty({g.n, g.c, g.h, g.w}, grad.dtype()) : Tensor();
     const T* gs = gc.data_ptr<T>();
-    T* gd = gt.data_ptr<T>();
-#pragma omp parallel for collapse(2) schedule(static) if (parallel(g.n * g.o * P))
-    for (int64_t n = 0; n < g.n; ++n)
-      for (int64_t o = 0; o < g.o; ++o) std::copy_n(gs + (n * g.o + o) * P, P, gd + o * NP + n * P);
+    const T* xs = x.data_ptr<T>();
+    const T* wp = w.data_ptr<T>();
+    T* cols = ws.data_ptr<T>();
+    detail::SerialBlas serial(nt > 1);
+    detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
+      T* col = cols + t * K * P;
+      for (int64_t n = begin; n < end; ++n) {
+        const T* gn = gs + n * O * P;
+        if (need_w) {
+          im2col(xs + n * g.c * g.h * g.w, col, g);
+          detail::gemm(false, true, O, K, P, gn, P, col, P, T(1), dws.data_ptr<T>() + t * O * K, K);
+        }
+        if (need_b) {
+          T* db = dbs.data_ptr<T>() + t * O;
+          for (int64_t o = 0; o < O; ++o) {
+            T s = T(0);
+            // Lanes may sum in any order: without it the loop stays scalar.
+#pragma omp simd reduction(+ : s)
+            for (int64_t p = 0; p < P; ++p) s += gn[o * P + p];
+            db[o] += s;
+          }
+        }
+        if (need_x) {
+          detail::gemm(true, false, K, P, O, wp, K, gn, P, T(0), col, P);
+          col2im(col, dx.data_ptr<T>() + n * g.c * g.h * g.w, g);
+        }
+      }
+    });
+    // Partial sums in thread order: the result depends on the thread count only
+    // through rounding.
+    auto reduce = [nt](const Tensor& parts, int64_t len, Tensor& total) {
+      const T* src = parts.data_ptr<T>();
+      T* dst = total.data_ptr<T>();
+      std::copy(src, src + len, dst);
+      for (int t = 1; t < nt; ++t)
+        for (int64_t i = 0; i < len; ++i) dst[i] += src[t * len + i];
+    };
     if (need_w) {
-      Tensor dw = empty({g.o, g.c, g.kh, g.kw}, grad.dtype());
-      detail::gemm(false, true, g.o, K, NP, gd, NP, col.data_ptr<T>(), NP, T(0), dw.data_ptr<T>(),
-                   K);
+      Tensor dw = empty({O, g.c, g.kh, g.kw}, grad.dtype());
+      reduce(dws, O * K, dw);
       out[1] = dw;
     }
     if (need_b) {
-      Tensor db = empty({g.o}, grad.dtype());
-      T* d = db.data_ptr<T>();
-      for (int64_t o = 0; o < g.o; ++o) {
-        T s = T(0);
-        for (int64_t q = 0; q < NP; ++q) s += gd[o * NP + q];
-        d[o] = s;
-      }
+      Tensor db = empty({O}, grad.dtype());
+      reduce(dbs, O, db);
       out[2] = db;
     }
-    if (need_x) {
-      Tensor dcol = empty({K, NP}, grad.dtype());
-      detail::gemm(true, false, K, NP, g.o, w.data_ptr<T>(), K, gd, NP, T(0), dcol.data_ptr<T>(),
-                   NP);
-      Tensor dx = empty({g.n, g.c, g.h, g.w}, grad.dtype());
-      col2im(dcol.data_ptr<T>(), dx.data_ptr<T>(), g);
-      out[0] = dx;
-    }
+    if (need_x) out[0] = dx;
   }
 };
 
 struct Conv2dBackward final : Node {
-  Tensor col, weight;
+  Tensor x, weight;  // contiguous, detached
   Geometry geo;
   void backward(const Tensor& g, Grads& out) override {
     const bool nx = inputs[0].requires_grad(), nw = inputs[1].requires_grad();
     const bool nb = inputs[2].defined() && inputs[2].requires_grad();
     if (g.dtype() == kFloat32)
-      Conv2dImpl<float>::backward(g, col, weight, geo, nx, nw, nb, out);
+      Conv2dImpl<float>::backward(g, x, weight, geo, nx, nw, nb, out);
     else
-      Conv2dImpl<double>::backward(g, col, weight, geo, nx, nw, nb, out);
+      Conv2dImpl<double>::backward(g, x, weight, geo, nx, nw, nb, out);
   }
   const char* name() const override { return "Conv2dBackward"; }
 };
@@ -180,13 +229,13 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Siz
   g.ow = detail::out_size("conv2d", "width", g.w, g.kw, stride[1], padding[1], dilation[1]);
   const Tensor x = input.contiguous(), w = weight.contiguous(),
                b = bias.defined() ? bias.contiguous() : Tensor();
-  Tensor col, y;
+  Tensor y;
   if (x.dtype() == kFloat32)
-    y = Conv2dImpl<float>::forward(x, w, b, g, col);
+    y = Conv2dImpl<float>::forward(x, w, b, g);
   else
-    y = Conv2dImpl<double>::forward(x, w, b, g, col);
+    y = Conv2dImpl<double>::forward(x, w, b, g);
   return record<Conv2dBackward>(y, {input, weight, bias}, [&](Conv2dBackward& n) {
-    n.col = col;
+    n.x = x.detach();
     n.weight = w.detach();
     n.geo = g;
   });

@@ -1,11 +1,13 @@
 // max_pool2d (argmax indices kept for the backward pass) and avg_pool2d.
 // Legend: x [N, C, H, W] seen as N*C planes; y [N, C, OH, OW]; each output looks at
 // the window rows oh*sh - ph .. + KH, columns ow*sw - pw .. + KW.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "nn/functional/check.hpp"
-#include "soma/core/threads.hpp"
+#include "nn/functional/max_pool_2x2.hpp"
+#include "nn/functional/parallel.hpp"
 #include "soma/tensor/autograd.hpp"
 
 namespace soma::nn::functional {
@@ -33,15 +35,66 @@ Window window(const Tensor& x, const char* op, Size2 kernel, Size2 stride, Size2
   return w;
 }
 
-bool parallel(int64_t work) { return num_threads() > 1 && work > 32768; }
-
 // ---- max pooling
+
+// The common 2x2, stride 2, unpadded window has its own kernels: the forward pass keeps no
+// indices (the backward pass finds each window's maximum again in the saved input, which
+// costs less than writing and reading an int64 per output) and the backward pass writes
+// every element of dx once instead of zero-filling and scattering.
+bool is_2x2(const Window& w) {
+  return w.kernel == Size2{2, 2} && w.stride == Size2{2, 2} && w.pad == Size2{0, 0};
+}
+
+template <class T>
+void max_pool_2x2(const T* x, T* y, const Window& w) {
+  detail::parallel_for(w.planes, 4.0 * w.planes * w.oh * w.ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t oh = 0; oh < w.oh; ++oh) {
+        const T* r0 = x + (p * w.h + 2 * oh) * w.w;
+        const T* r1 = r0 + w.w;
+        detail::max_pool_2x2_row(r0, r1, y + (p * w.oh + oh) * w.ow, w.ow);
+      }
+  });
+}
+
+template <class T>
+void max_pool_2x2_backward(const T* x, const T* g, T* dx, const Window& w) {
+  detail::parallel_for(w.planes, 8.0 * w.planes * w.oh * w.ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      for (int64_t oh = 0; oh < w.oh; ++oh) {
+        const T* r0 = x + (p * w.h + 2 * oh) * w.w;
+        const T* r1 = r0 + w.w;
+        T* d0 = dx + (p * w.h + 2 * oh) * w.w;
+        T* d1 = d0 + w.w;
+        detail::max_pool_2x2_row_backward(r0, r1, g + (p * w.oh + oh) * w.ow, d0, d1, w.ow);
+        // An odd width leaves a last column that no window covers.
+        for (int64_t j = 2 * w.ow; j < w.w; ++j) d0[j] = d1[j] = T(0);
+      }
+      // Likewise an odd height's last row.
+      for (int64_t i = 2 * w.oh; i < w.h; ++i)
+        std::fill(dx + (p * w.h + i) * w.w, dx + (p * w.h + i + 1) * w.w, T(0));
+    }
+  });
+}
 
 struct MaxPool2dBackward final : Node {
   Tensor indices;  // int64 [N, C, OH, OW]: position h * W + w of the maximum in its plane
+  Tensor input;    // 2x2 windows: the contiguous input instead of indices
+  Window win;
   Shape input_shape;
   void backward(const Tensor& g, Grads& out) override {
     Tensor gc = g.contiguous();
+    if (input.defined()) {
+      Tensor dx = empty(input_shape, g.dtype());
+      if (g.dtype() == kFloat32)
+        max_pool_2x2_backward(input.data_ptr<float>(), gc.data_ptr<float>(), dx.data_ptr<float>(),
+                              win);
+      else
+        max_pool_2x2_backward(input.data_ptr<double>(), gc.data_ptr<double>(),
+                              dx.data_ptr<double>(), win);
+      out[0] = dx;
+      return;
+    }
     Tensor dx = zeros(input_shape, g.dtype());
     const int64_t planes = input_shape[0] * input_shape[1], hw = input_shape[2] * input_shape[3];
     const int64_t ohw = gc.numel() / std::max<int64_t>(planes, 1);
@@ -50,9 +103,10 @@ struct MaxPool2dBackward final : Node {
       using T = decltype(tag);
       const T* gs = gc.data_ptr<T>();
       T* d = dx.data_ptr<T>();
-#pragma omp parallel for schedule(static) if (parallel(planes * ohw))
-      for (int64_t p = 0; p < planes; ++p)
-        for (int64_t q = 0; q < ohw; ++q) d[p * hw + idx[p * ohw + q]] += gs[p * ohw + q];
+      detail::parallel_for(planes, 2.0 * planes * ohw, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p)
+          for (int64_t q = 0; q < ohw; ++q) d[p * hw + idx[p * ohw + q]] += gs[p * ohw + q];
+      });
     };
     if (g.dtype() == kFloat32)
       run(float{});
@@ -65,33 +119,34 @@ struct MaxPool2dBackward final : Node {
 
 template <class T>
 void max_pool_kernel(const T* x, T* y, int64_t* idx, const Window& w) {
-#pragma omp parallel for schedule( \
-    static) if (parallel(w.planes * w.oh * w.ow * w.kernel[0] * w.kernel[1]))
-  for (int64_t p = 0; p < w.planes; ++p) {
-    const T* src = x + p * w.h * w.w;
-    for (int64_t oh = 0; oh < w.oh; ++oh)
-      for (int64_t ow = 0; ow < w.ow; ++ow) {
-        const int64_t h0 = oh * w.stride[0] - w.pad[0], w0 = ow * w.stride[1] - w.pad[1];
-        T best = -std::numeric_limits<T>::infinity();
-        int64_t at = std::max<int64_t>(h0, 0) * w.w + std::max<int64_t>(w0, 0);
-        const int64_t i0 = std::max<int64_t>(h0, 0), i1 = std::min(h0 + w.kernel[0], w.h);
-        const int64_t j0 = std::max<int64_t>(w0, 0), j1 = std::min(w0 + w.kernel[1], w.w);
-        bool nan = false;
-        for (int64_t i = i0; i < i1 && !nan; ++i)
-          for (int64_t j = j0; j < j1; ++j) {
-            const T v = src[i * w.w + j];
-            // The first maximum; NaN propagates, as in torch (one comparison covers both).
-            if (!(v <= best)) {
-              best = v;
-              at = i * w.w + j;
-              if ((nan = std::isnan(v))) break;
+  const double work = 2.0 * w.planes * w.oh * w.ow * w.kernel[0] * w.kernel[1];
+  detail::parallel_for(w.planes, work, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const T* src = x + p * w.h * w.w;
+      for (int64_t oh = 0; oh < w.oh; ++oh)
+        for (int64_t ow = 0; ow < w.ow; ++ow) {
+          const int64_t h0 = oh * w.stride[0] - w.pad[0], w0 = ow * w.stride[1] - w.pad[1];
+          T best = -std::numeric_limits<T>::infinity();
+          int64_t at = std::max<int64_t>(h0, 0) * w.w + std::max<int64_t>(w0, 0);
+          const int64_t i0 = std::max<int64_t>(h0, 0), i1 = std::min(h0 + w.kernel[0], w.h);
+          const int64_t j0 = std::max<int64_t>(w0, 0), j1 = std::min(w0 + w.kernel[1], w.w);
+          bool nan = false;
+          for (int64_t i = i0; i < i1 && !nan; ++i)
+            for (int64_t j = j0; j < j1; ++j) {
+              const T v = src[i * w.w + j];
+              // The first maximum; NaN propagates, as in torch (one comparison covers both).
+              if (!(v <= best)) {
+                best = v;
+                at = i * w.w + j;
+                if ((nan = std::isnan(v))) break;
+              }
             }
-          }
-        const int64_t o = (p * w.oh + oh) * w.ow + ow;
-        y[o] = best;
-        idx[o] = at;
-      }
-  }
+          const int64_t o = (p * w.oh + oh) * w.ow + ow;
+          y[o] = best;
+          idx[o] = at;
+        }
+    }
+  });
 }
 
 // ---- average pooling
@@ -107,28 +162,29 @@ template <class T, bool Backward>
 void avg_pool_kernel(const T* in, T* outp, const Window& w) {
   // Forward: in = x, out = y. Backward: in = g (output-shaped), out = dx (zeroed).
   const T divisor = static_cast<T>(w.kernel[0] * w.kernel[1]);
-#pragma omp parallel for schedule( \
-    static) if (parallel(w.planes * w.oh * w.ow * w.kernel[0] * w.kernel[1]))
-  for (int64_t p = 0; p < w.planes; ++p)
-    for (int64_t oh = 0; oh < w.oh; ++oh)
-      for (int64_t ow = 0; ow < w.ow; ++ow) {
-        const int64_t h0 = oh * w.stride[0] - w.pad[0], w0 = ow * w.stride[1] - w.pad[1];
-        const int64_t o = (p * w.oh + oh) * w.ow + ow;
-        const int64_t i0 = std::max<int64_t>(h0, 0), i1 = std::min(h0 + w.kernel[0], w.h);
-        const int64_t j0 = std::max<int64_t>(w0, 0), j1 = std::min(w0 + w.kernel[1], w.w);
-        if constexpr (Backward) {
-          const T share = in[o] / divisor;
-          T* dst = outp + p * w.h * w.w;
-          for (int64_t i = i0; i < i1; ++i)
-            for (int64_t j = j0; j < j1; ++j) dst[i * w.w + j] += share;
-        } else {
-          const T* src = in + p * w.h * w.w;
-          T s = T(0);
-          for (int64_t i = i0; i < i1; ++i)
-            for (int64_t j = j0; j < j1; ++j) s += src[i * w.w + j];
-          outp[o] = s / divisor;
+  const double work = 2.0 * w.planes * w.oh * w.ow * w.kernel[0] * w.kernel[1];
+  detail::parallel_for(w.planes, work, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t oh = 0; oh < w.oh; ++oh)
+        for (int64_t ow = 0; ow < w.ow; ++ow) {
+          const int64_t h0 = oh * w.stride[0] - w.pad[0], w0 = ow * w.stride[1] - w.pad[1];
+          const int64_t o = (p * w.oh + oh) * w.ow + ow;
+          const int64_t i0 = std::max<int64_t>(h0, 0), i1 = std::min(h0 + w.kernel[0], w.h);
+          const int64_t j0 = std::max<int64_t>(w0, 0), j1 = std::min(w0 + w.kernel[1], w.w);
+          if constexpr (Backward) {
+            const T share = in[o] / divisor;
+            T* dst = outp + p * w.h * w.w;
+            for (int64_t i = i0; i < i1; ++i)
+              for (int64_t j = j0; j < j1; ++j) dst[i * w.w + j] += share;
+          } else {
+            const T* src = in + p * w.h * w.w;
+            T s = T(0);
+            for (int64_t i = i0; i < i1; ++i)
+              for (int64_t j = j0; j < j1; ++j) s += src[i * w.w + j];
+            outp[o] = s / divisor;
+          }
         }
-      }
+  });
 }
 
 void AvgPool2dBackward::backward(const Tensor& g, Grads& out) {
@@ -147,6 +203,17 @@ Tensor max_pool2d(const Tensor& input, Size2 kernel, Size2 stride, Size2 padding
   const Window w = window(input, "max_pool2d", kernel, stride, padding);
   const Tensor x = input.contiguous();
   Tensor y = empty({input.size(0), input.size(1), w.oh, w.ow}, input.dtype());
+  if (is_2x2(w)) {
+    if (x.dtype() == kFloat32)
+      max_pool_2x2(x.data_ptr<float>(), y.data_ptr<float>(), w);
+    else
+      max_pool_2x2(x.data_ptr<double>(), y.data_ptr<double>(), w);
+    return record<MaxPool2dBackward>(y, {input}, [&](MaxPool2dBackward& n) {
+      n.input = x.detach();
+      n.win = w;
+      n.input_shape = input.shape();
+    });
+  }
   Tensor idx = empty(y.shape(), kInt64);
   if (x.dtype() == kFloat32)
     max_pool_kernel(x.data_ptr<float>(), y.data_ptr<float>(), idx.data_ptr<int64_t>(), w);
@@ -154,6 +221,7 @@ Tensor max_pool2d(const Tensor& input, Size2 kernel, Size2 stride, Size2 padding
     max_pool_kernel(x.data_ptr<double>(), y.data_ptr<double>(), idx.data_ptr<int64_t>(), w);
   return record<MaxPool2dBackward>(y, {input}, [&](MaxPool2dBackward& n) {
     n.indices = idx;
+    n.win = w;
     n.input_shape = input.shape();
   });
 }

@@ -1,0 +1,98 @@
+#pragma once
+// Internals of solve_ivp: the seam between its driver (output times, events, dense output)
+// and the stepping methods. A Stepper advances one step at a time and can interpolate
+// inside the step it just took, which is all the driver needs. Public only so that
+// solve_ivp_inline (soma/ode/inline.hpp) can build a stepper around a callable the
+// compiler inlines; not an API of its own.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "soma/ode/solve_ivp.hpp"
+
+namespace soma::ode::detail {
+
+// Counts right-hand side evaluations; every method calls f through this (or CountedFn).
+struct CountedRhs {
+  const Rhs* f;
+  std::int64_t count = 0;
+  void operator()(double t, std::span<const double> y, std::span<double> dy) {
+    ++count;
+    (*f)(t, y, dy);
+  }
+};
+
+// The same for a callable held by value, whose call the compiler can inline.
+template <class F>
+struct CountedFn {
+  F f;
+  std::int64_t count = 0;
+  void operator()(double t, std::span<const double> y, std::span<double> dy) {
+    ++count;
+    f(t, y, dy);
+  }
+};
+
+struct Tolerances {
+  double rtol;
+  std::vector<double> atol;  // one per component
+};
+
+class Stepper {
+ public:
+  virtual ~Stepper() = default;
+  // One step towards t_bound. False on failure (message() says why).
+  virtual bool step() = 0;
+  // The state at t, where t lies within the last step [t_old(), t()].
+  virtual void interpolate(double t, std::span<double> out) = 0;
+  // Appends the last step's polynomial to a dense solution.
+  virtual void append_dense(DenseSolution& sol) = 0;
+  virtual Method method() const = 0;
+
+  double t() const { return t_; }
+  double t_old() const { return t_old_; }
+  std::span<const double> y() const { return y_; }
+  const std::string& message() const { return message_; }
+  virtual std::int64_t nfev() const = 0;
+  virtual std::int64_t njev() const { return 0; }
+  virtual std::int64_t nlu() const { return 0; }
+  // Methods the automatic solver used, with the times it switched.
+  virtual void method_log(std::vector<MethodSwitch>& out) const {
+    out.push_back({t_start_, method()});
+  }
+
+ protected:
+  double t_ = 0, t_old_ = 0, t_start_ = 0;
+  std::vector<double> y_;
+  std::string message_;
+};
+
+// Problem and settings shared by every stepper.
+struct Problem {
+  const Rhs* f;
+  double t0, t_bound;
+  std::span<const double> y0;
+  Tolerances tol;
+  double max_step;
+  double first_step;  // 0: automatic
+  const Jacobian* jac;
+};
+
+// SciPy's norm: the root mean square.
+double rms_norm(std::span<const double> x);
+
+// SciPy's select_initial_step (common.py) for a method whose error estimator has `order`.
+double select_initial_step(CountedRhs& f, double t0, std::span<const double> y0,
+                           std::span<const double> f0, double direction, int order,
+                           const Tolerances& tol);
+
+// solve_ivp's driver (checks, output times, events, dense output) around the stepper that
+// `make` builds for the validated problem.
+using StepperFactory = std::function<std::unique_ptr<Stepper>(const Problem&)>;
+Result solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
+                      const Options& options, const StepperFactory& make);
+
+}  // namespace soma::ode::detail

@@ -1,0 +1,129 @@
+// The image ops' fast paths against their definitions: the 2x2 max-pooling kernels
+// (vectorised for float) against a direct first-maximum search, and conv2d split over two
+// threads against the same call on one thread.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "soma/core/random.hpp"
+#include "soma/core/threads.hpp"
+#include "soma/nn.hpp"
+
+using namespace soma;
+namespace F = soma::nn::functional;
+
+namespace {
+
+// Values with many ties (a third are 0, as after a ReLU) and, if asked, some NaNs.
+Tensor tied_input(const Shape& shape, uint64_t seed, bool with_nan) {
+  Rng rng(seed);
+  Tensor x = empty(shape, kFloat32);
+  float* p = x.data_ptr<float>();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const double u = rng.uniform();
+    p[i] = u < 0.33 ? 0.0f : static_cast<float>(std::floor(u * 8));
+    if (with_nan && rng.uniform() < 0.03) p[i] = std::numeric_limits<float>::quiet_NaN();
+  }
+  return x;
+}
+
+// The definition: window (i, j) of each plane covers rows 2i, 2i+1 and columns 2j, 2j+1;
+// its output is the first maximum in row-major order, a NaN beating any number (the first
+// NaN wins); the gradient of g goes to that element, the rest of dx is 0.
+void expected_pool(const Tensor& x, const Tensor& g, std::vector<float>* y,
+                   std::vector<float>* dx) {
+  const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t OH = H / 2, OW = W / 2;
+  const float* xs = x.data_ptr<float>();
+  const float* gs = g.data_ptr<float>();
+  y->assign(static_cast<size_t>(planes * OH * OW), 0.0f);
+  dx->assign(static_cast<size_t>(x.numel()), 0.0f);
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t i = 0; i < OH; ++i)
+      for (int64_t j = 0; j < OW; ++j) {
+        int64_t best = -1;
+        for (int64_t a = 0; a < 2; ++a)
+          for (int64_t b = 0; b < 2; ++b) {
+            const int64_t at = (p * H + 2 * i + a) * W + 2 * j + b;
+            if (best < 0) {
+              best = at;
+            } else if (!std::isnan(xs[best]) && (std::isnan(xs[at]) || xs[at] > xs[best])) {
+              best = at;
+            }
+          }
+        const int64_t o = (p * OH + i) * OW + j;
+        (*y)[static_cast<size_t>(o)] = xs[best];
+        (*dx)[static_cast<size_t>(best)] = gs[o];
+      }
+}
+
+void expect_same(const std::vector<float>& got, const std::vector<float>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(want[i]))
+      EXPECT_TRUE(std::isnan(got[i])) << "element " << i;
+    else
+      EXPECT_EQ(got[i], want[i]) << "element " << i;
+  }
+}
+
+}  // namespace
+
+TEST(MaxPool2x2, MatchesFirstMaximumDefinition) {
+  // Odd sizes (a row and a column no window covers), rows longer than one vector of 16
+  // windows, the Fashion-MNIST sizes; with ties everywhere, with and without NaN.
+  for (const Shape& shape : {Shape{2, 3, 5, 7}, Shape{1, 2, 6, 70}, Shape{2, 4, 28, 28}})
+    for (bool with_nan : {false, true}) {
+      SCOPED_TRACE(shape.str() + (with_nan ? " with NaN" : ""));
+      Tensor x = tied_input(shape, 5, with_nan).requires_grad_();
+      Tensor y = F::max_pool2d(x, {2, 2});
+      Rng rng(6);
+      Tensor g = empty(y.shape(), kFloat32);
+      g.uniform_(-1.0, 1.0, rng);
+      (y * g).sum().backward();
+      std::vector<float> want_y, want_dx;
+      expected_pool(x.detach(), g, &want_y, &want_dx);
+      expect_same(y.to_vector<float>(), want_y);
+      expect_same(x.grad().to_vector<float>(), want_dx);
+      // float64 takes the portable kernel: the same answers.
+      Tensor x64 = x.detach().to(kFloat64).requires_grad_();
+      Tensor y64 = F::max_pool2d(x64, {2, 2});
+      (y64 * g.to(kFloat64)).sum().backward();
+      expect_same(y64.to(kFloat32).to_vector<float>(), want_y);
+      expect_same(x64.grad().to(kFloat32).to_vector<float>(), want_dx);
+    }
+}
+
+TEST(Conv2dThreads, TwoThreadsMatchOne) {
+  // Large enough for conv2d to split the batch; float64, so only the order of the
+  // per-thread weight-gradient sums differs.
+  Rng rng(3);
+  auto make = [&](const Shape& s) {
+    Tensor t = empty(s, kFloat64);
+    t.uniform_(-1.0, 1.0, rng);
+    return t;
+  };
+  const Tensor x0 = make({16, 8, 12, 12}), w0 = make({16, 8, 3, 3}), b0 = make({16}),
+               g = make({16, 16, 12, 12});
+  auto run = [&](int threads, std::vector<std::vector<double>>* out) {
+    set_num_threads(threads);
+    Tensor x = x0.clone().requires_grad_(), w = w0.clone().requires_grad_(),
+           b = b0.clone().requires_grad_();
+    Tensor y = F::conv2d(x, w, b, {1, 1}, {1, 1});
+    (y * g).sum().backward();
+    *out = {y.to_vector<double>(), x.grad().to_vector<double>(), w.grad().to_vector<double>(),
+            b.grad().to_vector<double>()};
+  };
+  const int saved = num_threads();
+  std::vector<std::vector<double>> one, two;
+  run(1, &one);
+  run(2, &two);
+  set_num_threads(saved);
+  for (size_t k = 0; k < one.size(); ++k) {
+    ASSERT_EQ(one[k].size(), two[k].size());
+    for (size_t i = 0; i < one[k].size(); ++i)
+      EXPECT_NEAR(one[k][i], two[k][i], 1e-12 * (1 + std::abs(one[k][i])))
+          << "output " << k << " element " << i;
+  }
+}
