@@ -32,7 +32,6 @@
 #include "soma/core/error.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
-#include "soma/snn/network.hpp"
 
 namespace {
 
@@ -42,64 +41,9 @@ struct Options : soma::cli::ExampleOptions {
 
 using soma::snn::models::InhibitionTerm;
 
-struct Traces {
-  std::vector<double> t_ms;
-  std::vector<std::vector<double>> v_mv;  // per neuron
-  std::vector<std::vector<double>> spikes_ms;
-};
-
-// soma::snn::models::three_neurons returns spike times only; the traces need a state
-// monitor, so this is the same network (constants, equations, order) with one added. The
-// caller checks that its spikes equal the model's, so the two cannot drift apart unseen.
-Traces traced_three_neurons(InhibitionTerm term) {
-  soma::snn::Network net({.dt = 0.1e-3});
-  for (auto [name, value] : {std::pair{"c", "100*pF"},
-                             {"gl", "5*nS"},
-                             {"vl", "-70*mV"},
-                             {"ve", "0*mV"},
-                             {"vi", "-80*mV"},
-                             {"ge_tau", "5*ms"},
-                             {"gi_tau", "5*ms"},
-                             {"w_ge", "2*nS"},
-                             {"w_gi", "0*nS"}})
-    net.set_constant(name, value);
-  const std::string inhibition = term == InhibitionTerm::written ? "gi*(ve - vi)" : "gi*(v - vi)";
-  auto& g = net.add_neuron_group(3,
-                                 "dv/dt = -(gl*(v - vl) + ge*(v - ve) + " + inhibition +
-                                     " - I)/c : volt\n"
-                                     "dge/dt = -ge/ge_tau : siemens\n"
-                                     "dgi/dt = -gi/gi_tau : siemens\n"
-                                     "I : amp\n",
-                                 {.threshold = "v > -50*mV", .reset = "v = vl", .name = "G"});
-  g.set("v", "vl");
-  g.set("I", std::vector<double>{0.7e-9, 0.5e-9, 0.0});
-  auto& se = net.add_synapses(g, g, {.on_pre = "ge_post += w_ge", .name = "Se"});
-  se.connect({0}, {2});
-  auto& si = net.add_synapses(g, g, {.on_pre = "gi_post += w_gi", .name = "Si"});
-  si.connect({1}, {2});
-  auto& spikes = net.add_spike_monitor(g);
-  auto& state = net.add_state_monitor(g, {"v"}, {0, 1, 2});
-  net.run(0.1);
-  net.set_constant("w_gi", "0.5*nS");
-  net.run(0.1);
-  Traces r;
-  for (double t : state.t) r.t_ms.push_back(t * 1e3);
-  for (const auto& v : state.values.at("v")) {
-    r.v_mv.emplace_back();
-    for (double x : v) r.v_mv.back().push_back(x * 1e3);
-  }
-  r.spikes_ms = spikes.spike_trains();
-  for (auto& train : r.spikes_ms)
-    for (auto& t : train) t *= 1e3;
-  return r;
-}
-
-std::string plot_traces(const Traces& tr, const std::vector<std::vector<double>>& spikes,
-                        const std::string& term, const std::filesystem::path& dir) {
-  if (tr.spikes_ms != spikes)
-    throw soma::Error(
-        "snn-3: the traced copy of the network spiked differently from "
-        "soma::snn::models::three_neurons; examples/snn_3.cpp must follow src/snn/models.cpp");
+std::string plot_traces(const soma::snn::models::VoltageTraces& tr,
+                        const std::vector<std::vector<double>>& spikes, const std::string& term,
+                        const std::filesystem::path& dir) {
   namespace plot = soma::plot;
   std::filesystem::create_directories(dir);
   plot::Figure fig({.rows = 3,
@@ -131,11 +75,12 @@ std::string plot_traces(const Traces& tr, const std::vector<std::vector<double>>
 void run(const Options& opt) {
   const auto term =
       opt.inhibition_term == "written" ? InhibitionTerm::written : InhibitionTerm::described;
-  const auto spikes = soma::snn::models::three_neurons(term);
+  soma::snn::models::VoltageTraces traces;
+  const auto spikes =
+      soma::snn::models::three_neurons(term, opt.plot_dir.empty() ? nullptr : &traces);
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty())
-    figures.push_back(
-        plot_traces(traced_three_neurons(term), spikes, opt.inhibition_term, opt.plot_dir));
+    figures.push_back(plot_traces(traces, spikes, opt.inhibition_term, opt.plot_dir));
   if (opt.json) {
     soma::cli::print_json(
         {{"inhibition_term", opt.inhibition_term}, {"spikes_ms", spikes}, {"figures", figures}});

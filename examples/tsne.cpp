@@ -129,12 +129,9 @@ void run(const Options& opt) {
   auto labels = soma::data::idx_to_labels(labels_idx);
   labels.resize(static_cast<size_t>(opt.n));
 
-  // The FFT grid has a fixed cost per iteration that only pays off for many points.
-  const std::string method = opt.method != "auto" ? opt.method
-                             : opt.n >= 10000     ? "fft"
-                                                  : "barnes_hut";
-  embed::TSNE tsne{
-      .perplexity = opt.perplexity, .method = embed::parse_method(method), .seed = opt.common.seed};
+  embed::TSNE tsne{.perplexity = opt.perplexity,
+                   .method = embed::parse_method(opt.method, opt.n),
+                   .seed = opt.common.seed};
   if (opt.common.epochs > 0) tsne.max_iter = opt.common.epochs;
   soma::ProgressBar bar(tsne.max_iter, "t-SNE");
   tsne.on_iteration = [&](int, int) { bar.advance(); };

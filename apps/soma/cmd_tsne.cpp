@@ -24,7 +24,7 @@ namespace {
 namespace embed = soma::embed;
 
 struct Options {
-  std::string input, out = "embedding.csv", labels_file, label_column, method = "fft";
+  std::string input, out = "embedding.csv", labels_file, label_column, method = "auto";
   std::string init = "pca";
   double perplexity = 30.0, early_exaggeration = 12.0, learning_rate = 0.0, angle = 0.5;
   int max_iter = 1000;
@@ -162,7 +162,7 @@ void run(const Options& opt) {
                    .early_exaggeration = opt.early_exaggeration,
                    .learning_rate = opt.learning_rate,
                    .max_iter = opt.max_iter,
-                   .method = embed::parse_method(opt.method),
+                   .method = embed::parse_method(opt.method, t.n),
                    .angle = opt.angle,
                    .seed = opt.seed,
                    .knn_pca_components = opt.knn_pca};
@@ -218,7 +218,9 @@ soma::cli::CommandRegistrar reg(
       app.add_option("file", opt->input, "CSV (numeric) or IDX file (gzip or plain)")->required();
       app.add_option("--out", opt->out, "Embedding CSV to write")->capture_default_str();
       app.add_option("--perplexity", opt->perplexity, "Perplexity")->capture_default_str();
-      app.add_option("--method", opt->method, "exact, barnes_hut or fft")->capture_default_str();
+      app.add_option("--method", opt->method,
+                     "auto (fft from 10,000 points, barnes_hut below), exact, barnes_hut or fft")
+          ->capture_default_str();
       app.add_option("--max-iter", opt->max_iter, "Iterations")->capture_default_str();
       app.add_option("--early-exaggeration", opt->early_exaggeration)->capture_default_str();
       app.add_option("--learning-rate", opt->learning_rate, "0: auto = max(n / 12 / 4, 50)")

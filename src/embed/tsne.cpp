@@ -38,6 +38,11 @@ Method parse_method(const std::string& name) {
   throw Error("method '" + name + "': expected exact, barnes_hut or fft");
 }
 
+Method parse_method(const std::string& name, int64_t n_points) {
+  if (name == "auto") return n_points >= 10000 ? Method::fft : Method::barnes_hut;
+  return parse_method(name);
+}
+
 const char* method_name(Method method) {
   switch (method) {
     case Method::exact:

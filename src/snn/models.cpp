@@ -9,7 +9,7 @@
 
 namespace soma::snn::models {
 
-std::vector<std::vector<double>> three_neurons(InhibitionTerm term) {
+std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTraces* traces) {
   Network net({.dt = 0.1e-3});
   for (auto [name, value] : {std::pair{"c", "100*pF"},
                              {"gl", "5*nS"},
@@ -36,9 +36,19 @@ std::vector<std::vector<double>> three_neurons(InhibitionTerm term) {
   auto& si = net.add_synapses(g, g, {.on_pre = "gi_post += w_gi", .name = "Si"});
   si.connect({1}, {2});
   auto& spikes = net.add_spike_monitor(g);
+  StateMonitor* state = traces ? &net.add_state_monitor(g, {"v"}, {0, 1, 2}) : nullptr;
   net.run(0.1);
   net.set_constant("w_gi", "0.5*nS");
   net.run(0.1);
+  if (state) {
+    traces->t_ms.clear();
+    traces->v_mv.clear();
+    for (double t : state->t) traces->t_ms.push_back(t * 1e3);
+    for (const auto& v : state->values.at("v")) {
+      traces->v_mv.emplace_back();
+      for (double x : v) traces->v_mv.back().push_back(x * 1e3);
+    }
+  }
   auto trains = spikes.spike_trains();
   for (auto& train : trains)
     for (auto& t : train) t *= 1e3;
@@ -78,7 +88,10 @@ CobaResult coba(const CobaOptions& o) {
   p.set("gi", "20 + 12*randn()");
   auto& me = net.add_spike_monitor(pe);
   auto& mi = net.add_spike_monitor(pi);
+  // Monitors draw no random numbers, so recording leaves the run unchanged.
+  SpikeMonitor* all = o.record_spikes ? &net.add_spike_monitor(p) : nullptr;
   CobaResult r;
+  r.excitatory = ne;
   r.setup_seconds = setup.seconds();
   Stopwatch sim;
   const std::clock_t cpu = std::clock();
@@ -90,6 +103,10 @@ CobaResult coba(const CobaOptions& o) {
       static_cast<double>(mi.num_spikes()) / static_cast<double>(o.neurons - ne) / o.duration;
   r.spikes = me.num_spikes() + mi.num_spikes();
   r.synapses = ce.size() + ci.size();
+  if (all) {
+    r.spike_i = all->i;
+    r.spike_t = all->t;
+  }
   return r;
 }
 

@@ -23,6 +23,9 @@ enum class Method { exact, barnes_hut, fft };
 enum class Init { pca, random };
 
 Method parse_method(const std::string& name);  // "exact", "barnes_hut" (or "bh"), "fft"
+// As parse_method, plus "auto": the FFT grid has a fixed cost per iteration that only
+// pays off for many points, so fft from 10,000 points and Barnes-Hut below.
+Method parse_method(const std::string& name, int64_t n_points);
 const char* method_name(Method method);
 
 struct TSNEResult {

@@ -21,8 +21,14 @@ namespace soma::snn::models {
 // The tutorial's code writes the inhibitory term as gi*(ve - vi) ("written"); its
 // text describes gi*(v - vi) ("described").
 enum class InhibitionTerm { written, described };
-// Spike times in ms, one list per neuron.
-std::vector<std::vector<double>> three_neurons(InhibitionTerm term);
+// The membrane potentials over the whole run, for figures: every step, in ms and mV.
+struct VoltageTraces {
+  std::vector<double> t_ms;
+  std::vector<std::vector<double>> v_mv;  // one trace per neuron
+};
+// Spike times in ms, one list per neuron; fills *traces when given.
+std::vector<std::vector<double>> three_neurons(InhibitionTerm term,
+                                               VoltageTraces* traces = nullptr);
 
 // The COBA benchmark of Brette et al. 2007 (Brian2's example), exactly:
 //   dv/dt = (ge*(Ee-v) + gi*(Ei-v) - (v-El))/taum : volt (unless refractory)
@@ -38,6 +44,7 @@ struct CobaOptions {
   double duration = 1.0;  // seconds
   uint64_t seed = 42;
   bool progress = false;
+  bool record_spikes = false;  // keep every spike (neuron, time) in the result
 };
 struct CobaResult {
   double rate_exc_hz = 0, rate_inh_hz = 0;  // spikes per neuron per second
@@ -45,6 +52,10 @@ struct CobaResult {
   double setup_seconds = 0;    // building groups, connecting, initial values
   double sim_seconds = 0;      // the run alone (wall clock)
   double sim_cpu_seconds = 0;  // the run alone, CPU time of this process (robust on a busy machine)
+  int64_t excitatory = 0;      // neurons [0, excitatory) are excitatory
+  // With record_spikes: every spike in time order, neuron index and time in seconds.
+  std::vector<int64_t> spike_i;
+  std::vector<double> spike_t;
 };
 CobaResult coba(const CobaOptions& options);
 
