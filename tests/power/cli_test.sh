@@ -18,7 +18,10 @@ grep -q "RAPL ($dir/none): no such directory" "$dir/err" || fail "RAPL attempt n
 export SOMA_FAKE_NVML="gpus=1;power_mw=100000;energy_mj=0,1000,5000"
 "$soma" power --nvml-library "$fake" --powercap-root "$dir/none" --interval 20 --json \
   --csv "$dir/p.csv" -- sh -c 'sleep 0.2; echo from-the-command; exit 4' >"$dir/out" 2>"$dir/err"
-[ $? -eq 4 ] || fail "the wrapped command's exit status 4 was not passed on"
+status=$?
+[ $status -eq 4 ] || fail "the wrapped command's exit status 4 was not passed on (got $status)
+stdout: $(cat "$dir/out")
+stderr: $(cat "$dir/err")"
 grep -q "^from-the-command$" "$dir/out" || fail "the command's stdout was not kept"
 last=$(tail -n 1 "$dir/out")
 echo "$last" | grep -q '"energy_j":4.0' || fail "counter energy 4 J missing in: $last"
