@@ -169,14 +169,18 @@ std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_compone
       for (int c = 0; c < n_components; ++c)
         Y[i * n_components + c] += x * components[j * n_components + c];
     }
+  scale_first_column_std(Y, n, n_components, std0);
+  return Y;
+}
+
+void scale_first_column_std(std::vector<double>& Y, int64_t n, int64_t dims, double std0) {
   double m0 = 0, s0 = 0;
-  for (int64_t i = 0; i < n; ++i) m0 += Y[i * n_components];
+  for (int64_t i = 0; i < n; ++i) m0 += Y[i * dims];
   m0 /= static_cast<double>(n);
-  for (int64_t i = 0; i < n; ++i) s0 += (Y[i * n_components] - m0) * (Y[i * n_components] - m0);
+  for (int64_t i = 0; i < n; ++i) s0 += (Y[i * dims] - m0) * (Y[i * dims] - m0);
   s0 = std::sqrt(s0 / static_cast<double>(n));
   if (s0 > 0)
     for (double& v : Y) v *= std0 / s0;
-  return Y;
 }
 
 std::vector<float> pca_reduce(const float* X, int64_t n, int64_t d, int n_components,

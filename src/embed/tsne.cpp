@@ -19,13 +19,7 @@ std::vector<double> scores_init(const std::vector<float>& scores, int64_t n, int
   std::vector<double> Y(static_cast<size_t>(n * dims));
   for (int64_t i = 0; i < n; ++i)
     for (int c = 0; c < dims; ++c) Y[i * dims + c] = scores[i * width + c];
-  double m0 = 0, s0 = 0;
-  for (int64_t i = 0; i < n; ++i) m0 += Y[i * dims];
-  m0 /= static_cast<double>(n);
-  for (int64_t i = 0; i < n; ++i) s0 += (Y[i * dims] - m0) * (Y[i * dims] - m0);
-  s0 = std::sqrt(s0 / static_cast<double>(n));
-  if (s0 > 0)
-    for (double& v : Y) v *= std0 / s0;
+  scale_first_column_std(Y, n, dims, std0);
   return Y;
 }
 

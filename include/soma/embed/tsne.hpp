@@ -73,6 +73,9 @@ struct TSNE {
 // standard deviation `std0` (sklearn's init='pca' uses 1e-4).
 std::vector<double> pca_init(const float* X, int64_t n, int64_t d, int n_components,
                              double std0 = 1e-4, uint64_t seed = 42);
+// Scales Y (n x dims, row-major) in place so that its first column has standard
+// deviation std0: the scaling pca_init applies (a constant column is left as it is).
+void scale_first_column_std(std::vector<double>& Y, int64_t n, int64_t dims, double std0);
 
 // The scores of X on its first `n_components` principal components (n x n_components,
 // centred, float), e.g. to search neighbours in fewer dimensions.
