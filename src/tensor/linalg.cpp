@@ -184,6 +184,9 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) o[i * n + j] = bp[j];
     }
+    // The transposed view is read once here; recording it for autograd would
+    // only build a node that LinearBackward below makes unnecessary.
+    NoGradGuard no_grad;
     mm_into<T>(x, weight.t(), out, bias.defined() ? T(1) : T(0));
   });
   if (bias.defined())

@@ -30,6 +30,10 @@
 // update arrays (the last write wins there); gather targets (`ge_post += w`)
 // accumulate correctly over repeats, and scalar targets apply `+=` once per element.
 //
+// Contiguous runs of programs made only of arithmetic, comparisons, abs, sqrt,
+// min/max (clip) and logic over arrays, scalars and constants run as one loop
+// of machine code per program (expr/jit.hpp) instead of one pass per instruction.
+//
 // Arithmetic rounds exactly as written (no fused multiply-add contraction), so a
 // compiled value equals evaluate()'s and constant folding's bit for bit.
 // A Program is not thread-safe (it owns scratch registers); copy it per thread.
@@ -112,6 +116,10 @@ class Program {
   void rebind_rng(Rng* generator);
 
   bool has_result() const;  // compiled from an expression
+  // Whether run(n) (statements) or evaluate(n, out) and where(n, out) (an expression) run as
+  // machine code (expr/jit.hpp): all operations element-wise with an exact
+  // equivalent, on a machine that can run it. The values are the same either way.
+  bool uses_machine_code() const;
   size_t instruction_count() const;
   std::string disassemble() const;  // one instruction per line, for debugging
 

@@ -1,0 +1,519 @@
+// The compiler from expression trees to bytecode (program_vm.hpp).
+// program_vm.hpp turns off fused multiply-add contraction for this file.
+#include "program_vm.hpp"
+
+namespace soma::expr {
+
+// ---------------------------------------------------------------------------
+// Compiler
+
+namespace {
+
+bool is_compute(Op op) {
+  return op != Op::load_array && op != Op::load_gather && op != Op::load_index &&
+         op != Op::load_scalar_ptr && op != Op::broadcast && op != Op::rand && op != Op::randn &&
+         op != Op::store_array && op != Op::store_gather && op != Op::store_scalar &&
+         op != Op::store_temp && op != Op::nop;
+}
+
+struct Val {
+  enum Sort { constant, scalar, vector } sort = constant;
+  double value = 0.0;  // constant
+  int32_t id = -1;     // scalar slot or register
+  bool owned = false;  // a register this compiler may free after use
+};
+
+class Compiler {
+ public:
+  Compiler(Program::Impl& p, const Bindings& b) : p_(p), b_(b) { p_.rng = b.generator(); }
+
+  Val expression(const Expr& e, const std::string& context) {
+    context_ = context;
+    return node(*e);
+  }
+
+  void statements(const std::vector<Statement>& list) {
+    for (const auto& s : list) {
+      const Bindings::Entry* be = b_.find(s.target);
+      if (be && be->kind == Bindings::Kind::scalar) assigned_scalars_.insert(s.target);
+    }
+    for (const auto& s : list) statement(s);
+  }
+
+  int32_t to_register(Val v) {
+    if (v.sort == Val::vector) return v.id;
+    const int32_t r = alloc();
+    emit({Op::broadcast, Mode::vv, AssignOp::assign, r, slot_of(v), -1});
+    return r;
+  }
+
+  void end_statement() {
+    for (auto& [name, r] : cache_) free_reg(r);
+    cache_.clear();
+  }
+
+ private:
+  [[noreturn]] void fail(const Node& n, const std::string& what) const {
+    throw error_at(where_, line_, n.column, "in \"" + context_ + "\": " + what);
+  }
+
+  void emit(Instr in) { p_.body.push_back(in); }
+
+  int32_t alloc() {
+    int32_t r;
+    if (!free_.empty()) {
+      r = free_.back();
+      free_.pop_back();
+    } else {
+      r = p_.nregs++;
+    }
+    producer_.erase(r);
+    return r;
+  }
+
+  // A register holding scalar slot `slot` in every element, for fused loops.
+  int32_t splat(int32_t slot) {
+    if (auto it = splat_regs_.find(slot); it != splat_regs_.end()) return it->second;
+    // A fresh register, never on the free list: earlier instructions in the block
+    // must not have written to it, later ones never will.
+    const int32_t r = p_.nregs++;
+    p_.splats.emplace_back(r, slot);
+    splat_regs_[slot] = r;
+    return r;
+  }
+
+  int32_t as_register_operand(const Val& v) {
+    return v.sort == Val::vector ? v.id : splat(slot_of(v));
+  }
+
+  // The instruction that computed `v` with one plain arithmetic op, if it can be
+  // folded into its consumer: v is used only there (owned), and nothing emitted
+  // since has overwritten the registers it reads.
+  int producer_of(const Val& v) {
+    if (v.sort != Val::vector || !v.owned) return -1;
+    auto it = producer_.find(v.id);
+    if (it == producer_.end()) return -1;
+    const Instr& p = p_.body[static_cast<size_t>(it->second)];
+    if (arith_index(p.op) < 0 || p.store >= 0) return -1;
+    const int32_t ra = p.mode == Mode::sv ? -1 : p.a;
+    const int32_t rb = p.mode == Mode::vs ? -1 : p.b;
+    for (size_t j = static_cast<size_t>(it->second) + 1; j < p_.body.size(); ++j) {
+      const Instr& q = p_.body[j];
+      const bool writes_register = q.op != Op::store_array && q.op != Op::store_gather &&
+                                   q.op != Op::store_scalar && q.op != Op::nop;
+      if (writes_register && (q.dst == ra || q.dst == rb)) return -1;
+    }
+    return it->second;
+  }
+
+  // Operands of a plain arithmetic instruction as registers (scalars splatted).
+  std::pair<int32_t, int32_t> register_operands(const Instr& p) {
+    const int32_t a = p.mode == Mode::sv ? splat(p.a) : p.a;
+    const int32_t b = p.mode == Mode::vs ? splat(p.b) : p.b;
+    return {a, b};
+  }
+  void free_reg(int32_t r) { free_.push_back(r); }
+  void release(const Val& v) {
+    if (v.sort == Val::vector && v.owned) free_reg(v.id);
+  }
+
+  int32_t slot_of(const Val& v) {
+    if (v.sort == Val::scalar) return v.id;
+    // Constants share slots by bit pattern.
+    uint64_t bits;
+    std::memcpy(&bits, &v.value, sizeof bits);
+    if (auto it = const_slots_.find(bits); it != const_slots_.end()) return it->second;
+    p_.scal.push_back(v.value);
+    const auto s = static_cast<int32_t>(p_.scal.size() - 1);
+    const_slots_[bits] = s;
+    return s;
+  }
+
+  int32_t new_scalar_slot() {
+    p_.scal.push_back(0.0);
+    return static_cast<int32_t>(p_.scal.size() - 1);
+  }
+
+  int32_t array_slot(const std::string& name, const Bindings::Entry& e) {
+    for (size_t i = 0; i < p_.arrays.size(); ++i)
+      if (p_.arrays[i].name == name) return static_cast<int32_t>(i);
+    p_.arrays.push_back({name, e.kind, e.data, e.index});
+    return static_cast<int32_t>(p_.arrays.size() - 1);
+  }
+
+  int32_t scalar_ref(const std::string& name, double* ptr) {
+    for (size_t i = 0; i < p_.scalar_refs.size(); ++i)
+      if (p_.scalar_refs[i].name == name) return static_cast<int32_t>(i);
+    p_.scalar_refs.push_back({name, ptr});
+    return static_cast<int32_t>(p_.scalar_refs.size() - 1);
+  }
+
+  Val cached_load(const std::string& name, Op op, int32_t operand) {
+    if (auto it = cache_.find(name); it != cache_.end()) return {Val::vector, 0, it->second, false};
+    const int32_t r = alloc();
+    emit({op, Mode::vv, AssignOp::assign, r, operand, -1});
+    cache_[name] = r;
+    return {Val::vector, 0, r, false};
+  }
+
+  Val symbol_value(const Node& n) {
+    const std::string& name = n.name;
+    if (const Bindings::Entry* e = b_.find(name)) {
+      switch (e->kind) {
+        case Bindings::Kind::constant:
+          return {Val::constant, e->value};
+        case Bindings::Kind::scalar: {
+          if (!e->data) fail(n, "scalar '" + name + "' is bound to a null pointer");
+          const int32_t ref = scalar_ref(name, e->data);
+          if (assigned_scalars_.count(name)) return cached_load(name, Op::load_scalar_ptr, ref);
+          if (auto it = scalar_input_slots_.find(name); it != scalar_input_slots_.end())
+            return {Val::scalar, 0, it->second};
+          const int32_t slot = new_scalar_slot();
+          p_.scalar_inputs.emplace_back(slot, ref);
+          scalar_input_slots_[name] = slot;
+          return {Val::scalar, 0, slot};
+        }
+        case Bindings::Kind::array:
+          if (!e->data) fail(n, "array '" + name + "' is bound to a null pointer");
+          return cached_load(name, Op::load_array, array_slot(name, *e));
+        case Bindings::Kind::gather:
+          if (!e->data || !e->index) fail(n, "'" + name + "' is bound to a null pointer");
+          return cached_load(name, Op::load_gather, array_slot(name, *e));
+        case Bindings::Kind::element_index:
+          return cached_load(name, Op::load_index, -1);
+      }
+    }
+    if (auto it = temps_.find(name); it != temps_.end()) return it->second;
+    if (name == "pi") return {Val::constant, std::numbers::pi};
+    if (is_noise_symbol(name))
+      fail(n, "white noise '" + name +
+                  "' cannot be evaluated; split the equation with split_stochastic first");
+    if (auto q = lookup_unit(name)) return {Val::constant, q->value};
+    fail(n, "unknown name '" + name + "' (not bound, not a unit)");
+  }
+
+  Val unary_op(const Node& n, Val a, Op op, ScalarInstr si) {
+    if (a.sort == Val::constant) {
+      double v = a.value;
+      switch (si.kind) {
+        case ScalarInstr::function:
+          v = detail::apply_function(si.fn, v);
+          break;
+        case ScalarInstr::neg:
+          v = -v;
+          break;
+        case ScalarInstr::lnot:
+          v = v == 0 ? 1.0 : 0.0;
+          break;
+        default:
+          break;
+      }
+      return {Val::constant, v};
+    }
+    if (a.sort == Val::scalar) {
+      si.a = a.id;
+      si.dst = new_scalar_slot();
+      p_.prologue.push_back(si);
+      return {Val::scalar, 0, si.dst};
+    }
+    (void)n;
+    const int32_t r = alloc();
+    emit({op, Mode::vv, AssignOp::assign, r, a.id, -1});
+    release(a);
+    return {Val::vector, 0, r, true};
+  }
+
+  Val binary_op(Val a, Val b, Op op, NodeKind k) {
+    if (a.sort == Val::constant && b.sort == Val::constant)
+      return {Val::constant, detail::apply_binary(k, a.value, b.value)};
+    if (a.sort != Val::vector && b.sort != Val::vector) {
+      ScalarInstr si{ScalarInstr::binary, k,          detail::Fn::exp,
+                     new_scalar_slot(),   slot_of(a), slot_of(b)};
+      if (op == Op::clip_lo || op == Op::clip_hi) {
+        // clip halves have no NodeKind; run them as a scalar clip with an open bound.
+        si.kind = ScalarInstr::clip;
+        const int32_t inf = slot_of({Val::constant, HUGE_VAL});
+        const int32_t minf = slot_of({Val::constant, -HUGE_VAL});
+        si.b = op == Op::clip_lo ? slot_of(b) : minf;
+        si.c = op == Op::clip_lo ? inf : slot_of(b);
+      }
+      p_.prologue.push_back(si);
+      return {Val::scalar, 0, si.dst};
+    }
+    const int o2 = arith_index(op);
+    if (o2 >= 0) {
+      // Fold the producer of one operand into this op: one pass instead of two.
+      for (const bool right : {true, false}) {
+        const Val& inner = right ? b : a;
+        const Val& other = right ? a : b;
+        const int idx = producer_of(inner);
+        if (idx < 0) continue;
+        Instr& p = p_.body[static_cast<size_t>(idx)];
+        const int o1 = arith_index(p.op);
+        const auto [pa, pb] = register_operands(p);
+        const int32_t ro = as_register_operand(other);
+        const int32_t r = alloc();
+        Instr f{Op::fused, Mode::vv, AssignOp::assign, r, -1, -1};
+        if (right) {
+          f.a = ro, f.b = pa, f.c = pb;
+        } else {
+          f.a = pa, f.b = pb, f.c = ro;
+        }
+        f.loop = fused_for(o1, o2, right);
+        f.o1 = static_cast<int8_t>(o1);
+        f.o2 = static_cast<int8_t>(o2);
+        f.right = right;
+        p.op = Op::nop;
+        producer_.erase(inner.id);
+        emit(f);
+        release(inner);
+        if (!(other.sort == Val::vector && other.id == inner.id)) release(other);
+        return {Val::vector, 0, r, true};
+      }
+    }
+    const int32_t r = alloc();
+    Instr in{op, Mode::vv, AssignOp::assign, r, -1, -1};
+    if (a.sort == Val::vector && b.sort == Val::vector) {
+      in.a = a.id;
+      in.b = b.id;
+    } else if (a.sort == Val::vector) {
+      in.mode = Mode::vs;
+      in.a = a.id;
+      in.b = slot_of(b);
+    } else {
+      in.mode = Mode::sv;
+      in.a = slot_of(a);
+      in.b = b.id;
+    }
+    emit(in);
+    if (o2 >= 0) producer_[r] = static_cast<int>(p_.body.size() - 1);
+    release(a);
+    if (!(b.sort == Val::vector && a.sort == Val::vector && a.id == b.id)) release(b);
+    return {Val::vector, 0, r, true};
+  }
+
+  Val node(const Node& n) {
+    switch (n.kind) {
+      case NodeKind::number:
+        return {Val::constant, n.value};
+      case NodeKind::symbol:
+        return symbol_value(n);
+      case NodeKind::neg:
+        return unary_op(n, node(*n.args[0]), Op::neg, {ScalarInstr::neg, {}, {}, -1, -1});
+      case NodeKind::logical_not:
+        return unary_op(n, node(*n.args[0]), Op::lnot, {ScalarInstr::lnot, {}, {}, -1, -1});
+      case NodeKind::call:
+        return call_node(n);
+      case NodeKind::div:
+      case NodeKind::mul: {
+        // -x/s == x/(-s) and (-x)*s == x*(-s) exactly (IEEE rounding is symmetric):
+        // moving the sign onto a shared scalar saves a pass over the elements.
+        const bool left_neg = n.args[0]->kind == NodeKind::neg;
+        const bool right_neg = n.kind == NodeKind::mul && n.args[1]->kind == NodeKind::neg;
+        if (left_neg || right_neg) {
+          const Op op = n.kind == NodeKind::div ? Op::div : Op::mul;
+          const Node& neg_side = left_neg ? *n.args[0] : *n.args[1];
+          Val x = left_neg ? node(*neg_side.args[0]) : node(*n.args[0]);
+          Val y = left_neg ? node(*n.args[1]) : node(*neg_side.args[0]);
+          Val& plain = left_neg ? y : x;  // the side without the sign
+          Val& inner = left_neg ? x : y;
+          if (plain.sort != Val::vector) {
+            plain = unary_op(n, plain, Op::neg, {ScalarInstr::neg, {}, {}, -1, -1});
+          } else {
+            inner = unary_op(n, inner, Op::neg, {ScalarInstr::neg, {}, {}, -1, -1});
+          }
+          return binary_op(x, y, op, n.kind);
+        }
+        break;
+      }
+      case NodeKind::pow:
+        // x**2 is x*x exactly (both are one correctly rounded product), and cheaper.
+        if (n.args[1]->kind == NodeKind::number && n.args[1]->value == 2.0) {
+          const Val a = node(*n.args[0]);
+          return binary_op(a, a, Op::mul, NodeKind::mul);
+        }
+        break;
+      default:
+        break;
+    }
+    static const std::pair<NodeKind, Op> table[] = {{NodeKind::add, Op::add},
+                                                    {NodeKind::sub, Op::sub},
+                                                    {NodeKind::mul, Op::mul},
+                                                    {NodeKind::div, Op::div},
+                                                    {NodeKind::floordiv, Op::floordiv},
+                                                    {NodeKind::mod, Op::mod},
+                                                    {NodeKind::pow, Op::pow},
+                                                    {NodeKind::lt, Op::lt},
+                                                    {NodeKind::le, Op::le},
+                                                    {NodeKind::gt, Op::gt},
+                                                    {NodeKind::ge, Op::ge},
+                                                    {NodeKind::eq, Op::eq},
+                                                    {NodeKind::ne, Op::ne},
+                                                    {NodeKind::logical_and, Op::land},
+                                                    {NodeKind::logical_or, Op::lor}};
+    for (const auto& [k, op] : table)
+      if (k == n.kind) {
+        const Val a = node(*n.args[0]);
+        const Val b = node(*n.args[1]);
+        return binary_op(a, b, op, k);
+      }
+    fail(n, "unsupported expression node");
+  }
+
+  Val call_node(const Node& n) {
+    int count = 0;
+    if (!is_function(n.name, &count)) fail(n, "unknown function '" + n.name + "'");
+    if (static_cast<int>(n.args.size()) != count)
+      fail(n, n.name + "() takes " + std::to_string(count) + " argument" + (count == 1 ? "" : "s") +
+                  ", got " + std::to_string(n.args.size()));
+    if (n.name == "rand" || n.name == "randn") {
+      if (!p_.rng) fail(n, n.name + "() needs a random generator: call Bindings::rng(&generator)");
+      p_.uses_rng = true;
+      const int32_t r = alloc();
+      emit({n.name == "rand" ? Op::rand : Op::randn, Mode::vv, AssignOp::assign, r, -1, -1});
+      return {Val::vector, 0, r, true};
+    }
+    if (n.name == "clip") {
+      const Val x = node(*n.args[0]);
+      const Val lo = node(*n.args[1]);
+      const Val lower = binary_op(x, lo, Op::clip_lo, NodeKind::add);
+      const Val hi = node(*n.args[2]);
+      return binary_op(lower, hi, Op::clip_hi, NodeKind::add);
+    }
+    detail::Fn f{};
+    detail::function_id(n.name, &f);
+    static const std::pair<detail::Fn, Op> ops[] = {
+        {detail::Fn::exp, Op::exp},     {detail::Fn::log, Op::log},
+        {detail::Fn::log10, Op::log10}, {detail::Fn::sqrt, Op::sqrt},
+        {detail::Fn::sin, Op::sin},     {detail::Fn::cos, Op::cos},
+        {detail::Fn::tan, Op::tan},     {detail::Fn::tanh, Op::tanh},
+        {detail::Fn::abs, Op::abs},     {detail::Fn::trunc, Op::trunc},
+        {detail::Fn::floor, Op::floor}, {detail::Fn::ceil, Op::ceil},
+        {detail::Fn::sign, Op::sign}};
+    Op op = Op::exp;
+    for (const auto& [fn, o] : ops)
+      if (fn == f) op = o;
+    ScalarInstr si{ScalarInstr::function, NodeKind::add, f, -1, -1};
+    return unary_op(n, node(*n.args[0]), op, si);
+  }
+
+  void statement(const Statement& s) {
+    context_ = s.text.empty() ? s.target + " = " + to_string(s.value) : s.text;
+    where_ = "statements";
+    line_ = s.line > 0 ? s.line : 1;
+    auto fail_here = [&](const std::string& what) {
+      throw error_at("statements", s.line, s.column, "in \"" + context_ + "\": " + what);
+    };
+    const Bindings::Entry* e = b_.find(s.target);
+    if (e && (e->kind == Bindings::Kind::constant || e->kind == Bindings::Kind::element_index))
+      fail_here("cannot assign to '" + s.target + "', which is bound as a constant");
+    if (e && !e->data) fail_here("'" + s.target + "' is bound to a null pointer");
+    if (e && e->kind == Bindings::Kind::gather && !e->index)
+      fail_here("'" + s.target + "' is bound to a null index");
+    if (!e) {
+      // A temporary local to the program.
+      auto it = temps_.find(s.target);
+      Expr value = s.value;
+      if (s.op != AssignOp::assign) {
+        if (it == temps_.end())
+          fail_here("'" + s.target + "' is used before it is assigned (it is not bound)");
+        static const NodeKind kinds[] = {NodeKind::add, NodeKind::add, NodeKind::sub, NodeKind::mul,
+                                         NodeKind::div};
+        value = binary(kinds[static_cast<int>(s.op)], symbol(s.target), s.value);
+      }
+      // Temporaries are values, not storage: a shared scalar stays a scalar (so
+      // exp(-dt/tau) is computed once per run), a freshly computed register is
+      // kept as is, and only a view of caller memory is copied.
+      const Val v = node(*value);
+      Val bound = v;
+      if (v.sort == Val::vector) {
+        if (v.owned) {
+          producer_.erase(v.id);
+        } else {
+          bound.id = alloc();
+          emit({Op::store_temp, Mode::vv, AssignOp::assign, bound.id, v.id, -1});
+        }
+        bound.owned = false;
+      }
+      if (it != temps_.end() && it->second.sort == Val::vector) free_reg(it->second.id);
+      temps_[s.target] = bound;
+      end_statement();
+      return;
+    }
+    if (e->kind == Bindings::Kind::array) {
+      // t op= x becomes t = t op x, and the last op writes into t directly.
+      static const NodeKind kinds[] = {NodeKind::add, NodeKind::add, NodeKind::sub, NodeKind::mul,
+                                       NodeKind::div};
+      const Expr value = s.op == AssignOp::assign
+                             ? s.value
+                             : binary(kinds[static_cast<int>(s.op)], symbol(s.target), s.value);
+      const Val v = node(*value);
+      const int32_t slot = array_slot(s.target, *e);
+      if (v.sort == Val::vector && v.owned && !p_.body.empty() && p_.body.back().dst == v.id &&
+          is_compute(p_.body.back().op)) {
+        p_.body.back().store = slot;
+        producer_.erase(v.id);
+        free_reg(v.id);
+      } else {
+        const int32_t src = to_register(v);
+        emit({Op::store_array, Mode::vv, AssignOp::assign, slot, src, -1});
+        if (v.sort != Val::vector || v.owned) free_reg(src);
+      }
+      end_statement();
+      return;
+    }
+    const Val v = node(*s.value);
+    const int32_t src = to_register(v);
+    Instr in{Op::store_array, Mode::vv, s.op, -1, src, -1};
+    if (e->kind == Bindings::Kind::array) {
+      in.dst = array_slot(s.target, *e);
+    } else if (e->kind == Bindings::Kind::gather) {
+      in.op = Op::store_gather;
+      in.dst = array_slot(s.target, *e);
+    } else {
+      in.op = Op::store_scalar;
+      in.dst = scalar_ref(s.target, e->data);
+    }
+    emit(in);
+    if (v.sort != Val::vector || v.owned) free_reg(src);
+    end_statement();
+  }
+
+  Program::Impl& p_;
+  const Bindings& b_;
+  std::string context_;
+  std::vector<int32_t> free_;
+  std::map<std::string, int32_t> cache_;  // loads reused within one statement
+  std::map<std::string, Val> temps_;
+  std::map<std::string, int32_t> scalar_input_slots_;
+  std::unordered_map<uint64_t, int32_t> const_slots_;
+  std::set<std::string> assigned_scalars_;
+  std::map<int32_t, int> producer_;  // register -> plain arithmetic instruction that wrote it
+  std::map<int32_t, int32_t> splat_regs_;
+  std::string where_ = "expression";
+  int line_ = 1;
+};
+
+}  // namespace
+
+Program compile(const Expr& e, const Bindings& bindings) {
+  if (!e) throw Error("compile: empty expression");
+  Program p;
+  Compiler c(*p.impl_, bindings);
+  const Val v = c.expression(e, to_string(e));
+  p.impl_->result = c.to_register(v);
+  p.impl_->build_kernel();
+  return p;
+}
+
+Program compile(const std::vector<Statement>& statements, const Bindings& bindings) {
+  Program p;
+  Compiler c(*p.impl_, bindings);
+  for (const auto& s : statements)
+    if (!s.value) throw Error("compile: statement for '" + s.target + "' has no value");
+  c.statements(statements);
+  p.impl_->build_kernel();
+  return p;
+}
+
+}  // namespace soma::expr

@@ -1,0 +1,601 @@
+#pragma once
+// The bytecode of expr::Program and the virtual machine that runs it, shared by
+// the files that build programs (program_compiler.cpp), translate them to
+// machine code (program_machine_code.cpp) and run them (program.cpp).
+//
+// Values at compile time are of three sorts: a constant (folded), a shared
+// scalar (computed once per run by the scalar "prologue", e.g. dt*gl/c), or a
+// vector register (one block of up to kBlock elements). Only vector work runs
+// per block; each vector instruction is one tight loop over the block.
+// Registers are pointers: loading an array in a contiguous run just points the
+// register at the caller's memory (no copy); ops write into the register's own
+// buffer.
+#include "soma/expr/program.hpp"
+
+// g++ contracts a*b + c into one fused multiply-add by default in C++; that would
+// make compiled values differ (in the last bit) from constant folding and the
+// reference evaluator. Every operation here rounds once, as written.
+#pragma GCC optimize("fp-contract=off")
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <numbers>
+#include <unordered_map>
+
+#include "detail.hpp"
+#include "soma/core/error.hpp"
+#include "soma/expr/jit.hpp"
+#include "soma/expr/units.hpp"
+
+namespace soma::expr {
+
+// ---------------------------------------------------------------------------
+// Instructions
+
+namespace vm {
+
+enum class Op : uint8_t {
+  load_array,
+  load_gather,
+  load_index,
+  load_scalar_ptr,
+  broadcast,
+  rand,
+  randn,
+  // binary (mode VV / VS / SV)
+  add,
+  sub,
+  mul,
+  div,
+  floordiv,
+  mod,
+  pow,
+  lt,
+  le,
+  gt,
+  ge,
+  eq,
+  ne,
+  land,
+  lor,
+  clip_lo,
+  clip_hi,
+  // unary
+  neg,
+  lnot,
+  exp,
+  log,
+  log10,
+  sqrt,
+  sin,
+  cos,
+  tan,
+  tanh,
+  abs,
+  trunc,
+  floor,
+  ceil,
+  sign,
+  // stores
+  store_array,
+  store_gather,
+  store_scalar,
+  store_temp,
+  // two arithmetic operations in one pass: (a o1 b) o2 c or a o2 (b o1 c)
+  fused,
+  nop,
+};
+
+inline const char* op_name(Op op) {
+  static const char* names[] = {"load_array",   "load_gather",  "load_index", "load_scalar_ptr",
+                                "broadcast",    "rand",         "randn",      "add",
+                                "sub",          "mul",          "div",        "floordiv",
+                                "mod",          "pow",          "lt",         "le",
+                                "gt",           "ge",           "eq",         "ne",
+                                "and",          "or",           "clip_lo",    "clip_hi",
+                                "neg",          "not",          "exp",        "log",
+                                "log10",        "sqrt",         "sin",        "cos",
+                                "tan",          "tanh",         "abs",        "int",
+                                "floor",        "ceil",         "sign",       "store_array",
+                                "store_gather", "store_scalar", "store_temp", "fused",
+                                "nop"};
+  return names[static_cast<int>(op)];
+}
+
+enum class Mode : uint8_t { vv, vs, sv };
+
+using FusedLoop = void (*)(double* d, const double* a, const double* b, const double* c, size_t n);
+
+struct Instr {
+  Op op;
+  Mode mode = Mode::vv;
+  AssignOp aop = AssignOp::assign;
+  int32_t dst = -1;  // register (or array / scalar-ref slot for stores)
+  int32_t a = -1;    // register or scalar slot
+  int32_t b = -1;
+  int32_t c = -1;      // fused: third register
+  int32_t store = -1;  // compute ops: array slot the result is written to directly
+  FusedLoop loop = nullptr;
+  int8_t o1 = -1, o2 = -1;  // fused: the two arith_index operators, for the JIT
+  bool right = false;       // fused: a o2 (b o1 c) rather than (a o1 b) o2 c
+};
+
+// The four arithmetic operators by index (add, sub, mul, div) for fused loops.
+template <int O>
+inline double arith(double x, double y) {
+  if constexpr (O == 0) return x + y;
+  if constexpr (O == 1) return x - y;
+  if constexpr (O == 2) return x * y;
+  return x / y;
+}
+
+// Loops write d[k] after reading every operand at k, so d may equal an operand:
+// ivdep tells the vectoriser so (restrict would be a lie when it does).
+template <int O1, int O2, bool Right>
+void fused_loop(double* d, const double* a, const double* b, const double* c, size_t n) {
+#pragma GCC ivdep
+  for (size_t k = 0; k < n; ++k)
+    d[k] = Right ? arith<O2>(a[k], arith<O1>(b[k], c[k])) : arith<O2>(arith<O1>(a[k], b[k]), c[k]);
+}
+
+template <int O1, int O2>
+FusedLoop pick(bool right) {
+  return right ? &fused_loop<O1, O2, true> : &fused_loop<O1, O2, false>;
+}
+
+template <int O1>
+FusedLoop pick(int o2, bool right) {
+  switch (o2) {
+    case 0:
+      return pick<O1, 0>(right);
+    case 1:
+      return pick<O1, 1>(right);
+    case 2:
+      return pick<O1, 2>(right);
+    default:
+      return pick<O1, 3>(right);
+  }
+}
+
+inline FusedLoop fused_for(int o1, int o2, bool right) {
+  switch (o1) {
+    case 0:
+      return pick<0>(o2, right);
+    case 1:
+      return pick<1>(o2, right);
+    case 2:
+      return pick<2>(o2, right);
+    default:
+      return pick<3>(o2, right);
+  }
+}
+
+inline int arith_index(Op op) {
+  switch (op) {
+    case Op::add:
+      return 0;
+    case Op::sub:
+      return 1;
+    case Op::mul:
+      return 2;
+    case Op::div:
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+// Scalar prologue instruction: slot dst = f(slot a, slot b, slot c).
+struct ScalarInstr {
+  enum Kind : uint8_t { binary, function, neg, lnot, clip } kind;
+  NodeKind bin = NodeKind::add;
+  detail::Fn fn = detail::Fn::exp;
+  int32_t dst, a, b = -1, c = -1;
+};
+
+struct ArraySlot {
+  std::string name;
+  Bindings::Kind kind;
+  double* data;
+  const int32_t* index;
+};
+
+struct ScalarRef {
+  std::string name;
+  double* ptr;
+};
+
+struct alignas(64) Block {
+  double v[Program::kBlock];
+};
+
+}  // namespace vm
+
+// Internal to the program*.cpp files, which all speak the bytecode.
+using namespace vm;
+
+struct Program::Impl {
+  std::vector<double> scal;  // scalar table: constants, inputs, prologue results
+  std::vector<std::pair<int32_t, int32_t>> scalar_inputs;  // (slot, scalar ref) read per run
+  std::vector<ScalarRef> scalar_refs;
+  std::vector<ScalarInstr> prologue;
+  std::vector<Instr> body;
+  std::vector<ArraySlot> arrays;
+  int32_t nregs = 0;
+  std::vector<Block> regs;
+  std::vector<const double*> ptr;
+  int32_t result = -1;
+  Rng* rng = nullptr;
+  bool uses_rng = false;
+  std::vector<std::pair<int32_t, int32_t>> splats;  // (register, scalar slot) filled per run
+  // The body as machine code for contiguous runs (run(n), evaluate(n, out),
+  // where(n, out)) where every instruction has a bit-exact JIT equivalent. The
+  // spec is made at compile time; the machine code at the first contiguous run
+  // (making it maps pages, which programs only ever run on element lists, such
+  // as synapse updates on spikes, need not pay). Copies share it.
+  struct LazyKernel {
+    jit::Spec spec;
+    std::once_flag once;
+    std::unique_ptr<jit::Kernel> kernel;
+    const jit::Kernel* get() {
+      std::call_once(once, [this] {
+        kernel = jit::Kernel::compile(spec);
+        spec = {};
+      });
+      return kernel.get();
+    }
+  };
+  std::shared_ptr<LazyKernel> machine_code;  // null where the VM must run
+  std::vector<double*> kernel_arrays;        // per call: arrays[].data, then `out`
+  std::vector<double> kernel_values;         // where(n): the condition's values
+
+  void build_kernel();
+  const jit::Kernel* kernel() const { return machine_code ? machine_code->get() : nullptr; }
+  void run_kernel(const jit::Kernel& k, size_t n, double* out) {
+    read_scalars();
+    kernel_arrays.clear();
+    for (const ArraySlot& a : arrays) kernel_arrays.push_back(a.data);
+    kernel_arrays.push_back(out);
+    k.run(kernel_arrays.data(), scal.data(), static_cast<int64_t>(n));
+  }
+
+  double* buf(int32_t r) { return regs[static_cast<size_t>(r)].v; }
+
+  // Prepares a run over n elements: reads shared scalars, runs the scalar
+  // prologue, fills the registers that hold a scalar for fused loops.
+  void begin_run(size_t n) {
+    if (regs.size() != static_cast<size_t>(nregs)) regs.resize(static_cast<size_t>(nregs));
+    ptr.assign(static_cast<size_t>(nregs), nullptr);
+    finish_begin_run(std::min(n, Program::kBlock));
+  }
+
+  void finish_begin_run(size_t fill) {
+    read_scalars();
+    for (const auto& [r, slot] : splats) {
+      double* d = buf(r);
+      std::fill(d, d + fill, scal[slot]);
+      ptr[r] = d;
+    }
+  }
+
+  // Shared scalars and the values computed from them once per run.
+  void read_scalars() {
+    for (const auto& [slot, ref] : scalar_inputs) scal[slot] = *scalar_refs[ref].ptr;
+    for (const auto& s : prologue) {
+      double& d = scal[s.dst];
+      switch (s.kind) {
+        case ScalarInstr::binary:
+          d = detail::apply_binary(s.bin, scal[s.a], scal[s.b]);
+          break;
+        case ScalarInstr::function:
+          d = detail::apply_function(s.fn, scal[s.a]);
+          break;
+        case ScalarInstr::neg:
+          d = -scal[s.a];
+          break;
+        case ScalarInstr::lnot:
+          d = scal[s.a] == 0 ? 1.0 : 0.0;
+          break;
+        case ScalarInstr::clip:
+          d = detail::clip(scal[s.a], scal[s.b], scal[s.c]);
+          break;
+      }
+    }
+  }
+
+  // Where a compute op writes: straight into the target array in a contiguous
+  // run, else its own register (scattered by done() for element lists).
+  double* out(const Instr& in, size_t start, const int32_t* elems) {
+    if (in.store >= 0 && !elems) return arrays[in.store].data + start;
+    return buf(in.dst);
+  }
+  void done(const Instr& in, double* d, const int32_t* elems, size_t len) {
+    ptr[in.dst] = d;
+    if (in.store >= 0 && elems) {
+      double* t = arrays[in.store].data;
+      for (size_t k = 0; k < len; ++k) t[elems[k]] = d[k];
+    }
+  }
+
+  template <class F>
+  void binary(const Instr& in, size_t start, const int32_t* elems, size_t len, F f) {
+    double* d = out(in, start, elems);
+    switch (in.mode) {
+      case Mode::vv: {
+        const double* x = ptr[in.a];
+        const double* y = ptr[in.b];
+#pragma GCC ivdep
+        for (size_t k = 0; k < len; ++k) d[k] = f(x[k], y[k]);
+        break;
+      }
+      case Mode::vs: {
+        const double* x = ptr[in.a];
+        const double y = scal[in.b];
+#pragma GCC ivdep
+        for (size_t k = 0; k < len; ++k) d[k] = f(x[k], y);
+        break;
+      }
+      case Mode::sv: {
+        const double x = scal[in.a];
+        const double* y = ptr[in.b];
+#pragma GCC ivdep
+        for (size_t k = 0; k < len; ++k) d[k] = f(x, y[k]);
+        break;
+      }
+    }
+    done(in, d, elems, len);
+  }
+
+  template <class F>
+  void unary(const Instr& in, size_t start, const int32_t* elems, size_t len, F f) {
+    double* d = out(in, start, elems);
+    const double* x = ptr[in.a];
+#pragma GCC ivdep
+    for (size_t k = 0; k < len; ++k) d[k] = f(x[k]);
+    done(in, d, elems, len);
+  }
+
+  template <class F>
+  static void store(double* t, const double* v, size_t len, F f) {
+#pragma GCC ivdep
+    for (size_t k = 0; k < len; ++k) t[k] = f(t[k], v[k]);
+  }
+
+  static double combine(AssignOp op, double t, double v) {
+    switch (op) {
+      case AssignOp::assign:
+        return v;
+      case AssignOp::add:
+        return t + v;
+      case AssignOp::sub:
+        return t - v;
+      case AssignOp::mul:
+        return t * v;
+      case AssignOp::div:
+        return t / v;
+    }
+    return v;
+  }
+
+  // One block: elements start..start+len-1, or elems[0..len-1] when elems is set.
+  void exec_block(size_t start, const int32_t* elems, size_t len) {
+    auto element = [&](size_t k) -> size_t {
+      return elems ? static_cast<size_t>(elems[k]) : start + k;
+    };
+    for (const Instr& in : body) {
+      switch (in.op) {
+        case Op::load_array: {
+          const ArraySlot& s = arrays[in.a];
+          if (!elems) {
+            ptr[in.dst] = s.data + start;
+          } else {
+            double* d = buf(in.dst);
+            for (size_t k = 0; k < len; ++k) d[k] = s.data[elems[k]];
+            ptr[in.dst] = d;
+          }
+          break;
+        }
+        case Op::load_gather: {
+          const ArraySlot& s = arrays[in.a];
+          double* d = buf(in.dst);
+          for (size_t k = 0; k < len; ++k) d[k] = s.data[s.index[element(k)]];
+          ptr[in.dst] = d;
+          break;
+        }
+        case Op::load_index: {
+          double* d = buf(in.dst);
+          for (size_t k = 0; k < len; ++k) d[k] = static_cast<double>(element(k));
+          ptr[in.dst] = d;
+          break;
+        }
+        case Op::load_scalar_ptr: {
+          double* d = buf(in.dst);
+          const double v = *scalar_refs[in.a].ptr;
+          for (size_t k = 0; k < len; ++k) d[k] = v;
+          ptr[in.dst] = d;
+          break;
+        }
+        case Op::broadcast: {
+          double* d = buf(in.dst);
+          const double v = scal[in.a];
+          for (size_t k = 0; k < len; ++k) d[k] = v;
+          ptr[in.dst] = d;
+          break;
+        }
+        case Op::rand:
+        case Op::randn: {
+          double* d = buf(in.dst);
+          if (in.op == Op::rand)
+            for (size_t k = 0; k < len; ++k) d[k] = rng->uniform();
+          else
+            for (size_t k = 0; k < len; ++k) d[k] = rng->normal();
+          ptr[in.dst] = d;
+          break;
+        }
+        case Op::add:
+          binary(in, start, elems, len, [](double x, double y) { return x + y; });
+          break;
+        case Op::sub:
+          binary(in, start, elems, len, [](double x, double y) { return x - y; });
+          break;
+        case Op::mul:
+          binary(in, start, elems, len, [](double x, double y) { return x * y; });
+          break;
+        case Op::div:
+          binary(in, start, elems, len, [](double x, double y) { return x / y; });
+          break;
+        case Op::floordiv:
+          binary(in, start, elems, len, [](double x, double y) { return std::floor(x / y); });
+          break;
+        case Op::mod:
+          binary(in, start, elems, len,
+                 [](double x, double y) { return detail::python_mod(x, y); });
+          break;
+        case Op::pow:
+          binary(in, start, elems, len, [](double x, double y) { return std::pow(x, y); });
+          break;
+        case Op::lt:
+          binary(in, start, elems, len, [](double x, double y) { return x < y ? 1.0 : 0.0; });
+          break;
+        case Op::le:
+          binary(in, start, elems, len, [](double x, double y) { return x <= y ? 1.0 : 0.0; });
+          break;
+        case Op::gt:
+          binary(in, start, elems, len, [](double x, double y) { return x > y ? 1.0 : 0.0; });
+          break;
+        case Op::ge:
+          binary(in, start, elems, len, [](double x, double y) { return x >= y ? 1.0 : 0.0; });
+          break;
+        case Op::eq:
+          binary(in, start, elems, len, [](double x, double y) { return x == y ? 1.0 : 0.0; });
+          break;
+        case Op::ne:
+          binary(in, start, elems, len, [](double x, double y) { return x != y ? 1.0 : 0.0; });
+          break;
+        case Op::land:
+          binary(in, start, elems, len,
+                 [](double x, double y) { return (x != 0 && y != 0) ? 1.0 : 0.0; });
+          break;
+        case Op::lor:
+          binary(in, start, elems, len,
+                 [](double x, double y) { return (x != 0 || y != 0) ? 1.0 : 0.0; });
+          break;
+        case Op::clip_lo:
+          binary(in, start, elems, len, [](double x, double lo) { return x < lo ? lo : x; });
+          break;
+        case Op::clip_hi:
+          binary(in, start, elems, len, [](double x, double hi) { return x > hi ? hi : x; });
+          break;
+        case Op::neg:
+          unary(in, start, elems, len, [](double x) { return -x; });
+          break;
+        case Op::lnot:
+          unary(in, start, elems, len, [](double x) { return x == 0 ? 1.0 : 0.0; });
+          break;
+        case Op::exp:
+          unary(in, start, elems, len, [](double x) { return std::exp(x); });
+          break;
+        case Op::log:
+          unary(in, start, elems, len, [](double x) { return std::log(x); });
+          break;
+        case Op::log10:
+          unary(in, start, elems, len, [](double x) { return std::log10(x); });
+          break;
+        case Op::sqrt:
+          unary(in, start, elems, len, [](double x) { return std::sqrt(x); });
+          break;
+        case Op::sin:
+          unary(in, start, elems, len, [](double x) { return std::sin(x); });
+          break;
+        case Op::cos:
+          unary(in, start, elems, len, [](double x) { return std::cos(x); });
+          break;
+        case Op::tan:
+          unary(in, start, elems, len, [](double x) { return std::tan(x); });
+          break;
+        case Op::tanh:
+          unary(in, start, elems, len, [](double x) { return std::tanh(x); });
+          break;
+        case Op::abs:
+          unary(in, start, elems, len, [](double x) { return std::fabs(x); });
+          break;
+        case Op::trunc:
+          unary(in, start, elems, len, [](double x) { return std::trunc(x); });
+          break;
+        case Op::floor:
+          unary(in, start, elems, len, [](double x) { return std::floor(x); });
+          break;
+        case Op::ceil:
+          unary(in, start, elems, len, [](double x) { return std::ceil(x); });
+          break;
+        case Op::sign:
+          unary(in, start, elems, len, [](double x) { return detail::sign_of(x); });
+          break;
+        case Op::store_array: {
+          const ArraySlot& s = arrays[in.dst];
+          const double* v = ptr[in.a];
+          if (!elems) {
+            double* t = s.data + start;
+            switch (in.aop) {
+              case AssignOp::assign:
+                if (t != v) std::memmove(t, v, len * sizeof(double));
+                break;
+              case AssignOp::add:
+                store(t, v, len, [](double a, double b) { return a + b; });
+                break;
+              case AssignOp::sub:
+                store(t, v, len, [](double a, double b) { return a - b; });
+                break;
+              case AssignOp::mul:
+                store(t, v, len, [](double a, double b) { return a * b; });
+                break;
+              case AssignOp::div:
+                store(t, v, len, [](double a, double b) { return a / b; });
+                break;
+            }
+          } else {
+            for (size_t k = 0; k < len; ++k) {
+              double& t = s.data[elems[k]];
+              t = combine(in.aop, t, v[k]);
+            }
+          }
+          break;
+        }
+        case Op::store_gather: {
+          // One element at a time, in order: synapses sharing a target accumulate.
+          const ArraySlot& s = arrays[in.dst];
+          const double* v = ptr[in.a];
+          for (size_t k = 0; k < len; ++k) {
+            double& t = s.data[s.index[element(k)]];
+            t = combine(in.aop, t, v[k]);
+          }
+          break;
+        }
+        case Op::store_scalar: {
+          double* t = scalar_refs[in.dst].ptr;
+          const double* v = ptr[in.a];
+          for (size_t k = 0; k < len; ++k) *t = combine(in.aop, *t, v[k]);
+          break;
+        }
+        case Op::fused: {
+          double* d = out(in, start, elems);
+          in.loop(d, ptr[in.a], ptr[in.b], ptr[in.c], len);
+          done(in, d, elems, len);
+          break;
+        }
+        case Op::nop:
+          break;
+        case Op::store_temp: {
+          double* d = buf(in.dst);
+          if (d != ptr[in.a]) std::memmove(d, ptr[in.a], len * sizeof(double));
+          ptr[in.dst] = d;
+          break;
+        }
+      }
+    }
+  }
+};
+
+}  // namespace soma::expr
