@@ -33,7 +33,9 @@ inline expr::ParseOptions model_options(std::string source) {
 using IndexArray = std::vector<int32_t, HugePageAllocator<int32_t>>;
 
 // Never spiked: far enough in the past that no refractory period covers step 0.
-constexpr int64_t kNeverSpiked = -(int64_t{1} << 40);
+// Steps are kept as doubles (exact up to 2^53) so that machine-code kernels, which
+// work on double arrays, can do the refractory test too.
+constexpr double kNeverSpiked = -0x1p40;
 
 // One compiled statement list (reset, on_pre, on_post): statements run in order,
 // each over all listed elements before the next.
@@ -69,8 +71,8 @@ struct NeuronGroup::Impl {
   std::string method;                               // resolved
   std::map<std::string, std::vector<double>> vars;  // state variables, parameters
   double refractory = -1.0;                         // seconds; < 0: none
-  std::vector<int64_t> lastspike_step;  // the step of the last spike (lastspike = step*dt)
-  double n_value = 0.0;                 // N as a bindable scalar
+  std::vector<double> lastspike_step;  // the step of the last spike (lastspike = step*dt)
+  double n_value = 0.0;                // N as a bindable scalar
 
   // Compiled when a run starts.
   Program update;
@@ -82,12 +84,27 @@ struct NeuronGroup::Impl {
   int64_t refractory_steps = 0;
   std::vector<int32_t> spikes;  // this step's, ascending
 
+  // The refractory test, the state update and the threshold as one machine-code loop
+  // (step_kernel.cpp) where this machine and the operations allow it; null: the
+  // Programs above run instead.
+  struct StepKernel;
+  std::unique_ptr<StepKernel> step_kernel;
+
   std::optional<Binding> resolve(const std::string& name) const;
   expr::SymbolUnits units() const;
   void prepare();
+  void compile_step_kernel();
+  void run_step_kernel(int64_t step);
+  // Appends the neurons the step kernel found spiking; false where it did not look.
+  bool collect_kernel_spikes();
+  // What the step kernel covers (tests): the update at all, and the threshold too.
+  bool kernel_updates() const { return step_kernel != nullptr; }
+  bool kernel_thresholds() const;
   void state_update(int64_t step);
   void find_spikes(int64_t step);
   void run_reset();
+  Impl();
+  ~Impl();
 };
 
 struct Synapses::Impl {
@@ -127,6 +144,8 @@ struct Synapses::Impl {
   void rebuild_post_index();
   void prepare();
   void propagate();
+  // on_pre straight from the spiking rows where no event list is needed; false: not.
+  bool propagate_uniform();
 };
 
 // Compiles statements for a context; `role_of_target` maps a target name to its

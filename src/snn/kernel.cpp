@@ -485,8 +485,7 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
   }
 }
 
-void Program::run(int64_t n, const Indices* indices, Rng& rng,
-                  const std::function<void(int64_t first, int count)>& sink) {
+void Program::update_scalars() {
   for (const auto& in : scalar_inputs_) scalars_[static_cast<size_t>(in.slot)] = *in.binding.scalar;
   for (const auto& op : scalar_ops_) {
     const double a = scalars_[static_cast<size_t>(op.a.slot)];
@@ -500,6 +499,11 @@ void Program::run(int64_t n, const Indices* indices, Rng& rng,
       r = apply1(op.code, a);
     scalars_[static_cast<size_t>(op.dst.slot)] = r;
   }
+}
+
+void Program::run(int64_t n, const Indices* indices, Rng& rng,
+                  const std::function<void(int64_t first, int count)>& sink) {
+  update_scalars();
   for (int64_t first = 0; first < n; first += kBlock) {
     const int count = static_cast<int>(std::min<int64_t>(kBlock, n - first));
     for (const auto& in : vector_inputs_) {
@@ -558,6 +562,131 @@ Program::Value Program::result(size_t assignment) const {
   const Operand o = outputs_[assignment];
   if (o.vector) return {reg_[static_cast<size_t>(o.slot)], 0.0};
   return {nullptr, scalars_[static_cast<size_t>(o.slot)]};
+}
+
+std::optional<std::vector<int32_t>> Program::lower(
+    expr::jit::Spec& spec, const std::function<int32_t(const double*)>& array_number,
+    int32_t scalar_base, KnownArrays& known) const {
+  using expr::jit::Op;
+  // Scalar slots that change between evaluations are passed in; the others were
+  // fixed when the program compiled and become constants.
+  std::vector<bool> varies(scalars_.size(), false);
+  for (const auto& in : scalar_inputs_) varies[static_cast<size_t>(in.slot)] = true;
+  for (const auto& op : scalar_ops_) varies[static_cast<size_t>(op.dst.slot)] = true;
+  std::vector<int32_t> scalar_node(scalars_.size(), -1);
+  // Registers are reused by later operations: follow which node each holds now.
+  std::vector<int32_t> reg(static_cast<size_t>(vector_slots_), -1);
+  auto node = [&](Operand o) -> int32_t {
+    if (o.vector) return reg[static_cast<size_t>(o.slot)];
+    int32_t& k = scalar_node[static_cast<size_t>(o.slot)];
+    if (k < 0)
+      k = varies[static_cast<size_t>(o.slot)]
+              ? spec.add({.op = Op::scalar, .index = scalar_base + o.slot})
+              : spec.add({.op = Op::constant, .value = scalars_[static_cast<size_t>(o.slot)]});
+    return k;
+  };
+  auto add = [&](Op op, int32_t a, int32_t b = -1, int32_t c = -1) {
+    return spec.add({.op = op, .a = a, .b = b, .c = c});
+  };
+  auto number = [&](double v) { return spec.add({.op = Op::constant, .value = v}); };
+  for (const auto& in : vector_inputs_) {
+    if (in.binding.kind != Binding::Kind::array || in.binding.role != IndexRole::self)
+      return std::nullopt;  // the index itself (i) has no node
+    const double* array = in.binding.array;
+    auto it = std::find_if(known.begin(), known.end(),
+                           [array](const auto& k) { return k.first == array; });
+    if (it == known.end()) {  // each symbol use is an input of its own: load once
+      known.emplace_back(array, spec.add({.op = Op::load, .index = array_number(array)}));
+      it = known.end() - 1;
+    }
+    reg[static_cast<size_t>(in.slot)] = it->second;
+  }
+  // Each operation as the VM computes it (see exec and apply1/2/3), rounding for rounding.
+  for (const auto& op : ops_) {
+    if (op.code == kRand || op.code == kRandn) return std::nullopt;
+    // Operands are looked up before the destination is set: it may reuse their register.
+    const int32_t a = node(op.a), b = node(op.b), c = node(op.c);
+    int32_t r = -1;
+    switch (op.code) {
+      case kAdd:
+        r = add(Op::add, a, b);
+        break;
+      case kSub:
+        r = add(Op::sub, a, b);
+        break;
+      case kMul:
+        r = add(Op::mul, a, b);
+        break;
+      case kDiv:
+        r = add(Op::div, a, b);
+        break;
+      case kLt:
+        r = add(Op::lt, a, b);
+        break;
+      case kLe:
+        r = add(Op::le, a, b);
+        break;
+      case kGt:
+        r = add(Op::gt, a, b);
+        break;
+      case kGe:
+        r = add(Op::ge, a, b);
+        break;
+      case kEq:
+        r = add(Op::eq, a, b);
+        break;
+      case kNe:
+        r = add(Op::ne, a, b);
+        break;
+      case kAnd:  // (a != 0 && b != 0) ? 1 : 0
+        r = add(Op::select, a, add(Op::ne, b, number(0.0)), number(0.0));
+        break;
+      case kOr:  // (a != 0 || b != 0) ? 1 : 0
+        r = add(Op::select, a, number(1.0), add(Op::ne, b, number(0.0)));
+        break;
+      case kNot:
+        r = add(Op::eq, a, number(0.0));
+        break;
+      case kNeg:
+        r = add(Op::neg, a);
+        break;
+      case kAbs:
+        r = add(Op::abs, a);
+        break;
+      case kSqrt:
+        r = add(Op::sqrt, a);
+        break;
+      case kSign:  // (x > 0) - (x < 0): NaN gives 0 in both
+        r = add(Op::sub, add(Op::gt, a, number(0.0)), add(Op::lt, a, number(0.0)));
+        break;
+      case kExp:
+        r = add(Op::exp, a);
+        break;
+      case kExpMul:
+        r = add(Op::exp, add(Op::mul, a, b));
+        break;
+      case kFma:
+        r = add(Op::fma, a, b, c);
+        break;
+      case kFms:
+        r = add(Op::fma, a, b, add(Op::neg, c));
+        break;
+      case kFnms:
+        r = add(Op::fma, add(Op::neg, a), b, c);
+        break;
+      case kClip:
+        // std::min(std::max(x, lo), hi): std::max(x, lo) is x < lo ? lo : x, which is the
+        // node max(lo, x); std::min(m, hi) is hi < m ? hi : m, the node min(hi, m).
+        r = add(Op::min, c, add(Op::max, b, a));
+        break;
+      default:
+        return std::nullopt;  // pow, floor division, modulo, log, trigonometry, rounding
+    }
+    reg[static_cast<size_t>(op.dst.slot)] = r;
+  }
+  std::vector<int32_t> out;
+  for (const auto& o : outputs_) out.push_back(node(o));
+  return out;
 }
 
 }  // namespace soma::snn

@@ -18,6 +18,7 @@
 
 #include "soma/core/random.hpp"
 #include "soma/expr/ast.hpp"
+#include "soma/expr/jit.hpp"
 
 namespace soma::snn {
 
@@ -77,6 +78,23 @@ class Program {
   int vector_registers() const { return vector_slots_; }
   // True when assignment `i` is the same for every element (no per-element input).
   bool is_scalar(size_t assignment) const { return !outputs_[assignment].vector; }
+
+  // The per-element operations as nodes of a machine-code kernel (expr/jit), for
+  // contiguous evaluation, appended to `spec`: array inputs become loads of the array
+  // numbered `array_number(array)`, values shared by all elements the scalars from
+  // `scalar_base` on (run() passes scalar_values() there, after update_scalars()).
+  // `known` lists arrays whose current values are nodes already (an earlier load, or
+  // the value just stored): they are used instead of new loads, and this call's
+  // loads are added. Returns each assignment's node, or nullopt where an operation or
+  // input has no node form (pow, log, rand, the index i...): the caller keeps run().
+  using KnownArrays = std::vector<std::pair<const double*, int32_t>>;
+  std::optional<std::vector<int32_t>> lower(
+      expr::jit::Spec& spec, const std::function<int32_t(const double*)>& array_number,
+      int32_t scalar_base, KnownArrays& known) const;
+  // Computes the values shared by all elements (t, dt, exp(-dt/tau)...) for an
+  // evaluation now: what run() does first.
+  void update_scalars();
+  const std::vector<double>& scalar_values() const { return scalars_; }
 
  private:
   struct Operand {

@@ -130,17 +130,20 @@ void NeuronGroup::Impl::prepare() {
   }
   refractory_steps =
       refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / net->dt + 1e-3)) : 0;
+  compile_step_kernel();
 }
 
 void NeuronGroup::Impl::state_update(int64_t step) {
+  if (step_kernel) return run_step_kernel(step);  // the same, in one pass
   double* not_ref = nullptr;
   if (refractory >= 0) {
     // Brian2: not_refractory = timestep(t - lastspike, dt) >= timestep(refractory, dt).
     // Spike times are whole steps, so this is a comparison of step counts.
     not_ref = vars["not_refractory"].data();
-    const int64_t* last = lastspike_step.data();
-    const int64_t ref = refractory_steps;
-    for (int64_t k = 0; k < n; ++k) not_ref[k] = (step - last[k]) >= ref ? 1.0 : 0.0;
+    const double* last = lastspike_step.data();
+    const auto now = static_cast<double>(step);
+    const auto ref = static_cast<double>(refractory_steps);
+    for (int64_t k = 0; k < n; ++k) not_ref[k] = (now - last[k]) >= ref ? 1.0 : 0.0;
   }
   if (update_targets.empty()) return;
   update.run(n, nullptr, net->rng, [&](int64_t first, int count) {
@@ -162,36 +165,37 @@ void NeuronGroup::Impl::find_spikes(int64_t step) {
   spikes.clear();
   if (options.threshold.empty()) return;
   const double* not_ref = refractory >= 0 ? vars["not_refractory"].data() : nullptr;
-  threshold.run(n, nullptr, net->rng, [&](int64_t first, int count) {
-    const Program::Value c = threshold.result(0);
-    const double* nr = not_ref ? not_ref + first : nullptr;
-    auto add = [&](int k) {
-      if (c[k] != 0.0 && (!nr || nr[k] != 0.0)) spikes.push_back(static_cast<int32_t>(first + k));
-    };
-    if (!c.ptr) {
-      for (int k = 0; k < count; ++k) add(k);
-      return;
-    }
-    // A few neurons spike per step: test eight at a time with one vectorised
-    // comparison, and look at single elements only where one of eight is set.
-    // The test ORs the bit patterns (integer work the compiler vectorises; a -0.0
-    // only costs the closer look).
-    int k = 0;
-    for (; k + 8 <= count; k += 8) {
-      uint64_t any = 0;
-      for (int q = 0; q < 8; ++q) any |= std::bit_cast<uint64_t>(c.ptr[k + q]);
-      if (any)
-        for (int q = 0; q < 8; ++q) add(k + q);
-    }
-    for (; k < count; ++k) add(k);
-  });
+  if (!collect_kernel_spikes())
+    threshold.run(n, nullptr, net->rng, [&](int64_t first, int count) {
+      const Program::Value c = threshold.result(0);
+      const double* nr = not_ref ? not_ref + first : nullptr;
+      auto add = [&](int k) {
+        if (c[k] != 0.0 && (!nr || nr[k] != 0.0)) spikes.push_back(static_cast<int32_t>(first + k));
+      };
+      if (!c.ptr) {
+        for (int k = 0; k < count; ++k) add(k);
+        return;
+      }
+      // A few neurons spike per step: test eight at a time with one vectorised
+      // comparison, and look at single elements only where one of eight is set.
+      // The test ORs the bit patterns (integer work the compiler vectorises; a -0.0
+      // only costs the closer look).
+      int k = 0;
+      for (; k + 8 <= count; k += 8) {
+        uint64_t any = 0;
+        for (int q = 0; q < 8; ++q) any |= std::bit_cast<uint64_t>(c.ptr[k + q]);
+        if (any)
+          for (int q = 0; q < 8; ++q) add(k + q);
+      }
+      for (; k < count; ++k) add(k);
+    });
   if (refractory >= 0) {
     double* last = vars["lastspike"].data();
     double* nr = vars["not_refractory"].data();
     const double t = static_cast<double>(step) * net->dt;
     for (int32_t s : spikes) {
       last[s] = t;
-      lastspike_step[static_cast<size_t>(s)] = step;
+      lastspike_step[static_cast<size_t>(s)] = static_cast<double>(step);
       nr[s] = 0.0;
     }
   }
@@ -209,7 +213,8 @@ void sync_lastspike(NeuronGroup::Impl& im, const std::string& variable) {
   if (variable != "lastspike" || im.refractory < 0) return;
   const auto& last = im.vars["lastspike"];
   for (size_t k = 0; k < last.size(); ++k)
-    im.lastspike_step[k] = last[k] <= -1e3 ? kNeverSpiked : std::llround(last[k] / im.net->dt);
+    im.lastspike_step[k] =
+        last[k] <= -1e3 ? kNeverSpiked : static_cast<double>(std::llround(last[k] / im.net->dt));
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 // scalar libm call costs ~5 ns per neuron, more than the rest of a COBA step.
 // Accuracy: within 2 ulp of std::exp over [-708, 709]; NaN propagates.
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace soma::snn::vecmath {
@@ -21,20 +22,22 @@ inline double exp(double x) {
   const auto k = static_cast<int64_t>(n);
   const double r = (x - n * ln2_hi) - n * ln2_lo;  // |r| <= ln2/2
   // Taylor series of e^r to r^13/13!: truncation error below 2e-17 relative.
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  // Horner steps as explicit fused multiply-adds: one rounding per step, the same
+  // bits in this loop and in the machine-code exp (src/expr/jit/emit_kernel.cpp),
+  // whatever the compiler would contract on its own.
+  double p = std::fma(1.0 / 6227020800.0, r, 1.0 / 479001600.0);
+  p = std::fma(p, r, 1.0 / 39916800.0);
+  p = std::fma(p, r, 1.0 / 3628800.0);
+  p = std::fma(p, r, 1.0 / 362880.0);
+  p = std::fma(p, r, 1.0 / 40320.0);
+  p = std::fma(p, r, 1.0 / 5040.0);
+  p = std::fma(p, r, 1.0 / 720.0);
+  p = std::fma(p, r, 1.0 / 120.0);
+  p = std::fma(p, r, 1.0 / 24.0);
+  p = std::fma(p, r, 1.0 / 6.0);
+  p = std::fma(p, r, 0.5);
+  p = std::fma(p, r, 1.0);
+  p = std::fma(p, r, 1.0);
   // 2^k split in two factors so that k = 1024 (x near 709.78) does not overflow the field.
   const int64_t k1 = k >> 1, k2 = k - k1;
   const double s1 = std::bit_cast<double>(static_cast<uint64_t>(k1 + 1023) << 52);

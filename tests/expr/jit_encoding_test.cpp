@@ -45,6 +45,11 @@ TEST(JitEncoding, MatchesTheGnuAssembler) {
   }
   {
     Assembler a(false);
+    a.vfmadd213pd(3, 11, Rm::ymm(14));
+    expect_bytes(a, {0xc4, 0xc2, 0xa5, 0xa8, 0xde}, "vfmadd213pd %ymm14,%ymm11,%ymm3");
+  }
+  {
+    Assembler a(false);
     a.vblendvpd(2, 3, Rm::ymm(12), 15);
     expect_bytes(a, {0xc4, 0xc3, 0x65, 0x4b, 0xd4, 0xf0}, "vblendvpd %ymm15,%ymm12,%ymm3,%ymm2");
   }

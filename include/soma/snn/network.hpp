@@ -161,6 +161,11 @@ class PopulationRateMonitor {
 struct NetworkOptions {
   double dt = 1e-4;    // seconds
   uint64_t seed = 42;  // rand()/randn() in equations, initial values and connect
+  // A group's state update and threshold run as one loop of machine code generated
+  // for them (expr/jit) where the machine supports it and the equations use only
+  // operations it has; otherwise, and with false or SOMA_JIT=0 in the environment,
+  // by the array interpreter. Both give the same numbers, bit for bit.
+  bool jit = true;
 };
 
 class Network {

@@ -355,9 +355,9 @@ void KernelEmitter::node(int i, bool masked) {
   }
 }
 
-// src/snn/vecmath.hpp's exp, one instruction per C++ operation (no fusion), so
-// the results are the same bits. Temporaries: S0 = x then r, S1 = kd then k,
-// S2 = n then p, S3 = products and k1.
+// src/snn/vecmath.hpp's exp, one instruction per C++ operation (its Horner
+// steps are explicit fused multiply-adds), so the results are the same bits. Temporaries: S0 = x
+// then r, S1 = kd then k, S2 = n then p, S3 = products and k1.
 void KernelEmitter::exp(int d, const Rm& x) {
   constexpr double log2e = 1.4426950408889634;
   constexpr double ln2_hi = 6.93147180369123816490e-01;
@@ -388,11 +388,9 @@ void KernelEmitter::exp(int d, const Rm& x) {
                                                  0.5,
                                                  1.0,
                                                  1.0};
-  as_.vmulpd(S2, S0, constant(1.0 / 6227020800.0));  // p = (1/13!) * r
-  for (size_t k = 0; k < std::size(kInverseFactorial); ++k) {
-    if (k > 0) as_.vmulpd(S2, S2, Rm::ymm(S0));  // p = p*r + c
-    as_.vaddpd(S2, S2, constant(kInverseFactorial[k]));
-  }
+  // p = fma(p, r, c) per Horner step, as vecmath::exp writes it.
+  as_.vmovupd_load(S2, constant(1.0 / 6227020800.0).mem);
+  for (const double c : kInverseFactorial) as_.vfmadd213pd(S2, S0, constant(c));
   // k = bits(kd) - bits(shifter) exactly (kd - shifter is an integer below 2^51).
   as_.vpsubq(S1, S1, integer(std::bit_cast<uint64_t>(shifter)));
   // k1 = k >> 1 (arithmetic): AVX2 has no vpsraq, so shift k + 2048 >= 0 logically.

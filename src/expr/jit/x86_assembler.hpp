@@ -14,6 +14,7 @@
 //   vsqrtpd ymm, ymm/m256            vcmppd ymm, ymm, ymm/m256, imm8
 //   vblendvpd ymm, ymm, ymm/m256, ymm (mask in imm8[7:4])
 //   vfmadd231pd ymm, ymm, ymm/m256 (FMA3, VEX.W1)
+//   vfmadd213pd ymm, ymm, ymm/m256 (FMA3, VEX.W1)
 //   vpaddq vpsubq ymm, ymm, ymm/m256 vpsllq vpsrlq ymm, ymm, imm8 (AVX2)
 //   vzeroupper
 // EVEX forms (66 prefix, W1): the same arithmetic, vmovupd with a mask {k}
@@ -145,6 +146,8 @@ class Assembler {
   void kmovw_load(int k, const Mem& m);  // VEX.L0.0F.W0 90 /r
   // d = a*b + d, rounded once.
   void vfmadd231pd(int d, int a, const Rm& b) { vec(0xB8, Map::m0f38, true, d, a, b); }
+  // d = a*d + b
+  void vfmadd213pd(int d, int a, const Rm& b) { vec(0xA8, Map::m0f38, true, d, a, b); }
   void vpaddq(int d, int a, const Rm& b) { vec(0xD4, Map::m0f, false, d, a, b); }
   void vpsubq(int d, int a, const Rm& b) { vec(0xFB, Map::m0f, false, d, a, b); }
   // Shifts by an immediate: VEX.vvvv is the destination, ModRM.reg the sub-opcode.
