@@ -64,11 +64,31 @@ int main() {
       reps);
   out["lorenz_rk45"] = {{"seconds", secs}, {"nfev", r.nfev}, {"nsteps", r.nsteps}};
 
+  // odeint as a user calls it: f a lambda (soma/ode/odeint.hpp inlines it into the stages),
+  // y0 a std::array (the dimension fixed at compile time) or a std::vector (any dimension);
+  // and f behind std::function (the library's odeint, as the CLI and equation systems run).
   std::vector<double> t;
   for (int i = 0; i <= 4000; ++i) t.push_back(0.01 * i);
-  const double y0[3] = {1, 1, 1};
-  secs = median_seconds([&] { ode::odeint(lorenz, y0, t, {.rtol = rtol, .atol = atol}); }, reps);
-  out["lorenz_odeint"] = {{"seconds", secs}};
+  const std::array<double, 3> y0 = {1, 1, 1};
+  const std::vector<double> y0_vector = {1, 1, 1};
+  // The equations written in the lambda, as a user writes them (and as scipy_ode.py does).
+  auto lorenz_lambda = [](double, std::span<const double> y, std::span<double> dy) {
+    dy[0] = 10 * (y[1] - y[0]);
+    dy[1] = y[0] * (28 - y[2]) - y[1];
+    dy[2] = y[0] * y[1] - 8.0 / 3 * y[2];
+  };
+  const ode::Rhs lorenz_function = lorenz;
+  const ode::OdeintOptions odeint_options{.rtol = rtol, .atol = atol};
+  ode::Trajectory traj;
+  secs = median_seconds([&] { traj = ode::odeint(lorenz_lambda, y0, t, odeint_options); }, reps);
+  out["lorenz_odeint"] = {{"seconds", secs}, {"x10", traj(1000, 0)}};
+  secs = median_seconds([&] { traj = ode::odeint(lorenz_lambda, y0_vector, t, odeint_options); },
+                        reps);
+  out["lorenz_odeint_vector"] = {{"seconds", secs}, {"x10", traj(1000, 0)}};
+  secs = median_seconds([&] { traj = ode::odeint(lorenz_function, y0_vector, t, odeint_options); },
+                        reps);
+  out["lorenz_odeint_function"] = {{"seconds", secs}, {"x10", traj(1000, 0)}};
+  traj = ode::Trajectory();
 
   // Boost.Odeint dopri5, controlled, same tolerances; the system is a lambda it inlines.
   namespace bo = boost::numeric::odeint;
@@ -137,7 +157,7 @@ int main() {
   // kept (as a long-running process or a caching allocator would), the same call:
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  secs = median_seconds([&] { ode::odeint(lorenz, y0, t, {.rtol = rtol, .atol = atol}); }, reps);
+  secs = median_seconds([&] { ode::odeint(lorenz_lambda, y0, t, odeint_options); }, reps);
   out["lorenz_odeint_kept_heap"] = {{"seconds", secs}};
   std::printf("%s\n", out.dump().c_str());
 }

@@ -7,6 +7,8 @@
 
 namespace soma::ode::detail {
 
+// p.make_rk's stepper where it builds one (odeint's template: f inlined), else the
+// library's.
 std::unique_ptr<RkStepper> make_explicit_rk(Method m, const Problem& p, bool detect_stiffness);
 
 }  // namespace soma::ode::detail

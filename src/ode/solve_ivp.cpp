@@ -89,32 +89,31 @@ Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0
   return solve_ivp(f, t_span, std::span<const double>(y0.begin(), y0.size()), options);
 }
 
-namespace {
-std::unique_ptr<detail::Stepper> make_stepper(const Options& o, const detail::Problem& p) {
-  switch (o.method) {
+std::unique_ptr<detail::Stepper> detail::make_stepper(Method m, const Problem& p) {
+  switch (m) {
     case Method::Euler:
     case Method::RK4:
-      return detail::make_fixed_step(o.method, p);
+      return make_fixed_step(m, p);
     case Method::RK23:
     case Method::RK45:
     case Method::DOP853:
-      return detail::make_explicit_rk(o.method, p, false);
+      return make_explicit_rk(m, p, false);
     case Method::BDF:
-      return detail::make_bdf(p);
+      return make_bdf(p);
     case Method::LSODA:
-      return detail::make_lsoda(p);
+      return make_lsoda(p);
   }
   return nullptr;
 }
-}  // namespace
 
 Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0, const Options& o) {
-  return detail::solve_ivp_with(f, t_span, y0, o,
-                                [&o](const detail::Problem& p) { return make_stepper(o, p); });
+  return detail::solve_ivp_with(f, t_span, y0, o, [&o](const detail::Problem& p) {
+    return detail::make_stepper(o.method, p);
+  });
 }
 
-Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
-                              const Options& o, const StepperFactory& make) {
+detail::Problem detail::checked_problem(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
+                                        const Options& o) {
   if (!f) bad_option("the right-hand side f is empty");
   const double t0 = t_span.t0, tf = t_span.tf;
   if (!std::isfinite(t0) || !std::isfinite(tf)) bad_option("t_span must be finite");
@@ -122,7 +121,6 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
   if (n == 0) bad_option("y0 is empty");
   for (std::size_t i = 0; i < n; ++i)
     if (!std::isfinite(y0[i])) bad_option("y0[" + std::to_string(i) + "] is not finite");
-  const double direction = tf >= t0 ? 1.0 : -1.0;
   if (!(o.max_step > 0)) bad_option("option 'max_step' must be positive");
   if (o.first_step < 0 || !std::isfinite(o.first_step))
     bad_option("option 'first_step' must be positive (or 0 for automatic)");
@@ -132,6 +130,15 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
   if (fixed && o.first_step == 0 && !std::isfinite(o.max_step))
     bad_option(std::string("method ") + method_name(o.method) +
                " has a fixed step: set first_step (the step size) or max_step");
+  return {&f, t0, tf, y0, validate_tolerances(o, n), o.max_step, o.first_step, &o.jac};
+}
+
+Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
+                              const Options& o, const StepperFactory& make) {
+  const detail::Problem p = checked_problem(f, t_span, y0, o);
+  const double t0 = t_span.t0, tf = t_span.tf;
+  const std::size_t n = y0.size();
+  const double direction = tf >= t0 ? 1.0 : -1.0;
   for (std::size_t k = 0; k < o.events.size(); ++k)
     if (!o.events[k].fn) bad_option("event " + std::to_string(k) + " has no function");
   const auto& te = o.t_eval;
@@ -170,7 +177,6 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
     return r;
   }
 
-  detail::Problem p{&f, t0, tf, y0, validate_tolerances(o, n), o.max_step, o.first_step, &o.jac};
   std::unique_ptr<detail::Stepper> stepper = make(p);
 
   std::vector<double> g(o.events.size()), ybuf(n);
@@ -241,14 +247,18 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
       r.t.push_back(t);
       r.y.push_back(y);
     } else {
-      // The requested times the step passed (up to and including t).
-      while (te_i < te.size() && direction * (te[te_i] - t) <= 0) {
-        if (te[te_i] == t)
-          r.y.push_back(y);
-        else
-          stepper->interpolate(te[te_i], r.y.append_row());
-        r.t.push_back(te[te_i]);
-        ++te_i;
+      // The requested times the step passed (up to and including t), interpolated in one
+      // call; a time equal to t gets the step's own state.
+      std::size_t end = te_i;
+      while (end < te.size() && direction * (te[end] - t) <= 0) ++end;
+      if (end > te_i) {
+        const std::span<const double> ts(te.data() + te_i, end - te_i);
+        std::span<double> rows = r.y.append_rows(ts.size());
+        stepper->interpolate_many(ts, rows);
+        for (std::size_t k = 0; k < ts.size(); ++k)
+          if (ts[k] == t) std::copy(y.begin(), y.end(), rows.begin() + k * n);
+        r.t.insert(r.t.end(), ts.begin(), ts.end());
+        te_i = end;
       }
     }
   }

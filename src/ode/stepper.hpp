@@ -10,6 +10,10 @@ namespace soma::ode::detail {
 std::unique_ptr<Stepper> make_fixed_step(Method m, const Problem& p);
 std::unique_ptr<Stepper> make_bdf(const Problem& p);
 std::unique_ptr<Stepper> make_lsoda(const Problem& p);
+// solve_ivp's checks of f, t_span, y0, tolerances and step options (throws soma::Error);
+// the problem refers to f, y0 and o.jac.
+Problem checked_problem(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
+                        const Options& o);
 
 }  // namespace soma::ode::detail
 

@@ -1,4 +1,4 @@
-// solve_ivp_inline takes exactly solve_ivp's steps (the same stepper, with f inlined), with
+// solve_ivp_inline takes exactly solve_ivp's steps (the same steppers, with f inlined), with
 // every driver feature intact: checked against solve_ivp itself and the oscillator's
 // closed form.
 #include <gtest/gtest.h>
@@ -17,16 +17,19 @@ TEST(SolveIvpInline, SameStepsAsSolveIvpOnLorenz) {
   };
   // 0..2: before chaos amplifies rounding differences (FMA contraction may differ between
   // the inlined and the library code).
-  const Options o{.rtol = 1e-6, .atol = 1e-9};
-  Result a = solve_ivp(test::lorenz, {0, 2}, {1, 1, 1}, o);
-  Result b = solve_ivp_inline<3>(f, {0, 2}, {1, 1, 1}, o);
-  ASSERT_EQ(b.status, Status::Success);
-  EXPECT_EQ(b.nfev, a.nfev);
-  ASSERT_EQ(b.t.size(), a.t.size());
-  for (std::size_t i = 0; i < a.t.size(); ++i) {
-    EXPECT_NEAR(b.t[i], a.t[i], 1e-12 * (1 + a.t[i]));
-    for (int j = 0; j < 3; ++j)
-      EXPECT_NEAR(b.y(i, j), a.y(i, j), 1e-9 * (1 + std::fabs(a.y(i, j))));
+  // RK45 and DOP853 are inlined, alone or inside the automatic method.
+  for (Method m : {Method::RK45, Method::DOP853, Method::LSODA}) {
+    const Options o{.method = m, .rtol = 1e-6, .atol = 1e-9};
+    Result a = solve_ivp(test::lorenz, {0, 2}, {1, 1, 1}, o);
+    Result b = solve_ivp_inline<3>(f, {0, 2}, {1, 1, 1}, o);
+    ASSERT_EQ(b.status, Status::Success);
+    EXPECT_EQ(b.nfev, a.nfev) << method_name(m);
+    ASSERT_EQ(b.t.size(), a.t.size()) << method_name(m);
+    for (std::size_t i = 0; i < a.t.size(); ++i) {
+      EXPECT_NEAR(b.t[i], a.t[i], 1e-12 * (1 + a.t[i]));
+      for (int j = 0; j < 3; ++j)
+        EXPECT_NEAR(b.y(i, j), a.y(i, j), 1e-9 * (1 + std::fabs(a.y(i, j))));
+    }
   }
 }
 

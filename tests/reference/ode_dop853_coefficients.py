@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes src/ode/dop853_coefficients.hpp from SciPy's dop853_coefficients.py, which holds
+"""Writes include/soma/ode/detail/dop853_coefficients.hpp from SciPy's dop853_coefficients.py, which holds
 the decimal values of Hairer's dop853.f (Hairer, Norsett & Wanner, Solving ODEs I).
 The literals are copied as text, digit for digit, not re-rounded through Python floats."""
 import os
@@ -54,5 +54,5 @@ out += ["};",
 out += ["    " + arr(row) + "," for row in D]
 out += ["};", "}  // namespace soma::ode::detail::dop853", ""]
 path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(__file__), "..", "..", "src", "ode", "dop853_coefficients.hpp")
+    os.path.dirname(__file__), "..", "..", "include", "soma", "ode", "detail", "dop853_coefficients.hpp")
 open(path, "w").write("\n".join(out))

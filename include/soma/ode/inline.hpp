@@ -1,9 +1,10 @@
 #pragma once
-// solve_ivp_inline: solve_ivp's RK45 (Dormand-Prince) with the right-hand side inlined into
-// the stages and the dimension N fixed at compile time. Same options, results and step
-// sequence as solve_ivp; on a small system such as Lorenz a step costs a little over half
-// as much, because f's values stay in registers instead of going through std::function and
-// memory. Other methods go to solve_ivp unchanged.
+// solve_ivp_inline: solve_ivp with the right-hand side inlined into the stages of its
+// explicit Runge-Kutta methods (RK45 and DOP853, alone or inside the automatic method) and
+// the dimension N fixed at compile time. Same options, results and step sequence as
+// solve_ivp; on a small system such as Lorenz a step costs a little over half as much,
+// because f's values stay in registers instead of going through std::function and memory.
+// Other methods (and BDF inside the automatic one) run solve_ivp's code unchanged.
 //
 //   auto lorenz = [](double, std::span<const double> y, std::span<double> dy) {
 //     dy[0] = 10 * (y[1] - y[0]);
@@ -12,8 +13,9 @@
 //   };
 //   auto r = soma::ode::solve_ivp_inline<3>(lorenz, {0, 40}, {1, 1, 1}, {.rtol = 1e-6});
 //
-// Each distinct f compiles its own stepper (a template), so this header is not part of
-// soma/ode/ode.hpp: include it where the speed matters.
+// Each distinct f compiles its own steppers (templates), so this header is not part of
+// soma/ode/ode.hpp: include it where the speed matters. (odeint inlines a callable
+// without it: soma/ode/odeint.hpp.)
 #include <array>
 #include <cstddef>
 #include <functional>
@@ -29,15 +31,19 @@ requires(N > 0 &&
          std::is_invocable_v<F&, double, std::span<const double>, std::span<double>>) Result
     solve_ivp_inline(F f, TimeSpan t_span, const std::array<double, N>& y0,
                      const Options& options = {}) {
-  // The driver and the initial-step heuristic see f through std::function (once per call).
+  // The driver, the initial-step heuristic and BDF see f through std::function.
   const Rhs rhs = std::ref(f);
-  if (options.method != Method::RK45) return solve_ivp(rhs, t_span, y0, options);
-  using Fn = detail::CountedFn<F>;
-  return detail::solve_ivp_with(
-      rhs, t_span, y0, options, [&f](const detail::Problem& p) -> std::unique_ptr<detail::Stepper> {
-        return std::make_unique<detail::ExplicitRk<detail::Rk45Tableau, N, Fn>>(Method::RK45, p,
-                                                                                false, Fn{f});
-      });
+  using Fn = detail::CountedFn<F&>;
+  const detail::RkFactory make_rk = [&f](Method m, const detail::Problem& p,
+                                         bool detect_stiffness) {
+    return detail::make_explicit_rk_with<N>(m, p, detect_stiffness, Fn{f});
+  };
+  return detail::solve_ivp_with(rhs, t_span, y0, options,
+                                [&](const detail::Problem& p) -> std::unique_ptr<detail::Stepper> {
+                                  detail::Problem q = p;
+                                  q.make_rk = &make_rk;
+                                  return detail::make_stepper(options.method, q);
+                                });
 }
 
 }  // namespace soma::ode

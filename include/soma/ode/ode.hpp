@@ -4,5 +4,6 @@
 // See solve_ivp.hpp for an example.
 #include "soma/ode/dense_output.hpp"
 #include "soma/ode/equations.hpp"
+#include "soma/ode/odeint.hpp"
 #include "soma/ode/solve_ivp.hpp"
 #include "soma/ode/trajectory.hpp"

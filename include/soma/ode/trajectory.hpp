@@ -40,6 +40,11 @@ class Trajectory {
     data_.resize(data_.size() + dim_);
     return {data_.data() + data_.size() - dim_, dim_};
   }
+  // Appends `rows` rows for the caller to fill in place, as one span of rows * dim() values.
+  std::span<double> append_rows(std::size_t rows) {
+    data_.resize(data_.size() + rows * dim_);
+    return {data_.data() + data_.size() - rows * dim_, rows * dim_};
+  }
   void reserve(std::size_t rows) { data_.reserve(rows * dim_); }
   void clear() { data_.clear(); }
   // Row-major (size() x dim()) values.

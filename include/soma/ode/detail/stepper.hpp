@@ -2,8 +2,8 @@
 // Internals of solve_ivp: the seam between its driver (output times, events, dense output)
 // and the stepping methods. A Stepper advances one step at a time and can interpolate
 // inside the step it just took, which is all the driver needs. Public only so that
-// solve_ivp_inline (soma/ode/inline.hpp) can build a stepper around a callable the
-// compiler inlines; not an API of its own.
+// solve_ivp_inline (soma/ode/inline.hpp) and odeint's template (soma/ode/odeint.hpp) can
+// build a stepper around a callable the compiler inlines; not an API of its own.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,13 +48,20 @@ class Stepper {
   virtual bool step() = 0;
   // The state at t, where t lies within the last step [t_old(), t()].
   virtual void interpolate(double t, std::span<double> out) = 0;
+  // The states at the times ts (each within the last step), one row of y().size() values
+  // after another into out: one call per step for all the output times it passed.
+  virtual void interpolate_many(std::span<const double> ts, std::span<double> out) {
+    const std::size_t n = y_.size();
+    for (std::size_t k = 0; k < ts.size(); ++k) interpolate(ts[k], out.subspan(k * n, n));
+  }
   // Appends the last step's polynomial to a dense solution.
   virtual void append_dense(DenseSolution& sol) = 0;
   virtual Method method() const = 0;
 
   double t() const { return t_; }
   double t_old() const { return t_old_; }
-  std::span<const double> y() const { return y_; }
+  // The state at t().
+  virtual std::span<const double> y() const { return y_; }
   const std::string& message() const { return message_; }
   virtual std::int64_t nfev() const = 0;
   virtual std::int64_t njev() const { return 0; }
@@ -70,6 +77,26 @@ class Stepper {
   std::string message_;
 };
 
+// An adaptive explicit Runge-Kutta stepper (RK23, RK45, DOP853).
+class RkStepper : public Stepper {
+ public:
+  // With stiffness detection on: Hairer's test says the problem is stiff (not virtual: the
+  // automatic method asks after every step).
+  bool stiff() const { return stiff_count_ >= 15; }
+  // h |lambda| at the edge of the method's stability region on the negative real axis.
+  virtual double stability_bound() const = 0;
+
+ protected:
+  int stiff_count_ = 0, calm_count_ = 0;  // Hairer's counters (see ExplicitRk)
+};
+
+struct Problem;
+// Builds the explicit Runge-Kutta stepper of method m (RK45 or DOP853; nullptr for others),
+// with Hairer's stiffness test on if detect_stiffness. odeint's template passes one that
+// inlines the user's f; without one the library's steppers (f through std::function) run.
+using RkFactory =
+    std::function<std::unique_ptr<RkStepper>(Method m, const Problem& p, bool detect_stiffness)>;
+
 // Problem and settings shared by every stepper.
 struct Problem {
   const Rhs* f;
@@ -79,7 +106,12 @@ struct Problem {
   double max_step;
   double first_step;  // 0: automatic
   const Jacobian* jac;
+  const RkFactory* make_rk = nullptr;  // see RkFactory
 };
+
+// The stepper of method m for p (its explicit Runge-Kutta steppers from p.make_rk where
+// given).
+std::unique_ptr<Stepper> make_stepper(Method m, const Problem& p);
 
 // SciPy's norm: the root mean square.
 double rms_norm(std::span<const double> x);
@@ -94,5 +126,10 @@ double select_initial_step(CountedRhs& f, double t0, std::span<const double> y0,
 using StepperFactory = std::function<std::unique_ptr<Stepper>(const Problem&)>;
 Result solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
                       const Options& options, const StepperFactory& make);
+
+// odeint (soma/ode/solve_ivp.hpp) with the explicit Runge-Kutta steppers from make_rk
+// (nullptr: the library's).
+Trajectory odeint_with(const Rhs& f, std::span<const double> y0, std::span<const double> t,
+                       const OdeintOptions& options, const RkFactory* make_rk);
 
 }  // namespace soma::ode::detail
