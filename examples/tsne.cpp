@@ -33,7 +33,7 @@ namespace embed = soma::embed;
 struct Options {
   soma::cli::ExampleOptions common;
   int64_t n = 1000;
-  std::string method = "auto";  // fft from 10,000 images, Barnes-Hut below
+  std::string method = "auto";  // fft from 100,000 images, Barnes-Hut below
   double perplexity = 30.0;
   std::string out = "tsne_fashion.csv";
   std::string data_dir = "/usr/share/datasets/fashion-mnist";

@@ -219,7 +219,7 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--out", opt->out, "Embedding CSV to write")->capture_default_str();
       app.add_option("--perplexity", opt->perplexity, "Perplexity")->capture_default_str();
       app.add_option("--method", opt->method,
-                     "auto (fft from 10,000 points, barnes_hut below), exact, barnes_hut or fft")
+                     "auto (fft from 100,000 points, barnes_hut below), exact, barnes_hut or fft")
           ->capture_default_str();
       app.add_option("--max-iter", opt->max_iter, "Iterations")->capture_default_str();
       app.add_option("--early-exaggeration", opt->early_exaggeration)->capture_default_str();

@@ -16,6 +16,13 @@ inline constexpr int64_t kParallelMin = 4096;
 void attractive_forces_2d(const SparseP& P, const std::vector<double>& Y,
                           std::vector<double>& attr);
 
+// Rows [begin, end) of the same, on the calling thread, for callers that share the rows
+// among their own threads. Y here is the embedding in float (n x 2, from to_float):
+// neighbours' coordinates are gathered as one 64-bit (x, y) pair each; the forces come
+// out to ~1e-5 relative, far inside the Barnes-Hut and FFT approximations.
+void attractive_range(const SparseP& P, const float* Y, double* attr, int64_t begin, int64_t end);
+void to_float(const std::vector<double>& Y, std::vector<float>& out);
+
 // sum_ij p_ij log(p_ij / q_ij) with q_ij = (1 + |y_i - y_j|^2)^-1 / z.
 double sparse_kl_2d(const SparseP& P, const std::vector<double>& Y, double z);
 

@@ -82,9 +82,12 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
     // Left uninitialised: GEMM overwrites it.
     const std::unique_ptr<float[]> dots(
         new float[static_cast<size_t>(rows_per_tile * cols_per_tile)]);
-    // One max-heap of the kc best candidates per row of the block, ranked by
-    // |x_j|^2 - 2 x_i.x_j (|x_i|^2 is the same for the whole row).
-    std::vector<std::pair<float, int64_t>> heaps(static_cast<size_t>(rows_per_tile * kc));
+    // Candidates of each row of the block, ranked by |x_j|^2 - 2 x_i.x_j (|x_i|^2 is
+    // the same for the whole row): a buffer of 2 kc, all below the row's bound. When it
+    // fills, nth_element keeps the kc best and their worst becomes the bound, so each
+    // candidate costs O(1) on average (a heap costs log kc per insertion).
+    const int64_t cap = 2 * kc;
+    std::vector<std::pair<float, int64_t>> candidates(static_cast<size_t>(rows_per_tile * cap));
     std::vector<int64_t> sizes(static_cast<size_t>(rows_per_tile));
     std::vector<float> worst(static_cast<size_t>(rows_per_tile));
     std::vector<std::pair<double, int64_t>> exact;
@@ -102,7 +105,7 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
         for (int64_t r = 0; r < rows; ++r) {
           const int64_t i = b0 + r;
           const float* row = dots.get() + r * cols;
-          auto* heap = heaps.data() + r * kc;
+          auto* cand = candidates.data() + r * cap;
           int64_t size = sizes[r];
           float bound = worst[r];
           // Most candidates lose to the current k-th best: a chunk's minimum, computed
@@ -121,15 +124,11 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
             for (int64_t c = 0; c < len; ++c) {
               const int64_t j = c0 + j0 + c;
               if (!(part[c] < bound) || j == i) continue;
-              if (size < kc) {
-                heap[size++] = {part[c], j};
-                std::push_heap(heap, heap + size);
-                if (size == kc) bound = heap[0].first;
-              } else {
-                std::pop_heap(heap, heap + kc);
-                heap[kc - 1] = {part[c], j};
-                std::push_heap(heap, heap + kc);
-                bound = heap[0].first;
+              cand[size++] = {part[c], j};
+              if (size == cap) {
+                std::nth_element(cand, cand + kc - 1, cand + cap);
+                bound = cand[kc - 1].first;
+                size = kc;
               }
             }
           }
@@ -139,9 +138,14 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
       }
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t i = b0 + r;
+        auto* cand = candidates.data() + r * cap;
+        if (sizes[r] > kc) {
+          std::nth_element(cand, cand + kc - 1, cand + sizes[r]);
+          sizes[r] = kc;
+        }
         exact.clear();
         for (int64_t c = 0; c < sizes[r]; ++c) {
-          const int64_t j = heaps[r * kc + c].second;
+          const int64_t j = cand[c].second;
           exact.emplace_back(sq_dist(X + i * d, X + j * d, d), j);
         }
         std::sort(exact.begin(), exact.end());

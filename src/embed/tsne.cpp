@@ -33,7 +33,7 @@ Method parse_method(const std::string& name) {
 }
 
 Method parse_method(const std::string& name, int64_t n_points) {
-  if (name == "auto") return n_points >= 10000 ? Method::fft : Method::barnes_hut;
+  if (name == "auto") return n_points >= kAutoFftMin ? Method::fft : Method::barnes_hut;
   return parse_method(name);
 }
 

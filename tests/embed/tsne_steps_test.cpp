@@ -145,8 +145,9 @@ TEST(Gradient, BarnesHutAngleZeroEqualsExact) {
   std::vector<double> exact, bh;
   const double kl_exact = kl_divergence_exact(P, Y, 2, &exact);
   const double kl_bh = kl_divergence_bh(S, Y, 0.0, &bh);
-  // The sparse P holds the dense one's values in float: equal to float precision.
-  EXPECT_NEAR(kl_bh, kl_divergence_sparse_exact(S, Y, 2), 1e-10 * std::abs(kl_exact));
+  // The sparse P holds the dense one's values in float, and Barnes-Hut sums the
+  // repulsion in float (relative to each group's centre): equal to float precision.
+  EXPECT_NEAR(kl_bh, kl_divergence_sparse_exact(S, Y, 2), 1e-8 * std::abs(kl_exact));
   EXPECT_NEAR(kl_bh, kl_exact, 1e-6 * std::abs(kl_exact));
   double scale = 0;
   for (double g : exact) scale = std::max(scale, std::abs(g));

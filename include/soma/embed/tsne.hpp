@@ -23,8 +23,12 @@ enum class Method { exact, barnes_hut, fft };
 enum class Init { pca, random };
 
 Method parse_method(const std::string& name);  // "exact", "barnes_hut" (or "bh"), "fft"
-// As parse_method, plus "auto": the FFT grid has a fixed cost per iteration that only
-// pays off for many points, so fft from 10,000 points and Barnes-Hut below.
+// As parse_method, plus "auto": barnes_hut below kAutoFftMin points, fft from there.
+// The FFT grid has a cost per iteration that grows with the embedding's extent, not
+// with N; measured on Fashion-MNIST (bench/results/tsne.md), Barnes-Hut was the faster
+// at every size up to all 70,000 images (1,000 iterations: 44 CPU s against 101) with
+// the same KL, so fft is left to sizes beyond those measured.
+inline constexpr int64_t kAutoFftMin = 100000;
 Method parse_method(const std::string& name, int64_t n_points);
 const char* method_name(Method method);
 
