@@ -1,7 +1,6 @@
 #include "attractive.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -10,37 +9,9 @@
 #endif
 
 #include "soma/core/threads.hpp"
+#include "soma/core/vecmath.hpp"
 
 namespace soma::embed::detail {
-
-namespace {
-
-// Natural logarithm of a positive normal double without a library call, so that loops
-// over it vectorise: x = 2^e m with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s) with
-// s = (m - 1) / (m + 1), |s| < 0.172, summed to s^21 (next term < 1e-18 relative).
-inline double log_positive(double x) {
-  const uint64_t bits = std::bit_cast<uint64_t>(x);
-  int64_t e = static_cast<int64_t>(bits >> 52) - 1023;
-  double m = std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
-  const bool high = m > 1.4142135623730951;
-  m = high ? 0.5 * m : m;
-  e = high ? e + 1 : e;
-  const double s = (m - 1.0) / (m + 1.0), s2 = s * s;
-  double poly = 1.0 / 21;
-  poly = poly * s2 + 1.0 / 19;
-  poly = poly * s2 + 1.0 / 17;
-  poly = poly * s2 + 1.0 / 15;
-  poly = poly * s2 + 1.0 / 13;
-  poly = poly * s2 + 1.0 / 11;
-  poly = poly * s2 + 1.0 / 9;
-  poly = poly * s2 + 1.0 / 7;
-  poly = poly * s2 + 1.0 / 5;
-  poly = poly * s2 + 1.0 / 3;
-  poly = poly * s2 + 1.0;
-  return static_cast<double>(e) * 0.6931471805599453 + 2.0 * s * poly;
-}
-
-}  // namespace
 
 #if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VL__)
 // (Masked forms throughout: the maskless ones trip GCC 12's -Wmaybe-uninitialized.)
@@ -128,7 +99,7 @@ double sparse_kl_2d(const SparseP& P, const std::vector<double>& Y, double z) {
   parallel_run(nt, [&](int t, int parts) {
     const int64_t begin = P.n * t / parts, end = P.n * (t + 1) / parts;
     double kl = 0.0;
-    // In SIMD (gathers of the neighbours, logarithms by log_positive), in double.
+    // In SIMD (gathers of the neighbours, logarithms by vecmath::log), in double.
     for (int64_t i = begin; i < end; ++i) {
       const int32_t* col = P.col.data();
       const float* val = P.val.data();
@@ -140,7 +111,7 @@ double sparse_kl_2d(const SparseP& P, const std::vector<double>& Y, double z) {
         const double u = (1.0 + a * a + b * b) * z;
         const double p = val[e];
         const double ratio = std::max(p, tiny) * (u <= 1.0 / tiny ? u : 1.0 / tiny);
-        kl += p * log_positive(ratio);
+        kl += p * vecmath::log(ratio);
       }
     }
     partial[t] = kl;

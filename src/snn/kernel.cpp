@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "snn/vecmath.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/vecmath.hpp"
 #include "soma/expr/units.hpp"
 
 namespace soma::snn {

@@ -6,8 +6,8 @@
 #include <numeric>
 
 #include "snn/internal.hpp"
-#include "snn/vecmath.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/vecmath.hpp"
 
 namespace soma::snn {
 namespace {

@@ -18,8 +18,8 @@
 #include <random>
 
 #include "expr/jit/compile_steps.hpp"
-#include "snn/vecmath.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/vecmath.hpp"
 
 using namespace soma::expr::jit;
 
@@ -77,7 +77,7 @@ void interpret(const Spec& s, double* const* arrays, const double* scalars, int6
           r = std::fma(a, b, c);
           break;
         case Op::exp:
-          r = soma::snn::vecmath::exp(a);
+          r = soma::vecmath::exp(a);
           break;
         case Op::lt:
           r = a < b ? 1.0 : 0.0;
@@ -292,8 +292,8 @@ void exp_matches() {
   double* arrays[] = {x.data(), y.data()};
   k->run(arrays, nullptr, static_cast<int64_t>(x.size()));
   for (size_t i = 0; i < x.size(); ++i) {
-    ASSERT_TRUE(same(y[i], soma::snn::vecmath::exp(x[i])))
-        << "exp(" << x[i] << ") = " << y[i] << ", vecmath " << soma::snn::vecmath::exp(x[i]);
+    ASSERT_TRUE(same(y[i], soma::vecmath::exp(x[i])))
+        << "exp(" << x[i] << ") = " << y[i] << ", vecmath " << soma::vecmath::exp(x[i]);
   }
   // And it is exp: within 2 ulp of libm where the result is a normal number.
   for (size_t i = 0; i < x.size(); ++i) {

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "snn/vecmath.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/vecmath.hpp"
 #include "soma/snn/models.hpp"
 #include "soma/snn/network.hpp"
 
@@ -54,22 +54,22 @@ TEST(Tutorial, RaisingInhibitionSlowsNeuronTwo) {
 TEST(VecMath, ExpWithinTwoUlp) {
   for (double x = -700; x < 700; x += 0.377) {
     const double want = std::exp(x);
-    EXPECT_NEAR(vecmath::exp(x), want, 4.5e-16 * want) << x;
+    EXPECT_NEAR(soma::vecmath::exp(x), want, 4.5e-16 * want) << x;
   }
-  EXPECT_TRUE(std::isnan(vecmath::exp(NAN)));
-  EXPECT_NEAR(vecmath::exp(-1e6), std::exp(-708.0), 1e-15 * std::exp(-708.0));  // clamped
+  EXPECT_TRUE(std::isnan(soma::vecmath::exp(NAN)));
+  EXPECT_NEAR(soma::vecmath::exp(-1e6), std::exp(-708.0), 1e-15 * std::exp(-708.0));  // clamped
 }
 
 TEST(VecMath, LogWithinFourUlp) {
   for (double x = 1e-300; x < 1e300; x *= 1.37) {
     const double want = std::log(x);
-    EXPECT_NEAR(vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
+    EXPECT_NEAR(soma::vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
   }
   for (double x = 0.5; x < 2.0; x += 0.0013) {  // near 1, where log is small
     const double want = std::log(x);
-    EXPECT_NEAR(vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
+    EXPECT_NEAR(soma::vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
   }
-  EXPECT_EQ(vecmath::log(1.0), 0.0);
+  EXPECT_EQ(soma::vecmath::log(1.0), 0.0);
 }
 
 // dv/dt = (v_inf - v)/tau from v = 0: v(t) = v_inf*(1 - exp(-t/tau)).

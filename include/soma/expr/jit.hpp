@@ -49,7 +49,7 @@ enum class Op : uint8_t {
   min,       // a < b ? a : b
   max,       // a > b ? a : b
   fma,       // a*b + c with one rounding (std::fma)
-  exp,       // soma's vectorisable exp (src/snn/vecmath.hpp's algorithm, same bits)
+  exp,       // soma's vectorisable exp (soma/core/vecmath.hpp's algorithm, same bits)
   lt,        // a < b: 1.0 or 0.0 (comparisons with NaN are false, as in C++)
   le,        // a <= b
   gt,        // a > b

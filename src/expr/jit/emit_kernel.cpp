@@ -355,7 +355,7 @@ void KernelEmitter::node(int i, bool masked) {
   }
 }
 
-// src/snn/vecmath.hpp's exp, one instruction per C++ operation (its Horner
+// soma/core/vecmath.hpp's exp, one instruction per C++ operation (its Horner
 // steps are explicit fused multiply-adds), so the results are the same bits. Temporaries: S0 = x
 // then r, S1 = kd then k, S2 = n then p, S3 = products and k1.
 void KernelEmitter::exp(int d, const Rm& x) {

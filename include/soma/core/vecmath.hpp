@@ -1,13 +1,14 @@
 #pragma once
-// exp() and log() written so that a plain loop over it vectorises (AVX2/AVX-512) without
-// -ffast-math: glibc's vector exp is only declared under __FAST_MATH__, and the
-// scalar libm call costs ~5 ns per neuron, more than the rest of a COBA step.
+// exp() and log() written so that a plain loop over them vectorises (AVX2/AVX-512)
+// without -ffast-math: glibc's vector exp is only declared under __FAST_MATH__, and a
+// scalar libm call per element costs more than the rest of, say, a COBA neuron's step.
+// Shared by snn (state updates, connection draws), embed (KL) and the JIT's exp.
 // Accuracy: within 2 ulp of std::exp over [-708, 709]; NaN propagates.
 #include <bit>
 #include <cmath>
 #include <cstdint>
 
-namespace soma::snn::vecmath {
+namespace soma::vecmath {
 
 inline double exp(double x) {
   // Clamp to where 2^k stays a normal number; NaN compares false and passes through.
@@ -75,4 +76,4 @@ inline double log(double x) {
   return ed * ln2_hi + (2.0 * s + (2.0 * s * s2 * q + ed * ln2_lo));
 }
 
-}  // namespace soma::snn::vecmath
+}  // namespace soma::vecmath
