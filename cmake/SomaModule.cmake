@@ -3,10 +3,16 @@
 set_property(GLOBAL PROPERTY SOMA_MODULES "")
 
 # soma_add_module(<name> DEPS <modules...> LIBS <external targets...>)
-# Sources are every .cpp under src/<name>/.
+# Sources are every .cpp under src/<name>/; *.simd.cpp files are compiled once per
+# instruction-set level (cmake/SomaKernels.cmake).
 function(soma_add_module name)
   cmake_parse_arguments(M "" "" "DEPS;LIBS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  set(kernels ${sources})
+  list(FILTER kernels INCLUDE REGEX "\\.simd\\.cpp$")
+  list(FILTER sources EXCLUDE REGEX "\\.simd\\.cpp$")
+  soma_kernel_sources(kernel_wrappers ${kernels})
+  list(APPEND sources ${kernel_wrappers})
   if(NOT sources)
     message(STATUS "module ${name}: no sources yet, skipped")
     return()

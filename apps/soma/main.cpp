@@ -5,17 +5,25 @@
 #include <iostream>
 
 #include "registry.hpp"
+#include "soma/core/blas.hpp"
+#include "soma/core/cpu.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/threads.hpp"
+#include "soma/core/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"soma: neural computation toolkit (networks, spiking models, ODEs, t-SNE, fits)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("soma ") + soma::version());
   int threads = 0;
   app.add_option("--threads", threads, "Threads to use (default: all cores)")
       ->check(CLI::PositiveNumber);
   app.parse_complete_callback([&] {
-    if (threads > 0) soma::set_num_threads(threads);
+    // The CLI owns its process: one CPU level for every kernel (SOMA_CPU checked here, so
+    // a bad value is an error before any work), BLAS tuned and on soma's thread count.
+    (void)soma::cpu::active();
+    soma::blas::tune();
+    soma::set_num_threads(threads > 0 ? threads : soma::num_threads());
   });
 
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };

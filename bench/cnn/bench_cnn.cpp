@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/core/blas.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/system.hpp"
 #include "soma/core/threads.hpp"
@@ -49,6 +50,7 @@ nn::Sequential make_model(const std::string& kind, Rng& rng) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::blas::tune();  // as the CLI does: OpenBLAS on its best kernel table
   if (argc < 3 || (std::string(argv[1]) != "mlp" && std::string(argv[1]) != "cnn")) {
     std::fprintf(stderr, "usage: bench_cnn mlp|cnn THREADS [IMAGES]\n");
     return 2;

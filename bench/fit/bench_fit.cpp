@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "soma/core/atomic_file.hpp"
+#include "soma/core/blas.hpp"
 #include "soma/core/random.hpp"
 #include "soma/fit/curve_fit.hpp"
 #include "soma/fit/expression_model.hpp"
@@ -66,6 +67,7 @@ struct Decay {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::blas::tune();  // as the CLI does: OpenBLAS on its best kernel table
   std::string data = "decay.csv", nist_dir;
   int reps = 15;
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -4,14 +4,14 @@
 #include <string>
 
 #include "gemm_timing.hpp"
+#include "soma/core/blas.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/tensor.hpp"
-#include "tensor/gemm_kernel.hpp"
 
 int main() {
   soma::set_num_threads(1);
   soma::Rng rng(1);
-  std::string out = "{\"kernel\": \"" + soma::blas_kernel_name() + "\", \"gflops\": {";
+  std::string out = "{\"kernel\": \"" + soma::blas::tune().core_after + "\", \"gflops\": {";
   bool first = true;
   for (int n : {64, 256, 1024}) {
     const soma::Tensor a = soma::randn({n, n}, rng), b = soma::randn({n, n}, rng);

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <vector>
 
+#include "soma/core/blas.hpp"
 #include "tensor/gemm.hpp"
 
 namespace {
@@ -27,6 +28,7 @@ struct Shape {
 }  // namespace
 
 int main() {
+  soma::blas::tune();  // as the CLI does: OpenBLAS on its best kernel table
   const Shape shapes[] = {
       {false, true, 1, 10, 2, "dragons fwd 2->10"},
       {false, true, 1, 20, 10, "dragons fwd 10->20"},

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "soma/core/atomic_file.hpp"
+#include "soma/core/blas.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/data/dataset.hpp"
@@ -188,6 +189,7 @@ double median_of(int reps, const std::function<double()>& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::blas::tune();  // as the CLI does: OpenBLAS on its best kernel table
   fs::path dir;
   int reps = 3;
   double scale = 1.0;

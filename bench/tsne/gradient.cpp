@@ -13,6 +13,7 @@
 
 #include "attractive.hpp"
 #include "quadtree.hpp"
+#include "soma/core/blas.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/embed/tsne.hpp"
@@ -40,6 +41,7 @@ double best_ms(F f, int calls = 300) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::blas::tune();  // as the CLI does: OpenBLAS on its best kernel table
   using namespace soma::embed;
   if (argc < 2) {
     std::fprintf(stderr, "usage: bench_tsne_gradient N [THREADS]\n");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/core/blas.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/embed/tsne.hpp"
@@ -31,6 +32,7 @@ struct Clock {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::blas::tune();  // as the CLI does: OpenBLAS on its best kernel table
   if (argc < 4) {
     std::fprintf(stderr, "usage: bench_tsne_stages N METHOD THREADS [MAX_ITER]\n");
     return 2;

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "soma/core/blas.hpp"
 #include "soma/core/error.hpp"
 
 namespace soma {
@@ -17,7 +18,6 @@ namespace {
 struct ThreadState {
   std::mutex mutex;
   std::atomic<int> count{0};  // 0: not yet chosen, use all cores; atomic: read on hot paths
-  std::vector<std::function<void(int)>> listeners;
 };
 ThreadState& state() {
   static ThreadState s;
@@ -32,30 +32,17 @@ int hardware_threads() {
 
 void set_num_threads(int n) {
   if (n < 1) throw Error("--threads: expected a positive thread count, got " + std::to_string(n));
-  std::vector<std::function<void(int)>> listeners;
   {
     std::lock_guard lock(state().mutex);
     state().count = n;
-    listeners = state().listeners;
   }
   omp_set_num_threads(n);
-  for (auto& listener : listeners) listener(n);
+  blas::set_threads(n);  // soma's count is the BLAS's, from the first explicit call on
 }
 
 int num_threads() {
   const int n = state().count.load(std::memory_order_relaxed);
   return n == 0 ? hardware_threads() : n;
-}
-
-void on_num_threads_changed(std::function<void(int)> listener) {
-  int current;
-  {
-    std::lock_guard lock(state().mutex);
-    state().listeners.push_back(listener);
-    const int n = state().count.load();
-    current = n == 0 ? hardware_threads() : n;
-  }
-  listener(current);
 }
 
 // ---- parallel_run

@@ -6,7 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "blas.hpp"
+#include <cblas.h>
+
+#include "soma/core/blas.hpp"
 #include "soma/core/error.hpp"
 #include "soma/embed/affinities.hpp"
 
@@ -67,7 +69,7 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
   // Each thread takes whole row blocks, GEMM and selection, with a one-thread BLAS:
   // OpenBLAS's own threads and OpenMP's spin-waiting beside each other on two cores
   // cost more than the GEMM (measured: a third of the time in libgomp's wait loop).
-  openblas_set_num_threads(1);
+  const blas::SerialScope serial_blas;
   // Tiles of dot products, rows x cols, small enough (4 MiB) to be scanned while still
   // in cache: with few dimensions the GEMM is cheap and streaming an n x n matrix
   // through memory would cost more than computing it.
@@ -156,7 +158,6 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k) {
       }
     }
   }
-  detail::sync_blas_threads();
   return nn;
 }
 

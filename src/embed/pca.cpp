@@ -7,7 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "blas.hpp"
+#include <cblas.h>
+
+#include "soma/core/blas.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/threads.hpp"
@@ -104,7 +106,7 @@ std::vector<double> principal_axes(const float* X, int64_t n, int64_t d, int n_c
   // soma's threads, each calling a one-thread BLAS (OpenBLAS's own threads spin for up
   // to ~0.1 s after each call, taking a core from whatever runs next); the d x d
   // products of the subspace iteration below are too small to need more.
-  openblas_set_num_threads(1);
+  const blas::SerialScope serial_blas;
   const int64_t block = std::min<int64_t>(n, 512);
   const int64_t n_blocks = (n + block - 1) / block;
   // Each thread beyond the first touches ~9 MB of fresh pages (its d x d sums and
@@ -192,7 +194,6 @@ std::vector<double> principal_axes(const float* X, int64_t n, int64_t d, int n_c
     for (int64_t k = 0; k < d; ++k)
       for (int r = 0; r < b; ++r)
         components[k * n_components + c] += Q[k * b + r] * V[r * b + order[c]];
-  detail::sync_blas_threads();
   return components;
 }
 
@@ -232,7 +233,6 @@ std::vector<float> pca_reduce(const float* X, int64_t n, int64_t d, int n_compon
   // The centred scores (X - mean) W as one GEMM in float and a shift.
   const std::vector<float> W(components.begin(), components.end());
   std::vector<float> Z(static_cast<size_t>(n * n_components));
-  detail::sync_blas_threads();
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n), n_components,
               static_cast<int>(d), 1.0f, X, static_cast<int>(d), W.data(), n_components, 0.0f,
               Z.data(), n_components);

@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "soma/core/blas.hpp"
+#include "soma/core/cpu.hpp"
 #include "soma/core/random.hpp"
 #include "tensor/gemm.hpp"
-#include "tensor/gemm_kernel.hpp"
 
 namespace {
 
@@ -135,21 +136,16 @@ TEST(Gemm, EmptyInnerDimensionScalesC) {
   EXPECT_EQ(c, (std::vector<float>{0.5f, 1, 1.5f, 2}));
 }
 
-// On an AVX-512 CPU soma must not run OpenBLAS's AVX2 (Haswell/Zen) tables, even where the
-// environment pins one with OPENBLAS_CORETYPE, unless SOMA_BLAS_KEEP_CORE opts out.
-TEST(Gemm, Avx512CpuGetsAvx512Kernels) {
-  const std::string& core = soma::blas_kernel_name();
-  if (core.empty()) GTEST_SKIP() << "BLAS is not a dynamic-arch OpenBLAS";
+// On an AVX-512 CPU soma's tuning (what the CLI calls at start-up) must not leave OpenBLAS on
+// its AVX2 (Haswell/Zen) tables, even where the environment pins one with
+// OPENBLAS_CORETYPE, unless SOMA_BLAS_KEEP_CORE opts out or SOMA_CPU asks for less.
+TEST(Gemm, TuneGivesAvx512CpuAvx512Kernels) {
+  const soma::blas::Tuning tuning = soma::blas::tune();
+  if (tuning.core_after.empty()) GTEST_SKIP() << "BLAS is not a dynamic-arch OpenBLAS";
   if (std::getenv("SOMA_BLAS_KEEP_CORE")) GTEST_SKIP() << "SOMA_BLAS_KEEP_CORE set";
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")))
-    GTEST_SKIP() << "CPU without AVX-512";
-  EXPECT_NE(core, "Haswell");
-  EXPECT_NE(core, "Zen");
-  EXPECT_NE(core, "Sandybridge");
-#else
-  GTEST_SKIP() << "not x86-64";
-#endif
+  if (soma::cpu::active() != soma::cpu::Isa::avx512) GTEST_SKIP() << "CPU level below avx512";
+  EXPECT_NE(tuning.core_after, "Haswell");
+  EXPECT_NE(tuning.core_after, "Zen");
+  EXPECT_NE(tuning.core_after, "Sandybridge");
+  EXPECT_EQ(soma::blas::core(), tuning.core_after);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // One thread count for everything soma runs in parallel: its own loops (OpenMP and
-// parallel_run) and the BLAS it calls. The CLI's global --threads sets it; the default
-// is all cores.
+// parallel_run) and, once set_num_threads() has been called, the BLAS it calls (until
+// then the BLAS keeps the host program's setting). The CLI's global --threads sets it;
+// the default is all cores.
 #include <functional>
 
 namespace soma {
@@ -9,9 +10,6 @@ namespace soma {
 void set_num_threads(int n);
 int num_threads();
 int hardware_threads();
-
-// Libraries with their own thread pools (BLAS) register here to follow set_num_threads.
-void on_num_threads_changed(std::function<void(int)> listener);
 
 // Runs fn(t, nt) for t = 0 .. nt-1 at the same time, the calling thread taking t = 0 and
 // soma's worker threads the others, and returns when all have returned (an exception

@@ -31,6 +31,7 @@
 // compiled that way).
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace soma::expr::jit {
@@ -103,5 +104,8 @@ class Kernel {
 
 // True when compile() can return kernels on this machine.
 bool available();
+// What compile() produces here, for `soma info`: "avx512 (8 doubles per instruction)",
+// "avx2 (4 doubles per instruction)", or "off: ..." with the reason.
+std::string status();
 
 }  // namespace soma::expr::jit

@@ -70,7 +70,7 @@ struct Emitted {
 Emitted emit(const Spec& spec, const std::vector<bool>& live, const Allocation& alloc,
              const Target& target);
 
-// AVX2 and FMA present (cached), independent of SOMA_JIT.
+// The active CPU level (soma::cpu::active()) is avx2 or above; independent of SOMA_JIT.
 bool cpu_supports_kernels();
 // The target compile() uses: AVX-512F where the CPU (and OS) has it, unless
 // SOMA_JIT=avx2 asks for the 256-bit code (for comparison and testing).

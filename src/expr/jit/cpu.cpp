@@ -1,22 +1,28 @@
-// Whether this process can run generated kernels: x86-64 with AVX2 and FMA
-// (Haswell, 2013, and later; AMD since Excavator), unless SOMA_JIT=0 asks for
-// the interpreters (to compare, or to rule the JIT out when chasing a bug).
-// Where AVX-512F is present, kernels use it: eight lanes per instruction, which
-// matters most for division (Zen 4 divides a zmm register as fast as a ymm one).
+// Whether this process runs generated kernels, and which: soma's one CPU choice
+// (soma::cpu::active(), SOMA_CPU) decides — machine code at the avx2 level and above
+// (AVX2 + FMA: Haswell, 2013, and later), 512-bit code at the avx512 level. Two switches
+// stay for the JIT alone: SOMA_JIT=0 asks for the interpreters (to compare, or to rule
+// the JIT out when chasing a bug), SOMA_JIT=avx2 for the 256-bit code on an avx512 path.
+// Both are read at every call, so a test can switch them.
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "expr/jit/compile_steps.hpp"
+#include "soma/core/cpu.hpp"
 
 namespace soma::expr::jit {
 
+namespace {
+bool jit_env_is(const char* value) {
+  const char* env = std::getenv("SOMA_JIT");
+  return env != nullptr && std::strcmp(env, value) == 0;
+}
+}  // namespace
+
 bool cpu_supports_kernels() {
 #if defined(__x86_64__) && defined(__unix__)
-  static const bool supported = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return supported;
+  return cpu::active() >= cpu::Isa::avx2;
 #else
   return false;
 #endif
@@ -25,32 +31,23 @@ bool cpu_supports_kernels() {
 Target avx2_target() { return Target{.evex = false, .lanes = 4, .allocatable = 12}; }
 Target avx512_target() { return Target{.evex = true, .lanes = 8, .allocatable = 28}; }
 
-namespace {
-bool cpu_has_avx512() {
-#if defined(__x86_64__) && defined(__unix__)
-  // libgcc also checks (XGETBV) that the OS saves the opmask and zmm state.
-  static const bool supported = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-  }();
-  return supported;
-#else
-  return false;
-#endif
-}
-}  // namespace
-
 Target best_target() {
-  const char* env = std::getenv("SOMA_JIT");
-  const bool avx2_only = env != nullptr && std::strcmp(env, "avx2") == 0;
-  return cpu_has_avx512() && !avx2_only ? avx512_target() : avx2_target();
+  return cpu::active() == cpu::Isa::avx512 && !jit_env_is("avx2") ? avx512_target() : avx2_target();
 }
 
-bool available() {
-  // Read at every call, so that a test (or a long-running host) can switch it.
-  const char* env = std::getenv("SOMA_JIT");
-  if (env != nullptr && std::strcmp(env, "0") == 0) return false;
-  return cpu_supports_kernels();
+bool available() { return !jit_env_is("0") && cpu_supports_kernels(); }
+
+std::string status() {
+#if !(defined(__x86_64__) && defined(__unix__))
+  return "off: machine code is x86-64 only; the interpreters run";
+#else
+  if (jit_env_is("0")) return "off: SOMA_JIT=0; the interpreters run";
+  if (!cpu_supports_kernels())
+    return "off: needs the avx2 level, the active one is " + std::string(cpu::name(cpu::active())) +
+           "; the interpreters run";
+  const Target target = best_target();
+  return target.evex ? "avx512 (8 doubles per instruction)" : "avx2 (4 doubles per instruction)";
+#endif
 }
 
 }  // namespace soma::expr::jit

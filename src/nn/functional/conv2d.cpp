@@ -10,12 +10,13 @@
 // 9 * C times the input), y comes out in NCHW without a transposing copy, and the
 // backward pass recomputes col from x instead of keeping it for the whole batch.
 // Threads take contiguous ranges of images, each with its own col buffer and its own
-// partial dw/db (summed at the end); BLAS runs single-threaded inside (SerialBlas).
+// partial dw/db (summed at the end); BLAS runs single-threaded inside (blas::SerialScope).
 #include <algorithm>
 
 #include "nn/functional/blas.hpp"
 #include "nn/functional/check.hpp"
 #include "nn/functional/parallel.hpp"
+#include "soma/core/blas.hpp"
 #include "soma/tensor/autograd.hpp"
 
 namespace soma::nn::functional {
@@ -109,7 +110,7 @@ struct Conv2dImpl {
     const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
     T* ys = y.data_ptr<T>();
     T* cols = ws.data_ptr<T>();
-    detail::SerialBlas serial(nt > 1);
+    const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
       T* col = cols + t * K * P;
       for (int64_t n = begin; n < end; ++n) {
@@ -142,7 +143,7 @@ struct Conv2dImpl {
     const T* xs = x.data_ptr<T>();
     const T* wp = w.data_ptr<T>();
     T* cols = ws.data_ptr<T>();
-    detail::SerialBlas serial(nt > 1);
+    const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
       T* col = cols + t * K * P;
       for (int64_t n = begin; n < end; ++n) {

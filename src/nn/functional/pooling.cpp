@@ -47,18 +47,20 @@ bool is_2x2(const Window& w) {
 
 template <class T>
 void max_pool_2x2(const T* x, T* y, const Window& w) {
+  auto* const row = detail::max_pool_2x2_kernels().row<T>();
   detail::parallel_for(w.planes, 4.0 * w.planes * w.oh * w.ow, [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t oh = 0; oh < w.oh; ++oh) {
         const T* r0 = x + (p * w.h + 2 * oh) * w.w;
         const T* r1 = r0 + w.w;
-        detail::max_pool_2x2_row(r0, r1, y + (p * w.oh + oh) * w.ow, w.ow);
+        row(r0, r1, y + (p * w.oh + oh) * w.ow, w.ow);
       }
   });
 }
 
 template <class T>
 void max_pool_2x2_backward(const T* x, const T* g, T* dx, const Window& w) {
+  auto* const row_backward = detail::max_pool_2x2_kernels().row_backward<T>();
   detail::parallel_for(w.planes, 8.0 * w.planes * w.oh * w.ow, [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       for (int64_t oh = 0; oh < w.oh; ++oh) {
@@ -66,7 +68,7 @@ void max_pool_2x2_backward(const T* x, const T* g, T* dx, const Window& w) {
         const T* r1 = r0 + w.w;
         T* d0 = dx + (p * w.h + 2 * oh) * w.w;
         T* d1 = d0 + w.w;
-        detail::max_pool_2x2_row_backward(r0, r1, g + (p * w.oh + oh) * w.ow, d0, d1, w.ow);
+        row_backward(r0, r1, g + (p * w.oh + oh) * w.ow, d0, d1, w.ow);
         // An odd width leaves a last column that no window covers.
         for (int64_t j = 2 * w.ow; j < w.w; ++j) d0[j] = d1[j] = T(0);
       }

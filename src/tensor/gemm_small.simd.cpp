@@ -1,0 +1,295 @@
+// The small-matrix GEMM loops (gemm.cpp sends tiny products here instead of to BLAS),
+// compiled once per instruction-set level (src/core/dispatch.hpp): the fixed-width vector
+// types below become four SSE2, two AVX2 or one AVX-512 register per 16 floats.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "gemm_small_kernels.hpp"
+
+namespace soma::SOMA_ISA_NAMESPACE {
+namespace {
+
+// Fixed-width vectors (GCC/Clang vector extension): the compiler maps them to whatever
+// SIMD the target has (one zmm, two ymm, four xmm...), so the loops below vectorise
+// without intrinsics and without run-time trip-count checks, remainder loops or
+// aliasing checks, which is what dominates at these sizes.
+template <class T, int W>
+using Vec [[gnu::vector_size(W * sizeof(T))]] = T;
+
+// GCC warns that passing or returning vectors wider than the target's registers has a
+// different ABI on targets with and without AVX/AVX-512. These helpers are internal to
+// this file (and inlined), so no call ever crosses such a boundary.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+template <class T, int W>
+Vec<T, W> load(const T* p) {
+  Vec<T, W> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T, int W>
+void store(T* p, const Vec<T, W>& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+// Sum of the lanes, as a tree of half-width additions (a chain of W scalar adds
+// would cost more than the multiply-adds of a short dot product).
+template <class T, int W>
+T hsum(const Vec<T, W>& v) {
+  if constexpr (W == 1) {
+    return v[0];
+  } else {
+    Vec<T, W / 2> lo, hi;
+    std::memcpy(&lo, &v, sizeof lo);
+    std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+    return hsum<T, W / 2>(lo + hi);
+  }
+}
+
+// Writes c = alpha * acc + beta * c, never reading c when beta == 0 (it may be garbage).
+template <class T, int W>
+void finish(T* c, const Vec<T, W>& acc, T alpha, T beta) {
+  if (beta == T(0))
+    store<T, W>(c, alpha * acc);
+  else
+    store<T, W>(c, alpha * acc + beta * load<T, W>(c));
+}
+
+// C[i, j0:j0+W] = sum_p A(i,p) * B[p, j0:j0+W], B row-major with leading dimension ldb,
+// A(i,p) = a[i*sa + p*sp]. Two accumulators hide the multiply-add latency on long k.
+template <class T, int W>
+[[gnu::always_inline]] inline void axpy_block(const T* a, int64_t sp, const T* b, int64_t ldb,
+                                              int64_t k, T alpha, T beta, T* c) {
+  Vec<T, W> acc0 = {}, acc1 = {};
+  int64_t p = 0;
+  for (; p + 2 <= k; p += 2) {
+    acc0 += a[p * sp] * load<T, W>(b + p * ldb);
+    acc1 += a[(p + 1) * sp] * load<T, W>(b + (p + 1) * ldb);
+  }
+  if (p < k) acc0 += a[p * sp] * load<T, W>(b + p * ldb);
+  finish<T, W>(c, acc0 + acc1, alpha, beta);
+}
+
+// The same for NT < 4 columns, in scalars: two independent sums per column, since with
+// a narrow B (a layer of 1-3 units) the batch dimension k is the long one.
+template <class T, int NT>
+[[gnu::always_inline]] inline void tail_columns(const T* a, int64_t sp, const T* b, int64_t ldb,
+                                                int64_t k, T alpha, T beta, T* c) {
+  T acc0[NT] = {}, acc1[NT] = {};
+  int64_t p = 0;
+  for (; p + 2 <= k; p += 2) {
+    const T a0 = a[p * sp], a1 = a[(p + 1) * sp];
+    for (int q = 0; q < NT; ++q) {
+      acc0[q] += a0 * b[p * ldb + q];
+      acc1[q] += a1 * b[(p + 1) * ldb + q];
+    }
+  }
+  if (p < k)
+    for (int q = 0; q < NT; ++q) acc0[q] += a[p * sp] * b[p * ldb + q];
+  for (int q = 0; q < NT; ++q)
+    c[q] = alpha * (acc0[q] + acc1[q]) + (beta == T(0) ? T(0) : beta * c[q]);
+}
+
+// One output row of 16 <= n <= 16 G columns in a single pass over k: G blocks of 16 at
+// columns 0, 16, ..., the last one at n - 16 (overlapping), alpha * sum only (beta == 0).
+// Two sets of accumulators hide the multiply-add latency on long k (a row vector times
+// a tall weight matrix: the input gradient of a wide layer at batch size 1).
+template <class T, int G>
+[[gnu::always_inline]] inline void overlapped_row(const T* a, int64_t sp, const T* b, int64_t ldb,
+                                                  int64_t k, T alpha, T* c, int64_t n) {
+  int64_t pos[G];
+  for (int g = 0; g < G; ++g) pos[g] = std::min<int64_t>(16 * g, n - 16);
+  Vec<T, 16> acc0[G] = {}, acc1[G] = {};
+  int64_t p = 0;
+  for (; p + 2 <= k; p += 2) {
+    const T a0 = a[p * sp], a1 = a[(p + 1) * sp];
+    for (int g = 0; g < G; ++g) {
+      acc0[g] += a0 * load<T, 16>(b + p * ldb + pos[g]);
+      acc1[g] += a1 * load<T, 16>(b + (p + 1) * ldb + pos[g]);
+    }
+  }
+  if (p < k)
+    for (int g = 0; g < G; ++g) acc0[g] += a[p * sp] * load<T, 16>(b + p * ldb + pos[g]);
+  Vec<T, 16> out[G];
+  for (int g = 0; g < G; ++g) out[g] = alpha * (acc0[g] + acc1[g]);
+  for (int g = 0; g < G; ++g) store<T, 16>(c + pos[g], out[g]);
+}
+
+// op(B) = B (row-major k×n): each output row is a combination of B's rows, computed in
+// column blocks of 16, 8 and 4 (vector widths in elements, whatever the ISA) and 1-3.
+template <class T>
+[[gnu::noinline]] void gemm_rows(bool ta, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
+                                 int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  const int64_t sa = ta ? 1 : lda, sp = ta ? lda : 1;
+  if (beta == T(0) && n >= 16 && n <= 64 && k >= 2) {
+    // Only 16-wide blocks, the last one shifted left to end at column n: it overlaps
+    // its neighbour, whose columns it recomputes identically, so no scalar remainder.
+    // (With beta == 0 nothing reads C, so writing a column twice is harmless.)
+    for (int64_t i = 0; i < m; ++i) {
+      const T* ai = a + i * sa;
+      T* ci = c + i * ldc;
+      switch ((n + 15) / 16) {
+        case 1:
+          overlapped_row<T, 1>(ai, sp, b, ldb, k, alpha, ci, n);
+          break;
+        case 2:
+          overlapped_row<T, 2>(ai, sp, b, ldb, k, alpha, ci, n);
+          break;
+        case 3:
+          overlapped_row<T, 3>(ai, sp, b, ldb, k, alpha, ci, n);
+          break;
+        default:
+          overlapped_row<T, 4>(ai, sp, b, ldb, k, alpha, ci, n);
+          break;
+      }
+    }
+    return;
+  }
+  if (k == 1 && n >= 4) {  // an outer product (a weight gradient at batch size 1)
+    for (int64_t i = 0; i < m; ++i) {
+      const T ai = a[i * sa];
+      T* __restrict ci = c + i * ldc;
+      const T* __restrict bj = b;
+      if (beta == T(0))
+        for (int64_t j = 0; j < n; ++j) ci[j] = alpha * (ai * bj[j]);
+      else
+        for (int64_t j = 0; j < n; ++j) ci[j] = alpha * (ai * bj[j]) + beta * ci[j];
+    }
+    return;
+  }
+  if (n < 4) {  // narrow layers (1-3 units): one tight loop over the rows
+    switch (n) {
+      case 3:
+        for (int64_t i = 0; i < m; ++i)
+          tail_columns<T, 3>(a + i * sa, sp, b, ldb, k, alpha, beta, c + i * ldc);
+        return;
+      case 2:
+        for (int64_t i = 0; i < m; ++i)
+          tail_columns<T, 2>(a + i * sa, sp, b, ldb, k, alpha, beta, c + i * ldc);
+        return;
+      case 1:
+        for (int64_t i = 0; i < m; ++i)
+          tail_columns<T, 1>(a + i * sa, sp, b, ldb, k, alpha, beta, c + i * ldc);
+        return;
+      default:
+        return;
+    }
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    const T* ai = a + i * sa;
+    T* ci = c + i * ldc;
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) axpy_block<T, 16>(ai, sp, b + j, ldb, k, alpha, beta, ci + j);
+    if (j + 8 <= n) {
+      axpy_block<T, 8>(ai, sp, b + j, ldb, k, alpha, beta, ci + j);
+      j += 8;
+    }
+    if (j + 4 <= n) {
+      axpy_block<T, 4>(ai, sp, b + j, ldb, k, alpha, beta, ci + j);
+      j += 4;
+    }
+    switch (n - j) {  // the last 1-3 columns together, so that A(i,p) is loaded once
+      case 3:
+        tail_columns<T, 3>(ai, sp, b + j, ldb, k, alpha, beta, ci + j);
+        break;
+      case 2:
+        tail_columns<T, 2>(ai, sp, b + j, ldb, k, alpha, beta, ci + j);
+        break;
+      case 1:
+        tail_columns<T, 1>(ai, sp, b + j, ldb, k, alpha, beta, ci + j);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// Dot product of two contiguous runs of length k.
+template <class T>
+T dot(const T* x, const T* y, int64_t k) {
+  T s = T(0);
+  int64_t p = 0;
+  if (k >= 16) {
+    // Two accumulators: long dots would otherwise wait on each multiply-add's latency.
+    Vec<T, 16> acc = {}, acc1 = {};
+    for (; p + 32 <= k; p += 32) {
+      acc += load<T, 16>(x + p) * load<T, 16>(y + p);
+      acc1 += load<T, 16>(x + p + 16) * load<T, 16>(y + p + 16);
+    }
+    for (; p + 16 <= k; p += 16) acc += load<T, 16>(x + p) * load<T, 16>(y + p);
+    s = hsum<T, 16>(acc + acc1);
+  }
+  if (k - p >= 4) {
+    Vec<T, 4> acc = {};
+    for (; p + 4 <= k; p += 4) acc += load<T, 4>(x + p) * load<T, 4>(y + p);
+    s += hsum<T, 4>(acc);
+  }
+  for (; p < k; ++p) s += x[p] * y[p];
+  return s;
+}
+
+// Four dot products of x with the rows y, y + ldy, y + 2 ldy, y + 3 ldy, reduced
+// together: the lane sums of four accumulators share their shuffles, which for short
+// rows (a wide layer fed by a narrow one) cost more than the multiply-adds.
+template <class T>
+Vec<T, 4> dot4(const T* x, const T* y, int64_t ldy, int64_t k) {
+  Vec<T, 16> acc[4] = {};
+  int64_t p = 0;
+  for (; p + 16 <= k; p += 16) {
+    const Vec<T, 16> xv = load<T, 16>(x + p);
+    for (int r = 0; r < 4; ++r) acc[r] += xv * load<T, 16>(y + r * ldy + p);
+  }
+  Vec<T, 4> tail[4] = {};
+  int64_t q = p;
+  for (; q + 4 <= k; q += 4) {
+    const Vec<T, 4> xv = load<T, 4>(x + q);
+    for (int r = 0; r < 4; ++r) tail[r] += xv * load<T, 4>(y + r * ldy + q);
+  }
+  // 16 lanes -> 8 per row, then rows paired into 8 lanes (4 + 4), tails added there.
+  Vec<T, 8> h[4];
+  for (int r = 0; r < 4; ++r)
+    h[r] = __builtin_shufflevector(acc[r], acc[r], 0, 1, 2, 3, 4, 5, 6, 7) +
+           __builtin_shufflevector(acc[r], acc[r], 8, 9, 10, 11, 12, 13, 14, 15);
+  const Vec<T, 8> u01 = __builtin_shufflevector(h[0], h[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+                        __builtin_shufflevector(h[0], h[1], 4, 5, 6, 7, 12, 13, 14, 15) +
+                        __builtin_shufflevector(tail[0], tail[1], 0, 1, 2, 3, 4, 5, 6, 7);
+  const Vec<T, 8> u23 = __builtin_shufflevector(h[2], h[3], 0, 1, 2, 3, 8, 9, 10, 11) +
+                        __builtin_shufflevector(h[2], h[3], 4, 5, 6, 7, 12, 13, 14, 15) +
+                        __builtin_shufflevector(tail[2], tail[3], 0, 1, 2, 3, 4, 5, 6, 7);
+  // lanes of v: row 0, 0, 2, 2, 1, 1, 3, 3
+  const Vec<T, 8> v = __builtin_shufflevector(u01, u23, 0, 1, 8, 9, 4, 5, 12, 13) +
+                      __builtin_shufflevector(u01, u23, 2, 3, 10, 11, 6, 7, 14, 15);
+  Vec<T, 4> out =
+      __builtin_shufflevector(v, v, 0, 4, 2, 6) + __builtin_shufflevector(v, v, 1, 5, 3, 7);
+  for (; q < k; ++q)
+    for (int r = 0; r < 4; ++r) out[r] += x[q] * y[r * ldy + q];
+  return out;
+}
+
+// C = A B^T with A (m×k) and B (n×k) both row-major: one dot product per element, four
+// at a time.
+template <class T>
+[[gnu::noinline]] void gemm_dots(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+                                 const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    const T* ai = a + i * lda;
+    T* ci = c + i * ldc;
+    int64_t j = 0;
+    if (k >= 8)
+      for (; j + 4 <= n; j += 4) finish<T, 4>(ci + j, dot4(ai, b + j * ldb, ldb, k), alpha, beta);
+    for (; j < n; ++j)
+      ci[j] = alpha * dot(ai, b + j * ldb, k) + (beta == T(0) ? T(0) : beta * ci[j]);
+  }
+}
+
+#pragma GCC diagnostic pop
+}  // namespace
+
+SOMA_DEFINE_KERNELS(SmallGemmKernels, small_gemm_kernels,
+                    {.rows_f32 = gemm_rows<float>,
+                     .rows_f64 = gemm_rows<double>,
+                     .dots_f32 = gemm_dots<float>,
+                     .dots_f64 = gemm_dots<double>})
+
+}  // namespace soma::SOMA_ISA_NAMESPACE
