@@ -1,21 +1,30 @@
 // The small-matrix GEMM loops (gemm.cpp sends tiny products here instead of to BLAS),
-// compiled once per instruction-set level (src/core/dispatch.hpp): the fixed-width vector
-// types below become four SSE2, two AVX2 or one AVX-512 register per 16 floats.
+// compiled once per instruction-set level (src/core/dispatch.hpp): a block of 16 floats is
+// four SSE2, two AVX2 or one AVX-512 register.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "gemm_small_kernels.hpp"
 
 namespace soma::SOMA_ISA_NAMESPACE {
 namespace {
 
-// Fixed-width vectors (GCC/Clang vector extension): the compiler maps them to whatever
-// SIMD the target has (one zmm, two ymm, four xmm...), so the loops below vectorise
-// without intrinsics and without run-time trip-count checks, remainder loops or
-// aliasing checks, which is what dominates at these sizes.
-template <class T, int W>
-using Vec [[gnu::vector_size(W * sizeof(T))]] = T;
+// Fixed-width vectors of W lanes. Up to the level's register width they are GCC/Clang
+// vector-extension types (one xmm, ymm or zmm); wider ones are a few such registers side by
+// side (Wide below), because GCC keeps a vector-extension type wider than the target's
+// registers in memory and builds each scalar broadcast lane by lane (measured: a 16-float
+// block ran 10-30x slower on AVX2 than on AVX-512). Either way the loops below vectorise
+// without intrinsics and without run-time trip-count checks, remainder loops or aliasing
+// checks, which is what dominates at these sizes.
+#if defined(__AVX512F__)
+constexpr size_t kRegisterBytes = 64;
+#elif defined(__AVX__)
+constexpr size_t kRegisterBytes = 32;
+#else
+constexpr size_t kRegisterBytes = 16;  // SSE2, NEON
+#endif
 
 // GCC warns that passing or returning vectors wider than the target's registers has a
 // different ABI on targets with and without AVX/AVX-512. These helpers are internal to
@@ -24,14 +33,58 @@ using Vec [[gnu::vector_size(W * sizeof(T))]] = T;
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 template <class T, int W>
+using Native [[gnu::vector_size(W * sizeof(T))]] = T;
+
+// W lanes as K registers of N lanes.
+template <class T, int W>
+struct Wide {
+  static constexpr int N = static_cast<int>(kRegisterBytes / sizeof(T)), K = W / N;
+  using Part = Native<T, N>;
+  Part part[K];
+
+  Wide& operator+=(const Wide& b) {
+    for (int k = 0; k < K; ++k) part[k] += b.part[k];
+    return *this;
+  }
+  friend Wide operator+(Wide a, const Wide& b) { return a += b; }
+  friend Wide operator*(Wide a, const Wide& b) {
+    for (int k = 0; k < K; ++k) a.part[k] *= b.part[k];
+    return a;
+  }
+  friend Wide operator*(T s, Wide a) {
+    const Part v = Part{} + s;  // one broadcast
+    for (int k = 0; k < K; ++k) a.part[k] *= v;
+    return a;
+  }
+  T& operator[](int i) { return reinterpret_cast<T*>(part)[i]; }
+};
+
+template <class T, int W>
+constexpr bool kFitsRegister = W * sizeof(T) <= kRegisterBytes;
+template <class T, int W>
+using Vec = std::conditional_t<kFitsRegister<T, W>, Native<T, W>, Wide<T, W>>;
+
+// Loads and stores go register by register: a memcpy of a whole Wide would pass through
+// the stack.
+template <class T, int W>
 Vec<T, W> load(const T* p) {
   Vec<T, W> v;
-  std::memcpy(&v, p, sizeof v);
+  if constexpr (kFitsRegister<T, W>) {
+    std::memcpy(&v, p, sizeof v);
+  } else {
+    for (int k = 0; k < Wide<T, W>::K; ++k)
+      std::memcpy(&v.part[k], p + k * Wide<T, W>::N, sizeof v.part[k]);
+  }
   return v;
 }
 template <class T, int W>
 void store(T* p, const Vec<T, W>& v) {
-  std::memcpy(p, &v, sizeof v);
+  if constexpr (kFitsRegister<T, W>) {
+    std::memcpy(p, &v, sizeof v);
+  } else {
+    for (int k = 0; k < Wide<T, W>::K; ++k)
+      std::memcpy(p + k * Wide<T, W>::N, &v.part[k], sizeof v.part[k]);
+  }
 }
 // Sum of the lanes, as a tree of half-width additions (a chain of W scalar adds
 // would cost more than the multiply-adds of a short dot product).
@@ -39,6 +92,10 @@ template <class T, int W>
 T hsum(const Vec<T, W>& v) {
   if constexpr (W == 1) {
     return v[0];
+  } else if constexpr (!kFitsRegister<T, W>) {
+    auto s = v.part[0];
+    for (int k = 1; k < Wide<T, W>::K; ++k) s += v.part[k];
+    return hsum<T, Wide<T, W>::N>(s);
   } else {
     Vec<T, W / 2> lo, hi;
     std::memcpy(&lo, &v, sizeof lo);
@@ -246,22 +303,31 @@ Vec<T, 4> dot4(const T* x, const T* y, int64_t ldy, int64_t k) {
     const Vec<T, 4> xv = load<T, 4>(x + q);
     for (int r = 0; r < 4; ++r) tail[r] += xv * load<T, 4>(y + r * ldy + q);
   }
-  // 16 lanes -> 8 per row, then rows paired into 8 lanes (4 + 4), tails added there.
-  Vec<T, 8> h[4];
-  for (int r = 0; r < 4; ++r)
-    h[r] = __builtin_shufflevector(acc[r], acc[r], 0, 1, 2, 3, 4, 5, 6, 7) +
-           __builtin_shufflevector(acc[r], acc[r], 8, 9, 10, 11, 12, 13, 14, 15);
-  const Vec<T, 8> u01 = __builtin_shufflevector(h[0], h[1], 0, 1, 2, 3, 8, 9, 10, 11) +
-                        __builtin_shufflevector(h[0], h[1], 4, 5, 6, 7, 12, 13, 14, 15) +
-                        __builtin_shufflevector(tail[0], tail[1], 0, 1, 2, 3, 4, 5, 6, 7);
-  const Vec<T, 8> u23 = __builtin_shufflevector(h[2], h[3], 0, 1, 2, 3, 8, 9, 10, 11) +
-                        __builtin_shufflevector(h[2], h[3], 4, 5, 6, 7, 12, 13, 14, 15) +
-                        __builtin_shufflevector(tail[2], tail[3], 0, 1, 2, 3, 4, 5, 6, 7);
-  // lanes of v: row 0, 0, 2, 2, 1, 1, 3, 3
-  const Vec<T, 8> v = __builtin_shufflevector(u01, u23, 0, 1, 8, 9, 4, 5, 12, 13) +
-                      __builtin_shufflevector(u01, u23, 2, 3, 10, 11, 6, 7, 14, 15);
-  Vec<T, 4> out =
-      __builtin_shufflevector(v, v, 0, 4, 2, 6) + __builtin_shufflevector(v, v, 1, 5, 3, 7);
+  Vec<T, 4> out;
+  if constexpr (kFitsRegister<T, 8>) {
+    // 16 lanes -> 8 per row, then rows paired into 8 lanes (4 + 4), tails added there.
+    Vec<T, 8> h[4];
+    for (int r = 0; r < 4; ++r) {
+      if constexpr (kFitsRegister<T, 16>)
+        h[r] = __builtin_shufflevector(acc[r], acc[r], 0, 1, 2, 3, 4, 5, 6, 7) +
+               __builtin_shufflevector(acc[r], acc[r], 8, 9, 10, 11, 12, 13, 14, 15);
+      else
+        h[r] = acc[r].part[0] + acc[r].part[1];  // two registers of 8
+    }
+    const Vec<T, 8> u01 = __builtin_shufflevector(h[0], h[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+                          __builtin_shufflevector(h[0], h[1], 4, 5, 6, 7, 12, 13, 14, 15) +
+                          __builtin_shufflevector(tail[0], tail[1], 0, 1, 2, 3, 4, 5, 6, 7);
+    const Vec<T, 8> u23 = __builtin_shufflevector(h[2], h[3], 0, 1, 2, 3, 8, 9, 10, 11) +
+                          __builtin_shufflevector(h[2], h[3], 4, 5, 6, 7, 12, 13, 14, 15) +
+                          __builtin_shufflevector(tail[2], tail[3], 0, 1, 2, 3, 4, 5, 6, 7);
+    // lanes of v: row 0, 0, 2, 2, 1, 1, 3, 3
+    const Vec<T, 8> v = __builtin_shufflevector(u01, u23, 0, 1, 8, 9, 4, 5, 12, 13) +
+                        __builtin_shufflevector(u01, u23, 2, 3, 10, 11, 6, 7, 14, 15);
+    out = __builtin_shufflevector(v, v, 0, 4, 2, 6) + __builtin_shufflevector(v, v, 1, 5, 3, 7);
+  } else {
+    // Registers narrower than 8 lanes: each row's sum on its own.
+    for (int r = 0; r < 4; ++r) out[r] = hsum<T, 16>(acc[r]) + hsum<T, 4>(tail[r]);
+  }
   for (; q < k; ++q)
     for (int r = 0; r < 4; ++r) out[r] += x[q] * y[r * ldy + q];
   return out;
