@@ -12,6 +12,10 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
 else()
   set(SOMA_ISA_LEVELS baseline)
 endif()
+# -fno-trapping-math for every level: kernels never read floating-point exception flags,
+# and with trapping math GCC will not turn a clamp or a NaN test (x < lo ? lo : x) into a
+# blend below AVX-512, so such loops (exp, Adam, the fit expressions) stay scalar on AVX2.
+set(SOMA_KERNEL_FLAGS -fno-trapping-math)
 set(SOMA_ISA_FLAGS_baseline "")
 set(SOMA_ISA_FLAGS_avx2 -march=x86-64-v3 -mtune=generic)
 # 512-bit vectors for loops the compiler vectorises itself: GCC's generic tuning would
@@ -38,7 +42,7 @@ function(soma_kernel_sources out)
         file(WRITE ${wrapper} "${text}")
       endif()
       set_source_files_properties(${wrapper} PROPERTIES
-        COMPILE_OPTIONS "${SOMA_ISA_FLAGS_${level}}"
+        COMPILE_OPTIONS "${SOMA_KERNEL_FLAGS};${SOMA_ISA_FLAGS_${level}}"
         COMPILE_DEFINITIONS "SOMA_ISA_NAMESPACE=isa_${level};SOMA_ISA_LEVEL_${level}=1")
       list(APPEND result ${wrapper})
     endforeach()

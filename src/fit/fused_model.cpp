@@ -11,6 +11,7 @@
 #include <numbers>
 #include <tuple>
 
+#include "fit/fused_loops.hpp"
 #include "soma/expr/units.hpp"
 #include "soma/fit/dual.hpp"
 
@@ -171,23 +172,6 @@ struct Builder {
   }
 };
 
-// One loop per operation over a block; `o` never aliases an operand (the
-// register allocator gives every result a register of its own).
-template <class F>
-void unary_loop(const double* a, double* __restrict o, size_t len, F f) {
-  for (size_t i = 0; i < len; ++i) o[i] = f(a[i]);
-}
-template <class F>
-void binary_loop(const double* a, double sa, const double* b, double sb, double* __restrict o,
-                 size_t len, F f) {
-  if (a && b)
-    for (size_t i = 0; i < len; ++i) o[i] = f(a[i], b[i]);
-  else if (a)
-    for (size_t i = 0; i < len; ++i) o[i] = f(a[i], sb);
-  else
-    for (size_t i = 0; i < len; ++i) o[i] = f(sa, b[i]);
-}
-
 }  // namespace
 
 FusedModel::FusedModel(const std::vector<expr::Expr>& outputs, const std::string& x_name,
@@ -310,6 +294,7 @@ void FusedModel::set_parameters(std::span<const double> p) {
 }
 
 void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
+  const FusedLoops& loops = fused_loops();
   for (const Instr& in : body_) {
     double* __restrict o =
         in.to_output ? out + size_t(in.out) * stride : regs_.data() + size_t(in.out) * kBlock;
@@ -319,22 +304,22 @@ void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
     const double sb = b || is_unary(in.op) ? 0.0 : slots_[in.b.index];
     switch (in.op) {
       case Op::add:
-        binary_loop(a, sa, b, sb, o, len, [](double u, double v) { return u + v; });
+        loops.binary(FusedBinary::add, a, sa, b, sb, o, len);
         break;
       case Op::sub:
-        binary_loop(a, sa, b, sb, o, len, [](double u, double v) { return u - v; });
+        loops.binary(FusedBinary::sub, a, sa, b, sb, o, len);
         break;
       case Op::mul:
-        binary_loop(a, sa, b, sb, o, len, [](double u, double v) { return u * v; });
+        loops.binary(FusedBinary::mul, a, sa, b, sb, o, len);
         break;
       case Op::div:
-        binary_loop(a, sa, b, sb, o, len, [](double u, double v) { return u / v; });
+        loops.binary(FusedBinary::div, a, sa, b, sb, o, len);
         break;
       case Op::pow:
-        binary_loop(a, sa, b, sb, o, len, [](double u, double v) { return std::pow(u, v); });
+        loops.binary(FusedBinary::pow, a, sa, b, sb, o, len);
         break;
       case Op::neg:
-        unary_loop(a, o, len, [](double u) { return -u; });
+        loops.unary(FusedUnary::neg, a, o, len);
         break;
       case Op::powi: {
         for (size_t i = 0; i < len; ++i) o[i] = a[i];
@@ -345,13 +330,13 @@ void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
         break;
       }
       case Op::exp:
-        unary_loop(a, o, len, [](double u) { return exp_vectorizable(u); });
+        loops.unary(FusedUnary::exp, a, o, len);
         break;
       case Op::abs:
-        unary_loop(a, o, len, [](double u) { return std::abs(u); });
+        loops.unary(FusedUnary::abs, a, o, len);
         break;
       case Op::sqrt:
-        unary_loop(a, o, len, [](double u) { return std::sqrt(u); });
+        loops.unary(FusedUnary::sqrt, a, o, len);
         break;
       default:  // library calls, element by element
         for (size_t i = 0; i < len; ++i) o[i] = apply(in.op, a[i], 0.0, 0);

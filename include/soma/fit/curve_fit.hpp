@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "soma/core/cpu.hpp"
 #include "soma/fit/dual.hpp"
 #include "soma/fit/gram.hpp"
 #include "soma/fit/least_squares.hpp"
@@ -181,9 +182,35 @@ class AutoDiffResiduals final : public Residuals {
   // (and kept out of line so it is compiled once per model and N). It stores
   // only through `col`, declared not to alias anything else, so the compiler
   // vectorises it (exp of a double dual is branch-free, dual.hpp).
-  [[gnu::noinline]] void model_block(const Seeds& seeds, size_t i0, size_t len) {
+  //
+  // The model is the caller's code, compiled with the caller's flags (the x86-64 baseline
+  // by default), out of reach of the library's per-level kernels: on x86-64 the loop is
+  // compiled three times here — as it is, and through GCC's target attribute for AVX2+FMA
+  // and AVX-512, the model inlined into each — and the one for soma's CPU level
+  // (soma::cpu::active(), SOMA_CPU) runs.
+  void model_block(const Seeds& seeds, size_t i0, size_t len) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX2__)
+    static const cpu::Isa level = cpu::active();
+    if (level == cpu::Isa::avx512) return model_block_avx512(seeds, i0, len);
+    if (level == cpu::Isa::avx2) return model_block_avx2(seeds, i0, len);
+#endif
+    model_block_default(seeds, i0, len);
+  }
+  [[gnu::noinline]] void model_block_default(const Seeds& seeds, size_t i0, size_t len) {
     block_loop(seeds, x_.data() + i0, len, col_.data());
   }
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX2__)
+  // ISA flags only: a function with another `arch` would not inline the model.
+  [[gnu::noinline, gnu::target("avx2,fma,bmi,bmi2,lzcnt,movbe,f16c")]] void model_block_avx2(
+      const Seeds& seeds, size_t i0, size_t len) {
+    block_loop(seeds, x_.data() + i0, len, col_.data());
+  }
+  [[gnu::noinline, gnu::target("avx512f,avx512bw,avx512cd,avx512dq,avx512vl,avx2,fma,bmi,bmi2,"
+                               "lzcnt,movbe,f16c")]] void
+  model_block_avx512(const Seeds& seeds, size_t i0, size_t len) {
+    block_loop(seeds, x_.data() + i0, len, col_.data());
+  }
+#endif
   void block_loop(const Seeds& seeds, const X* x, size_t len,
                   std::array<double, kBlock>* __restrict col) const {
     const std::span<const Dual<N>> ps(seeds.pd.data(), N);

@@ -30,9 +30,7 @@ inline double exp_vectorizable(double x) {
   constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: rounds to an integer
   const double xc = x < -746.0 ? -746.0 : (x > 710.0 ? 710.0 : x);
-  const double kd = xc * log2e + shifter;
-  // The low 32 bits of kd now hold k in two's complement.
-  const int64_t k = static_cast<int32_t>(static_cast<uint32_t>(std::bit_cast<uint64_t>(kd)));
+  const double kd = xc * log2e + shifter;  // shifter + k, k = round(xc * log2e)
   const double kf = kd - shifter;
   const double r = (xc - kf * ln2_hi) - kf * ln2_lo;
   double p = 1.0 / 6227020800.0;  // 1/13!
@@ -48,9 +46,14 @@ inline double exp_vectorizable(double x) {
   p = p * r + 1.0 / 6.0;
   p = p * r + 0.5;
   p = p * r * r + r;  // e^r - 1, kept apart from the 1 for accuracy
-  const int64_t k1 = k / 2, k2 = k - k1;
-  const double s1 = std::bit_cast<double>(static_cast<uint64_t>(k1 + 1023) << 52);
-  const double s2 = std::bit_cast<double>(static_cast<uint64_t>(k2 + 1023) << 52);
+  // k = k1 + k2, each about k/2, kept as shifter + k_i so that 2^k_i is built with 64-bit
+  // integer adds and shifts only (no double-to-int64 conversion, no 64-bit arithmetic shift:
+  // AVX2 has neither, and the loop would not vectorise there).
+  constexpr uint64_t bias = std::bit_cast<uint64_t>(shifter) - 1023;
+  const double k1d = kf * 0.5 + shifter;
+  const double k2d = (kf - (k1d - shifter)) + shifter;
+  const double s1 = std::bit_cast<double>((std::bit_cast<uint64_t>(k1d) - bias) << 52);
+  const double s2 = std::bit_cast<double>((std::bit_cast<uint64_t>(k2d) - bias) << 52);
   const double result = ((1.0 + p) * s1) * s2;
   return x != x ? x : result;
 }
