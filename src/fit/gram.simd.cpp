@@ -1,46 +1,45 @@
 // GramAccumulator's inner loop: lane-wise partial sums of column products.
-// The accumulators are 8-wide vectors (GCC/Clang vector extensions; four SSE2, two
-// AVX2 or one AVX-512 register each, by the level this file is compiled for) so that
-// they stay in registers across a block: for a few parameters every product of a row is
+// The accumulators are 8-wide vectors (core/simd_vec.hpp: four SSE2, two AVX2 or one
+// AVX-512 register each, by the level this file is compiled for) so that they stay in
+// registers across a block: for a few parameters every product of a row is
 // updated from one load of each column, for many a product at a time.
 #include <cstring>
 
+#include "core/simd_vec.hpp"
 #include "gram_kernels.hpp"
 #include "soma/fit/gram.hpp"
 
 namespace soma::fit::detail::SOMA_ISA_NAMESPACE {
 namespace {
 
+using namespace soma::simd::SOMA_ISA_NAMESPACE;
+
 constexpr size_t kWidth = 8;
 static_assert(GramAccumulator::kLanes % kWidth == 0);
-typedef double V8 __attribute__((vector_size(kWidth * sizeof(double))));
+using V8 = Vec<double, kWidth>;
 
 // Vectors wider than the level's registers pass by a different ABI on other levels;
 // these helpers are inlined within this file, so no call crosses such a boundary.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-inline V8 load(const double* p) {
-  V8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(double* p, V8 v) { std::memcpy(p, &v, sizeof v); }
+inline V8 load8(const double* p) { return load<double, kWidth>(p); }
+inline void store8(double* p, const V8& v) { store<double, kWidth>(p, v); }
 
 // C columns known at compile time: all C(C+1)/2 products in registers.
 template <size_t C>
 void add_fixed(double* acc, const double* cols, size_t stride, size_t len) {
   constexpr size_t P = C * (C + 1) / 2;
   V8 s[P];
-  for (size_t q = 0; q < P; ++q) s[q] = load(acc + q * kWidth);
+  for (size_t q = 0; q < P; ++q) s[q] = load8(acc + q * kWidth);
   for (size_t i = 0; i < len; i += kWidth) {
     V8 c[C];
-    for (size_t a = 0; a < C; ++a) c[a] = load(cols + a * stride + i);
+    for (size_t a = 0; a < C; ++a) c[a] = load8(cols + a * stride + i);
     size_t q = 0;
     for (size_t a = 0; a < C; ++a)
       for (size_t b = a; b < C; ++b, ++q) s[q] += c[a] * c[b];
   }
-  for (size_t q = 0; q < P; ++q) store(acc + q * kWidth, s[q]);
+  for (size_t q = 0; q < P; ++q) store8(acc + q * kWidth, s[q]);
 }
 
 void add(double* acc, size_t n, const double* cols, size_t stride, size_t len) {
@@ -60,9 +59,9 @@ void add(double* acc, size_t n, const double* cols, size_t stride, size_t len) {
     const double* ca = cols + a * stride;
     for (size_t b = a; b <= n; ++b, acc += kWidth) {
       const double* cb = cols + b * stride;
-      V8 s = load(acc);
-      for (size_t i = 0; i < len; i += kWidth) s += load(ca + i) * load(cb + i);
-      store(acc, s);
+      V8 s = load8(acc);
+      for (size_t i = 0; i < len; i += kWidth) s += load8(ca + i) * load8(cb + i);
+      store8(acc, s);
     }
   }
 }
