@@ -22,7 +22,7 @@ namespace soma::fit {
 // `when ? b : a` in bitwise operations. A conditional expression on doubles is a branch to
 // GCC's vectoriser below AVX-512 (with trapping math, the default), so loops using it would
 // stay scalar on AVX2 and SSE; the mask form vectorises everywhere.
-inline double bit_select(bool when, double a, double b) {
+[[gnu::always_inline]] inline double bit_select(bool when, double a, double b) {
   const uint64_t mask = 0 - static_cast<uint64_t>(when);
   return std::bit_cast<double>((std::bit_cast<uint64_t>(a) & ~mask) |
                                (std::bit_cast<uint64_t>(b) & mask));
@@ -33,8 +33,10 @@ inline double bit_select(bool when, double a, double b) {
 // an opaque call). Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, a degree-13
 // Taylor polynomial (truncation < 5e-18 relative), and 2^k applied in two halves
 // so that results in the subnormal range and overflow to inf come out right.
-// Within 2 ulp of the correctly rounded value; NaN in, NaN out.
-inline double exp_vectorizable(double x) {
+// Within 2 ulp of the correctly rounded value; NaN in, NaN out. Always inlined: per-level
+// kernel files call it, and an out-of-line copy compiled for AVX-512 could be the one the
+// linker keeps for every caller (src/core/dispatch.hpp).
+[[gnu::always_inline]] inline double exp_vectorizable(double x) {
   constexpr double log2e = 1.4426950408889634074;
   constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: rounds to an integer
