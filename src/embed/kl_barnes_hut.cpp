@@ -19,6 +19,7 @@
 
 #include "attractive.hpp"
 #include "quadtree.hpp"
+#include "repulsion_kernels.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/embed/gradient.hpp"
@@ -156,24 +157,17 @@ double group_repulsion(const detail::QuadTree& tree, const detail::QuadNode& g, 
   const float* ly = list.y.data();
   const float* lw = list.weight.data();
   const int64_t m = static_cast<int64_t>(m_padded);
+  auto* const point_sums = detail::repulsion_kernels().point_sums;
   double z = 0.0;
   for (int32_t t = g.begin; t < g.begin + g.count; ++t) {
     const float yi0 = static_cast<float>(px[t] - cx), yi1 = static_cast<float>(py[t] - cy);
-    float lz = 0, l0 = 0, l1 = 0;
-#pragma omp simd reduction(+ : lz, l0, l1)
-    for (int64_t s = 0; s < m; ++s) {
-      const float e0 = yi0 - lx[s], e1 = yi1 - ly[s];
-      const float w = 1.0f / (1.0f + e0 * e0 + e1 * e1);
-      const float cw = lw[s] * w;
-      lz += cw;
-      l0 += cw * w * e0;
-      l1 += cw * w * e1;
-    }
+    float sums[3];
+    point_sums(lx, ly, lw, m, yi0, yi1, sums);
     // The point itself (in its own leaf, weight 1) adds w = 1 and no force.
-    z += static_cast<double>(lz) - 1.0;
+    z += static_cast<double>(sums[0]) - 1.0;
     const int32_t i = tree.perm[t];
-    rep[2 * i] = l0;
-    rep[2 * i + 1] = l1;
+    rep[2 * i] = sums[1];
+    rep[2 * i + 1] = sums[2];
   }
   return z;
 }

@@ -1,12 +1,12 @@
 // Row kernels of 2x2, stride 2 max pooling: one output row from two input rows.
 // Ties go to the first element in row-major window order and a NaN counts as the maximum
 // (the first NaN wins), as in torch and in the general max_pool2d kernel. At the avx512
-// level the float rows run 16 outputs at a time: rows here are short (14 or 7 outputs in
-// a Fashion-MNIST CNN), too short for the compiler's vectorised loops to start.
-// Compiled once per instruction-set level (src/core/dispatch.hpp).
+// level the float rows run 16 outputs at a time, at the avx2 level 8: rows here are short (14 or 7
+// outputs in a Fashion-MNIST CNN), too short for the compiler's vectorised loops to start. Compiled
+// once per instruction-set level (src/core/dispatch.hpp).
 #include <cstdint>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -147,6 +147,102 @@ void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float
   }
 }
 
+#elif defined(__AVX2__)
+
+namespace avx2 {
+
+// Lanes [0, n) set (n clamped to [0, 8]).
+inline __m256i first_lanes(int64_t n) {
+  const int count = n <= 0 ? 0 : (n >= 8 ? 8 : static_cast<int>(n));
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// The 2k input columns of k <= 8 windows, split into even (left) and odd (right) columns.
+inline void load_pairs(const float* row, int64_t k, __m256* even, __m256* odd) {
+  const __m256 lo = _mm256_maskload_ps(row, first_lanes(2 * k));
+  const __m256 hi = _mm256_maskload_ps(row + 8, first_lanes(2 * k - 8));
+  // Within each 128-bit half: lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6; then the 64-bit pairs in
+  // order 0, 2, 1, 3: lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6.
+  *even = _mm256_castpd_ps(
+      _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+  *odd = _mm256_castpd_ps(
+      _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+}
+
+// Lanes where v replaces the running maximum m: v > m, or v is the first NaN.
+inline __m256 takes(__m256 v, __m256 m) {
+  const __m256 greater = _mm256_cmp_ps(v, m, _CMP_GT_OQ);
+  const __m256 v_nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+  const __m256 m_num = _mm256_cmp_ps(m, m, _CMP_ORD_Q);
+  return _mm256_or_ps(greater, _mm256_and_ps(v_nan, m_num));
+}
+
+// Winner masks (all-ones lanes) of k windows: which of a, b, c, d holds each first maximum.
+struct Winners {
+  __m256 max, a, b, c, d;
+};
+
+inline Winners winners(const float* r0, const float* r1, int64_t k) {
+  __m256 a, b, c, d;
+  load_pairs(r0, k, &a, &b);
+  load_pairs(r1, k, &c, &d);
+  Winners w;
+  const __m256 tb = takes(b, a);
+  __m256 m = _mm256_blendv_ps(a, b, tb);
+  const __m256 tc = takes(c, m);
+  m = _mm256_blendv_ps(m, c, tc);
+  const __m256 td = takes(d, m);
+  w.max = _mm256_blendv_ps(m, d, td);
+  w.d = td;
+  w.c = _mm256_andnot_ps(td, tc);
+  w.b = _mm256_andnot_ps(_mm256_or_ps(tc, td), tb);
+  w.a = _mm256_andnot_ps(_mm256_or_ps(tb, _mm256_or_ps(tc, td)),
+                         _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+  return w;
+}
+
+// Stores the first n (<= 8) lanes of v. A full vector goes in one store; a partial one
+// through a buffer: masked stores (vmaskmovps) are microcoded on AMD's cores, slower than
+// the whole rest of a row.
+inline void store_first(float* out, int64_t n, __m256 v) {
+  if (n >= 8) {
+    _mm256_storeu_ps(out, v);
+  } else if (n > 0) {
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, v);
+    for (int64_t i = 0; i < n; ++i) out[i] = lanes[i];
+  }
+}
+
+// Interleaves even and odd columns back into 2k consecutive floats of row.
+inline void store_pairs(float* row, int64_t k, __m256 even, __m256 odd) {
+  const __m256 low = _mm256_unpacklo_ps(even, odd);   // e0 o0 e1 o1 | e4 o4 e5 o5
+  const __m256 high = _mm256_unpackhi_ps(even, odd);  // e2 o2 e3 o3 | e6 o6 e7 o7
+  store_first(row, 2 * k, _mm256_permute2f128_ps(low, high, 0x20));
+  store_first(row + 8, 2 * k - 8, _mm256_permute2f128_ps(low, high, 0x31));
+}
+
+}  // namespace avx2
+
+void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n) {
+  for (int64_t j = 0; j < n; j += 8) {
+    const int64_t k = n - j < 8 ? n - j : 8;
+    const avx2::Winners w = avx2::winners(r0 + 2 * j, r1 + 2 * j, k);
+    avx2::store_first(out + j, k, w.max);
+  }
+}
+
+void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float* g, float* d0,
+                                   float* d1, int64_t n) {
+  for (int64_t j = 0; j < n; j += 8) {
+    const int64_t k = n - j < 8 ? n - j : 8;
+    const avx2::Winners w = avx2::winners(r0 + 2 * j, r1 + 2 * j, k);
+    const __m256 gv = _mm256_maskload_ps(g + j, avx2::first_lanes(k));
+    avx2::store_pairs(d0 + 2 * j, k, _mm256_and_ps(w.a, gv), _mm256_and_ps(w.b, gv));
+    avx2::store_pairs(d1 + 2 * j, k, _mm256_and_ps(w.c, gv), _mm256_and_ps(w.d, gv));
+  }
+}
+
 #else
 
 void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n) {
@@ -157,7 +253,7 @@ void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float
   max_pool_2x2_row_backward<float>(r0, r1, g, d0, d1, n);
 }
 
-#endif  // __AVX512F__
+#endif  // __AVX512F__, __AVX2__
 
 }  // namespace
 
