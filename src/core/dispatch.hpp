@@ -79,6 +79,15 @@
 
 namespace soma::detail {
 
+// A table's float or double entry, by T: `by_type<T>(rows_f32, rows_f64)`.
+template <class T, class F32, class F64>
+constexpr auto by_type(F32 f32, F64 f64) {
+  if constexpr (sizeof(T) == 4)
+    return f32;
+  else
+    return f64;
+}
+
 // Throws soma::Error when this build or CPU cannot run `isa`.
 inline void check_runnable(cpu::Isa isa) {
   if (!cpu::compiled(isa) || !cpu::supported(isa))

@@ -25,10 +25,8 @@ struct AdamKernels {
 
   template <class T>
   AdamUpdateFn<T>* update(bool amsgrad) const {
-    if constexpr (sizeof(T) == 4)
-      return amsgrad ? update_f32_amsgrad : update_f32;
-    else
-      return amsgrad ? update_f64_amsgrad : update_f64;
+    return amsgrad ? ::soma::detail::by_type<T>(update_f32_amsgrad, update_f64_amsgrad)
+                   : ::soma::detail::by_type<T>(update_f32, update_f64);
   }
 };
 SOMA_DECLARE_KERNELS(AdamKernels, adam_kernels)

@@ -23,17 +23,11 @@ struct SmallGemmKernels {
 
   template <class T>
   GemmRowsFn<T>* rows() const {
-    if constexpr (sizeof(T) == 4)
-      return rows_f32;
-    else
-      return rows_f64;
+    return detail::by_type<T>(rows_f32, rows_f64);
   }
   template <class T>
   GemmDotsFn<T>* dots() const {
-    if constexpr (sizeof(T) == 4)
-      return dots_f32;
-    else
-      return dots_f64;
+    return detail::by_type<T>(dots_f32, dots_f64);
   }
 };
 SOMA_DECLARE_KERNELS(SmallGemmKernels, small_gemm_kernels)

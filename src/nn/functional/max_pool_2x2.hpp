@@ -22,17 +22,11 @@ struct MaxPool2x2Kernels {
 
   template <class T>
   MaxPoolRowFn<T>* row() const {
-    if constexpr (sizeof(T) == 4)
-      return row_f32;
-    else
-      return row_f64;
+    return ::soma::detail::by_type<T>(row_f32, row_f64);
   }
   template <class T>
   MaxPoolRowBackwardFn<T>* row_backward() const {
-    if constexpr (sizeof(T) == 4)
-      return row_backward_f32;
-    else
-      return row_backward_f64;
+    return ::soma::detail::by_type<T>(row_backward_f32, row_backward_f64);
   }
 };
 SOMA_DECLARE_KERNELS(MaxPool2x2Kernels, max_pool_2x2_kernels)
