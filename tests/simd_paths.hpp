@@ -3,6 +3,7 @@
 // (soma::cpu::runnable()) and compare the levels with each other and with a reference.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 

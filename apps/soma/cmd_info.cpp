@@ -23,8 +23,7 @@ std::string runnable_levels() {
 void run_info(bool json) {
   namespace cpu = soma::cpu;
   const cpu::Isa active = cpu::active();
-  const char* forced = std::getenv("SOMA_CPU");
-  const bool by_env = forced != nullptr && *forced != '\0';
+  const bool by_env = cpu::chosen_by_environment();
   const std::string blas_core = soma::blas::core();
   if (json) {
     nlohmann::json out = {

@@ -36,9 +36,14 @@ bool cpu_runs(Isa isa) {
 #endif
 }
 
-Isa from_environment() {
+bool environment_names_a_level() {
   const char* env = std::getenv("SOMA_CPU");
-  if (env == nullptr || *env == '\0') return best();
+  return env != nullptr && *env != '\0';
+}
+
+Isa from_environment() {
+  if (!environment_names_a_level()) return best();
+  const char* env = std::getenv("SOMA_CPU");
   const std::string_view wanted(env);
   for (int i = 0; i < kIsaCount; ++i) {
     const auto isa = static_cast<Isa>(i);
@@ -90,22 +95,24 @@ bool supported(Isa isa) {
   return runs[static_cast<int>(isa)];
 }
 
-Isa best() {
-  for (int i = kIsaCount - 1; i > 0; --i)
-    if (compiled(static_cast<Isa>(i)) && supported(static_cast<Isa>(i))) return static_cast<Isa>(i);
-  return Isa::baseline;
-}
+bool runs(Isa isa) { return compiled(isa) && supported(isa); }
+
+Isa best() { return runnable().back(); }
 
 Isa active() {
   static const Isa chosen = from_environment();
   return chosen;
 }
 
+bool chosen_by_environment() {
+  static const bool forced = environment_names_a_level();
+  return forced;
+}
+
 std::vector<Isa> runnable() {
   std::vector<Isa> out;
   for (int i = 0; i < kIsaCount; ++i)
-    if (compiled(static_cast<Isa>(i)) && supported(static_cast<Isa>(i)))
-      out.push_back(static_cast<Isa>(i));
+    if (runs(static_cast<Isa>(i))) out.push_back(static_cast<Isa>(i));
   return out;
 }
 

@@ -7,7 +7,7 @@
 // A kernel family is a struct of function pointers (its "table"):
 //
 //   // gram_kernels.hpp
-//   struct GramKernels { void (*add)(double* acc, const double* cols, size_t stride, ...); };
+//   struct GramKernels { void (*add)(double* acc, size_t n, const double* cols, ...); };
 //   SOMA_DECLARE_KERNELS(GramKernels, gram_kernels)
 //
 //   // gram.simd.cpp: compiled as isa_baseline, isa_avx2 and isa_avx512
@@ -90,7 +90,7 @@ constexpr auto by_type(F32 f32, F64 f64) {
 
 // Throws soma::Error when this build or CPU cannot run `isa`.
 inline void check_runnable(cpu::Isa isa) {
-  if (!cpu::compiled(isa) || !cpu::supported(isa))
+  if (!cpu::runs(isa))
     throw Error("kernels for " + std::string(cpu::name(isa)) + " cannot run here (CPU: " +
                 cpu::model() + ", best level: " + std::string(cpu::name(cpu::best())) + ")");
 }

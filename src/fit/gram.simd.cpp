@@ -3,11 +3,9 @@
 // AVX-512 register each, by the level this file is compiled for) so that they stay in
 // registers across a block: for a few parameters every product of a row is
 // updated from one load of each column, for many a product at a time.
-#include <cstring>
-
+#include "soma/fit/gram.hpp"
 #include "core/simd_vec.hpp"
 #include "gram_kernels.hpp"
-#include "soma/fit/gram.hpp"
 
 namespace soma::fit::detail::SOMA_ISA_NAMESPACE {
 namespace {
@@ -23,23 +21,20 @@ using V8 = Vec<double, kWidth>;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-inline V8 load8(const double* p) { return load<double, kWidth>(p); }
-inline void store8(double* p, const V8& v) { store<double, kWidth>(p, v); }
-
 // C columns known at compile time: all C(C+1)/2 products in registers.
 template <size_t C>
 void add_fixed(double* acc, const double* cols, size_t stride, size_t len) {
   constexpr size_t P = C * (C + 1) / 2;
   V8 s[P];
-  for (size_t q = 0; q < P; ++q) s[q] = load8(acc + q * kWidth);
+  for (size_t q = 0; q < P; ++q) s[q] = load<double, kWidth>(acc + q * kWidth);
   for (size_t i = 0; i < len; i += kWidth) {
     V8 c[C];
-    for (size_t a = 0; a < C; ++a) c[a] = load8(cols + a * stride + i);
+    for (size_t a = 0; a < C; ++a) c[a] = load<double, kWidth>(cols + a * stride + i);
     size_t q = 0;
     for (size_t a = 0; a < C; ++a)
       for (size_t b = a; b < C; ++b, ++q) s[q] += c[a] * c[b];
   }
-  for (size_t q = 0; q < P; ++q) store8(acc + q * kWidth, s[q]);
+  for (size_t q = 0; q < P; ++q) store<double, kWidth>(acc + q * kWidth, s[q]);
 }
 
 void add(double* acc, size_t n, const double* cols, size_t stride, size_t len) {
@@ -59,9 +54,10 @@ void add(double* acc, size_t n, const double* cols, size_t stride, size_t len) {
     const double* ca = cols + a * stride;
     for (size_t b = a; b <= n; ++b, acc += kWidth) {
       const double* cb = cols + b * stride;
-      V8 s = load8(acc);
-      for (size_t i = 0; i < len; i += kWidth) s += load8(ca + i) * load8(cb + i);
-      store8(acc, s);
+      V8 s = load<double, kWidth>(acc);
+      for (size_t i = 0; i < len; i += kWidth)
+        s += load<double, kWidth>(ca + i) * load<double, kWidth>(cb + i);
+      store<double, kWidth>(acc, s);
     }
   }
 }

@@ -28,13 +28,17 @@ bool compiled(Isa isa);
 // Whether this CPU and operating system can execute the level (the OS must save the
 // wider registers: the check reads XCR0, not only CPUID).
 bool supported(Isa isa);
-// The best level both compiled and supported.
+// compiled(isa) && supported(isa): this process can run the level's kernels.
+bool runs(Isa isa);
+// The best level this process runs.
 Isa best();
 // The level every kernel uses in this process: SOMA_CPU's when set, else best(). Read once.
 // Throws soma::Error when SOMA_CPU is not a level's name or names one this CPU cannot run.
 Isa active();
-// Every level this process could run (compiled and supported), lowest first: tests run
-// each kernel on each of them and compare.
+// Whether SOMA_CPU chose active() (rather than the CPU).
+bool chosen_by_environment();
+// Every level this process runs, lowest first: tests run each kernel on each of them and
+// compare.
 std::vector<Isa> runnable();
 // The processor's name as CPUID reports it ("AMD EPYC 7B13"), or "unknown".
 std::string model();
