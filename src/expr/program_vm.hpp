@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "detail.hpp"
+#include "soma/core/cpu.hpp"
 #include "soma/core/error.hpp"
 #include "soma/expr/jit.hpp"
 #include "soma/expr/units.hpp"
@@ -320,7 +321,8 @@ struct Program::Impl {
   }
 
   template <class F>
-  void binary(const Instr& in, size_t start, const int32_t* elems, size_t len, F f) {
+  [[gnu::always_inline]] void binary(const Instr& in, size_t start, const int32_t* elems,
+                                     size_t len, F f) {
     double* d = out(in, start, elems);
     switch (in.mode) {
       case Mode::vv: {
@@ -349,7 +351,8 @@ struct Program::Impl {
   }
 
   template <class F>
-  void unary(const Instr& in, size_t start, const int32_t* elems, size_t len, F f) {
+  [[gnu::always_inline]] void unary(const Instr& in, size_t start, const int32_t* elems, size_t len,
+                                    F f) {
     double* d = out(in, start, elems);
     const double* x = ptr[in.a];
 #pragma GCC ivdep
@@ -380,7 +383,32 @@ struct Program::Impl {
   }
 
   // One block: elements start..start+len-1, or elems[0..len-1] when elems is set.
+  //
+  // The VM is library code compiled for the x86-64 baseline; its block loops are compiled
+  // twice more here with GCC's target attribute (ISA flags only, so the loop helpers still
+  // inline) and the copy for soma's CPU level (soma::cpu::active()) runs. Multiply-adds
+  // stay unfused (fp-contract=off above): every level gives evaluate()'s bits.
   void exec_block(size_t start, const int32_t* elems, size_t len) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX2__)
+    static const cpu::Isa level = cpu::active();
+    if (level == cpu::Isa::avx512) return exec_block_avx512(start, elems, len);
+    if (level == cpu::Isa::avx2) return exec_block_avx2(start, elems, len);
+#endif
+    exec_block_body(start, elems, len);
+  }
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX2__)
+  [[gnu::noinline, gnu::target("avx2,fma,bmi,bmi2,lzcnt,movbe,f16c")]] void exec_block_avx2(
+      size_t start, const int32_t* elems, size_t len) {
+    exec_block_body(start, elems, len);
+  }
+  [[gnu::noinline, gnu::target("avx512f,avx512bw,avx512cd,avx512dq,avx512vl,avx2,fma,bmi,bmi2,"
+                               "lzcnt,movbe,f16c")]] void
+  exec_block_avx512(size_t start, const int32_t* elems, size_t len) {
+    exec_block_body(start, elems, len);
+  }
+#endif
+  [[gnu::always_inline]] inline void exec_block_body(size_t start, const int32_t* elems,
+                                                     size_t len) {
     auto element = [&](size_t k) -> size_t {
       return elems ? static_cast<size_t>(elems[k]) : start + k;
     };
