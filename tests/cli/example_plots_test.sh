@@ -63,6 +63,8 @@ if [ -f "$fashion/t10k-images-idx3-ubyte.gz" ]; then
     grep -q '"name":"Ankle boot"' "$dir/tsne/tsne.html" || fail "tsne.html lacks the class names"
     grep -q '"name":"T-shirt/top"' "$dir/tsne/tsne.html" || fail "tsne.html lacks the class names"
   fi
+elif [ "${CI:-}" = true ]; then
+  fail "tsne: $fashion is missing, and CI=true: a missing data set fails the run"
 else
   echo "skipped tsne: $fashion not installed"
 fi

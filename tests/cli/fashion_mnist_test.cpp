@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "required_data.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/data/fashion_mnist.hpp"
@@ -56,9 +57,9 @@ TEST(FashionMnist, ReadsPlainIdxFilesScaledToUnitInterval) {
 }
 
 TEST(FashionMnist, DebianTestSetIsBalanced) {
-  if (!std::filesystem::exists(soma::data::fashion_mnist_default_dir() /
-                               "t10k-labels-idx1-ubyte.gz"))
-    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  SOMA_REQUIRE_DATA(std::filesystem::exists(soma::data::fashion_mnist_default_dir() /
+                                            "t10k-labels-idx1-ubyte.gz"),
+                    "Fashion-MNIST (Debian package dataset-fashion-mnist)");
   const auto d = soma::data::fashion_mnist("test");
   ASSERT_EQ(d.images.shape().str(), soma::Shape({10000, 1, 28, 28}).str());
   std::vector<int> counts(10, 0);

@@ -14,6 +14,7 @@
 // The fuzz target itself, so CI runs it without libFuzzer.
 #define SOMA_FUZZ_NO_MAIN
 #include "../../fuzz/idx_fuzz.cpp"
+#include "required_data.hpp"
 
 namespace {
 
@@ -128,8 +129,8 @@ TEST(Idx, MissingFileNamesPath) {
 
 TEST(Idx, FashionMnistTestSet) {
   const std::filesystem::path dir = "/usr/share/datasets/fashion-mnist";
-  if (!std::filesystem::exists(dir / "t10k-labels-idx1-ubyte.gz"))
-    GTEST_SKIP() << "Fashion-MNIST not installed (Debian package dataset-fashion-mnist)";
+  SOMA_REQUIRE_DATA(std::filesystem::exists(dir / "t10k-labels-idx1-ubyte.gz"),
+                    "Fashion-MNIST (Debian package dataset-fashion-mnist)");
   const auto images = soma::data::read_idx(dir / "t10k-images-idx3-ubyte.gz");
   EXPECT_EQ(images.dims, (std::vector<int64_t>{10000, 28, 28}));
   const auto labels =

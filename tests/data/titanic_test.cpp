@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "required_data.hpp"
 #include "soma/data/csv.hpp"
 #include "soma/data/encode.hpp"
 #include "soma/data/loader.hpp"
@@ -69,8 +70,7 @@ std::map<std::string, std::vector<double>> reference(const std::string& file) {
 }  // namespace
 
 TEST(Titanic, ReadsTheKaggleFilesWithTheirQuotesAndGaps) {
-  if (!fs::exists(kTitanic / "train.csv"))
-    GTEST_SKIP() << "no " << kTitanic << " (shared data absent)";
+  SOMA_REQUIRE_DATA(fs::exists(kTitanic / "train.csv"), "Titanic data at " << kTitanic);
   auto train = read_csv(kTitanic / "train.csv");
   EXPECT_EQ(train.rows(), 891);
   EXPECT_EQ(train.cols(), 12);
@@ -94,8 +94,7 @@ TEST(Titanic, ReadsTheKaggleFilesWithTheirQuotesAndGaps) {
 }
 
 TEST(Titanic, PipelineGivesTheTutorials31AlignedFeatures) {
-  if (!fs::exists(kTitanic / "train.csv"))
-    GTEST_SKIP() << "no " << kTitanic << " (shared data absent)";
+  SOMA_REQUIRE_DATA(fs::exists(kTitanic / "train.csv"), "Titanic data at " << kTitanic);
   const auto stats = reference("titanic_stats.csv");
   const auto sums = reference("titanic_features.csv");
   Prepared p = prepare();

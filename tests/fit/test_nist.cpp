@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "required_data.hpp"
 #include "soma/core/error.hpp"
 #include "soma/fit/curve_fit.hpp"
 #include "soma/fit/nist.hpp"
@@ -118,8 +119,8 @@ TEST(NistParser, RejectsBrokenFiles) {
 }
 
 TEST(Nist, AllProblemsBothStarts) {
-  if (!std::filesystem::exists(kDir))
-    GTEST_SKIP() << "NIST StRD data not found at " << kDir << " (../shared/data/nist-strd)";
+  SOMA_REQUIRE_DATA(std::filesystem::exists(kDir),
+                    "NIST StRD data at " << kDir << " (../shared/data/nist-strd)");
   std::printf("%-9s %5s %6s %6s %6s %5s %-20s\n", "problem", "start", "LRE_b", "LRE_sd", "LRE_ss",
               "nfev", "status");
   int solved = 0, reported = 0;

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "required_data.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/plot/figure.hpp"
@@ -93,11 +94,13 @@ TEST(PlotHtml, PageEmbedsPlotlyAndTheData) {
 
 TEST(PlotHtml, RealPlotlyFromNpmIsEmbedded) {
   std::filesystem::path path;
+  std::string missing;
   try {
     path = plot::plotly_js_path();
   } catch (const soma::Error& e) {
-    GTEST_SKIP() << e.what();
+    missing = e.what();
   }
+  SOMA_REQUIRE_DATA(missing.empty(), "Plotly.js (" << missing << ")");
   ScratchDir dir;
   small_figure().save(dir.path / "fig.html");
   const std::string html = soma::read_file(dir.path / "fig.html");

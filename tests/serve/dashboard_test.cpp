@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "required_data.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/serve/dashboard.hpp"
@@ -181,7 +182,7 @@ TEST(Dashboard, StopEndsOpenStreams) {
 TEST(Dashboard, ServesPlotlyUncompressed) {
   const fs::path plotly =
       fs::path(SOMA_SOURCE_DIR) / "web/node_modules/plotly.js-dist-min/plotly.min.js";
-  if (!fs::exists(plotly)) GTEST_SKIP() << "Plotly.js not installed (npm ci --prefix web)";
+  SOMA_REQUIRE_DATA(fs::exists(plotly), "Plotly.js (scripts/bootstrap runs npm ci --prefix web)");
   Server s;
   auto c = s.client();
   // Browsers ask for brotli; compressing 4.8 MB per request would stall the page.

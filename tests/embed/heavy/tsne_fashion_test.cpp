@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "required_data.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/embed/tsne.hpp"
 
@@ -40,8 +41,8 @@ Reference sklearn_reference(int n) {
 }
 
 void check_against_sklearn(int n, Method method) {
-  if (!std::filesystem::exists(kData / "t10k-images-idx3-ubyte.gz"))
-    GTEST_SKIP() << "Fashion-MNIST not installed (Debian package dataset-fashion-mnist)";
+  SOMA_REQUIRE_DATA(std::filesystem::exists(kData / "t10k-images-idx3-ubyte.gz"),
+                    "Fashion-MNIST (Debian package dataset-fashion-mnist)");
   const auto images = soma::data::read_idx(kData / "t10k-images-idx3-ubyte.gz");
   const auto all_labels =
       soma::data::idx_to_labels(soma::data::read_idx(kData / "t10k-labels-idx1-ubyte.gz"));
