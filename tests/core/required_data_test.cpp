@@ -16,12 +16,16 @@ class CiVariable {
  public:
   explicit CiVariable(const char* value) {
     if (const char* old = std::getenv("CI")) old_ = old;
-    if (value) ::setenv("CI", value, 1);
-    else ::unsetenv("CI");
+    if (value)
+      ::setenv("CI", value, 1);
+    else
+      ::unsetenv("CI");
   }
   ~CiVariable() {
-    if (old_) ::setenv("CI", old_->c_str(), 1);
-    else ::unsetenv("CI");
+    if (old_)
+      ::setenv("CI", old_->c_str(), 1);
+    else
+      ::unsetenv("CI");
   }
   CiVariable(const CiVariable&) = delete;
   CiVariable& operator=(const CiVariable&) = delete;
