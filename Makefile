@@ -63,7 +63,6 @@ bench:
 	@$(MAKE) --no-print-directory build
 	cmake --build $(BUILD) -j $(JOBS) --target benches
 	bench/run $(BUILD)
-	scripts/gather-bench-results
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i

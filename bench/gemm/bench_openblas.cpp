@@ -15,7 +15,7 @@ int main() {
   const std::string core = gotoblas_corename ? gotoblas_corename() : "";
   std::string out = "{\"kernel\": \"" + core + "\", \"gflops\": {";
   bool first = true;
-  for (int n : {64, 256, 1024}) {
+  for (int n : {16, 64, 256, 1024}) {
     std::vector<float> a(static_cast<size_t>(n) * n), b(a.size()), c(a.size());
     for (size_t i = 0; i < a.size(); ++i) {
       a[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f - 0.5f;

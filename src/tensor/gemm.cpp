@@ -49,6 +49,10 @@ bool use_small(bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
 }
 }  // namespace
 
+bool gemm_uses_blas(bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
+  return !use_small(ta, tb, m, n, k);
+}
+
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (use_small(ta, tb, m, n, k))

@@ -12,4 +12,8 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc);
 
+// Whether gemm hands this product to BLAS (true) or runs soma's own loops (false): what a
+// benchmark names when it credits a figure.
+bool gemm_uses_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k);
+
 }  // namespace soma
