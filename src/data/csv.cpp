@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -178,16 +180,26 @@ DataFrame read_csv_string(std::string_view text, const CsvOptions& options,
     throw error_at(name, 1, 0, "empty input: expected a header line naming the columns");
 
   // Column names as pandas makes them: "Unnamed: j" for an empty one, "x.1" for a repeat.
+  // Hashed, and each base remembers its next suffix, so that any header (10,000 columns
+  // all named "a") is named in linear time.
   std::vector<std::string> names;
+  names.reserve(ncols);
+  std::unordered_set<std::string> taken;
+  std::unordered_map<std::string, size_t> next_suffix;
   for (size_t j = 0; j < ncols; ++j) {
     std::string base = cells[j].text.empty() ? "Unnamed: " + std::to_string(j) : cells[j].text;
     std::string n = base;
-    for (int k = 1; contains(names, n); ++k) n = base + "." + std::to_string(k);
-    names.push_back(n);
+    if (taken.contains(n)) {
+      size_t& k = next_suffix.try_emplace(base, 1).first->second;
+      do n = base + "." + std::to_string(k++);
+      while (taken.contains(n));
+    }
+    taken.insert(n);
+    names.push_back(std::move(n));
   }
   for (const auto* list : {&options.numeric, &options.text, &options.category})
     for (const auto& n : *list)
-      if (!contains(names, n))
+      if (!taken.contains(n))
         throw Error(name + ": column '" + n + "' named in the options is not in the header");
 
   std::vector<std::vector<std::string>> raw(ncols);
