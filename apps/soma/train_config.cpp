@@ -328,9 +328,19 @@ void read_layers(const Reader& r, const toml::table& model, std::vector<LayerCon
     } else {
       r.check_keys(t, q, {"type"});
     }
-    for (const char* k : {"in", "out", "kernel", "features"})
-      if (const toml::node* v = t.get(k); v && v->is_integer() && v->as_integer()->get() < 1)
-        r.fail(v, q + "." + k, "expected a positive integer");
+    // A stated maximum, so that a size typed with too many digits is reported here, at its
+    // line, rather than as an allocation the machine cannot make (make_tensor checks that
+    // too, for the sizes this limit lets through).
+    constexpr int64_t kMaxLayerSize = int64_t{1} << 24;
+    for (const char* k : {"in", "out", "kernel", "features", "stride", "padding"})
+      if (const toml::node* v = t.get(k); v && v->is_integer()) {
+        const int64_t x = v->as_integer()->get();
+        const bool positive = std::string_view(k) != "padding";
+        if (x < (positive ? 1 : 0) || x > kMaxLayerSize)
+          r.fail(v, q + "." + k,
+                 std::string("expected ") + (positive ? "a positive integer" : "an integer >= 0") +
+                     " of at most " + std::to_string(kMaxLayerSize) + ", got " + std::to_string(x));
+      }
     layers.push_back(l);
   }
 }

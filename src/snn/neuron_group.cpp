@@ -2,9 +2,11 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/system.hpp"
 
 namespace soma::snn {
 
@@ -19,8 +21,12 @@ Subgroup::Subgroup(NeuronGroup& g, int64_t start_, int64_t stop_)
 NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
                          const NeuronGroupOptions& options, std::string name)
     : impl_(std::make_unique<Impl>()), n_(n), name_(std::move(name)) {
-  if (n <= 0)
-    throw Error(name_ + ": expected a positive number of neurons, got " + std::to_string(n));
+  // Spike and synapse indices are 32-bit; the state must also fit in memory (one double
+  // per neuron and variable, counted before any is allocated).
+  constexpr int64_t kMaxNeurons = std::numeric_limits<int32_t>::max();
+  if (n <= 0 || n > kMaxNeurons)
+    throw Error(name_ + ": expected a positive number of neurons of at most " +
+                std::to_string(kMaxNeurons) + ", got " + std::to_string(n));
   auto& im = *impl_;
   im.net = &net.impl();
   im.name = name_;
@@ -28,6 +34,10 @@ NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
   im.n_value = static_cast<double>(n);
   im.options = options;
   im.eqs = expr::parse_equations(equations, model_options(name_ + " equations"));
+  // Each equation's array, plus lastspike and the refractory flags.
+  check_fits_in_memory(static_cast<long double>(n) *
+                           static_cast<long double>(im.eqs.list.size() + 3) * sizeof(double),
+                       name_ + ": " + std::to_string(n) + " neurons");
   for (const auto& eq : im.eqs.list) {
     if (eq.kind == expr::EquationKind::differential || eq.kind == expr::EquationKind::parameter)
       im.vars[eq.name].assign(static_cast<size_t>(n), 0.0);

@@ -1,12 +1,15 @@
 // Tensor handles: metadata, data access, conversion, creation.
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <new>
 #include <ostream>
 #include <sstream>
 
 #include "impl.hpp"
 #include "object_pool.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/system.hpp"
 #include "strided_loop.hpp"
 
 namespace soma {
@@ -60,12 +63,43 @@ void throw_not_floating(const char* op, DType dtype) {
 }
 
 // ---- construction of impls
-Tensor make_tensor(const Shape& shape, DType dtype) {
-  for (int64_t d : shape)
+namespace {
+
+// The bytes of a new tensor of `shape`: every dimension non-negative, the element count
+// and byte count computed without overflow, and within physical memory. Runs for every
+// tensor made, so the message is built only on the way to an error.
+size_t checked_bytes(const Shape& shape, DType dtype) {
+  uint64_t n = 1;
+  bool overflow = false, empty = false;
+  for (int64_t d : shape) {
     if (d < 0) throw Error("negative dimension in shape " + shape.str());
+    overflow = __builtin_mul_overflow(n, static_cast<uint64_t>(d), &n) || overflow;
+    empty = empty || d == 0;
+  }
+  if (empty) return 0;
+  uint64_t bytes = 0;
+  overflow = __builtin_mul_overflow(n, static_cast<uint64_t>(itemsize(dtype)), &bytes) || overflow;
+  if (overflow || bytes > physical_memory_bytes()) {
+    long double exact = static_cast<long double>(itemsize(dtype));  // beyond 64 bits too
+    for (int64_t d : shape) exact *= static_cast<long double>(d);
+    check_fits_in_memory(exact,
+                         "a tensor of shape " + shape.str() + " (" + dtype_name(dtype) + ")");
+    throw Error("a tensor of shape " + shape.str() + " has too many elements");
+  }
+  return static_cast<size_t>(bytes);
+}
+
+}  // namespace
+
+Tensor make_tensor(const Shape& shape, DType dtype) {
+  const size_t bytes = checked_bytes(shape, dtype);
   auto impl = std::allocate_shared<TensorImpl>(detail::PoolAllocator<TensorImpl>());
-  impl->storage = std::allocate_shared<Storage>(
-      detail::PoolAllocator<Storage>(), static_cast<size_t>(shape.numel()) * itemsize(dtype));
+  try {
+    impl->storage = std::allocate_shared<Storage>(detail::PoolAllocator<Storage>(), bytes);
+  } catch (const std::bad_alloc&) {
+    throw Error("cannot allocate " + std::to_string(bytes) + " bytes for a tensor of shape " +
+                shape.str() + " (" + dtype_name(dtype) + ")");
+  }
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;

@@ -5,9 +5,11 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "soma/core/error.hpp"
+#include "soma/core/system.hpp"
 #include "soma/core/vecmath.hpp"
 #include "soma/snn/models.hpp"
 #include "soma/snn/network.hpp"
@@ -333,5 +335,28 @@ TEST(Errors, MessagesNameTheInput) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find("P"), std::string::npos) << msg;
     EXPECT_NE(msg.find("w"), std::string::npos) << msg;
+  }
+}
+
+// N read from a model file: beyond 32-bit indices, or beyond memory, is an error before
+// anything is allocated (N = 2^63 - 1 once ended in an internal error).
+TEST(NeuronGroup, SizesBeyondIndicesOrMemoryAreErrors) {
+  Network net;
+  try {
+    net.add_neuron_group(std::numeric_limits<int64_t>::max(), "dv/dt = -v/(10*ms) : volt");
+    FAIL() << "expected soma::Error";
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 2147483647"), std::string::npos) << e.what();
+  }
+  try {
+    net.add_neuron_group(std::numeric_limits<int32_t>::max(),
+                         "dv/dt = -v/(10*ms) : volt\ndw/dt = -w/(10*ms) : volt\n"
+                         "dx/dt = -x/(10*ms) : volt\ndy/dt = -y/(10*ms) : volt\n"
+                         "dz/dt = -z/(10*ms) : volt");
+    // 2^31 neurons x 8 arrays x 8 bytes = 137 GB: a machine with more memory may build it.
+    EXPECT_GT(soma::physical_memory_bytes(), 137'000'000'000u);
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("more than this machine's"), std::string::npos)
+        << e.what();
   }
 }
