@@ -19,8 +19,10 @@ Subgroup::Subgroup(NeuronGroup& g, int64_t start_, int64_t stop_)
 NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
                          const NeuronGroupOptions& options, std::string name)
     : impl_(std::make_unique<Impl>()), n_(n), name_(std::move(name)) {
-  if (n <= 0)
-    throw Error(name_ + ": expected a positive number of neurons, got " + std::to_string(n));
+  // Synapses index neurons with int32 (IndexArray, internal.hpp).
+  if (n <= 0 || n > INT32_MAX)
+    throw Error(name_ + ": expected a positive number of neurons below 2^31, got " +
+                std::to_string(n));
   auto& im = *impl_;
   im.net = &net.impl();
   im.name = name_;
@@ -236,9 +238,11 @@ void NeuronGroup::set(const std::string& variable, const std::vector<double>& va
 void NeuronGroup::set(const std::string& variable, const std::string& expression) {
   if (!impl_->vars.count(variable)) throw Error(name_ + ": no variable '" + variable + "' to set");
   auto& im = *impl_;
+  const std::string where = name_ + "." + variable;
+  const expr::Expr value = parse_value(
+      variable, expression, expr::model_units(im.eqs, im.net->unit_constants(), im.units()), where);
   const auto values = evaluate_per_element(
-      expression, n_, [&](const std::string& s) { return im.resolve(s); }, im.net->rng,
-      name_ + "." + variable);
+      value, n_, [&](const std::string& s) { return im.resolve(s); }, im.net->rng, where);
   std::copy(values.begin(), values.end(), im.vars[variable].begin());
   sync_lastspike(im, variable);
 }
