@@ -195,7 +195,8 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--param", opt->params,
                      "Parameter NAME=VALUE (repeatable; VALUE may be "
                      "an expression such as 8/3 or 10*mV)");
-      app.add_option("--y0", opt->y0, "Initial values NAME=VALUE,NAME=VALUE... (every variable)")
+      app.add_option("--y0", opt->y0,
+                     "Initial values NAME=VALUE,... (every variable, in its unit: v=-65*mV)")
           ->required();
       app.add_option("--t", opt->t_span, "Time span T0:T1")->required();
       app.add_option("--t-eval", opt->t_eval,

@@ -135,6 +135,11 @@ Table read_input(const Options& opt) {
   } else {
     t = read_csv(opt.input, content, opt.label_column);
   }
+  // --n first: a labels file needs only as many labels as samples are used.
+  if (opt.limit > 0 && opt.limit < t.n) {
+    t.n = opt.limit;
+    t.X.resize(static_cast<size_t>(t.n * t.d));
+  }
   if (!opt.labels_file.empty()) {
     const std::string lab = soma::read_file(opt.labels_file);
     if (is_idx(lab)) {
@@ -147,10 +152,6 @@ Table read_input(const Options& opt) {
     if (static_cast<int64_t>(t.labels.size()) < t.n)
       throw soma::Error(opt.labels_file + ": " + std::to_string(t.labels.size()) + " labels for " +
                         std::to_string(t.n) + " samples");
-  }
-  if (opt.limit > 0 && opt.limit < t.n) {
-    t.n = opt.limit;
-    t.X.resize(static_cast<size_t>(t.n * t.d));
   }
   if (!t.labels.empty()) t.labels.resize(static_cast<size_t>(t.n));
   return t;
@@ -232,7 +233,8 @@ soma::cli::CommandRegistrar reg(
                      "itself; -1: 50 when n > 20,000 and features > 100)")
           ->capture_default_str();
       app.add_option("--seed", opt->seed, "Random seed")->capture_default_str();
-      app.add_option("--n", opt->limit, "Use only the first N samples (0: all)");
+      app.add_option("--n", opt->limit, "Use only the first N samples (0: all)")
+          ->check(CLI::NonNegativeNumber);
       app.add_option("--labels", opt->labels_file,
                      "Labels (IDX or one per line) for 10-NN accuracy");
       app.add_option("--label-column", opt->label_column,

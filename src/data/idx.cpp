@@ -278,7 +278,15 @@ std::vector<int64_t> idx_to_labels(const IdxArray& array, const std::string& nam
   if (array.type == IdxType::f32 || array.type == IdxType::f64)
     throw Error(name + ": expected integer labels, found " + idx_type_name(array.type) +
                 " elements");
+  // One label per sample: an images file given as labels would otherwise pass as 784
+  // "labels" per image.
   const int64_t n = array.size();
+  if (array.dims.empty() || n != array.dims[0]) {
+    std::string shape;
+    for (int64_t d : array.dims) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+    throw Error(name + ": expected one label per sample (a 1-D array), found a " + shape +
+                " array");
+  }
   std::vector<int64_t> out(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int64_t>(array.at(i));
   return out;

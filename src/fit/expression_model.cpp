@@ -14,6 +14,7 @@
 #include "soma/expr/parser.hpp"
 #include "soma/expr/program.hpp"
 #include "soma/expr/symbolic.hpp"
+#include "soma/expr/units.hpp"
 
 namespace soma::fit {
 
@@ -45,6 +46,26 @@ struct ExpressionModel::Impl {
   }
 };
 
+namespace {
+
+// Every name must be a parameter, the variable, a unit or pi. Checked here, on the tree
+// parsed from the text, so that the message points into the model as written (the
+// compiler only sees the tree and reports against a reprinted expression).
+void check_names(const expr::Node& n, const std::string& text, const std::string& x_name,
+                 const std::vector<std::string>& names) {
+  if (n.kind == expr::NodeKind::symbol && n.name != x_name && n.name != "pi" &&
+      std::find(names.begin(), names.end(), n.name) == names.end() &&
+      (expr::is_noise_symbol(n.name) || !expr::lookup_unit(n.name)))
+    throw error_at("model", 1, n.column,
+                   "in \"" + text + "\": unknown name '" + n.name +
+                       "'; expected a parameter (one of the names given with their starting "
+                       "values), the variable '" +
+                       x_name + "', a unit or pi");
+  for (const auto& a : n.args) check_names(*a, text, x_name, names);
+}
+
+}  // namespace
+
 ExpressionModel::ExpressionModel(std::string_view text, std::vector<std::string> parameters,
                                  std::string x_name)
     : impl_(std::make_unique<Impl>()) {
@@ -62,6 +83,7 @@ ExpressionModel::ExpressionModel(std::string_view text, std::vector<std::string>
   }
   m.params.assign(m.names.size(), 0.0);
   m.model = expr::parse_expression(text, {"model"});
+  check_names(*m.model, m.text, m.x_name, m.names);
   for (const auto& name : m.names)
     if (!expr::depends_on(m.model, name))
       throw Error("model \"" + m.text + "\": does not use parameter '" + name +

@@ -37,7 +37,13 @@ std::vector<double> EquationSystem::initial_state(
       throw Error("initial value for '" + name + "': not a state variable (expected one of " +
                   known + ")");
     }
-    y0[it - variables.begin()] = constant_value(name, text, "initial value").value;
+    const auto k = static_cast<std::size_t>(it - variables.begin());
+    const expr::Quantity q = constant_value(name, text, "initial value");
+    if (!(q.dimension == units[k]))
+      throw Error("initial value for '" + name + "': \"" + text + "\" has units " +
+                  q.dimension.str() + ", expected " + units[k].str() + " (the unit of '" + name +
+                  "')");
+    y0[k] = q.value;
   }
   for (std::size_t i = 0; i < variables.size(); ++i)
     if (!values.count(variables[i]))
@@ -51,6 +57,7 @@ EquationSystem compile_equations(const std::string& equations,
       expr::parse_equations(equations, {.units = expr::UnitMode::optional, .source = "equations"});
   EquationSystem sys;
   sys.variables = eqs.differential_names();
+  for (const auto& v : sys.variables) sys.units.push_back(eqs.find(v)->unit);
   if (sys.variables.empty())
     throw Error("equations: no differential equation (expected lines like 'dx/dt = -x')");
   expr::Constants constants;

@@ -174,8 +174,13 @@ Integration integrate(const expr::Equations& eqs, const std::string& method,
 std::string choose_method(const expr::Equations& eqs, const std::vector<std::string>& state,
                           const Resolver& resolve);
 
-// A value for `variable` per element from a string expression (set("v", "...")).
-std::vector<double> evaluate_per_element(const std::string& expression, int64_t n,
+// The expression of set("v", "...") parsed and unit-checked as the statement "v = ..."
+// (Brian2 rejects G.v = '3*nS', and G.v = '0', for a volt variable); `units` holds the
+// dimension of every name the expression may use, `variable` included.
+expr::Expr parse_value(const std::string& variable, const std::string& expression,
+                       const expr::SymbolUnits& units, const std::string& where);
+// A value per element from such an expression.
+std::vector<double> evaluate_per_element(const expr::Expr& value, int64_t n,
                                          const Resolver& resolve, Rng& rng,
                                          const std::string& where);
 

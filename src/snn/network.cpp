@@ -1,6 +1,8 @@
 // Network: the clock, the constants, and the schedule of one time step.
 #include <algorithm>
 #include <cmath>
+#include <new>
+#include <stdexcept>
 
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
@@ -41,6 +43,16 @@ double Network::constant(const std::string& name) const {
   auto it = impl_->constants.find(name);
   if (it == impl_->constants.end()) throw Error("network: no constant '" + name + "'");
   return it->second.value;
+}
+
+double Network::evaluate(const std::string& expression, const std::string& unit) const {
+  const auto e = expr::parse_expression(expression, source_info(expression));
+  const expr::Quantity q = expr::evaluate_constant(e, impl_->constants, expression);
+  const expr::Quantity want = expr::parse_unit(unit);
+  if (!(q.dimension == want.dimension))
+    throw Error("\"" + expression + "\" has units " + q.dimension.str() + ", expected " + unit +
+                " (" + want.dimension.str() + ")");
+  return q.value;
 }
 
 double Network::t() const { return static_cast<double>(step_) * options_.dt; }
@@ -129,6 +141,11 @@ std::pair<std::vector<int32_t>::const_iterator, std::vector<int32_t>::const_iter
 void Network::run(double duration, bool progress) {
   if (!(duration >= 0.0))
     throw Error("network: run duration " + std::to_string(duration) + " s (expected >= 0)");
+  // Steps are counted in int64 and times are step * dt: beyond 2^53 steps neither is exact
+  // (and llround's result would be undefined).
+  if (!(duration / options_.dt <= 0x1p53))
+    throw Error("network: run duration " + std::to_string(duration) + " s is more than 2^53 " +
+                "steps of dt = " + std::to_string(options_.dt) + " s (expected fewer)");
   auto& im = *impl_;
   // Constants are read now, so values changed since the last run take effect.
   for (auto& g : im.groups) g->impl().prepare();
@@ -141,14 +158,26 @@ void Network::run(double duration, bool progress) {
   // costs microseconds, more than a step's work on some VMs). Rate and state
   // monitors record every step; spike monitors are reserved from their count over
   // the first 1/32 of the run (an underestimate falls back to doubling).
-  for (auto& m : im.rate_monitors) {
-    m->t.reserve(m->t.size() + static_cast<size_t>(steps));
-    m->rate.reserve(m->rate.size() + static_cast<size_t>(steps));
-  }
-  for (auto& m : im.state_monitors) {
-    m->t.reserve(m->t.size() + static_cast<size_t>(steps));
-    for (auto& [name, records] : m->values)
-      for (auto& r : records) r.reserve(r.size() + static_cast<size_t>(steps));
+  // A run too long to record is the user's to shorten, not an internal error.
+  const auto too_long = [&] {
+    return Error("network: a run of " + std::to_string(steps) +
+                 " steps: the state and rate monitors' records do not fit in memory "
+                 "(expected a shorter run, or fewer monitors)");
+  };
+  try {
+    for (auto& m : im.rate_monitors) {
+      m->t.reserve(m->t.size() + static_cast<size_t>(steps));
+      m->rate.reserve(m->rate.size() + static_cast<size_t>(steps));
+    }
+    for (auto& m : im.state_monitors) {
+      m->t.reserve(m->t.size() + static_cast<size_t>(steps));
+      for (auto& [name, records] : m->values)
+        for (auto& r : records) r.reserve(r.size() + static_cast<size_t>(steps));
+    }
+  } catch (const std::bad_alloc&) {
+    throw too_long();
+  } catch (const std::length_error&) {
+    throw too_long();
   }
   const int64_t probe = steps / 32;
   std::vector<size_t> spikes_before;

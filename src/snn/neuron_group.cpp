@@ -246,9 +246,11 @@ void NeuronGroup::set(const std::string& variable, const std::vector<double>& va
 void NeuronGroup::set(const std::string& variable, const std::string& expression) {
   if (!impl_->vars.count(variable)) throw Error(name_ + ": no variable '" + variable + "' to set");
   auto& im = *impl_;
+  const std::string where = name_ + "." + variable;
+  const expr::Expr value = parse_value(
+      variable, expression, expr::model_units(im.eqs, im.net->unit_constants(), im.units()), where);
   const auto values = evaluate_per_element(
-      expression, n_, [&](const std::string& s) { return im.resolve(s); }, im.net->rng,
-      name_ + "." + variable);
+      value, n_, [&](const std::string& s) { return im.resolve(s); }, im.net->rng, where);
   std::copy(values.begin(), values.end(), im.vars[variable].begin());
   sync_lastspike(im, variable);
 }

@@ -55,11 +55,19 @@ void run_statements(std::vector<CompiledStatement>& statements, int64_t n, const
   }
 }
 
-std::vector<double> evaluate_per_element(const std::string& expression, int64_t n,
+expr::Expr parse_value(const std::string& variable, const std::string& expression,
+                       const expr::SymbolUnits& units, const std::string& where) {
+  expr::Expr e = expr::parse_expression(expression, source_info(where));
+  expr::check_statements(
+      {expr::Statement(variable, expr::AssignOp::assign, e, variable + " = " + expression)}, units,
+      where);
+  return e;
+}
+
+std::vector<double> evaluate_per_element(const expr::Expr& value, int64_t n,
                                          const Resolver& resolve, Rng& rng,
                                          const std::string& where) {
-  const expr::Expr e = expr::parse_expression(expression, source_info(where));
-  Program p({{"_value", e}}, resolve, where);
+  Program p({{"_value", value}}, resolve, where);
   std::vector<double> out(static_cast<size_t>(n));
   p.run(n, nullptr, rng, [&](int64_t first, int count) {
     const Program::Value v = p.result(0);

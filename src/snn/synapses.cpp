@@ -559,7 +559,9 @@ void Synapses::set(const std::string& variable, const std::string& expression) {
   idx.self = self.data();
   idx.pre = im.pre.data();
   idx.post = im.post.data();
-  const auto e = expr::parse_expression(expression, source_info(name_ + "." + variable));
+  const auto e = parse_value(variable, expression,
+                             expr::model_units(im.model, im.net->unit_constants(), im.units()),
+                             name_ + "." + variable);
   Program p(
       {{"_value", e}}, [&](const std::string& s) { return im.resolve(s); }, name_ + "." + variable);
   std::vector<double> out(n);

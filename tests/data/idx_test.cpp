@@ -85,6 +85,17 @@ TEST(Idx, ParsesBigEndianMultiByteTypes) {
   EXPECT_EQ(soma::data::parse_idx(s16).at(0), -2.0);
   EXPECT_THROW(soma::data::idx_to_labels(soma::data::parse_idx(header(0x0D, {1}) + be32(bits))),
                soma::Error);
+  // Images are not labels: 2 samples of 2 x 3 pixels.
+  try {
+    soma::data::idx_to_labels(
+        soma::data::parse_idx(header(0x08, {2, 2, 3}) + std::string(12, '\1')), "images");
+    ADD_FAILURE() << "a 3-D array accepted as labels";
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("images: expected one label per sample (a 1-D array), "
+                                         "found a 2 x 2 x 3 array"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Idx, GzipEqualsPlain) {

@@ -40,6 +40,23 @@ TEST(Equations, UnitsTimeAndModelConstants) {
   EXPECT_NEAR(r.y.back()[0], -0.065 * (1 - std::exp(-5.0)), 1e-9);
 }
 
+// Initial values are unit-checked as an equation's right-hand side is (issue 12): Brian2
+// rejects `G.v = '3*nS'` and `G.v = '0'` for a volt variable, and so does initial_state.
+TEST(Equations, InitialValuesHaveTheVariablesUnits) {
+  EquationSystem sys = compile_equations("dv/dt = -v/(10*ms) : volt\ndx/dt = -x/second");
+  EXPECT_EQ(sys.initial_state({{"v", "-65*mV"}, {"x", "2"}})[0], -0.065);
+  for (const char* bad : {"3*nS", "0", "-0.065"}) {
+    try {
+      sys.initial_state({{"v", bad}, {"x", "2"}});
+      ADD_FAILURE() << bad << " accepted for a volt variable";
+    } catch (const soma::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("initial value for 'v'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("expected V"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(sys.initial_state({{"v", "0*mV"}, {"x", "2*mV"}}), soma::Error);  // x is plain
+}
+
 TEST(Equations, ErrorsNameWhatIsWrong) {
   EXPECT_THROW(compile_equations("dx/dt = -k*x"), soma::Error);              // k unknown
   EXPECT_THROW(compile_equations("x = 3"), soma::Error);                     // nothing to integrate

@@ -360,3 +360,33 @@ TEST(NeuronGroup, SizesBeyondIndicesOrMemoryAreErrors) {
         << e.what();
   }
 }
+
+// Initial values given as expressions are checked as the statement "v = ..." (issue 12),
+// as Brian2 does: it refuses G.v = '3*nS' and G.v = '0' for a volt variable
+// (DimensionMismatchError); plain numbers are SI and not checked.
+TEST(Errors, InitialValueExpressionsHaveTheVariablesUnits) {
+  Network net;
+  net.set_constant("vl", "-70*mV");
+  auto& g = net.add_neuron_group(2, "dv/dt = -v/(10*ms) : volt\nI : amp", {.name = "G"});
+  g.set("v", "vl + 2*mV");
+  EXPECT_NEAR(g.get("v")[1], -0.068, 1e-15);
+  g.set("v", -0.065);
+  for (const char* bad : {"3*nS", "0", "vl*I"}) {
+    try {
+      g.set("v", bad);
+      ADD_FAILURE() << bad << " accepted for a volt variable";
+    } catch (const soma::Error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("G.v"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("'v' has units V"), std::string::npos) << msg;
+    }
+  }
+  EXPECT_EQ(g.get("v")[0], -0.065);  // a refused value changes nothing
+  auto& s = net.add_synapses(g, g, {.model = "w : siemens", .name = "S"});
+  s.connect({0}, {1});
+  s.set("w", "2*nS");
+  s.set("delay", "1*ms");
+  EXPECT_THROW(s.set("w", "2*mV"), soma::Error);
+  EXPECT_THROW(s.set("delay", "1"), soma::Error);
+  EXPECT_EQ(s.get("w")[0], 2e-9);
+}

@@ -55,7 +55,8 @@ std::string gunzip(std::string_view content, const std::string& name);
 // other types are converted unchanged.
 std::vector<float> idx_to_float(const IdxArray& array);
 
-// All elements as int64 (labels); throws soma::Error for floating-point arrays.
+// All elements as int64 (labels); throws soma::Error for floating-point arrays and for
+// arrays with more than one element per sample (an images file given as labels).
 std::vector<int64_t> idx_to_labels(const IdxArray& array, const std::string& name = "<idx>");
 
 }  // namespace soma::data

@@ -14,15 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "soma/expr/units.hpp"
 #include "soma/ode/solve_ivp.hpp"
 
 namespace soma::ode {
 
 struct EquationSystem {
   std::vector<std::string> variables;  // the state variables, in the order of the equations
+  std::vector<expr::Dimension> units;  // each one's declared unit (dimensionless if none)
   Rhs rhs;                             // dy/dt for y in that order
   // Values for every variable from name -> constant expression; throws soma::Error naming
-  // a missing or unknown variable.
+  // a missing or unknown variable, or a value whose units are not the variable's (as an
+  // equation would: "v = 3*nS" for a volt variable, or "0" without units).
   std::vector<double> initial_state(const std::map<std::string, std::string>& values) const;
 };
 

@@ -180,6 +180,9 @@ class Network {
   void set_constant(const std::string& name, double value);
   void set_constant(const std::string& name, const std::string& expression);
   double constant(const std::string& name) const;
+  // The SI value of a constant expression that must have the units of `unit` ("second"),
+  // e.g. a duration "100*ms" or "2*T"; throws soma::Error naming both units.
+  double evaluate(const std::string& expression, const std::string& unit) const;
 
   NeuronGroup& add_neuron_group(int64_t n, const std::string& equations,
                                 const NeuronGroupOptions& options = {});
