@@ -53,14 +53,15 @@ TEST(MinpackCases, TwoArguments) {
 // test_regression_2639: two Gaussians on a narrow x range (fails when the
 // finite-difference step is too large), maxfev = 10000, rtol 1e-5.
 TEST(MinpackCases, Regression2639DoubleGaussian) {
-  const std::vector<double> x = {574.14200000000005, 574.154, 574.16499999999996,
-                                 574.17700000000002, 574.18799999999999, 574.19899999999996,
-                                 574.21100000000001, 574.22199999999998, 574.23400000000004,
-                                 574.245};
+  const std::vector<double> x = {574.14200000000005, 574.154,
+                                 574.16499999999996, 574.17700000000002,
+                                 574.18799999999999, 574.19899999999996,
+                                 574.21100000000001, 574.22199999999998,
+                                 574.23400000000004, 574.245};
   const std::vector<double> y = {859.0,  997.0,  1699.0, 2604.0, 2013.0,
                                  1964.0, 2435.0, 1550.0, 949.0,  841.0};
-  const std::vector<double> guess = {574.1861428571428,     574.2155714285715, 1302.0, 1302.0,
-                                     0.0035019999999983615, 859.0};
+  const std::vector<double> guess = {
+      574.1861428571428, 574.2155714285715, 1302.0, 1302.0, 0.0035019999999983615, 859.0};
   const std::vector<double> good = {5.74177150e+02, 5.74209188e+02, 1.74187044e+03,
                                     1.58646166e+03, 1.0068462e-02,  8.57450661e+02};
   auto generic = []<class T>(double u, std::span<const T> p) -> T {
@@ -141,9 +142,10 @@ TEST(MinpackCases, BoundsHoldTheParameterAtItsBound) {
       fit::curve_fit(f, x, y, {0.3, 1.0}, {.lower = {0.0, 0.0}, .upper = {0.6, INFINITY}});
   ASSERT_TRUE(r2.converged) << r2.message;
   EXPECT_NEAR(r2.popt[0], 0.6, 1e-7 * 0.6);
-  EXPECT_THROW(fit::curve_fit(f, x, y, {1.0, 1.0},
-                              {.lower = {1.0, 0.0}, .upper = {1.5, 3.0}, .method = fit::Method::lm}),
-               soma::Error);
+  EXPECT_THROW(
+      fit::curve_fit(f, x, y, {1.0, 1.0},
+                     {.lower = {1.0, 0.0}, .upper = {1.5, 3.0}, .method = fit::Method::lm}),
+      soma::Error);
 }
 
 // test_bounds_p0: the initial guess is used with bounds too (sin(x + a) from 2.1 pi
@@ -213,8 +215,7 @@ TEST(MinpackCases, NonFiniteOrEmptyDataAreErrors) {
   auto g = []<class T>(double u, std::span<const T> p) -> T { return p[0] * u; };
   const std::vector<double> none;
   EXPECT_THROW(fit::curve_fit(g, none, none, {1.0}), soma::Error);
-  EXPECT_THROW(fit::curve_fit(g, none, none, {1.5}, {.lower = {1.0}, .upper = {2.0}}),
-               soma::Error);
+  EXPECT_THROW(fit::curve_fit(g, none, none, {1.5}, {.lower = {1.0}, .upper = {2.0}}), soma::Error);
   EXPECT_THROW(fit::curve_fit(g, std::vector<double>{1.0}, none, {1.0}), soma::Error);
 }
 
