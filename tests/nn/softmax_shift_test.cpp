@@ -17,7 +17,7 @@ namespace {
 
 // torch.float32 log_softmax of {{0.5, -1.25, 2, 0.75}, {3, 3, -2.5, 1}} (+ 0 or 1e5, both
 // exactly representable), and cross_entropy with targets {2, 3}.
-const float kLogSoftmax[8] = {-1.9372280836105347f, -3.687228202819824f, -0.43722808361053467f,
+const float kLogSoftmax[8] = {-1.9372280836105347f, -3.687228202819824f,  -0.43722808361053467f,
                               -1.6872280836105347f, -0.7605356574058533f, -0.7605356574058533f,
                               -6.260535717010498f,  -2.760535717010498f};
 const float kCrossEntropy = 1.59888196f;
