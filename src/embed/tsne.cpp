@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "soma/core/error.hpp"
 #include "soma/core/random.hpp"
@@ -21,6 +22,13 @@ std::vector<double> scores_init(const std::vector<float>& scores, int64_t n, int
     for (int c = 0; c < dims; ++c) Y[i * dims + c] = scores[i * width + c];
   scale_first_column_std(Y, n, dims, std0);
   return Y;
+}
+
+// A number as a user would write it (0.01, not to_string's 0.010000).
+std::string num(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
 }
 
 }  // namespace
@@ -62,8 +70,22 @@ TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
     throw Error("n_components = " + std::to_string(n_components) + ": method '" +
                 method_name(method) + "' embeds in 2 dimensions (use method exact otherwise)");
   if (n_components < 1) throw Error("n_components must be at least 1");
-  if (max_iter < 1) throw Error("max_iter must be at least 1");
-  if (!(early_exaggeration >= 1.0)) throw Error("early_exaggeration must be at least 1");
+  // scikit-learn's parameter constraints (TSNE._parameter_constraints, 1.2).
+  if (max_iter < kExplorationIters)
+    throw Error("t-SNE option max_iter = " + std::to_string(max_iter) + ": expected at least " +
+                std::to_string(kExplorationIters) +
+                " (the early-exaggeration phase alone takes that many, as in scikit-learn)");
+  if (!(early_exaggeration >= 1.0))
+    throw Error("t-SNE option early_exaggeration = " + num(early_exaggeration) +
+                ": expected at least 1");
+  if (!(angle >= 0.0 && angle <= 1.0))
+    throw Error("t-SNE option angle = " + num(angle) + ": expected a value in [0, 1]");
+  // 0 is soma's spelling of 'auto'; scikit-learn rejects anything else that is not > 0.
+  if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate))
+    throw Error("t-SNE option learning_rate = " + num(learning_rate) +
+                ": expected a positive number (or 0 for auto)");
+  if (!(min_grad_norm >= 0.0))
+    throw Error("t-SNE option min_grad_norm = " + num(min_grad_norm) + ": expected a value >= 0");
   for (int64_t i = 0; i < n * d; ++i)
     if (!std::isfinite(X[i]))
       throw Error("t-SNE input: value at row " + std::to_string(i / d) + ", column " +

@@ -348,7 +348,9 @@ RawResult levenberg_marquardt(Residuals& problem, std::span<const double> p0, co
         fnorm1 = enorm(m, fnew.data());
       }
       ++out.nfev;
-      const bool finite = std::isfinite(fnorm1);
+      // MINPACK's rule for a trial point where the model is not finite: a failed step
+      // (ratio 0, the trust region shrinks by 10) and the iteration goes on from x.
+      const bool finite = std::isfinite(fnorm1) && (normal || all_finite(fnew));
       double actred = -1.0;
       if (finite && kP1 * fnorm1 < fnorm) actred = 1.0 - (fnorm1 / fnorm) * (fnorm1 / fnorm);
       for (size_t j = 0; j < n; ++j) {

@@ -41,6 +41,9 @@ template <class T>
 T enorm(size_t n, const T* x) {
   T s = dot(n, x, x);
   if (std::isfinite(s) && (s > T(1e-280) || s == T(0))) return std::sqrt(s);
+  // A NaN must come out as NaN: std::max below skips NaN, and an all-NaN vector
+  // would otherwise have norm 0 (LM once accepted such a trial point as perfect).
+  if (std::isnan(s)) return s;
   T big = 0;
   for (size_t i = 0; i < n; ++i) big = std::max(big, std::abs(x[i]));
   if (big == T(0) || !std::isfinite(big)) return big;

@@ -238,8 +238,9 @@ class NdfBdf final : public BdfStepper {
     y_.assign(y.begin(), y.end());
     f_(t, y_, f_new_);
     Tolerances tol{rtol_, atol_};
-    h_abs_ =
-        first_step > 0 ? first_step : select_initial_step(f_, t, y_, f_new_, direction_, 1, tol);
+    h_abs_ = first_step > 0
+                 ? first_step
+                 : select_initial_step(f_, t, t_bound_, max_step_, y_, f_new_, direction_, 1, tol);
     std::fill(D_.begin(), D_.end(), 0.0);
     for (std::size_t i = 0; i < n_; ++i) {
       D(0)[i] = y_[i];

@@ -15,7 +15,8 @@ double DenseSolution::t_max() const {
 
 void DenseSolution::append(Kind kind, double t_old, double t_new,
                            std::span<const double> coefficients) {
-  const auto n_coef = static_cast<std::uint32_t>(coefficients.size() / dim_);
+  // No variables: one (empty) coefficient row, so the segment still covers its times.
+  const auto n_coef = static_cast<std::uint32_t>(dim_ == 0 ? 1 : coefficients.size() / dim_);
   segments_.push_back({t_old, t_new, kind, n_coef, coef_.size()});
   coef_.insert(coef_.end(), coefficients.begin(), coefficients.end());
 }

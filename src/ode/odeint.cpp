@@ -43,7 +43,7 @@ Trajectory detail::odeint_with(const Rhs& f, std::span<const double> y0, std::sp
   // Row 0 and any times equal to t[0] hold the initial state itself.
   std::size_t i = 0;
   for (; i < m && t[i] == t[0]; ++i) std::copy(y0.begin(), y0.end(), rows.begin() + i * n);
-  if (i == m) return y;
+  if (i == m || n == 0) return y;  // no variables: m empty rows
 
   const std::unique_ptr<Stepper> stepper = make_stepper(o.method, p);
   while (i < m) {

@@ -116,9 +116,14 @@ detail::Problem detail::checked_problem(const Rhs& f, TimeSpan t_span, std::span
                                         const Options& o) {
   if (!f) bad_option("the right-hand side f is empty");
   const double t0 = t_span.t0, tf = t_span.tf;
-  if (!std::isfinite(t0) || !std::isfinite(tf)) bad_option("t_span must be finite");
+  // tf may be infinite, as in SciPy: the integration then ends at a terminal event, at
+  // max_steps or when a step fails.
+  if (!std::isfinite(t0))
+    bad_option("t_span = {" + std::to_string(t0) + ", " + std::to_string(tf) +
+               "}: t0 must be finite");
+  if (std::isnan(tf))
+    bad_option("t_span = {" + std::to_string(t0) + ", nan}: tf must be a number (or +-inf)");
   const std::size_t n = y0.size();
-  if (n == 0) bad_option("y0 is empty");
   for (std::size_t i = 0; i < n; ++i)
     if (!std::isfinite(y0[i])) bad_option("y0[" + std::to_string(i) + "] is not finite");
   if (!(o.max_step > 0)) bad_option("option 'max_step' must be positive");
@@ -171,13 +176,17 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
       r.t.push_back(t);
       r.y.push_back(y0);
     }
+    // SciPy's ConstantDenseOutput: the solution is y0 wherever it is asked for.
+    if (o.dense_output) r.sol.append(DenseSolution::Kind::Taylor, t0, tf, y0);
     r.status = Status::Success;
     r.message = "The solver successfully reached the end of the integration interval.";
     r.methods.push_back({t0, o.method});
     return r;
   }
 
-  std::unique_ptr<detail::Stepper> stepper = make(p);
+  // No variables: nothing to integrate; one step straight to tf, as SciPy's solvers take
+  // (tf may be infinite).
+  std::unique_ptr<detail::Stepper> stepper = n == 0 ? detail::make_constant(p, o.method) : make(p);
 
   std::vector<double> g(o.events.size()), ybuf(n);
   for (std::size_t k = 0; k < o.events.size(); ++k) g[k] = o.events[k].fn(t0, y0);

@@ -10,6 +10,8 @@ namespace soma::ode::detail {
 std::unique_ptr<Stepper> make_fixed_step(Method m, const Problem& p);
 std::unique_ptr<Stepper> make_bdf(const Problem& p);
 std::unique_ptr<Stepper> make_lsoda(const Problem& p);
+// A system with no variables: one step from t0 to t_bound (constant_step.cpp); reports m.
+std::unique_ptr<Stepper> make_constant(const Problem& p, Method m);
 // solve_ivp's checks of f, t_span, y0, tolerances and step options (throws soma::Error);
 // the problem refers to f, y0 and o.jac.
 Problem checked_problem(const Rhs& f, TimeSpan t_span, std::span<const double> y0,

@@ -44,6 +44,10 @@ struct CompiledStatement {
   double* target = nullptr;
   IndexRole role = IndexRole::self;  // which index picks the target element
   expr::AssignOp op = expr::AssignOp::assign;
+  // Brian2's conditional write: a variable declared `(unless refractory)` in a group
+  // with a refractory period is written only where this (the group's not_refractory)
+  // is nonzero. Set for on_pre / on_post; null for resets, which Brian2 exempts.
+  const double* only_where = nullptr;
 };
 
 struct Network::Impl {
@@ -92,6 +96,9 @@ struct NeuronGroup::Impl {
 
   std::optional<Binding> resolve(const std::string& name) const;
   expr::SymbolUnits units() const;
+  // not_refractory where writes to `variable` are conditional on it (a differential
+  // variable flagged `(unless refractory)` and a refractory period); else null.
+  const double* conditional_write(const std::string& variable) const;
   void prepare();
   void compile_step_kernel();
   void run_step_kernel(int64_t step);
@@ -153,6 +160,7 @@ struct Synapses::Impl {
 struct TargetRef {
   double* array;
   IndexRole role;
+  const double* only_where = nullptr;  // see CompiledStatement
 };
 std::vector<CompiledStatement> compile_statements(
     const std::vector<expr::Statement>& statements, const Resolver& resolve,

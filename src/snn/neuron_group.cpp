@@ -91,6 +91,14 @@ expr::SymbolUnits NeuronGroup::Impl::units() const {
   return extra;
 }
 
+const double* NeuronGroup::Impl::conditional_write(const std::string& variable) const {
+  if (refractory < 0) return nullptr;
+  const expr::Equation* eq = eqs.find(variable);
+  if (!eq || eq->kind != expr::EquationKind::differential || !eq->has_flag("unless refractory"))
+    return nullptr;
+  return vars.at("not_refractory").data();
+}
+
 void NeuronGroup::Impl::prepare() {
   const std::string where = name;
   auto resolver = [this](const std::string& s) { return resolve(s); };

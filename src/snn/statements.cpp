@@ -15,10 +15,33 @@ std::vector<CompiledStatement> compile_statements(
     c.target = ref.array;
     c.role = ref.role;
     c.op = s.op;
+    c.only_where = ref.only_where;
     out.push_back(std::move(c));
   }
   return out;
 }
+
+namespace {
+void apply_one(expr::AssignOp op, double& x, double v) {
+  switch (op) {
+    case expr::AssignOp::assign:
+      x = v;
+      break;
+    case expr::AssignOp::add:
+      x += v;
+      break;
+    case expr::AssignOp::sub:
+      x -= v;
+      break;
+    case expr::AssignOp::mul:
+      x *= v;
+      break;
+    case expr::AssignOp::div:
+      x /= v;
+      break;
+  }
+}
+}  // namespace
 
 void run_statements(std::vector<CompiledStatement>& statements, int64_t n, const Indices& indices,
                     Rng& rng) {
@@ -29,11 +52,17 @@ void run_statements(std::vector<CompiledStatement>& statements, int64_t n, const
     double* target = s.target;
     const expr::AssignOp op = s.op;
     Program& p = s.value;
+    const double* only_where = s.only_where;
     // Elements are applied one after another, so `ge_post += w` from two synapses onto
     // one neuron adds both.
     p.run(n, &indices, rng, [&](int64_t first, int count) {
       const Program::Value v = p.result(0);
       const int32_t* at = idx + first;
+      if (only_where) {  // rare (refractory targets): one element at a time
+        for (int k = 0; k < count; ++k)
+          if (only_where[at[k]] != 0.0) apply_one(op, target[at[k]], v[k]);
+        return;
+      }
       switch (op) {
         case expr::AssignOp::assign:
           for (int k = 0; k < count; ++k) target[at[k]] = v[k];

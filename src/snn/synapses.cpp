@@ -175,7 +175,15 @@ void Synapses::Impl::prepare() {
         (b->role == IndexRole::self && !vars.count(s.target)))
       throw Error(name + ": \"" + s.text + "\": cannot assign to '" + s.target +
                   "' (expected a synaptic variable or a neuron variable with _pre/_post)");
-    return {const_cast<double*>(b->array), b->role};
+    // Brian2 writes a neuron's `(unless refractory)` variable only while it is not
+    // refractory (conditional write), from on_pre and on_post alike.
+    const double* only_where = nullptr;
+    if (b->role == IndexRole::pre)
+      only_where = source.group->impl().conditional_write(s.target.substr(0, s.target.size() - 4));
+    else if (b->role == IndexRole::post)
+      only_where = target.group->impl().conditional_write(
+          ends_with(s.target, "_post") ? s.target.substr(0, s.target.size() - 5) : s.target);
+    return {const_cast<double*>(b->array), b->role, only_where};
   };
   auto compile = [&](const std::string& text, const std::string& what) {
     if (text.empty()) return std::vector<CompiledStatement>{};
@@ -240,7 +248,7 @@ bool Synapses::Impl::propagate_uniform() {
   if (!homogeneous || common_delay != 0 || !queue[static_cast<size_t>(queue_head)].empty())
     return false;
   for (const auto& st : on_pre)
-    if (!st.value.is_scalar(0)) return false;
+    if (!st.value.is_scalar(0) || st.only_where) return false;
   const auto& spikes = source.group->impl().spikes;
   const int32_t* post_of = post.data();
   // The rows are far apart in memory (cache misses): ask for all of them at once.

@@ -118,7 +118,10 @@ TEST(Options, InvalidInputThrows) {
   EXPECT_THROW(solve_ivp(f, {0, 1}, {1.0, 0.0}, {.t_eval = {0.5, 0.2}}), soma::Error);
   EXPECT_THROW(solve_ivp(f, {0, 1}, {1.0, 0.0}, {.max_step = 0}), soma::Error);
   EXPECT_THROW(solve_ivp(f, {0, 1}, {1.0, 0.0}, {.method = Method::RK4}), soma::Error);
-  EXPECT_THROW(solve_ivp(f, {0, 1}, {}, {}), soma::Error);
+  // An empty y0 and an infinite tf are valid, as in SciPy (scipy_ivp_cases_test.cpp);
+  // a t0 that is not finite and a NaN tf are not.
+  EXPECT_THROW(solve_ivp(f, {INFINITY, 1}, {1.0, 0.0}, {}), soma::Error);
+  EXPECT_THROW(solve_ivp(f, {0, NAN}, {1.0, 0.0}, {}), soma::Error);
   EXPECT_THROW(solve_ivp(f, {0, 1}, {NAN, 0.0}, {}), soma::Error);
   EXPECT_THROW(parse_method("RK5"), soma::Error);
   EXPECT_EQ(parse_method("dop853"), Method::DOP853);

@@ -47,10 +47,10 @@ struct TSNE {
   int n_components = 2;
   double perplexity = 30.0;
   double early_exaggeration = 12.0;
-  double learning_rate = 0.0;  // <= 0: 'auto' = max(n / early_exaggeration / 4, 50)
-  int max_iter = 1000;
+  double learning_rate = 0.0;  // 0: 'auto' = max(n / early_exaggeration / 4, 50); < 0: error
+  int max_iter = 1000;         // at least 250 (the early-exaggeration phase), as scikit-learn
   Method method = Method::barnes_hut;
-  double angle = 0.5;  // Barnes-Hut only
+  double angle = 0.5;  // Barnes-Hut only; in [0, 1] (checked for every method, as scikit-learn)
   Init init = Init::pca;
   std::string metric = "euclidean";  // the only metric so far
   uint64_t seed = 42;

@@ -104,12 +104,16 @@ struct Result {
   bool success() const { return status != Status::Failed; }
 };
 
-// The interval of integration, written {t0, tf}; tf < t0 integrates backwards.
+// The interval of integration, written {t0, tf}; tf < t0 integrates backwards. As in
+// SciPy, tf may be +-infinity (the integration then ends at a terminal event, at
+// max_steps or at a failed step), f is never evaluated outside [t0, tf], and t0 == tf
+// returns y0 (its dense output is y0 everywhere).
 struct TimeSpan {
   double t0, tf;
 };
 
-// Integrates dy/dt = f(t, y) from t_span.t0 to t_span.tf starting at y0.
+// Integrates dy/dt = f(t, y) from t_span.t0 to t_span.tf starting at y0. An empty y0 is a
+// system with nothing to integrate: t is {t0, tf} (or t_eval) and f is not called.
 // Throws soma::Error on invalid options (tolerances, t_eval outside t_span, sizes).
 Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
                  const Options& options = {});

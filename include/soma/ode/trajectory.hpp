@@ -14,9 +14,10 @@ class Trajectory {
   explicit Trajectory(std::size_t dim) : dim_(dim) {}
 
   std::size_t dim() const { return dim_; }
-  // Number of stored times (rows).
-  std::size_t size() const { return dim_ == 0 ? 0 : data_.size() / dim_; }
-  bool empty() const { return data_.empty(); }
+  // Number of stored times (rows); counted apart from the values so that a system with
+  // no variables still has one (empty) row per time, as SciPy's y of shape (0, n_t).
+  std::size_t size() const { return rows_; }
+  bool empty() const { return rows_ == 0; }
 
   // The state at the i-th stored time.
   std::span<const double> operator[](std::size_t i) const {
@@ -34,24 +35,30 @@ class Trajectory {
 
   void push_back(std::span<const double> state) {
     data_.insert(data_.end(), state.begin(), state.end());
+    ++rows_;
   }
   // Appends a row for the caller to fill in place (no copy through a buffer).
   std::span<double> append_row() {
+    ++rows_;
     data_.resize(data_.size() + dim_);
     return {data_.data() + data_.size() - dim_, dim_};
   }
   // Appends `rows` rows for the caller to fill in place, as one span of rows * dim() values.
   std::span<double> append_rows(std::size_t rows) {
+    rows_ += rows;
     data_.resize(data_.size() + rows * dim_);
     return {data_.data() + data_.size() - rows * dim_, rows * dim_};
   }
   void reserve(std::size_t rows) { data_.reserve(rows * dim_); }
-  void clear() { data_.clear(); }
+  void clear() {
+    data_.clear();
+    rows_ = 0;
+  }
   // Row-major (size() x dim()) values.
   const std::vector<double>& data() const { return data_; }
 
  private:
-  std::size_t dim_ = 0;
+  std::size_t dim_ = 0, rows_ = 0;
   std::vector<double> data_;
 };
 

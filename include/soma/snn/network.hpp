@@ -21,6 +21,9 @@
 //              spike and rate monitors record them, with time t
 //   synapses   spikes enter each pathway's queue; events due now run on_pre / on_post
 //   resets     the reset statements run on the neurons that spiked
+// A differential variable flagged `(unless refractory)` is neither integrated nor written
+// by a synapse's on_pre / on_post while its neuron is refractory (Brian2's conditional
+// write); the reset and NeuronGroup::set still write it.
 // Values are SI (volt, second, siemens) everywhere: v = -0.07 is -70 mV.
 // Constants (Brian2's namespace) are looked up when run() starts, so changing one
 // between runs takes effect in the next run.

@@ -116,8 +116,8 @@ class ExplicitRk final : public RkStepper {
       h_abs_ = p.first_step;
     } else {
       CountedRhs g{p.f};  // p.f is the same f, behind std::function (used once)
-      h_abs_ =
-          select_initial_step(g, t_, y_, {fcur_.data(), n()}, direction_, T::error_order, tol_);
+      h_abs_ = select_initial_step(g, t_, t_bound_, max_step_, y_, {fcur_.data(), n()}, direction_,
+                                   T::error_order, tol_);
       f_.count += g.count;
     }
   }

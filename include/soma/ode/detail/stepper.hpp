@@ -116,10 +116,11 @@ std::unique_ptr<Stepper> make_stepper(Method m, const Problem& p);
 // SciPy's norm: the root mean square.
 double rms_norm(std::span<const double> x);
 
-// SciPy's select_initial_step (common.py) for a method whose error estimator has `order`.
-double select_initial_step(CountedRhs& f, double t0, std::span<const double> y0,
-                           std::span<const double> f0, double direction, int order,
-                           const Tolerances& tol);
+// SciPy's select_initial_step (common.py) for a method whose error estimator has `order`:
+// at most max_step and |t_bound - t0|, and f is evaluated only inside [t0, t_bound].
+double select_initial_step(CountedRhs& f, double t0, double t_bound, double max_step,
+                           std::span<const double> y0, std::span<const double> f0, double direction,
+                           int order, const Tolerances& tol);
 
 // solve_ivp's driver (checks, output times, events, dense output) around the stepper that
 // `make` builds for the validated problem.
