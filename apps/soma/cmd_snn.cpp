@@ -31,14 +31,13 @@
 //   constants = { tau = "20*ms" } # changed before this run
 //
 //   soma snn run MODEL.toml [--out DIR] [--json]
-#include <toml++/toml.h>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <regex>
 #include <sstream>
 
 #include "registry.hpp"
+#include "snn_model.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -55,245 +54,13 @@ struct Options {
   bool json = false;
 };
 
-std::string where(const std::string& file, const toml::node& node) {
-  const auto& src = node.source();
-  return file + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
-}
-
-std::string str(const toml::table& t, const char* key, const std::string& file, bool required,
-                const std::string& fallback = "") {
-  const auto* node = t.get(key);
-  if (!node) {
-    if (required)
-      throw soma::error_at(file, t.source().begin.line, t.source().begin.column,
-                           std::string("missing '") + key + "'");
-    return fallback;
-  }
-  if (auto s = node->value<std::string>()) return *s;
-  throw soma::Error(where(file, *node) + ": '" + key + "' must be a string");
-}
-
-// A quantity: a string with units, or a number already in SI.
-double quantity(Network& net, const toml::node& node, const std::string& file, const char* what) {
-  if (auto d = node.value<double>()) return *d;
-  if (auto s = node.value<std::string>()) {
-    net.set_constant("__quantity", *s);
-    return net.constant("__quantity");
-  }
-  throw soma::Error(where(file, node) + ": " + what + " must be a number or a string with units");
-}
-
-void set_constant(Network& net, const std::string& name, const toml::node& node,
-                  const std::string& file) {
-  if (auto d = node.value<double>())
-    net.set_constant(name, *d);
-  else if (auto s = node.value<std::string>())
-    net.set_constant(name, *s);
-  else
-    throw soma::Error(where(file, node) + ": constant '" + name +
-                      "' must be a number or a string with units");
-}
-
-// One initial value from the file: an expression, one number, or one per element.
-struct InitValue {
-  std::string name, expression;
-  std::vector<double> values;
-  bool scalar = false;
-};
-
-std::vector<InitValue> init_values(const toml::table& init, const std::string& file) {
-  std::vector<InitValue> out;
-  for (const auto& [k, node] : init) {
-    InitValue v;
-    v.name = std::string(k.str());
-    if (auto d = node.value<double>()) {
-      v.values = {*d};
-      v.scalar = true;
-    } else if (auto s = node.value<std::string>()) {
-      v.expression = *s;
-    } else if (const auto* arr = node.as_array()) {
-      for (const auto& e : *arr) {
-        auto x = e.value<double>();
-        if (!x) throw soma::Error(where(file, e) + ": expected numbers in '" + v.name + "'");
-        v.values.push_back(*x);
-      }
-    } else {
-      throw soma::Error(where(file, node) + ": '" + v.name +
-                        "' must be a number, a list of numbers or an expression");
-    }
-    out.push_back(std::move(v));
-  }
-  return out;
-}
-
-template <class Target>
-void set_values(Target& target, const toml::table& init, const std::string& file) {
-  for (const auto& v : init_values(init, file)) {
-    if (!v.expression.empty())
-      target.set(v.name, v.expression);
-    else if (v.scalar)
-      target.set(v.name, v.values[0]);
-    else
-      target.set(v.name, v.values);
-  }
-}
-
-Subgroup subgroup(Network& net, const std::string& spec, const std::string& file,
-                  const toml::node& node) {
-  static const std::regex slice(R"(^\s*(\w+)\s*(?:\[\s*(\d*)\s*:\s*(\d*)\s*\])?\s*$)");
-  std::smatch m;
-  if (!std::regex_match(spec, m, slice))
-    throw soma::Error(where(file, node) + ": '" + spec + "': expected GROUP or GROUP[start:stop]");
-  NeuronGroup* g = net.find_group(m[1]);
-  if (!g) throw soma::Error(where(file, node) + ": no group named '" + std::string(m[1]) + "'");
-  if (!m[2].matched) return Subgroup(*g);
-  const int64_t start = m[2].length() ? std::stoll(m[2]) : 0;
-  const int64_t stop = m[3].length() ? std::stoll(m[3]) : g->size();
-  return Subgroup(*g, start, stop);
-}
-
-std::vector<int64_t> int_list(const toml::node* node, const std::string& file, const char* what) {
-  std::vector<int64_t> out;
-  const auto* arr = node ? node->as_array() : nullptr;
-  if (!arr) throw soma::Error(file + ": '" + what + "' must be a list of integers");
-  for (const auto& v : *arr) {
-    auto i = v.value<int64_t>();
-    if (!i) throw soma::Error(where(file, v) + ": '" + what + "' must hold integers");
-    out.push_back(*i);
-  }
-  return out;
-}
-
-const toml::array* tables(const toml::table& root, const char* key, const std::string& file) {
-  const auto* node = root.get(key);
-  if (!node) return nullptr;
-  const auto* arr = node->as_array();
-  if (!arr || !arr->is_array_of_tables())
-    throw soma::Error(where(file, *node) + ": '" + key + "' must be [[" + key + "]] tables");
-  return arr;
-}
-
-struct MonitorOut {
-  std::string file, kind;
-  const void* monitor;
-};
-
 void run(const Options& opt) {
-  const std::string file = opt.model;
-  toml::table root;
-  try {
-    root = toml::parse(soma::read_file(file), file);
-  } catch (const toml::parse_error& e) {
-    throw soma::error_at(file, e.source().begin.line, e.source().begin.column,
-                         std::string(e.description()));
-  }
-  double dt = 1e-4;
-  uint64_t seed = 42;
-  {
-    Network probe;
-    if (const auto* n = root.get("dt")) dt = quantity(probe, *n, file, "dt");
-    if (const auto* n = root.get("seed")) {
-      auto s = n->value<int64_t>();
-      if (!s || *s < 0)
-        throw soma::Error(where(file, *n) + ": seed must be a non-negative integer");
-      seed = static_cast<uint64_t>(*s);
-    }
-  }
-  Network net({.dt = dt, .seed = seed});
-  if (const auto* c = root["constants"].as_table())
-    for (const auto& [k, node] : *c) set_constant(net, std::string(k.str()), node, file);
-
-  if (const auto* groups = tables(root, "group", file))
-    for (const auto& node : *groups) {
-      const auto& t = *node.as_table();
-      auto n = t["N"].value<int64_t>();
-      if (!n) throw soma::Error(where(file, node) + ": group needs an integer N");
-      auto& g = net.add_neuron_group(*n, str(t, "equations", file, true),
-                                     {.threshold = str(t, "threshold", file, false),
-                                      .reset = str(t, "reset", file, false),
-                                      .refractory = str(t, "refractory", file, false),
-                                      .method = str(t, "method", file, false),
-                                      .name = str(t, "name", file, true)});
-      if (const auto* init = t["init"].as_table()) set_values(g, *init, file);
-    }
-  if (const auto* syns = tables(root, "synapses", file))
-    for (const auto& node : *syns) {
-      const auto& t = *node.as_table();
-      auto& s = net.add_synapses(subgroup(net, str(t, "source", file, true), file, node),
-                                 subgroup(net, str(t, "target", file, true), file, node),
-                                 {.model = str(t, "model", file, false),
-                                  .on_pre = str(t, "on_pre", file, false),
-                                  .on_post = str(t, "on_post", file, false),
-                                  .delay = str(t, "delay", file, false),
-                                  .name = str(t, "name", file, true)});
-      if (const auto* c = t["connect"].as_table()) {
-        const double p = (*c)["p"].value<double>().value_or(1.0);
-        if (c->contains("i") || c->contains("j"))
-          s.connect(int_list(c->get("i"), file, "i"), int_list(c->get("j"), file, "j"));
-        else if (c->contains("condition"))
-          s.connect_condition(str(*c, "condition", file, true), p);
-        else if (c->contains("p"))
-          s.connect_probability(p);
-        else
-          throw soma::Error(where(file, node) + ": connect needs i and j, condition, or p");
-      }
-      if (const auto* init = t["init"].as_table()) set_values(s, *init, file);
-    }
-  std::vector<MonitorOut> outputs;
-  if (const auto* mons = tables(root, "monitor", file))
-    for (const auto& node : *mons) {
-      const auto& t = *node.as_table();
-      const std::string type = str(t, "type", file, true), src = str(t, "source", file, true);
-      const Subgroup sg = subgroup(net, src, file, node);
-      std::string stem;
-      for (char ch : src) stem += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-      const std::string out = str(t, "file", file, false, type + "_" + stem + ".csv");
-      if (type == "spike") {
-        outputs.push_back({out, type, &net.add_spike_monitor(sg)});
-      } else if (type == "rate") {
-        outputs.push_back({out, type, &net.add_rate_monitor(sg)});
-      } else if (type == "state") {
-        std::vector<std::string> vars;
-        if (const auto* arr = t["variables"].as_array())
-          for (const auto& v : *arr)
-            if (auto s = v.value<std::string>()) vars.push_back(*s);
-        if (vars.empty())
-          throw soma::Error(where(file, node) + ": state monitor needs variables = [\"v\", ...]");
-        std::vector<int64_t> idx;
-        if (t.contains("indices"))
-          idx = int_list(t.get("indices"), file, "indices");
-        else
-          for (int64_t k = 0; k < sg.size(); ++k) idx.push_back(k);
-        outputs.push_back({out, type, &net.add_state_monitor(sg, vars, idx)});
-      } else {
-        throw soma::Error(where(file, node) + ": monitor type '" + type +
-                          "' (expected spike, state or rate)");
-      }
-    }
-  const auto* runs = tables(root, "run", file);
-  if (!runs || runs->empty()) throw soma::Error(file + ": no [[run]] with a duration");
+  auto model = soma::cli::load_snn_model(soma::read_file(opt.model), opt.model);
+  Network& net = *model.net;
+  const auto& outputs = model.outputs;
   soma::Stopwatch clock;
-  for (const auto& node : *runs) {
-    const auto& t = *node.as_table();
-    if (const auto* c = t["constants"].as_table())
-      for (const auto& [k, v] : *c) set_constant(net, std::string(k.str()), v, file);
-    if (const auto* sets = t["set"].as_table())
-      for (const auto& [k, v] : *sets) {
-        const auto* init = v.as_table();
-        if (!init)
-          throw soma::Error(where(file, v) + ": set." + std::string(k.str()) + " must be a table");
-        if (auto* g = net.find_group(std::string(k.str())))
-          set_values(*g, *init, file);
-        else if (auto* s = net.find_synapses(std::string(k.str())))
-          set_values(*s, *init, file);
-        else
-          throw soma::Error(where(file, v) + ": no group or synapses named '" +
-                            std::string(k.str()) + "'");
-      }
-    const auto* d = t.get("duration");
-    if (!d) throw soma::Error(where(file, node) + ": run needs a duration");
-    net.run(quantity(net, *d, file, "duration"), !opt.json && soma::stderr_is_terminal());
-  }
+  for (size_t k = 0; k < model.runs; ++k)
+    net.run(soma::cli::prepare_snn_run(model, k), !opt.json && soma::stderr_is_terminal());
   const double seconds = clock.seconds();
 
   std::filesystem::create_directories(opt.out);
