@@ -4,12 +4,17 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 ARM64_BUILD ?= build-arm64
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+# Which targets `make fuzz` runs (default: all of fuzz/*_fuzz.cpp) and how many at once.
+FUZZ_TARGETS ?=
+FUZZ_PARALLEL ?= 2
 # ccache keys on paths relative to the checkout, so fresh clones (CI) reuse the cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-sanitize test-arm64 bench format format-check install clean
+.PHONY: all deps build run test test-sanitize test-arm64 fuzz bench format format-check install clean
 
 all: build
 
@@ -58,6 +63,17 @@ test-arm64:
 	  -E '^(embed_quality|install_find_package)$$'
 	scripts/run-arm64-examples $(ARM64_BUILD)
 
+# Coverage-guided fuzzing: every fuzz/*_fuzz.cpp built with clang and libFuzzer under
+# ASan + UBSan in $(FUZZ_BUILD), then each run for FUZZ_SECONDS from fuzz/corpus/NAME and
+# fuzz/regressions/NAME (scripts/fuzz-run; docs/DEVELOPING.md, "Fuzzing").
+fuzz:
+	@scripts/bootstrap --fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_BUILD_TYPE=Debug -DSOMA_FUZZ=ON -DSOMA_BUILD_TESTS=OFF -DSOMA_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_CXX_FLAGS_DEBUG=-g1 $(LAUNCHER)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	scripts/fuzz-run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_PARALLEL) $(FUZZ_TARGETS)
+
 bench:
 	@scripts/bootstrap --bench
 	@$(MAKE) --no-print-directory build
@@ -74,4 +90,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(ARM64_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(ARM64_BUILD) $(FUZZ_BUILD)

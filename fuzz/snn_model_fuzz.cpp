@@ -7,6 +7,9 @@
 //     fuzz/snn_model_fuzz.cpp src/snn/*.cpp src/expr/*.cpp src/core/*.cpp -fopenmp
 //     -o snn_model_fuzz
 //   ./snn_model_fuzz
+// or `make fuzz`. tests/snn/snn_model_fuzz_test.cpp includes this file with
+// SOMA_FUZZ_NO_MAIN defined and replays fuzz/corpus/snn_model_fuzz and
+// fuzz/regressions/snn_model_fuzz plus mutations of them.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,7 +18,7 @@
 #include "soma/core/error.hpp"
 #include "soma/snn/network.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+inline int soma_snn_model_fuzz_one(const uint8_t* data, size_t size) {
   if (size > 4096) return 0;
   const std::string input(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> parts;
@@ -43,3 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   return 0;
 }
+
+#ifndef SOMA_FUZZ_NO_MAIN
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return soma_snn_model_fuzz_one(data, size);
+}
+#endif

@@ -12,10 +12,17 @@
 // buffer.
 #include "soma/expr/program.hpp"
 
-// g++ contracts a*b + c into one fused multiply-add by default in C++; that would
-// make compiled values differ (in the last bit) from constant folding and the
-// reference evaluator. Every operation here rounds once, as written.
+// g++ contracts a*b + c into one fused multiply-add by default in C++ (clang within
+// an expression); that would make compiled values differ (in the last bit) from
+// constant folding and the reference evaluator. Every operation here rounds once, as
+// written. Each compiler takes only its own spelling of both pragmas.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#define SOMA_IVDEP _Pragma("clang loop vectorize(assume_safety)")
+#else
 #pragma GCC optimize("fp-contract=off")
+#define SOMA_IVDEP _Pragma("GCC ivdep")
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -133,10 +140,10 @@ inline double arith(double x, double y) {
 }
 
 // Loops write d[k] after reading every operand at k, so d may equal an operand:
-// ivdep tells the vectoriser so (restrict would be a lie when it does).
+// SOMA_IVDEP tells the vectoriser so (restrict would be a lie when it does).
 template <int O1, int O2, bool Right>
 void fused_loop(double* d, const double* a, const double* b, const double* c, size_t n) {
-#pragma GCC ivdep
+  SOMA_IVDEP
   for (size_t k = 0; k < n; ++k)
     d[k] = Right ? arith<O2>(a[k], arith<O1>(b[k], c[k])) : arith<O2>(arith<O1>(a[k], b[k]), c[k]);
 }
@@ -328,21 +335,21 @@ struct Program::Impl {
       case Mode::vv: {
         const double* x = ptr[in.a];
         const double* y = ptr[in.b];
-#pragma GCC ivdep
+        SOMA_IVDEP
         for (size_t k = 0; k < len; ++k) d[k] = f(x[k], y[k]);
         break;
       }
       case Mode::vs: {
         const double* x = ptr[in.a];
         const double y = scal[in.b];
-#pragma GCC ivdep
+        SOMA_IVDEP
         for (size_t k = 0; k < len; ++k) d[k] = f(x[k], y);
         break;
       }
       case Mode::sv: {
         const double x = scal[in.a];
         const double* y = ptr[in.b];
-#pragma GCC ivdep
+        SOMA_IVDEP
         for (size_t k = 0; k < len; ++k) d[k] = f(x, y[k]);
         break;
       }
@@ -355,14 +362,14 @@ struct Program::Impl {
                                     F f) {
     double* d = out(in, start, elems);
     const double* x = ptr[in.a];
-#pragma GCC ivdep
+    SOMA_IVDEP
     for (size_t k = 0; k < len; ++k) d[k] = f(x[k]);
     done(in, d, elems, len);
   }
 
   template <class F>
   static void store(double* t, const double* v, size_t len, F f) {
-#pragma GCC ivdep
+    SOMA_IVDEP
     for (size_t k = 0; k < len; ++k) t[k] = f(t[k], v[k]);
   }
 

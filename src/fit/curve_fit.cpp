@@ -84,11 +84,12 @@ void check_data(std::span<const double> x, std::span<const double> y, size_t n_p
   if (n_params == 0)
     throw Error("curve_fit: p0 is empty; expected one starting value per parameter");
   // A branch-free scan first (it vectorises; a fit of 1000 points is ~20 us),
-  // the position only when something is wrong.
+  // the position only when something is wrong. The tests are OR-ed as integers: a
+  // logical || would branch.
   uint64_t bad = 0;
   for (size_t i = 0; i < x.size(); ++i)
-    bad |= (((std::bit_cast<uint64_t>(x[i]) >> 52) & 0x7FF) == 0x7FF) |
-           (((std::bit_cast<uint64_t>(y[i]) >> 52) & 0x7FF) == 0x7FF);
+    bad |= static_cast<uint64_t>(((std::bit_cast<uint64_t>(x[i]) >> 52) & 0x7FF) == 0x7FF) |
+           static_cast<uint64_t>(((std::bit_cast<uint64_t>(y[i]) >> 52) & 0x7FF) == 0x7FF);
   if (bad == 0) return;
   for (size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]) || !std::isfinite(y[i]))

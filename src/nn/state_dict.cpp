@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <unordered_set>
 
 #include "soma/core/atomic_file.hpp"
@@ -193,10 +194,17 @@ StateDict deserialize(std::string_view bytes, const std::string& source) {
              std::to_string(Shape::kMaxDims));
     Shape shape;
     uint64_t numel = 1;
+    // The product of the non-zero sizes: a zero size makes the tensor empty, but the
+    // shape is still multiplied out in order (Shape::numel), which must not overflow.
+    int64_t nonzero = 1;
     for (uint32_t d = 0; d < ndim; ++d) {
       const int64_t s = r.get<int64_t>(where + " shape");
       if (s < 0) r.fail(where + ": negative size " + std::to_string(s));
       shape.push_back(s);
+      if (s != 0 && nonzero > std::numeric_limits<int64_t>::max() / s)
+        r.fail(where + ": shape " + shape.str() +
+               "... has more elements than a tensor can hold (at most 2^63 - 1)");
+      if (s != 0) nonzero *= s;
       // Sizes beyond what the payload could hold are rejected before multiplying on.
       if (s != 0 && numel > payload.size() / static_cast<uint64_t>(s))
         numel = payload.size() + 1;

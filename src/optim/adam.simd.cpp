@@ -1,7 +1,11 @@
 // Adam / AdamW's update of one parameter (adam.cpp), compiled once per instruction-set
 // level (src/core/dispatch.hpp). Multiply-adds are not fused: each line rounds as torch's
 // tensor operation of the same name does, and every level gives the same bits.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
 #pragma GCC optimize("fp-contract=off")
+#endif
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "serve/assets.hpp"
+#include "serve/routes.hpp"
 #include "serve/views.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -71,7 +71,7 @@ json dataset_to_json(const DashboardOptions& o) {
 
 struct Dashboard::Impl {
   DashboardOptions options;
-  std::string dataset, spikes, embedding;  // JSON texts, built once
+  detail::Content content;  // the JSON texts, built once, and Plotly.js
   httplib::Server server;
   std::thread thread;
   int port = 0;
@@ -85,11 +85,12 @@ struct Dashboard::Impl {
   bool stopping = false;
 
   std::mutex plotly_mutex;
-  std::string plotly;  // read on first request
+  std::string plotly;  // read on first request (content.plotly)
 
   int64_t next_id() const { return first_id + static_cast<int64_t>(events.size()); }
 
   void routes();
+  void answer(const httplib::Request& req, httplib::Response& res);
   bool stream(int64_t& cursor, httplib::DataSink& sink);
 };
 
@@ -101,65 +102,42 @@ void Dashboard::Impl::routes() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server.Get("/api/dataset", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(dataset, "application/json");
-  });
-  server.Get("/api/spikes", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(spikes, "application/json");
-  });
-  server.Get("/api/embedding", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(embedding, "application/json");
-  });
-  server.Get("/api/events", [this](const httplib::Request& req, httplib::Response& res) {
-    // A reconnecting EventSource says where it stopped; a new page replays everything.
-    int64_t start = 0;
-    if (req.has_header("Last-Event-ID")) {
-      try {
-        start = std::stoll(req.get_header_value("Last-Event-ID")) + 1;
-      } catch (const std::exception&) {
-        res.status = 400;
-        return;
-      }
-    }
-    res.set_header("Cache-Control", "no-cache");
-    auto cursor = std::make_shared<int64_t>(start);
-    res.set_chunked_content_provider(
-        "text/event-stream",
-        [this, cursor](size_t, httplib::DataSink& sink) { return stream(*cursor, sink); });
-  });
-  server.Get("/plotly.min.js", [this](const httplib::Request&, httplib::Response& res) {
+  content.plotly = [this]() -> const std::string& {
     std::lock_guard lock(plotly_mutex);
-    if (plotly.empty()) {
-      try {
-        plotly = read_file(plot::plotly_js_path());
-      } catch (const std::exception& e) {
-        res.status = 404;
-        res.set_content(e.what(), "text/plain");
-        return;
-      }
-    }
-    // A JavaScript type outside httplib's compressible list: brotli at its default
-    // quality takes ~25 s on Plotly's 4.8 MB per request, far slower than sending it raw
-    // over the loopback.
-    res.set_content(plotly, "application/x-javascript");
-  });
-  // Everything else: an exact match in the embedded table, or 404. The request path
-  // never reaches the file system, so /../../etc/passwd can only be a 404.
-  server.Get(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
-    std::string path = req.path == "/" ? "/index.html" : req.path;
-    for (size_t i = 0; i < kAssetCount; ++i) {
-      if (path == kAssets[i].path) {
-        res.set_content(reinterpret_cast<const char*>(kAssets[i].data), kAssets[i].size,
-                        kAssets[i].content_type);
-        return;
-      }
-    }
-    res.status = 404;
-    res.set_content("not found\n", "text/plain");
-  });
+    if (plotly.empty()) plotly = read_file(plot::plotly_js_path());
+    return plotly;
+  };
+  // Every method and path goes to detail::respond (serve/routes.hpp), which decides.
+  const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    answer(req, res);
+  };
+  const char* any = R"(/.*)";
+  server.Get(any, handler);
+  server.Post(any, handler);
+  server.Put(any, handler);
+  server.Patch(any, handler);
+  server.Delete(any, handler);
+  server.Options(any, handler);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) res.set_content(std::to_string(res.status) + "\n", "text/plain");
   });
+}
+
+void Dashboard::Impl::answer(const httplib::Request& req, httplib::Response& res) {
+  detail::Request request{.method = req.method, .path = req.path};
+  if (req.has_header("Last-Event-ID"))
+    request.last_event_id = req.get_header_value("Last-Event-ID");
+  auto reply = detail::respond(content, request);
+  res.status = reply.status;
+  if (reply.events_from) {
+    res.set_header("Cache-Control", "no-cache");
+    auto cursor = std::make_shared<int64_t>(*reply.events_from);
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, cursor](size_t, httplib::DataSink& sink) { return stream(*cursor, sink); });
+    return;
+  }
+  res.set_content(std::move(reply.body), reply.content_type);
 }
 
 bool Dashboard::Impl::stream(int64_t& cursor, httplib::DataSink& sink) {
@@ -178,9 +156,9 @@ bool Dashboard::Impl::stream(int64_t& cursor, httplib::DataSink& sink) {
 
 Dashboard::Dashboard(DashboardOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  impl_->dataset = dataset_to_json(impl_->options).dump();
-  impl_->spikes = detail::spikes_json(impl_->options.spikes);
-  impl_->embedding = detail::embedding_json(impl_->options.embedding);
+  impl_->content.dataset = detail::page_json(dataset_to_json(impl_->options));
+  impl_->content.spikes = detail::spikes_json(impl_->options.spikes);
+  impl_->content.embedding = detail::embedding_json(impl_->options.embedding);
   impl_->routes();
 }
 
@@ -251,8 +229,8 @@ int64_t Dashboard::published() const {
   return impl_->next_id();
 }
 
-std::string Dashboard::dataset_json() const { return impl_->dataset; }
-std::string Dashboard::spikes_json() const { return impl_->spikes; }
-std::string Dashboard::embedding_json() const { return impl_->embedding; }
+std::string Dashboard::dataset_json() const { return impl_->content.dataset; }
+std::string Dashboard::spikes_json() const { return impl_->content.spikes; }
+std::string Dashboard::embedding_json() const { return impl_->content.embedding; }
 
 }  // namespace soma::serve

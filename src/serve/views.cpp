@@ -33,6 +33,10 @@ data::DataFrame read_numeric(const std::filesystem::path& csv, std::vector<std::
 
 }  // namespace
 
+std::string page_json(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string spikes_json(const std::filesystem::path& csv) {
   if (csv.empty()) return json{{"path", nullptr}}.dump();
   const auto df = read_numeric(csv, {"i", "t"}, "a spike monitor's i,t");
@@ -54,9 +58,12 @@ std::string spikes_json(const std::filesystem::path& csv) {
     neurons = std::max(neurons, i[r] + 1);
     t_max = std::max(t_max, t[r]);
   }
-  return json{{"path", csv.string()}, {"rows", df.rows()}, {"i", i}, {"t", t},
-              {"neurons", neurons},   {"t_max", t_max}}
-      .dump();
+  return page_json(json{{"path", csv.string()},
+                        {"rows", df.rows()},
+                        {"i", i},
+                        {"t", t},
+                        {"neurons", neurons},
+                        {"t_max", t_max}});
 }
 
 std::string embedding_json(const std::filesystem::path& csv) {
@@ -87,9 +94,12 @@ std::string embedding_json(const std::filesystem::path& csv) {
     }
     classes = ordered;
   }
-  return json{{"path", csv.string()}, {"rows", df.rows()}, {"x", x}, {"y", y},
-              {"labels", labels},     {"classes", classes}}
-      .dump();
+  return page_json(json{{"path", csv.string()},
+                        {"rows", df.rows()},
+                        {"x", x},
+                        {"y", y},
+                        {"labels", labels},
+                        {"classes", classes}});
 }
 
 }  // namespace soma::serve::detail

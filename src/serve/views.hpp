@@ -2,6 +2,7 @@
 // The JSON behind the dashboard's spike-raster and embedding views, read once from CSV
 // files when the dashboard is made (bad files are soma::Error naming file and position).
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace soma::serve::detail {
@@ -15,5 +16,10 @@ std::string spikes_json(const std::filesystem::path& csv);
 // `soma example tsne` write it: {"path", "rows", "x", "y", "labels": [text...] or null,
 // "classes": [...]} with the classes in numeric order when the labels are numbers.
 std::string embedding_json(const std::filesystem::path& csv);
+
+// The JSON text sent to the page. A CSV's text (or its path) need not be UTF-8, which
+// JSON must be: bytes that are not UTF-8 are shown as U+FFFD, as a browser shows them
+// in a page, rather than refusing the whole file (json::dump would throw).
+std::string page_json(const nlohmann::json& j);
 
 }  // namespace soma::serve::detail

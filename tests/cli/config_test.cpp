@@ -14,6 +14,7 @@
 
 #define SOMA_FUZZ_NO_MAIN
 #include "config_fuzz.cpp"
+#include "fuzz_inputs.hpp"
 
 namespace {
 
@@ -208,6 +209,14 @@ TEST(TrainConfig, FuzzMutationsNeverCrash) {
     }
   }
   SUCCEED();
+}
+
+// What `make fuzz` started from and what it found (fuzz/corpus, fuzz/regressions).
+TEST(TrainConfig, FuzzTargetSurvivesCommittedInputs) {
+  const auto inputs = soma::test::committed_fuzz_inputs("config_fuzz");
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/config_fuzz";
+  for (const auto& s : inputs)
+    soma_config_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_inputs.hpp"
 #include "soma/core/random.hpp"
 #include "soma/data/csv.hpp"
 
@@ -82,4 +83,11 @@ TEST(CsvFuzz, RandomAndMutatedInputsNeverCrash) {
   // Both paths were exercised, so the target saw real frames as well as errors.
   EXPECT_GT(accepted, 500);
   EXPECT_GT(rejected, 200);
+}
+
+// What `make fuzz` started from and what it found (fuzz/corpus, fuzz/regressions).
+TEST(CsvFuzz, CommittedInputsNeverCrash) {
+  const auto inputs = soma::test::committed_fuzz_inputs("csv_fuzz");
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/csv_fuzz";
+  for (const auto& s : inputs) run(s);
 }

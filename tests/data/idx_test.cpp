@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "fuzz_inputs.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/random.hpp"
 #include "soma/data/idx.hpp"
@@ -184,6 +185,14 @@ TEST(Idx, FuzzTargetSurvivesRandomAndMutatedInput) {
     }
     ASSERT_EQ(soma_idx_fuzz_one(reinterpret_cast<const uint8_t*>(buf.data()), buf.size()), 0);
   }
+}
+
+// What `make fuzz` started from and what it found (fuzz/corpus, fuzz/regressions).
+TEST(Idx, FuzzTargetSurvivesCommittedInputs) {
+  const auto inputs = soma::test::committed_fuzz_inputs("idx_fuzz");
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/idx_fuzz";
+  for (const auto& s : inputs)
+    ASSERT_EQ(soma_idx_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size()), 0);
 }
 
 }  // namespace

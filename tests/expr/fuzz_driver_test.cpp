@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "../../fuzz/expr_fuzz.cpp"
+#include "fuzz_inputs.hpp"
 
 namespace {
 
@@ -87,4 +88,12 @@ TEST(ExprFuzz, DeepAndLargeInputsAreRefusedNotCrashed) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
   }
   SUCCEED();
+}
+
+// What `make fuzz` started from and what it found (fuzz/corpus, fuzz/regressions).
+TEST(ExprFuzz, CommittedInputsNeverCrash) {
+  const auto inputs = soma::test::committed_fuzz_inputs("expr_fuzz");
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/expr_fuzz";
+  for (const auto& s : inputs)
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }

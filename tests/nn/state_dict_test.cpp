@@ -15,6 +15,7 @@
 
 // The fuzz target itself, so CI runs it without libFuzzer.
 #include "../../fuzz/checkpoint_fuzz.cpp"
+#include "fuzz_inputs.hpp"
 
 using namespace soma;
 namespace fs = std::filesystem;
@@ -157,4 +158,12 @@ TEST(StateFile, ConsistentChecksumButLyingStructure) {
   std::memcpy(good.data() + good.size() - 4, &crc, 4);
   const std::string msg = error_of(good);
   EXPECT_NE(msg.find("needs more data than the file holds"), std::string::npos) << msg;
+}
+
+// What `make fuzz` started from and what it found (fuzz/corpus, fuzz/regressions).
+TEST(StateFile, FuzzTargetSurvivesCommittedInputs) {
+  const auto inputs = soma::test::committed_fuzz_inputs("checkpoint_fuzz");
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/checkpoint_fuzz";
+  for (const auto& s : inputs)
+    EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size()), 0);
 }

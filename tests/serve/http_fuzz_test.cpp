@@ -1,0 +1,46 @@
+// Runs the dashboard's request fuzz target (fuzz/http_fuzz.cpp) without libFuzzer: the
+// committed requests and mutations of them. The target aborts on a reply that breaks
+// the routes' promises (a 200 outside the assets and the API, a method other than GET
+// answered); the sanitizer build catches memory errors.
+#include <gtest/gtest.h>
+
+#include "fuzz_inputs.hpp"
+
+#define SOMA_FUZZ_NO_MAIN
+#include "../../fuzz/http_fuzz.cpp"
+
+namespace {
+
+void run(const std::string& s) {
+  soma_http_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+TEST(HttpFuzz, CommittedAndMutatedRequestsKeepTheRoutesPromises) {
+  const auto inputs = soma::test::committed_fuzz_inputs("http_fuzz");
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/http_fuzz";
+  for (const auto& s : inputs) run(s);
+  soma::Rng rng(41);
+  for (int i = 0; i < 3000; ++i)
+    run(soma::test::mutate(inputs[rng.below(inputs.size())], inputs, rng));
+}
+
+// The event stream's resume point: an event number, nothing else.
+TEST(HttpRoutes, LastEventIdIsAWholeNonNegativeNumber) {
+  using soma::serve::detail::respond;
+  const auto& content = soma_http_fuzz::content();
+  auto events = [&](std::string id) {
+    return respond(content, {.method = "GET", .path = "/api/events", .last_event_id = id});
+  };
+  EXPECT_EQ(events("41").events_from, 42);
+  EXPECT_EQ(events("0").events_from, 1);
+  for (const std::string bad :
+       {"", "-1", " 5", "5 ", "+5", "5x", "abc", "9223372036854775807", "99999999999999999999"}) {
+    const auto reply = events(bad);
+    EXPECT_EQ(reply.status, 400) << bad;
+    EXPECT_FALSE(reply.events_from) << bad;
+  }
+  EXPECT_EQ(respond(content, {.method = "GET", .path = "/api/events"}).events_from, 0);
+  EXPECT_EQ(respond(content, {.method = "DELETE", .path = "/"}).status, 405);
+}
+
+}  // namespace
