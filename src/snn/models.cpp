@@ -16,19 +16,20 @@ std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTrace
                              {"vl", "-70*mV"},
                              {"ve", "0*mV"},
                              {"vi", "-80*mV"},
-                             {"ge_tau", "5*ms"},
-                             {"gi_tau", "5*ms"},
-                             {"w_ge", "2*nS"},
+                             {"ge_tau", "20*ms"},
+                             {"gi_tau", "100*ms"},
+                             {"w_ge", "1.0*nS"},
                              {"w_gi", "0*nS"}})
     net.set_constant(name, value);
   const std::string inhibition = term == InhibitionTerm::written ? "gi*(ve - vi)" : "gi*(v - vi)";
-  auto& g = net.add_neuron_group(3,
-                                 "dv/dt = -(gl*(v - vl) + ge*(v - ve) + " + inhibition +
-                                     " - I)/c : volt\n"
-                                     "dge/dt = -ge/ge_tau : siemens\n"
-                                     "dgi/dt = -gi/gi_tau : siemens\n"
-                                     "I : amp\n",
-                                 {.threshold = "v > -50*mV", .reset = "v = vl", .name = "G"});
+  auto& g = net.add_neuron_group(
+      3,
+      "dv/dt = -(gl*(v - vl) + ge*(v - ve) + " + inhibition +
+          " - I)/c : volt\n"
+          "dge/dt = -ge/ge_tau : siemens\n"
+          "dgi/dt = -gi/gi_tau : siemens\n"
+          "I : amp\n",
+      {.threshold = "v > -40*mV", .reset = "v = vl", .method = "euler", .name = "G"});
   g.set("v", "vl");
   g.set("I", std::vector<double>{0.7e-9, 0.5e-9, 0.0});
   auto& se = net.add_synapses(g, g, {.on_pre = "ge_post += w_ge", .name = "Se"});

@@ -23,9 +23,12 @@ first_of() { tail -n 1 "$1" | sed -n "s/.*\"$2\":\[\([^],]*\).*/\1/p"; }
 have_plotly() { [ -f "$(dirname "$0")/../../web/node_modules/plotly.js-dist-min/plotly.min.js" ] ||
   [ -n "${SOMA_PLOTLY_JS:-}" ]; }
 
-# Lorenz: the 3-D trajectory beside x(t); the page holds odeint's final state.
+# Lorenz: odeint beside solve_ivp in 3-D (the page holds odeint's final state), RK45 beside
+# LSODA, and the t_eval run with x(t) of both overlaid.
 "$soma" example lorenz --json --plot "$dir/lorenz" >"$dir/lorenz.out" || fail "lorenz failed"
 png "$dir/lorenz/lorenz.png" 1200 520
+png "$dir/lorenz/lorenz_methods.png" 1200 520
+png "$dir/lorenz/lorenz_t_eval.png" 1500 480
 if have_plotly; then
   x40=$(tail -n 1 "$dir/lorenz.out" | sed -n 's/.*"odeint":\[\([^],]*\).*/\1/p')
   [ -n "$x40" ] || fail "no odeint final state in: $(tail -n 1 "$dir/lorenz.out")"
@@ -48,13 +51,17 @@ rows=$(($(wc -l <"$dir/coba/coba_spikes.csv") - 1))
 [ -n "$spikes" ] && [ "$rows" -eq "$spikes" ] || fail "coba_spikes.csv has $rows rows, model $spikes"
 [ "$rows" -gt 0 ] || fail "COBA did not spike"
 
-# curve-fit: the decay fit and the SSR landscape.
+# curve-fit: the decay fit, the two growth fits, the 1-D SSR landscape, the sparse fit.
 "$soma" example curve-fit --json --plot "$dir/fit" >"$dir/fit.out" || fail "curve-fit failed"
 png "$dir/fit/curve_fit.png" 1200 500
+png "$dir/fit/curve_fit_growth.png" 1200 500
+png "$dir/fit/curve_fit_landscape.png" 1200 500
+png "$dir/fit/curve_fit_sparse.png" 900 500
 
-# t-SNE (needs Debian's dataset-fashion-mnist): scatter, page and sorted distances.
+# t-SNE (needs Debian's dataset-fashion-mnist, training and test images: the tutorial's
+# draw is from all 70,000): scatter, page and sorted distances.
 fashion=/usr/share/datasets/fashion-mnist
-if [ -f "$fashion/t10k-images-idx3-ubyte.gz" ]; then
+if [ -f "$fashion/t10k-images-idx3-ubyte.gz" ] && [ -f "$fashion/train-images-idx3-ubyte.gz" ]; then
   "$soma" example tsne --n 120 --epochs 300 --json --out "$dir/tsne.csv" --plot "$dir/tsne" \
     >"$dir/tsne.out" || fail "tsne failed"
   png "$dir/tsne/tsne.png" 900 750

@@ -3,7 +3,11 @@
 Run once with Debian's Brian2 (runtime/numpy mode):
     /usr/bin/python3 tests/reference/snn_3.py
 Writes tests/reference/data/snn_3_{described,written}.json: for each neuron the
-spike times in ms. The constants here are exactly those in examples/snn_3.cpp.
+spike times in ms. The constants here are exactly the tutorial's
+(../shared/tutorials/000, "Spiking Neuronal Networks in Python") and those of
+soma::snn::models::three_neurons: ge_tau 20 ms, gi_tau 100 ms, w_ge 1.0 nS, threshold
+-40 mV, method='euler'. Both inhibitory terms give 40, 27 and 1 spikes, neuron 2's at
+69.8 ms, as the tutorial's figures show.
 """
 import json
 import os
@@ -18,9 +22,9 @@ gl = 5 * nS
 vl = -70 * mV
 ve = 0 * mV
 vi = -80 * mV
-ge_tau = 5 * ms
-gi_tau = 5 * ms
-w_ge = 2 * nS
+ge_tau = 20 * ms
+gi_tau = 100 * ms
+w_ge = 1.0 * nS
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -33,8 +37,8 @@ def simulate(inhibition_term):
     dgi/dt = -gi/gi_tau : siemens
     I : amp
     """
-    G = NeuronGroup(3, eqs, threshold="v > -50*mV", reset="v = vl")  # method chosen by Brian2
-    G.v = vl
+    G = NeuronGroup(3, eqs, threshold="v > -40*mV", reset="v = vl", method="euler")
+    G.v = [-70, -70, -70] * mV
     G.I = [0.7, 0.5, 0] * nA
     Se = Synapses(G, G, on_pre="ge_post += w_ge")
     Se.connect(i=0, j=2)

@@ -12,12 +12,13 @@ namespace soma::snn::models {
 //   dge/dt = -ge/ge_tau : siemens
 //   dgi/dt = -gi/gi_tau : siemens
 //   I : amp
-// c = 100 pF, gl = 5 nS, vl = -70 mV, ve = 0 mV, vi = -80 mV, ge_tau = gi_tau = 5 ms;
-// threshold v > -50 mV, reset v = vl, no refractory period; v starts at vl.
-// I = 0.7, 0.5, 0 nA. Synapses 0 -> 2 (on_pre ge_post += w_ge, w_ge = 2 nS) and
-// 1 -> 2 (on_pre gi_post += w_gi). 100 ms with w_gi = 0, then w_gi = 0.5 nS and
-// 100 ms more, dt = 0.1 ms; method as Brian2 chooses it (euler: v's equation is
-// not linear in the state because of ge*v).
+// The tutorial's constants: c = 100 pF, gl = 5 nS, vl = -70 mV, ve = 0 mV, vi = -80 mV,
+// ge_tau = 20 ms, gi_tau = 100 ms; threshold v > -40 mV, reset v = vl, no refractory
+// period; v starts at vl (G.v = -70 mV). I = 0.7, 0.5, 0 nA. Synapses 0 -> 2 (on_pre
+// ge_post += w_ge, w_ge = 1.0 nS) and 1 -> 2 (on_pre gi_post += w_gi). 100 ms with
+// w_gi = 0, then w_gi = 0.5 nS and 100 ms more, dt = 0.1 ms (Brian2's default clock;
+// the tutorial leaves it), method='euler' as the tutorial names it. Brian2 gives 40, 27
+// and 1 spikes, neuron 2's at 69.8 ms; the inhibition then keeps neuron 2 silent.
 // The tutorial's code writes the inhibitory term as gi*(ve - vi) ("written"); its
 // text describes gi*(v - vi) ("described").
 enum class InhibitionTerm { written, described };
