@@ -17,6 +17,7 @@
 // softmax probability underflows, as the raw lengths (~100..300) make likely.
 //
 //   soma example mlp-dragons [--json] [--seed N] [--epochs N] [--init-seed N] [--n N] [--plot DIR]
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -156,18 +157,24 @@ void run(const Options& opt) {
   for (size_t k = 1; k < demo_probabilities.size(); ++k)
     if (demo_probabilities[k] > demo_probabilities[predicted25]) predicted25 = k;
   if (opt.common.json) {
-    soma::cli::print_json(
-        {{"epochs", epochs},
-         {"train_size", x_train.size(0)},
-         {"test_size", x_test.size(0)},
-         {"demo_probabilities", demo_probabilities},
-         {"demo_loss", demo_loss},
-         {"first_epoch_test_accuracy", first_test_accuracy},
-         {"epoch_accuracy", epoch_accuracy},
-         {"train_accuracy",
-          epoch_accuracy.empty() ? nlohmann::json(nullptr) : nlohmann::json(epoch_accuracy.back())},
-         {"test_accuracy", test_accuracy},
-         {"train_seconds", train_seconds}});
+    // Flat keys, named as tests/reference/dragons_tutorial.py names the tutorial's figures.
+    const auto last =
+        epoch_accuracy.empty() ? nlohmann::json(nullptr) : nlohmann::json(epoch_accuracy.back());
+    const auto best =
+        epoch_accuracy.empty()
+            ? nlohmann::json(nullptr)
+            : nlohmann::json(*std::max_element(epoch_accuracy.begin(), epoch_accuracy.end()));
+    soma::cli::print_json({{"epochs", epochs},
+                           {"train_size", x_train.size(0)},
+                           {"test_size", x_test.size(0)},
+                           {"demo_probabilities", demo_probabilities},
+                           {"demo_loss", demo_loss},
+                           {"mlp_first_epoch_test_accuracy", first_test_accuracy},
+                           {"epoch_accuracy", epoch_accuracy},
+                           {"mlp_train_accuracy_last", last},
+                           {"mlp_train_accuracy_max", best},
+                           {"mlp_test_accuracy", test_accuracy},
+                           {"train_seconds", train_seconds}});
     return;
   }
   std::printf("MLP 2-10-20-1000-3 (ReLU, softmax), Adam lr 2e-4, one dragon per step\n");

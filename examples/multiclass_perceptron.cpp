@@ -116,11 +116,11 @@ void run(const Options& opt) {
   nlohmann::json matrix = nlohmann::json::array();
   for (size_t r = 0; r < 3; ++r)
     matrix.push_back({counts[r * 3], counts[r * 3 + 1], counts[r * 3 + 2]});
-  soma::cli::print_json({{"accuracy", test_accuracy},
+  soma::cli::print_json({{"multiclass_accuracy", test_accuracy},
                          {"train_accuracy", train_accuracy},
                          {"confusion_matrix", matrix},
                          {"classes", names},
-                         {"iterations", result.iterations},
+                         {"multiclass_passes", result.iterations},
                          {"converged", result.converged},
                          {"train_size", split.train.size()},
                          {"test_size", split.test.size()},

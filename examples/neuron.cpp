@@ -194,23 +194,34 @@ void run(const Options& opt) {
   if (opt.common.json) {
     nlohmann::json rec = nlohmann::json::array();
     for (const auto& r : records) rec.push_back({r.epoch, r.batch, r.w, r.b, r.mse_tutorial});
-    soma::cli::print_json(
-        {{"ols100_raw", {{"intercept", part1.raw.intercept}, {"coef", part1.raw.coef[0]}}},
-         {"ols100_scaled", {{"intercept", part1.scaled.intercept}, {"coef", part1.scaled.coef[0]}}},
-         {"grid_argmin", {part1.grid_b0, part1.grid_b1}},
-         {"train_size", x_train.size()},
-         {"test_size", x_test.size()},
-         {"epochs", epochs},
-         {"batches", kBatches},
-         {"start", {{"weight", w0}, {"bias", b0}}},
-         {"neuron_coef", {{"weight", last.w}, {"bias", last.b}}},
-         {"ols_coef", {{"weight", ols.coef[0]}, {"bias", ols.intercept}}},
-         {"mse_train_tutorial", final_tutorial},
-         {"mse_train", final_mse},
-         {"mse_test", test_mse},
-         {"ols_mse_train", ols_mse},
-         {"records", rec},
-         {"train_seconds", train_seconds}});
+    // Flat keys, named as tests/reference/neuron_tutorial.py names the tutorial's figures.
+    const Record& first = records.front();
+    soma::cli::print_json({{"ols100_raw_intercept", part1.raw.intercept},
+                           {"ols100_raw_coef", part1.raw.coef[0]},
+                           {"ols100_scaled_intercept", part1.scaled.intercept},
+                           {"ols100_scaled_coef", part1.scaled.coef[0]},
+                           {"grid_beta0", part1.grid_b0},
+                           {"grid_beta1", part1.grid_b1},
+                           {"train_size", x_train.size()},
+                           {"test_size", x_test.size()},
+                           {"epochs", epochs},
+                           {"batches", kBatches},
+                           {"records", records.size()},
+                           {"start_weight", w0},
+                           {"start_bias", b0},
+                           {"first_weight", first.w},
+                           {"first_bias", first.b},
+                           {"first_mse_train", first.mse_tutorial},
+                           {"final_weight", last.w},
+                           {"final_bias", last.b},
+                           {"final_mse_train", last.mse_tutorial},
+                           {"mse_train", final_mse},
+                           {"mse_test", test_mse},
+                           {"ols_weight", ols.coef[0]},
+                           {"ols_bias", ols.intercept},
+                           {"ols_mse_train", ols_mse},
+                           {"record", rec},
+                           {"train_seconds", train_seconds}});
     return;
   }
   std::printf("1. x = linspace(0, 100, 100), y = 8x + N(x, 100)   [the tutorial's numbers]\n");

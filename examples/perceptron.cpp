@@ -119,14 +119,14 @@ void run(const Options& opt) {
     std::printf("training %.4f s\n", train_seconds);
     return;
   }
-  auto js = [](const Scores& s) {
-    return nlohmann::json{{"accuracy", s.accuracy},
-                          {"detection_rate", s.detection_rate},
-                          {"false_positive_rate", s.false_positive_rate}};
-  };
-  soma::cli::print_json({{"perceptron", js(p)},
-                         {"logistic_regression", js(l)},
-                         {"perceptron_iterations", result.iterations},
+  // Flat keys, named as tests/reference/dragons_tutorial.py names the tutorial's figures.
+  soma::cli::print_json({{"logistic_accuracy", l.accuracy},
+                         {"logistic_detection", l.detection_rate},
+                         {"logistic_false_positive", l.false_positive_rate},
+                         {"perceptron_accuracy", p.accuracy},
+                         {"perceptron_detection", p.detection_rate},
+                         {"perceptron_false_positive", p.false_positive_rate},
+                         {"perceptron_passes", result.iterations},
                          {"perceptron_converged", result.converged},
                          {"train_size", split.train.size()},
                          {"test_size", split.test.size()},

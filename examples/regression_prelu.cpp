@@ -202,12 +202,17 @@ void run(const Options& opt) {
     fig.save(std::filesystem::path(opt.common.plot_dir) / "regression_prelu.png");
   }
 
+  // The learnt negative slopes of the three PReLUs (each starts at 0.25).
+  std::vector<double> prelu_slopes;
+  for (size_t i : {1u, 3u, 5u})
+    prelu_slopes.push_back(model.at<nn::PReLU>(i).weight.to_vector<double>()[0]);
   if (opt.common.json) {
     soma::cli::print_json({{"epochs", epochs},
                            {"train_size", split.train.size()},
                            {"valid_size", split.valid.size()},
                            {"test_size", split.test.size()},
                            {"steps_per_epoch", loader.size()},
+                           {"prelu_slopes", prelu_slopes},
                            {"step_loss", step_loss},
                            {"train_loss", train_loss},
                            {"valid_loss", valid_loss},
