@@ -1,10 +1,12 @@
-// The multi-class perceptron of the tutorial: a dragon's colour (green, red, blue) from
-// its number of toes and body length. One unit per colour, one-hot targets, the
-// prediction the argmax of the three scores; rate 1/(iter+1), stop on zero total
-// weight change. 60 % train / 40 % test, features standardised on the training rows.
+// Tutorial 002's multi-class perceptron: a dragon's colour (Blue, Red, Yellow) from its
+// number of toes and body length, after the tutorial's colour shifts (dragons.hpp).
+// One unit per colour, one-hot targets, the prediction the argmax of the three scores
+// (ties to the first, as np.argmax); weights and biases from zero, rate 1/(iter+1), stop
+// when a pass's total weight change (biases left out) is < 0.1 or after the pass with
+// iter == max_iter (1500). Raw features and the same 60/40 split as the perceptron
+// example, as the tutorial reuses its train_order.
 //
-//   soma example multiclass-perceptron [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
-//   (--epochs: the perceptron's max_iter, default 1000)
+//   soma example multiclass-perceptron [--json] [--seed N] [--max-iter N] [--n N] [--plot DIR]
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -17,8 +19,6 @@
 #include "soma/classic/perceptron.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/system.hpp"
-#include "soma/data/scaler.hpp"
-#include "soma/data/split.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/train/metrics.hpp"
 
@@ -30,7 +30,8 @@ using soma::Tensor;
 
 struct Options {
   soma::cli::ExampleOptions common;
-  int64_t n = 500;
+  int64_t n = soma::examples::kDragons;
+  int64_t max_iter = 1500;  // the tutorial's multiperc.train(..., max_iter = 1500)
 };
 
 Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
@@ -38,20 +39,21 @@ Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
 }
 
 void run(const Options& opt) {
-  const int64_t max_iter = opt.common.epochs > 0 ? opt.common.epochs : 1000;
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
-  const auto dragons = soma::examples::make_dragons(opt.n, opt.common.seed);
-  const auto split =
-      soma::data::train_test_split(dragons.size(), {.test_size = 0.4, .seed = opt.common.seed});
-  const Tensor x_all = dragons.features(), y_all = dragons.colour_labels();
-  soma::data::StandardScaler scaler;
-  scaler.fit(rows(x_all, split.train));
-  const Tensor x_train = scaler.transform(rows(x_all, split.train));
-  const Tensor x_test = scaler.transform(rows(x_all, split.test));
+  const int64_t max_iter = opt.common.epochs >= 0 ? opt.common.epochs : opt.max_iter;
+  if (max_iter < 0) throw soma::Error("--max-iter " + std::to_string(max_iter) + ": expected >= 0");
+  const auto dragons = soma::examples::make_dragons(opt.common.seed, opt.n);
+  const auto split = soma::examples::split_dragons(dragons.size(), opt.common.seed + 1);
+  const Tensor x_all = dragons.colour_features(), y_all = dragons.colour_labels();
+  const Tensor x_train = rows(x_all, split.train), x_test = rows(x_all, split.test);
   const Tensor y_train = rows(y_all, split.train), y_test = rows(y_all, split.test);
 
   soma::Stopwatch watch;
-  classic::Perceptron perceptron({.num_classes = 3, .max_iter = max_iter});
+  classic::Perceptron perceptron({.num_classes = 3,
+                                  .max_iter = max_iter + 1,
+                                  .tolerance = 0.1,
+                                  .count_bias_change = false,
+                                  .strict_tolerance = true});
   const auto result = perceptron.fit(x_train, y_train);
   const double train_seconds = watch.seconds();
 
@@ -64,29 +66,25 @@ void run(const Options& opt) {
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     std::filesystem::create_directories(opt.common.plot_dir);
-    // Decision regions: the prediction on a grid over the feature box, drawn as faint
-    // small points under the test dragons.
-    std::vector<double> grid;
-    std::vector<double> gt, gl;
+    // Decision regions: the prediction on a grid over the tutorial's axes (toes 0..25,
+    // length 50..300), drawn as faint small points under the test dragons.
+    std::vector<double> grid, gt, gl;
     for (int i = 0; i <= 60; ++i)
       for (int j = 0; j <= 60; ++j) {
-        gt.push_back(4.0 + 19.0 * i / 60.0);
-        gl.push_back(30.0 + 290.0 * j / 60.0);
+        gt.push_back(25.0 * i / 60.0);
+        gl.push_back(50.0 + 250.0 * j / 60.0);
         grid.push_back(gt.back());
         grid.push_back(gl.back());
       }
-    const Tensor g =
-        scaler.transform(soma::tensor(std::span<const double>(grid), {int64_t(gt.size()), 2}));
+    const Tensor g = soma::tensor(std::span<const double>(grid), {int64_t(gt.size()), 2});
     plot::Figure fig({.width = 800, .height = 600, .title = "Dragon colour: decision regions"});
     auto& ax = fig.axes();
-    ax.xlabel = "toes";
+    ax.xlabel = "number of toes";
     ax.ylabel = "body length";
-    // One series per colour so each colour is drawn in its own hue: light for the
-    // region, full for the test dragons.
-    const char* light[3] = {"#a6dba0", "#f4a6a6", "#a6c8e8"};
-    const char* full[3] = {"#2ca02c", "#d62728", "#1f77b4"};
+    const char* light[3] = {"#a6c8e8", "#f4a6a6", "#f2e394"};
+    const char* full[3] = {"#1f77b4", "#d62728", "#c9a400"};
     const auto region = perceptron.predict(g).to_vector<int64_t>();
-    const auto v = rows(x_all, split.test).to_vector<double>();
+    const auto v = x_test.to_vector<double>();
     const auto labels = y_test.to_vector<int64_t>();
     for (int64_t k = 0; k < 3; ++k) {
       std::vector<double> rt, rl, dt, dl;
@@ -98,8 +96,8 @@ void run(const Options& opt) {
         ax.scatter(rt, rl, {.label = names[size_t(k)] + " region", .color = light[k], .size = 2});
       if (!dt.empty()) ax.scatter(dt, dl, {.label = names[size_t(k)], .color = full[k], .size = 5});
     }
-    ax.xlim = plot::Range{4.0, 23.0};
-    ax.ylim = plot::Range{30.0, 320.0};
+    ax.xlim = plot::Range{0.0, 25.0};
+    ax.ylim = plot::Range{50.0, 300.0};
     fig.save(std::filesystem::path(opt.common.plot_dir) / "multiclass_perceptron.png");
   }
 
@@ -107,8 +105,9 @@ void run(const Options& opt) {
     std::printf("%lld dragons, %zu train / %zu test, 3 colours\n", static_cast<long long>(opt.n),
                 split.train.size(), split.test.size());
     std::printf("perceptron: %lld passes%s\n", static_cast<long long>(result.iterations),
-                result.converged ? " (converged)" : " (max_iter reached)");
-    std::printf("accuracy: train %.4f, test %.4f\n", train_accuracy, test_accuracy);
+                result.converged ? " (weight change < 0.1)" : " (max_iter reached)");
+    std::printf("Test Accuracy: %f   (tutorial, its data: 0.838542)\n", test_accuracy);
+    std::printf("train accuracy %f\n", train_accuracy);
     std::printf("%s", train::format_confusion_matrix(cm, names).c_str());
     std::printf("training %.4f s\n", train_seconds);
     return;
@@ -117,21 +116,26 @@ void run(const Options& opt) {
   nlohmann::json matrix = nlohmann::json::array();
   for (size_t r = 0; r < 3; ++r)
     matrix.push_back({counts[r * 3], counts[r * 3 + 1], counts[r * 3 + 2]});
-  soma::cli::print_json({{"accuracy", test_accuracy},
+  soma::cli::print_json({{"multiclass_accuracy", test_accuracy},
                          {"train_accuracy", train_accuracy},
                          {"confusion_matrix", matrix},
                          {"classes", names},
-                         {"iterations", result.iterations},
+                         {"multiclass_passes", result.iterations},
                          {"converged", result.converged},
+                         {"train_size", split.train.size()},
+                         {"test_size", split.test.size()},
                          {"train_seconds", train_seconds}});
 }
 
 soma::cli::ExampleRegistrar reg(
-    "multiclass-perceptron", "Multi-class perceptron (one-hot, argmax) on dragon colours",
-    [](CLI::App& app) {
+    "multiclass-perceptron",
+    "Tutorial 002: multi-class perceptron (one-hot, argmax) on dragon colours", [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
       app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
+      app.add_option("--max-iter", opts->max_iter,
+                     "The tutorial's max_iter: it stops after the pass with iter == max_iter")
+          ->capture_default_str();
       app.callback([opts] { run(*opts); });
     });
 

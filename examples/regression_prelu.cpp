@@ -1,10 +1,22 @@
-// Regression with a tiny PReLU network: 1 -> 3 -> 2 -> 1, PReLU after each hidden layer,
-// weights Kaiming-uniform for PReLU's initial slope (0.25), SGD lr 0.05 on batches of 100.
-// The data follow a known trend, y = x^2 / 3 - x / 2 + sin(2 x) / 2, plus normal noise of
-// standard deviation 0.5, for x uniform in [-3, 3]; split 70/15/15 into train, validation
-// and test, and standardised (x and y) on the training rows. Because the trend is known,
-// the test MSE can be compared with the noise floor: the MSE of the trend itself on the
-// test set (about 0.25), which no model can beat on average.
+// Tutorial 003's regression network: 1 -> 3 -> 2 -> 1, each Linear followed by a PReLU
+// (one learnable slope, initially 0.25) -- the output layer's too, as the tutorial's
+// `layer_output` has one. Its weights re-drawn by kaiming_uniform_(nonlinearity='relu')
+// (gain sqrt 2), its biases left at nn.Linear's default uniform(+-1/sqrt(in)); SGD lr
+// 0.05 on shuffled batches of 100 (DataLoader); the training loss kept per step and the
+// validation loss per epoch, as the tutorial's one_epoch() records them.
+// Its data file (nn_dataframe.pt, and nn_dataframe_trend.pt with the trend) is not
+// available: soma draws points from a known trend, y = x^2/3 - x/2 + sin(2x)/2, plus
+// normal noise of standard deviation 0.5, x uniform in [-3, 3] -- one input, one output,
+// as the tutorial's scatter shows -- so the test MSE can be held against the noise
+// floor, the trend's own MSE on the test points.
+// As the tutorial: x and y standardised over all points (before the split) with the
+// column's mean and sample standard deviation (torch's std, n - 1); a random
+// permutation cut at floor(0.7 n) and floor(0.85 n) into train, validation and test;
+// the test MSE in standardised units (its test_mse) and also in y's own units.
+// The tutorial runs one_epoch() by hand, as often as the reader likes, so it gives no
+// epoch count; soma runs 500 (--epochs). It seeds torch once (manual_seed(0), in the
+// forward-pass section); soma's generator is not torch's, so --seed (default 42) drives
+// the data, the split, the initial weights and the batches.
 //
 //   soma example regression-prelu [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
 #include <algorithm>
@@ -51,14 +63,30 @@ struct Standard {
   double from(double v) const { return v * scale + mean; }
 };
 
-Standard fit_standard(const std::vector<double>& v, const std::vector<int64_t>& rows) {
+// The tutorial's standardize(): every point, mean and sample standard deviation.
+Standard fit_standard(const std::vector<double>& v) {
   Standard s;
-  for (int64_t r : rows) s.mean += v[size_t(r)];
-  s.mean /= double(rows.size());
+  for (double x : v) s.mean += x;
+  s.mean /= double(v.size());
   double ss = 0;
-  for (int64_t r : rows) ss += (v[size_t(r)] - s.mean) * (v[size_t(r)] - s.mean);
-  s.scale = std::sqrt(ss / double(rows.size()));
+  for (double x : v) ss += (x - s.mean) * (x - s.mean);
+  s.scale = std::sqrt(ss / double(v.size() - 1));
   return s;
+}
+
+// random_order_indices = torch.randperm(n), cut at floor(0.7 n) and floor(0.85 n).
+struct Split3 {
+  std::vector<int64_t> train, valid, test;
+};
+Split3 split3(int64_t n, soma::Rng& rng) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order[size_t(i)] = i;
+  rng.shuffle(order.begin(), order.end());
+  const auto a = static_cast<long>(std::floor(double(n) * 0.7));
+  const auto b = static_cast<long>(std::floor(double(n) * (0.7 + 0.15)));
+  return {{order.begin(), order.begin() + a},
+          {order.begin() + a, order.begin() + b},
+          {order.begin() + b, order.end()}};
 }
 
 Tensor column(const std::vector<double>& v, const std::vector<int64_t>& rows, const Standard& s) {
@@ -68,7 +96,7 @@ Tensor column(const std::vector<double>& v, const std::vector<int64_t>& rows, co
 }
 
 void run(const Options& opt) {
-  const int64_t epochs = opt.common.epochs > 0 ? opt.common.epochs : 500;
+  const int64_t epochs = opt.common.epochs > 0 ? opt.common.epochs : 500;  // the tutorial: open
   if (opt.n < 20) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 20");
 
   soma::Rng rng(opt.common.seed);
@@ -77,28 +105,26 @@ void run(const Options& opt) {
     x[i] = rng.uniform(-3.0, 3.0);
     y[i] = trend(x[i]) + kNoise * rng.normal();
   }
-  const auto split = data::train_valid_test_split(
-      opt.n, {.valid_size = 0.15, .test_size = 0.15, .seed = opt.common.seed});
-  const Standard sx = fit_standard(x, split.train), sy = fit_standard(y, split.train);
+  const Standard sx = fit_standard(x), sy = fit_standard(y);
+  const Split3 split = split3(opt.n, rng);
 
-  // Kaiming-uniform for the PReLU that follows (slope 0.25); biases start at zero.
+  // nn.Linear's own initialisation, then init_weights(): kaiming_uniform_(weight,
+  // nonlinearity='relu') on every Linear, biases untouched.
   soma::Rng init_rng(opt.common.seed + 1);
   nn::Sequential model(nn::Linear(1, 3, true, init_rng), nn::PReLU(),
                        nn::Linear(3, 2, true, init_rng), nn::PReLU(),
-                       nn::Linear(2, 1, true, init_rng));
-  for (size_t i : {0u, 2u, 4u}) {
-    auto& layer = model.at<nn::Linear>(i);
-    nn::init::kaiming_uniform_(layer.weight, 0.25, nn::init::FanMode::FanIn, "leaky_relu",
-                               init_rng);
-    nn::init::zeros_(layer.bias);
-  }
+                       nn::Linear(2, 1, true, init_rng), nn::PReLU());
+  for (size_t i : {0u, 2u, 4u})
+    nn::init::kaiming_uniform_(model.at<nn::Linear>(i).weight, 0.0, nn::init::FanMode::FanIn,
+                               "relu", init_rng);
   soma::optim::SGD sgd(model.parameters(), {.lr = 0.05});
   data::DataLoader loader(
       data::TensorDataset(column(x, split.train, sx), column(y, split.train, sy)),
       {.batch_size = 100, .shuffle = true, .seed = opt.common.seed});
   const Tensor x_valid = column(x, split.valid, sx), y_valid = column(y, split.valid, sy);
 
-  std::vector<double> train_loss, valid_loss;
+  // step_loss: the tutorial's Losses (one per batch); train_loss: their mean per epoch.
+  std::vector<double> step_loss, train_loss, valid_loss;
   soma::ProgressBar bar(epochs, "regression-prelu", !opt.common.json);
   soma::Stopwatch watch;
   for (int64_t e = 0; e < epochs; ++e) {
@@ -108,7 +134,8 @@ void run(const Options& opt) {
       sgd.zero_grad();
       loss.backward();
       sgd.step();
-      sum += loss.item<double>();
+      step_loss.push_back(loss.item<double>());
+      sum += step_loss.back();
     }
     train_loss.push_back(sum / double(loader.size()));
     soma::NoGradGuard no_grad;
@@ -124,16 +151,18 @@ void run(const Options& opt) {
     soma::NoGradGuard no_grad;
     pred = model(column(x, split.test, sx)).to_vector<float>();
   }
-  double mse = 0, floor = 0, to_trend = 0;
+  double mse = 0, floor = 0, to_trend = 0, test_mse_std = 0;
   for (size_t i = 0; i < split.test.size(); ++i) {
     const size_t r = size_t(split.test[i]);
     const double p = sy.from(pred[i]);
+    test_mse_std += std::pow(double(pred[i]) - sy.to(y[r]), 2);
     mse += (p - y[r]) * (p - y[r]);
     floor += (trend(x[r]) - y[r]) * (trend(x[r]) - y[r]);
     to_trend += (p - trend(x[r])) * (p - trend(x[r]));
   }
   const double nt = double(split.test.size());
   mse /= nt;
+  test_mse_std /= nt;
   floor /= nt;
   to_trend /= nt;
 
@@ -142,13 +171,18 @@ void run(const Options& opt) {
     std::filesystem::create_directories(opt.common.plot_dir);
     plot::Figure fig({.rows = 1, .cols = 2, .width = 1000, .height = 400});
     auto& l = fig.axes(0, 0);
-    l.title = "Loss (standardised units)";
-    l.xlabel = "epoch";
+    l.title = "MSE Loss";
+    l.xlabel = "steps";
+    l.ylabel = "loss";
     l.ylog = true;
-    std::vector<double> ep;
-    for (int64_t e = 1; e <= epochs; ++e) ep.push_back(double(e));
-    l.line(ep, train_loss, {.label = "train"});
-    l.line(ep, valid_loss, {.label = "validation", .dash = true});
+    // As graph_steps(): a step's training loss at its step, an epoch's validation loss
+    // at the epoch's last step (len(train_dataloader) - 1, 2 len - 1, ...).
+    std::vector<double> steps, epoch_ends;
+    for (size_t k = 0; k < step_loss.size(); ++k) steps.push_back(double(k));
+    const auto per_epoch = double(loader.size());
+    for (int64_t e = 1; e <= epochs; ++e) epoch_ends.push_back(double(e) * per_epoch - 1.0);
+    l.line(steps, step_loss, {.label = "train loss"});
+    l.line(epoch_ends, valid_loss, {.label = "valid loss"});
     auto& f = fig.axes(0, 1);
     f.title = "Test set";
     std::vector<double> xt, yt, grid, trend_y, model_y;
@@ -168,35 +202,53 @@ void run(const Options& opt) {
     fig.save(std::filesystem::path(opt.common.plot_dir) / "regression_prelu.png");
   }
 
+  // The learnt negative slopes of the three PReLUs (each starts at 0.25).
+  std::vector<double> prelu_slopes;
+  for (size_t i : {1u, 3u, 5u})
+    prelu_slopes.push_back(model.at<nn::PReLU>(i).weight.to_vector<double>()[0]);
   if (opt.common.json) {
     soma::cli::print_json({{"epochs", epochs},
                            {"train_size", split.train.size()},
                            {"valid_size", split.valid.size()},
                            {"test_size", split.test.size()},
+                           {"steps_per_epoch", loader.size()},
+                           {"prelu_slopes", prelu_slopes},
+                           {"step_loss", step_loss},
+                           {"train_loss", train_loss},
+                           {"valid_loss", valid_loss},
                            {"final_train_loss", train_loss.back()},
                            {"final_valid_loss", valid_loss.back()},
+                           {"test_mse_standardised", test_mse_std},
                            {"test_mse", mse},
                            {"trend_mse", floor},
                            {"model_vs_trend_mse", to_trend},
                            {"train_seconds", train_seconds}});
     return;
   }
-  std::printf("y = x^2/3 - x/2 + sin(2x)/2 + N(0, %.1f^2), x in [-3, 3]; %lld points, 70/15/15\n",
-              kNoise, (long long)opt.n);
-  std::printf("1-3-2-1 PReLU network, Kaiming-uniform init, SGD lr 0.05, batch 100\n\n");
+  std::printf(
+      "y = x^2/3 - x/2 + sin(2x)/2 + N(0, %.1f^2), x in [-3, 3]; %lld points, "
+      "%zu/%zu/%zu\n",
+      kNoise, (long long)opt.n, split.train.size(), split.valid.size(), split.test.size());
+  std::printf(
+      "1-3-2-1, PReLU after every layer, Kaiming-uniform (relu) weights, SGD lr 0.05, "
+      "batch 100: %zu steps per epoch\n\n",
+      loader.size());
   for (int64_t e = 0; e < epochs; e += std::max<int64_t>(1, epochs / 10))
-    std::printf("epoch %4lld  train %.5f  validation %.5f\n", (long long)(e + 1),
-                train_loss[size_t(e)], valid_loss[size_t(e)]);
-  std::printf("epoch %4lld  train %.5f  validation %.5f  (standardised units)\n\n",
-              (long long)epochs, train_loss.back(), valid_loss.back());
-  std::printf("test MSE               %.4f\n", mse);
+    std::printf("epoch #%lld  step %6lld  last step loss %.5f  Validation Loss: %.5f\n",
+                (long long)e, (long long)((e + 1) * int64_t(loader.size()) - 1),
+                step_loss[size_t((e + 1) * int64_t(loader.size()) - 1)], valid_loss[size_t(e)]);
+  std::printf(
+      "epoch #%lld  step %6zu  last step loss %.5f  Validation Loss: %.5f  (standardised)\n\n",
+      (long long)(epochs - 1), step_loss.size() - 1, step_loss.back(), valid_loss.back());
+  std::printf("test_mse (standardised, as the tutorial) %.4f\n", test_mse_std);
+  std::printf("test MSE in y's units    %.4f\n", mse);
   std::printf("trend's own test MSE   %.4f  (noise floor)\n", floor);
   std::printf("model vs trend MSE     %.4f\n", to_trend);
   std::printf("training took %.3f s\n", train_seconds);
 }
 
 soma::cli::ExampleRegistrar reg("regression-prelu",
-                                "Tiny PReLU network fitting a known trend, with its noise floor",
+                                "Tutorial 003: a 1-3-2-1 PReLU network fitting a known trend",
                                 [](CLI::App& app) {
                                   auto opt = std::make_shared<Options>();
                                   soma::cli::add_example_options(app, opt->common);

@@ -63,7 +63,7 @@ PerceptronResult Perceptron::fit(const Tensor& x_in, const Tensor& y_in) {
           change += std::abs(delta * x(r, c));
         }
         b_[k] += delta;
-        change += std::abs(delta);
+        if (o.count_bias_change) change += std::abs(delta);
       }
       mistakes += updated ? 1 : 0;
     }
@@ -71,7 +71,7 @@ PerceptronResult Perceptron::fit(const Tensor& x_in, const Tensor& y_in) {
     result.learning_rates.push_back(rate);
     result.weight_changes.push_back(change);
     result.mistakes.push_back(mistakes);
-    if (change <= o.tolerance) {
+    if (o.strict_tolerance ? change < o.tolerance : change <= o.tolerance) {
       result.converged = true;
       break;
     }

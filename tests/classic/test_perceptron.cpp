@@ -82,6 +82,25 @@ TEST(Perceptron, RateIsOneOverIterPlusOneAndStopRuleHonoursTolerance) {
   EXPECT_LE(s.weight_changes.back(), tol);
 }
 
+TEST(Perceptron, TutorialStopRuleLeavesTheBiasOutAndIsStrict) {
+  // The two points of LearningRateScheduleAndWeightChange: pass 0 changes w by 2 and b by
+  // 1. Without the bias the total is 2, so a tolerance of 2 stops there only when the
+  // comparison is <=; tutorial 002 compares with < (total_change < lim), so it goes on
+  // to the mistake-free pass 1.
+  const auto x = soma::tensor({2.0, -1.0}, {2, 1});
+  const auto y = classic_test::labels({1, 0});
+  classic::Perceptron loose({.tolerance = 2.0, .count_bias_change = false});
+  const auto a = loose.fit(x, y);
+  EXPECT_EQ(a.weight_changes, (std::vector<double>{2.0}));
+  EXPECT_EQ(a.iterations, 1);
+  classic::Perceptron strict(
+      {.tolerance = 2.0, .count_bias_change = false, .strict_tolerance = true});
+  const auto b = strict.fit(x, y);
+  EXPECT_EQ(b.weight_changes, (std::vector<double>{2.0, 0.0}));
+  EXPECT_EQ(b.iterations, 2);
+  EXPECT_EQ(strict.bias()[0], 1.0);  // still learnt, only not counted
+}
+
 TEST(Perceptron, MultiClassOneHotArgmax) {
   soma::Tensor x, y;
   clusters({{0.0, 3.0}, {-3.0, -2.0}, {3.0, -2.0}}, 40, 0.6, x, y);

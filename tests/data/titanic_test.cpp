@@ -1,7 +1,9 @@
 // The Titanic tutorial's preprocessing, start to end, on the real Kaggle files:
-// median imputation from train, deck letter from the cabin, dummies with NaN columns
-// whose categories come from train (so test gets the same 31 columns), balancing by
-// undersampling, a 90/10 validation split and standardisation fitted on train only.
+// median imputation from train, the cabin's letter, dummies with NaN columns of the
+// tutorial's categorical_cols (Pclass, Sex, Embarked, Cabin Letter, SibSp) whose
+// categories come from train (so test gets the same 31 columns), standardisation fitted
+// on all of train.csv's rows (as the tutorial's scaler.fit(train_dummies)), balancing by
+// undersampling, a 90/10 validation split and 41 mini-batches of 15.
 // Column sums are checked against tests/reference/titanic_features.py.
 #include <gtest/gtest.h>
 
@@ -43,15 +45,15 @@ Prepared prepare() {
   p.fare_median = p.train["Fare"].median();
   for (DataFrame* df : {&p.train, &p.test}) {
     df->fillna("Age", p.age_median).fillna("Fare", p.fare_median);
-    df->str_slice("Cabin", 0, 1, "Deck");  // deck letter; no cabin stays NaN
+    df->str_slice("Cabin", 0, 1, "Cabin Letter");  // no cabin stays NaN
     df->drop({"PassengerId", "Name", "Ticket", "Cabin"});
   }
-  // Categories from train only: deck T and Parch 9 exist in one file each.
-  DummyEncoder enc({"Pclass", "Sex", "Parch", "Embarked", "Deck"}, {.dummy_na = true});
+  // Categories from train only: cabin letter T exists in train.csv alone.
+  DummyEncoder enc({"Pclass", "Sex", "Embarked", "Cabin Letter", "SibSp"}, {.dummy_na = true});
   enc.fit(p.train);
   p.train = enc.transform(p.train);
   p.test = enc.transform(p.test);
-  p.features = {"Age", "SibSp", "Fare"};
+  p.features = {"Age", "Parch", "Fare"};
   for (const auto& f : enc.feature_names()) p.features.push_back(f);
   return p;
 }
@@ -115,34 +117,33 @@ TEST(Titanic, PipelineGivesTheTutorials31AlignedFeatures) {
   }
   EXPECT_EQ(sums.size(), p.features.size());
 
-  // Balance the classes, split 90/10, standardise on the training part.
+  // Standardise on all 891 rows, then balance the classes and split 90/10.
+  StandardScaler scaler;
+  scaler.fit(p.train, p.features);
+  scaler.transform(p.train);
+  scaler.transform(p.test);
+  for (const auto& f : p.features) {
+    EXPECT_NEAR(p.train[f].mean(), 0.0, 1e-12) << f;
+    // Constant columns (Pclass_nan, Sex_nan, SibSp_nan) become 0; all others std 1.
+    if (p.train[f].max() > p.train[f].min())
+      EXPECT_NEAR(p.train[f].std(0), 1.0, 1e-12) << f;
+    else
+      EXPECT_EQ(p.train[f].max(), 0.0) << f;
+  }
   DataFrame balanced = undersample(p.train, "Survived", 42);
   EXPECT_EQ(balanced.rows(), 2 * 342);
   EXPECT_EQ(balanced["Survived"].sum(), 342);
   auto split = train_test_split(balanced.rows(), {.test_size = 0.1, .seed = 42});
   DataFrame tr = balanced.take(split.train), va = balanced.take(split.test);
-  EXPECT_EQ(tr.rows(), 615);
+  EXPECT_EQ(tr.rows(), 615);  // the tutorial's code; its text's 547/137 is test_size 0.2
   EXPECT_EQ(va.rows(), 69);
-  StandardScaler scaler;
-  scaler.fit(tr, p.features);
-  scaler.transform(tr);
-  scaler.transform(va);
-  scaler.transform(p.test);
-  for (const auto& f : p.features) {
-    EXPECT_NEAR(tr[f].mean(), 0.0, 1e-12) << f;
-    // Constant columns (Pclass_nan, Sex_nan) become 0; all others have std 1 on train.
-    if (tr[f].max() > tr[f].min())
-      EXPECT_NEAR(tr[f].std(0), 1.0, 1e-12) << f;
-    else
-      EXPECT_EQ(tr[f].max(), 0.0) << f;
-  }
 
-  // Into tensors and batches of 13, as the tutorial trains.
+  // Into tensors and the tutorial's 41 batches of 15 (615 = 41 * 15).
   Tensor x = tr.to_tensor(p.features), y = tr.to_tensor({"Survived"}).flatten();
   EXPECT_EQ(x.shape(), (Shape{615, 31}));
   EXPECT_EQ(p.test.to_tensor(p.features).shape(), (Shape{418, 31}));
-  DataLoader loader(TensorDataset(x, y), {.batch_size = 13, .shuffle = true, .seed = 42});
-  EXPECT_EQ(loader.size(), 48);  // ceil(615 / 13)
+  DataLoader loader(TensorDataset(x, y), {.batch_size = 15, .shuffle = false});
+  EXPECT_EQ(loader.size(), 41);
   int64_t rows = 0;
   double positives = 0;
   for (auto& [bx, by] : loader) {

@@ -3,10 +3,11 @@
 alone (Debian's python3 has no pandas): the Titanic preprocessing of the tutorial done
 by hand, written to tests/reference/data/titanic_*.csv.
 
-Pipeline: Age and Fare missing -> the train median; Deck = first letter of Cabin
-(missing stays missing); one-hot columns with a NaN column for Pclass, Sex, Parch,
-Embarked, Deck, categories taken from train only (a test value train never had counts
-as missing, as pandas does with a fixed category list). Kept as numbers: Age, SibSp, Fare.
+Pipeline (the tutorial's final code): Age and Fare missing -> the train median;
+"Cabin Letter" = first letter of Cabin (missing stays missing); one-hot columns with a
+NaN column for the tutorial's categorical_cols, Pclass, Sex, Embarked, Cabin Letter and
+SibSp, categories taken from train only (a test value train never had counts as
+missing, as pandas does with a fixed category list). Kept as numbers: Age, Parch, Fare.
 
 Run: /usr/bin/python3 tests/reference/titanic_features.py /work/shared/data/titanic
 """
@@ -31,17 +32,17 @@ for rows in (train, test):
     for r in rows:
         r["Age"] = float(r["Age"]) if r["Age"] else age_median
         r["Fare"] = float(r["Fare"]) if r["Fare"] else fare_median
-        r["Deck"] = r["Cabin"][:1] if r["Cabin"] else None
+        r["Cabin Letter"] = r["Cabin"][:1] if r["Cabin"] else None
         r["Embarked"] = r["Embarked"] or None
 
 
 def key(column, value):
     # Category order as pandas: numbers ascending, text in byte order.
-    return int(value) if column in ("Pclass", "Parch") else value
+    return int(value) if column in ("Pclass", "SibSp") else value
 
 
-encoded = ["Pclass", "Sex", "Parch", "Embarked", "Deck"]
-features = ["Age", "SibSp", "Fare"]
+encoded = ["Pclass", "Sex", "Embarked", "Cabin Letter", "SibSp"]
+features = ["Age", "Parch", "Fare"]
 categories = {}
 for c in encoded:
     cats = sorted({key(c, r[c]) for r in train if r[c] is not None})
@@ -50,7 +51,7 @@ for c in encoded:
 
 
 def value(r, feature):
-    if feature in ("Age", "SibSp", "Fare"):
+    if feature in ("Age", "Parch", "Fare"):
         return float(r[feature])
     column, label = feature.rsplit("_", 1)
     v = r[column]

@@ -6,9 +6,11 @@
 // rate * (target - output) * [x, 1], where target and output are one-hot vectors: the
 // sample's class and the argmax of the scores W x + b (binary: one unit, the step
 // function of its score, targets 0/1). Training stops after the first iteration whose
-// total weight change — the sum of |change| over every weight, bias included, and every
-// update of the pass — is at most `tolerance` (0: a pass without a mistake), or after
-// `max_iter` iterations.
+// total weight change — the sum of |change| over every weight, bias included unless
+// `count_bias_change` is false, and every update of the pass — is at most `tolerance`
+// (0: a pass without a mistake; strictly below it with `strict_tolerance`), or after
+// `max_iter` iterations. Tutorial 002's rule is {.tolerance = 0.1, .count_bias_change =
+// false, .strict_tolerance = true}: `total_change < 0.1`, summed over the weights only.
 //
 //   classic::Perceptron p;
 //   auto r = p.fit(x, y);   // y int64 0/1 (binary) or 0..K-1 with num_classes = K
@@ -23,7 +25,9 @@ namespace soma::classic {
 struct PerceptronOptions {
   int64_t num_classes = 2;  // 2: binary (one unit); > 2: one unit per class, argmax
   int64_t max_iter = 1000;
-  double tolerance = 0.0;  // stop when an iteration's total weight change <= this
+  double tolerance = 0.0;         // stop when an iteration's total weight change <= this
+  bool count_bias_change = true;  // false: the bias's change is left out of the total
+  bool strict_tolerance = false;  // true: stop when the total is < tolerance, not <=
 };
 
 struct PerceptronResult {
