@@ -35,6 +35,7 @@
 #include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
 #include "soma/train.hpp"
+#include "flags.hpp"
 
 namespace {
 
@@ -187,21 +188,21 @@ cli::CommandRegistrar reg(
       auto o = std::make_shared<Options>();
       app.add_option("csv", o->dataset, "CSV file to explore (default: the Iris data)");
       app.add_option("--port", o->port, "TCP port; 0 picks a free one")
-          ->check(CLI::Range(0, 65535));
+          ->check(soma::cli::integer_in(0, 65535));
       app.add_option("--bind", o->bind, "address to listen on");
       app.add_flag("--open", o->open, "print the page's URL on stdout");
       app.add_option("--class-column", o->class_column, "column holding the classes");
       app.add_option("--train", o->train_epochs,
                      "train a small classifier on the CSV for this many epochs, live")
-          ->check(CLI::Range(0, 100000));
+          ->check(soma::cli::integer_in(0, 100000));
       app.add_option("--batch-delay-ms", o->batch_delay_ms, "pause after each training batch")
-          ->check(CLI::Range(0, 10000));
+          ->check(soma::cli::integer_in(0, 10000));
       app.add_option("--seconds", o->seconds, "stop after this many seconds (0: on Ctrl-C)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::number_in(0));
       app.add_option("--seed", o->seed, "random seed of the training run");
       app.add_flag("--power", o->power, "show this machine's power live (NVML, RAPL)");
       app.add_option("--power-interval", o->power_interval_ms, "power sampling interval in ms")
-          ->check(CLI::Range(1, 3600000))
+          ->check(soma::cli::integer_in(1, 3600000))
           ->capture_default_str();
       app.add_option("--spikes", o->spikes, "spike monitor CSV (i,t) for the raster view")
           ->check(CLI::ExistingFile);

@@ -16,12 +16,14 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "flags.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/data/csv.hpp"
@@ -191,17 +193,17 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--lower", o->lower, "Lower bounds, NAME=VALUE,...");
       app.add_option("--upper", o->upper, "Upper bounds, NAME=VALUE,...");
       app.add_option("--max-nfev", o->max_nfev, "Evaluation budget (0: SciPy's default)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::integer_in(0, std::numeric_limits<int>::max()));
       // SciPy's least_squares stopping tolerances (curve_fit passes them through).
       app.add_option("--ftol", o->ftol, "Stop when the SSR changes by less (relative)")
           ->capture_default_str()
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::number_in(0));
       app.add_option("--xtol", o->xtol, "Stop when the parameters change by less (relative)")
           ->capture_default_str()
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::number_in(0));
       app.add_option("--gtol", o->gtol, "Stop when the scaled gradient is below (0: SciPy's)")
           ->capture_default_str()
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::number_in(0));
       app.add_flag("--json", o->json, "End with one JSON object");
       app.callback([o] { run(*o); });
     });

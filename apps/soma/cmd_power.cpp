@@ -35,6 +35,7 @@
 #include "soma/core/error.hpp"
 #include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
+#include "flags.hpp"
 
 extern char** environ;
 
@@ -326,23 +327,23 @@ soma::cli::CommandRegistrar reg(
     [](CLI::App& app) {
       auto o = std::make_shared<Options>();
       app.add_option("--interval", o->interval_ms, "Sampling interval in milliseconds")
-          ->check(CLI::Range(1, 3600000))
+          ->check(soma::cli::integer_in(1, 3600000))
           ->capture_default_str();
       app.add_option("--csv", o->csv, "Write every sample to this CSV file");
       app.add_flag("--json", o->json, "End with one JSON object of the results");
       app.add_option("--grid-intensity", o->grid_intensity,
                      "Grid carbon intensity in g CO2 per kWh, for a CO2 estimate")
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::number_in(0));
       app.add_option("--duration", o->duration_s,
                      "Without a command: stop after this many seconds (default: Ctrl-C)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::number_in(0));
       app.add_option("--nvml-library", o->nvml_library,
                      "NVML library to load (default: $SOMA_NVML_LIBRARY or libnvidia-ml.so.1)");
       app.add_option("--powercap-root", o->powercap_root,
                      "powercap tree (default: $SOMA_POWERCAP_ROOT or /sys/class/powercap)");
       app.add_flag("--live", o->live, "Also plot the samples live in a browser (prints the URL)");
       app.add_option("--port", o->port, "Port of the --live page; 0 picks a free one")
-          ->check(CLI::Range(0, 65535))
+          ->check(soma::cli::integer_in(0, 65535))
           ->capture_default_str();
       app.add_option("command", o->command, "Command to run and measure (after --)");
       app.footer(

@@ -23,6 +23,7 @@
 #include "soma/nn/module.hpp"
 #include "soma/train/metrics.hpp"
 #include "train_config.hpp"
+#include "flags.hpp"
 
 namespace {
 
@@ -148,7 +149,7 @@ cli::CommandRegistrar reg(
       app.add_option("--output", o->output,
                      "Write the predictions here (CSV) instead of standard output");
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
-          ->check(CLI::PositiveNumber);
+          ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line (examples, accuracy)");
       app.callback([o] { run(*o); });
     });

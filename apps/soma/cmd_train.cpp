@@ -32,6 +32,7 @@
 #include "soma/train/fit.hpp"
 #include "soma/train/metrics.hpp"
 #include "train_config.hpp"
+#include "flags.hpp"
 
 namespace {
 
@@ -300,13 +301,13 @@ cli::CommandRegistrar reg(
       app.add_option("--config", o->config, "TOML file describing data, model and training")
           ->check(CLI::ExistingFile);
       app.add_option("--epochs", o->epochs, "Epochs (overrides the configuration)")
-          ->check(CLI::PositiveNumber);
+          ->check(soma::cli::integer_in(1, 10'000'000));
       app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files");
       app.add_option("--runs", o->runs, "Parent directory of the run directories")
           ->capture_default_str();
       // Also accepted after the sub-command (`soma train --threads 2`), as the issue spells it.
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
-          ->check(CLI::PositiveNumber);
+          ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line of the results");
       app.add_flag("--live", o->live, "Stream losses and metrics to a live dashboard page");
       app.add_option("--live-port", o->live_port, "Port of the live dashboard (0: any free)");

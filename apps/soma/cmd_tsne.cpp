@@ -18,6 +18,7 @@
 #include "soma/core/system.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/embed/tsne.hpp"
+#include "flags.hpp"
 
 namespace {
 
@@ -234,7 +235,7 @@ soma::cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("--seed", opt->seed, "Random seed")->capture_default_str();
       app.add_option("--n", opt->limit, "Use only the first N samples (0: all)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(soma::cli::integer_in(0, int64_t{1} << 40));
       app.add_option("--labels", opt->labels_file,
                      "Labels (IDX or one per line) for 10-NN accuracy");
       app.add_option("--label-column", opt->label_column,

@@ -10,6 +10,7 @@
 #include "soma/core/error.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/core/version.hpp"
+#include "flags.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"soma: neural computation toolkit (networks, spiking models, ODEs, t-SNE, fits)"};
@@ -17,7 +18,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("soma ") + soma::version());
   int threads = 0;
   app.add_option("--threads", threads, "Threads to use (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(soma::cli::integer_in(1, 65536));
   app.parse_complete_callback([&] {
     // The CLI owns its process: one CPU level for every kernel (SOMA_CPU checked here, so
     // a bad value is an error before any work), BLAS tuned and on soma's thread count.

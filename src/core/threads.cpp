@@ -32,6 +32,14 @@ int hardware_threads() {
 
 void set_num_threads(int n) {
   if (n < 1) throw Error("--threads: expected a positive thread count, got " + std::to_string(n));
+  // More threads than a few per core only add switching (and each OpenMP thread its own
+  // stack): --threads 100000 once started 4,159 threads before the system refused more.
+  const int most = kThreadsPerCoreLimit * hardware_threads();
+  if (n > most)
+    throw Error("--threads: " + std::to_string(n) + " is more than " +
+                std::to_string(kThreadsPerCoreLimit) + " per core on this machine's " +
+                std::to_string(hardware_threads()) + " cores (expected at most " +
+                std::to_string(most) + ")");
   {
     std::lock_guard lock(state().mutex);
     state().count = n;

@@ -7,6 +7,10 @@
 
 namespace soma {
 
+// At most this many threads per core (oversubscription beyond it only costs).
+inline constexpr int kThreadsPerCoreLimit = 16;
+
+// n in [1, kThreadsPerCoreLimit * hardware_threads()]; soma::Error otherwise.
 void set_num_threads(int n);
 int num_threads();
 int hardware_threads();

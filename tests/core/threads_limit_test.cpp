@@ -1,0 +1,26 @@
+// set_num_threads refuses counts no machine can use: --threads 100000 once started
+// thousands of threads before the system refused more.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "soma/core/error.hpp"
+#include "soma/core/threads.hpp"
+
+TEST(ThreadsLimit, CountsBeyondSixteenPerCoreAreErrors) {
+  const int before = soma::num_threads();
+  const int most = soma::kThreadsPerCoreLimit * soma::hardware_threads();
+  try {
+    soma::set_num_threads(100000);
+    ADD_FAILURE() << "100000 threads accepted";
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("at most " + std::to_string(most)), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(soma::set_num_threads(most + 1), soma::Error);
+  EXPECT_THROW(soma::set_num_threads(0), soma::Error);
+  EXPECT_EQ(soma::num_threads(), before);  // a refused count changes nothing
+  soma::set_num_threads(most);
+  EXPECT_EQ(soma::num_threads(), most);
+  soma::set_num_threads(before);
+}
