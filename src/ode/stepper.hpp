@@ -9,7 +9,9 @@ namespace soma::ode::detail {
 
 std::unique_ptr<Stepper> make_fixed_step(Method m, const Problem& p);
 std::unique_ptr<Stepper> make_bdf(const Problem& p);
-std::unique_ptr<Stepper> make_lsoda(const Problem& p);
+// LSODA (src/ode/lsoda/): Adams and BDF with ODEPACK's switching; Adams alone when
+// switching is false.
+std::unique_ptr<Stepper> make_lsoda(const Problem& p, bool switching);
 // solve_ivp's checks of f, t_span, y0, tolerances and step options (throws soma::Error);
 // the problem refers to f, y0 and o.jac.
 Problem checked_problem(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
