@@ -1,6 +1,6 @@
 // The Lorenz system three ways: odeint at t = 0:40:0.01 (automatic stiff/non-stiff method,
 // values exactly at those times), solve_ivp with Dormand-Prince (RK45), and solve_ivp with
-// the LSODA-like automatic method. Prints the state at t = 40, the work (right-hand side
+// LSODA (Adams/BDF, as SciPy's). Prints the state at t = 40, the work (right-hand side
 // evaluations) and the time each took. --plot DIR draws the odeint trajectory in 3-D
 // beside x(t) (lorenz.png, and lorenz.html to turn the attractor around where Plotly.js is
 // installed).
@@ -99,10 +99,10 @@ void run(const soma::cli::ExampleOptions& opt) {
       std::printf("%-18s y(40) = (%10.5f, %10.5f, %10.5f)  nfev %6lld  %8.3f ms\n", name.c_str(),
                   v[0].get<double>(), v[1].get<double>(), v[2].get<double>(),
                   nfev[name].get<long long>(), 1e3 * seconds[name].get<double>());
-    // Lorenz is not stiff, so the automatic method stays on its explicit method (DOP853 at
-    // rtol 1e-6), and odeint interpolates inside the same steps: those two agree to the last
-    // digit; RK45's different steps have drifted apart by t = 40 (the system is chaotic).
-    std::printf("(LSODA-like stayed on DOP853: Lorenz is not stiff)\n");
+    // odeint and solve_ivp both run LSODA (Adams while Lorenz looks non-stiff), but odeint's
+    // first step aims at its first output time, so their steps differ from the start; by
+    // t = 40 different steps have drifted apart (the system is chaotic).
+    std::printf("(LSODA: Adams-Moulton while non-stiff, BDF where stiff, as SciPy's)\n");
     for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
   } else {
     soma::cli::print_json(
@@ -110,7 +110,7 @@ void run(const soma::cli::ExampleOptions& opt) {
   }
 }
 
-soma::cli::ExampleRegistrar reg("lorenz", "Lorenz attractor: odeint, RK45 and LSODA-like",
+soma::cli::ExampleRegistrar reg("lorenz", "Lorenz attractor: odeint, RK45 and LSODA",
                                 [](CLI::App& app) {
                                   auto opt = std::make_shared<soma::cli::ExampleOptions>();
                                   soma::cli::add_example_options(app, *opt);
