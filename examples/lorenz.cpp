@@ -15,8 +15,10 @@
 //  3. solve_ivp LSODA with t_eval = t beside odeint: the same 4,000 times, yet the two
 //     drift apart (chaos amplifies their different step errors); printed is when x first
 //     differs by more than 1.
-// soma's LSODA is being replaced by a true Adams/BDF LSODA (src/ode); its point counts
-// are printed, not compared with SciPy's.
+// LSODA is ODEPACK's (Adams-Moulton while non-stiff, BDF where stiff, src/ode/lsoda/), so
+// its point counts are held against SciPy's; odeint's first step aims at its first output
+// time (as SciPy's first call does), so odeint and solve_ivp LSODA step differently from
+// the start.
 //
 // --plot DIR: lorenz.png (odeint and solve_ivp side by side in 3-D, the tutorial's first
 // figure; lorenz.html as well where Plotly.js is installed), lorenz_methods.png (RK45 and

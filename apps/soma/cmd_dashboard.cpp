@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
@@ -35,7 +36,6 @@
 #include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
 #include "soma/train.hpp"
-#include "flags.hpp"
 
 namespace {
 

@@ -29,13 +29,13 @@
 #include <thread>
 #include <vector>
 
+#include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
-#include "flags.hpp"
 
 extern char** environ;
 

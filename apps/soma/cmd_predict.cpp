@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "flags.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -23,7 +24,6 @@
 #include "soma/nn/module.hpp"
 #include "soma/train/metrics.hpp"
 #include "train_config.hpp"
-#include "flags.hpp"
 
 namespace {
 

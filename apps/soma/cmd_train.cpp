@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
@@ -32,7 +33,6 @@
 #include "soma/train/fit.hpp"
 #include "soma/train/metrics.hpp"
 #include "train_config.hpp"
-#include "flags.hpp"
 
 namespace {
 

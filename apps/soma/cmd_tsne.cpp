@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "flags.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -18,7 +19,6 @@
 #include "soma/core/system.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/embed/tsne.hpp"
-#include "flags.hpp"
 
 namespace {
 

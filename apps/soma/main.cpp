@@ -4,13 +4,13 @@
 #include <cstdio>
 #include <iostream>
 
+#include "flags.hpp"
 #include "registry.hpp"
 #include "soma/core/blas.hpp"
 #include "soma/core/cpu.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/core/version.hpp"
-#include "flags.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"soma: neural computation toolkit (networks, spiking models, ODEs, t-SNE, fits)"};

@@ -81,7 +81,11 @@ int main() {
   const ode::OdeintOptions odeint_options{.rtol = rtol, .atol = atol};
   ode::Trajectory traj;
   secs = median_seconds([&] { traj = ode::odeint(lorenz_lambda, y0, t, odeint_options); }, reps);
-  out["lorenz_odeint"] = {{"seconds", secs}, {"x10", traj(1000, 0)}};
+  // odeint runs LSODA, as SciPy's: the work (steps, evaluations) compares one to one.
+  ode::OdeintInfo info;
+  ode::odeint(lorenz_lambda, y0, t, {.rtol = rtol, .atol = atol, .info = &info});
+  out["lorenz_odeint"] = {
+      {"seconds", secs}, {"x10", traj(1000, 0)}, {"nsteps", info.nst}, {"nfev", info.nfe}};
   secs = median_seconds([&] { traj = ode::odeint(lorenz_lambda, y0_vector, t, odeint_options); },
                         reps);
   out["lorenz_odeint_vector"] = {{"seconds", secs}, {"x10", traj(1000, 0)}};

@@ -37,7 +37,14 @@ Trajectory detail::odeint_with(const Rhs& f, std::span<const double> y0, std::sp
                   .jac = options.jac};
   Problem p = checked_problem(f, {t.front(), t.back()}, y0, o);
   p.make_rk = make_rk;
+  // LSODA's first step looks towards the first output time, as in SciPy's first call.
+  for (double ti : t)
+    if (ti != t[0]) {
+      p.first_output = ti;
+      break;
+    }
 
+  if (options.info) *options.info = {};
   Trajectory y(n);
   const std::span<double> rows = y.append_rows(m);
   // Row 0 and any times equal to t[0] hold the initial state itself.
@@ -46,10 +53,12 @@ Trajectory detail::odeint_with(const Rhs& f, std::span<const double> y0, std::sp
   if (i == m || n == 0) return y;  // no variables: m empty rows
 
   const std::unique_ptr<Stepper> stepper = make_stepper(o.method, p);
+  std::int64_t nsteps = 0;
   while (i < m) {
     if (!stepper->step())
       throw Error("odeint: integration failed at t = " + std::to_string(stepper->t()) + ": " +
                   stepper->message());
+    ++nsteps;
     const double tt = stepper->t();
     std::size_t end = i;
     if (direction > 0)
@@ -66,6 +75,13 @@ Trajectory detail::odeint_with(const Rhs& f, std::span<const double> y0, std::sp
       std::copy(y_step.begin(), y_step.end(), out.begin() + (k - 1 - i) * n);
     }
     i = end;
+  }
+  if (options.info) {
+    options.info->nst = nsteps;
+    options.info->nfe = stepper->nfev();
+    options.info->nje = stepper->njev();
+    options.info->methods.clear();
+    stepper->method_log(options.info->methods);
   }
   return y;
 }

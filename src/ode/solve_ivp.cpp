@@ -66,6 +66,8 @@ const char* method_name(Method m) {
       return "BDF";
     case Method::LSODA:
       return "LSODA";
+    case Method::Adams:
+      return "Adams";
   }
   return "?";
 }
@@ -74,14 +76,14 @@ Method parse_method(const std::string& name) {
   std::string u;
   for (char c : name) u += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (Method m : {Method::Euler, Method::RK4, Method::RK23, Method::RK45, Method::DOP853,
-                   Method::BDF, Method::LSODA}) {
+                   Method::BDF, Method::LSODA, Method::Adams}) {
     std::string mn = method_name(m);
     for (char& c : mn) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (u == mn) return m;
   }
   if (u == "AUTO") return Method::LSODA;
   throw Error("unknown ODE method '" + name +
-              "': expected one of Euler, RK4, RK23, RK45, DOP853, BDF, LSODA (or auto)");
+              "': expected one of Euler, RK4, RK23, RK45, DOP853, BDF, LSODA (or auto), Adams");
 }
 
 Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0,
@@ -101,7 +103,9 @@ std::unique_ptr<detail::Stepper> detail::make_stepper(Method m, const Problem& p
     case Method::BDF:
       return make_bdf(p);
     case Method::LSODA:
-      return make_lsoda(p);
+      return make_lsoda(p, true);
+    case Method::Adams:
+      return make_lsoda(p, false);
   }
   return nullptr;
 }

@@ -9,7 +9,9 @@ namespace soma::ode::detail {
 
 std::unique_ptr<Stepper> make_fixed_step(Method m, const Problem& p);
 std::unique_ptr<Stepper> make_bdf(const Problem& p);
-std::unique_ptr<Stepper> make_lsoda(const Problem& p);
+// LSODA (src/ode/lsoda/): Adams and BDF with ODEPACK's switching; Adams alone when
+// switching is false.
+std::unique_ptr<Stepper> make_lsoda(const Problem& p, bool switching);
 // A system with no variables: one step from t0 to t_bound (constant_step.cpp); reports m.
 std::unique_ptr<Stepper> make_constant(const Problem& p, Method m);
 // solve_ivp's checks of f, t_span, y0, tolerances and step options (throws soma::Error);

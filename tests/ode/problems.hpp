@@ -1,6 +1,6 @@
 #pragma once
 // Test problems shared by the ode tests, and the SciPy reference values written by
-// tests/reference/ode_reference.py.
+// tests/reference/ode_reference.py and lsoda_reference.py.
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -35,30 +35,36 @@ inline void van_der_pol(double, std::span<const double> y, std::span<double> dy)
   dy[1] = kMu * (1 - y[0] * y[0]) * y[1] - y[0];
 }
 
-// name -> values, from tests/reference/data/ode_reference.txt.
-inline const std::map<std::string, std::vector<double>>& reference() {
-  static const auto data = [] {
-    std::map<std::string, std::vector<double>> m;
-    const std::string path = SOMA_SOURCE_DIR "/tests/reference/data/ode_reference.txt";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream ss(line);
-      std::string name;
-      std::size_t count = 0;
-      ss >> name >> count;
-      std::vector<double> v(count);
-      for (auto& x : v) ss >> x;
-      m[name] = v;
-    }
-    return m;
-  }();
-  return data;
+// name -> values, from a file of tests/reference/data/ (`name count v1 v2 ...` a line).
+inline std::map<std::string, std::vector<double>> read_reference(const std::string& file) {
+  std::map<std::string, std::vector<double>> m;
+  const std::string path = SOMA_SOURCE_DIR "/tests/reference/data/" + file;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    std::string name;
+    std::size_t count = 0;
+    ss >> name >> count;
+    std::vector<double> v(count);
+    for (auto& x : v) ss >> x;
+    m[name] = v;
+  }
+  return m;
 }
+
+// Written by tests/reference/ode_reference.py.
 inline const std::vector<double>& reference_values(const std::string& name) {
-  return reference().at(name);
+  static const auto data = read_reference("ode_reference.txt");
+  return data.at(name);
+}
+
+// SciPy's LSODA, written by tests/reference/lsoda_reference.py.
+inline const std::vector<double>& lsoda_reference(const std::string& name) {
+  static const auto data = read_reference("lsoda_reference.txt");
+  return data.at(name);
 }
 
 }  // namespace soma::ode::test

@@ -6,6 +6,7 @@
 //   DOP853      Hairer's contd8 form in x and 1 - x                 (Hairer, DOP853 dense output)
 //   BDF         y = sum_k c_k (t - t_new)^k: the Nordsieck history polynomial of a CVODE step,
 //               or SciPy's BDF interpolant (bdf_ndf.cpp) rewritten about t_new
+//   LSODA/Adams y = sum_k c_k (t - t_new)^k: the step's Nordsieck array z_k / h^k (intdy)
 //   Euler/RK4   cubic Hermite through (y_old, f_old), (y_new, f_new)
 #include <cstddef>
 #include <cstdint>

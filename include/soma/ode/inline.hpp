@@ -1,10 +1,10 @@
 #pragma once
 // solve_ivp_inline: solve_ivp with the right-hand side inlined into the stages of its
-// explicit Runge-Kutta methods (RK45 and DOP853, alone or inside the automatic method) and
+// explicit Runge-Kutta methods (RK45 and DOP853) and
 // the dimension N fixed at compile time. Same options, results and step sequence as
 // solve_ivp; on a small system such as Lorenz a step costs a little over half as much,
 // because f's values stay in registers instead of going through std::function and memory.
-// Other methods (and BDF inside the automatic one) run solve_ivp's code unchanged.
+// Other methods (BDF, LSODA, Adams) run solve_ivp's code unchanged.
 //
 //   auto lorenz = [](double, std::span<const double> y, std::span<double> dy) {
 //     dy[0] = 10 * (y[1] - y[0]);

@@ -3,9 +3,9 @@
 // integration as odeint(const Rhs&, ...) in solve_ivp.hpp, with f's calls in the explicit
 // Runge-Kutta stages inlined instead of going through std::function. Same code, same steps,
 // same bits (tests/ode/odeint_test.cpp, Lorenz) unless the compiler contracts f's own
-// arithmetic into FMAs differently once it is inlined (then the last bits differ). The automatic
-// method (the default) runs RK45 or DOP853 while the problem is non-stiff, and on a small system
-// such as Lorenz that is nearly all the cost.
+// arithmetic into FMAs differently once it is inlined (then the last bits differ). Only the
+// explicit methods (method = RK45 or DOP853) gain: the default, LSODA (SciPy's odeint's own
+// method, Adams/BDF in Nordsieck form), calls f through std::function either way.
 //
 //   auto lorenz = [](double, std::span<const double> y, std::span<double> dy) {
 //     dy[0] = 10 * (y[1] - y[0]);

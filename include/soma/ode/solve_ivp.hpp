@@ -40,8 +40,10 @@ enum class Method {
   DOP853,  // Hairer's 8(5,3), adaptive
   BDF,     // variable-order BDF 1-5, Newton with dense LU, for stiff problems: SciPy's BDF
            // (NDF) for up to 16 variables, SUNDIALS CVODE for more
-  LSODA,   // automatic: an explicit method while non-stiff (DOP853 at rtol <= 1e-4, else
-           // Dormand-Prince), BDF while stiff, switching both ways
+  LSODA,   // automatic: ODEPACK's LSODA (Hindmarsh & Petzold), variable-order Adams-Moulton
+           // (orders 1-12) while non-stiff, BDF (orders 1-5) while stiff, switching both
+           // ways; SciPy's solve_ivp(method='LSODA') and odeint run the same algorithm
+  Adams,   // LSODA's variable-order Adams-Moulton alone (no switch to BDF): non-stiff problems
 };
 
 // What ended the integration; the values are SciPy's.
@@ -82,7 +84,8 @@ struct Options {
   std::function<void(double t)> on_step = {};
 };
 
-// When the automatic method (LSODA) switched: from time t on it used `method`.
+// When the automatic method (LSODA) switched: from time t on it used `method` (Adams or
+// BDF; the first record is the start, where LSODA always runs Adams).
 struct MethodSwitch {
   double t;
   Method method;
@@ -120,6 +123,13 @@ Result solve_ivp(const Rhs& f, TimeSpan t_span, std::span<const double> y0,
 Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0,
                  const Options& options = {});
 
+// odeint's counters, as SciPy's infodict: steps (nst), evaluations of f (nfe, finite-difference
+// Jacobians included), Jacobian evaluations (nje), and LSODA's method switches.
+struct OdeintInfo {
+  std::int64_t nst = 0, nfe = 0, nje = 0;
+  std::vector<MethodSwitch> methods;
+};
+
 struct OdeintOptions {
   Method method = Method::LSODA;
   double rtol = 1.49012e-8;  // scipy.integrate.odeint's defaults
@@ -127,6 +137,8 @@ struct OdeintOptions {
   double max_step = std::numeric_limits<double>::infinity();
   double first_step = 0;
   Jacobian jac = {};
+  // Where non-null, receives the work done (SciPy's odeint full_output infodict).
+  OdeintInfo* info = nullptr;
 };
 
 // The solution at exactly the times t (monotonic; t[0] is the initial time, where the

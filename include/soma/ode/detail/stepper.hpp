@@ -6,6 +6,7 @@
 // build a stepper around a callable the compiler inlines; not an API of its own.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -107,6 +108,9 @@ struct Problem {
   double first_step;  // 0: automatic
   const Jacobian* jac;
   const RkFactory* make_rk = nullptr;  // see RkFactory
+  // LSODA: the output time its first step aims at, which bounds and scales the initial step
+  // (ODEPACK's first call with tout; odeint: t[1]). NaN: t_bound.
+  double first_output = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The stepper of method m for p (its explicit Runge-Kutta steppers from p.make_rk where
