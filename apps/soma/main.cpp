@@ -51,7 +51,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are ParseErrors of code 0: CLI11 prints them. A real usage
+    // error reads like every other soma error and exits 2, the convention of argparse
+    // and of most Unix tools for a command line that could not be understood.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "soma: error: %s (see soma --help)\n", e.what());
+    return 2;
   } catch (const soma::cli::Exit& e) {
     return e.code;
   } catch (const soma::Error& e) {

@@ -26,7 +26,7 @@ void add_example_options(CLI::App& app, ExampleOptions& options) {
   app.add_flag("--json", options.json, "End with one JSON object of the figures");
   app.add_option("--seed", options.seed, "Random seed")->capture_default_str();
   app.add_option("--epochs", options.epochs, "Training epochs (default: the example's own)")
-      ->check(soma::cli::integer_in(1, 10'000'000));
+      ->check(soma::cli::integer_in(0, 10'000'000));
   app.add_option("--plot", options.plot_dir, "Write figures into this directory");
 }
 

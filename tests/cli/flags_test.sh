@@ -6,21 +6,21 @@
 set -u
 soma="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-# refused EXPECTED ARGS...: the command exits 1 (a user error, not a crash) and its
-# message holds EXPECTED.
+# refused EXPECTED ARGS...: the command exits 1 (soma::Error) or 2 (a command line that
+# could not be parsed), not a crash, and its message holds EXPECTED.
 refused() {
   want=$1
   shift
   out=$("$soma" "$@" 2>&1) && fail "accepted: soma $*"
   status=$?
-  [ "$status" -ge 1 ] && [ "$status" -lt 100 ] || fail "soma $*: exit status $status: $out"
+  [ "$status" -eq 1 ] || [ "$status" -eq 2 ] || fail "soma $*: exit status $status: $out"
   case "$out" in *"$want"*) ;; *) fail "soma $*: message lacks '$want': $out" ;; esac
   echo "ok: soma $* -> $(printf '%s\n' "$out" | tail -n 1)"
 }
 refused "expected an integer from 1 to 10000000, got '99999999999999999999'" \
   train --epochs 99999999999999999999
-refused "expected an integer from 1 to 10000000, got 'abc'" example titanic --epochs abc
-refused "expected an integer from 1 to 10000000, got '0'" example curve-fit --epochs 0
+refused "expected an integer from 0 to 10000000, got 'abc'" example titanic --epochs abc
+refused "expected an integer from 0 to 10000000, got '-3'" example curve-fit --epochs -3
 refused "expected a finite number of at least 0, got 'nan'" dashboard --seconds nan
 refused "expected an integer from 0 to 65535, got '70000'" dashboard --port 70000
 refused "expected a finite number of at least 0, got '-1'" fit x.csv --ftol -1
