@@ -300,24 +300,37 @@ std::string Figure::gnuplot_script(const std::string& terminal, const std::strin
   else
     throw Error("plot: unknown gnuplot terminal '" + terminal + "' (expected png, svg or pdf)");
   s << "set encoding utf8\nset output " << quote(output) << "\n";
-
-  Blocks blocks;
-  std::ostringstream body;
-  for (const auto& ax : axes_) write_axes(ax, blocks, body);
-  s << blocks.text();
-  s << "set multiplot layout " << options_.rows << "," << options_.cols;
-  if (!title.empty()) s << " title " << quote(title);
-  s << "\n" << body.str() << "unset multiplot\nset output\n";
+  s << detail::gnuplot_page(*this) << "set output\n";
   return s.str();
 }
 
 namespace detail {
 
+std::string gnuplot_page(const Figure& fig) {
+  const FigureOptions& o = fig.options();
+  Blocks blocks;
+  std::ostringstream body;
+  for (int r = 0; r < o.rows; ++r)
+    for (int c = 0; c < o.cols; ++c) write_axes(fig.axes(r, c), blocks, body);
+  std::ostringstream s;
+  s << blocks.text();
+  s << "set multiplot layout " << o.rows << "," << o.cols;
+  if (!fig.title.empty()) s << " title " << quote(fig.title);
+  s << "\n" << body.str() << "unset multiplot\n";
+  return s.str();
+}
+
 void render_gnuplot(const Figure& fig, const std::string& terminal, const fs::path& path) {
+  run_gnuplot([&](const std::string& output) { return fig.gnuplot_script(terminal, output); },
+              terminal, path);
+}
+
+void run_gnuplot(const std::function<std::string(const std::string&)>& script_for,
+                 const std::string& extension, const fs::path& path) {
   TempDir dir;
-  const fs::path script = dir.path / "figure.gp", output = dir.path / ("figure." + terminal),
+  const fs::path script = dir.path / "figure.gp", output = dir.path / ("figure." + extension),
                  errors = dir.path / "stderr.txt";
-  write_file_atomic(script, fig.gnuplot_script(terminal, output.string()));
+  write_file_atomic(script, script_for(output.string()));
 
   const std::string program = gnuplot_program();
   posix_spawn_file_actions_t actions;
