@@ -15,8 +15,12 @@
 // mean(-log(softmax(z)[label])); soma computes the same value as cross_entropy(z,
 // label), which takes the log-softmax in one step and cannot produce log(0) when a
 // softmax probability underflows, as the raw lengths (~100..300) make likely.
+// --trace DIR writes what torch needs to replay the demonstration step and the first
+// epoch exactly (tests/reference/dragons_mlp_replay.py): the data, the initial weights,
+// the epoch's order and soma's loss at each step.
 //
-//   soma example mlp-dragons [--json] [--seed N] [--epochs N] [--init-seed N] [--n N] [--plot DIR]
+//   soma example mlp-dragons [--json] [--seed N] [--epochs N] [--init-seed N] [--n N]
+//                            [--plot DIR] [--trace DIR]
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +31,7 @@
 
 #include "dragons.hpp"
 #include "registry.hpp"
+#include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
@@ -49,7 +54,24 @@ struct Options {
   soma::cli::ExampleOptions common;
   int64_t n = soma::examples::kDragons;
   uint64_t init_seed = 2021;  // the tutorial's torch.manual_seed(2021), in soma's generator
+  std::string trace_dir;      // empty: no trace
 };
+
+// One value a line; %.9g reads back into the same float32, %.17g into the same double.
+std::string lines(const Tensor& t) {
+  std::string out;
+  char buf[32];
+  if (t.dtype() == soma::kInt64) {
+    for (int64_t v : t.contiguous().to_vector<int64_t>()) out += std::to_string(v) + "\n";
+    return out;
+  }
+  const char* format = t.dtype() == soma::kFloat32 ? "%.9g\n" : "%.17g\n";
+  for (double v : t.contiguous().to_vector<double>()) {
+    std::snprintf(buf, sizeof buf, format, v);
+    out += buf;
+  }
+  return out;
+}
 
 Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
   return t.index_select(0, soma::tensor(std::span<const int64_t>(r)));
@@ -77,9 +99,21 @@ void run(const Options& opt) {
   nn::Sequential model(
       nn::Linear(2, 10, true, init_rng), nn::ReLU(), nn::Linear(10, 20, true, init_rng), nn::ReLU(),
       nn::Linear(20, 1000, true, init_rng), nn::ReLU(), nn::Linear(1000, 3, true, init_rng));
+  const std::filesystem::path trace(opt.trace_dir);
+  if (!opt.trace_dir.empty()) {
+    std::filesystem::create_directories(trace / "init");
+    for (const auto& [name, value] : model.named_parameters())
+      soma::write_file_atomic(trace / "init" / (name + ".txt"), lines(value));
+    soma::write_file_atomic(trace / "x_train.txt", lines(x_train));
+    soma::write_file_atomic(trace / "y_train.txt", lines(y_train));
+    soma::write_file_atomic(trace / "x_test.txt", lines(x_test));
+    soma::write_file_atomic(trace / "y_test.txt", lines(y_test));
+  }
 
   // 1. The demonstration: one dragon forward, its loss, one Adam step.
   const Tensor x25 = x_all[kDemoDragon].unsqueeze(0), y25 = y_all[kDemoDragon].unsqueeze(0);
+  if (!opt.trace_dir.empty())
+    soma::write_file_atomic(trace / "x_demo.txt", lines(x25) + lines(y25));
   std::vector<double> demo_probabilities;
   double demo_loss = 0;
   {
@@ -98,6 +132,8 @@ void run(const Options& opt) {
   std::vector<int64_t> order(split.train.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
   soma::ProgressBar bar((epochs + 1) * int64_t(order.size()), "mlp-dragons", !opt.common.json);
+  bool record = !opt.trace_dir.empty();  // --trace: the first epoch's losses
+  std::string epoch_losses;
   auto epoch = [&](soma::optim::Adam& adam) {
     order_rng.shuffle(order.begin(), order.end());
     for (int64_t i : order) {
@@ -106,6 +142,7 @@ void run(const Options& opt) {
       loss.backward();
       adam.step();
       bar.advance();
+      if (record) epoch_losses += lines(loss.detach());
     }
   };
   soma::Stopwatch watch;
@@ -114,6 +151,15 @@ void run(const Options& opt) {
     soma::optim::Adam adam(model.parameters(), {.lr = 2e-4});
     epoch(adam);
     first_test_accuracy = accuracy(model, x_test, y_test);
+    if (record) {
+      record = false;
+      soma::write_file_atomic(trace / "demo_loss.txt", lines(soma::scalar_tensor(demo_loss)));
+      soma::write_file_atomic(trace / "order.txt",
+                              lines(soma::tensor(std::span<const int64_t>(order))));
+      soma::write_file_atomic(trace / "epoch_loss.txt", epoch_losses);
+      soma::NoGradGuard no_grad;
+      soma::write_file_atomic(trace / "epoch_test_logits.txt", lines(model(x_test)));
+    }
   }
   std::vector<double> epoch_accuracy;
   {  // 3. the tutorial's next cell: another new optimiser, n_epochs = 25
@@ -205,6 +251,10 @@ soma::cli::ExampleRegistrar reg("mlp-dragons",
                                                  "seed of the initial weights (the tutorial's "
                                                  "torch.manual_seed)")
                                       ->capture_default_str();
+                                  app.add_option("--trace", opt->trace_dir,
+                                                 "write the data, initial weights, first "
+                                                 "epoch's order and losses to this folder "
+                                                 "(tests/reference/dragons_mlp_replay.py)");
                                   app.callback([opt] { run(*opt); });
                                 });
 
