@@ -108,18 +108,19 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
   char scratch_[512];
 
   // The socket is closed when `d` passes before disarm(): a pending read or write then
-  // ends with an error and the connection goes away.
+  // ends with an error and the connection goes away. A wait that expired just as its
+  // operation completed may still run after the next arm(); it finds the new expiry
+  // in the future (or none) and leaves the socket alone.
   void arm(std::chrono::milliseconds d) {
     deadline_.expires_after(d);
     deadline_.async_wait([weak = weak_from_this()](error_code ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) {
-        error_code ignored;
-        self->socket_.close(ignored);
-      }
+      const auto self = weak.lock();
+      if (ec || !self || self->deadline_.expiry() > asio::steady_timer::clock_type::now()) return;
+      error_code ignored;
+      self->socket_.close(ignored);
     });
   }
-  void disarm() { deadline_.cancel(); }
+  void disarm() { deadline_.expires_at(asio::steady_timer::time_point::max()); }
 
   void read_request() {
     parser_.emplace();

@@ -169,8 +169,5 @@ void HttpServer::stop() {
 
 int HttpServer::port() const { return impl_->port; }
 size_t HttpServer::connection_limit() const { return impl_->limit; }
-size_t HttpServer::open_connections() const {
-  return impl_->shared ? impl_->shared->open.load() : 0;
-}
 
 }  // namespace soma::serve::detail

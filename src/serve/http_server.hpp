@@ -54,7 +54,6 @@ class HttpServer {
   // The connection limit in force: max_connections, or less where the process may
   // not open that many files (see start()).
   size_t connection_limit() const;
-  size_t open_connections() const;
 
  private:
   struct Impl;
