@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -212,4 +213,29 @@ TEST(DashboardServer, KeepsTheRepliesHeaders) {
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->get_header_value("Content-Length"), std::to_string(plain->body.size()));
+}
+
+// stop() while a run publishes to open streams: the streams end, nothing is woken after
+// the server is gone (the sanitizer build checks the teardown), and a restart serves.
+TEST(DashboardServer, StopsWhileARunPublishes) {
+  serve::Dashboard board;
+  for (int round = 0; round < 3; ++round) {
+    board.start();
+    const auto streams = open_streams(board.port(), 20);
+    std::atomic<bool> training{true};
+    std::thread trainer([&] {
+      while (training) board.publish("batch", R"({"loss":0.5})");
+    });
+    std::this_thread::sleep_for(50ms);
+    board.stop();
+    training = false;
+    trainer.join();
+    for (int fd : streams) {
+      bool closed = false;
+      while (!closed && !test::read_for(fd, 2000ms, &closed).empty()) {
+      }
+      EXPECT_TRUE(closed);
+    }
+    close_all(streams);
+  }
 }
