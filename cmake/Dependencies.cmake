@@ -11,6 +11,10 @@ pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 find_package(SUNDIALS REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The dashboard's server: Boost.Asio and Beast (header-only, libboost-dev) and brotli for
+# its replies (libbrotli-dev, which libcpp-httplib-dev depends on).
+find_package(Boost 1.74 REQUIRED)
+pkg_check_modules(BROTLIENC REQUIRED IMPORTED_TARGET libbrotlienc)
 if(SOMA_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

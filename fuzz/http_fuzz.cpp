@@ -1,13 +1,17 @@
 // libFuzzer target for the dashboard's request handling (src/serve/routes.hpp): the
-// bytes are a request as lines, METHOD \n TARGET \n [LAST-EVENT-ID], the target being a
-// path with an optional ?query. The path and query go through httplib's own decoding,
-// as the server does, then to detail::respond. Every request must get a 2xx/4xx reply;
-// nothing but an embedded asset or the API's JSON may ever be sent with 200.
+// bytes are a request as lines, METHOD \n TARGET \n [LAST-EVENT-ID] [\n HOST], the target
+// being a path with an optional ?query. The target goes through detail::decode_path, as
+// the server does, which must agree with cpp-httplib's decoding (the dashboard's server
+// before: paths mean what they meant), then to detail::respond. Every request must get a
+// 2xx/4xx reply; nothing but an embedded asset or the API's JSON may ever be sent with
+// 200. The Host line goes to the DNS-rebinding check, which must refuse every name but
+// the dashboard's own.
 //
 // tests/serve/http_fuzz_test.cpp includes this file with SOMA_FUZZ_NO_MAIN defined and
 // replays fuzz/corpus/http_fuzz and fuzz/regressions/http_fuzz plus mutations of them.
 #include <httplib.h>
 
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +20,7 @@
 #include <string_view>
 
 #include "serve/assets.hpp"
+#include "serve/host_check.hpp"
 #include "serve/routes.hpp"
 #include "soma/core/error.hpp"
 
@@ -63,9 +68,9 @@ inline bool is_asset(const std::string& path) {
 
 inline int one(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  std::string_view lines[3];
+  std::string_view lines[4];
   size_t start = 0, n = 0;
-  for (; n < 3 && start <= input.size(); ++n) {
+  for (; n < 4 && start <= input.size(); ++n) {
     const size_t end = std::min(input.find('\n', start), input.size());
     lines[n] = input.substr(start, end - start);
     start = end + 1;
@@ -74,13 +79,31 @@ inline int one(const uint8_t* data, size_t size) {
   r.method = std::string(lines[0]);
   const std::string target(lines[1]);
   const size_t q = target.find('?');
-  // What httplib does with the request line before a handler sees it.
-  r.path = httplib::detail::decode_url(target.substr(0, q), false);
-  if (q != std::string::npos) {
-    httplib::Params params;
-    httplib::detail::parse_query_text(target.substr(q + 1), params);
+  r.path = soma::serve::detail::decode_path(target);
+  // What httplib did with the request line before a handler saw it.
+  if (r.path != httplib::detail::decode_url(target.substr(0, q), false)) {
+    std::fprintf(stderr, "http_fuzz: decode_path(%s) differs from httplib's\n", target.c_str());
+    std::abort();
   }
-  if (n == 3) r.last_event_id = std::string(lines[2]);
+  if (n >= 3) r.last_event_id = std::string(lines[2]);
+  if (n == 4) {
+    // Bound to 127.0.0.1:8050, only these names with that port are the dashboard.
+    static const soma::serve::detail::HostPolicy hosts("127.0.0.1", 8050);
+    const std::string_view host = lines[3];
+    const bool own = host == "localhost:8050" || host == "127.0.0.1:8050" || host == "[::1]:8050";
+    bool allowed_spelling = own;
+    if (!own) {
+      // Names are case-insensitive: LOCALHOST:8050 is the dashboard too.
+      std::string lower(host);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      allowed_spelling = lower == "localhost:8050";
+    }
+    if (hosts.allows(host) != allowed_spelling) {
+      std::fprintf(stderr, "http_fuzz: Host '%.*s' %s\n", static_cast<int>(host.size()),
+                   host.data(), allowed_spelling ? "refused" : "allowed");
+      std::abort();
+    }
+  }
 
   const bool get = r.method == "GET" || r.method == "HEAD";
   for (const Content* c : {&content(), &content_without_plotly()}) {

@@ -1,18 +1,14 @@
-// The dashboard server: cpp-httplib on a background thread, embedded assets, the
-// dataset as JSON, and a server-sent-events stream fed by publish().
+// The dashboard server: the routes (serve/routes.hpp) behind an event-driven HTTP
+// server (serve/http_server.hpp), embedded assets, the dataset as JSON, and a
+// server-sent-events stream fed by publish().
 #include "soma/serve/dashboard.hpp"
 
-#include <httplib.h>
-
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "serve/event_log.hpp"
+#include "serve/http_server.hpp"
 #include "serve/routes.hpp"
 #include "serve/views.hpp"
 #include "soma/core/atomic_file.hpp"
@@ -72,136 +68,55 @@ json dataset_to_json(const DashboardOptions& o) {
 struct Dashboard::Impl {
   DashboardOptions options;
   detail::Content content;  // the JSON texts, built once, and Plotly.js
-  httplib::Server server;
-  std::thread thread;
+  detail::EventLog events;  // declared before the server, which streams from it
+  std::unique_ptr<detail::HttpServer> server;
   int port = 0;
-  bool running = false;
-
-  // Published events as SSE frames; first_id is the number of the oldest one kept.
-  mutable std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<std::string> events;
-  int64_t first_id = 0;
-  bool stopping = false;
 
   std::mutex plotly_mutex;
   std::string plotly;  // read on first request (content.plotly)
 
-  int64_t next_id() const { return first_id + static_cast<int64_t>(events.size()); }
-
-  void routes();
-  void answer(const httplib::Request& req, httplib::Response& res);
-  bool stream(int64_t& cursor, httplib::DataSink& sink);
+  explicit Impl(DashboardOptions o) : options(std::move(o)), events(options.max_events) {}
 };
 
-void Dashboard::Impl::routes() {
-  server.set_payload_max_length(options.max_body_bytes);
-  // httplib's default also sets SO_REUSEPORT, which would let a second dashboard share
-  // the port silently; a busy port must be an error instead.
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  content.plotly = [this]() -> const std::string& {
-    std::lock_guard lock(plotly_mutex);
-    if (plotly.empty()) plotly = read_file(plot::plotly_js_path());
-    return plotly;
+Dashboard::Dashboard(DashboardOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  auto& m = *impl_;
+  m.content.dataset = detail::page_json(dataset_to_json(m.options));
+  m.content.spikes = detail::spikes_json(m.options.spikes);
+  m.content.embedding = detail::embedding_json(m.options.embedding);
+  m.content.plotly = [&m]() -> const std::string& {
+    std::lock_guard lock(m.plotly_mutex);
+    if (m.plotly.empty()) m.plotly = read_file(plot::plotly_js_path());
+    return m.plotly;
   };
-  // Every method and path goes to detail::respond (serve/routes.hpp), which decides.
-  const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    answer(req, res);
-  };
-  const char* any = R"(/.*)";
-  server.Get(any, handler);
-  server.Post(any, handler);
-  server.Put(any, handler);
-  server.Patch(any, handler);
-  server.Delete(any, handler);
-  server.Options(any, handler);
-  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) res.set_content(std::to_string(res.status) + "\n", "text/plain");
-  });
-}
-
-void Dashboard::Impl::answer(const httplib::Request& req, httplib::Response& res) {
-  detail::Request request{.method = req.method, .path = req.path};
-  if (req.has_header("Last-Event-ID"))
-    request.last_event_id = req.get_header_value("Last-Event-ID");
-  auto reply = detail::respond(content, request);
-  res.status = reply.status;
-  if (reply.events_from) {
-    res.set_header("Cache-Control", "no-cache");
-    auto cursor = std::make_shared<int64_t>(*reply.events_from);
-    res.set_chunked_content_provider(
-        "text/event-stream",
-        [this, cursor](size_t, httplib::DataSink& sink) { return stream(*cursor, sink); });
-    return;
-  }
-  res.set_content(std::move(reply.body), reply.content_type);
-}
-
-bool Dashboard::Impl::stream(int64_t& cursor, httplib::DataSink& sink) {
-  std::string out;
-  {
-    std::unique_lock lock(mutex);
-    // Wake at least every second so a closed page is noticed through the ping.
-    changed.wait_for(lock, std::chrono::seconds(1), [&] { return stopping || cursor < next_id(); });
-    if (stopping) return false;
-    if (cursor < first_id) cursor = first_id;  // older events were dropped
-    for (; cursor < next_id(); ++cursor) out += events[static_cast<size_t>(cursor - first_id)];
-  }
-  if (out.empty()) out = ": ping\n\n";
-  return sink.is_writable() && sink.write(out.data(), out.size());
-}
-
-Dashboard::Dashboard(DashboardOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
-  impl_->content.dataset = detail::page_json(dataset_to_json(impl_->options));
-  impl_->content.spikes = detail::spikes_json(impl_->options.spikes);
-  impl_->content.embedding = detail::embedding_json(impl_->options.embedding);
-  impl_->routes();
 }
 
 Dashboard::~Dashboard() { stop(); }
 
 void Dashboard::start() {
-  if (impl_->running) return;
-  auto& o = impl_->options;
-  int port = o.port;
-  if (port == 0) {
-    port = impl_->server.bind_to_any_port(o.bind.c_str());
-  } else if (!impl_->server.bind_to_port(o.bind.c_str(), port)) {
-    port = -1;
-  }
-  if (port < 0)
-    throw Error("dashboard: cannot listen on " + o.bind + ":" + std::to_string(o.port) +
-                " (address in use or not local?)");
-  impl_->port = port;
-  impl_->running = true;
-  auto listen_returned = std::make_shared<std::atomic<bool>>(false);
-  impl_->thread = std::thread([this, listen_returned] {
-    impl_->server.listen_after_bind();
-    *listen_returned = true;
-  });
-  // httplib's stop() does nothing until the accept loop has started, so a stop() that
-  // came first would leave listen running and the join in stop() waiting forever.
-  while (!impl_->server.is_running() && !*listen_returned)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  auto& m = *impl_;
+  if (m.server) return;
+  const auto& o = m.options;
+  // Every method and path goes to detail::respond (serve/routes.hpp), which decides.
+  auto server = std::make_unique<detail::HttpServer>(
+      detail::ServerOptions{.bind = o.bind,
+                            .port = o.port,
+                            .max_body_bytes = o.max_body_bytes,
+                            .max_connections = o.max_connections,
+                            .request_timeout = o.request_timeout,
+                            .write_timeout = o.write_timeout},
+      [&m](const detail::Request& r) { return detail::respond(m.content, r); }, m.events);
+  server->start();
+  m.port = server->port();
+  m.server = std::move(server);
 }
 
 void Dashboard::stop() {
-  if (!impl_ || !impl_->running) return;
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->stopping = true;
-  }
-  impl_->changed.notify_all();
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-  impl_->running = false;
+  if (!impl_ || !impl_->server) return;
+  impl_->server->stop();
+  impl_->server.reset();
 }
 
-bool Dashboard::running() const { return impl_->running; }
+bool Dashboard::running() const { return impl_->server != nullptr; }
 int Dashboard::port() const { return impl_->port; }
 std::string Dashboard::url() const {
   return "http://" + impl_->options.bind + ":" + std::to_string(impl_->port) + "/";
@@ -211,22 +126,13 @@ void Dashboard::publish(const std::string& topic, const std::string& json_text) 
   if (topic.find_first_of("\r\n") != std::string::npos ||
       json_text.find_first_of("\r\n") != std::string::npos)
     throw Error("dashboard: publish: topic and data must be one line each");
-  {
-    std::lock_guard lock(impl_->mutex);
-    std::string frame = "id: " + std::to_string(impl_->next_id()) + "\nevent: " + topic +
-                        "\ndata: " + json_text + "\n\n";
-    impl_->events.push_back(std::move(frame));
-    while (impl_->events.size() > impl_->options.max_events) {
-      impl_->events.pop_front();
-      ++impl_->first_id;
-    }
-  }
-  impl_->changed.notify_all();
+  impl_->events.publish(topic, json_text);
 }
 
-int64_t Dashboard::published() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->next_id();
+int64_t Dashboard::published() const { return impl_->events.next_id(); }
+
+size_t Dashboard::connection_limit() const {
+  return impl_->server ? impl_->server->connection_limit() : 0;
 }
 
 std::string Dashboard::dataset_json() const { return impl_->content.dataset; }

@@ -22,11 +22,64 @@ std::optional<int64_t> event_after(const std::string& id) {
   return last + 1;
 }
 
+// `n` hex digits of `s` from `i`; false when there are fewer.
+bool hex_at(std::string_view s, size_t i, int n, int& value) {
+  value = 0;
+  for (; n > 0; --n, ++i) {
+    if (i >= s.size()) return false;
+    const char c = s[i];
+    const int v = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+    if (v < 0) return false;
+    value = value * 16 + v;
+  }
+  return true;
+}
+
+// A code point as UTF-8; nothing for a surrogate, as cpp-httplib's to_utf8.
+void append_utf8(std::string& out, int code) {
+  auto byte = [&](int b) { out += static_cast<char>(b); };
+  if (code < 0x80) {
+    byte(code);
+  } else if (code < 0x800) {
+    byte(0xC0 | (code >> 6));
+    byte(0x80 | (code & 0x3F));
+  } else if (code < 0xD800 || (code >= 0xE000 && code < 0x10000)) {
+    byte(0xE0 | (code >> 12));
+    byte(0x80 | ((code >> 6) & 0x3F));
+    byte(0x80 | (code & 0x3F));
+  }
+}
+
 Reply text(int status, std::string body) {
   return {.status = status, .content_type = "text/plain", .body = std::move(body)};
 }
 
 }  // namespace
+
+std::string decode_path(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  std::string out;
+  out.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    int value = 0;
+    if (path[i] == '%' && i + 1 < path.size() && path[i + 1] == 'u') {
+      if (hex_at(path, i + 2, 4, value)) {
+        append_utf8(out, value);
+        i += 5;
+        continue;
+      }
+    } else if (path[i] == '%' && i + 1 < path.size() && hex_at(path, i + 1, 2, value)) {
+      out += static_cast<char>(value);
+      i += 2;
+      continue;
+    }
+    out += path[i];
+  }
+  return out;
+}
 
 Reply respond(const Content& content, const Request& request) {
   if (request.method != "GET" && request.method != "HEAD") return text(405, "method not allowed\n");

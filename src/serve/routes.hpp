@@ -1,17 +1,18 @@
 #pragma once
-// The dashboard's answer to a request, as a function of the request alone: Dashboard's
-// httplib handlers translate to and from these types, and fuzz/http_fuzz.cpp calls
-// respond() on fuzzed requests without a socket.
+// The dashboard's answer to a request, as a function of the request alone: the server
+// (http_server.hpp) translates to and from these types, and fuzz/http_fuzz.cpp calls
+// decode_path() and respond() on fuzzed requests without a socket.
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace soma::serve::detail {
 
 struct Request {
-  std::string method;  // "GET", "HEAD", "POST", ...
-  std::string path;    // as httplib hands it over: percent-decoded, without the query
+  std::string method;                        // "GET", "HEAD", "POST", ...
+  std::string path;                          // decode_path() of the request target
   std::optional<std::string> last_event_id;  // the Last-Event-ID header, when sent
 };
 
@@ -29,6 +30,12 @@ struct Content {
   // Plotly.js, read on first use; throws when it cannot be read (the reply is then 404).
   std::function<const std::string&()> plotly;
 };
+
+// The request target's path, percent-decoded, without the query: "/a%20b?x" is "/a b".
+// The decoding is cpp-httplib's, which the dashboard was served with before (%XX is a
+// byte, %uXXXX a code point in UTF-8, '+' stays '+', a malformed escape stays as it is);
+// the fuzz target holds the two equal.
+std::string decode_path(std::string_view target);
 
 // GET and HEAD: the API, Plotly.js, an embedded asset, or 404 (the path never reaches
 // the file system); 400 for a Last-Event-ID that is not an event number; 405 for any

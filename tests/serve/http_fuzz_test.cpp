@@ -43,4 +43,17 @@ TEST(HttpRoutes, LastEventIdIsAWholeNonNegativeNumber) {
   EXPECT_EQ(respond(content, {.method = "DELETE", .path = "/"}).status, 405);
 }
 
+// The request target's path as cpp-httplib decoded it: the same bytes reach the routes.
+TEST(HttpRoutes, DecodePathIsHttplibsDecoding) {
+  using soma::serve::detail::decode_path;
+  EXPECT_EQ(decode_path("/a%20b?x=%41"), "/a b");
+  EXPECT_EQ(decode_path("/a+b"), "/a+b");
+  EXPECT_EQ(decode_path("/%2e%2E/etc"), "/../etc");
+  EXPECT_EQ(decode_path("/%u00e9"), "/\xc3\xa9");
+  EXPECT_EQ(decode_path("/%ud800x"), "/x");  // a surrogate is dropped
+  for (const std::string odd : {"/%", "/%4", "/%zz", "/%u12", "/%u12zz", "%", "?%41", ""})
+    EXPECT_EQ(decode_path(odd), httplib::detail::decode_url(odd.substr(0, odd.find('?')), false))
+        << odd;
+}
+
 }  // namespace

@@ -12,10 +12,19 @@
 // server-sent-events stream (/api/events) carrying whatever is published: a training
 // loop's "batch"/"epoch" events, a power monitor's "power_sensors"/"power" events (see
 // apps/soma/live_dashboard.hpp). Any other path is 404; requests with bodies larger than
-// `max_body_bytes` are 413. publish() may be called from any thread.
+// `max_body_bytes` are 413; a Host header other than the dashboard's own address
+// (localhost, 127.0.0.1, [::1] or `bind`, with the port) is 403, against DNS rebinding.
+// publish() may be called from any thread.
+//
+// The server is event-driven: an open event stream costs a socket, not a thread, so a
+// thousand pages can watch while every other request is answered. Clients that send a
+// request too slowly (`request_timeout`, which is also the keep-alive idle timeout) or
+// stop reading (`write_timeout`) are closed; beyond `max_connections` a connection gets
+// 503. start() raises the process's soft limit on open files as far as that needs.
 //
 // The page has a tab per view: the dataset explorer, training, power, the spike raster
 // (a spike monitor's i,t CSV) and the embedding (an x,y,label CSV such as t-SNE writes).
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -33,6 +42,9 @@ struct DashboardOptions {
   size_t max_events = 100000;       // events kept for pages that connect late
   std::filesystem::path spikes;     // a spike monitor's CSV (i, t in seconds); empty: none
   std::filesystem::path embedding;  // an embedding's CSV (x, y[, label]); empty: none
+  size_t max_connections = 4096;    // open at once; more get 503
+  std::chrono::milliseconds request_timeout{5000};  // for a whole request, or when idle
+  std::chrono::milliseconds write_timeout{30000};   // a write that makes no progress
 };
 
 class Dashboard {
@@ -57,6 +69,9 @@ class Dashboard {
   void publish(const std::string& topic, const std::string& json);
   // Number of events published so far.
   int64_t published() const;
+  // The connection limit in force after start(): max_connections, or less when the
+  // process may not open that many files.
+  size_t connection_limit() const;
 
   // The dataset API's JSON text ({"path", "rows", "columns", "numeric", ...}).
   std::string dataset_json() const;
