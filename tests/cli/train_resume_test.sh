@@ -10,47 +10,65 @@ soma="$1" json="$2" data="$3" dir="$4"
 rm -rf "$dir"
 mkdir -p "$dir"
 config="$data/tiny_dropout.toml"
-epochs=3000  # long enough (seconds: a checkpoint per epoch) for a signal to land mid-run
+epochs=200  # long enough (a second on disk: a checkpoint per epoch) for a signal to land mid-run
 
 # history.csv without its timing column (the last).
 figures() { awk -F, '{ NF--; print }' OFS=, "$1/history.csv"; }
 
-# The reference: one uninterrupted run.
-"$soma" train --config "$config" --runs "$dir/full" --epochs $epochs --json >"$dir/full.out" ||
-  fail "uninterrupted run: $(tail -n 3 "$dir/full.out")"
-full=$(field "$dir/full.out" run_dir)
-want=$(field "$dir/full.out" weights_sha256)
-[ "$(field "$dir/full.out" resumed_from_epoch)" = 0 ] || fail "a fresh run says it was resumed"
-[ "${#want}" = 64 ] || fail "weights_sha256 is not 64 hex digits: $want"
-if command -v sha256sum >/dev/null; then
-  [ "$(sha256sum "$full/model.soma" | cut -d' ' -f1)" = "$want" ] ||
-    fail "weights_sha256 $want is not the SHA-256 of model.soma"
-fi
-grep -q '"status": "complete"' "$full/status.json" || fail "status: $(cat "$full/status.json")"
-[ -s "$full/checkpoint.soma" ] || fail "no checkpoint in $full"
-echo "ok: uninterrupted, weights_sha256 $want"
+# reference EPOCHS: one uninterrupted run of EPOCHS (once per count): $want is its
+# weights_sha256, $full its directory.
+declare -A want_for full_for
+reference() {
+  local e=$1 out="$dir/full-$1.out"
+  if [ -z "${want_for[$e]:-}" ]; then
+    "$soma" train --config "$config" --runs "$dir/full-$e" --epochs "$e" --json >"$out" ||
+      fail "uninterrupted run: $(tail -n 3 "$out")"
+    full_for[$e]=$(field "$out" run_dir)
+    want_for[$e]=$(field "$out" weights_sha256)
+    local f=${full_for[$e]} w=${want_for[$e]}
+    [ "$(field "$out" resumed_from_epoch)" = 0 ] || fail "a fresh run says it was resumed"
+    [ "${#w}" = 64 ] || fail "weights_sha256 is not 64 hex digits: $w"
+    if command -v sha256sum >/dev/null; then
+      [ "$(sha256sum "$f/model.soma" | cut -d' ' -f1)" = "$w" ] ||
+        fail "weights_sha256 $w is not the SHA-256 of model.soma"
+    fi
+    grep -q '"status": "complete"' "$f/status.json" || fail "status: $(cat "$f/status.json")"
+    [ -s "$f/checkpoint.soma" ] || fail "no checkpoint in $f"
+    echo "ok: uninterrupted, $e epochs, weights_sha256 $w"
+  fi
+  want=${want_for[$e]} full=${full_for[$e]}
+}
 
 # stop SIGNAL STATUS NAME [FLAGS...]: start a run, send SIGNAL once its first checkpoint
-# is on disk, expect exit STATUS; leaves the run directory in $run.
+# is on disk, expect exit STATUS; leaves the run directory in $run and its epochs in
+# $stopped_epochs. A run that finished before the signal (a fast disk) is tried again
+# with four times the epochs.
 stop() {
-  local signal=$1 expected=$2 name=$3 status
+  local signal=$1 expected=$2 name=$3 status pid
   shift 3
-  set -m  # the job gets its own process group and does not ignore SIGINT
-  "$soma" train --config "$config" --runs "$dir/$name" --epochs $epochs --json "$@" \
-    >"$dir/$name.out" 2>"$dir/$name.err" &
-  local pid=$!
-  set +m
-  for _ in $(seq 1 200); do
-    ls "$dir/$name"/*/checkpoint.soma >/dev/null 2>&1 && break
-    sleep 0.05
+  stopped_epochs=$epochs
+  while :; do
+    rm -rf "${dir:?}/$name"
+    set -m  # the job gets its own process group and does not ignore SIGINT
+    "$soma" train --config "$config" --runs "$dir/$name" --epochs $stopped_epochs --json "$@" \
+      >"$dir/$name.out" 2>"$dir/$name.err" &
+    pid=$!
+    set +m
+    for _ in $(seq 1 400); do
+      ls "$dir/$name"/*/checkpoint.soma >/dev/null 2>&1 && break
+      sleep 0.02
+    done
+    if [ "$name" = sigterm ]; then
+      refuses "another soma train is running this run" "--resume of a run still training" -- \
+        train --resume "$(ls -d "$dir/$name"/*)"
+    fi
+    kill "-$signal" "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    status=$?
+    [ "$status" = 0 ] && [ "$stopped_epochs" -lt 100000 ] || break
+    stopped_epochs=$((stopped_epochs * 4))
+    echo "note: $signal came after the run ended; again with $stopped_epochs epochs"
   done
-  if [ "$name" = sigterm ]; then
-    refuses "another soma train is running this run" "--resume of a run still training" -- \
-      train --resume "$(ls -d "$dir/$name"/*)"
-  fi
-  kill "-$signal" "$pid"
-  wait "$pid"
-  status=$?
   [ "$status" = "$expected" ] ||
     fail "$signal: exit status $status, expected $expected: $(cat "$dir/$name.err")"
   run=$(ls -d "$dir/$name"/*)
@@ -60,6 +78,7 @@ stop() {
 
 # resume NAME: --resume $run must finish with the uninterrupted run's weights and history.
 resume() {
+  reference "$stopped_epochs"
   "$soma" train --resume "$run" --json >"$dir/$1.resumed.out" 2>"$dir/$1.resumed.err" ||
     fail "$1: resume failed: $(cat "$dir/$1.resumed.err")"
   local got from
