@@ -15,6 +15,7 @@
 
 #include "flags.hpp"
 #include "registry.hpp"
+#include "run_status.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/threads.hpp"
@@ -60,6 +61,7 @@ void run(const Options& o) {
   if (!std::filesystem::is_directory(dir))
     throw Error(o.model +
                 ": not a run directory (expected the directory `soma train` wrote, under runs/)");
+  cli::require_complete_run(dir);
   std::filesystem::path base;
   if (std::filesystem::exists(dir / "report.json")) {
     try {

@@ -3,10 +3,18 @@
 // and report into a new directory under runs/.
 //
 //   soma train                          # W5 on Fashion-MNIST, 3 epochs
-//   soma train --epochs 3 --json        # last line: {"test_accuracy": ..., ...}
+//   soma train --epochs 3 --json        # last line: {"test_accuracy": ..., "weights_sha256": ...}
 //   soma train --config examples/titanic.toml
+//   soma train --resume runs/titanic-20261123-104000-1   # after Ctrl-C, a kill or a crash
+//
+// The run directory is made (and written to) before the data is read. Training saves
+// checkpoint.soma after every epoch and every --checkpoint-seconds within one, holding
+// every random stream, so a resumed run ends with the same weights as one never stopped.
+// SIGINT/SIGTERM end it after the current batch with a checkpoint, status "interrupted"
+// and exit status 130/143. status.json says how the run stands (run_status.hpp).
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -18,9 +26,11 @@
 #include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
+#include "run_status.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
+#include "soma/core/sha256.hpp"
 #include "soma/core/system.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/data/fashion_mnist.hpp"
@@ -30,8 +40,10 @@
 #include "soma/optim/adam.hpp"
 #include "soma/optim/sgd.hpp"
 #include "soma/train/callbacks.hpp"
+#include "soma/train/checkpoint.hpp"
 #include "soma/train/fit.hpp"
 #include "soma/train/metrics.hpp"
+#include "stop_signals.hpp"
 #include "train_config.hpp"
 
 namespace {
@@ -48,8 +60,10 @@ struct Options {
   int64_t epochs = 0;  // 0: the configuration's
   int threads = 0;     // 0: the global --threads (default all cores)
   bool json = false;
-  bool live = false;  // stream the run to a dashboard page
-  int live_port = 0;  // 0: any free port
+  bool live = false;   // stream the run to a dashboard page
+  int live_port = 0;   // 0: any free port
+  std::string resume;  // a run directory to continue
+  double checkpoint_seconds = 30;
 };
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const cli::TrainConfig& c, nn::Module& model) {
@@ -120,11 +134,20 @@ void check_model(nn::Module& model, const cli::TrainConfig& c, const cli::Prepar
                 "' needs 1 output, the last layer has " + std::to_string(out.size(1)));
 }
 
-void run(const Options& o) {
-  Stopwatch total;
-  if (o.threads > 0) set_num_threads(o.threads);
-  cli::TrainConfig c =
-      o.config.empty() ? cli::default_train_config() : cli::load_train_config(o.config);
+// The run directory and the configuration: a new directory (made and checked writable
+// before the data is read), or, with --resume, the directory of a run that stopped early.
+struct RunSetup {
+  cli::TrainConfig config;
+  std::filesystem::path dir;
+  json fields;  // what status.json records besides the status: --resume starts from it
+  bool resuming = false;
+  bool training_started = false;
+};
+
+RunSetup start_new_run(const Options& o) {
+  RunSetup r;
+  cli::TrainConfig& c = r.config;
+  c = o.config.empty() ? cli::default_train_config() : cli::load_train_config(o.config);
   if (o.epochs > 0) c.epochs = o.epochs;
   if (!o.data_dir.empty()) {
     if (c.data.format != "fashion-mnist")
@@ -134,11 +157,69 @@ void run(const Options& o) {
   const std::filesystem::path config_dir =
       o.config.empty() ? std::filesystem::current_path()
                        : std::filesystem::absolute(std::filesystem::path(o.config)).parent_path();
+  const std::string stem =
+      (o.config.empty() ? std::string("cnn") : std::filesystem::path(o.config).stem().string()) +
+      "-" + timestamp();
+  r.dir = cli::create_run_directory(o.runs, stem);
+  r.fields = {{"config_dir", config_dir.string()},  // relative data paths start here
+              {"config_file", o.config.empty() ? "<default W5>" : o.config},
+              {"config_overrides", {{"epochs", c.epochs}, {"data_dir", c.data.dir.string()}}}};
+  write_file_atomic(r.dir / "config.toml", c.source_text);
+  return r;
+}
+
+RunSetup reopen_run(const Options& o) {
+  RunSetup r;
+  r.resuming = true;
+  r.dir = o.resume;
+  if (!std::filesystem::is_directory(r.dir))
+    throw Error("--resume " + o.resume +
+                ": not a directory (expected a run directory of soma train)");
+  const json status = cli::read_run_status(r.dir);
+  if (status.empty() || !status.contains("config_dir") || !status.contains("config_overrides"))
+    throw Error("--resume " + o.resume +
+                ": no status.json with the run's settings (expected a run directory written "
+                "by a soma train that saves checkpoints)");
+  if (status["status"] == "complete")
+    throw Error("--resume " + o.resume + ": the run is already complete (status.json)");
+  for (const char* key : {"config_dir", "config_file", "config_overrides"})
+    if (status.contains(key)) r.fields[key] = status[key];
+  const std::filesystem::path toml = r.dir / "config.toml";
+  try {
+    cli::TrainConfig& c = r.config;
+    c = cli::parse_train_config(read_file(toml), toml.string(),
+                                status["config_dir"].get<std::string>());
+    c.epochs = status["config_overrides"]["epochs"].get<int64_t>();
+    c.data.dir = status["config_overrides"]["data_dir"].get<std::string>();
+  } catch (const json::exception& e) {
+    throw Error((r.dir / "status.json").string() + ": " + e.what());
+  }
+  return r;
+}
+
+// Ends training after the current batch once SIGINT or SIGTERM came. A signal during
+// the last epoch's validation ends nothing: training is over by then.
+class StopOnSignal : public train::Callback {
+ public:
+  void on_batch_end(train::FitState& s, int64_t, double) override {
+    if (cli::StopSignals::received() != 0) s.interrupt = fired_ = true;
+  }
+  bool fired() const { return fired_; }
+
+ private:
+  bool fired_ = false;
+};
+
+void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
+  const cli::TrainConfig& c = setup.config;
+  const std::filesystem::path& dir = setup.dir;
+  const std::filesystem::path checkpoint_path = dir / "checkpoint.soma";
 
   Stopwatch load_clock;
   cli::PreparedData d = cli::prepare_data(c);
   const double load_seconds = load_clock.seconds();
 
+  // Initialises the layers, then drives the Dropout layers: a checkpoint saves it.
   Rng rng(c.seed);
   auto model = cli::build_model(c, rng);
   check_model(*model, c, d);
@@ -166,8 +247,34 @@ void run(const Options& o) {
   fo.metrics = metrics_for(c.loss);
   fo.progress = false;  // our own bar below also shows throughput
 
+  std::shared_ptr<train::EarlyStopping> stopper;
+  if (c.early_stopping.enabled)
+    stopper = std::make_shared<train::EarlyStopping>(
+        train::EarlyStoppingOptions{.monitor = c.early_stopping.monitor,
+                                    .patience = c.early_stopping.patience,
+                                    .min_delta = c.early_stopping.min_delta,
+                                    .maximize = c.early_stopping.monitor == "valid_accuracy"});
+  // Every random stream the run draws from: the loader's shuffles are saved with the
+  // loader; soma's global generator too, for any layer that defaults to it.
+  train::CheckpointStreams streams{.rngs = {{"model", &rng}, {"global", &global_rng()}}};
+  if (stopper) streams.callbacks.push_back({"early_stopping", stopper.get()});
+
+  train::History history;
+  int64_t resumed_from_epoch = 0, resumed_from_batch = 0;
+  // Killed before its first checkpoint, a run starts again from its beginning.
+  if (setup.resuming && std::filesystem::exists(checkpoint_path)) {
+    history = train::resume(checkpoint_path, *model, *optimizer, loader, fo, streams);
+    resumed_from_epoch = fo.start_epoch;
+    resumed_from_batch = fo.start_progress.batch;
+    std::fprintf(stderr, "resuming %s after epoch %lld, batch %lld\n", dir.c_str(),
+                 static_cast<long long>(resumed_from_epoch),
+                 static_cast<long long>(resumed_from_batch));
+  }
+
   const int64_t n = train_x.size(0);
-  ProgressBar bar(c.epochs * loader.size(), "train");
+  const int64_t batches_left =
+      std::max<int64_t>(0, (c.epochs - fo.start_epoch) * loader.size() - resumed_from_batch);
+  ProgressBar bar(batches_left, "train");
   Stopwatch train_clock;
   int64_t images_done = 0;
   auto progress = std::make_shared<train::LambdaCallback>();
@@ -195,17 +302,35 @@ void run(const Options& o) {
     };
     callbacks.push_back(cosine);
   }
-  if (c.early_stopping.enabled)
-    callbacks.push_back(std::make_shared<train::EarlyStopping>(
-        train::EarlyStoppingOptions{.monitor = c.early_stopping.monitor,
-                                    .patience = c.early_stopping.patience,
-                                    .min_delta = c.early_stopping.min_delta,
-                                    .maximize = c.early_stopping.monitor == "valid_accuracy"}));
+  if (stopper) callbacks.push_back(stopper);
   std::shared_ptr<serve::Dashboard> board;  // kept alive while training runs
   if (o.live) board = cli::attach_live_dashboard(callbacks, o.live_port);
-  const train::History history = train::fit(*model, *optimizer, loader, valid.get(), fo, callbacks);
+  auto stop_on_signal = std::make_shared<StopOnSignal>();
+  callbacks.push_back(stop_on_signal);
+  // Last, so that it saves what the others left (the schedule's rate, the counters).
+  callbacks.push_back(std::make_shared<train::Checkpoint>(
+      checkpoint_path,
+      train::CheckpointOptions{
+          .every_epochs = 1, .every_seconds = o.checkpoint_seconds, .streams = streams}));
+  setup.training_started = true;
+  {
+    cli::StopSignals signals;
+    history = train::fit(*model, *optimizer, loader, valid.get(), fo, callbacks, history);
+    bar.finish();
+    if (const int sig = cli::StopSignals::received(); stop_on_signal->fired()) {
+      json fields = setup.fields;
+      fields["epochs_done"] = history.epochs.size();
+      fields["signal"] = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      cli::write_run_status(dir, "interrupted", fields);
+      std::fprintf(stderr,
+                   "soma: interrupted by %s after %zu of %lld epochs; checkpoint saved in %s\n"
+                   "continue with: soma train --resume %s\n",
+                   sig == SIGINT ? "SIGINT" : "SIGTERM", history.epochs.size(),
+                   static_cast<long long>(c.epochs), checkpoint_path.c_str(), dir.c_str());
+      throw cli::Exit{128 + sig};
+    }
+  }
   const double train_seconds = train_clock.seconds();
-  bar.finish();
 
   Stopwatch eval_clock;
   data::DataLoader test_loader(data::TensorDataset(d.test_x, d.test_y), {.batch_size = kEvalBatch});
@@ -233,34 +358,34 @@ void run(const Options& o) {
     j["test_mse"] = ev.metrics.at("mse");
   }
   const int64_t epochs_run = static_cast<int64_t>(history.epochs.size());
+  // Throughput of this process's part of the run (all of it unless resumed).
+  const double images_trained =
+      static_cast<double>(n * std::max<int64_t>(epochs_run - resumed_from_epoch, 0));
   j["test_loss"] = ev.loss;
   j["epochs"] = epochs_run;
   j["train_images"] = n;
   j["test_images"] = d.test_x.size(0);
   j["train_seconds"] = train_seconds;
-  j["images_per_second"] = static_cast<double>(n * epochs_run) / train_seconds;
+  j["images_per_second"] = images_trained / train_seconds;
   j["eval_seconds"] = eval_seconds;
   j["load_seconds"] = load_seconds;
   j["threads"] = num_threads();
   j["final_train_loss"] = history.last().train_loss;
+  j["resumed_from_epoch"] = resumed_from_epoch;
+  j["resumed_from_batch"] = resumed_from_batch;
 
-  // A new directory per run; each file is written atomically, the report last.
-  std::filesystem::create_directories(o.runs);
-  const std::string stem =
-      (o.config.empty() ? std::string("cnn") : std::filesystem::path(o.config).stem().string()) +
-      "-" + timestamp();
-  const auto dir = create_unique_directory(o.runs, stem);
-  nn::save(*model, dir / "model.soma");
-  write_file_atomic(dir / "config.toml", c.source_text);
+  // Each file is written atomically, status.json last: until it says "complete",
+  // `soma predict` refuses the directory.
+  const std::string weights = nn::serialize(model->state_dict());
+  write_file_atomic(dir / "model.soma", weights);
+  j["weights_sha256"] = sha256_hex(weights);
   write_file_atomic(dir / "history.csv", history.to_csv());
   j["run_dir"] = dir.string();
   j["peak_rss_bytes"] = peak_rss_bytes();
   j["total_seconds"] = total.seconds();
 
   json report = j;
-  report["config_dir"] = config_dir.string();  // relative data paths of config.toml start here
-  report["config_file"] = o.config.empty() ? "<default W5>" : o.config;
-  report["config_overrides"] = {{"epochs", c.epochs}, {"data_dir", c.data.dir.string()}};
+  report.update(setup.fields);
   write_file_atomic(dir / "report.json", report.dump(2) + "\n");
   std::ostringstream md;
   md << "# soma train report\n\nconfig: " << report["config_file"].get<std::string>()
@@ -272,12 +397,19 @@ void run(const Options& o) {
   md << "test loss: " << ev.loss << "\nepochs: " << epochs_run << "\ntraining: " << train_seconds
      << " s, " << j["images_per_second"].get<double>() << " examples/s on " << num_threads()
      << " threads\n";
+  if (resumed_from_epoch > 0 || resumed_from_batch > 0)
+    md << "resumed after epoch " << resumed_from_epoch << ", batch " << resumed_from_batch << "\n";
   md << "evaluation: " << eval_seconds << " s\npeak RSS: " << peak_rss_bytes() / (1024 * 1024)
      << " MiB\n";
+  md << "weights SHA-256: " << j["weights_sha256"].get<std::string>() << "\n";
   if (!matrix_text.empty())
     md << "\nconfusion matrix (rows: actual, columns: predicted):\n```\n"
        << matrix_text << "\n```\n";
   write_file_atomic(dir / "report.md", md.str());
+  json fields = setup.fields;
+  fields["epochs_done"] = epochs_run;
+  fields["weights_sha256"] = j["weights_sha256"];
+  cli::write_run_status(dir, "complete", fields);
 
   std::cout << model->str() << "\n";
   std::printf("trained %lld epochs on %lld examples in %.1f s (%.0f examples/s, %d threads)\n",
@@ -294,6 +426,37 @@ void run(const Options& o) {
   if (o.json) cli::print_json(j);
 }
 
+void run(const Options& o) {
+  Stopwatch total;
+  if (o.threads > 0) set_num_threads(o.threads);
+  RunSetup setup = o.resume.empty() ? start_new_run(o) : reopen_run(o);
+  const cli::RunLock lock(setup.dir);
+  cli::write_run_status(setup.dir, "running", setup.fields);
+  try {
+    train_run(o, setup, total);
+  } catch (const std::exception& e) {
+    // A new run that failed before training (unreadable data, a model that does not fit
+    // it) leaves nothing behind, as before run directories were made first.
+    if (!setup.resuming && !setup.training_started) {
+      std::error_code ec;
+      for (const char* f : {"status.json", "config.toml", ".lock"})
+        std::filesystem::remove(setup.dir / f, ec);
+      std::filesystem::remove(setup.dir, ec);
+      throw;
+    }
+    // Whatever stopped the run (a full disk, a diverged loss, bad data), the directory
+    // must not pass for a finished one. On a full disk this small write may fail too;
+    // the status then stays "running", which predict refuses as well.
+    json fields = setup.fields;
+    fields["error"] = e.what();
+    try {
+      cli::write_run_status(setup.dir, "incomplete", fields);
+    } catch (const std::exception&) {
+    }
+    throw;
+  }
+}
+
 cli::CommandRegistrar reg(
     "train", "Train a network (default: a CNN on Fashion-MNIST) and save the run",
     [](CLI::App& app) {
@@ -303,14 +466,25 @@ cli::CommandRegistrar reg(
       app.add_option("--epochs", o->epochs, "Epochs (overrides the configuration)")
           ->check(soma::cli::integer_in(1, 10'000'000));
       app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files");
-      app.add_option("--runs", o->runs, "Parent directory of the run directories")
-          ->capture_default_str();
+      auto* runs = app.add_option("--runs", o->runs, "Parent directory of the run directories")
+                       ->capture_default_str();
+      auto* resume =
+          app.add_option("--resume", o->resume,
+                         "Continue a run that stopped early (its directory) from its checkpoint");
+      app.add_option("--checkpoint-seconds", o->checkpoint_seconds,
+                     "Also checkpoint within an epoch this often (0: after every batch)")
+          ->capture_default_str()
+          ->check(soma::cli::number_in(0, 1e9));
       // Also accepted after the sub-command (`soma train --threads 2`), as the issue spells it.
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line of the results");
       app.add_flag("--live", o->live, "Stream losses and metrics to a live dashboard page");
       app.add_option("--live-port", o->live_port, "Port of the live dashboard (0: any free)");
+      // A resumed run reads its configuration, epochs and data from its directory.
+      for (const char* name : {"--config", "--epochs", "--data-dir"})
+        resume->excludes(app.get_option(name));
+      resume->excludes(runs);
       app.callback([o] { run(*o); });
     });
 

@@ -30,6 +30,28 @@ DataLoader::Iterator DataLoader::begin() {
   return Iterator(this, 0);
 }
 
+void DataLoader::set_order(std::vector<int64_t> order) {
+  const int64_t n = dataset_->size();
+  if (static_cast<int64_t>(order.size()) != n)
+    throw Error("DataLoader: the restored order has " + std::to_string(order.size()) +
+                " indices, the dataset has " + std::to_string(n) + " examples");
+  std::vector<char> seen(static_cast<size_t>(n), 0);
+  for (const int64_t i : order) {
+    if (i < 0 || i >= n || seen[static_cast<size_t>(i)])
+      throw Error("DataLoader: the restored order is not a permutation of 0.." +
+                  std::to_string(n - 1) + " (index " + std::to_string(i) + ")");
+    seen[static_cast<size_t>(i)] = 1;
+  }
+  order_ = std::move(order);
+}
+
+DataLoader::Iterator DataLoader::resume_at(int64_t b) {
+  if (b < 0 || b > num_batches_)
+    throw Error("DataLoader: cannot resume at batch " + std::to_string(b) + " of " +
+                std::to_string(num_batches_));
+  return Iterator(this, b);
+}
+
 Batch DataLoader::batch(int64_t b) const {
   if (b < 0 || b >= num_batches_)
     throw Error("DataLoader: batch " + std::to_string(b) + " out of range [0, " +

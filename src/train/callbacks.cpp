@@ -40,58 +40,26 @@ void EarlyStopping::on_train_end(FitState& s) {
     s.model.load_state_dict(best_weights_);
 }
 
-// The checkpoint: model.*, optimizer.*, and the history as tensors.
-void Checkpoint::on_epoch_end(FitState& s, const EpochRecord& r) {
-  if (every_ <= 0 || r.epoch % every_ != 0) return;
-  nn::StateDict all;
-  all.merge(s.model.state_dict(), "model");
-  all.merge(s.optimizer.state_dict(), "optimizer");
-  const auto& epochs = s.history.epochs;
-  const int64_t n = static_cast<int64_t>(epochs.size());
-  Tensor train = empty({n}, kFloat64), valid = empty({n}, kFloat64), secs = empty({n}, kFloat64);
-  for (int64_t i = 0; i < n; ++i) {
-    train.data_ptr<double>()[i] = epochs[i].train_loss;
-    valid.data_ptr<double>()[i] = epochs[i].valid_loss;
-    secs.data_ptr<double>()[i] = epochs[i].seconds;
-  }
-  all.insert("history.epoch", tensor({r.epoch}));
-  all.insert("history.train_loss", train);
-  all.insert("history.valid_loss", valid);
-  all.insert("history.seconds", secs);
-  if (n > 0)
-    for (const auto& [name, value] : epochs.front().metrics) {
-      Tensor m = empty({n}, kFloat64);
-      for (int64_t i = 0; i < n; ++i) {
-        auto it = epochs[i].metrics.find(name);
-        m.data_ptr<double>()[i] = it == epochs[i].metrics.end() ? NAN : it->second;
-      }
-      all.insert("history.metric." + name, m);
-    }
-  nn::save(all, path_);
+// A resumed run must stop at the same epoch and restore the same weights.
+nn::StateDict EarlyStopping::state_dict() const {
+  nn::StateDict s;
+  s.insert("best", tensor({best_}));
+  s.insert("counters", tensor({best_epoch_, stopped_epoch_, waited_}));
+  s.merge(best_weights_, "weights");
+  return s;
 }
 
-History resume(const std::filesystem::path& path, nn::Module& model, optim::Optimizer& optimizer,
-               FitOptions& options) {
-  const nn::StateDict all = nn::load_state_dict_file(path);
-  model.load_state_dict(all.sub("model"));
-  optimizer.load_state_dict(all.sub("optimizer"));
-  History h;
-  const int64_t done = all.at("history.epoch").item<int64_t>();
-  const auto train = all.at("history.train_loss").to_vector<double>();
-  const auto valid = all.at("history.valid_loss").to_vector<double>();
-  const auto secs = all.at("history.seconds").to_vector<double>();
-  const nn::StateDict metrics = all.sub("history.metric");
-  for (size_t i = 0; i < train.size(); ++i) {
-    EpochRecord r;
-    r.epoch = static_cast<int64_t>(i) + 1;
-    r.train_loss = train[i];
-    r.valid_loss = valid[i];
-    r.seconds = secs[i];
-    for (const auto& [name, t] : metrics) r.metrics[name] = t.to_vector<double>().at(i);
-    h.epochs.push_back(r);
-  }
-  options.start_epoch = done;
-  return h;
+void EarlyStopping::load_state_dict(const nn::StateDict& state) {
+  const Tensor& counters = state.at("counters");
+  if (counters.dtype() != kInt64 || counters.numel() != 3)
+    throw Error("EarlyStopping: the entry 'counters' holds " + counters.shape().str() +
+                ", expected 3 int64 values");
+  best_ = state.at("best").to(kFloat64).item<double>();
+  const auto c = counters.to_vector<int64_t>();
+  best_epoch_ = c[0];
+  stopped_epoch_ = c[1];
+  waited_ = c[2];
+  best_weights_ = state.sub("weights");
 }
 
 }  // namespace soma::train

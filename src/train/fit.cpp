@@ -94,20 +94,30 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
   FitState state{model, optimizer, train_loader, history, options.start_epoch, options.epochs};
   // A resumed run replays the loader's shuffles of the epochs already done, so the
   // next epoch sees the same batches as in an uninterrupted run.
-  for (int64_t e = 0; e < options.start_epoch; ++e) (void)train_loader.begin();
+  if (options.replay_shuffles)
+    for (int64_t e = 0; e < options.start_epoch; ++e) (void)train_loader.begin();
+  const EpochProgress& resumed = options.start_progress;
+  if (resumed.batch < 0 || resumed.batch > train_loader.size())
+    throw Error("fit: start_progress.batch is " + std::to_string(resumed.batch) +
+                ", expected 0 to " + std::to_string(train_loader.size()));
 
   const int64_t batches = train_loader.size();
-  ProgressBar bar((options.epochs - options.start_epoch) * batches, options.label,
+  ProgressBar bar((options.epochs - options.start_epoch) * batches - resumed.batch, options.label,
                   options.progress);
   for (auto& cb : callbacks) cb->on_train_begin(state);
   for (int64_t epoch = options.start_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
     state.epoch = epoch;
     Stopwatch clock;
     model.train();
-    double loss_sum = 0;
-    int64_t seen = 0, b = 0;
-    for (auto& [x, y] : train_loader) {
-      ++b;
+    // The first epoch of a run resumed mid-epoch continues the order its checkpoint
+    // holds; every other epoch starts with a new shuffle.
+    const bool mid_epoch = epoch == options.start_epoch + 1 && resumed.batch > 0;
+    state.progress = mid_epoch ? resumed : EpochProgress{};
+    const double carried_seconds = state.progress.seconds;
+    auto it = mid_epoch ? train_loader.resume_at(resumed.batch) : train_loader.begin();
+    for (; it != train_loader.end(); ++it) {
+      const auto& [x, y] = *it;
+      const int64_t b = state.progress.batch + 1;
       optimizer.zero_grad();
       Tensor loss = options.loss(model(x), y);
       const double value = loss.item<double>();
@@ -118,8 +128,10 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
                     " (try a smaller learning rate or check the inputs for NaN)");
       loss.backward();
       optimizer.step();
-      loss_sum += value * static_cast<double>(x.size(0));
-      seen += x.size(0);
+      state.progress.batch = b;
+      state.progress.loss_sum += value * static_cast<double>(x.size(0));
+      state.progress.examples += x.size(0);
+      state.progress.seconds = carried_seconds + clock.seconds();
       for (auto& cb : callbacks) cb->on_batch_end(state, b, value);
       if (bar.active()) {
         char status[96];
@@ -127,16 +139,21 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
                       static_cast<long long>(epoch), static_cast<long long>(options.epochs), value);
         bar.advance(1, status);
       }
+      if (state.interrupt) break;
     }
+    // An interrupted epoch gets its record when the resumed run finishes it.
+    if (state.interrupt) break;
     EpochRecord record;
     record.epoch = epoch;
-    record.train_loss = seen ? loss_sum / static_cast<double>(seen) : NAN;
+    record.train_loss = state.progress.examples
+                            ? state.progress.loss_sum / static_cast<double>(state.progress.examples)
+                            : NAN;
     if (valid_loader) {
       Evaluation e = evaluate(model, *valid_loader, options.loss, options.metrics);
       record.valid_loss = e.loss;
       for (auto& [name, value] : e.metrics) record.metrics["valid_" + name] = value;
     }
-    record.seconds = clock.seconds();
+    record.seconds = carried_seconds + clock.seconds();
     history.epochs.push_back(record);
     for (auto& cb : callbacks) cb->on_epoch_end(state, history.epochs.back());
   }

@@ -3,6 +3,7 @@
 // soma writes its own distributions instead of using <random>'s, whose normal
 // and uniform algorithms differ between standard libraries: the same seed gives
 // the same numbers everywhere.
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -11,6 +12,20 @@ namespace soma {
 class Rng {
  public:
   explicit Rng(uint64_t seed = 42) { reseed(seed); }
+
+  // Everything the generator's future draws depend on: a checkpoint that saves it and
+  // restores it continues the stream bit for bit (the spare normal included).
+  struct State {
+    std::array<uint64_t, 4> words{};
+    double spare = 0.0;
+    bool has_spare = false;
+  };
+  State state() const { return {{s_[0], s_[1], s_[2], s_[3]}, spare_, has_spare_}; }
+  void set_state(const State& st) {
+    for (int i = 0; i < 4; ++i) s_[i] = st.words[static_cast<size_t>(i)];
+    spare_ = st.spare;
+    has_spare_ = st.has_spare;
+  }
 
   void reseed(uint64_t seed) {
     uint64_t x = seed;

@@ -73,6 +73,15 @@ class DataLoader {
   // Batch b of the current epoch, without iterating.
   Batch batch(int64_t b) const;
 
+  // For checkpoints, which must hold the shuffling stream to resume bit for bit: the
+  // generator, the current epoch's order back (checked to be a permutation of the
+  // dataset's indices), and the current epoch continued at batch b (0 <= b <= size())
+  // without a new shuffle.
+  Rng& rng() { return rng_; }
+  const Rng& rng() const { return rng_; }
+  void set_order(std::vector<int64_t> order);
+  Iterator resume_at(int64_t b);
+
  private:
   std::shared_ptr<const Dataset> dataset_;
   DataLoaderOptions options_;

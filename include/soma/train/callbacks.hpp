@@ -6,6 +6,7 @@
 #include <string>
 
 #include "soma/nn/state_dict.hpp"
+#include "soma/train/checkpoint.hpp"  // Checkpoint and resume(), once declared here
 #include "soma/train/fit.hpp"
 
 namespace soma::train {
@@ -39,6 +40,8 @@ class EarlyStopping : public Callback {
   explicit EarlyStopping(EarlyStoppingOptions options = {}) : options_(std::move(options)) {}
   void on_epoch_end(FitState& s, const EpochRecord& r) override;
   void on_train_end(FitState& s) override;
+  nn::StateDict state_dict() const override;
+  void load_state_dict(const nn::StateDict& state) override;
   int64_t best_epoch() const { return best_epoch_; }
   int64_t stopped_epoch() const { return stopped_epoch_; }
 
@@ -48,24 +51,5 @@ class EarlyStopping : public Callback {
   int64_t best_epoch_ = 0, stopped_epoch_ = 0, waited_ = 0;
   nn::StateDict best_weights_;
 };
-
-// Saves everything a run needs to continue — model, optimizer, epoch count, history —
-// atomically every `every` epochs. resume() loads it back; fit() then continues so
-// that the result equals an uninterrupted run bit for bit.
-class Checkpoint : public Callback {
- public:
-  explicit Checkpoint(std::filesystem::path path, int64_t every = 1)
-      : path_(std::move(path)), every_(every) {}
-  void on_epoch_end(FitState& s, const EpochRecord& r) override;
-
- private:
-  std::filesystem::path path_;
-  int64_t every_;
-};
-
-// Restores model and optimizer from a Checkpoint file; returns the history so far and
-// sets options.start_epoch to the epochs already done.
-History resume(const std::filesystem::path& path, nn::Module& model, optim::Optimizer& optimizer,
-               FitOptions& options);
 
 }  // namespace soma::train

@@ -10,7 +10,9 @@
 // Each epoch: model.train(), one optimizer step per batch, then (if a validation
 // loader is given) model.eval() and a no-grad pass over it for valid_loss and the
 // metrics. A loss that is not finite stops training with a soma::Error naming the
-// epoch and batch. Progress is drawn on a terminal only.
+// epoch and batch. Progress is drawn on a terminal only. A callback may end training
+// after the current batch (FitState::interrupt); a Checkpoint (checkpoint.hpp) then
+// saves the run mid-epoch and resume() continues it bit for bit.
 #include <cmath>
 #include <functional>
 #include <map>
@@ -59,9 +61,24 @@ class Callback {
  public:
   virtual ~Callback() = default;
   virtual void on_train_begin(FitState&) {}
+  // `batch` counts from 1 within the epoch (also in the first epoch of a resumed run).
   virtual void on_batch_end(FitState&, int64_t /*batch*/, double /*loss*/) {}
   virtual void on_epoch_end(FitState&, const EpochRecord&) {}
+  // Also after an interrupt.
   virtual void on_train_end(FitState&) {}
+  // What a checkpoint must carry for a resumed run to behave the same (EarlyStopping's
+  // best figure and weights); nothing by default.
+  virtual nn::StateDict state_dict() const { return {}; }
+  virtual void load_state_dict(const nn::StateDict&) {}
+};
+
+// How far into an epoch training is: what a checkpoint taken after a batch needs for the
+// epoch's record to come out as in an uninterrupted run.
+struct EpochProgress {
+  int64_t batch = 0;     // batches of the epoch done
+  double loss_sum = 0;   // their losses, each times its batch size
+  int64_t examples = 0;  // their examples
+  double seconds = 0;    // time spent on them
 };
 
 struct FitState {
@@ -69,18 +86,26 @@ struct FitState {
   optim::Optimizer& optimizer;
   data::DataLoader& train_loader;
   History& history;
-  int64_t epoch = 0;   // the epoch running or just finished, from 1
-  int64_t epochs = 0;  // the planned total
-  bool stop = false;   // set by a callback to end training after this epoch
+  int64_t epoch = 0;       // the epoch running or just finished, from 1
+  int64_t epochs = 0;      // the planned total
+  EpochProgress progress;  // within `epoch`
+  bool stop = false;       // set by a callback to end training after this epoch
+  // Set by a callback to end training right after this batch, before the epoch's record
+  // (a signal handler's request to stop); fit() then returns the history so far.
+  bool interrupt = false;
 };
 
 struct FitOptions {
   int64_t epochs = 10;
   LossFn loss;
-  std::vector<Metric> metrics;  // computed on the validation set each epoch
-  bool progress = true;         // a progress bar on a terminal
-  std::string label = "train";  // shown before the bar
-  int64_t start_epoch = 0;      // epochs already done (set by resume())
+  std::vector<Metric> metrics;   // computed on the validation set each epoch
+  bool progress = true;          // a progress bar on a terminal
+  std::string label = "train";   // shown before the bar
+  int64_t start_epoch = 0;       // epochs already done (set by resume())
+  EpochProgress start_progress;  // batches of epoch start_epoch + 1 already done (resume())
+  // Draw the loader's shuffles of the epochs already done again, to reach the same
+  // stream; false when resume() restored the loader's stream and order.
+  bool replay_shuffles = true;
 };
 
 History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,
