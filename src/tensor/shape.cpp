@@ -37,9 +37,12 @@ void Shape::resize(int n, int64_t fill) {
 }
 
 int64_t Shape::numel() const {
-  int64_t n = 1;
-  for (int i = 0; i < n_; ++i) n *= d_[i];
-  return n;
+  // Unsigned, so that a shape like (2^62, 4, 0) multiplies without undefined behaviour:
+  // a zero anywhere gives 0 whatever wrapped before it, and a shape without a zero has
+  // had its product checked by make_tensor before any tensor of it exists.
+  uint64_t n = 1;
+  for (int i = 0; i < n_; ++i) n *= static_cast<uint64_t>(d_[i]);
+  return static_cast<int64_t>(n);
 }
 
 bool Shape::operator==(const Shape& o) const {
