@@ -38,7 +38,7 @@ struct Options {
 
 // IDX files start with two zero bytes, gzip files with 1f 8b; anything else is CSV.
 bool looks_like_idx(const std::string& path) {
-  const std::string head = read_file(path).substr(0, 2);
+  const std::string head = read_file_head(path, 2);
   return head.size() == 2 &&
          ((head[0] == 0 && head[1] == 0) || (head[0] == '\x1f' && head[1] == '\x8b'));
 }
