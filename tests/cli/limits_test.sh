@@ -48,4 +48,33 @@ echo "ok: --t 0:1e300 ends (status $status, $(field "$dir/long.json" nsteps) ste
 [ $? -eq 2 ] && grep -q -- "--max-steps: expected an integer from 0" "$dir/err" ||
   fail "--max-steps -1: $(cat "$dir/err")"
 
+# snn: a state that becomes NaN stops the run naming the variable, the neuron and when.
+model() {  # model EQUATIONS MONITOR_FILE DURATION
+  cat <<TOML
+[constants]
+tau = "10*ms"
+[[group]]
+name = "G"
+N = 4
+equations = '''$1'''
+init = { v = "0*mV", I = [0.0, 0.0, 0.01, 0.0] }
+[[monitor]]
+type = "state"
+source = "G"
+variables = ["v"]
+file = "$2"
+[[run]]
+duration = "$3"
+TOML
+}
+model 'dv/dt = (I - v)/(tau*0) : volt
+I : volt' "v.csv" "10*ms" >"$dir/nan.toml"
+refuses "nan.toml:[0-9]+:[0-9]+: neuron group 'G': v of neuron 0 became NaN between t = 0 ms and t = 6.4 ms" \
+  "state turning NaN" -- snn run "$dir/nan.toml" --out "$dir/nan"
+model 'dv/dt = (I - v)/tau : volt
+I : volt' "v.csv" "1e300*second" >"$dir/long.toml"
+refuses "long.toml:[0-9]+:[0-9]+: network: run duration 1e\+300 s is more than 2\^53 steps of dt = 0.0001 s" \
+  "duration 1e300 s" -- \
+  snn run "$dir/long.toml" --out "$dir/long"
+
 echo "OK"
