@@ -77,4 +77,20 @@ refuses "long.toml:[0-9]+:[0-9]+: network: run duration 1e\+300 s is more than 2
   "duration 1e300 s" -- \
   snn run "$dir/long.toml" --out "$dir/long"
 
+# Monitor files stay inside --out: "../" and absolute paths are refused before the run,
+# at the file's position; a subdirectory of --out is fine.
+for bad in "../escaped.csv" "sub/../../escaped.csv" "/tmp/escaped-$$.csv"; do
+  model 'dv/dt = (I - v)/tau : volt
+I : volt' "$bad" "1*ms" >"$dir/bad.toml"
+  refuses "bad.toml:[0-9]+:[0-9]+: monitor file '$bad' (leaves the output directory|is not a relative path)" \
+    "monitor file $bad" -- snn run "$dir/bad.toml" --out "$dir/out"
+  [ ! -e "$dir/escaped.csv" ] && [ ! -e "/tmp/escaped-$$.csv" ] || fail "$bad was written"
+done
+model 'dv/dt = (I - v)/tau : volt
+I : volt' "sub/v.csv" "1*ms" >"$dir/sub.toml"
+"$soma" snn run "$dir/sub.toml" --out "$dir/out" >/dev/null || fail "monitor file sub/v.csv"
+[ -s "$dir/out/sub/v.csv" ] || fail "sub/v.csv not written inside --out"
+# The command line may name any directory, absolute included.
+"$soma" snn run "$dir/sub.toml" --out "$dir/abs" >/dev/null && [ -s "$dir/abs/sub/v.csv" ] ||
+  fail "an absolute --out"
 echo "OK"
