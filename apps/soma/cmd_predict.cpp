@@ -48,6 +48,7 @@ Tensor idx_images(const std::string& path) {
   if (a.dims.size() < 2)
     throw Error(path + ": expected images [N, H, W], got " + std::to_string(a.dims.size()) +
                 " dimensions");
+  if (a.dims[0] == 0) throw Error(path + ": holds 0 images, expected at least one");
   const std::vector<float> pixels = data::idx_to_float(a);
   std::vector<int64_t> shape = {a.dims[0], 1};
   shape.insert(shape.end(), a.dims.begin() + 1, a.dims.end());
