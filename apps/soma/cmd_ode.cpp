@@ -11,11 +11,15 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "flags.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -32,6 +36,10 @@ struct Options {
   std::vector<std::string> params, y0;
   std::string t_span, t_eval, method = "RK45", out;
   double rtol = 1e-3, atol = 1e-6, max_step = INFINITY, first_step = 0;
+  // SciPy's ode() and odeint stop after `nsteps`/`mxstep` steps (500 per output time);
+  // the CLI has one interval, and a million steps is minutes of output on any problem
+  // the tolerances fit, while Euler at 1e-12 or an endless span stop within seconds.
+  std::int64_t max_steps = 1'000'000;
   bool json = false;
 };
 
@@ -137,30 +145,49 @@ void run(const Options& opt) {
       if (now > ticks) bar.advance(now - ticks);
       ticks = std::max(ticks, now);
     };
+  o.max_steps = opt.max_steps;
+  // Rows go out as the solver makes them (a file written atomically, or stdout), so a
+  // long trajectory costs disk or a pipe, never memory.
+  std::optional<soma::AtomicWriter> file;
+  if (!opt.out.empty()) file.emplace(opt.out);
+  const bool to_stdout = opt.out.empty() && !opt.json;
+  auto emit = [&](const std::string& text) {
+    if (file) file->write(text);
+    if (to_stdout) std::cout << text;
+  };
+  std::string row = "t";
+  for (const auto& v : sys.variables) row += "," + v;
+  emit(row + "\n");
+  std::int64_t points = 0;
+  o.on_output = [&](double t, std::span<const double> y) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", t);
+    row = buf;
+    for (double v : y) {
+      std::snprintf(buf, sizeof buf, ",%.17g", v);
+      row += buf;
+    }
+    row += '\n';
+    emit(row);
+    ++points;
+  };
   soma::Stopwatch watch;
   ode::Result r = ode::solve_ivp(sys.rhs, {t0, t1}, y0, o);
   const double seconds = watch.seconds();
   bar.finish();
+  if (file) file->commit();
+  std::cout << std::flush;
 
-  std::string csv = "t";
-  for (const auto& v : sys.variables) csv += "," + v;
-  csv += "\n";
-  char buf[32];
-  for (std::size_t i = 0; i < r.t.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%.17g", r.t[i]);
-    csv += buf;
-    for (double v : r.y[i]) {
-      std::snprintf(buf, sizeof buf, ",%.17g", v);
-      csv += buf;
+  if (r.status == ode::Status::Failed) {
+    if (opt.max_steps > 0 && r.nsteps >= opt.max_steps) {
+      char at[64];
+      std::snprintf(at, sizeof at, "%.6g", r.t.empty() ? t0 : r.t.back());
+      r.message = "stopped at t = " + std::string(at) + " of " + opt.t_span + " after " +
+                  std::to_string(r.nsteps) + " steps, the step limit; raise it with --max-steps N" +
+                  " (0: no limit)";
     }
-    csv += "\n";
+    std::cerr << "soma ode: " << r.message << "\n";
   }
-  if (!opt.out.empty()) {
-    soma::write_file_atomic(opt.out, csv);
-  } else if (!opt.json) {
-    std::cout << csv;
-  }
-  if (r.status == ode::Status::Failed) std::cerr << "soma ode: " << r.message << "\n";
   if (opt.json) {
     nlohmann::json final = nlohmann::json::object();
     if (!r.y.empty())
@@ -171,7 +198,7 @@ void run(const Options& opt) {
       methods.push_back({{"t", m.t}, {"method", ode::method_name(m.method)}});
     soma::cli::print_json({{"method", ode::method_name(o.method)},
                            {"t_final", r.t.empty() ? t0 : r.t.back()},
-                           {"points", r.t.size()},
+                           {"points", points},
                            {"nsteps", r.nsteps},
                            {"njev", r.njev},
                            {"nlu", r.nlu},
@@ -208,6 +235,10 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--atol", opt->atol, "Absolute tolerance")->capture_default_str();
       app.add_option("--max-step", opt->max_step, "Largest step (Euler/RK4: the step)");
       app.add_option("--first-step", opt->first_step, "First step (Euler/RK4: the step)");
+      app.add_option("--max-steps", opt->max_steps,
+                     "Stop (status 2) after this many steps; 0: no limit")
+          ->check(soma::cli::integer_in(0, std::numeric_limits<std::int64_t>::max()))
+          ->capture_default_str();
       app.add_option("--out", opt->out, "CSV file to write (default: stdout)");
       app.add_flag("--json", opt->json, "End with one JSON object (final, nfev, status...)");
       app.callback([opt] { run(*opt); });

@@ -10,11 +10,14 @@
 // to stderr, so the command's own stdout stays clean. On a terminal the view is redrawn in
 // place (a sparkline per sensor); in a pipe it is one line per sample. --json ends stdout
 // with one JSON object. Exit status: the wrapped command's (128 + signal if it was killed),
-// else 0; 3 when no power sensor exists (the sensors tried are listed on stderr).
+// else 0; 3 when watching and no power sensor exists (the sensors tried are listed on
+// stderr). A wrapped command always runs, as under `time`: without a sensor soma reports
+// its wall time, CPU time and peak memory and "energy: unknown (no sensor: ...)".
+// SIGINT, SIGTERM and SIGHUP sent to soma while it wraps a command are passed on to the
+// command; soma waits for it, writes what it measured (--csv, --json) and exits with
+// its status.
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.hpp"
 #include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
@@ -36,8 +40,6 @@
 #include "soma/core/error.hpp"
 #include "soma/power/monitor.hpp"
 #include "soma/serve/dashboard.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -135,28 +137,6 @@ class LiveView {
   std::vector<power::Sample> recent_;
 };
 
-// Starts `command` with SIGINT/SIGQUIT at their defaults (the parent ignores them while
-// it waits, as system() does, so Ctrl-C stops the command and soma still reports).
-pid_t spawn(const std::vector<std::string>& command) {
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGQUIT);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-  std::vector<std::string> args = command;
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw soma::Error("power: cannot run '" + command[0] + "': " + std::strerror(rc));
-  return pid;
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -240,22 +220,45 @@ class ScopedSignal {
   struct sigaction old_ {};
 };
 
+// "NVML (...): not loaded; RAPL (...): no such directory": what "no sensor" means here.
+std::string sensors_tried(const power::PowerMonitor& monitor) {
+  std::string out;
+  for (const auto& line : monitor.attempts()) out += (out.empty() ? "" : "; ") + line;
+  return out;
+}
+
+void print_usage(const soma::cli::ChildUsage& u, const Options& o, std::FILE* out) {
+  if (u.signal != 0)
+    std::fprintf(out, "soma power: '%s' was killed by signal %d (%s), status %d\n",
+                 o.command[0].c_str(), u.signal, strsignal(u.signal), u.exit_status);
+  else
+    std::fprintf(out, "soma power: '%s' exited with status %d\n", o.command[0].c_str(),
+                 u.exit_status);
+  std::fprintf(out, "wall %.2f s, CPU %.2f s (user %.2f s, system %.2f s), peak memory %.1f MB\n",
+               u.wall_s, u.user_s + u.system_s, u.user_s, u.system_s, u.peak_rss_bytes / 1e6);
+}
+
 void run(const Options& o) {
   power::PowerMonitor monitor({.interval = std::chrono::milliseconds(o.interval_ms),
                                .nvml_library = o.nvml_library,
                                .powercap_root = o.powercap_root});
-  if (!monitor.has_sensors()) {
+  const bool wrapping = !o.command.empty();
+  const bool measuring = monitor.has_sensors();
+  // Watching needs a sensor; a wrapped command runs regardless (as `time` would run it),
+  // its energy reported as unknown.
+  if (!measuring && !wrapping) {
     std::fprintf(stderr, "soma power: no power sensor found; tried:\n");
     for (const auto& line : monitor.attempts()) std::fprintf(stderr, "  %s\n", line.c_str());
     throw soma::cli::Exit{kNoSensorStatus};
   }
-  const bool wrapping = !o.command.empty();
   std::FILE* out = wrapping ? stderr : stdout;
   LiveView view(monitor, out);
   // The browser view: a dashboard with only its power tab fed.
   std::shared_ptr<soma::serve::Dashboard> board;
   std::optional<soma::cli::PowerPublisher> publisher;
-  if (o.live) {
+  if (o.live && !measuring) {
+    std::fprintf(stderr, "soma power: --live: no power sensor to plot\n");
+  } else if (o.live) {
     board = std::make_shared<soma::serve::Dashboard>(soma::serve::DashboardOptions{.port = o.port});
     board->start();
     publisher.emplace(board, monitor, o.interval_ms);
@@ -263,34 +266,26 @@ void run(const Options& o) {
     std::fprintf(stderr, "soma power: live view at %s#power\n", board->url().c_str());
   }
   auto update = [&] {
+    if (!measuring) return;
     view.update();
     if (publisher) publisher->update();
   };
   const auto poll = std::chrono::milliseconds(std::min(o.interval_ms, 100));
-  int exit_status = 0;
   interrupted = 0;
 
+  std::optional<soma::cli::ChildUsage> usage;
   if (wrapping) {
-    ScopedSignal ignore_int(SIGINT, SIG_IGN), ignore_quit(SIGQUIT, SIG_IGN);
-    monitor.start();
-    pid_t pid = 0;
+    if (measuring) monitor.start();
     try {
-      pid = spawn(o.command);
+      // SIGINT, SIGTERM and SIGHUP go on to the command; soma waits for it either way, so
+      // what was measured is still reported and written.
+      soma::cli::ChildProcess child(o.command);
+      usage = child.wait(poll, update);
     } catch (...) {
       monitor.stop();
       throw;
     }
-    int status = 0;
-    while (true) {
-      pid_t done = ::waitpid(pid, &status, WNOHANG);
-      if (done == pid) break;
-      if (done < 0 && errno != EINTR)
-        throw soma::Error("power: waitpid: " + std::string(std::strerror(errno)));
-      update();
-      std::this_thread::sleep_for(poll);
-    }
     monitor.stop();
-    exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   } else {
     ScopedSignal on_int(SIGINT, on_interrupt), on_term(SIGTERM, on_interrupt);
     const auto start = Clock::now();
@@ -304,22 +299,43 @@ void run(const Options& o) {
     }
     monitor.stop();
   }
-  view.finish();
+  if (measuring) view.finish();
   if (publisher) publisher->update();
 
-  const power::Report report = monitor.report(o.grid_intensity);
+  // Without a sensor the CSV has its time column only: scripts that read it still find it.
   if (!o.csv.empty()) write_csv(monitor, o.csv);
-  if (wrapping)
-    std::fprintf(out, "soma power: '%s' exited with status %d\n", o.command[0].c_str(),
-                 exit_status);
-  print_summary(report, o, out);
+  std::optional<power::Report> report;
+  if (measuring) report = monitor.report(o.grid_intensity);
+  if (usage) print_usage(*usage, o, out);
+  if (report)
+    print_summary(*report, o, out);
+  else
+    std::fprintf(out, "energy: unknown (no sensor: %s)\n", sensors_tried(monitor).c_str());
   if (o.json) {
-    auto j = report_json(report, o);
-    if (wrapping) j["command"] = o.command, j["exit_status"] = exit_status;
+    nlohmann::json j;
+    if (report) {
+      j = report_json(*report, o);
+    } else {
+      j = {{"duration_s", usage->wall_s},
+           {"samples", 0},
+           {"interval_ms", o.interval_ms},
+           {"energy_j", nullptr},
+           {"energy", "unknown (no sensor: " + sensors_tried(monitor) + ")"},
+           {"sensors", nlohmann::json::array()}};
+    }
+    if (usage) {
+      j["command"] = o.command;
+      j["exit_status"] = usage->exit_status;
+      j["signal"] = usage->signal ? nlohmann::json(usage->signal) : nlohmann::json(nullptr);
+      j["wall_s"] = usage->wall_s;
+      j["cpu_user_s"] = usage->user_s;
+      j["cpu_system_s"] = usage->system_s;
+      j["peak_rss_bytes"] = usage->peak_rss_bytes;
+    }
     std::fflush(stderr);
     soma::cli::print_json(j);
   }
-  if (exit_status != 0) throw soma::cli::Exit{exit_status};
+  if (usage && usage->exit_status != 0) throw soma::cli::Exit{usage->exit_status};
 }
 
 soma::cli::CommandRegistrar reg(
@@ -347,7 +363,10 @@ soma::cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("command", o->command, "Command to run and measure (after --)");
       app.footer(
-          "Exit status: the command's; 3 when no power sensor exists (those tried are listed).");
+          "Exit status: the command's (128 + N when signal N killed it); 3 when watching and no "
+          "power sensor exists (those tried are listed). A command always runs: without a "
+          "sensor its energy is reported as unknown. SIGINT, SIGTERM and SIGHUP are passed on "
+          "to the command.");
       app.callback([o] {
         if (o->duration_s > 0 && !o->command.empty())
           throw soma::Error("power: --duration applies only without a command");

@@ -39,7 +39,7 @@ struct Options {
 
 // IDX files start with two zero bytes, gzip files with 1f 8b; anything else is CSV.
 bool looks_like_idx(const std::string& path) {
-  const std::string head = read_file(path).substr(0, 2);
+  const std::string head = read_file_head(path, 2);
   return head.size() == 2 &&
          ((head[0] == 0 && head[1] == 0) || (head[0] == '\x1f' && head[1] == '\x8b'));
 }
@@ -49,6 +49,7 @@ Tensor idx_images(const std::string& path) {
   if (a.dims.size() < 2)
     throw Error(path + ": expected images [N, H, W], got " + std::to_string(a.dims.size()) +
                 " dimensions");
+  if (a.dims[0] == 0) throw Error(path + ": holds 0 images, expected at least one");
   const std::vector<float> pixels = data::idx_to_float(a);
   std::vector<int64_t> shape = {a.dims[0], 1};
   shape.insert(shape.end(), a.dims.begin() + 1, a.dims.end());

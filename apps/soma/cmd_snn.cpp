@@ -27,7 +27,8 @@
 //   source = "G"
 //   variables = ["v"]             # state monitors: variables and indices
 //   indices = [0, 1]
-//   file = "spikes.csv"           # default: <type>_<source>.csv
+//   file = "spikes.csv"           # default: <type>_<source>.csv; inside --out (a relative
+//                                 # path that stays there: no "/abs", no "../")
 //   [[run]]
 //   duration = "100*ms"
 //   constants = { tau = "20*ms" } # changed before this run
@@ -94,7 +95,9 @@ void run(const Options& opt) {
         csv << '\n';
       }
     }
+    // o.file is relative and stays inside --out (checked when the model was read).
     const auto path = std::filesystem::path(opt.out) / o.file;
+    std::filesystem::create_directories(path.parent_path());
     soma::write_file_atomic(path, csv.str());
     files.push_back(path.string());
     if (!opt.json) std::printf("wrote %s\n", path.string().c_str());

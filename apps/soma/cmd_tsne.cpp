@@ -130,6 +130,7 @@ Table read_input(const Options& opt) {
     if (!opt.label_column.empty())
       throw soma::Error("--label-column applies to CSV input; give IDX labels with --labels");
     const auto a = soma::data::parse_idx(content, opt.input);
+    if (a.dims[0] == 0) throw soma::Error(opt.input + ": holds 0 samples, expected at least one");
     t.n = a.dims[0];
     t.d = a.dims.size() > 1 ? a.size() / std::max<int64_t>(a.dims[0], 1) : 1;
     t.X = soma::data::idx_to_float(a);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <regex>
 
 #include "soma/core/error.hpp"
@@ -164,6 +165,28 @@ const toml::array* tables(const toml::table& root, const char* key, const std::s
   return arr;
 }
 
+// A monitor's `file`, which is written under --out: a model file (perhaps someone
+// else's) must not write elsewhere, so a path that is absolute or climbs out with ".."
+// is refused; only the command line chooses where outputs go.
+std::string output_file(const std::string& name, const toml::table& monitor,
+                        const std::string& file) {
+  const toml::node* node = monitor.get("file");
+  auto refuse = [&](const std::string& why) -> std::string {
+    throw soma::Error((node ? where(file, *node) : where(file, monitor)) + ": monitor file '" +
+                      name + "' " + why);
+  };
+  const std::filesystem::path path(name);
+  if (name.empty() || path.has_root_path())
+    return refuse(
+        "is not a relative path (expected a file name inside the output directory, --out)");
+  const std::filesystem::path normal = path.lexically_normal();
+  if (*normal.begin() == "..")
+    return refuse("leaves the output directory (expected a file name inside --out)");
+  if (!normal.has_filename() || normal.filename() == ".")
+    return refuse("names a directory (expected a file name inside --out)");
+  return normal.string();
+}
+
 }  // namespace
 
 namespace soma::cli {
@@ -250,7 +273,8 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
         const Subgroup sg = subgroup(net, src, file, node);
         std::string stem;
         for (char ch : src) stem += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-        const std::string out = str(t, "file", file, false, type + "_" + stem + ".csv");
+        const std::string out =
+            output_file(str(t, "file", file, false, type + "_" + stem + ".csv"), t, file);
         if (type == "spike") {
           model.outputs.push_back({out, type, &net.add_spike_monitor(sg)});
         } else if (type == "rate") {

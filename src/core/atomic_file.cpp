@@ -6,8 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "soma/core/error.hpp"
 
@@ -21,40 +19,63 @@ Error io_error(const fs::path& path, const std::string& what) {
 }  // namespace
 
 void write_file_atomic(const fs::path& path, std::string_view content) {
-  fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmpXXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw io_error(path, "cannot create a temporary file");
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      throw io_error(path, "cannot write");
-    }
-    written += static_cast<size_t>(n);
-  }
-  // The data must be on disk before the rename makes it visible under the real name.
-  if (::fsync(fd) != 0 || ::fchmod(fd, 0644) != 0) {
-    ::close(fd);
-    ::unlink(tmpl.c_str());
-    throw io_error(path, "cannot flush");
-  }
-  ::close(fd);
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-    ::unlink(tmpl.c_str());
-    throw io_error(path, "cannot rename into place");
+  AtomicWriter out(path);
+  out.write(content);
+  out.commit();
+}
+
+AtomicWriter::AtomicWriter(const fs::path& path) : path_(path) {
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  temporary_ = (dir / ("." + path.filename().string() + ".tmpXXXXXX")).string();
+  fd_ = ::mkstemp(temporary_.data());
+  if (fd_ < 0) throw io_error(path, "cannot create a temporary file");
+}
+
+AtomicWriter::~AtomicWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temporary_.c_str());
   }
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot open for reading: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+void AtomicWriter::write(std::string_view text) {
+  // Small pieces are gathered into writes of about 1 MB; a large one (a whole file from
+  // write_file_atomic) goes out directly rather than through a copy.
+  if (buffer_.size() + text.size() < (1u << 20)) {
+    buffer_ += text;
+    return;
+  }
+  flush();
+  write_all(text);
+}
+
+void AtomicWriter::flush() {
+  write_all(buffer_);
+  buffer_.clear();
+}
+
+void AtomicWriter::write_all(std::string_view text) {
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw io_error(path_, "cannot write");
+    }
+    written += static_cast<size_t>(n);
+  }
+}
+
+void AtomicWriter::commit() {
+  flush();
+  // The data must be on disk before the rename makes it visible under the real name.
+  if (::fsync(fd_) != 0 || ::fchmod(fd_, 0644) != 0) throw io_error(path_, "cannot flush");
+  ::close(fd_);
+  fd_ = -1;
+  if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    ::unlink(temporary_.c_str());
+    throw io_error(path_, "cannot rename into place");
+  }
 }
 
 fs::path create_unique_directory(const fs::path& parent, const std::string& stem) {

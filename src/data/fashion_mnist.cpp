@@ -41,6 +41,10 @@ LabelledImages read_idx_images(const std::filesystem::path& images_path,
   if (labels.dims.size() != 1)
     throw Error(labels_path.string() + ": expected labels of shape [N], got " +
                 std::to_string(labels.dims.size()) + " dimensions");
+  // Caught here, where the file can be named: an empty set would otherwise fail far
+  // later, inside a batch's index_select.
+  if (images.dims[0] == 0)
+    throw Error(images_path.string() + ": holds 0 images, expected at least one");
   if (labels.dims[0] != images.dims[0])
     throw Error(labels_path.string() + ": " + std::to_string(labels.dims[0]) + " labels for " +
                 std::to_string(images.dims[0]) + " images in " + images_path.string());

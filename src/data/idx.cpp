@@ -7,8 +7,9 @@
 #include <cstring>
 #include <limits>
 
-#include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/read_file.hpp"
+#include "soma/core/system.hpp"
 
 namespace soma::data {
 
@@ -115,70 +116,64 @@ double IdxArray::at(int64_t i) const {
 
 namespace {
 
-// Decompresses a gzip stream into a Buffer (std::string or std::vector<uint8_t>).
-template <class Buffer>
-Buffer inflate_gzip(std::string_view content, const std::string& name) {
-  z_stream zs{};
-  // 16 + MAX_WBITS: expect a gzip header and trailer (CRC and length are checked).
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(name + ": cannot start zlib");
-  // The trailer's last 4 bytes hold the uncompressed size (mod 2^32): sizing the buffer
-  // from it touches only the pages the data needs (each first touch of a page is a costly
-  // fault) where a guess of 4x the input touched twice as many. A corrupt trailer only
-  // costs a wrong first guess: deflate cannot expand beyond 1032:1, and the buffer grows
-  // by doubling when the hint was short (members concatenated, or over 4 GiB).
-  size_t hint = std::max<size_t>(content.size() * 4, 1 << 16);
-  if (content.size() >= 18) {
-    const auto* t = reinterpret_cast<const unsigned char*>(content.data() + content.size() - 4);
-    const size_t isize =
-        uint32_t{t[0]} | (uint32_t{t[1]} << 8) | (uint32_t{t[2]} << 16) | (uint32_t{t[3]} << 24);
-    // One spare byte: a buffer filled exactly would be doubled before inflate could report
-    // the end of the stream.
-    hint = std::min(isize + 1, content.size() * 1032 + (1 << 16));
+// A gzip stream inflated piece by piece, so that a reader takes only what it expects: a
+// few megabytes of gzip can hold gigabytes of zeros, and the IDX header says how many
+// bytes are due before any of them is stored.
+class GzipReader {
+ public:
+  GzipReader(std::string_view content, const std::string& name) : content_(content), name_(name) {
+    // 16 + MAX_WBITS: expect a gzip header and trailer (CRC and length are checked).
+    if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) throw Error(name + ": cannot start zlib");
   }
-  Buffer out;
-  out.resize(hint);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data()));
-  size_t consumed = 0;
-  int rc = Z_OK;
-  while (true) {
-    // zlib counts in uInt; feed the input in chunks so files over 4 GiB also work.
-    if (zs.avail_in == 0 && consumed < content.size()) {
-      const size_t chunk = std::min<size_t>(content.size() - consumed, 1u << 30);
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data() + consumed));
-      zs.avail_in = static_cast<uInt>(chunk);
-      consumed += chunk;
+  ~GzipReader() { inflateEnd(&zs_); }
+  GzipReader(const GzipReader&) = delete;
+  GzipReader& operator=(const GzipReader&) = delete;
+
+  // Fills out[0, size) and returns how many bytes it got: fewer only at the end of the
+  // stream, after which the CRC and length in its trailer have been checked.
+  size_t read(uint8_t* out, size_t size) {
+    size_t got = 0;
+    while (got < size && !ended_) {
+      // zlib counts in uInt; input and output go in chunks so that sizes over 4 GiB work.
+      if (zs_.avail_in == 0 && consumed_ < content_.size()) {
+        const size_t chunk = std::min<size_t>(content_.size() - consumed_, 1u << 30);
+        zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content_.data() + consumed_));
+        zs_.avail_in = static_cast<uInt>(chunk);
+        consumed_ += chunk;
+      }
+      const size_t room = std::min<size_t>(size - got, 1u << 30);
+      zs_.next_out = out + got;
+      zs_.avail_out = static_cast<uInt>(room);
+      const int rc = inflate(&zs_, Z_NO_FLUSH);
+      got += room - zs_.avail_out;
+      if (rc == Z_STREAM_END) {
+        ended_ = true;
+      } else if (rc == Z_BUF_ERROR && zs_.avail_in == 0 && consumed_ == content_.size()) {
+        fail(name_, "gzip stream is truncated");
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        fail(name_,
+             "gzip stream is corrupt (" + std::string(zs_.msg ? zs_.msg : "corrupt data") + ")");
+      }
     }
-    if (zs.total_out == out.size()) out.resize(out.size() * 2);
-    const size_t room = std::min<size_t>(out.size() - zs.total_out, 1u << 30);
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + zs.total_out);
-    zs.avail_out = static_cast<uInt>(room);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc == Z_STREAM_END) break;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == content.size()) {
-      inflateEnd(&zs);
-      fail(name, "gzip stream is truncated");
-    }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      const std::string why = zs.msg ? zs.msg : "corrupt data";
-      inflateEnd(&zs);
-      fail(name, "gzip stream is corrupt (" + why + ")");
-    }
+    return got;
   }
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return out;
-}
+
+ private:
+  z_stream zs_{};
+  std::string_view content_;
+  const std::string& name_;
+  size_t consumed_ = 0;
+  bool ended_ = false;
+};
 
 bool is_gzip(std::string_view content) {
   return content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
          static_cast<unsigned char>(content[1]) == 0x8b;
 }
 
-// Checks the header and length of an uncompressed IDX image; returns the array without
-// its elements and the header's size.
-IdxArray parse_header(std::string_view content, const std::string& name, size_t* header_size) {
-  const auto* p = reinterpret_cast<const unsigned char*>(content.data());
-  const size_t length = content.size();
+// Checks the 4-byte magic number at p (`length` bytes available); returns the size of
+// the whole header (magic and dimensions).
+size_t check_magic(const unsigned char* p, size_t length, const std::string& name) {
   if (length < 4)
     fail(name,
          "header: expected a 4-byte magic number, file has " + std::to_string(length) + " bytes");
@@ -192,13 +187,20 @@ IdxArray parse_header(std::string_view content, const std::string& name, size_t*
   if (ndims < 1 || ndims > kMaxDims)
     fail(name, "magic number: number of dimensions is " + std::to_string(ndims) +
                    " (expected 1 to " + std::to_string(kMaxDims) + ")");
+  return 4 + 4 * static_cast<size_t>(ndims);
+}
+
+// Reads the dimensions of a header whose magic number passed check_magic (`length` bytes
+// available); returns the array without its elements and the bytes its elements take.
+IdxArray read_dims(const unsigned char* p, size_t length, const std::string& name,
+                   uint64_t* data_bytes) {
+  const int ndims = p[3];
   const size_t header = 4 + 4 * static_cast<size_t>(ndims);
   if (length < header)
     fail(name, "dimensions: header needs " + std::to_string(header) + " bytes for " +
                    std::to_string(ndims) + " dimensions, file has " + std::to_string(length));
   IdxArray array;
   array.type = static_cast<IdxType>(p[2]);
-  const int elem = idx_element_size(array.type);
   // Track the product in unsigned 64-bit and stop before it can overflow.
   uint64_t count = 1;
   constexpr uint64_t kLimit = uint64_t{1} << 50;
@@ -210,16 +212,17 @@ IdxArray parse_header(std::string_view content, const std::string& name, size_t*
                      " makes the array impossibly large");
     count *= d;
   }
-  const uint64_t expected = header + count * static_cast<uint64_t>(elem);
-  if (length != expected) {
-    std::string dims;
-    for (size_t i = 0; i < array.dims.size(); ++i)
-      dims += (i ? "x" : "") + std::to_string(array.dims[i]);
-    fail(name, "file length: " + dims + " " + idx_type_name(array.type) + " elements need " +
-                   std::to_string(expected) + " bytes, file has " + std::to_string(length));
-  }
-  *header_size = header;
+  *data_bytes = count * static_cast<uint64_t>(idx_element_size(array.type));
   return array;
+}
+
+[[noreturn]] void wrong_length(const IdxArray& array, uint64_t expected, const std::string& has,
+                               const std::string& name) {
+  std::string dims;
+  for (size_t i = 0; i < array.dims.size(); ++i)
+    dims += (i ? "x" : "") + std::to_string(array.dims[i]);
+  fail(name, "file length: " + dims + " " + idx_type_name(array.type) + " elements need " +
+                 std::to_string(expected) + " bytes, file has " + has);
 }
 
 // IDX stores big-endian; swap multi-byte elements into host order.
@@ -232,26 +235,72 @@ void to_host_order(IdxArray& array) {
   }
 }
 
+// The header first, then exactly the bytes it promises, decompressed straight into the
+// array's buffer: memory never exceeds what the header states (checked against this
+// machine's memory before it is allocated), and a stream holding more is refused
+// without inflating the rest.
+IdxArray parse_gzip_idx(std::string_view content, const std::string& name) {
+  GzipReader gz(content, name);
+  unsigned char head[4 + 4 * kMaxDims];
+  size_t have = gz.read(head, 4);
+  const size_t header = check_magic(head, have, name);
+  have += gz.read(head + 4, header - 4);
+  uint64_t data_bytes = 0;
+  IdxArray array = read_dims(head, have, name, &data_bytes);
+  // Deflate expands at most 1032:1: a header promising more than the compressed bytes
+  // can hold is refused before anything is allocated (a few corrupt bytes could
+  // otherwise claim all of memory and have it zeroed).
+  const uint64_t most = static_cast<uint64_t>(content.size()) * 1032 + 1024;
+  if (data_bytes > most)
+    wrong_length(array, header + data_bytes,
+                 "at most " + std::to_string(most) +
+                     ": the gzip stream is truncated or the header is wrong (deflate expands " +
+                     std::to_string(content.size()) + " bytes at most 1032 times)",
+                 name);
+  check_fits_in_memory(
+      static_cast<long double>(data_bytes),
+      name + ": the " + std::to_string(array.size()) + " elements its header states");
+  array.bytes.resize(static_cast<size_t>(data_bytes));
+  const size_t got = gz.read(array.bytes.data(), array.bytes.size());
+  if (got < data_bytes)
+    wrong_length(array, header + data_bytes, std::to_string(header + got), name);
+  uint8_t extra = 0;
+  if (gz.read(&extra, 1) != 0)
+    wrong_length(array, header + data_bytes, "more (its gzip data holds bytes beyond them)", name);
+  return array;
+}
+
 }  // namespace
 
 std::string gunzip(std::string_view content, const std::string& name) {
-  return inflate_gzip<std::string>(content, name);
+  GzipReader gz(content, name);
+  std::string out;
+  size_t size = 0;
+  while (true) {
+    // Grows by doubling, each size checked against memory: the input's own ratio says
+    // nothing (deflate reaches 1032:1).
+    out.resize(std::max<size_t>(2 * out.size(), 1 << 16));
+    check_fits_in_memory(static_cast<long double>(out.size()), name + ": decompressed");
+    const size_t want = out.size() - size;
+    const size_t got = gz.read(reinterpret_cast<uint8_t*>(out.data() + size), want);
+    size += got;
+    if (got < want) break;
+  }
+  out.resize(size);
+  return out;
 }
 
 IdxArray parse_idx(std::string_view content, const std::string& name) {
-  size_t header = 0;
   IdxArray array;
   if (is_gzip(content)) {
-    // Decompressed straight into the array's own buffer; dropping the header moves the
-    // elements within pages already touched instead of copying them into new ones.
-    std::vector<uint8_t> plain = inflate_gzip<std::vector<uint8_t>>(content, name);
-    array = parse_header(
-        std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()), name, &header);
-    plain.erase(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(header));
-    array.bytes = std::move(plain);
+    array = parse_gzip_idx(content, name);
   } else {
-    array = parse_header(content, name, &header);
     const auto* p = reinterpret_cast<const unsigned char*>(content.data());
+    const size_t header = check_magic(p, content.size(), name);
+    uint64_t data_bytes = 0;
+    array = read_dims(p, content.size(), name, &data_bytes);
+    if (content.size() != header + data_bytes)
+      wrong_length(array, header + data_bytes, std::to_string(content.size()), name);
     array.bytes.assign(p + header, p + content.size());
   }
   to_host_order(array);

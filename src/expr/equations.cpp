@@ -125,7 +125,7 @@ Equations parse_equations(std::string_view text, const ParseOptions& options) {
     const std::string& s = piece.text;
     auto fail = [&](size_t offset, const std::string& what) -> Error {
       return error_at(options.source, piece.line, piece.column + static_cast<int64_t>(offset),
-                      "in \"" + s + "\": " + what);
+                      "in \"" + excerpt(s, static_cast<int64_t>(offset) + 1) + "\": " + what);
     };
     Equation eq;
     eq.text = s;
@@ -251,7 +251,8 @@ struct Checker {
   int line;
 
   [[noreturn]] void fail(const Node& n, const std::string& what) const {
-    throw error_at(std::string(where), line, n.column, "in \"" + std::string(text) + "\": " + what);
+    throw error_at(std::string(where), line, n.column,
+                   "in \"" + excerpt(text, n.column) + "\": " + what);
   }
 
   Dimension noise_dimension() const {
@@ -393,8 +394,9 @@ void check_units(const Equations& eqs, const Constants& constants, const SymbolU
       if (e.kind == EquationKind::differential)
         expected += " (" + e.unit.str() + " per " + eqs.time.str() + ")";
       throw error_at(eqs.source, e.line, e.expr_column,
-                     "in \"" + e.text + "\": " + lhs + " should have units " + expected +
-                         ", but the expression has units " + got.str());
+                     "in \"" + excerpt(e.text, e.expr_column) + "\": " + lhs +
+                         " should have units " + expected + ", but the expression has units " +
+                         got.str());
     }
   }
 }
@@ -409,13 +411,13 @@ void check_statements(const std::vector<Statement>& statements, const SymbolUnit
     auto it = units.find(s.target);
     if (it == units.end())
       throw error_at(std::string(source), s.line, s.column,
-                     "in \"" + s.text + "\": unknown variable '" + s.target + "'");
+                     "in \"" + excerpt(s.text, 1) + "\": unknown variable '" + s.target + "'");
     const Dimension got = infer_dimension(s.value, units, s.text, source, s.line);
     const bool scaling = s.op == AssignOp::mul || s.op == AssignOp::div;
     const Dimension want = scaling ? dim::one() : it->second;
     if (!(got == want))
       throw error_at(std::string(source), s.line, s.column,
-                     "in \"" + s.text + "\": " +
+                     "in \"" + excerpt(s.text, 1) + "\": " +
                          (scaling ? "a scaling factor must be dimensionless"
                                   : "'" + s.target + "' has units " + want.str()) +
                          ", but the value has units " + got.str());
@@ -433,11 +435,13 @@ Quantity evaluate_constant(const Expr& e, const Constants& constants, std::strin
   std::function<void(const Node&)> check = [&](const Node& n) {
     if (n.kind == NodeKind::symbol && !values.count(n.name) && n.name != "pi" &&
         (is_noise_symbol(n.name) || !lookup_unit(n.name)))
-      throw error_at("constant", 0, n.column,
-                     "in \"" + shown + "\": '" + n.name + "' is not a constant or a unit");
+      throw error_at(
+          "constant", 0, n.column,
+          "in \"" + excerpt(shown, n.column) + "\": '" + n.name + "' is not a constant or a unit");
     if (n.kind == NodeKind::call && (n.name == "rand" || n.name == "randn"))
-      throw error_at("constant", 0, n.column,
-                     "in \"" + shown + "\": a constant cannot use " + n.name + "()");
+      throw error_at(
+          "constant", 0, n.column,
+          "in \"" + excerpt(shown, n.column) + "\": a constant cannot use " + n.name + "()");
     for (const auto& a : n.args) check(*a);
   };
   check(*e);

@@ -4,10 +4,12 @@
 // walks that follow).
 #include "soma/expr/parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "detail.hpp"
 #include "soma/core/error.hpp"
@@ -46,9 +48,12 @@ class Parser {
 
   [[noreturn]] void fail(const Token& t, const std::string& what) const {
     std::string found = t.kind == Tok::end ? "the end" : "'" + t.text + "'";
-    throw error_at(where_.source, where_.line, t.column + where_.column_base,
-                   "in \"" + (where_.context.empty() ? std::string(text_) : where_.context) +
-                       "\": " + what + ", found " + found);
+    throw error_at(
+        where_.source, where_.line, t.column + where_.column_base,
+        "in \"" +
+            (where_.context.empty() ? excerpt(text_, t.column)
+                                    : excerpt(where_.context, t.column + where_.column_base)) +
+            "\": " + what + ", found " + found);
   }
 
  private:
@@ -198,26 +203,72 @@ class Parser {
     return a;
   }
 
-  P parse_sum() {
-    P a = parse_term();
-    while (is_op("+") || is_op("-")) {
-      const Token op = tokens_[pos_++];
-      a = binary_node(op.text == "+" ? NodeKind::add : NodeKind::sub, a, parse_term(), op);
+  // A chain of one precedence level, a + b - c + ..., as written: terms[0] ops[0] terms[1]...
+  struct Chain {
+    std::vector<P> terms;
+    std::vector<Token> ops;
+  };
+
+  // Python evaluates a chain left to right, a tree as deep as the chain is long, and the
+  // tree walks after parsing recurse through that depth. A chain within the depth limit
+  // keeps Python's order (and its rounding); a longer one, such as a generated sum of
+  // hundreds of terms, is grouped pairwise (depth log2 of its length) where the operators
+  // allow it: `plus` with its inverse `minus` (+ and -, or * and /).
+  P fold(const Chain& c, NodeKind plus, NodeKind minus, const char* plus_text) {
+    int depth = c.terms[0].depth;
+    bool regroupable = true;
+    for (size_t i = 1; i < c.terms.size(); ++i) {
+      depth = std::max(depth, c.terms[i].depth) + 1;
+      regroupable =
+          regroupable && (c.ops[i - 1].text == plus_text || kind_of(c.ops[i - 1]) == minus);
     }
-    return a;
+    if (depth <= kMaxDepth || !regroupable) {
+      P a = c.terms[0];
+      for (size_t i = 1; i < c.terms.size(); ++i)
+        a = binary_node(kind_of(c.ops[i - 1]), a, c.terms[i], c.ops[i - 1]);
+      return a;
+    }
+    return balanced(c, 0, c.terms.size(), plus, minus);
+  }
+
+  // terms[first] combined with terms (first, last) by their signs relative to terms[first]'s
+  // (inverse(m): term m is subtracted or divided by in the chain as written).
+  P balanced(const Chain& c, size_t first, size_t last, NodeKind plus, NodeKind minus) {
+    if (last - first == 1) return c.terms[first];
+    const size_t mid = first + (last - first) / 2;
+    auto inverse = [&](size_t m) { return m > 0 && kind_of(c.ops[m - 1]) == minus; };
+    const NodeKind k = inverse(mid) != inverse(first) ? minus : plus;
+    return binary_node(k, balanced(c, first, mid, plus, minus), balanced(c, mid, last, plus, minus),
+                       c.ops[mid - 1]);
+  }
+
+  static NodeKind kind_of(const Token& op) {
+    if (op.text == "+") return NodeKind::add;
+    if (op.text == "-") return NodeKind::sub;
+    if (op.text == "*") return NodeKind::mul;
+    if (op.text == "/") return NodeKind::div;
+    if (op.text == "//") return NodeKind::floordiv;
+    return NodeKind::mod;
+  }
+
+  P parse_sum() {
+    Chain c;
+    c.terms.push_back(parse_term());
+    while (is_op("+") || is_op("-")) {
+      c.ops.push_back(tokens_[pos_++]);
+      c.terms.push_back(parse_term());
+    }
+    return fold(c, NodeKind::add, NodeKind::sub, "+");
   }
 
   P parse_term() {
-    P a = parse_unary();
+    Chain c;
+    c.terms.push_back(parse_unary());
     while (is_op("*") || is_op("/") || is_op("//") || is_op("%")) {
-      const Token op = tokens_[pos_++];
-      const NodeKind k = op.text == "*"    ? NodeKind::mul
-                         : op.text == "/"  ? NodeKind::div
-                         : op.text == "//" ? NodeKind::floordiv
-                                           : NodeKind::mod;
-      a = binary_node(k, a, parse_unary(), op);
+      c.ops.push_back(tokens_[pos_++]);
+      c.terms.push_back(parse_unary());
     }
-    return a;
+    return fold(c, NodeKind::mul, NodeKind::div, "*");
   }
 
   P parse_unary() {

@@ -54,7 +54,7 @@ class Compiler {
 
  private:
   [[noreturn]] void fail(const Node& n, const std::string& what) const {
-    throw error_at(where_, line_, n.column, "in \"" + context_ + "\": " + what);
+    throw error_at(where_, line_, n.column, "in \"" + excerpt(context_, n.column) + "\": " + what);
   }
 
   void emit(Instr in) { p_.body.push_back(in); }
@@ -402,7 +402,8 @@ class Compiler {
     where_ = "statements";
     line_ = s.line > 0 ? s.line : 1;
     auto fail_here = [&](const std::string& what) {
-      throw error_at("statements", s.line, s.column, "in \"" + context_ + "\": " + what);
+      throw error_at("statements", s.line, s.column,
+                     "in \"" + excerpt(context_, s.column) + "\": " + what);
     };
     const Bindings::Entry* e = b_.find(s.target);
     if (e && (e->kind == Bindings::Kind::constant || e->kind == Bindings::Kind::element_index))

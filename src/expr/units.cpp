@@ -226,7 +226,10 @@ Quantity unit_value(const Expr& e, const SourceInfo& where, std::string_view tex
   const Node& n = *e;
   auto fail = [&](const std::string& what) -> Quantity {
     const std::string shown = where.context.empty() ? std::string(text) : where.context;
-    throw error_at(where.source, where.line, n.column, "in \"" + shown + "\": " + what);
+    throw error_at(where.source, where.line, n.column,
+                   "in \"" +
+                       excerpt(shown, n.column - (where.context.empty() ? where.column_base : 0)) +
+                       "\": " + what);
   };
   switch (n.kind) {
     case NodeKind::number:

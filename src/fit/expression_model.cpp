@@ -57,7 +57,7 @@ void check_names(const expr::Node& n, const std::string& text, const std::string
       std::find(names.begin(), names.end(), n.name) == names.end() &&
       (expr::is_noise_symbol(n.name) || !expr::lookup_unit(n.name)))
     throw error_at("model", 1, n.column,
-                   "in \"" + text + "\": unknown name '" + n.name +
+                   "in \"" + excerpt(text, n.column) + "\": unknown name '" + n.name +
                        "'; expected a parameter (one of the names given with their starting "
                        "values), the variable '" +
                        x_name + "', a unit or pi");

@@ -168,17 +168,34 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
   r.y_events.assign(o.events.size(), Trajectory(n));
 
   // Output sizes are known with t_eval: reserving avoids regrowing (and re-touching fresh
-  // pages, which costs more than the integration on large t_eval).
-  r.t.reserve(te.size());
-  r.y.reserve(te.size());
+  // pages, which costs more than the integration on large t_eval). Streamed output keeps
+  // one row.
+  if (!o.on_output) {
+    r.t.reserve(te.size());
+    r.y.reserve(te.size());
+  }
+  // Hands the rows from `first` on to on_output, then keeps only the last of them.
+  std::vector<double> last_row;
+  auto stream = [&](std::size_t first) {
+    if (!o.on_output) return;
+    for (std::size_t i = first; i < r.t.size(); ++i) o.on_output(r.t[i], r.y[i]);
+    if (r.t.size() <= 1) return;
+    last_row.assign(r.y.back().begin(), r.y.back().end());
+    const double t_last = r.t.back();
+    r.t.assign(1, t_last);
+    r.y.clear();
+    r.y.push_back(last_row);
+  };
   if (te.empty()) {
     r.t.push_back(t0);
     r.y.push_back(y0);
+    stream(0);
   }
   if (t0 == tf) {
     for (double t : te) {
       r.t.push_back(t);
       r.y.push_back(y0);
+      stream(r.t.size() - 1);
     }
     // SciPy's ConstantDenseOutput: the solution is y0 wherever it is asked for.
     if (o.dense_output) r.sol.append(DenseSolution::Kind::Taylor, t0, tf, y0);
@@ -256,6 +273,7 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
       }
     }
 
+    const std::size_t stored = r.t.size();
     if (te.empty()) {
       r.t.push_back(t);
       r.y.push_back(y);
@@ -274,6 +292,7 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
         te_i = end;
       }
     }
+    stream(stored);
   }
   r.nfev = stepper->nfev();
   r.njev = stepper->njev();

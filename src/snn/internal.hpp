@@ -81,8 +81,9 @@ struct NeuronGroup::Impl {
   // Compiled when a run starts.
   Program update;
   std::vector<double*> update_targets;
-  std::vector<size_t> update_outputs;  // assignment index of each new value
-  std::vector<bool> update_frozen;     // "(unless refractory)"
+  std::vector<std::string> update_names;  // the variable of each target, for messages
+  std::vector<size_t> update_outputs;     // assignment index of each new value
+  std::vector<bool> update_frozen;        // "(unless refractory)"
   Program threshold;
   std::vector<CompiledStatement> reset;
   int64_t refractory_steps = 0;
@@ -110,6 +111,9 @@ struct NeuronGroup::Impl {
   void state_update(int64_t step);
   void find_spikes(int64_t step);
   void run_reset();
+  // Throws soma::Error naming the variable, the neuron and the time where a state
+  // variable is NaN or infinite; `t_finite` is when it was last checked finite.
+  void check_finite(double t_finite, double t_now) const;
   Impl();
   ~Impl();
 };

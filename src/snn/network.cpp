@@ -1,8 +1,10 @@
 // Network: the clock, the constants, and the schedule of one time step.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
@@ -136,16 +138,23 @@ std::pair<std::vector<int32_t>::const_iterator, std::vector<int32_t>::const_iter
           std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(s.stop))};
 }
 
+// A number as a message shows it: 1e+300, not std::to_string's 301 digits.
+std::string shown(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
 }  // namespace
 
 void Network::run(double duration, bool progress) {
   if (!(duration >= 0.0))
-    throw Error("network: run duration " + std::to_string(duration) + " s (expected >= 0)");
+    throw Error("network: run duration " + shown(duration) + " s (expected >= 0)");
   // Steps are counted in int64 and times are step * dt: beyond 2^53 steps neither is exact
   // (and llround's result would be undefined).
   if (!(duration / options_.dt <= 0x1p53))
-    throw Error("network: run duration " + std::to_string(duration) + " s is more than 2^53 " +
-                "steps of dt = " + std::to_string(options_.dt) + " s (expected fewer)");
+    throw Error("network: run duration " + shown(duration) +
+                " s is more than 2^53 steps of dt = " + shown(options_.dt) + " s (expected fewer)");
   auto& im = *impl_;
   // Constants are read now, so values changed since the last run take effect.
   for (auto& g : im.groups) g->impl().prepare();
@@ -179,6 +188,12 @@ void Network::run(double duration, bool progress) {
   } catch (const std::length_error&) {
     throw too_long();
   }
+  // A state that turned NaN or infinite stops the run. Checked every kFiniteEvery steps
+  // and at the end, not every step: a pass over the state costs a fraction of one step's
+  // update, spread over 64 of them it is lost in the noise; the message gives the
+  // interval in which the value went bad.
+  constexpr int64_t kFiniteEvery = 64;
+  double t_finite = static_cast<double>(step_) * options_.dt;
   const int64_t probe = steps / 32;
   std::vector<size_t> spikes_before;
   for (auto& m : im.spike_monitors) spikes_before.push_back(m->i.size());
@@ -231,6 +246,11 @@ void Network::run(double duration, bool progress) {
     for (auto& s : im.synapses) s->impl().propagate();
     // resets
     for (auto& g : im.groups) g->impl().run_reset();
+    if ((n + 1) % kFiniteEvery == 0 || n + 1 == steps) {
+      const double t_next = static_cast<double>(step_ + 1) * options_.dt;
+      for (auto& g : im.groups) g->impl().check_finite(t_finite, t_next);
+      t_finite = t_next;
+    }
     if (bar.active() && (n + 1) % chunk == 0) bar.advance(chunk);
   }
   im.t = static_cast<double>(step_) * options_.dt;

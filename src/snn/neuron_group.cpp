@@ -111,9 +111,11 @@ void NeuronGroup::Impl::prepare() {
   Integration integ = integrate(eqs, method, state, resolver, where + " (" + method + ")");
   update = Program(integ.code, resolver, where + " state update");
   update_targets.clear();
+  update_names.clear();
   update_frozen.clear();
   for (const auto& x : state) {
     update_targets.push_back(vars[x].data());
+    update_names.push_back(x);
     update_frozen.push_back(eqs.find(x)->has_flag("unless refractory"));
   }
   // Only the new values are outputs of interest; Program keeps every assignment's

@@ -126,8 +126,35 @@ TEST(Idx, EachCheckIsNamed) {
   std::string g = gzip(header(0x08, {4}) + "abcd");
   EXPECT_NE(error_of(g.substr(0, g.size() - 6)).find("gzip stream is truncated"),
             std::string::npos);
+  // A wrong CRC in the trailer; a flipped data byte, which the header check may see first.
+  std::string crc = g;
+  crc[crc.size() - 8] = static_cast<char>(crc[crc.size() - 8] ^ 0x55);
+  EXPECT_NE(error_of(crc).find("gzip stream is corrupt"), std::string::npos) << error_of(crc);
   g[12] = static_cast<char>(g[12] ^ 0x55);
-  EXPECT_NE(error_of(g).find("gzip stream"), std::string::npos);
+  EXPECT_NE(error_of(g).find("file.idx: invalid IDX file: "), std::string::npos) << error_of(g);
+}
+
+// A gzip file is read header first: it gets no more memory than its header states, and a
+// stream that goes on past that is refused without inflating the rest.
+TEST(Idx, GzipIsReadHeaderFirst) {
+  const auto a = soma::data::parse_idx(gzip(header(0x08, {2, 2}) + "abcd"));
+  EXPECT_EQ(a.bytes, std::vector<uint8_t>({'a', 'b', 'c', 'd'}));
+  EXPECT_NE(error_of(gzip(header(0x08, {2, 2}) + "abcd" + std::string(1 << 20, '\0')))
+                .find("file length: 2x2 uint8 elements need 16 bytes, file has more (its gzip "
+                      "data holds bytes beyond them)"),
+            std::string::npos);
+  EXPECT_NE(error_of(gzip(header(0x08, {2, 2}) + "abc"))
+                .find("2x2 uint8 elements need 16 bytes, file has 15"),
+            std::string::npos);
+  // Zeros: refused at the magic number's type code, whatever follows.
+  EXPECT_NE(error_of(gzip(std::string(1 << 20, '\0'))).find("unknown type code 0"),
+            std::string::npos);
+  // A header promising more than the gzip data can hold (deflate expands at most 1032:1)
+  // is refused before anything is allocated.
+  const std::string huge = error_of(gzip(header(0x0E, {0xFFFFFFFF, 0x3FFFF}) + "x"));
+  EXPECT_NE(huge.find("elements need 9007164892905492 bytes, file has at most"), std::string::npos)
+      << huge;
+  EXPECT_NE(huge.find("at most 1032 times"), std::string::npos) << huge;
 }
 
 TEST(Idx, MissingFileNamesPath) {

@@ -86,9 +86,61 @@ TEST(Parse, ErrorsNameTextAndColumn) {
   EXPECT_THROW(parse_expression(std::string(5000, '(') + "1" + std::string(5000, ')')),
                soma::Error);
   EXPECT_THROW(parse_expression(std::string(5000, '-') + "1"), soma::Error);
-  std::string chain = "1";
-  for (int i = 0; i < 5000; ++i) chain += "+1";
-  EXPECT_THROW(parse_expression(chain), soma::Error);
+}
+
+// A flat chain is not nesting: sums and products of thousands of terms parse (grouped
+// pairwise once longer than the depth limit) and keep their value; short chains keep
+// Python's left-to-right tree.
+TEST(Parse, LongFlatChainsParse) {
+  for (int n : {250, 5000}) {
+    std::string sum = "1", mixed = "0", product = "2";
+    for (int i = 2; i <= n; ++i) sum += " + " + std::to_string(i);
+    for (int i = 1; i <= n; ++i) mixed += (i % 3 == 0 ? " - " : " + ") + std::to_string(i);
+    for (int i = 1; i < n; ++i) product += i % 2 ? " * 3" : " / 3";
+    double want_mixed = 0;
+    for (int i = 1; i <= n; ++i) want_mixed += i % 3 == 0 ? -i : i;
+    EXPECT_EQ(evaluate(parse_expression(sum), {}), n * (n + 1.0) / 2) << n;
+    EXPECT_EQ(evaluate(parse_expression(mixed), {}), want_mixed) << n;
+    EXPECT_NEAR(evaluate(parse_expression(product), {}), n % 2 ? 2.0 : 6.0, 1e-12) << n;
+    // What it prints reads back to the same tree.
+    const Expr e = parse_expression(mixed);
+    EXPECT_TRUE(equal(parse_expression(to_string(e)), e));
+  }
+  EXPECT_EQ(to_string(parse_expression("a - b + c - d")), "a - b + c - d");
+  // // and % do not regroup: such a chain past the limit is still refused.
+  std::string floors = "1";
+  for (int i = 0; i < 300; ++i) floors += " // 1";
+  EXPECT_NE(error_of([&] { parse_expression(floors); }).find("nested too deeply"),
+            std::string::npos);
+}
+
+// A message quotes a window of the text around the column, not all of a long input.
+TEST(Parse, ErrorsQuoteAWindowOfLongInput) {
+  std::string text;
+  for (int i = 0; i < 12000; ++i) text += "x*" + std::to_string(i) + " + ";
+  text += "x $ 1";
+  const std::string e = error_of([&] { parse_expression(text); });
+  EXPECT_LT(e.size(), 250u) << e.size();
+  EXPECT_NE(e.find(":" + std::to_string(text.size() - 2) + ":"), std::string::npos) << e;
+  EXPECT_NE(e.find("in \"..."), std::string::npos) << e;
+  EXPECT_NE(e.find("x $ 1\""), std::string::npos) << e;
+  EXPECT_EQ(soma::excerpt("short text", 3), "short text");
+  const std::string middle =
+      soma::excerpt(std::string(100, 'a') + "X" + std::string(100, 'b'), 101);
+  EXPECT_EQ(middle, "..." + std::string(30, 'a') + "X" + std::string(29, 'b') + "...");
+  // A cut never splits a UTF-8 character (µ is two bytes).
+  std::string micro;
+  for (int i = 0; i < 60; ++i) micro += "µ";
+  for (int i = 1; i <= 120; i += 7) {
+    const std::string cut = soma::excerpt(micro, i);
+    // After the leading "...", a whole "µ" (c2 b5) starts; before the trailing one, it ends.
+    if (cut.starts_with("...")) {
+      EXPECT_EQ(static_cast<unsigned char>(cut[3]), 0xC2) << i;
+    }
+    if (cut.ends_with("...")) {
+      EXPECT_EQ(static_cast<unsigned char>(cut[cut.size() - 4]), 0xB5) << i;
+    }
+  }
 }
 
 TEST(Parse, Statements) {

@@ -348,6 +348,37 @@ TEST(Errors, MessagesNameTheInput) {
   }
 }
 
+// A state that becomes NaN or infinite stops the run with the group, variable, neuron and
+// the interval in which it went bad (before: it ran to the end recording NaN).
+TEST(Errors, NonFiniteStateStopsTheRun) {
+  Network net;
+  net.set_constant("tau", "10*ms");
+  auto& g = net.add_neuron_group(3, "dv/dt = (I - v)/(tau*0) : volt\nI : volt", {.name = "G"});
+  g.set("I", std::vector<double>{0.0, 0.01, 0.0});
+  try {
+    net.run(0.01);
+    FAIL();
+  } catch (const soma::Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "neuron group 'G': v of neuron 0 became NaN between t = 0 ms and t = 6.4 ms "
+              "(expected finite values: the equations for v divide by zero or overflow there; "
+              "a smaller dt or another method may help)");
+  }
+  // Overflow to infinity is caught the same way, at the end of a run shorter than the
+  // checking interval too.
+  Network grow;
+  grow.add_neuron_group(2, "dv/dt = v*v/(1*ms) : 1", {.name = "H"}).set("v", 1e200);
+  try {
+    grow.run(0.0005);
+    FAIL();
+  } catch (const soma::Error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("v of neuron 0 became +inf between t = 0 ms and t = 0.5 ms"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 // N read from a model file: beyond 32-bit indices, or beyond memory, is an error before
 // anything is allocated (N = 2^63 - 1 once ended in an internal error).
 TEST(NeuronGroup, SizesBeyondIndicesOrMemoryAreErrors) {

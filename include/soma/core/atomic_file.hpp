@@ -6,13 +6,34 @@
 #include <string>
 #include <string_view>
 
+#include "soma/core/read_file.hpp"  // read_file, which used to live here
+
 namespace soma {
 
 // Writes `content` to `path` atomically; throws soma::Error if it cannot.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
-// Reads a whole file; throws soma::Error naming the path if it cannot.
-std::string read_file(const std::filesystem::path& path);
+// The same for output produced piece by piece (a trajectory streamed as it is computed,
+// so it never has to fit in memory): write() appends, commit() flushes and renames into
+// place; destroyed without commit() (an error, an exception) the temporary is removed.
+class AtomicWriter {
+ public:
+  explicit AtomicWriter(const std::filesystem::path& path);
+  ~AtomicWriter();
+  AtomicWriter(const AtomicWriter&) = delete;
+  AtomicWriter& operator=(const AtomicWriter&) = delete;
+
+  void write(std::string_view text);
+  void commit();
+
+ private:
+  void flush();
+  void write_all(std::string_view text);
+
+  std::filesystem::path path_;
+  std::string temporary_, buffer_;
+  int fd_ = -1;
+};
 
 // Creates a new directory `parent/stem-N` (N counting up from 1, or a timestamp
 // stem) that did not exist before; never reuses an existing one.

@@ -82,6 +82,10 @@ struct Options {
   std::int64_t max_steps = 0;
   // Called after every step with the time reached (for progress bars); may be empty.
   std::function<void(double t)> on_step = {};
+  // Where set, receives every output point (t, y) as soon as it is computed, and the
+  // result's t and y keep only the latest: the trajectory is streamed (to a file, say)
+  // instead of held, so its length is bounded by max_steps and disk, not memory.
+  std::function<void(double t, std::span<const double> y)> on_output = {};
 };
 
 // When the automatic method (LSODA) switched: from time t on it used `method` (Adams or
