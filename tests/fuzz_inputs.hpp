@@ -3,7 +3,10 @@
 // the committed inputs, fuzz/corpus/NAME (seeds) and fuzz/regressions/NAME (inputs that
 // once failed), so a bug `make fuzz` found stays fixed in builds without libFuzzer; and
 // a small seeded mutator for drivers that explore around those inputs.
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -53,6 +56,20 @@ inline std::string mutate(std::string s, const std::vector<std::string>& others,
     }
   }
   return s;
+}
+
+// Feeds `one` (a target's soma_NAME_fuzz_one) every committed input of fuzz/NAME, then
+// `mutations` seeded mutations of them: the whole replay most fuzz tests are.
+template <class One>
+void replay_fuzz_target(std::string_view name, One one, uint64_t seed, int mutations) {
+  const auto inputs = committed_fuzz_inputs(name);
+  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/" << name;
+  auto run = [&](const std::string& s) {
+    one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  for (const auto& s : inputs) run(s);
+  Rng rng(seed);
+  for (int i = 0; i < mutations; ++i) run(mutate(inputs[rng.below(inputs.size())], inputs, rng));
 }
 
 }  // namespace soma::test

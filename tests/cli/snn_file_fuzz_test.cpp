@@ -10,17 +10,8 @@
 
 namespace {
 
-void run(const std::string& s) {
-  soma_snn_file_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 TEST(SnnFileFuzz, CommittedAndMutatedInputsNeverCrash) {
-  const auto inputs = soma::test::committed_fuzz_inputs("snn_file_fuzz");
-  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/snn_file_fuzz";
-  for (const auto& s : inputs) run(s);
-  soma::Rng rng(43);
-  for (int i = 0; i < 300; ++i)
-    run(soma::test::mutate(inputs[rng.below(inputs.size())], inputs, rng));
+  soma::test::replay_fuzz_target("snn_file_fuzz", soma_snn_file_fuzz_one, 43, 300);
 }
 
 }  // namespace

@@ -10,17 +10,8 @@
 
 namespace {
 
-void run(const std::string& s) {
-  soma_nist_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 TEST(NistFuzz, CommittedAndMutatedInputsNeverCrash) {
-  const auto inputs = soma::test::committed_fuzz_inputs("nist_fuzz");
-  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/nist_fuzz";
-  for (const auto& s : inputs) run(s);
-  soma::Rng rng(31);
-  for (int i = 0; i < 2000; ++i)
-    run(soma::test::mutate(inputs[rng.below(inputs.size())], inputs, rng));
+  soma::test::replay_fuzz_target("nist_fuzz", soma_nist_fuzz_one, 31, 2000);
 }
 
 }  // namespace

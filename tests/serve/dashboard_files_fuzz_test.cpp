@@ -10,17 +10,8 @@
 
 namespace {
 
-void run(const std::string& s) {
-  soma_dashboard_files_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 TEST(DashboardFilesFuzz, CommittedAndMutatedInputsNeverCrash) {
-  const auto inputs = soma::test::committed_fuzz_inputs("dashboard_files_fuzz");
-  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/dashboard_files_fuzz";
-  for (const auto& s : inputs) run(s);
-  soma::Rng rng(47);
-  for (int i = 0; i < 1000; ++i)
-    run(soma::test::mutate(inputs[rng.below(inputs.size())], inputs, rng));
+  soma::test::replay_fuzz_target("dashboard_files_fuzz", soma_dashboard_files_fuzz_one, 47, 1000);
   std::filesystem::remove(soma_dashboard_files_fuzz::scratch());
 }
 

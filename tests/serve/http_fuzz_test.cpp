@@ -11,17 +11,8 @@
 
 namespace {
 
-void run(const std::string& s) {
-  soma_http_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 TEST(HttpFuzz, CommittedAndMutatedRequestsKeepTheRoutesPromises) {
-  const auto inputs = soma::test::committed_fuzz_inputs("http_fuzz");
-  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/http_fuzz";
-  for (const auto& s : inputs) run(s);
-  soma::Rng rng(41);
-  for (int i = 0; i < 3000; ++i)
-    run(soma::test::mutate(inputs[rng.below(inputs.size())], inputs, rng));
+  soma::test::replay_fuzz_target("http_fuzz", soma_http_fuzz_one, 41, 3000);
 }
 
 // The event stream's resume point: an event number, nothing else.

@@ -10,17 +10,8 @@
 
 namespace {
 
-void run(const std::string& s) {
-  soma_snn_model_fuzz_one(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 TEST(SnnModelFuzz, CommittedAndMutatedInputsNeverCrash) {
-  const auto inputs = soma::test::committed_fuzz_inputs("snn_model_fuzz");
-  ASSERT_FALSE(inputs.empty()) << "no fuzz/corpus/snn_model_fuzz";
-  for (const auto& s : inputs) run(s);
-  soma::Rng rng(37);
-  for (int i = 0; i < 400; ++i)
-    run(soma::test::mutate(inputs[rng.below(inputs.size())], inputs, rng));
+  soma::test::replay_fuzz_target("snn_model_fuzz", soma_snn_model_fuzz_one, 37, 400);
 }
 
 }  // namespace
