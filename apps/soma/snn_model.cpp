@@ -219,8 +219,9 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
   });
   Network& net = *model.net;
   if (const auto* c = root["constants"].as_table())
-    for (const auto& [name, value] : in_file_order(*c))
-      located(file, *value, [&] { set_constant(net, name, *value, file); });
+    // Not a structured binding: clang 14 (make fuzz) cannot capture one in a lambda.
+    for (const auto& entry : in_file_order(*c))
+      located(file, *entry.second, [&] { set_constant(net, entry.first, *entry.second, file); });
 
   if (const auto* groups = tables(root, "group", file))
     for (const auto& node : *groups) {
@@ -309,8 +310,9 @@ double prepare_snn_run(SnnModel& model, size_t k) {
   const auto& node = (*tables(model.root, "run", file))[k];
   const auto& t = *node.as_table();
   if (const auto* c = t["constants"].as_table())
-    for (const auto& [name, value] : in_file_order(*c))
-      located(file, *value, [&] { set_constant(net, name, *value, file); });
+    // Not a structured binding: clang 14 (make fuzz) cannot capture one in a lambda.
+    for (const auto& entry : in_file_order(*c))
+      located(file, *entry.second, [&] { set_constant(net, entry.first, *entry.second, file); });
   if (const auto* sets = t["set"].as_table())
     for (const auto& [name, value] : in_file_order(*sets)) {
       const auto* init = value->as_table();

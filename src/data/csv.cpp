@@ -290,7 +290,14 @@ std::string to_csv_string(const DataFrame& df) {
     return q + "\"";
   };
   std::string out;
-  for (int64_t j = 0; j < df.cols(); ++j) out += (j ? "," : "") + quote(df.column(j).name());
+  for (int64_t j = 0; j < df.cols(); ++j) {
+    std::string name = quote(df.column(j).name());
+    // A first name that begins with a byte-order mark would lose it on reading (a BOM at
+    // the start of the text is dropped): quoted, it reads back as written. Unquoted here
+    // means it holds no quote, so wrapping it is enough.
+    if (j == 0 && name.starts_with("\xEF\xBB\xBF")) name = "\"" + name + "\"";
+    out += (j ? "," : "") + name;
+  }
   out += "\r\n";
   for (int64_t r = 0; r < df.rows(); ++r) {
     const size_t line_start = out.size();
