@@ -47,7 +47,11 @@ bool HostPolicy::allows(std::string_view host) const {
   } else {
     int p = -1;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc() || end != port.data() + port.size() || p != port_) return false;
+    // The port as a browser writes it: digits with no leading zero ("08050" is not
+    // 8050 here, so that one spelling of each origin is the dashboard).
+    if (ec != std::errc() || end != port.data() + port.size() || p != port_ ||
+        (port.size() > 1 && port.front() == '0'))
+      return false;
   }
   const std::string n = lower(name);
   if (std::find(names_.begin(), names_.end(), n) != names_.end()) return true;
