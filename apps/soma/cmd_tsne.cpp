@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ namespace embed = soma::embed;
 struct Options {
   std::string input, out = "embedding.csv", labels_file, label_column, method = "auto";
   std::string init = "pca";
-  double perplexity = 30.0, early_exaggeration = 12.0, learning_rate = 0.0, angle = 0.5;
+  double perplexity = 30.0, early_exaggeration = 12.0, angle = 0.5;
+  std::string learning_rate = "auto";  // scikit-learn's default
   int max_iter = 1000;
   int knn_pca = -1;
   int64_t limit = 0;
@@ -163,7 +165,9 @@ void run(const Options& opt) {
   const Table t = read_input(opt);
   embed::TSNE tsne{.perplexity = opt.perplexity,
                    .early_exaggeration = opt.early_exaggeration,
-                   .learning_rate = opt.learning_rate,
+                   .learning_rate = opt.learning_rate == "auto"
+                                        ? std::nullopt
+                                        : std::optional<double>(std::stod(opt.learning_rate)),
                    .max_iter = opt.max_iter,
                    .method = embed::parse_method(opt.method, t.n),
                    .angle = opt.angle,
@@ -226,7 +230,9 @@ soma::cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("--max-iter", opt->max_iter, "Iterations")->capture_default_str();
       app.add_option("--early-exaggeration", opt->early_exaggeration)->capture_default_str();
-      app.add_option("--learning-rate", opt->learning_rate, "0: auto = max(n / 12 / 4, 50)")
+      app.add_option("--learning-rate", opt->learning_rate,
+                     "auto = max(n / early exaggeration / 4, 50), or a positive number")
+          ->check(soma::cli::positive_or("auto"))
           ->capture_default_str();
       app.add_option("--angle", opt->angle, "Barnes-Hut angle")->capture_default_str();
       app.add_option("--init", opt->init, "pca or random")->capture_default_str();

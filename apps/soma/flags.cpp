@@ -49,4 +49,18 @@ CLI::Validator number_in(double lo, double hi) {
       "NUMBER");
 }
 
+CLI::Validator positive_or(const std::string& word) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        if (text == word) return "";
+        double v = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+        if (ec != std::errc() || ptr != end || !std::isfinite(v) || !(v > 0))
+          return "expected " + word + " or a positive number, got '" + text + "'";
+        return "";
+      },
+      word + "|NUMBER");
+}
+
 }  // namespace soma::cli

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 namespace soma::cli {
 
@@ -16,5 +17,8 @@ CLI::Validator integer_in(int64_t lo, int64_t hi);
 
 // A finite number in [lo, hi] (NaN and infinities are refused).
 CLI::Validator number_in(double lo, double hi = std::numeric_limits<double>::max());
+
+// `word` itself (e.g. "auto") or a finite number > 0.
+CLI::Validator positive_or(const std::string& word);
 
 }  // namespace soma::cli

@@ -80,10 +80,10 @@ TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
                 ": expected at least 1");
   if (!(angle >= 0.0 && angle <= 1.0))
     throw Error("t-SNE option angle = " + num(angle) + ": expected a value in [0, 1]");
-  // 0 is soma's spelling of 'auto'; scikit-learn rejects anything else that is not > 0.
-  if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate))
-    throw Error("t-SNE option learning_rate = " + num(learning_rate) +
-                ": expected a positive number (or 0 for auto)");
+  // Unset means 'auto'; scikit-learn rejects anything else that is not > 0.
+  if (learning_rate && (!(*learning_rate > 0.0) || !std::isfinite(*learning_rate)))
+    throw Error("t-SNE option learning_rate = " + num(*learning_rate) +
+                ": expected a positive number (or unset for auto)");
   if (!(min_grad_norm >= 0.0))
     throw Error("t-SNE option min_grad_norm = " + num(min_grad_norm) + ": expected a value >= 0");
   for (int64_t i = 0; i < n * d; ++i)
@@ -94,9 +94,8 @@ TSNEResult TSNE::fit_transform(const float* X, int64_t n, int64_t d) const {
   TSNEResult result;
   result.n = n;
   result.n_components = n_components;
-  result.learning_rate = learning_rate > 0
-                             ? learning_rate
-                             : std::max(static_cast<double>(n) / early_exaggeration / 4.0, 50.0);
+  result.learning_rate =
+      learning_rate.value_or(std::max(static_cast<double>(n) / early_exaggeration / 4.0, 50.0));
   // Neighbours searched among principal components (see knn_pca_components): the same
   // scores give the PCA initialisation.
   int pcs = method == Method::exact ? 0 : knn_pca_components;

@@ -76,6 +76,11 @@ void throw_too_many_parameters(size_t n) {
               " (write the model for std::span<const double> to use finite differences)");
 }
 
+void throw_p0_size(size_t given, size_t expected) {
+  throw Error("curve_fit: p0 has " + std::to_string(given) + " values; the model takes " +
+              std::to_string(expected) + " parameters");
+}
+
 void check_data(std::span<const double> x, std::span<const double> y, size_t n_params) {
   if (x.size() != y.size())
     throw Error("curve_fit: x has " + std::to_string(x.size()) + " values and y " +

@@ -27,8 +27,7 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
   weight = register_parameter(
       "weight", empty({out_channels, in_channels, kernel_size[0], kernel_size[1]}, dtype));
   if (options.bias) bias = register_parameter("bias", empty({out_channels}, dtype));
-  set_init_rng(rng);
-  reset_parameters(rng);
+  draw_parameters(rng);
 }
 
 void Conv2d::reset_parameters(Rng& rng) {

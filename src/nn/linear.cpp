@@ -16,8 +16,7 @@ Linear::Linear(int64_t in_features, int64_t out_features, bool bias, Rng& rng, D
     throw Error(std::string("Linear: dtype must be floating, got ") + dtype_name(dtype));
   weight = register_parameter("weight", empty({out_features, in_features}, dtype));
   if (bias) this->bias = register_parameter("bias", empty({out_features}, dtype));
-  set_init_rng(rng);
-  reset_parameters(rng);
+  draw_parameters(rng);
 }
 
 void Linear::reset_parameters(Rng& rng) {

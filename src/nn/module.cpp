@@ -45,8 +45,59 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
   return out;
 }
 
+std::vector<std::pair<std::string, Module*>> Module::named_modules() {
+  std::vector<std::pair<std::string, Module*>> out{{"", this}};
+  for (auto& [name, child] : children_)
+    for (auto& [sub, m] : child->named_modules())
+      out.emplace_back(sub.empty() ? name : name + "." + sub, m);
+  return out;
+}
+
+std::vector<Module*> Module::modules() {
+  std::vector<Module*> out;
+  for (auto& [name, m] : named_modules()) out.push_back(m);
+  return out;
+}
+
+Module& Module::apply(const std::function<void(Module&)>& fn) {
+  for (auto& [name, child] : children_) child->apply(fn);
+  fn(*this);
+  return *this;
+}
+
+void Module::draw_parameters(Rng& rng) {
+  init_rng_ = &rng;
+  reset_parameters(rng);
+  drawn_hash_ = own_parameters_hash();
+}
+
+uint64_t Module::own_parameters_hash() const {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a over dtype, shape and bytes
+  const auto mix = [&h](const unsigned char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  for (const auto& [name, t] : parameters_) {
+    if (!t.defined()) continue;
+    const Tensor c = t.contiguous();
+    const auto dtype = static_cast<int>(c.dtype());
+    mix(reinterpret_cast<const unsigned char*>(&dtype), sizeof dtype);
+    const size_t bytes = static_cast<size_t>(c.numel()) * itemsize(c.dtype());
+    if (c.dtype() == kFloat64)
+      mix(reinterpret_cast<const unsigned char*>(c.data_ptr<double>()), bytes);
+    else if (c.dtype() == kFloat32)
+      mix(reinterpret_cast<const unsigned char*>(c.data_ptr<float>()), bytes);
+    else
+      for (double v : c.to_vector<double>())
+        mix(reinterpret_cast<const unsigned char*>(&v), sizeof v);
+  }
+  return h;
+}
+
 void Module::reset_parameters_in_order() {
-  if (init_rng_) reset_parameters(*init_rng_);
+  if (init_rng_ && own_parameters_hash() == drawn_hash_) {
+    reset_parameters(*init_rng_);
+    drawn_hash_ = own_parameters_hash();
+  }
   for (auto& [n, child] : children_) child->reset_parameters_in_order();
 }
 

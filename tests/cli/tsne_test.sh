@@ -51,6 +51,11 @@ refuses "--init 'svd': expected pca or random" "init" -- \
   tsne "$dir/clusters.csv" --label-column class --perplexity 10 --init svd --out "$dir/e.csv"
 refuses "tree" "method" -- tsne "$dir/clusters.csv" --label-column class --method tree --out "$dir/e.csv"
 refuses "nothing.csv: cannot open" "missing file" -- tsne "$dir/nothing.csv" --out "$dir/e.csv"
+# scikit-learn takes 'auto' or a number > 0; 0 was soma's old spelling of auto.
+"$soma" tsne "$dir/clusters.csv" --learning-rate 0 --out "$dir/e.csv" >/dev/null 2>"$dir/err" &&
+  fail "--learning-rate 0 accepted"
+grep -q -- "--learning-rate.*expected auto or a positive number, got '0'" "$dir/err" ||
+  fail "--learning-rate 0: $(cat "$dir/err")"
 "$soma" tsne "$dir/clusters.csv" --n -5 --out "$dir/e.csv" >/dev/null 2>"$dir/err" &&
   fail "--n -5 accepted"
 grep -q -- "--n" "$dir/err" || fail "--n -5: $(cat "$dir/err")"

@@ -1,5 +1,5 @@
 // TSNE's option checks as scikit-learn 1.2's (TSNE._parameter_constraints): n_iter
-// (soma's max_iter) >= 250, angle in [0, 1], learning_rate > 0 or 'auto' (soma's 0),
+// (soma's max_iter) >= 250, angle in [0, 1], learning_rate > 0 or 'auto' (unset),
 // early_exaggeration >= 1, min_grad_norm >= 0. soma accepted max_iter from 1, any angle
 // and a negative learning rate (which it took for 'auto').
 #include <gtest/gtest.h>
@@ -49,6 +49,7 @@ TEST(TsneOptions, RejectedAsScikitLearn) {
       {{.angle = NAN}, "angle = nan", "[0, 1]"},
       {{.learning_rate = -1.0}, "learning_rate = -1", "positive"},
       {{.learning_rate = INFINITY}, "learning_rate = inf", "positive"},
+      {{.learning_rate = 0.0}, "learning_rate = 0", "positive"},
       {{.early_exaggeration = 0.5}, "early_exaggeration = 0.5", "at least 1"},
       {{.min_grad_norm = -1e-3}, "min_grad_norm = -0.001", ">= 0"},
   };

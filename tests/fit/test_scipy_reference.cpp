@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/core/error.hpp"
 #include "soma/fit/curve_fit.hpp"
 
 namespace fit = soma::fit;
@@ -83,3 +84,31 @@ TEST_F(ScipyReference, BoundedTrustRegionReflective) {
 }
 
 }  // namespace
+
+// SciPy's curve_fit(f, x, y): a model with one argument per parameter, no p0 (all ones).
+double decay_doubles(double x, double tau, double init) { return init * std::exp(-x / tau); }
+
+TEST_F(ScipyReference, ScalarArgumentsWithoutP0) {
+  const fit::CurveFitOptions tight{.ftol = 1e-14, .xtol = 1e-14};
+  // Generic in the parameters' type: exact Jacobian by dual numbers.
+  auto generic = [](double x, auto tau, auto init) {
+    using std::exp;
+    return init * exp(-x / tau);
+  };
+  expect_matches(fit::curve_fit(generic, ref["x"], ref["y"], tight), ref["nop0_popt"],
+                 ref["nop0_pcov"], 1e-8, 1e-6);
+  // Doubles only: forward differences, as SciPy without jac=.
+  const auto fd = fit::curve_fit(decay_doubles, ref["x"], ref["y"], tight);
+  expect_matches(fd, ref["nop0_popt"], ref["nop0_pcov"], 1e-7, 1e-5);
+  EXPECT_GT(fd.nfev, 0);
+  // With p0, and a p0 of the wrong size named as such.
+  expect_matches(fit::curve_fit(generic, ref["x"], ref["y"], {1.0, 1.0}, tight), ref["lm_popt"],
+                 ref["lm_pcov"], 1e-8, 1e-6);
+  try {
+    fit::curve_fit(generic, ref["x"], ref["y"], {1.0, 1.0, 1.0});
+    FAIL() << "a p0 of 3 values for 2 parameters was accepted";
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p0 has 3 values; the model takes 2"), std::string::npos)
+        << e.what();
+  }
+}

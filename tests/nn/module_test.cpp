@@ -67,6 +67,53 @@ TEST(Sequential, NamesLikePyTorchAndSeedGivesDefinedOrder) {
   EXPECT_EQ(kept.at<nn::Linear>(0).weight.to_vector<float>(), a.weight.to_vector<float>());
 }
 
+TEST(Sequential, KeepsModulesWhoseWeightsWereSet) {
+  // torch.nn.Sequential keeps the modules it is given; soma draws again only the
+  // children still as their constructors drew them (see sequential.hpp).
+  Rng rng(5);
+  nn::Linear set(2, 3, true, rng);
+  set.weight.fill_(0.5);
+  nn::Linear fresh(3, 1, true, rng);
+  const auto fresh_before = fresh.weight.to_vector<float>();
+  auto model = nn::Sequential(set, nn::ReLU(), fresh);
+  EXPECT_EQ(model.at<nn::Linear>(0).weight.to_vector<float>(), std::vector<float>(6, 0.5f));
+  EXPECT_EQ(model.at<nn::Linear>(0).bias.to_vector<float>(), set.bias.to_vector<float>());
+  // The fresh one was drawn again from the stream after both constructors' draws.
+  EXPECT_NE(model.at<nn::Linear>(2).weight.to_vector<float>(), fresh_before);
+  // A loaded state dict counts as set.
+  nn::Linear loaded(2, 2, false, rng);
+  nn::StateDict quarter;
+  quarter.insert("weight", full({2, 2}, 0.25));
+  loaded.load_state_dict(quarter);
+  auto second = nn::Sequential(loaded);
+  EXPECT_EQ(second.at<nn::Linear>(0).weight.to_vector<float>(), std::vector<float>(4, 0.25f));
+}
+
+TEST(Module, ModulesNamedModulesAndApplyAsTorch) {
+  // torch: list(m.named_modules()) gives ('', m), ('0', ...), ('1', ...), ('1.0', ...);
+  // apply visits children before their parent.
+  auto inner = nn::Sequential(nn::Linear(2, 2), nn::ReLU());
+  auto model = nn::Sequential(nn::Linear(2, 2), inner);
+  std::vector<std::string> got;
+  for (auto& [name, m] : model.named_modules()) got.push_back(name + ":" + m->name());
+  EXPECT_EQ(got,
+            (std::vector<std::string>{
+                ":Sequential", "0:Linear(in_features=2, out_features=2, bias=true)", "1:Sequential",
+                "1.0:Linear(in_features=2, out_features=2, bias=true)", "1.1:ReLU()"}));
+  EXPECT_EQ(model.modules().size(), 5u);
+  EXPECT_EQ(model.modules().front(), &model);
+  std::vector<std::string> order;
+  model.apply([&](nn::Module& m) {
+    order.push_back(m.name().substr(0, 4));
+    if (auto* lin = dynamic_cast<nn::Linear*>(&m)) lin->weight.fill_(1.0);
+  });
+  EXPECT_EQ(order, (std::vector<std::string>{"Line", "Line", "ReLU", "Sequ", "Sequ"}));
+  for (auto& p : model.parameters())
+    if (p.dim() == 2) {
+      EXPECT_EQ(p.to_vector<float>(), std::vector<float>(4, 1.0f));
+    }
+}
+
 TEST(Sequential, ForwardChainsChildren) {
   auto model = nn::Sequential(nn::Linear(2, 2, false), nn::ReLU());
   auto& lin = model.at<nn::Linear>(0);
@@ -161,4 +208,12 @@ TEST(Init, FansGainsAndBounds) {
   EXPECT_EQ(abs(w).sum().item<double>(), 0.0);
   nn::init::ones_(w);
   EXPECT_EQ(w.sum().item<double>(), 400.0 * 500.0);
+}
+
+TEST(Pooling, PrintsTheStrideItUses) {
+  // torch: MaxPool2d(2) prints stride=2 (its stride=None means the kernel size).
+  EXPECT_EQ(nn::MaxPool2d(2).name(),
+            "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))");
+  EXPECT_EQ(nn::AvgPool2d({3, 3}, {1, 2}).name(),
+            "AvgPool2d(kernel_size=(3, 3), stride=(1, 2), padding=(0, 0))");
 }

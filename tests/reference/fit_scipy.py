@@ -2,7 +2,7 @@
 Debian's SciPy (run: /usr/bin/python3 tests/reference/fit_scipy.py). A noisy
 decay init*exp(-x/tau) (tau 30, init 250) at 50 points, fitted by
 scipy.optimize.curve_fit: plain (lm), with relative sigma, with absolute_sigma,
-and with bounds (trf) that hold tau below its best value. Writes
+with bounds (trf) that hold tau below its best value, and with neither p0 nor jac. Writes
 tests/reference/data/fit_scipy.txt: one "name v1 v2 ..." line per array."""
 import os
 
@@ -35,6 +35,10 @@ for name, kw in {
 }.items():
     popt, pcov = curve_fit(f, x, y, jac=jac, **kw, **tight)
     out[name + "_popt"], out[name + "_pcov"] = popt, pcov.ravel()
+
+# SciPy's plainest call: no p0 (all ones), no jac (forward differences).
+popt, pcov = curve_fit(f, x, y, **tight)
+out["nop0_popt"], out["nop0_pcov"] = popt, pcov.ravel()
 
 path = os.path.join(os.path.dirname(__file__), "data", "fit_scipy.txt")
 with open(path, "w") as fh:

@@ -67,6 +67,7 @@ TEST(Views, IndexSelectConcatStack) {
   EXPECT_EQ(vals(a.index_select(0, tensor({2L, 0L}))), (std::vector<float>{4, 5, 0, 1}));
   EXPECT_EQ(vals(concat({a, a}, 1)), (std::vector<float>{0, 1, 0, 1, 2, 3, 2, 3, 4, 5, 4, 5}));
   EXPECT_EQ(concat({a, a}, 0).shape(), (Shape{6, 2}));
+  EXPECT_EQ(vals(cat({a, a}, 1)), vals(concat({a, a}, 1)));  // torch's name
   EXPECT_EQ(stack({a, a}, 0).shape(), (Shape{2, 3, 2}));
   EXPECT_EQ(stack({a, a}, 2).shape(), (Shape{3, 2, 2}));
   EXPECT_THROW(a.index_select(0, tensor({3L})), Error);
@@ -138,6 +139,10 @@ TEST(Reductions, OverAllAndOverDims) {
   EXPECT_EQ(vals(sum(a, {0})), (std::vector<float>{5, 7, 9}));
   EXPECT_EQ(sum(a, {1}, true).shape(), (Shape{2, 1}));
   EXPECT_EQ(vals(mean(a, {1})), (std::vector<float>{3, 4}));
+  // torch's a.sum(0), a.mean(1, keepdim=True)
+  EXPECT_EQ(vals(a.sum(0)), (std::vector<float>{5, 7, 9}));
+  EXPECT_EQ(a.mean(1, true).shape(), (Shape{2, 1}));
+  EXPECT_EQ(vals(a.mean(-1)), (std::vector<float>{3, 4}));
   EXPECT_EQ(max(a).item<float>(), 6.f);
   EXPECT_EQ(vals(max(a, 1)), (std::vector<float>{5, 6}));
   EXPECT_EQ(vals(min(a, 0)), (std::vector<float>{1, 2, 3}));

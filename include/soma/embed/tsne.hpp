@@ -11,6 +11,7 @@
 // early_exaggeration and momentum 0.5, then the rest with momentum 0.8.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,10 @@ struct TSNE {
   int n_components = 2;
   double perplexity = 30.0;
   double early_exaggeration = 12.0;
-  double learning_rate = 0.0;  // 0: 'auto' = max(n / early_exaggeration / 4, 50); < 0: error
-  int max_iter = 1000;         // at least 250 (the early-exaggeration phase), as scikit-learn
+  // Unset: scikit-learn's 'auto' = max(n / early_exaggeration / 4, 50); else > 0 (0 is an
+  // error, as in scikit-learn).
+  std::optional<double> learning_rate;
+  int max_iter = 1000;  // at least 250 (the early-exaggeration phase), as scikit-learn
   Method method = Method::barnes_hut;
   double angle = 0.5;  // Barnes-Hut only; in [0, 1] (checked for every method, as scikit-learn)
   Init init = Init::pca;

@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "soma/core/cpu.hpp"
@@ -325,6 +326,74 @@ Landscape ssr_landscape(const F& f, std::span<const double> x, std::span<const d
   return detail::with_residuals(
       f, x, y, std::span<const double>(w), params.size(),
       [&](Residuals& problem) { return ssr_landscape(problem, params, a, b); });
+}
+
+// ---- Models written as SciPy writes them: one argument per parameter,
+//   auto decay = [](double x, auto tau, auto init) { using std::exp; return init * exp(-x / tau);
+//   }; auto r = soma::fit::curve_fit(decay, x, y);          // p0: all ones, as SciPy
+// A model generic in its parameters' type (auto, as above) gets exact Jacobians; one
+// taking doubles, double f(double x, double a, double b), finite differences.
+
+namespace detail {
+
+template <size_t, class T>
+using repeat = T;
+template <class F, class T, size_t... I>
+constexpr bool takes_scalars_impl(std::index_sequence<I...>) {
+  return std::is_invocable_r_v<T, const F&, double, repeat<I, T>...>;
+}
+template <class F, class T, size_t N>
+inline constexpr bool takes_scalars = takes_scalars_impl<F, T>(std::make_index_sequence<N>{});
+
+// How many parameters f(x, a, b, ...) takes (the fewest it accepts), 0 if it is not such
+// a model (SciPy reads the count from the signature in the same way).
+template <class F, size_t N = 1>
+constexpr size_t scalar_arity() {
+  if constexpr (takes_scalars<F, double, N>)
+    return N;
+  else if constexpr (N < kMaxAutoDiff)
+    return scalar_arity<F, N + 1>();
+  else
+    return 0;
+}
+
+// f(x, a, b, ...) seen as f(x, span{a, b, ...}), generic where f is.
+template <class F, size_t N>
+struct ScalarArgs {
+  const F& f;
+  template <class T>
+  requires takes_scalars<F, T, N> T operator()(double x, std::span<const T> p) const {
+    return [&]<size_t... I>(std::index_sequence<I...>) { return static_cast<T>(f(x, p[I]...)); }
+    (std::make_index_sequence<N>{});
+  }
+};
+
+[[noreturn]] void throw_p0_size(size_t given, size_t expected);
+
+}  // namespace detail
+
+template <class F>
+concept ScalarArgsModel = !CallableModel<F> && detail::scalar_arity<F>() > 0;
+
+template <ScalarArgsModel F>
+CurveFitResult curve_fit(const F& f, std::span<const double> x, std::span<const double> y,
+                         std::span<const double> p0, const CurveFitOptions& options = {}) {
+  constexpr size_t n = detail::scalar_arity<F>();
+  if (p0.size() != n) detail::throw_p0_size(p0.size(), n);
+  return curve_fit(detail::ScalarArgs<F, n>{f}, x, y, p0, options);
+}
+template <ScalarArgsModel F>
+CurveFitResult curve_fit(const F& f, const std::vector<double>& x, const std::vector<double>& y,
+                         const std::vector<double>& p0, const CurveFitOptions& options = {}) {
+  return curve_fit(f, std::span<const double>(x), std::span<const double>(y),
+                   std::span<const double>(p0), options);
+}
+// Without p0: every parameter starts at 1, SciPy's default.
+template <ScalarArgsModel F>
+CurveFitResult curve_fit(const F& f, const std::vector<double>& x, const std::vector<double>& y,
+                         const CurveFitOptions& options = {}) {
+  const std::vector<double> ones(detail::scalar_arity<F>(), 1.0);
+  return curve_fit(f, x, y, ones, options);
 }
 
 }  // namespace soma::fit

@@ -12,7 +12,9 @@
 // Registered tensors are handles shared with the layer's members: load_state_dict
 // and the optimizers update them in place, so both always see the same values.
 // Names of nested entries are joined with dots ("0.weight"), as in PyTorch.
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -46,6 +48,8 @@ class Module {
   virtual void reset_parameters(Rng& /*rng*/) {}
   // reset_parameters for this module and all its children, each from the generator
   // it was constructed with (see Sequential). That generator must still be alive.
+  // A module whose parameters are no longer what its constructor drew (set, loaded or
+  // trained since) is kept as it is, as torch keeps the modules it is given.
   void reset_parameters_in_order();
 
   std::vector<Tensor> parameters(bool recurse = true) const;
@@ -54,6 +58,13 @@ class Module {
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const {
     return children_;
   }
+  // This module and every descendant, depth first, this one first (torch's modules());
+  // named: "" for this one, dotted paths below ("0", "1.conv").
+  std::vector<Module*> modules();
+  std::vector<std::pair<std::string, Module*>> named_modules();
+  // fn on every descendant, children before their parent, then on this one (torch's
+  // apply, e.g. a custom initialisation); returns *this.
+  Module& apply(const std::function<void(Module&)>& fn);
 
   // Training mode switches the behaviour of Dropout and BatchNorm; recursive.
   virtual void train(bool on = true);
@@ -77,8 +88,9 @@ class Module {
     children_.emplace_back(std::move(name), module);
     return module;
   }
-  // The generator reset_parameters_in_order uses for this module.
-  void set_init_rng(Rng& rng) { init_rng_ = &rng; }
+  // A constructor's draw: reset_parameters(rng), remembering `rng` for
+  // reset_parameters_in_order and a fingerprint of what was drawn.
+  void draw_parameters(Rng& rng);
   // For containers that replace their children.
   std::vector<std::pair<std::string, std::shared_ptr<Module>>>& mutable_children() {
     return children_;
@@ -92,7 +104,10 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  // Hash of the own parameters' bytes as last drawn: equal means "never changed since".
+  uint64_t own_parameters_hash() const;
   Rng* init_rng_ = nullptr;
+  uint64_t drawn_hash_ = 0;
   bool training_ = true;
 };
 

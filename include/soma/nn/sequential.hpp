@@ -6,9 +6,10 @@
 // C++ leaves the evaluation order of function arguments unspecified (GCC often goes
 // right to left), so the layers above may be constructed in any order. To make a
 // seed give the same network everywhere, this constructor draws every child's
-// parameters again, in argument order, from the generator the child was built with.
-// To wrap modules whose weights you want to keep (trained ones), use push_back.
-// The generators the children were built with must still be alive here.
+// parameters again, in argument order, from the generator the child was built with —
+// but only a child whose parameters are still those its constructor drew: one whose
+// weights were set, loaded or trained is kept, as torch keeps it (push_back never
+// draws). The generators the fresh children were built with must still be alive here.
 #include <concepts>
 #include <memory>
 #include <type_traits>
@@ -50,7 +51,6 @@ class Sequential : public Module {
     if (!m) throw_wrong_type(i);
     return *m;
   }
-  const std::vector<std::shared_ptr<Module>>& modules() const { return modules_; }
 
  private:
   [[noreturn]] void throw_wrong_type(size_t i) const;

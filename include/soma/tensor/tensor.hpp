@@ -96,8 +96,10 @@ class Tensor {
   // ---- reductions as members, for reading comfort
   Tensor sum() const;
   Tensor sum(const Shape& dims, bool keepdim = false) const;
+  Tensor sum(int64_t dim, bool keepdim = false) const { return sum(Shape{dim}, keepdim); }
   Tensor mean() const;
   Tensor mean(const Shape& dims, bool keepdim = false) const;
+  Tensor mean(int64_t dim, bool keepdim = false) const { return mean(Shape{dim}, keepdim); }
 
   // ---- in-place updates outside autograd (optimisers, initialisers, loaders)
   Tensor& fill_(double value);
@@ -229,6 +231,10 @@ Tensor sum_to(const Tensor& g, const Shape& shape);
 
 // ---- joining
 Tensor concat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// torch's name for concat.
+inline Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0) {
+  return concat(tensors, dim);
+}
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 
 // ---- linear algebra (float32/float64 through BLAS)
