@@ -37,8 +37,7 @@ void expect_counts_match(const Result& r, const std::string& record) {
 
 // y at the output times against SciPy's Radau at the same tolerances: within the local
 // tolerance rtol |y| + atol of each other (both take the same steps).
-void expect_solution_matches(const Result& r, const std::string& record, double rtol,
-                             double atol) {
+void expect_solution_matches(const Result& r, const std::string& record, double rtol, double atol) {
   const auto& want = reference_values(record);
   const std::size_t n = r.y.dim();
   ASSERT_EQ(r.t.size() * n, want.size()) << record;
@@ -119,8 +118,9 @@ TEST(Radau, StiffLinearErrorFollowsTolerance) {
   double previous = 1;
   std::int64_t previous_steps = 0;
   for (double rtol : {1e-3, 1e-6, 1e-9}) {
-    Result r = solve_ivp(stiff_linear, {0, 10}, {2, 1},
-                         {.method = Method::Radau, .rtol = rtol, .atol = 1e-3 * rtol, .t_eval = ts});
+    Result r =
+        solve_ivp(stiff_linear, {0, 10}, {2, 1},
+                  {.method = Method::Radau, .rtol = rtol, .atol = 1e-3 * rtol, .t_eval = ts});
     ASSERT_EQ(r.status, Status::Success) << r.message;
     double err = 0;  // relative to the solution's size (about e^-t)
     for (std::size_t i = 0; i < ts.size(); ++i)
@@ -162,7 +162,9 @@ TEST(Radau, HonoursMaxStep) {
 
 // x' = x^2, x(0) = 1 blows up at t = 1: the step shrinks to nothing just before.
 TEST(Radau, FailsAtABlowUp) {
-  auto blowup = [](double, std::span<const double> y, std::span<double> dy) { dy[0] = y[0] * y[0]; };
+  auto blowup = [](double, std::span<const double> y, std::span<double> dy) {
+    dy[0] = y[0] * y[0];
+  };
   Result r = solve_ivp(blowup, {0, 2}, {1.0}, {.method = Method::Radau});
   EXPECT_EQ(r.status, Status::Failed);
   EXPECT_NE(r.message.find("step size"), std::string::npos) << r.message;
