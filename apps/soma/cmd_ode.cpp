@@ -229,7 +229,8 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--t-eval", opt->t_eval,
                      "Output times START:STOP:STEP or T1,T2,... (default: every step)");
       app.add_option("--method", opt->method,
-                     "Euler, RK4, RK23, RK45, DOP853, BDF, LSODA (automatic Adams/BDF), Adams")
+                     "Euler, RK4, RK23, RK45, DOP853, BDF, LSODA (automatic Adams/BDF), Adams, "
+                     "Radau (implicit Runge-Kutta, order 5)")
           ->capture_default_str();
       app.add_option("--rtol", opt->rtol, "Relative tolerance")->capture_default_str();
       app.add_option("--atol", opt->atol, "Absolute tolerance")->capture_default_str();

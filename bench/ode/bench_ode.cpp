@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "soma/ode/inline.hpp"
@@ -136,6 +137,42 @@ int main() {
       out[std::string("robertson_") + (tf == 40.0 ? "40_" : "4e10_") + ode::method_name(m)] = {
           {"seconds", secs}, {"nfev", r.nfev}, {"nsteps", r.nsteps}};
     }
+  // Radau (SciPy's Radau step for step) on the stiff problems, at the tolerances of
+  // tests/ode/radau_test.cpp; the Jacobian by finite differences (SciPy's default) and given.
+  auto vdp = [](double, std::span<const double> y, std::span<double> dy) {
+    dy[0] = y[1];
+    dy[1] = 1000 * (1 - y[0] * y[0]) * y[1] - y[0];
+  };
+  auto vdp_jac = [](double, std::span<const double> y, std::span<double> J) {
+    J[0] = 0;
+    J[1] = 1;
+    J[2] = -2000 * y[0] * y[1] - 1;
+    J[3] = 1000 * (1 - y[0] * y[0]);
+  };
+  auto robertson_jac = [](double, std::span<const double> y, std::span<double> J) {
+    const double j[9] = {-0.04,       1e4 * y[2], 1e4 * y[1], 0.04, -1e4 * y[2] - 6e7 * y[1],
+                         -1e4 * y[1], 0,          6e7 * y[1], 0};
+    std::copy(j, j + 9, J.begin());
+  };
+  for (bool analytic : {false, true}) {
+    const std::string tag = analytic ? "_jac" : "";
+    ode::Options o{.method = ode::Method::Radau, .rtol = 1e-6, .atol = 1e-10};
+    if (analytic) o.jac = robertson_jac;
+    secs = median_seconds([&] { r = ode::solve_ivp(robertson, {0, 4e10}, {1, 0, 0}, o); }, 101);
+    out["robertson_4e10_Radau" + tag] = {{"seconds", secs},
+                                         {"nfev", r.nfev},
+                                         {"nsteps", r.nsteps},
+                                         {"njev", r.njev},
+                                         {"nlu", r.nlu}};
+    o = {.method = ode::Method::Radau, .rtol = 1e-6, .atol = 1e-6};
+    if (analytic) o.jac = vdp_jac;
+    secs = median_seconds([&] { r = ode::solve_ivp(vdp, {0, 3000}, {2, 0}, o); }, 51);
+    out["vdp_Radau" + tag] = {{"seconds", secs},
+                              {"nfev", r.nfev},
+                              {"nsteps", r.nsteps},
+                              {"njev", r.njev},
+                              {"nlu", r.nlu}};
+  }
   // The 4001-row result is above glibc's mmap threshold, so every call faults in fresh
   // pages (~11 us per 4 KiB here), which costs more than the integration. With the heap
   // kept (as a long-running process or a caching allocator would), the same call:

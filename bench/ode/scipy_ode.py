@@ -40,4 +40,32 @@ for tf, tag in [(40, "40"), (4e10, "4e10")]:
         sec, r = median_seconds(
             lambda: solve_ivp(robertson, (0, tf), [1, 0, 0], method=m, **tol), 21 if tf == 40 else 7)
         out[f"robertson_{tag}_{m}"] = {"seconds": sec, "nfev": int(r.nfev), "nsteps": len(r.t) - 1}
+mu = 1000.0
+
+
+def vdp(t, y):
+    return [y[1], mu * (1 - y[0] ** 2) * y[1] - y[0]]
+
+
+def vdp_jac(t, y):
+    return [[0, 1], [-2 * mu * y[0] * y[1] - 1, mu * (1 - y[0] ** 2)]]
+
+
+def robertson_jac(t, y):
+    return [[-0.04, 1e4 * y[2], 1e4 * y[1]],
+            [0.04, -1e4 * y[2] - 6e7 * y[1], -1e4 * y[1]],
+            [0, 6e7 * y[1], 0]]
+
+
+# Radau on the stiff problems (tests/ode/radau_test.cpp's tolerances), the Jacobian by
+# finite differences (the default) and given.
+for tag, rj, vj in [("", None, None), ("_jac", robertson_jac, vdp_jac)]:
+    for key, fun, span, y0, tol, jac in [
+            ("robertson_4e10_Radau", robertson, (0, 4e10), [1, 0, 0],
+             {"rtol": 1e-6, "atol": 1e-10}, rj),
+            ("vdp_Radau", vdp, (0, 3000), [2, 0], {"rtol": 1e-6, "atol": 1e-6}, vj)]:
+        sec, r = median_seconds(
+            lambda: solve_ivp(fun, span, y0, method="Radau", jac=jac, **tol), 7)
+        out[key + tag] = {"seconds": sec, "nfev": int(r.nfev), "nsteps": len(r.t) - 1,
+                          "njev": int(r.njev), "nlu": int(r.nlu)}
 print(json.dumps(out))

@@ -68,6 +68,8 @@ const char* method_name(Method m) {
       return "LSODA";
     case Method::Adams:
       return "Adams";
+    case Method::Radau:
+      return "Radau";
   }
   return "?";
 }
@@ -76,14 +78,15 @@ Method parse_method(const std::string& name) {
   std::string u;
   for (char c : name) u += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (Method m : {Method::Euler, Method::RK4, Method::RK23, Method::RK45, Method::DOP853,
-                   Method::BDF, Method::LSODA, Method::Adams}) {
+                   Method::BDF, Method::LSODA, Method::Adams, Method::Radau}) {
     std::string mn = method_name(m);
     for (char& c : mn) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (u == mn) return m;
   }
   if (u == "AUTO") return Method::LSODA;
   throw Error("unknown ODE method '" + name +
-              "': expected one of Euler, RK4, RK23, RK45, DOP853, BDF, LSODA (or auto), Adams");
+              "': expected one of Euler, RK4, RK23, RK45, DOP853, BDF, LSODA (or auto), Adams, "
+              "Radau");
 }
 
 Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0,
@@ -106,6 +109,8 @@ std::unique_ptr<detail::Stepper> detail::make_stepper(Method m, const Problem& p
       return make_lsoda(p, true);
     case Method::Adams:
       return make_lsoda(p, false);
+    case Method::Radau:
+      return make_radau(p);
   }
   return nullptr;
 }

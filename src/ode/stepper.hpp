@@ -9,6 +9,8 @@ namespace soma::ode::detail {
 
 std::unique_ptr<Stepper> make_fixed_step(Method m, const Problem& p);
 std::unique_ptr<Stepper> make_bdf(const Problem& p);
+// Radau IIA of order 5, SciPy's Radau (radau.cpp).
+std::unique_ptr<Stepper> make_radau(const Problem& p);
 // LSODA (src/ode/lsoda/): Adams and BDF with ODEPACK's switching; Adams alone when
 // switching is false.
 std::unique_ptr<Stepper> make_lsoda(const Problem& p, bool switching);

@@ -87,6 +87,21 @@ done
 [ "$("$json" methods.1.method <"$dir/rob.json")" = BDF ] || fail "LSODA: $(tail -n 1 "$dir/rob.json")"
 near "$("$json" methods.1.t <"$dir/rob.json")" 0.5 0 0.5 "LSODA's switch to BDF (t in [0, 1])"
 
+# Radau (SciPy's Radau decision for decision) on Robertson, the Jacobian by differences as
+# SciPy's default: steps, evaluations (soma's nfev counts the differences' too, which is
+# SciPy's `calls`), Jacobians and LUs within 10 % of SciPy's; y within the tolerance of its.
+"$soma" ode "$robertson" --y0 y1=1,y2=0,y3=0 --t 0:4e10 --t-eval "$(ref robertson_t | paste -sd,)" \
+  --method Radau --rtol 1e-6 --atol 1e-10 --out "$dir/radau.csv" --json >"$dir/radau.json" ||
+  fail "robertson Radau failed"
+compare "$dir/radau.csv" scipy_robertson_Radau_fd_y 1e-6 1e-10
+[ "$(field "$dir/radau.json" method)" = Radau ] || fail "method: $(tail -n 1 "$dir/radau.json")"
+mapfile -t c < <(ref scipy_robertson_Radau_fd_counts)
+near "$(field "$dir/radau.json" nsteps)" "${c[0]}" 0.1 0 "Radau steps vs SciPy's"
+near "$(field "$dir/radau.json" nfev)" "${c[4]}" 0.1 0 "Radau evaluations vs SciPy's"
+near "$(field "$dir/radau.json" njev)" "${c[2]}" 0.1 0 "Radau Jacobians vs SciPy's"
+near "$(field "$dir/radau.json" nlu)" "${c[3]}" 0.1 0 "Radau LUs vs SciPy's"
+echo "ok: robertson Radau, $(field "$dir/radau.json" nsteps) steps (SciPy ${c[0]})"
+
 # A solve that fails (x' = x^2 blows up at t = 1): exit status 2, status -1, the message.
 "$soma" ode "dx/dt = x**2" --y0 x=1 --t 0:2 --json >"$dir/blowup.json" 2>"$dir/blowup.err"
 [ $? = 2 ] || fail "a failed solve should exit with status 2"

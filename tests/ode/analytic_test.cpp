@@ -66,7 +66,7 @@ TEST_P(AdaptiveMethod, OscillatorErrorScalesWithTolerance) {
 
 INSTANTIATE_TEST_SUITE_P(Ode, AdaptiveMethod,
                          ::testing::Values(Method::RK23, Method::RK45, Method::DOP853, Method::BDF,
-                                           Method::LSODA),
+                                           Method::LSODA, Method::Radau),
                          [](const auto& p) { return std::string(method_name(p.param)); });
 
 // Fixed-step methods converge at their order: halving h divides the error by 2^p.

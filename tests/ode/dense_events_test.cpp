@@ -70,7 +70,8 @@ TEST_P(EveryMethod, TerminalEventStopsAtCrossing) {
 
 INSTANTIATE_TEST_SUITE_P(Ode, EveryMethod,
                          ::testing::Values(Method::Euler, Method::RK4, Method::RK23, Method::RK45,
-                                           Method::DOP853, Method::BDF, Method::LSODA),
+                                           Method::DOP853, Method::BDF, Method::LSODA,
+                                           Method::Radau),
                          [](const auto& p) { return std::string(method_name(p.param)); });
 
 // Non-terminal events with directions: x = cos t crosses zero upward at 3pi/2 + 2k pi and

@@ -10,6 +10,14 @@ tests/reference/data/ode_reference.txt, one record a line: `name count v1 v2 ...
 - vdp_t / vdp_y: van der Pol mu = 1000, y0 = (2, 0), by Radau at rtol 1e-10, atol 1e-10.
 - scipy_<problem>_<method>_nfev / _nsteps: SciPy's counts for the stiff problems at
   rtol 1e-6 (the "sensible step counts" the tests compare with).
+- scipy_<problem>_Radau_<jac>_counts: SciPy's Radau on Robertson (rtol 1e-6, atol 1e-10)
+  and van der Pol (rtol 1e-6, atol 1e-6), jac "fd" (SciPy's finite differences) or "jac"
+  (the analytic Jacobian): [steps, nfev, njev, nlu, calls], calls being every evaluation
+  of f (SciPy's nfev leaves out its finite-difference Jacobians' evaluations, soma's
+  counts them); _final: y at the end; _y: y at robertson_t / vdp_t (t_eval).
+The Radau records were added to the stored file after the others were computed; run again,
+this script changes some of those others in their last digits (and SciPy's LSODA count on
+Robertson by a step) with the machine and its BLAS.
 """
 import os
 
@@ -81,6 +89,29 @@ for m in ["BDF", "LSODA"]:
     s = solve_ivp(vdp, (0, 3000), [2, 0], method=m, rtol=1e-6, atol=1e-6)
     put(f"scipy_vdp_{m}_nfev", [s.nfev])
     put(f"scipy_vdp_{m}_nsteps", [len(s.t) - 1])
+
+
+
+def radau(name, fun, jac, span, y0, t_eval, **tol):
+    calls = [0]
+
+    def counted(t, y):
+        calls[0] += 1
+        return fun(t, y)
+
+    for tag, j in [("fd", None), ("jac", jac)]:
+        calls[0] = 0
+        s = solve_ivp(counted, span, y0, method="Radau", jac=j, **tol)
+        put(f"scipy_{name}_Radau_{tag}_counts", [len(s.t) - 1, s.nfev, s.njev, s.nlu, calls[0]])
+        put(f"scipy_{name}_Radau_{tag}_final", s.y[:, -1])
+        e = solve_ivp(fun, span, y0, method="Radau", jac=j, t_eval=t_eval, **tol)
+        put(f"scipy_{name}_Radau_{tag}_y", e.y.T)
+
+
+radau("robertson", robertson, robertson_jac, (0, 4e10), [1, 0, 0],
+      [0.4, 4, 40, 400, 4e3, 4e4, 4e5, 4e6, 4e7, 4e8, 4e10], rtol=1e-6, atol=1e-10)
+radau("vdp", vdp, vdp_jac, (0, 3000), [2, 0], [100, 500, 1000, 1500, 2000, 2500, 3000],
+      rtol=1e-6, atol=1e-6)
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "ode_reference.txt")
 with open(path, "w") as fh:

@@ -3,6 +3,7 @@
 // callable at any t between the first and the last time. It is a chain of per-step
 // interpolating polynomials, each the one the stepping method itself defines:
 //   RK23/RK45   y = y_old + sum_k c_k x^k,  x = (t - t_old)/h        (SciPy's RkDenseOutput)
+//   Radau       the same form, cubic: the step's collocation polynomial (RadauDenseOutput)
 //   DOP853      Hairer's contd8 form in x and 1 - x                 (Hairer, DOP853 dense output)
 //   BDF         y = sum_k c_k (t - t_new)^k: the Nordsieck history polynomial of a CVODE step,
 //               or SciPy's BDF interpolant (bdf_ndf.cpp) rewritten about t_new

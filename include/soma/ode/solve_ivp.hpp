@@ -11,7 +11,7 @@
 //   r.t.back(), r.y.back()[0], r.nfev, r.status
 //
 // Step-size control, the RMS error norm and the initial step follow SciPy's
-// scipy.integrate._ivp (rk.py, bdf.py, common.py) so that step counts are comparable.
+// scipy.integrate._ivp (rk.py, bdf.py, radau.py, common.py) so that step counts are comparable.
 // For RK45 and DOP853 with f inlined (about 1.5x faster on small systems) see
 // soma/ode/inline.hpp; odeint inlines a lambda by itself (soma/ode/odeint.hpp).
 #include <cstdint>
@@ -44,6 +44,8 @@ enum class Method {
            // (orders 1-12) while non-stiff, BDF (orders 1-5) while stiff, switching both
            // ways; SciPy's solve_ivp(method='LSODA') and odeint run the same algorithm
   Adams,   // LSODA's variable-order Adams-Moulton alone (no switch to BDF): non-stiff problems
+  Radau,   // implicit Runge-Kutta Radau IIA of order 5 (Hairer's RADAU5, as SciPy's Radau):
+           // stiff problems at tight tolerances; Newton with real and complex dense LUs
 };
 
 // What ended the integration; the values are SciPy's.
@@ -76,7 +78,7 @@ struct Options {
   std::vector<double> t_eval = {};
   bool dense_output = false;
   std::vector<Event> events = {};
-  // For BDF and LSODA; empty: finite differences.
+  // For BDF, LSODA and Radau; empty: finite differences.
   Jacobian jac = {};
   // Gives up (status Failed) after this many steps; 0 means no limit.
   std::int64_t max_steps = 0;
