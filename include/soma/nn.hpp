@@ -3,6 +3,7 @@
 #include "soma/nn/activation.hpp"
 #include "soma/nn/batchnorm.hpp"
 #include "soma/nn/conv.hpp"
+#include "soma/nn/diagram.hpp"
 #include "soma/nn/dropout.hpp"
 #include "soma/nn/functional.hpp"
 #include "soma/nn/init.hpp"

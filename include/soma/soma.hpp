@@ -14,6 +14,7 @@
 #include "soma/ode/ode.hpp"
 #include "soma/optim.hpp"
 #include "soma/plot/figure.hpp"
+#include "soma/plot/graphviz.hpp"
 #include "soma/power/monitor.hpp"
 #include "soma/snn/network.hpp"
 #include "soma/tensor.hpp"

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "common.hpp"
 #include "soma/core/error.hpp"
@@ -14,6 +15,10 @@ Neuron::Neuron(int64_t inputs, Rng& rng) {
   if (inputs < 1) throw Error("Neuron: inputs = " + std::to_string(inputs) + ", expected >= 1");
   for (int64_t i = 0; i < inputs; ++i) w_.push_back(rng.uniform());
   b_ = rng.uniform();
+}
+
+Neuron::Neuron(std::vector<double> weights, double bias) : w_(std::move(weights)), b_(bias) {
+  if (w_.empty()) throw Error("Neuron: no weights given, expected one per input (>= 1)");
 }
 
 namespace {

@@ -86,6 +86,20 @@ TEST(Neuron, OneStepMatchesHandGradient) {
   EXPECT_NEAR(h.mse_per_batch[0], (e1 * e1 + e2 * e2) / 2, 1e-15);
 }
 
+TEST(Neuron, GivenStartTakesTheSameStepsAsDrawnOne) {
+  // A neuron built from given weights follows the path of one drawn with those weights.
+  soma::Tensor x, y;
+  line_data(40, x, y);
+  soma::Rng rng(3);
+  classic::Neuron drawn(1, rng);
+  classic::Neuron given(drawn.weights(), drawn.bias());
+  const auto a = drawn.fit(x, y, {.learning_rate = 0.1, .epochs = 5});
+  const auto b = given.fit(x, y, {.learning_rate = 0.1, .epochs = 5});
+  EXPECT_EQ(a.weights_per_batch, b.weights_per_batch);
+  EXPECT_EQ(a.bias_per_batch, b.bias_per_batch);
+  EXPECT_THROW(classic::Neuron(std::vector<double>{}, 0.0), soma::Error);
+}
+
 TEST(Neuron, BadInputThrows) {
   soma::Rng rng(1);
   EXPECT_THROW(classic::Neuron(0, rng), soma::Error);

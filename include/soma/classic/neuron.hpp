@@ -37,6 +37,9 @@ class Neuron {
  public:
   // `inputs` >= 1 weights and the bias, uniform in [0, 1) from rng.
   Neuron(int64_t inputs, Rng& rng);
+  // Given starting weights (one per input, >= 1) and bias: for a port that draws them from
+  // another generator, as NumPy's np.random.random in tutorial 001.
+  Neuron(std::vector<double> weights, double bias);
 
   // x: [N, inputs], y: [N] or [N, 1]. Bad shapes or options throw soma::Error.
   NeuronHistory fit(const Tensor& x, const Tensor& y, const NeuronOptions& options = {});
