@@ -18,10 +18,13 @@
 // --trace DIR writes what torch needs to replay the demonstration step and the first
 // epoch exactly (tests/reference/dragons_mlp_replay.py): the data, the initial weights,
 // the epoch's order and soma's loss at each step.
+// --live shows the loss of every step of the 1 + 25 epochs (the demonstration step left
+// out) and the accuracies the tutorial prints after them on the dashboard's training view.
 //
 //   soma example mlp-dragons [--json] [--seed N] [--epochs N] [--init-seed N] [--n N]
-//                            [--plot DIR] [--trace DIR]
+//                            [--plot DIR] [--trace DIR] [--live [--live-port N] [--live-hold S]]
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -30,6 +33,7 @@
 #include <vector>
 
 #include "dragons.hpp"
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -52,6 +56,7 @@ constexpr int64_t kDemoDragon = 25;  // the tutorial's x[25,:]
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   int64_t n = soma::examples::kDragons;
   uint64_t init_seed = 2021;  // the tutorial's torch.manual_seed(2021), in soma's generator
   std::string trace_dir;      // empty: no trace
@@ -82,7 +87,7 @@ double accuracy(nn::Sequential& model, const Tensor& x, const Tensor& y) {
   return soma::train::accuracy(soma::argmax(model(x), 1), y);
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 25;
   if (opt.n <= kDemoDragon)
     throw soma::Error("--n " + std::to_string(opt.n) + ": expected more than " +
@@ -134,8 +139,15 @@ void run(const Options& opt) {
   soma::ProgressBar bar((epochs + 1) * int64_t(order.size()), "mlp-dragons", !opt.common.json);
   bool record = !opt.trace_dir.empty();  // --trace: the first epoch's losses
   std::string epoch_losses;
+  // The page counts the first epoch and the 25 after it as one run of epochs + 1.
+  soma::cli::LiveLoop feed(live, epochs + 1, int64_t(order.size()));
+  int64_t epochs_done = 0;
+  double loss_sum = 0;  // the epoch's step losses, for the page's train loss
   auto epoch = [&](soma::optim::Adam& adam) {
     order_rng.shuffle(order.begin(), order.end());
+    ++epochs_done;
+    loss_sum = 0;
+    int64_t step = 0;
     for (int64_t i : order) {
       Tensor loss = soma::cross_entropy(model(x_train[i].unsqueeze(0)), y_train[i].unsqueeze(0));
       adam.zero_grad();
@@ -143,14 +155,22 @@ void run(const Options& opt) {
       adam.step();
       bar.advance();
       if (record) epoch_losses += lines(loss.detach());
+      if (feed.on()) {
+        const double l = loss.item<double>();
+        loss_sum += l;
+        feed.batch(epochs_done, ++step, l);
+      }
     }
   };
+  const auto mean_loss = [&] { return loss_sum / double(order.size()); };
   soma::Stopwatch watch;
   double first_test_accuracy = 0;
+  feed.begin();
   {  // 2. one epoch with a new optimiser
     soma::optim::Adam adam(model.parameters(), {.lr = 2e-4});
     epoch(adam);
     first_test_accuracy = accuracy(model, x_test, y_test);
+    feed.epoch(1, mean_loss(), NAN, {{"test_accuracy", first_test_accuracy}});
     if (record) {
       record = false;
       soma::write_file_atomic(trace / "demo_loss.txt", lines(soma::scalar_tensor(demo_loss)));
@@ -167,8 +187,10 @@ void run(const Options& opt) {
     for (int64_t e = 0; e < epochs; ++e) {
       epoch(adam);
       epoch_accuracy.push_back(accuracy(model, x_train, y_train));
+      feed.epoch(epochs_done, mean_loss(), NAN, {{"train_accuracy", epoch_accuracy.back()}});
     }
   }
+  feed.end();
   const double train_seconds = watch.seconds();
   bar.finish();
 
@@ -246,6 +268,7 @@ soma::cli::ExampleRegistrar reg("mlp-dragons",
                                 [](CLI::App& app) {
                                   auto opt = std::make_shared<Options>();
                                   soma::cli::add_example_options(app, opt->common);
+                                  soma::cli::add_live_option(app, opt->live);
                                   app.add_option("--n", opt->n, "number of dragons (60/40 split)");
                                   app.add_option("--init-seed", opt->init_seed,
                                                  "seed of the initial weights (the tutorial's "
@@ -255,7 +278,11 @@ soma::cli::ExampleRegistrar reg("mlp-dragons",
                                                  "write the data, initial weights, first "
                                                  "epoch's order and losses to this folder "
                                                  "(tests/reference/dragons_mlp_replay.py)");
-                                  app.callback([opt] { run(*opt); });
+                                  app.callback([opt] {
+                                    soma::cli::LiveBoard live(opt->live);
+                                    run(*opt, live);
+                                    live.hold();
+                                  });
                                 });
 
 }  // namespace

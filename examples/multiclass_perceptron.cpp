@@ -7,6 +7,8 @@
 // example, as the tutorial reuses its train_order.
 //
 //   soma example multiclass-perceptron [--json] [--seed N] [--max-iter N] [--n N] [--plot DIR]
+//                                      [--live [--live-port N] [--live-hold S]]
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "dragons.hpp"
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/classic/perceptron.hpp"
 #include "soma/core/error.hpp"
@@ -30,6 +33,7 @@ using soma::Tensor;
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   int64_t n = soma::examples::kDragons;
   int64_t max_iter = 1500;  // the tutorial's multiperc.train(..., max_iter = 1500)
 };
@@ -38,7 +42,7 @@ Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
   return t.index_select(0, soma::tensor(std::span<const int64_t>(r)));
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
   const int64_t max_iter = opt.common.epochs >= 0 ? opt.common.epochs : opt.max_iter;
   if (max_iter < 0) throw soma::Error("--max-iter " + std::to_string(max_iter) + ": expected >= 0");
@@ -49,12 +53,24 @@ void run(const Options& opt) {
   const Tensor y_train = rows(y_all, split.train), y_test = rows(y_all, split.test);
 
   soma::Stopwatch watch;
-  classic::Perceptron perceptron({.num_classes = 3,
-                                  .max_iter = max_iter + 1,
-                                  .tolerance = 0.1,
-                                  .count_bias_change = false,
-                                  .strict_tolerance = true});
+  classic::PerceptronOptions options{.num_classes = 3,
+                                     .max_iter = max_iter + 1,
+                                     .tolerance = 0.1,
+                                     .count_bias_change = false,
+                                     .strict_tolerance = true};
+  // --live: a pass is one step (and one epoch) whose loss is the share of the training
+  // dragons it got wrong; the tutorial's stopping figure, the weight change, beside it.
+  soma::cli::LiveLoop feed(live, max_iter + 1, 1);
+  if (feed.on())
+    options.on_iteration = [&feed, n = double(split.train.size())](int64_t pass, int64_t wrong,
+                                                                   double change) {
+      feed.batch(pass, 1, double(wrong) / n);
+      feed.epoch(pass, double(wrong) / n, NAN, {{"weight_change", change}});
+    };
+  feed.begin();
+  classic::Perceptron perceptron(options);
   const auto result = perceptron.fit(x_train, y_train);
+  feed.end();
   const double train_seconds = watch.seconds();
 
   const Tensor predicted = perceptron.predict(x_test);
@@ -132,11 +148,16 @@ soma::cli::ExampleRegistrar reg(
     "Tutorial 002: multi-class perceptron (one-hot, argmax) on dragon colours", [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
       app.add_option("--max-iter", opts->max_iter,
                      "The tutorial's max_iter: it stops after the pass with iter == max_iter")
           ->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

@@ -21,8 +21,11 @@
 // which is why its table shows ~173,000 where the fit's real MSE is ~40,000. soma prints
 // both: the tutorial's figure and the true MSE.
 // The tutorial seeds nothing (np.random is unseeded); soma draws from --seed.
+// --live shows the Neuron's training on the dashboard: each step's batch MSE (before the
+// step, as the record keeps it) and the MSE on all training rows after each epoch.
 //
 //   soma example neuron [--json] [--seed N] [--epochs N] [--lr X] [--plot DIR]
+//                       [--live [--live-port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/classic/neuron.hpp"
 #include "soma/classic/ols.hpp"
@@ -51,6 +55,7 @@ constexpr int64_t kBatches = 5;  // Neuron(nb_batches=5)
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   double lr = 0.01;  // Neuron(learning_rate=0.01)
 };
 
@@ -119,7 +124,7 @@ std::pair<double, double> mses(const std::vector<double>& x, const std::vector<d
   return {syy / n - 2 * (sy / n) * (sp / n) + spp / n, se / n};
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 99;  // range(1, 100)
   if (epochs < 1) throw soma::Error("--epochs " + std::to_string(epochs) + ": expected >= 1");
   if (!(opt.lr > 0.0)) throw soma::Error("--lr: expected a positive learning rate");
@@ -142,12 +147,20 @@ void run(const Options& opt) {
   classic::Neuron neuron(1, rng);
   const double w0 = neuron.weights()[0], b0 = neuron.bias();
   const int64_t batch_size = int64_t(x_train.size()) / kBatches;  // 600 / 5 = 120
+  classic::NeuronOptions fit_options{.learning_rate = opt.lr,
+                                     .epochs = epochs,
+                                     .batch_size = batch_size,
+                                     .seed = opt.common.seed + 1};
+  soma::cli::LiveLoop feed(live, epochs, (int64_t(x_train.size()) + batch_size - 1) / batch_size);
+  if (feed.on()) {
+    fit_options.on_batch = [&feed](int64_t e, int64_t b, double mse) { feed.batch(e, b, mse); };
+    fit_options.on_epoch = [&feed](int64_t e, double mse) { feed.epoch(e, mse, NAN); };
+  }
   soma::Stopwatch watch;
-  const auto history = neuron.fit(column(x_train), soma::tensor(std::span<const double>(y_train)),
-                                  {.learning_rate = opt.lr,
-                                   .epochs = epochs,
-                                   .batch_size = batch_size,
-                                   .seed = opt.common.seed + 1});
+  feed.begin();
+  const auto history =
+      neuron.fit(column(x_train), soma::tensor(std::span<const double>(y_train)), fit_options);
+  feed.end();
   const double train_seconds = watch.seconds();
 
   std::vector<Record> records;
@@ -262,8 +275,13 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--lr", opts->lr, "Learning rate")->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

@@ -18,7 +18,7 @@
 // (red) and test (green) points, x in [-2, 2], as the tutorial's animate() draws it.
 //
 //   soma example neuron-callback [--json] [--seed N] [--epochs N] [--batches N] [--lr X]
-//                                [--plot DIR] [--live]
+//                                [--plot DIR] [--live [--live-port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -79,7 +79,7 @@ plot::Figure frame(const soma::examples::Points800& d, double w, double b, int64
   return fig;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 99;  // range(1, 100)
   if (epochs < 1) throw soma::Error("--epochs " + std::to_string(epochs) + ": expected >= 1");
   if (!(opt.lr > 0.0)) throw soma::Error("--lr: expected a positive learning rate");
@@ -107,7 +107,7 @@ void run(const Options& opt) {
        .seed = opt.common.seed + 1});
   auto recorder = std::make_shared<train::WeightRecorder>();
   std::vector<std::shared_ptr<train::Callback>> callbacks = {recorder};
-  const auto board = soma::cli::start_live(opt.live, callbacks);
+  live.attach(callbacks);
   soma::Stopwatch watch;
   const train::History history =
       train::fit(model, sgd, loader, nullptr,
@@ -204,7 +204,11 @@ soma::cli::ExampleRegistrar reg(
       soma::cli::add_live_option(app, opts->live);
       app.add_option("--batches", opts->batches, "Mini-batches per epoch")->capture_default_str();
       app.add_option("--lr", opts->lr, "Learning rate")->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

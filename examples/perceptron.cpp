@@ -9,6 +9,8 @@
 // the pass with iter == max_iter (1500: at most 1501 passes).
 //
 //   soma example perceptron [--json] [--seed N] [--max-iter N] [--n N] [--plot DIR]
+//                           [--live [--live-port N] [--live-hold S]]
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "dragons.hpp"
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/classic/logistic.hpp"
 #include "soma/classic/perceptron.hpp"
@@ -33,6 +36,7 @@ using soma::Tensor;
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   int64_t n = soma::examples::kDragons;
   int64_t max_iter = 1500;  // the tutorial's perc.train(..., max_iter = 1500)
 };
@@ -56,7 +60,7 @@ std::vector<double> boundary(const std::vector<double>& toes, double w0, double 
   return len;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
   // --epochs, which every example takes, means the same here: the passes' limit.
   const int64_t max_iter = opt.common.epochs >= 0 ? opt.common.epochs : opt.max_iter;
@@ -68,11 +72,23 @@ void run(const Options& opt) {
   const Tensor y_train = rows(y_all, split.train), y_test = rows(y_all, split.test);
 
   soma::Stopwatch watch;
-  classic::Perceptron perceptron({.max_iter = max_iter + 1,
-                                  .tolerance = 0.1,
-                                  .count_bias_change = false,
-                                  .strict_tolerance = true});
+  classic::PerceptronOptions options{.max_iter = max_iter + 1,
+                                     .tolerance = 0.1,
+                                     .count_bias_change = false,
+                                     .strict_tolerance = true};
+  // --live: a pass is one step (and one epoch) whose loss is the share of the training
+  // dragons it got wrong; the tutorial's stopping figure, the weight change, beside it.
+  soma::cli::LiveLoop feed(live, max_iter + 1, 1);
+  if (feed.on())
+    options.on_iteration = [&feed, n = double(split.train.size())](int64_t pass, int64_t wrong,
+                                                                   double change) {
+      feed.batch(pass, 1, double(wrong) / n);
+      feed.epoch(pass, double(wrong) / n, NAN, {{"weight_change", change}});
+    };
+  feed.begin();
+  classic::Perceptron perceptron(options);
   const auto result = perceptron.fit(x_train, y_train);
+  feed.end();
   classic::LogisticRegression logistic;
   logistic.fit(x_train, y_train);
   const double train_seconds = watch.seconds();
@@ -138,11 +154,16 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
       app.add_option("--max-iter", opts->max_iter,
                      "The tutorial's max_iter: it stops after the pass with iter == max_iter")
           ->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

@@ -17,8 +17,13 @@
 // epoch count; soma runs 500 (--epochs). It seeds torch once (manual_seed(0), in the
 // forward-pass section); soma's generator is not torch's, so --seed (default 42) drives
 // the data, the split, the initial weights and the batches.
+// The tutorial's live figure (graph_steps('MSE Loss'), redrawn after each one_epoch()):
+// --plot writes it as regression_prelu_steps.png, --live draws it while training on the
+// dashboard's training view, whose steps axis puts each epoch's validation loss at the
+// epoch's last step as the tutorial does.
 //
 //   soma example regression-prelu [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
+//                                 [--live [--live-port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -54,6 +60,7 @@ double trend(double x) { return x * x / 3.0 - x / 2.0 + std::sin(2.0 * x) / 2.0;
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   int64_t n = 2000;
 };
 
@@ -95,7 +102,23 @@ Tensor column(const std::vector<double>& v, const std::vector<int64_t>& rows, co
   return soma::tensor(std::span<const float>(out), {int64_t(out.size()), 1});
 }
 
-void run(const Options& opt) {
+// graph_steps(): a step's training loss at its step, an epoch's validation loss at the
+// epoch's last step (len(train_dataloader) - 1, 2 len - 1, ...), in Plotly's first two
+// colours as the tutorial's traces.
+void draw_steps(soma::plot::Axes& ax, const std::vector<double>& step_loss,
+                const std::vector<double>& valid_loss, int64_t steps_per_epoch) {
+  ax.title = "MSE Loss";
+  ax.xlabel = "steps";
+  ax.ylabel = "loss";
+  std::vector<double> steps, epoch_ends;
+  for (size_t k = 0; k < step_loss.size(); ++k) steps.push_back(double(k));
+  for (size_t e = 1; e <= valid_loss.size(); ++e)
+    epoch_ends.push_back(double(e) * double(steps_per_epoch) - 1.0);
+  ax.line(steps, step_loss, {.label = "train loss", .color = "#636efa"});
+  ax.line(epoch_ends, valid_loss, {.label = "valid loss", .color = "#ef553b"});
+}
+
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs > 0 ? opt.common.epochs : 500;  // the tutorial: open
   if (opt.n < 20) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 20");
 
@@ -126,9 +149,12 @@ void run(const Options& opt) {
   // step_loss: the tutorial's Losses (one per batch); train_loss: their mean per epoch.
   std::vector<double> step_loss, train_loss, valid_loss;
   soma::ProgressBar bar(epochs, "regression-prelu", !opt.common.json);
+  soma::cli::LiveLoop feed(live, epochs, loader.size());
   soma::Stopwatch watch;
+  feed.begin();
   for (int64_t e = 0; e < epochs; ++e) {
     double sum = 0;
+    int64_t batch = 0;
     for (auto& [bx, by] : loader) {
       Tensor loss = soma::mse_loss(model(bx), by);
       sgd.zero_grad();
@@ -136,12 +162,15 @@ void run(const Options& opt) {
       sgd.step();
       step_loss.push_back(loss.item<double>());
       sum += step_loss.back();
+      feed.batch(e + 1, ++batch, step_loss.back());
     }
     train_loss.push_back(sum / double(loader.size()));
     soma::NoGradGuard no_grad;
     valid_loss.push_back(soma::mse_loss(model(x_valid), y_valid).item<double>());
+    feed.epoch(e + 1, train_loss.back(), valid_loss.back());
     bar.advance();
   }
+  feed.end();
   const double train_seconds = watch.seconds();
   bar.finish();
 
@@ -168,21 +197,17 @@ void run(const Options& opt) {
 
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
-    std::filesystem::create_directories(opt.common.plot_dir);
+    const std::filesystem::path dir(opt.common.plot_dir);
+    std::filesystem::create_directories(dir);
+    // The tutorial's figure as its FigureWidget shows it: 750 x 500, linear loss axis.
+    plot::Figure steps({.width = 750, .height = 500});
+    draw_steps(steps.axes(), step_loss, valid_loss, loader.size());
+    steps.save(dir / "regression_prelu_steps.png");
+    // Beside the test set, on a log axis where the late steps' losses stay apart.
     plot::Figure fig({.rows = 1, .cols = 2, .width = 1000, .height = 400});
     auto& l = fig.axes(0, 0);
-    l.title = "MSE Loss";
-    l.xlabel = "steps";
-    l.ylabel = "loss";
+    draw_steps(l, step_loss, valid_loss, loader.size());
     l.ylog = true;
-    // As graph_steps(): a step's training loss at its step, an epoch's validation loss
-    // at the epoch's last step (len(train_dataloader) - 1, 2 len - 1, ...).
-    std::vector<double> steps, epoch_ends;
-    for (size_t k = 0; k < step_loss.size(); ++k) steps.push_back(double(k));
-    const auto per_epoch = double(loader.size());
-    for (int64_t e = 1; e <= epochs; ++e) epoch_ends.push_back(double(e) * per_epoch - 1.0);
-    l.line(steps, step_loss, {.label = "train loss"});
-    l.line(epoch_ends, valid_loss, {.label = "valid loss"});
     auto& f = fig.axes(0, 1);
     f.title = "Test set";
     std::vector<double> xt, yt, grid, trend_y, model_y;
@@ -199,7 +224,7 @@ void run(const Options& opt) {
     f.scatter(xt, yt, {.label = "data"});
     f.line(grid, trend_y, {.label = "trend", .dash = true});
     f.line(grid, model_y, {.label = "model"});
-    fig.save(std::filesystem::path(opt.common.plot_dir) / "regression_prelu.png");
+    fig.save(dir / "regression_prelu.png");
   }
 
   // The learnt negative slopes of the three PReLUs (each starts at 0.25).
@@ -252,8 +277,13 @@ soma::cli::ExampleRegistrar reg("regression-prelu",
                                 [](CLI::App& app) {
                                   auto opt = std::make_shared<Options>();
                                   soma::cli::add_example_options(app, opt->common);
+                                  soma::cli::add_live_option(app, opt->live);
                                   app.add_option("--n", opt->n, "number of points");
-                                  app.callback([opt] { run(*opt); });
+                                  app.callback([opt] {
+                                    soma::cli::LiveBoard live(opt->live);
+                                    run(*opt, live);
+                                    live.hold();
+                                  });
                                 });
 
 }  // namespace

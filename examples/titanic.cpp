@@ -32,9 +32,12 @@
 //    n_epochs = 0; Kaggle scored 0.39952), after 200 epochs (0.70095) and after 2000
 //    (0.74162). soma cannot score them (test.csv has no labels): it writes them.
 // The tutorial seeds nothing; soma draws the balancing, split and weights from --seed.
+// --live shows the main run's loss per step and per epoch (training and validation) on
+// the dashboard's training view; the cross-validation folds train without it.
 //
 //   soma example titanic [--data DIR] [--out DIR] [--cv K] [--json] [--seed N]
 //                        [--epochs N] [--valid-size X] [--accumulate-grad] [--plot DIR]
+//                        [--live [--live-port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -44,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -73,6 +77,7 @@ constexpr int64_t kMiddleEpochs = 200;  // its second submission
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   std::string data_dir;  // empty: the shared data set, else the current directory
   std::string out_dir = ".";
   int64_t cv = 0;           // folds; 0: no cross-validation
@@ -158,9 +163,10 @@ Tensor predict(nn::Sequential& model, const Tensor& x) {
 }
 
 // The tutorial's training loop on standardised rows; `x_test` gets the snapshots.
+// `live` shows it on the dashboard (the default: none).
 Trained train_one(const Tensor& x_tr, const Tensor& y_tr, const Tensor& x_va, const Tensor& y_va,
                   const Tensor& x_test, const Options& opt, int64_t epochs, uint64_t seed,
-                  const std::string& label) {
+                  const std::string& label, const soma::cli::LiveBoard& live = {}) {
   Trained t;
   soma::Rng init_rng(seed);
   t.model =
@@ -175,6 +181,8 @@ Trained train_one(const Tensor& x_tr, const Tensor& y_tr, const Tensor& x_va, co
   }
   if (x_test.defined()) t.untrained = predict(model, x_test).to_vector<int64_t>();
   soma::ProgressBar bar(epochs, label, !opt.common.json);
+  soma::cli::LiveLoop feed(live, epochs, int64_t(bx.size()));
+  feed.begin();
   adam.zero_grad();
   for (int64_t e = 0; e < epochs; ++e) {
     for (size_t b = 0; b < bx.size(); ++b) {
@@ -182,14 +190,17 @@ Trained train_one(const Tensor& x_tr, const Tensor& y_tr, const Tensor& x_va, co
       if (!opt.accumulate) adam.zero_grad();
       loss.backward();
       adam.step();
+      if (feed.on()) feed.batch(e + 1, int64_t(b) + 1, loss.item<double>());
     }
     soma::NoGradGuard no_grad;
     t.train_loss.push_back(soma::bce_loss(model(x_tr).flatten(), y_tr).item<double>());
     t.valid_loss.push_back(soma::bce_loss(model(x_va).flatten(), y_va).item<double>());
+    feed.epoch(e + 1, t.train_loss.back(), t.valid_loss.back());
     if (e + 1 == kMiddleEpochs && x_test.defined())
       t.after_middle = predict(model, x_test).to_vector<int64_t>();
     bar.advance();
   }
+  feed.end();
   bar.finish();
   t.valid_predicted = predict(model, x_va);
   t.valid_actual = y_va.to(soma::kInt64);
@@ -229,7 +240,7 @@ int64_t write_submission(const fs::path& path, const std::vector<double>& ids,
   return survivors;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 2000;
   if (opt.cv == 1 || opt.cv < 0)
     throw soma::Error("--cv " + std::to_string(opt.cv) + ": expected 0 (none) or at least 2 folds");
@@ -254,7 +265,8 @@ void run(const Options& opt) {
   const Tensor x_test = p.test.to_tensor(p.features);
 
   soma::Stopwatch watch;
-  Trained t = train_one(x_tr, y_tr, x_va, y_va, x_test, opt, epochs, opt.common.seed, "titanic");
+  Trained t =
+      train_one(x_tr, y_tr, x_va, y_va, x_test, opt, epochs, opt.common.seed, "titanic", live);
   const double train_seconds = watch.seconds();
 
   fs::create_directories(opt.out_dir);
@@ -365,6 +377,7 @@ soma::cli::ExampleRegistrar reg(
     "titanic", "Tutorial 000: the Titanic features, MLP and Kaggle submissions", [](CLI::App& app) {
       auto opt = std::make_shared<Options>();
       soma::cli::add_example_options(app, opt->common);
+      soma::cli::add_live_option(app, opt->live);
       app.add_option("--data", opt->data_dir, "directory with train.csv and test.csv");
       app.add_option("--out", opt->out_dir, "where the prediction_submission*.csv files go");
       app.add_option("--cv", opt->cv, "folds of cross-validation (0: none)");
@@ -379,7 +392,11 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--weight-decay", opt->weight_decay,
                      "Adam's L2 weight decay (the tutorial gives none)")
           ->capture_default_str();
-      app.callback([opt] { run(*opt); });
+      app.callback([opt] {
+        soma::cli::LiveBoard live(opt->live);
+        run(*opt, live);
+        live.hold();
+      });
     });
 
 }  // namespace

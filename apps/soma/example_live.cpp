@@ -1,44 +1,131 @@
 #include "example_live.hpp"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "flags.hpp"
 #include "live_dashboard.hpp"
 
 namespace soma::cli {
+
+namespace {
+
+volatile std::sig_atomic_t g_close = 0;
+extern "C" void on_close_signal(int) { g_close = 1; }
+
+// SIGINT and SIGTERM end the wait for one scope; a SIGINT ignored by whoever started us
+// (a background job) stays ignored, as in StopSignals.
+class CloseSignals {
+ public:
+  CloseSignals() {
+    g_close = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_close_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term_);
+    sigaction(SIGINT, nullptr, &old_int_);
+    if (old_int_.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, nullptr);
+  }
+  ~CloseSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  CloseSignals(const CloseSignals&) = delete;
+  CloseSignals& operator=(const CloseSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
+
+}  // namespace
 
 void add_live_option(CLI::App& app, LiveOption& option) {
   app.add_flag("--live", option.live,
                "Show the loss of every step on a live dashboard page (its URL on stderr)");
   app.add_option("--live-port", option.port, "Port of the live dashboard (0: any free)")
-      ->check(CLI::Range(0, 65535));
+      ->check(integer_in(0, 65535))
+      ->capture_default_str();
+  app.add_option("--live-hold", option.hold_seconds,
+                 "Seconds the live page stays open after training (default: until Ctrl-C on a "
+                 "terminal, 0 otherwise)")
+      ->check(number_in(0));
 }
 
-std::shared_ptr<serve::Dashboard> start_live(
-    const LiveOption& option, std::vector<std::shared_ptr<train::Callback>>& callbacks) {
-  if (!option.live) return nullptr;
-  return attach_live_dashboard(callbacks, option.port);
+LiveBoard::LiveBoard(const LiveOption& option) : option_(option) {
+  if (!option.live) return;
+  board_ = std::make_shared<serve::Dashboard>(serve::DashboardOptions{.port = option.port});
+  board_->start();
+  std::fprintf(stderr, "live dashboard: %s\n", board_->url().c_str());
 }
 
-LiveLoop::LiveLoop(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& loader,
-                   int64_t epochs, std::vector<std::shared_ptr<train::Callback>> callbacks)
-    : callbacks_(std::move(callbacks)), state_{model, optimizer, loader, history_,
-                                               0,     epochs,    false} {}
+void LiveBoard::attach(std::vector<std::shared_ptr<train::Callback>>& callbacks) const {
+  if (board_) callbacks.push_back(live_dashboard_callback(board_));
+}
+
+void LiveBoard::hold() const {
+  if (!board_) return;
+  std::cout.flush();
+  std::fflush(stdout);
+  const bool terminal = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+  const double seconds = option_.hold_seconds >= 0 ? option_.hold_seconds
+                         : terminal                ? INFINITY
+                                                   : 0.0;
+  if (seconds > 0) {
+    if (std::isinf(seconds))
+      std::fprintf(stderr, "live dashboard: training done; the page stays at %s until Ctrl-C\n",
+                   board_->url().c_str());
+    else
+      std::fprintf(stderr,
+                   "live dashboard: training done; the page stays at %s for %g s (Ctrl-C "
+                   "closes it)\n",
+                   board_->url().c_str(), seconds);
+    CloseSignals signals;
+    const auto start = std::chrono::steady_clock::now();
+    while (!g_close &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() <
+               seconds)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  board_->stop();
+}
+
+LiveLoop::LiveLoop(const LiveBoard& board, int64_t epochs, int64_t batches)
+    : board_(board.dashboard()), epochs_(epochs), batches_(batches), last_train_loss_(NAN) {}
 
 void LiveLoop::begin() {
-  for (auto& c : callbacks_) c->on_train_begin(state_);
+  epoch_start_ = std::chrono::steady_clock::now();
+  if (board_) TrainingFeed(board_).begin(epochs_);
 }
 
-void LiveLoop::batch(int64_t epoch, int64_t batch, double loss) {
-  state_.epoch = epoch;
-  for (auto& c : callbacks_) c->on_batch_end(state_, batch, loss);
+void LiveLoop::batch(int64_t epoch, int64_t batch, double loss) const {
+  if (board_) TrainingFeed(board_).batch(epoch, epochs_, batch, batches_, loss);
 }
 
-void LiveLoop::epoch(int64_t epoch, double train_loss, double valid_loss) {
-  state_.epoch = epoch;
-  history_.epochs.push_back({.epoch = epoch, .train_loss = train_loss, .valid_loss = valid_loss});
-  for (auto& c : callbacks_) c->on_epoch_end(state_, history_.epochs.back());
+void LiveLoop::epoch(int64_t epoch, double train_loss, double valid_loss,
+                     std::map<std::string, double> metrics) {
+  done_ = epoch;
+  last_train_loss_ = train_loss;
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - epoch_start_).count();
+  epoch_start_ = now;
+  if (board_)
+    TrainingFeed(board_).epoch({.epoch = epoch,
+                                .train_loss = train_loss,
+                                .valid_loss = valid_loss,
+                                .metrics = std::move(metrics),
+                                .seconds = seconds},
+                               batches_);
 }
 
-void LiveLoop::end() {
-  for (auto& c : callbacks_) c->on_train_end(state_);
+void LiveLoop::end() const {
+  if (board_) TrainingFeed(board_).end(done_, last_train_loss_);
 }
 
 }  // namespace soma::cli

@@ -14,41 +14,57 @@ json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
 class LiveDashboard final : public train::Callback {
  public:
-  explicit LiveDashboard(std::shared_ptr<serve::Dashboard> board) : board_(std::move(board)) {}
+  explicit LiveDashboard(std::shared_ptr<serve::Dashboard> board) : feed_(std::move(board)) {}
 
-  void on_train_begin(train::FitState& s) override {
-    board_->publish("train_begin", json{{"epochs", s.epochs}}.dump());
-  }
+  void on_train_begin(train::FitState& s) override { feed_.begin(s.epochs); }
   void on_batch_end(train::FitState& s, int64_t batch, double loss) override {
-    board_->publish("batch", json{{"epoch", s.epoch},
-                                  {"epochs", s.epochs},
-                                  {"batch", batch},
-                                  {"batches", s.train_loader.size()},
-                                  {"loss", number(loss)}}
-                                 .dump());
+    feed_.batch(s.epoch, s.epochs, batch, s.train_loader.size(), loss);
   }
-  void on_epoch_end(train::FitState&, const train::EpochRecord& r) override {
-    json metrics = json::object();
-    for (const auto& [k, v] : r.metrics) metrics[k] = number(v);
-    board_->publish("epoch", json{{"epoch", r.epoch},
-                                  {"train_loss", number(r.train_loss)},
-                                  {"valid_loss", number(r.valid_loss)},
-                                  {"metrics", metrics},
-                                  {"seconds", r.seconds}}
-                                 .dump());
+  void on_epoch_end(train::FitState& s, const train::EpochRecord& r) override {
+    feed_.epoch(r, s.train_loader.size());
   }
   void on_train_end(train::FitState& s) override {
-    double last = s.history.epochs.empty() ? NAN : s.history.last().train_loss;
-    board_->publish("train_end", json{{"epochs", static_cast<int64_t>(s.history.epochs.size())},
-                                      {"train_loss", number(last)}}
-                                     .dump());
+    feed_.end(static_cast<int64_t>(s.history.epochs.size()),
+              s.history.epochs.empty() ? NAN : s.history.last().train_loss);
   }
 
  private:
-  std::shared_ptr<serve::Dashboard> board_;
+  TrainingFeed feed_;
 };
 
 }  // namespace
+
+void TrainingFeed::begin(int64_t epochs) const {
+  board_->publish("train_begin", json{{"epochs", epochs}}.dump());
+}
+
+void TrainingFeed::batch(int64_t epoch, int64_t epochs, int64_t batch, int64_t batches,
+                         double loss) const {
+  board_->publish("batch", json{{"epoch", epoch},
+                                {"epochs", epochs},
+                                {"batch", batch},
+                                {"batches", batches},
+                                {"step", (epoch - 1) * batches + batch - 1},
+                                {"loss", number(loss)}}
+                               .dump());
+}
+
+void TrainingFeed::epoch(const train::EpochRecord& r, int64_t batches) const {
+  json metrics = json::object();
+  for (const auto& [k, v] : r.metrics) metrics[k] = number(v);
+  board_->publish("epoch", json{{"epoch", r.epoch},
+                                {"step", r.epoch * batches - 1},
+                                {"train_loss", number(r.train_loss)},
+                                {"valid_loss", number(r.valid_loss)},
+                                {"metrics", metrics},
+                                {"seconds", r.seconds}}
+                               .dump());
+}
+
+void TrainingFeed::end(int64_t epochs_done, double train_loss) const {
+  board_->publish("train_end",
+                  json{{"epochs", epochs_done}, {"train_loss", number(train_loss)}}.dump());
+}
 
 std::shared_ptr<train::Callback> live_dashboard_callback(std::shared_ptr<serve::Dashboard> board) {
   return std::make_shared<LiveDashboard>(std::move(board));

@@ -7,8 +7,11 @@
 //   callbacks.push_back(soma::cli::live_dashboard_callback(board));
 //   train::fit(model, optimizer, loader, &valid, fit_options, callbacks);
 //
-// Events: "train_begin" {epochs}, "batch" {epoch, epochs, batch, batches, loss},
-// "epoch" {epoch, train_loss, valid_loss, metrics, seconds}, "train_end" {epochs, train_loss}.
+// Events: "train_begin" {epochs}, "batch" {epoch, epochs, batch, batches, step, loss},
+// "epoch" {epoch, step, train_loss, valid_loss, metrics, seconds}, "train_end" {epochs,
+// train_loss}. epoch and batch count from 1; step is the step's index over the whole run,
+// from 0 ((epoch - 1) * batches + batch - 1, tutorial 003's "steps" axis), and an epoch's
+// step is that of its last batch (epoch * batches - 1), where its validation loss belongs.
 // The power bridge (PowerPublisher, below) lives here for the same reason.
 #include <memory>
 #include <optional>
@@ -20,6 +23,20 @@
 #include "soma/train/fit.hpp"
 
 namespace soma::cli {
+
+// The events above, published on `board`: by the fit callback below and by training
+// loops of their own (example_live.hpp's LiveLoop), so that both send the same.
+class TrainingFeed {
+ public:
+  explicit TrainingFeed(std::shared_ptr<serve::Dashboard> board) : board_(std::move(board)) {}
+  void begin(int64_t epochs) const;
+  void batch(int64_t epoch, int64_t epochs, int64_t batch, int64_t batches, double loss) const;
+  void epoch(const train::EpochRecord& record, int64_t batches) const;
+  void end(int64_t epochs_done, double train_loss) const;
+
+ private:
+  std::shared_ptr<serve::Dashboard> board_;
+};
 
 std::shared_ptr<train::Callback> live_dashboard_callback(std::shared_ptr<serve::Dashboard> board);
 

@@ -50,7 +50,7 @@ NeuronHistory Neuron::fit(const Tensor& x_in, const Tensor& y_in, const NeuronOp
   std::vector<double> grad_w(w_.size());
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
     if (options.shuffle && batch < n) rng.shuffle(order.begin(), order.end());
-    for (int64_t start = 0; start < n; start += batch) {
+    for (int64_t start = 0, b = 1; start < n; start += batch, ++b) {
       const int64_t end = std::min(n, start + batch);
       // d/dW mean((y - yhat)^2) = -2/m sum (y - yhat) x; the same for B with x = 1.
       std::fill(grad_w.begin(), grad_w.end(), 0.0);
@@ -68,6 +68,7 @@ NeuronHistory Neuron::fit(const Tensor& x_in, const Tensor& y_in, const NeuronOp
       h.weights_per_batch.push_back(w_);
       h.bias_per_batch.push_back(b_);
       h.mse_per_batch.push_back(sse / m);
+      if (options.on_batch) options.on_batch(epoch + 1, b, sse / m);
     }
     double sse = 0.0;
     for (int64_t r = 0; r < n; ++r) {
@@ -77,6 +78,7 @@ NeuronHistory Neuron::fit(const Tensor& x_in, const Tensor& y_in, const NeuronOp
     h.weights_per_epoch.push_back(w_);
     h.bias_per_epoch.push_back(b_);
     h.mse_per_epoch.push_back(sse / double(n));
+    if (options.on_epoch) options.on_epoch(epoch + 1, sse / double(n));
   }
   return h;
 }

@@ -71,6 +71,7 @@ PerceptronResult Perceptron::fit(const Tensor& x_in, const Tensor& y_in) {
     result.learning_rates.push_back(rate);
     result.weight_changes.push_back(change);
     result.mistakes.push_back(mistakes);
+    if (o.on_iteration) o.on_iteration(iter + 1, mistakes, change);
     if (o.strict_tolerance ? change < o.tolerance : change <= o.tolerance) {
       result.converged = true;
       break;

@@ -174,7 +174,28 @@ test('training: the loss curve grows while the run streams', async () => {
     assert.equal(done.batches, epochs * 8);
     const losses = await page.evaluate(() => document.getElementById('loss').data[1].y);
     assert.ok(losses[losses.length - 1] < losses[0], `train loss ${losses[0]} -> ${losses.at(-1)}`);
+    // One steps axis (tutorial 003's): step k at k, epoch e's losses and metrics at its
+    // last step, 8 e - 1; the epochs axis puts a step at e - 1 + b / 8 and epoch e at e.
+    const xs = () => page.evaluate(() => ({
+      title: document.getElementById('loss').layout.xaxis.title.text,
+      step: document.getElementById('loss').data[0].x,
+      epoch: document.getElementById('loss').data[2].x,
+      metric: document.getElementById('metrics').data[0].x,
+    }));
+    const steps = await xs();
+    assert.equal(steps.title, 'steps');
+    assert.deepEqual(steps.step, Array.from({ length: epochs * 8 }, (_, k) => k));
+    const ends = Array.from({ length: epochs }, (_, e) => 8 * (e + 1) - 1);
+    assert.deepEqual(steps.epoch, ends);
+    assert.deepEqual(steps.metric, ends);
     await page.locator('#training').screenshot({ path: path.join(artifacts, 'training-finished.png') });
+    await page.selectOption('#training-axis', 'epochs');
+    const byEpoch = await xs();
+    assert.equal(byEpoch.title, 'epoch');
+    assert.equal(byEpoch.step[0], 1 / 8);
+    assert.equal(byEpoch.step.at(-1), epochs);
+    assert.deepEqual(byEpoch.epoch, Array.from({ length: epochs }, (_, e) => e + 1));
+    assert.deepEqual(byEpoch.metric, byEpoch.epoch);
     await page.close();
   } finally {
     stop(server);

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <span>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "reference.hpp"
 
@@ -110,4 +113,38 @@ TEST(Neuron, BadInputThrows) {
                soma::Error);
   EXPECT_THROW(neuron.fit(soma::tensor({1.0, 2.0, 3.0, 4.0}, {2, 2}), soma::tensor({1.0})),
                soma::Error);
+}
+
+// The watchers see what the history keeps, in order, and watching changes nothing.
+TEST(Neuron, WatchersSeeTheHistory) {
+  soma::Tensor x, y;
+  line_data(50, x, y);
+  const classic::NeuronOptions plain{.learning_rate = 0.05, .epochs = 3, .batch_size = 16};
+  soma::Rng rng_plain(2);
+  classic::Neuron unwatched(1, rng_plain);
+  const auto h0 = unwatched.fit(x, y, plain);
+
+  std::vector<std::tuple<int64_t, int64_t, double>> batches;
+  std::vector<std::pair<int64_t, double>> epochs;
+  classic::NeuronOptions watched = plain;
+  watched.on_batch = [&](int64_t e, int64_t b, double mse) { batches.emplace_back(e, b, mse); };
+  watched.on_epoch = [&](int64_t e, double mse) { epochs.emplace_back(e, mse); };
+  soma::Rng rng(2);
+  classic::Neuron neuron(1, rng);
+  const auto h = neuron.fit(x, y, watched);
+
+  EXPECT_EQ(h.mse_per_batch, h0.mse_per_batch);
+  EXPECT_EQ(neuron.weights(), unwatched.weights());
+  // 50 rows in batches of 16: 4 batches an epoch, numbered from 1.
+  ASSERT_EQ(batches.size(), 12u);
+  for (size_t k = 0; k < batches.size(); ++k) {
+    EXPECT_EQ(std::get<0>(batches[k]), int64_t(k / 4) + 1);
+    EXPECT_EQ(std::get<1>(batches[k]), int64_t(k % 4) + 1);
+    EXPECT_EQ(std::get<2>(batches[k]), h.mse_per_batch[k]);
+  }
+  ASSERT_EQ(epochs.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) {
+    EXPECT_EQ(epochs[e].first, int64_t(e) + 1);
+    EXPECT_EQ(epochs[e].second, h.mse_per_epoch[e]);
+  }
 }

@@ -141,3 +141,28 @@ TEST(Perceptron, BadInputThrows) {
   p.fit(x, classic_test::labels({0, 1}));
   EXPECT_THROW(p.predict(soma::tensor({1.0, 2.0}, {1, 2})), soma::Error);  // columns
 }
+
+// The watcher sees each iteration's figures as the result keeps them, and changes nothing.
+TEST(Perceptron, WatcherSeesEveryIteration) {
+  soma::Tensor x, y;
+  clusters({{-2.0, -1.0}, {2.0, 1.5}, {0.0, 3.0}}, 30, 0.8, x, y);
+  const classic::PerceptronOptions plain{.num_classes = 3, .max_iter = 50};
+  classic::Perceptron unwatched(plain);
+  const auto r0 = unwatched.fit(x, y);
+
+  std::vector<int64_t> iterations, mistakes;
+  std::vector<double> changes;
+  classic::PerceptronOptions watched = plain;
+  watched.on_iteration = [&](int64_t i, int64_t m, double c) {
+    iterations.push_back(i), mistakes.push_back(m), changes.push_back(c);
+  };
+  classic::Perceptron p(watched);
+  const auto r = p.fit(x, y);
+  EXPECT_EQ(p.weights(), unwatched.weights());
+  EXPECT_EQ(r.iterations, r0.iterations);
+  ASSERT_GT(r.iterations, 2);  // several passes to watch
+  ASSERT_EQ(int64_t(iterations.size()), r.iterations);
+  for (size_t k = 0; k < iterations.size(); ++k) EXPECT_EQ(iterations[k], int64_t(k) + 1);
+  EXPECT_EQ(mistakes, r.mistakes);
+  EXPECT_EQ(changes, r.weight_changes);
+}

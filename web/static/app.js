@@ -125,27 +125,51 @@ async function loadDataset() {
 
 // ---- training ----------------------------------------------------------------------
 
-// Per-batch loss against a fractional epoch, per-epoch losses and metrics as lines that
-// grow while the run goes on.
+// The loss of every step, the losses of every epoch and the metrics, on one x axis that
+// the select switches: steps (a step's index over the run from 0, tutorial 003's axis;
+// an epoch's points at its last step, where its validation loss was taken) or epochs (a
+// step at epoch - 1 + batch / batches, an epoch at its number). Every point keeps its x
+// in both units, so a switch redraws without losing any.
+const AXES = { steps: 'steps', epochs: 'epoch' };
+
 function setupTraining() {
+  // Both plots start at 0 and have their legend above, not beside (where its width
+  // would change the plot's), so that their x axes line up.
+  const layout = (ytitle) => ({
+    xaxis: { title: { text: AXES.steps }, rangemode: 'tozero' },
+    yaxis: { title: { text: ytitle } },
+    margin: { t: 40 },
+    showlegend: true,
+    legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
+  });
   Plotly.newPlot('loss', [
     { x: [], y: [], name: 'batch loss', mode: 'lines', line: { width: 1 } },
     { x: [], y: [], name: 'train loss', mode: 'lines+markers' },
     { x: [], y: [], name: 'valid loss', mode: 'lines+markers' },
-  ], { xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'loss' } }, margin: { t: 20 } });
-  Plotly.newPlot('metrics', [], {
-    xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'metric' } }, margin: { t: 20 },
-  });
+  ], layout('loss'));
+  Plotly.newPlot('metrics', [], layout('metric'));
+  document.getElementById('training-axis').addEventListener('change', (e) => setTrainingAxis(e.target.value));
 }
 
 // Events are queued and drawn once per frame, as the power samples are: a page that
 // connects mid-run receives the whole history at once, and a fast run sends a batch
 // event more often than a busy machine can redraw the plot.
-const training = { queue: [], frame: 0 };
+const training = {
+  queue: [], frame: 0, axis: 'steps', batches: 0,
+  lossX: [0, 1, 2].map(() => ({ steps: [], epochs: [] })),  // per trace of #loss
+  metricX: new Map(),  // metric name -> { steps, epochs }
+};
 
 function queueTraining(kind, e) {
   training.queue.push({ kind, m: JSON.parse(e.data) });
   if (!training.frame) training.frame = requestAnimationFrame(flushTraining);
+}
+
+// Keeps both x values of a new point and returns the one the axis shows.
+function keepX(store, steps, epochs) {
+  store.steps.push(steps);
+  store.epochs.push(epochs);
+  return training.axis === 'steps' ? steps : epochs;
 }
 
 function flushTraining() {
@@ -157,17 +181,23 @@ function flushTraining() {
   let status = null;
   for (const { kind, m } of events) {
     if (kind === 'batch') {
-      batches.x.push(m.epoch - 1 + (m.batch + 1) / m.batches);
+      training.batches = m.batches;
+      const step = m.step ?? (m.epoch - 1) * m.batches + m.batch - 1;  // batch counts from 1
+      batches.x.push(keepX(training.lossX[0], step, m.epoch - 1 + m.batch / m.batches));
       batches.y.push(m.loss);
-      status = `epoch ${m.epoch}/${m.epochs}, batch ${m.batch + 1}/${m.batches}, ` +
+      status = `epoch ${m.epoch}/${m.epochs}, batch ${m.batch}/${m.batches}, step ${step}, ` +
         `loss ${Number(m.loss).toPrecision(4)}`;
     } else if (kind === 'epoch') {
-      epochs.x.push(m.epoch);
+      const step = m.step ?? m.epoch * training.batches - 1;
+      const x = keepX(training.lossX[1], step, m.epoch);
+      keepX(training.lossX[2], step, m.epoch);
+      epochs.x.push(x);
       epochs.train.push(m.train_loss);
       epochs.valid.push(m.valid_loss);
       for (const [n, v] of Object.entries(m.metrics || {})) {
         if (!metrics.has(n)) metrics.set(n, { x: [], y: [] });
-        metrics.get(n).x.push(m.epoch);
+        if (!training.metricX.has(n)) training.metricX.set(n, { steps: [], epochs: [] });
+        metrics.get(n).x.push(keepX(training.metricX.get(n), step, m.epoch));
         metrics.get(n).y.push(v);
       }
     } else if (kind === 'end') {
@@ -189,6 +219,20 @@ function flushTraining() {
     Plotly.extendTraces('metrics', { x: [v.x], y: [v.y] }, [i]);
   }
   if (status) document.getElementById('training-status').textContent = status;
+}
+
+function setTrainingAxis(axis) {
+  if (!(axis in AXES) || axis === training.axis) return;
+  if (training.frame) cancelAnimationFrame(training.frame);
+  flushTraining();  // points still queued get their x in the old unit first
+  training.axis = axis;
+  const title = { 'xaxis.title.text': AXES[axis] };
+  Plotly.update('loss', { x: training.lossX.map((t) => t[axis].slice()) }, title);
+  const div = document.getElementById('metrics');
+  const names = div.data.map((t) => t.name);
+  if (names.length)
+    Plotly.update('metrics', { x: names.map((n) => training.metricX.get(n)[axis].slice()) }, title);
+  else Plotly.relayout('metrics', title);
 }
 
 // ---- power -------------------------------------------------------------------------

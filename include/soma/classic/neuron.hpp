@@ -8,6 +8,7 @@
 //   auto history = neuron.fit(x, y, {.learning_rate = 0.1, .epochs = 50, .batch_size = 32});
 //   history.weights_per_epoch.back()   // == neuron.weights()
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "soma/core/random.hpp"
@@ -21,6 +22,11 @@ struct NeuronOptions {
   int64_t batch_size = 0;  // 0 (or >= N): full batch
   bool shuffle = true;     // mini-batches drawn from a fresh permutation each epoch
   uint64_t seed = 42;      // for the shuffling
+  // Watchers of a run (a live loss plot); unset: not called. on_batch after each update
+  // with the epoch and the batch (both from 1) and the batch's MSE before the step, as
+  // mse_per_batch keeps it; on_epoch after each epoch with its MSE on all the data.
+  std::function<void(int64_t epoch, int64_t batch, double mse)> on_batch;
+  std::function<void(int64_t epoch, double mse)> on_epoch;
 };
 
 struct NeuronHistory {

@@ -16,6 +16,7 @@
 //   auto r = p.fit(x, y);   // y int64 0/1 (binary) or 0..K-1 with num_classes = K
 //   Tensor labels = p.predict(x_test);
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "soma/tensor/tensor.hpp"
@@ -28,6 +29,9 @@ struct PerceptronOptions {
   double tolerance = 0.0;         // stop when an iteration's total weight change <= this
   bool count_bias_change = true;  // false: the bias's change is left out of the total
   bool strict_tolerance = false;  // true: stop when the total is < tolerance, not <=
+  // A watcher of the run (a live plot); unset: not called. After each iteration: its
+  // number from 1, and the mistakes and total weight change the result keeps for it.
+  std::function<void(int64_t iteration, int64_t mistakes, double weight_change)> on_iteration;
 };
 
 struct PerceptronResult {
