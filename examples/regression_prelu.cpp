@@ -247,13 +247,13 @@ void run(const Options& opt) {
   std::printf("training took %.3f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg("regression-prelu",
-                                "Tutorial 003: a 1-3-2-1 PReLU network fitting a known trend",
-                                [](CLI::App& app) {
-                                  auto opt = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, opt->common);
-                                  app.add_option("--n", opt->n, "number of points");
-                                  app.callback([opt] { run(*opt); });
-                                });
+soma::cli::ExampleRegistrar reg(
+    "regression-prelu", "Tutorial 003: a 1-3-2-1 PReLU network fitting a known trend",
+    [](CLI::App& app) {
+      auto opt = std::make_shared<Options>();
+      soma::cli::add_example_options(app, opt->common);
+      app.add_option("--n", opt->n, "number of points")->capture_default_str();
+      app.callback([opt] { run(*opt); });
+    });
 
 }  // namespace

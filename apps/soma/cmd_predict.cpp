@@ -148,9 +148,10 @@ cli::CommandRegistrar reg(
           ->required()
           ->check(CLI::ExistingFile);
       app.add_option("--labels", o->labels, "IDX labels for the images, to report accuracy")
-          ->check(CLI::ExistingFile);
-      app.add_option("--output", o->output,
-                     "Write the predictions here (CSV) instead of standard output");
+          ->check(CLI::ExistingFile)
+          ->default_str("none");
+      app.add_option("--output", o->output, "Write the predictions here (CSV)")
+          ->default_str("standard output");
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line (examples, accuracy)");

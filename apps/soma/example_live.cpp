@@ -1,5 +1,6 @@
 #include "example_live.hpp"
 
+#include "flags.hpp"
 #include "live_dashboard.hpp"
 
 namespace soma::cli {
@@ -8,7 +9,8 @@ void add_live_option(CLI::App& app, LiveOption& option) {
   app.add_flag("--live", option.live,
                "Show the loss of every step on a live dashboard page (its URL on stderr)");
   app.add_option("--live-port", option.port, "Port of the live dashboard (0: any free)")
-      ->check(CLI::Range(0, 65535));
+      ->check(integer_in(0, 65535))
+      ->capture_default_str();
 }
 
 std::shared_ptr<serve::Dashboard> start_live(
