@@ -263,26 +263,26 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training took %.3f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg("mlp-dragons",
-                                "Tutorial 002: MLP classifying the colour of dragons",
-                                [](CLI::App& app) {
-                                  auto opt = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, opt->common);
-                                  soma::cli::add_live_option(app, opt->live);
-                                  app.add_option("--n", opt->n, "number of dragons (60/40 split)");
-                                  app.add_option("--init-seed", opt->init_seed,
-                                                 "seed of the initial weights (the tutorial's "
-                                                 "torch.manual_seed)")
-                                      ->capture_default_str();
-                                  app.add_option("--trace", opt->trace_dir,
-                                                 "write the data, initial weights, first "
-                                                 "epoch's order and losses to this folder "
-                                                 "(tests/reference/dragons_mlp_replay.py)");
-                                  app.callback([opt] {
-                                    soma::cli::LiveBoard live(opt->live);
-                                    run(*opt, live);
-                                    live.hold();
-                                  });
-                                });
+soma::cli::ExampleRegistrar reg(
+    "mlp-dragons", "Tutorial 002: MLP classifying the colour of dragons", [](CLI::App& app) {
+      auto opt = std::make_shared<Options>();
+      soma::cli::add_example_options(app, opt->common);
+      soma::cli::add_live_option(app, opt->live);
+      app.add_option("--n", opt->n, "number of dragons (60/40 split)")->capture_default_str();
+      app.add_option("--init-seed", opt->init_seed,
+                     "seed of the initial weights (the tutorial's "
+                     "torch.manual_seed)")
+          ->capture_default_str();
+      app.add_option("--trace", opt->trace_dir,
+                     "write the data, initial weights, first "
+                     "epoch's order and losses to this folder "
+                     "(tests/reference/dragons_mlp_replay.py)")
+          ->default_str("none");
+      app.callback([opt] {
+        soma::cli::LiveBoard live(opt->live);
+        run(*opt, live);
+        live.hold();
+      });
+    });
 
 }  // namespace

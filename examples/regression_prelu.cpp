@@ -272,18 +272,18 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training took %.3f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg("regression-prelu",
-                                "Tutorial 003: a 1-3-2-1 PReLU network fitting a known trend",
-                                [](CLI::App& app) {
-                                  auto opt = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, opt->common);
-                                  soma::cli::add_live_option(app, opt->live);
-                                  app.add_option("--n", opt->n, "number of points");
-                                  app.callback([opt] {
-                                    soma::cli::LiveBoard live(opt->live);
-                                    run(*opt, live);
-                                    live.hold();
-                                  });
-                                });
+soma::cli::ExampleRegistrar reg(
+    "regression-prelu", "Tutorial 003: a 1-3-2-1 PReLU network fitting a known trend",
+    [](CLI::App& app) {
+      auto opt = std::make_shared<Options>();
+      soma::cli::add_example_options(app, opt->common);
+      soma::cli::add_live_option(app, opt->live);
+      app.add_option("--n", opt->n, "number of points")->capture_default_str();
+      app.callback([opt] {
+        soma::cli::LiveBoard live(opt->live);
+        run(*opt, live);
+        live.hold();
+      });
+    });
 
 }  // namespace

@@ -378,9 +378,11 @@ soma::cli::ExampleRegistrar reg(
       auto opt = std::make_shared<Options>();
       soma::cli::add_example_options(app, opt->common);
       soma::cli::add_live_option(app, opt->live);
-      app.add_option("--data", opt->data_dir, "directory with train.csv and test.csv");
-      app.add_option("--out", opt->out_dir, "where the prediction_submission*.csv files go");
-      app.add_option("--cv", opt->cv, "folds of cross-validation (0: none)");
+      app.add_option("--data", opt->data_dir, "directory with train.csv and test.csv")
+          ->default_str("the shared data set's titanic/, else ./titanic, else .");
+      app.add_option("--out", opt->out_dir, "where the prediction_submission*.csv files go")
+          ->capture_default_str();
+      app.add_option("--cv", opt->cv, "folds of cross-validation (0: none)")->capture_default_str();
       app.add_option("--valid-size", opt->valid_size,
                      "validation fraction: 0.1 as the tutorial's code (615/69), 0.2 as its text "
                      "(547/137)")

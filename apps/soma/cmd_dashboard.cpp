@@ -188,26 +188,33 @@ cli::CommandRegistrar reg(
       auto o = std::make_shared<Options>();
       app.add_option("csv", o->dataset, "CSV file to explore (default: the Iris data)");
       app.add_option("--port", o->port, "TCP port; 0 picks a free one")
-          ->check(soma::cli::integer_in(0, 65535));
-      app.add_option("--bind", o->bind, "address to listen on");
+          ->check(soma::cli::integer_in(0, 65535))
+          ->capture_default_str();
+      app.add_option("--bind", o->bind, "address to listen on")->capture_default_str();
       app.add_flag("--open", o->open, "print the page's URL on stdout");
-      app.add_option("--class-column", o->class_column, "column holding the classes");
+      app.add_option("--class-column", o->class_column, "column holding the classes")
+          ->default_str("the last text column");
       app.add_option("--train", o->train_epochs,
                      "train a small classifier on the CSV for this many epochs, live")
-          ->check(soma::cli::integer_in(0, 100000));
+          ->check(soma::cli::integer_in(0, 100000))
+          ->capture_default_str();
       app.add_option("--batch-delay-ms", o->batch_delay_ms, "pause after each training batch")
-          ->check(soma::cli::integer_in(0, 10000));
+          ->check(soma::cli::integer_in(0, 10000))
+          ->capture_default_str();
       app.add_option("--seconds", o->seconds, "stop after this many seconds (0: on Ctrl-C)")
-          ->check(soma::cli::number_in(0));
-      app.add_option("--seed", o->seed, "random seed of the training run");
+          ->check(soma::cli::number_in(0))
+          ->capture_default_str();
+      app.add_option("--seed", o->seed, "random seed of the training run")->capture_default_str();
       app.add_flag("--power", o->power, "show this machine's power live (NVML, RAPL)");
       app.add_option("--power-interval", o->power_interval_ms, "power sampling interval in ms")
           ->check(soma::cli::integer_in(1, 3600000))
           ->capture_default_str();
       app.add_option("--spikes", o->spikes, "spike monitor CSV (i,t) for the raster view")
-          ->check(CLI::ExistingFile);
+          ->check(CLI::ExistingFile)
+          ->default_str("none");
       app.add_option("--embedding", o->embedding, "embedding CSV (x,y,label) for its view")
-          ->check(CLI::ExistingFile);
+          ->check(CLI::ExistingFile)
+          ->default_str("none");
       app.callback([o] { run(*o); });
     });
 

@@ -188,12 +188,14 @@ soma::cli::CommandRegistrar reg(
           ->required();
       app.add_option("--x-name", o->x_name,
                      "Name of the independent variable in the model (default: the --x column's)");
-      app.add_option("--sigma", o->sigma, "Column of standard deviations of y");
+      app.add_option("--sigma", o->sigma, "Column of standard deviations of y")
+          ->default_str("none, unweighted");
       app.add_flag("--absolute-sigma", o->absolute_sigma, "Take sigma as absolute (pcov unscaled)");
-      app.add_option("--lower", o->lower, "Lower bounds, NAME=VALUE,...");
-      app.add_option("--upper", o->upper, "Upper bounds, NAME=VALUE,...");
-      app.add_option("--max-nfev", o->max_nfev, "Evaluation budget (0: SciPy's default)")
-          ->check(soma::cli::integer_in(0, std::numeric_limits<int>::max()));
+      app.add_option("--lower", o->lower, "Lower bounds, NAME=VALUE,...")->default_str("none");
+      app.add_option("--upper", o->upper, "Upper bounds, NAME=VALUE,...")->default_str("none");
+      app.add_option("--max-nfev", o->max_nfev, "Evaluation budget (0: SciPy's choice)")
+          ->check(soma::cli::integer_in(0, std::numeric_limits<int>::max()))
+          ->capture_default_str();
       // SciPy's least_squares stopping tolerances (curve_fit passes them through).
       app.add_option("--ftol", o->ftol, "Stop when the SSR changes by less (relative)")
           ->capture_default_str()

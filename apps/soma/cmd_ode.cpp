@@ -221,7 +221,8 @@ soma::cli::CommandRegistrar reg(
           ->required();
       app.add_option("--param", opt->params,
                      "Parameter NAME=VALUE (repeatable; VALUE may be "
-                     "an expression such as 8/3 or 10*mV)");
+                     "an expression such as 8/3 or 10*mV)")
+          ->default_str("none");
       app.add_option("--y0", opt->y0,
                      "Initial values NAME=VALUE,... (every variable, in its unit: v=-65*mV)")
           ->required();
@@ -234,8 +235,10 @@ soma::cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("--rtol", opt->rtol, "Relative tolerance")->capture_default_str();
       app.add_option("--atol", opt->atol, "Absolute tolerance")->capture_default_str();
-      app.add_option("--max-step", opt->max_step, "Largest step (Euler/RK4: the step)");
-      app.add_option("--first-step", opt->first_step, "First step (Euler/RK4: the step)");
+      app.add_option("--max-step", opt->max_step, "Largest step (Euler/RK4: the step)")
+          ->default_str("unbounded");
+      app.add_option("--first-step", opt->first_step, "First step (Euler/RK4: the step)")
+          ->default_str("chosen by the solver");
       app.add_option("--max-steps", opt->max_steps,
                      "Stop (status 2) after this many steps; 0: no limit")
           ->check(soma::cli::integer_in(0, std::numeric_limits<std::int64_t>::max()))

@@ -176,10 +176,12 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--kind", o->kind, "line, scatter, hist or bars")->capture_default_str();
       app.add_option("--x", o->x, "Column for x (default: the first; bars: the names)");
       app.add_option("--y", o->y, "Columns to plot (default: all others)");
-      app.add_option("--classes", o->classes, "Scatter: column of integer class labels");
-      app.add_option("--title", o->title, "Figure title");
+      app.add_option("--classes", o->classes, "Scatter: column of integer class labels")
+          ->default_str("none");
+      app.add_option("--title", o->title, "Figure title")->default_str("none");
       app.add_option("--xlabel", o->xlabel, "x axis label (default: the x column's name)");
-      app.add_option("--ylabel", o->ylabel, "y axis label");
+      app.add_option("--ylabel", o->ylabel, "y axis label")
+          ->default_str("the y column's name if there is one; hist: count");
       app.add_flag("--xlog", o->xlog, "Logarithmic x axis");
       app.add_flag("--ylog", o->ylog, "Logarithmic y axis");
       app.add_option("--bins", o->bins, "Histogram bins")->capture_default_str();

@@ -345,11 +345,12 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--interval", o->interval_ms, "Sampling interval in milliseconds")
           ->check(soma::cli::integer_in(1, 3600000))
           ->capture_default_str();
-      app.add_option("--csv", o->csv, "Write every sample to this CSV file");
+      app.add_option("--csv", o->csv, "Write every sample to this CSV file")->default_str("none");
       app.add_flag("--json", o->json, "End with one JSON object of the results");
       app.add_option("--grid-intensity", o->grid_intensity,
                      "Grid carbon intensity in g CO2 per kWh, for a CO2 estimate")
-          ->check(soma::cli::number_in(0));
+          ->check(soma::cli::number_in(0))
+          ->default_str("none, no estimate");
       app.add_option("--duration", o->duration_s,
                      "Without a command: stop after this many seconds (default: Ctrl-C)")
           ->check(soma::cli::number_in(0));

@@ -1,13 +1,17 @@
 // soma predict: labels new data with a model saved by `soma train`.
 //
 //   soma predict --model runs/cnn-20261123-104000-1 --input t10k-images-idx3-ubyte.gz
-//   soma predict --model runs/titanic-... --input test.csv --output predictions.csv --json
+//   soma predict --model latest --input test.csv --output predictions.csv --json
 //
 // The run directory holds config.toml (the network, rebuilt here) and model.soma (its
-// weights). IDX input is images like the training data (u8 pixels scaled to [0, 1]);
-// CSV input goes through the run's preprocessing. With --labels (IDX) or a target
-// column in the CSV, the accuracy is reported too.
+// weights); `latest` is the newest complete run under --runs (run_lookup.hpp). IDX input
+// is images like the training data (u8 pixels scaled to [0, 1]); CSV input goes through
+// the run's preprocessing. A classifier's CSV has, after the predicted class, one column
+// of probabilities per class, p_CLASS (p_0, p_1, ...; Fashion-MNIST: p_Trouser, ...), as
+// scikit-learn's predict_proba gives them. With --labels (IDX) or a target column in the
+// CSV, the accuracy is reported too.
 #include <cstdio>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -15,6 +19,7 @@
 
 #include "flags.hpp"
 #include "registry.hpp"
+#include "run_lookup.hpp"
 #include "run_status.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -32,7 +37,7 @@ using namespace soma;
 using nlohmann::json;
 
 struct Options {
-  std::string model, input, labels, output;
+  std::string model, input, labels, output, runs = "runs";
   bool json = false;
   int threads = 0;
 };
@@ -56,13 +61,32 @@ Tensor idx_images(const std::string& path) {
   return tensor(std::span<const float>(pixels), Shape(std::span<const int64_t>(shape)));
 }
 
+// The probability of each class for each row, float64 [N, classes]: the softmax of a
+// cross-entropy model's logits; for one binary output, 1 - p and p, where p is the output
+// itself (loss "bce": the model ends in a sigmoid) or its sigmoid ("bce_with_logits").
+Tensor class_probabilities(const Tensor& out, const std::string& loss) {
+  NoGradGuard guard;
+  const Tensor z = out.to(kFloat64);
+  if (loss == "cross_entropy") return softmax(z, 1);
+  const Tensor p = (loss == "bce_with_logits" ? sigmoid(z) : z).reshape({-1, 1});
+  return concat({ones_like(p) - p, p}, 1);
+}
+
+// Column names for the probabilities: p_ and the class's name (Fashion-MNIST) or label.
+std::vector<std::string> probability_columns(const cli::TrainConfig& c, int64_t classes) {
+  std::vector<std::string> names;
+  for (int64_t k = 0; k < classes; ++k)
+    names.push_back("p_" + (c.data.format == "fashion-mnist" && classes == 10
+                                ? data::fashion_mnist_classes()[static_cast<size_t>(k)]
+                                : std::to_string(k)));
+  return names;
+}
+
 void run(const Options& o) {
   if (o.threads > 0) set_num_threads(o.threads);
-  const std::filesystem::path dir = o.model;
-  if (!std::filesystem::is_directory(dir))
-    throw Error(o.model +
-                ": not a run directory (expected the directory `soma train` wrote, under runs/)");
-  cli::require_complete_run(dir);
+  const std::filesystem::path dir = cli::resolve_run(o.model, o.runs);
+  // Say which run `latest` chose (on stderr: standard output may be the CSV).
+  if (o.model == "latest") std::fprintf(stderr, "model: %s\n", dir.string().c_str());
   std::filesystem::path base;
   if (std::filesystem::exists(dir / "report.json")) {
     try {
@@ -109,8 +133,17 @@ void run(const Options& o) {
   Tensor labels = regression
                       ? out.reshape({-1}).to(kFloat64)
                       : train::predicted_labels(c.loss == "bce_with_logits" ? sigmoid(out) : out);
+  const bool fashion = c.data.format == "fashion-mnist";
+  Tensor probs;
+  std::vector<std::string> prob_columns;
+  if (!regression) {
+    probs = class_probabilities(out, c.loss).contiguous();
+    prob_columns = probability_columns(c, probs.size(1));
+  }
   std::ostringstream csv;
-  csv << "row,prediction" << (c.data.format == "fashion-mnist" ? ",class" : "") << "\n";
+  csv << "row,prediction" << (fashion ? ",class" : "");
+  for (const auto& name : prob_columns) csv << "," << name;
+  csv << "\n";
   const Tensor lc = labels.contiguous();
   for (int64_t i = 0; i < lc.size(0); ++i) {
     csv << i << ",";
@@ -119,8 +152,13 @@ void run(const Options& o) {
     } else {
       const int64_t k = lc.data_ptr<int64_t>()[i];
       csv << k;
-      if (c.data.format == "fashion-mnist" && k >= 0 && k < 10)
+      if (fashion && k >= 0 && k < 10)
         csv << "," << data::fashion_mnist_classes()[static_cast<size_t>(k)];
+      // Nine significant digits: each row's probabilities sum to 1 within 1e-8 as printed.
+      csv << std::setprecision(9);
+      const double* p = probs.data_ptr<double>() + i * probs.size(1);
+      for (int64_t j = 0; j < probs.size(1); ++j) csv << "," << p[j];
+      csv << std::setprecision(6);
     }
     csv << "\n";
   }
@@ -130,30 +168,47 @@ void run(const Options& o) {
     write_file_atomic(o.output, csv.str());
 
   json j;
+  j["model"] = dir.string();
   j["examples"] = x.size(0);
-  if (y.defined() && !regression) {
-    j["accuracy"] = train::accuracy(labels, y.to(kInt64));
-    if (o.output.empty() || !o.json)
-      std::fprintf(stderr, "accuracy: %.4f\n", j["accuracy"].get<double>());
+  if (!o.output.empty()) {
+    j["output"] = o.output;
+    if (!o.json) std::printf("wrote %s\n", o.output.c_str());
   }
-  if (!o.output.empty()) j["output"] = o.output;
+  if (y.defined() && !regression) {
+    const double acc = train::accuracy(labels, y.to(kInt64));
+    j["accuracy"] = acc;
+    j["correct"] = static_cast<int64_t>(std::llround(acc * static_cast<double>(x.size(0))));
+    // With the CSV on standard output, the accuracy goes to standard error so that the
+    // output stays a CSV file; with --output it is the result, on standard output.
+    if (!o.json)
+      std::fprintf(o.output.empty() ? stderr : stdout, "accuracy: %.4f (%lld of %lld)\n", acc,
+                   static_cast<long long>(j["correct"].get<int64_t>()),
+                   static_cast<long long>(x.size(0)));
+  }
   if (o.json) cli::print_json(j);
 }
 
 cli::CommandRegistrar reg(
     "predict", "Label IDX or CSV input with a model saved by `soma train`", [](CLI::App& app) {
       auto o = std::make_shared<Options>();
-      app.add_option("--model", o->model, "Run directory written by soma train")->required();
+      app.add_option("--model", o->model,
+                     "Run directory written by soma train, or `latest`: the newest complete run "
+                     "under --runs")
+          ->required();
+      app.add_option("--runs", o->runs, "Where --model latest looks for runs")
+          ->capture_default_str();
       app.add_option("--input", o->input, "IDX images (.gz or plain) or a CSV file")
           ->required()
           ->check(CLI::ExistingFile);
       app.add_option("--labels", o->labels, "IDX labels for the images, to report accuracy")
-          ->check(CLI::ExistingFile);
-      app.add_option("--output", o->output,
-                     "Write the predictions here (CSV) instead of standard output");
+          ->check(CLI::ExistingFile)
+          ->default_str("none");
+      app.add_option("--output", o->output, "Write the predictions here (CSV)")
+          ->default_str("standard output");
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
           ->check(soma::cli::integer_in(1, 65536));
-      app.add_flag("--json", o->json, "End with one JSON line (examples, accuracy)");
+      app.add_flag("--json", o->json,
+                   "End with one JSON line (examples, accuracy, correct, model)");
       app.callback([o] { run(*o); });
     });
 

@@ -462,15 +462,20 @@ cli::CommandRegistrar reg(
     [](CLI::App& app) {
       auto o = std::make_shared<Options>();
       app.add_option("--config", o->config, "TOML file describing data, model and training")
-          ->check(CLI::ExistingFile);
+          ->check(CLI::ExistingFile)
+          ->default_str("a CNN on Fashion-MNIST");
       app.add_option("--epochs", o->epochs, "Epochs (overrides the configuration)")
-          ->check(soma::cli::integer_in(1, 10'000'000));
-      app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files");
+          ->check(soma::cli::integer_in(1, 10'000'000))
+          ->default_str("the configuration's; " +
+                        std::to_string(cli::default_train_config().epochs) + " without --config");
+      app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files")
+          ->default_str(data::fashion_mnist_default_dir().string());
       auto* runs = app.add_option("--runs", o->runs, "Parent directory of the run directories")
                        ->capture_default_str();
       auto* resume =
           app.add_option("--resume", o->resume,
-                         "Continue a run that stopped early (its directory) from its checkpoint");
+                         "Continue a run that stopped early (its directory) from its checkpoint")
+              ->default_str("none");
       app.add_option("--checkpoint-seconds", o->checkpoint_seconds,
                      "Also checkpoint within an epoch this often (0: after every batch)")
           ->capture_default_str()
@@ -480,7 +485,9 @@ cli::CommandRegistrar reg(
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line of the results");
       app.add_flag("--live", o->live, "Stream losses and metrics to a live dashboard page");
-      app.add_option("--live-port", o->live_port, "Port of the live dashboard (0: any free)");
+      app.add_option("--live-port", o->live_port, "Port of the live dashboard (0: any free)")
+          ->check(soma::cli::integer_in(0, 65535))
+          ->capture_default_str();
       // A resumed run reads its configuration, epochs and data from its directory.
       for (const char* name : {"--config", "--epochs", "--data-dir"})
         resume->excludes(app.get_option(name));

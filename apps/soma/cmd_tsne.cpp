@@ -242,11 +242,14 @@ soma::cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("--seed", opt->seed, "Random seed")->capture_default_str();
       app.add_option("--n", opt->limit, "Use only the first N samples (0: all)")
-          ->check(soma::cli::integer_in(0, int64_t{1} << 40));
+          ->check(soma::cli::integer_in(0, int64_t{1} << 40))
+          ->capture_default_str();
       app.add_option("--labels", opt->labels_file,
-                     "Labels (IDX or one per line) for 10-NN accuracy");
+                     "Labels (IDX or one per line) for 10-NN accuracy")
+          ->default_str("none");
       app.add_option("--label-column", opt->label_column,
-                     "CSV column holding labels (not embedded)");
+                     "CSV column holding labels (not embedded)")
+          ->default_str("none");
       app.add_flag("--json", opt->json, "End with one JSON object of the figures");
       app.callback([opt] { run(*opt); });
     });

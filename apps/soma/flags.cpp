@@ -46,7 +46,7 @@ CLI::Validator number_in(double lo, double hi) {
           return "expected " + expected + ", got '" + text + "'";
         return "";
       },
-      "NUMBER");
+      hi == std::numeric_limits<double>::max() ? "FLOAT" : "FLOAT " + shown(lo) + ".." + shown(hi));
 }
 
 CLI::Validator positive_or(const std::string& word) {

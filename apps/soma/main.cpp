@@ -5,17 +5,39 @@
 #include <iostream>
 
 #include "flags.hpp"
+#include "help_format.hpp"
 #include "registry.hpp"
 #include "soma/core/blas.hpp"
 #include "soma/core/cpu.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/core/version.hpp"
+#include "usage_error.hpp"
+
+namespace {
+
+// `soma --version`: the version, the commit the build came from, and the CPU kernels this
+// machine runs (what a bug report needs first; `soma info` has the rest).
+std::string version_text() {
+  std::string text = std::string("soma ") + soma::version();
+  if (*soma::git_describe() != '\0') text += std::string(" (git ") + soma::git_describe() + ")";
+  try {
+    text += "\nkernels: " + soma::cpu::describe(soma::cpu::active());
+  } catch (const soma::Error& e) {  // a bad SOMA_CPU: --version still answers
+    text += std::string("\nkernels: none chosen (") + e.what() + ")";
+  }
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"soma: neural computation toolkit (networks, spiking models, ODEs, t-SNE, fits)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("soma ") + soma::version());
+  // Before any sub-command is added: they inherit the formatter.
+  app.formatter(std::make_shared<soma::cli::HelpFormatter>());
+  app.set_version_flag("--version", version_text,
+                       "Print the version, its git commit and CPU kernels");
   int threads = 0;
   app.add_option("--threads", threads, "Threads to use (default: all cores)")
       ->check(soma::cli::integer_in(1, 65536));
@@ -52,11 +74,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version are ParseErrors of code 0: CLI11 prints them. A real usage
-    // error reads like every other soma error and exits 2, the convention of argparse
-    // and of most Unix tools for a command line that could not be understood.
+    // error reads like every other soma error and exits 2 (usage_error.hpp).
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "soma: error: %s (see soma --help)\n", e.what());
-    return 2;
+    return soma::cli::report_usage_error(app, e, argc, argv);
   } catch (const soma::cli::Exit& e) {
     return e.code;
   } catch (const soma::Error& e) {

@@ -27,7 +27,8 @@ void add_example_options(CLI::App& app, ExampleOptions& options) {
   app.add_option("--seed", options.seed, "Random seed")->capture_default_str();
   app.add_option("--epochs", options.epochs, "Training epochs (default: the example's own)")
       ->check(soma::cli::integer_in(0, 10'000'000));
-  app.add_option("--plot", options.plot_dir, "Write figures into this directory");
+  app.add_option("--plot", options.plot_dir, "Write figures into this directory")
+      ->default_str("none, no figures");
 }
 
 void print_json(const nlohmann::json& figures) { std::cout << figures.dump() << std::endl; }

@@ -4,4 +4,6 @@ namespace soma {
 
 const char* version() { return SOMA_VERSION_STRING; }
 
+const char* git_describe() { return SOMA_GIT_DESCRIBE; }
+
 }  // namespace soma

@@ -22,8 +22,8 @@ done
 [ "$(wc -l <"$run/history.csv")" -ge 2 ] || fail "history.csv too short"
 
 pred=$("$soma" predict --model "$run" --input "$data/tiny_test.csv" --json)
-[ "$(head -n 1 <<<"$pred")" = "row,prediction" ] || fail "predict header: $pred"
-[ "$(grep -c '^[01],[01]$' <<<"$pred")" = 2 ] || fail "expected two labelled rows: $pred"
+[ "$(head -n 1 <<<"$pred")" = "row,prediction,p_0,p_1" ] || fail "predict header: $pred"
+[ "$(grep -Ec '^[01],[01],[0-9.e-]+,[0-9.e-]+$' <<<"$pred")" = 2 ] || fail "expected two labelled rows: $pred"
 tail -n 1 <<<"$pred" | grep -q '"examples":2' || fail "predict JSON: $pred"
 
 # A config error names the file, line and key, and exits 1.
