@@ -150,7 +150,8 @@ struct KerasRun {
   double seconds = 0;
 };
 
-KerasRun keras_section(const Split& s, uint32_t seed, int64_t epochs, const Options& opt) {
+KerasRun keras_section(const Split& s, uint32_t seed, int64_t epochs, const Options& opt,
+                       const soma::cli::LiveBoard& live) {
   KerasRun k;
   soma::NumpyRandomState krs(seed);
   const double limit = std::sqrt(6.0 / double(kFeatures + 1));  // glorot_uniform, (13, 1)
@@ -172,7 +173,7 @@ KerasRun keras_section(const Split& s, uint32_t seed, int64_t epochs, const Opti
                                      {.batch_size = n_test, .shuffle = false});
   auto recorder = std::make_shared<train::WeightRecorder>();
   std::vector<std::shared_ptr<train::Callback>> callbacks = {recorder};
-  const auto board = soma::cli::start_live(opt.live, callbacks);
+  live.attach(callbacks);
   soma::Stopwatch watch;
   const train::History history =
       train::fit(model, sgd, train_loader, &test_loader,
@@ -259,7 +260,7 @@ std::string row(const std::vector<double>& v) {
   return s;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 99;  // range(1, 100)
   // The records keep 13 weights per epoch twice over: 10^5 epochs are 20 MB.
   if (epochs < 1 || epochs > 100000)
@@ -281,7 +282,7 @@ void run(const Options& opt) {
   soma::Stopwatch watch;
   const NeuronRun nr = neuron_section(s, rs, epochs);
   const double neuron_seconds = watch.seconds();
-  const KerasRun kr = keras_section(s, seed + 1, epochs, opt);
+  const KerasRun kr = keras_section(s, seed + 1, epochs, opt, live);
 
   const auto& hw = nr.history.weights_per_batch;
   const double final_b = nr.history.bias_per_batch.back();
@@ -361,7 +362,11 @@ soma::cli::ExampleRegistrar reg(
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
       soma::cli::add_live_option(app, opts->live);
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

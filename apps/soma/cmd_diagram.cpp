@@ -216,15 +216,18 @@ cli::CommandRegistrar reg(
       auto o = std::make_shared<Options>();
       app.add_option("--layers", o->layers,
                      "A dense network by its sizes, inputs first: 4,1 is 4 inputs -> 1 unit; "
-                     "4,8,1 adds a hidden layer of 8");
+                     "4,8,1 adds a hidden layer of 8")
+          ->default_str("none");
       app.add_option("--activation", o->activation,
                      "With --layers: the activation after each Linear layer, one name for all "
                      "or one per layer (relu,sigmoid); linear, sigmoid, tanh, relu, "
                      "leaky_relu, softmax")
           ->capture_default_str();
       app.add_option("--config", o->config, "A `soma train` configuration (TOML)")
-          ->check(CLI::ExistingFile);
-      app.add_option("--run", o->run, "A `soma train` run directory (reads its config.toml)");
+          ->check(CLI::ExistingFile)
+          ->default_str("none");
+      app.add_option("--run", o->run, "A `soma train` run directory (reads its config.toml)")
+          ->default_str("none");
       app.add_option("--input-shape", o->input_shape,
                      "The input's shape without the batch, e.g. 1,28,28 (default: from the "
                      "model)");

@@ -87,11 +87,11 @@ struct DenseLayer {
 // The layers, or an empty list with `why` set when the picture cannot be drawn.
 std::vector<DenseLayer> dense_layers(Module& model, const std::vector<int64_t>& input,
                                      int64_t max_units, std::string& why) {
-  std::vector<std::shared_ptr<Module>> children;
-  if (auto* seq = dynamic_cast<Sequential*>(&model))
-    children = seq->modules();
+  std::vector<Module*> children;
+  if (dynamic_cast<Sequential*>(&model))
+    for (const auto& [name, child] : model.named_children()) children.push_back(child.get());
   else if (model.named_children().empty())
-    children = {std::shared_ptr<Module>(&model, [](Module*) {})};
+    children = {&model};
   std::vector<DenseLayer> layers;
   if (children.empty()) {
     why = "the model is neither a Sequential nor a single layer";
@@ -104,7 +104,7 @@ std::vector<DenseLayer> dense_layers(Module& model, const std::vector<int64_t>& 
   }
   int64_t width = input[0];
   for (const auto& c : children) {
-    if (const auto* lin = dynamic_cast<const Linear*>(c.get())) {
+    if (const auto* lin = dynamic_cast<const Linear*>(c)) {
       if (lin->in_features() != width) {
         why = lin->name() + " takes " + std::to_string(lin->in_features()) + " inputs, not " +
               std::to_string(width);

@@ -97,8 +97,8 @@ live() {
 }
 
 # Each example's --help names the flags.
-for name in perceptron multiclass-perceptron neuron neuron-callback mlp-dragons titanic \
-  regression-prelu; do
+for name in perceptron multiclass-perceptron neuron neuron-callback neuron-multi mlp-dragons \
+  titanic regression-prelu; do
   timeout 60 "$soma" example "$name" --help >"$dir/help" 2>&1 || fail "$name --help failed"
   for flag in --live --live-port --live-hold; do
     grep -q -- "$flag" "$dir/help" || fail "$name --help does not mention $flag"
@@ -111,6 +111,8 @@ live perceptron '$(f perceptron_passes)' '$(f perceptron_passes)' -- --epochs 30
 live multiclass-perceptron '$(f multiclass_passes)' '$(f multiclass_passes)' -- --epochs 30
 live neuron '$(f epochs) * $(f batches)' '$(f epochs)' -- --epochs 3
 live neuron-callback '$(f epochs) * $(f batches)' '$(f epochs)' -- --epochs 3
+# neuron-multi's Keras-style part trains through train::fit: one full batch an epoch.
+live neuron-multi '$(f epochs)' '$(f epochs)' -- --epochs 3
 # The page counts mlp-dragons' first epoch and the --epochs after it: one dragon a step.
 live mlp-dragons '($(f epochs) + 1) * $(f train_size)' '$(f epochs) + 1' -- --epochs 2
 if [ -f "$shared/titanic/train.csv" ]; then
