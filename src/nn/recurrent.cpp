@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "nn/functional/lstm_sequence.hpp"
 #include "soma/core/error.hpp"
 #include "soma/nn/functional.hpp"
 #include "soma/nn/init.hpp"
@@ -75,15 +76,18 @@ void RNNBase::reset_parameters(Rng& rng) {
   for (Tensor& w : flat_weights) init::uniform_(w, -bound, bound, rng);
 }
 
-std::vector<Tensor> RNNBase::run_direction(const std::vector<Tensor>& xs, int64_t layer,
-                                           bool reverse, Tensor& h, Tensor& c,
-                                           const std::vector<Tensor>& masks) const {
+RNNBase::Weights RNNBase::weights_of(int64_t layer, bool reverse) const {
   const size_t per = options_.bias ? 4 : 2;
   const size_t base = static_cast<size_t>(layer * num_directions() + (reverse ? 1 : 0)) * per;
-  const Tensor& w_ih = flat_weights[base];
-  const Tensor& w_hh = flat_weights[base + 1];
-  const Tensor b_ih = options_.bias ? flat_weights[base + 2] : Tensor();
-  const Tensor b_hh = options_.bias ? flat_weights[base + 3] : Tensor();
+  return {flat_weights[base], flat_weights[base + 1],
+          options_.bias ? flat_weights[base + 2] : Tensor(),
+          options_.bias ? flat_weights[base + 3] : Tensor()};
+}
+
+std::vector<Tensor> RNNBase::run_direction(const std::vector<Tensor>& xs, int64_t layer,
+                                           bool reverse, Tensor& h,
+                                           const std::vector<Tensor>& masks) const {
+  const auto [w_ih, w_hh, b_ih, b_hh] = weights_of(layer, reverse);
   const int64_t H = hidden_size_;
   const int64_t steps = static_cast<int64_t>(xs.size());
   std::vector<Tensor> out(xs.size());
@@ -91,7 +95,7 @@ std::vector<Tensor> RNNBase::run_direction(const std::vector<Tensor>& xs, int64_
     const size_t t = static_cast<size_t>(reverse ? steps - 1 - s : s);
     const Tensor gi = linear(xs[t], w_ih, b_ih);  // [N, G * H]
     const Tensor gh = linear(h, w_hh, b_hh);
-    Tensor h_new, c_new;
+    Tensor h_new;
     switch (cell_) {
       case Cell::RNNTanh:
         h_new = tanh(gi + gh);
@@ -99,16 +103,8 @@ std::vector<Tensor> RNNBase::run_direction(const std::vector<Tensor>& xs, int64_
       case Cell::RNNReLU:
         h_new = relu(gi + gh);
         break;
-      case Cell::LSTM: {
-        const Tensor z = gi + gh;
-        const Tensor i = sigmoid(z.slice(1, 0, H));
-        const Tensor f = sigmoid(z.slice(1, H, 2 * H));
-        const Tensor g = tanh(z.slice(1, 2 * H, 3 * H));
-        const Tensor o = sigmoid(z.slice(1, 3 * H, 4 * H));
-        c_new = f * c + i * g;
-        h_new = o * tanh(c_new);
-        break;
-      }
+      case Cell::LSTM:  // forward() runs the LSTM as one fused op per layer and direction
+        throw Error("LSTM: internal error, the composed path does not run LSTM cells");
       case Cell::GRU: {
         // The reset gate scales the hidden half of n only, bias b_hn included (torch).
         const Tensor r = sigmoid(gi.slice(1, 0, H) + gh.slice(1, 0, H));
@@ -120,14 +116,12 @@ std::vector<Tensor> RNNBase::run_direction(const std::vector<Tensor>& xs, int64_
     }
     if (masks.empty()) {
       h = h_new;
-      if (c_new.defined()) c = c_new;
       out[t] = h_new;
     } else {
       // Past a sample's length its state stays as it was (so the reverse direction
       // starts at the last valid step) and its output is zero.
       const Tensor& m = masks[t];
       h = where(m, h_new, h);
-      if (c_new.defined()) c = where(m, c_new, c);
       out[t] = h_new * m.to(h_new.dtype());
     }
   }
@@ -167,46 +161,69 @@ RecurrentOutput RNNBase::forward(const Tensor& input, const RecurrentState& stat
   const Tensor h0 = initial(state.h, "h0");
   const Tensor c0 = cell_ == Cell::LSTM ? initial(state.c, "c0") : Tensor();
 
-  std::vector<Tensor> masks;
+  std::vector<int64_t> len;
   if (lengths.defined()) {
     if (lengths.dtype() != kInt64 || lengths.numel() != N || lengths.dim() > 1)
       throw Error(k + ": lengths must be a 1-d int64 tensor with one entry per sample (" +
                   std::to_string(N) + "), got " + dtype_name(lengths.dtype()) + " " +
                   lengths.shape().str());
-    const std::vector<int64_t> len = lengths.to_vector<int64_t>();
-    std::vector<bool> m(static_cast<size_t>(N));
+    len = lengths.to_vector<int64_t>();
     for (int64_t b = 0; b < N; ++b)
       if (len[size_t(b)] < 1 || len[size_t(b)] > L)
         throw Error(k + ": lengths[" + std::to_string(b) + "] = " + std::to_string(len[size_t(b)]) +
                     " is outside [1, " + std::to_string(L) + "] (the sequence length)");
-    for (int64_t t = 0; t < L; ++t) {
-      for (int64_t b = 0; b < N; ++b) m[size_t(b)] = t < len[size_t(b)];
-      masks.push_back(tensor(m, {N, 1}));
-    }
   }
 
-  std::vector<Tensor> xs;
-  xs.reserve(static_cast<size_t>(L));
-  for (int64_t t = 0; t < L; ++t) xs.push_back(x.select(0, t));
-  std::vector<Tensor> h_n, c_n;
-  for (int64_t l = 0; l < layers; ++l) {
-    std::vector<std::vector<Tensor>> outs;
-    for (int64_t d = 0; d < dirs; ++d) {
-      Tensor h = h0.select(0, l * dirs + d);
-      Tensor c = c0.defined() ? c0.select(0, l * dirs + d) : Tensor();
-      outs.push_back(run_direction(xs, l, d == 1, h, c, masks));
-      h_n.push_back(h);
-      if (c.defined()) c_n.push_back(c);
-    }
-    for (int64_t t = 0; t < L; ++t) {
-      Tensor y =
-          dirs == 1 ? outs[0][size_t(t)] : concat({outs[0][size_t(t)], outs[1][size_t(t)]}, 1);
-      if (l + 1 < layers) y = functional::dropout(y, options_.dropout, is_training(), *rng_);
-      xs[size_t(t)] = y;
-    }
-  }
   RecurrentOutput result;
-  result.output = stack(xs, 0);  // [L, N, D * H]
+  std::vector<Tensor> h_n, c_n;
+  auto between_layers = [&](int64_t l, const Tensor& y) {
+    return l + 1 < layers ? functional::dropout(y, options_.dropout, is_training(), *rng_) : y;
+  };
+  if (cell_ == Cell::LSTM) {
+    // One fused op per layer and direction (functional/lstm_sequence.cpp), which returns
+    // the outputs, h_n and c_n stacked as [L + 2, N, H].
+    Tensor layer_in = x.contiguous();
+    for (int64_t l = 0; l < layers; ++l) {
+      std::vector<Tensor> parts;
+      for (int64_t d = 0; d < dirs; ++d) {
+        const auto [w_ih, w_hh, b_ih, b_hh] = weights_of(l, d == 1);
+        const Tensor packed = functional::detail::lstm_sequence(
+            layer_in, h0.select(0, l * dirs + d), c0.select(0, l * dirs + d), w_ih, w_hh, b_ih,
+            b_hh, len, d == 1);
+        parts.push_back(packed.slice(0, 0, L));
+        h_n.push_back(packed.select(0, L));
+        c_n.push_back(packed.select(0, L + 1));
+      }
+      layer_in = between_layers(l, dirs == 1 ? parts[0] : concat(parts, 2));
+    }
+    result.output = layer_in;  // [L, N, D * H]
+  } else {
+    // Composed from autograd ops, one step at a time.
+    std::vector<Tensor> masks;  // [N, 1] bool per step: does the sample take part?
+    if (!len.empty()) {
+      std::vector<bool> m(static_cast<size_t>(N));
+      for (int64_t t = 0; t < L; ++t) {
+        for (int64_t b = 0; b < N; ++b) m[size_t(b)] = t < len[size_t(b)];
+        masks.push_back(tensor(m, {N, 1}));
+      }
+    }
+    std::vector<Tensor> xs;
+    xs.reserve(static_cast<size_t>(L));
+    for (int64_t t = 0; t < L; ++t) xs.push_back(x.select(0, t));
+    for (int64_t l = 0; l < layers; ++l) {
+      std::vector<std::vector<Tensor>> outs;
+      for (int64_t d = 0; d < dirs; ++d) {
+        Tensor h = h0.select(0, l * dirs + d);
+        outs.push_back(run_direction(xs, l, d == 1, h, masks));
+        h_n.push_back(h);
+      }
+      for (int64_t t = 0; t < L; ++t)
+        xs[size_t(t)] =
+            between_layers(l, dirs == 1 ? outs[0][size_t(t)]
+                                        : concat({outs[0][size_t(t)], outs[1][size_t(t)]}, 1));
+    }
+    result.output = stack(xs, 0);  // [L, N, D * H]
+  }
   result.h_n = stack(h_n, 0);
   if (!c_n.empty()) result.c_n = stack(c_n, 0);
   if (!batched) {

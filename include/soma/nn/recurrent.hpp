@@ -22,8 +22,10 @@
 // (and c_n) hold the state after its last valid step, and the reverse direction starts
 // at that step — what a packed sequence gives after pad_packed_sequence.
 //
-// Built from soma's differentiable ops (linear, sigmoid, tanh, slice, stack), so the
-// backward pass is autograd's.
+// RNN and GRU are built from soma's differentiable ops (linear, sigmoid, tanh, slice,
+// where, stack), so their backward pass is autograd's. The LSTM runs each layer and
+// direction as one op with its backward pass written out (src/nn/functional/
+// lstm_sequence.cpp): composed, it was slower than torch on a char-LSTM training step.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,11 +89,15 @@ class RNNBase : public Module {
           const RNNOptions& options, Rng& rng, DType dtype);
 
  private:
+  struct Weights {
+    Tensor w_ih, w_hh, b_ih, b_hh;  // biases undefined without bias
+  };
   int64_t gates() const;
-  // One layer in one direction over the steps xs ([N, in] each), from state h (and c).
-  // Returns the outputs per step; leaves the final state in h (and c).
+  Weights weights_of(int64_t layer, bool reverse) const;
+  // RNN and GRU: one layer in one direction over the steps xs ([N, in] each), from state
+  // h. Returns the outputs per step; leaves the final state in h.
   std::vector<Tensor> run_direction(const std::vector<Tensor>& xs, int64_t layer, bool reverse,
-                                    Tensor& h, Tensor& c, const std::vector<Tensor>& masks) const;
+                                    Tensor& h, const std::vector<Tensor>& masks) const;
 
   Cell cell_;
   const char* kind_;
