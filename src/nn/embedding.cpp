@@ -106,8 +106,7 @@ Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, const Embedd
     padding_ = p < 0 ? p + num_embeddings : p;
   }
   weight = register_parameter("weight", empty({num_embeddings, embedding_dim}, dtype));
-  set_init_rng(rng);
-  reset_parameters(rng);
+  draw_parameters(rng);
 }
 
 void Embedding::reset_parameters(Rng& rng) {

@@ -56,8 +56,7 @@ RNNBase::RNNBase(Cell cell, const char* kind, int64_t input_size, int64_t hidden
       }
     }
   }
-  set_init_rng(rng);
-  reset_parameters(rng);
+  draw_parameters(rng);
 }
 
 int64_t RNNBase::gates() const {
