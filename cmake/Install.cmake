@@ -1,24 +1,27 @@
 include(CMakePackageConfigHelpers)
+# Components, one Debian package each (cmake/Package.cmake): lib (libsoma.so.0 and its
+# Plotly.js), dev (headers, the libsoma.so link, CMake and pkg-config files), cli.
 install(TARGETS soma EXPORT somaTargets
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY include/soma DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT lib)
+install(DIRECTORY include/soma DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 if(TARGET soma_cli)
-  install(TARGETS soma_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS soma_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 endif()
-install(EXPORT somaTargets NAMESPACE soma:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/soma)
+install(EXPORT somaTargets NAMESPACE soma:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/soma
+  COMPONENT dev)
 configure_package_config_file(cmake/somaConfig.cmake.in
   ${CMAKE_BINARY_DIR}/somaConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/soma)
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/somaConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/somaConfig.cmake ${CMAKE_BINARY_DIR}/somaConfigVersion.cmake
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/soma)
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/soma COMPONENT dev)
 
 # Plotly.js for HTML figures, beside the library as src/plot/plotly_asset.cpp looks for it
 # (absent from the build when web/node_modules was not installed: then not installed).
 install(FILES ${CMAKE_BINARY_DIR}/share/soma/plotly.min.js
-  DESTINATION ${CMAKE_INSTALL_DATADIR}/soma OPTIONAL)
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/soma COMPONENT lib OPTIONAL)
 
 # pkg-config, Debian's other convention beside the CMake package. The file names the
 # prefix it lands in, which `cmake --install --prefix` and CPack choose at install time,
@@ -43,5 +46,8 @@ install(CODE "
   set(SOMA_PC_LIBDIR [[${soma_pc_LIBDIR}]])
   set(SOMA_PC_INCLUDEDIR [[${soma_pc_INCLUDEDIR}]])
   set(SOMA_PC_DATADIR [[${soma_pc_DATADIR}]])
-  configure_file([[${CMAKE_BINARY_DIR}/soma.pc.in]] [[${CMAKE_BINARY_DIR}/soma.pc]] @ONLY)")
-install(FILES ${CMAKE_BINARY_DIR}/soma.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  configure_file([[${CMAKE_BINARY_DIR}/soma.pc.in]] [[${CMAKE_BINARY_DIR}/soma.pc]] @ONLY)"
+  COMPONENT dev)
+install(FILES ${CMAKE_BINARY_DIR}/soma.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+  COMPONENT dev)
+include(cmake/Package.cmake)
