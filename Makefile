@@ -14,7 +14,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-sanitize test-arm64 fuzz bench format format-check install clean
+.PHONY: all deps build run test test-sanitize test-arm64 fuzz bench format format-check install deb clean
 
 all: build
 
@@ -51,7 +51,7 @@ test-sanitize: deps
 #   cli, browser: scripts that start build-arm64/bin/soma themselves, which would need
 #     binfmt_misc rather than ctest's emulator (the examples below run the CLI instead);
 #   embed_quality: t-SNE on 5,000 images, minutes natively, hours emulated;
-#   install_find_package: builds its consumer project with the build machine's compiler.
+#   install_find_package, install_deb: build their consumers with the build machine's compiler.
 # The other heavy tests run: snn_coba (about 100 s emulated) and expr_speed (its ratio
 # compares two loops in one emulated process).
 test-arm64:
@@ -60,7 +60,7 @@ test-arm64:
 	  -DCMAKE_BUILD_TYPE=Release -DSOMA_BUILD_BENCH=OFF $(LAUNCHER)
 	cmake --build $(ARM64_BUILD) -j $(JOBS) --target unit_tests soma_cli
 	cd $(ARM64_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 -LE 'cli|browser' \
-	  -E '^(embed_quality|install_find_package)$$'
+	  -E '^(embed_quality|install_find_package|install_deb)$$'
 	scripts/run-arm64-examples $(ARM64_BUILD)
 
 # Coverage-guided fuzzing: every fuzz/*_fuzz.cpp built with clang and libFuzzer under
@@ -88,6 +88,10 @@ format-check:
 
 install: build
 	cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
+
+# Debian packages libsoma0, libsoma-dev and soma in $(BUILD) (cmake/Package.cmake).
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(ARM64_BUILD) $(FUZZ_BUILD)

@@ -23,7 +23,6 @@
 #include "soma/fit/curve_fit.hpp"
 #include "soma/fit/expression_model.hpp"
 #include "soma/fit/nist.hpp"
-#include "soma/fit/nist_models.hpp"
 
 namespace fit = soma::fit;
 

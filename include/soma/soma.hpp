@@ -1,5 +1,6 @@
 #pragma once
 // Everything soma offers, for `#include <soma/soma.hpp>`.
+#include "soma/classic/classic.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"

@@ -1,6 +1,5 @@
 // Interactive HTML: the figure as Plotly.js traces and layout (JSON), in one page with
 // Plotly.js itself embedded, so the file opens anywhere without a network.
-#include <unistd.h>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
@@ -239,26 +238,6 @@ std::string Figure::plotly_json() const {
   json fig = {{"data", data}, {"layout", layout}};
   // Labels are free text: bytes that are not UTF-8 become U+FFFD instead of failing.
   return fig.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-fs::path plotly_js_path() {
-  std::vector<fs::path> tried;
-  if (const char* env = std::getenv("SOMA_PLOTLY_JS"); env && *env) {
-    if (fs::exists(env)) return env;
-    throw Error("plot: SOMA_PLOTLY_JS=" + std::string(env) + " does not exist");
-  }
-  tried.emplace_back(SOMA_PLOTLY_JS_SOURCE);
-  tried.emplace_back(SOMA_PLOTLY_JS_INSTALLED);
-  // An installed soma keeps it in <prefix>/share/soma beside <prefix>/bin/soma.
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) tried.push_back(exe.parent_path().parent_path() / "share/soma/plotly.min.js");
-  for (const auto& p : tried)
-    if (fs::exists(p, ec)) return p;
-  std::string list;
-  for (const auto& p : tried) list += "\n  " + p.string();
-  throw Error("plot: Plotly.js (plotly.min.js) not found; looked in:" + list +
-              "\nrun `npm ci --prefix web` in the soma source tree, or set SOMA_PLOTLY_JS");
 }
 
 std::string Figure::html() const {

@@ -18,7 +18,6 @@
 #include "soma/core/error.hpp"
 #include "soma/fit/curve_fit.hpp"
 #include "soma/fit/nist.hpp"
-#include "soma/fit/nist_models.hpp"
 
 namespace fit = soma::fit;
 namespace nist = soma::fit::nist;

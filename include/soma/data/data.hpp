@@ -4,6 +4,7 @@
 #include "soma/data/csv.hpp"
 #include "soma/data/dataset.hpp"
 #include "soma/data/encode.hpp"
+#include "soma/data/fashion_mnist.hpp"
 #include "soma/data/frame.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/data/loader.hpp"

@@ -27,10 +27,9 @@
 //
 // Headers: dual.hpp (Dual<N>), least_squares.hpp (solvers, Status, Residuals),
 // curve_fit.hpp (callable models, ssr_landscape), expression_model.hpp (expression
-// strings), nist.hpp and nist_models.hpp (NIST StRD files and their 27 models).
+// strings), nist.hpp (NIST StRD files, and nist::solve with their 27 models).
 #include "soma/fit/curve_fit.hpp"
 #include "soma/fit/dual.hpp"
 #include "soma/fit/expression_model.hpp"
 #include "soma/fit/least_squares.hpp"
 #include "soma/fit/nist.hpp"
-#include "soma/fit/nist_models.hpp"

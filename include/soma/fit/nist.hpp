@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "soma/fit/least_squares.hpp"
+
 namespace soma::fit {
 
 struct NistParameter {
@@ -31,5 +33,13 @@ struct NistProblem {
 // "SOURCE:LINE:COLUMN: ..." on anything that does not fit the layout.
 NistProblem parse_nist(std::string_view text, const std::string& source = "nist");
 NistProblem read_nist(const std::string& path);
+
+namespace nist {
+// Solves `prob` from NIST's start 1 or 2 with the model of its name (the 27
+// problems' models are compiled into the library, src/fit/nist_models.cpp):
+// Nelson's response taken as log(y), the data kept in long double for the polish.
+// Throws soma::Error for a problem whose model is not known.
+Result solve(const NistProblem& prob, int start, const Options& options);
+}  // namespace nist
 
 }  // namespace soma::fit

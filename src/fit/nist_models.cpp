@@ -1,8 +1,9 @@
-#pragma once
 // The 27 NIST StRD nonlinear regression models, written once generically so
 // that they run with doubles, dual numbers (exact Jacobians) and long double
 // duals (the polish). Transcribed from each file's "Model:" line; x[0] is the
 // predictor (x[1] the second one, Nelson only). Nelson's response is log(y).
+// Compiled here once rather than in a public header: instantiating 22 models for
+// three scalar types cost every includer of <soma/fit/fit.hpp> about 2.6 s.
 #include <array>
 #include <cmath>
 #include <span>
@@ -14,6 +15,7 @@
 #include "soma/fit/nist.hpp"
 
 namespace soma::fit::nist {
+namespace {
 
 using Row = std::array<long double, 2>;
 inline constexpr long double kPi = 3.141592653589793238462643383279502884L;
@@ -109,10 +111,9 @@ bool with_model(const std::string& name, Fn&& fn) {
   return false;
 }
 
-// Solves problem `prob` from start 1 or 2 with the named model: rows built
-// from the predictors, Nelson's response turned into log(y), everything in
-// long double for the polish. Returns the least-squares result.
-inline Result solve(const NistProblem& prob, int start, const Options& options) {
+}  // namespace
+
+Result solve(const NistProblem& prob, int start, const Options& options) {
   const size_t m = prob.y.size(), n = prob.parameters.size();
   std::vector<Row> rows(m);
   std::vector<long double> y(prob.y);
