@@ -54,7 +54,7 @@ stop() {
       >"$dir/$name.out" 2>"$dir/$name.err" &
     pid=$!
     set +m
-    for _ in $(seq 1 400); do
+    for _ in $(seq 1 3000); do  # up to a minute: CI machines can be slow
       ls "$dir/$name"/*/checkpoint.soma >/dev/null 2>&1 && break
       sleep 0.02
     done
