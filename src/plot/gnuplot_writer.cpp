@@ -1,23 +1,16 @@
 // PNG, SVG and PDF through gnuplot: the figure becomes a gnuplot script with its data in
 // inline datablocks, gnuplot runs as a child process in a private temporary directory, and
 // its output is copied into place atomically. Nothing is rasterised here.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "plot/external_renderer.hpp"
 #include "plot/style.hpp"
 #include "plot/writers.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
-
-extern char** environ;
 
 namespace soma::plot {
 
@@ -257,33 +250,6 @@ void write_axes(const Axes& ax, Blocks& blocks, std::ostringstream& s) {
   s << "\n";
 }
 
-std::string gnuplot_program() {
-  const char* env = std::getenv("SOMA_GNUPLOT");
-  return env && *env ? env : "gnuplot";
-}
-
-// A private directory under $TMPDIR, removed with everything in it when done.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "soma-plot-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data()))
-      throw Error("plot: cannot create a temporary directory in " +
-                  fs::temp_directory_path().string() + ": " + std::strerror(errno));
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
-std::string tail(const std::string& text, std::size_t n = 2000) {
-  return text.size() > n ? "..." + text.substr(text.size() - n) : text;
-}
-
 }  // namespace
 
 std::string Figure::gnuplot_script(const std::string& terminal, const std::string& output) const {
@@ -327,44 +293,17 @@ void render_gnuplot(const Figure& fig, const std::string& terminal, const fs::pa
 
 void run_gnuplot(const std::function<std::string(const std::string&)>& script_for,
                  const std::string& extension, const fs::path& path) {
-  TempDir dir;
-  const fs::path script = dir.path / "figure.gp", output = dir.path / ("figure." + extension),
-                 errors = dir.path / "stderr.txt";
-  write_file_atomic(script, script_for(output.string()));
-
-  const std::string program = gnuplot_program();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> args = {program, script.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
-    throw Error("plot: cannot run '" + program + "' to write " + path.string() + ": " +
-                std::strerror(rc) +
-                " (install gnuplot, Debian package gnuplot-nox, or set SOMA_GNUPLOT)");
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      throw Error("plot: waiting for gnuplot: " + std::string(std::strerror(errno)));
-  std::string messages;
-  if (fs::exists(errors)) messages = read_file(errors);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                        : "signal " + std::to_string(WTERMSIG(status));
-    throw Error("plot: gnuplot failed (" + how + ") writing " + path.string() + ":\n" +
-                tail(messages));
-  }
-  std::error_code ec;
-  if (!fs::exists(output, ec) || fs::file_size(output, ec) == 0)
-    throw Error("plot: gnuplot wrote no output for " + path.string() + ":\n" + tail(messages));
-  write_file_atomic(path, read_file(output));
+  render_with(
+      {.what = "plot",
+       .name = "gnuplot",
+       .program = program_from_env("SOMA_GNUPLOT", "gnuplot"),
+       .install_hint = "install gnuplot, Debian package gnuplot-nox, or set SOMA_GNUPLOT",
+       .input_name = "figure.gp"},
+      extension, [&](const fs::path& output) { return script_for(output.string()); },
+      [](const fs::path& script, const fs::path&) {
+        return std::vector<std::string>{script.string()};
+      },
+      path);
 }
 
 }  // namespace detail
