@@ -18,6 +18,7 @@
 
 #include "dragons.hpp"
 #include "example_live.hpp"
+#include "perceptron_live.hpp"
 #include "registry.hpp"
 #include "soma/classic/perceptron.hpp"
 #include "soma/core/error.hpp"
@@ -58,16 +59,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                                      .tolerance = 0.1,
                                      .count_bias_change = false,
                                      .strict_tolerance = true};
-  // --live: a pass is one step (and one epoch) whose loss is the share of the training
-  // dragons it got wrong; the tutorial's stopping figure, the weight change, beside it.
-  soma::cli::LiveLoop feed(live, max_iter + 1, 1);
-  if (feed.on())
-    options.on_iteration = [&feed, n = double(split.train.size())](int64_t pass, int64_t wrong,
-                                                                   double change) {
-      feed.batch(pass, 1, double(wrong) / n);
-      feed.epoch(pass, double(wrong) / n, NAN, {{"weight_change", change}});
-    };
-  feed.begin();
+  soma::examples::PerceptronFeed feed(live, options, x_train.size(0));
   classic::Perceptron perceptron(options);
   const auto result = perceptron.fit(x_train, y_train);
   feed.end();

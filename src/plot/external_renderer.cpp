@@ -93,12 +93,13 @@ void render_with(const ExternalRenderer& r, const std::string& output_extension,
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     const std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                               : "signal " + std::to_string(WTERMSIG(status));
-    throw Error(r.what + ": " + r.name + " failed (" + how +
-                ") writing " + path.string() + ":\n" + tail(messages));
+    throw Error(r.what + ": " + r.name + " failed (" + how + ") writing " + path.string() + ":\n" +
+                tail(messages));
   }
   std::error_code ec;
   if (!fs::exists(output, ec) || fs::file_size(output, ec) == 0)
-    throw Error(r.what + ": " + r.name + " wrote no output for " + path.string() + ":\n" + tail(messages));
+    throw Error(r.what + ": " + r.name + " wrote no output for " + path.string() + ":\n" +
+                tail(messages));
   write_file_atomic(path, read_file(output));
 }
 
