@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "reference_table.hpp"
 #include "soma/core/error.hpp"
 #include "soma/fit/curve_fit.hpp"
 
@@ -21,18 +22,7 @@ namespace fit = soma::fit;
 namespace {
 
 std::map<std::string, std::vector<double>> load() {
-  std::ifstream in(std::string(SOMA_SOURCE_DIR) + "/tests/reference/data/fit_scipy.txt");
-  std::map<std::string, std::vector<double>> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream s(line);
-    std::string name;
-    s >> name;
-    double v;
-    while (s >> v) out[name].push_back(v);
-  }
-  return out;
+  return soma::testing::read_reference_table("fit_scipy.txt");
 }
 
 auto decay = []<class T>(double x, std::span<const T> p) -> T {

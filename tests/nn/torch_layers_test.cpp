@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "reference_table.hpp"
 #include "soma/nn.hpp"
 
 using namespace soma;
@@ -17,17 +18,7 @@ namespace F = soma::nn::functional;
 namespace {
 
 std::map<std::string, std::vector<double>> reference() {
-  std::ifstream in(SOMA_SOURCE_DIR "/tests/reference/data/torch_layers.txt");
-  std::map<std::string, std::vector<double>> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string name;
-    ls >> name;
-    double v;
-    while (ls >> v) out[name].push_back(v);
-  }
-  return out;
+  return soma::testing::read_reference_table("torch_layers.txt");
 }
 
 Tensor filled(const Shape& shape, double a, double b) {

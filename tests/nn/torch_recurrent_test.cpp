@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "reference_table.hpp"
 #include "soma/nn.hpp"
 
 using namespace soma;
@@ -18,19 +19,7 @@ using namespace soma;
 namespace {
 
 const std::map<std::string, std::vector<double>>& reference() {
-  static const auto table = [] {
-    std::ifstream in(SOMA_SOURCE_DIR "/tests/reference/data/torch_recurrent.txt");
-    std::map<std::string, std::vector<double>> out;
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream ls(line);
-      std::string name;
-      ls >> name;
-      double v;
-      while (ls >> v) out[name].push_back(v);
-    }
-    return out;
-  }();
+  static const auto table = soma::testing::read_reference_table("torch_recurrent.txt");
   return table;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 
+#include "reference_table.hpp"
 #include "soma/nn.hpp"
 #include "soma/optim.hpp"
 
@@ -18,17 +19,7 @@ using namespace soma;
 namespace {
 
 std::map<std::string, std::vector<double>> reference() {
-  std::ifstream in(SOMA_SOURCE_DIR "/tests/reference/data/torch_optim.txt");
-  std::map<std::string, std::vector<double>> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string name;
-    ls >> name;
-    double v;
-    while (ls >> v) out[name].push_back(v);
-  }
-  return out;
+  return soma::testing::read_reference_table("torch_optim.txt");
 }
 
 struct Problem {
