@@ -230,8 +230,8 @@ cli::CommandRegistrar reg(
         // `soma dashboard runs/`: a directory is the runs view, as TensorBoard's --logdir.
         if (csv->count() > 0 && std::filesystem::is_directory(o->dataset)) {
           if (!o->runs.empty())
-            throw Error("dashboard: " + o->dataset + " is a directory and --runs gives " +
-                        o->runs + "; expected one directory of runs");
+            throw Error("dashboard: " + o->dataset + " is a directory and --runs gives " + o->runs +
+                        "; expected one directory of runs");
           o->runs = o->dataset;
         }
         // Runs without a CSV: no Iris explorer next to them.

@@ -23,8 +23,8 @@
 #include <sstream>
 #include <string>
 
-#include "flags.hpp"
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
 #include "run_status.hpp"
@@ -62,7 +62,7 @@ struct Options {
   int threads = 0;     // 0: the global --threads (default all cores)
   bool json = false;
   cli::LiveOption live;  // stream the run to a dashboard page, held open after it
-  std::string resume;  // a run directory to continue
+  std::string resume;    // a run directory to continue
   double checkpoint_seconds = 30;
 };
 
