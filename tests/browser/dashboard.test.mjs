@@ -172,6 +172,9 @@ test('training: the loss curve grows while the run streams', async () => {
     // 120 training rows in batches of 16: 8 per epoch.
     assert.equal(done.epochs, epochs);
     assert.equal(done.batches, epochs * 8);
+    // Every epoch's point drawn, not only held: the SVG has a marker per epoch.
+    await page.waitForFunction((n) => document.querySelectorAll('#loss .scatterlayer .trace')[1]
+      ?.querySelectorAll('path.point').length === n, epochs);
     const losses = await page.evaluate(() => document.getElementById('loss').data[1].y);
     assert.ok(losses[losses.length - 1] < losses[0], `train loss ${losses[0]} -> ${losses.at(-1)}`);
     // One steps axis (tutorial 003's): step k at k, epoch e's losses and metrics at its

@@ -194,6 +194,7 @@ function stackedLayout(ytitle, xtitle, xrange, logy) {
     margin: { t: 40, l: 80, r: 20, b: 50 },
     showlegend: true,
     legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
+    datarevision: dataRevision,
   };
 }
 
@@ -221,8 +222,11 @@ function curveTraces(series, c) {
 
 // Draws two stacked plots (losses above, metrics below; the metrics plot is hidden when
 // there are none) with their x axes aligned.
+let dataRevision = 0;
 function drawStacked(ids, lossSeries, metricSeries, c, xtitle) {
   const range = sharedRange([...lossSeries, ...metricSeries]);
+  // The series grow in place: a new revision tells Plotly.react to redraw their points.
+  ++dataRevision;
   const loss = curveTraces(lossSeries, c), metrics = curveTraces(metricSeries, c);
   c.shown = [...loss.shown, ...metrics.shown];
   Plotly.react(ids[0], loss.traces, stackedLayout('loss', xtitle, range, c.logy), CONFIG);
