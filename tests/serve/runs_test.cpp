@@ -126,8 +126,9 @@ TEST(DashboardRuns, NothingOutsideTheDirectoryIsServed) {
   ASSERT_EQ(list["runs"].size(), 1u);
   EXPECT_EQ(list["runs"][0]["name"], "a-1");
   const std::string rel = fs::relative(outside.path / "secret", d.path).generic_string();
-  for (const std::string& name : std::vector<std::string>{"link", "..", "a-1/..", "a-1/../a-1", rel, "%2e%2e",
-                                 (outside.path / "secret").generic_string().substr(1), ".", "x"}) {
+  for (const std::string& name :
+       std::vector<std::string>{"link", "..", "a-1/..", "a-1/../a-1", rel, "%2e%2e",
+                                (outside.path / "secret").generic_string().substr(1), ".", "x"}) {
     auto r = s.get("/api/runs/" + name + "/history");
     ASSERT_TRUE(r) << name;
     EXPECT_EQ(r->status, 404) << name << ": " << r->body;
