@@ -4,17 +4,21 @@
 // a live view of this machine's power (NVML GPUs, RAPL CPU packages; the page says which
 // sensors were tried when there are none), --spikes a raster of a spike monitor's CSV and
 // --embedding a scatter of an x,y,label CSV such as t-SNE writes, each on its own tab.
+// A directory (or --runs DIR) lists the `soma train` runs under it, as TensorBoard's
+// --logdir: each run's curves, several overlaid, and new epochs of runs still training.
 //
 //   soma dashboard                          # Iris, http://127.0.0.1:8050/
 //   soma dashboard data.csv --port 0 --open # any free port; prints the URL on stdout
 //   soma dashboard --train 30               # watch a run live
 //   soma dashboard --power --power-interval 200
 //   soma dashboard --spikes out/coba_spikes.csv --embedding tsne_fashion.csv
+//   soma dashboard runs/                    # every run under runs/, finished or not
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -43,7 +47,7 @@ using namespace soma;
 
 struct Options {
   std::string dataset = SOMA_SHARED_DATA "/iris/iris_seaborn.csv";
-  std::string bind = "127.0.0.1", class_column, spikes, embedding;
+  std::string bind = "127.0.0.1", class_column, spikes, embedding, runs;
   bool power = false;
   int power_interval_ms = 100;
   int port = 8050;
@@ -156,6 +160,7 @@ void run(const Options& o) {
       .bind = o.bind, .port = o.port, .dataset = o.dataset, .class_column = o.class_column};
   so.spikes = o.spikes;
   so.embedding = o.embedding;
+  so.runs = o.runs;
   auto board = std::make_shared<serve::Dashboard>(so);
   board->start();
 
@@ -163,8 +168,8 @@ void run(const Options& o) {
   if (o.power) power_stream = std::make_unique<PowerStream>(board, o.power_interval_ms);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::fprintf(stderr, "dashboard: serving %s at %s (Ctrl-C to stop)\n", o.dataset.c_str(),
-               board->url().c_str());
+  std::fprintf(stderr, "dashboard: serving %s at %s (Ctrl-C to stop)\n",
+               o.dataset.empty() ? o.runs.c_str() : o.dataset.c_str(), board->url().c_str());
   if (o.open) std::cout << board->url() << std::endl;
   const auto start = std::chrono::steady_clock::now();
   if (o.train_epochs > 0) {
@@ -186,7 +191,9 @@ cli::CommandRegistrar reg(
     "dashboard", "Local web dashboard: data explorer, live training and power, spikes, t-SNE",
     [](CLI::App& app) {
       auto o = std::make_shared<Options>();
-      app.add_option("csv", o->dataset, "CSV file to explore (default: the Iris data)");
+      auto* csv = app.add_option(
+          "csv", o->dataset,
+          "CSV file to explore (default: the Iris data), or a directory of runs as --runs");
       app.add_option("--port", o->port, "TCP port; 0 picks a free one")
           ->check(soma::cli::integer_in(0, 65535))
           ->capture_default_str();
@@ -215,7 +222,22 @@ cli::CommandRegistrar reg(
       app.add_option("--embedding", o->embedding, "embedding CSV (x,y,label) for its view")
           ->check(CLI::ExistingFile)
           ->default_str("none");
-      app.callback([o] { run(*o); });
+      app.add_option("--runs", o->runs,
+                     "directory of `soma train` runs to list, plot and compare (polled)")
+          ->check(CLI::ExistingDirectory)
+          ->default_str("none");
+      app.callback([o, csv] {
+        // `soma dashboard runs/`: a directory is the runs view, as TensorBoard's --logdir.
+        if (csv->count() > 0 && std::filesystem::is_directory(o->dataset)) {
+          if (!o->runs.empty())
+            throw Error("dashboard: " + o->dataset + " is a directory and --runs gives " + o->runs +
+                        "; expected one directory of runs");
+          o->runs = o->dataset;
+        }
+        // Runs without a CSV: no Iris explorer next to them.
+        if (!o->runs.empty() && (csv->count() == 0 || o->runs == o->dataset)) o->dataset.clear();
+        run(*o);
+      });
     });
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <string>
 
+#include "example_live.hpp"
 #include "flags.hpp"
 #include "live_dashboard.hpp"
 #include "registry.hpp"
@@ -60,9 +61,8 @@ struct Options {
   int64_t epochs = 0;  // 0: the configuration's
   int threads = 0;     // 0: the global --threads (default all cores)
   bool json = false;
-  bool live = false;   // stream the run to a dashboard page
-  int live_port = 0;   // 0: any free port
-  std::string resume;  // a run directory to continue
+  cli::LiveOption live;  // stream the run to a dashboard page, held open after it
+  std::string resume;    // a run directory to continue
   double checkpoint_seconds = 30;
 };
 
@@ -303,8 +303,16 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
     callbacks.push_back(cosine);
   }
   if (stopper) callbacks.push_back(stopper);
-  std::shared_ptr<serve::Dashboard> board;  // kept alive while training runs
-  if (o.live) board = cli::attach_live_dashboard(callbacks, o.live_port);
+  // The same page, flags and hold after the results as every example's --live.
+  const cli::LiveBoard live(o.live);
+  live.attach(callbacks);
+  // history.csv after every epoch, so that `soma dashboard runs/` shows a run still
+  // training (and one that was killed) up to its last finished epoch.
+  auto history_writer = std::make_shared<train::LambdaCallback>();
+  history_writer->epoch_end = [&dir](train::FitState& s, const train::EpochRecord&) {
+    write_file_atomic(dir / "history.csv", s.history.to_csv());
+  };
+  callbacks.push_back(history_writer);
   auto stop_on_signal = std::make_shared<StopOnSignal>();
   callbacks.push_back(stop_on_signal);
   // Last, so that it saves what the others left (the schedule's rate, the counters).
@@ -424,6 +432,7 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   std::cout << "saved model, config, history and report in " << dir.string() << "\n";
   std::cout.flush();
   if (o.json) cli::print_json(j);
+  live.hold();
 }
 
 void run(const Options& o) {
@@ -484,10 +493,7 @@ cli::CommandRegistrar reg(
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line of the results");
-      app.add_flag("--live", o->live, "Stream losses and metrics to a live dashboard page");
-      app.add_option("--live-port", o->live_port, "Port of the live dashboard (0: any free)")
-          ->check(soma::cli::integer_in(0, 65535))
-          ->capture_default_str();
+      soma::cli::add_live_option(app, o->live);
       // A resumed run reads its configuration, epochs and data from its directory.
       for (const char* name : {"--config", "--epochs", "--data-dir"})
         resume->excludes(app.get_option(name));

@@ -83,6 +83,9 @@ Dashboard::Dashboard(DashboardOptions options) : impl_(std::make_unique<Impl>(st
   m.content.dataset = detail::page_json(dataset_to_json(m.options));
   m.content.spikes = detail::spikes_json(m.options.spikes);
   m.content.embedding = detail::embedding_json(m.options.embedding);
+  if (!m.options.runs.empty() && !std::filesystem::is_directory(m.options.runs))
+    throw Error("dashboard: runs: " + m.options.runs.string() + " is not a directory");
+  m.content.runs = m.options.runs;
   m.content.plotly = [&m]() -> const std::string& {
     std::lock_guard lock(m.plotly_mutex);
     if (m.plotly.empty()) m.plotly = read_file(plot::plotly_js_path());

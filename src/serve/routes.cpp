@@ -88,6 +88,18 @@ Reply respond(const Content& content, const Request& request) {
   if (path == "/api/spikes") return {.content_type = "application/json", .body = content.spikes};
   if (path == "/api/embedding")
     return {.content_type = "application/json", .body = content.embedding};
+  if (path == "/api/runs")
+    return {.content_type = "application/json",
+            .body = runs_json(content.runs, content.runs_limits)};
+  constexpr std::string_view runs_prefix = "/api/runs/", history_suffix = "/history";
+  if (path.starts_with(runs_prefix) && path.ends_with(history_suffix) &&
+      path.size() > runs_prefix.size() + history_suffix.size()) {
+    const std::string name =
+        path.substr(runs_prefix.size(), path.size() - runs_prefix.size() - history_suffix.size());
+    if (content.runs.empty()) return text(404, "no runs directory\n");
+    auto r = run_history_json(content.runs, name, content.runs_limits);
+    return {.status = r.status, .content_type = "application/json", .body = std::move(r.json)};
+  }
   if (path == "/api/events") {
     // A new page replays everything.
     if (!request.last_event_id) return {.events_from = 0};

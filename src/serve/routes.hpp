@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "serve/runs.hpp"
+
 namespace soma::serve::detail {
 
 struct Request {
@@ -29,6 +31,9 @@ struct Content {
   std::string dataset, spikes, embedding;  // the JSON of /api/dataset, /api/spikes, ...
   // Plotly.js, read on first use; throws when it cannot be read (the reply is then 404).
   std::function<const std::string&()> plotly;
+  // The directory of `soma train` runs (/api/runs), read on each request; empty: none.
+  std::filesystem::path runs;
+  RunsLimits runs_limits;
 };
 
 // The request target's path, percent-decoded, without the query: "/a%20b?x" is "/a b".
@@ -37,9 +42,9 @@ struct Content {
 // the fuzz target holds the two equal.
 std::string decode_path(std::string_view target);
 
-// GET and HEAD: the API, Plotly.js, an embedded asset, or 404 (the path never reaches
-// the file system); 400 for a Last-Event-ID that is not an event number; 405 for any
-// other method.
+// GET and HEAD: the API (/api/runs/NAME/history only for a NAME /api/runs lists), Plotly.js, an
+// embedded asset, or 404 (the path never reaches the file system); 400 for a Last-Event-ID that is
+// not an event number; 405 for any other method.
 Reply respond(const Content& content, const Request& request);
 
 }  // namespace soma::serve::detail

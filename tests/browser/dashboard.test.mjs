@@ -172,6 +172,9 @@ test('training: the loss curve grows while the run streams', async () => {
     // 120 training rows in batches of 16: 8 per epoch.
     assert.equal(done.epochs, epochs);
     assert.equal(done.batches, epochs * 8);
+    // Every epoch's point drawn, not only held: the SVG has a marker per epoch.
+    await page.waitForFunction((n) => document.querySelectorAll('#loss .scatterlayer .trace')[1]
+      ?.querySelectorAll('path.point').length === n, epochs);
     const losses = await page.evaluate(() => document.getElementById('loss').data[1].y);
     assert.ok(losses[losses.length - 1] < losses[0], `train loss ${losses[0]} -> ${losses.at(-1)}`);
     // One steps axis (tutorial 003's): step k at k, epoch e's losses and metrics at its
@@ -375,6 +378,156 @@ test('embedding: classes coloured apart and toggled by their checkboxes', async 
     await page.click('#embedding-all');
     await page.waitForFunction(() => document.querySelectorAll('#embedding-plot path.point').length === 150);
     assert.equal(await page.locator('#embedding-classes input:checked').count(), 3);
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
+// ---- runs -------------------------------------------------------------------------
+
+// `soma dashboard DIR --port 0 --open` (a directory of runs, no CSV) and its URL.
+function startRuns(dir) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(somaBin, ['dashboard', dir, '--port', '0', '--open'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/^(http:\/\/127\.0\.0\.1:\d+\/)\n/);
+      if (m) resolve({ proc, url: m[1] });
+    });
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.on('exit', (code) => reject(new Error(`soma dashboard exited ${code}: ${err}`)));
+  });
+}
+
+// A run directory as `soma train` leaves it: history.csv in History::to_csv's columns.
+function writeRun(root, name, rows, status = 'complete') {
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const csv = 'epoch,train_loss,valid_loss,valid_accuracy,seconds\n' +
+    rows.map((r, e) => [e + 1, ...r, 0.5].join(',')).join('\n') + '\n';
+  // Atomically, as soma does, so the polling page never reads half a file.
+  fs.writeFileSync(path.join(dir, 'history.tmp'), csv);
+  fs.renameSync(path.join(dir, 'history.tmp'), path.join(dir, 'history.csv'));
+  fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ status }));
+}
+
+const RUN_A = [[1.2, 1.3, 0.4], [0.8, 0.9, 0.6], [0.5, 0.7, 0.7], [0.4, 0.65, 0.75]];
+const RUN_B = [[1.0, 1.1, 0.5], [0.6, 0.8, 0.65]];
+
+// The curves as Plotly holds them, by trace name, and the stacked plots' geometry.
+function runsDrawn(page) {
+  return page.evaluate(() => {
+    const traces = (id) => Object.fromEntries(document.getElementById(id).data
+      .filter((t) => t.showlegend !== false).map((t) => [t.name, { x: t.x, y: t.y, colour: t.line?.color }]));
+    const geometry = (id) => {
+      const l = document.getElementById(id)._fullLayout;
+      return { left: l._size.l, width: l._size.w, range: l.xaxis.range };
+    };
+    return { loss: traces('runs-loss'), metrics: traces('runs-metrics'),
+      lossAxis: geometry('runs-loss'), metricAxis: geometry('runs-metrics'),
+      ytype: document.getElementById('runs-loss').layout.yaxis.type,
+      tabs: [...document.querySelectorAll('#tabs button')].filter((b) => !b.hidden).map((b) => b.dataset.view) };
+  });
+}
+
+test('runs: a finished run directory opens with its curves, smoothing, log y and CSV', async () => {
+  const root = path.join(scratch, 'runs-finished');
+  writeRun(root, 'titanic-1', RUN_A);
+  // A history.csv broken by hand: an error on the page, not a dead server.
+  fs.mkdirSync(path.join(root, 'broken'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'broken', 'history.csv'), 'epoch,train_loss,seconds\n1,0.5,1\n2,oops,2\n');
+  const server = await startRuns(root);
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.getElementById('runs-loss').data?.length === 2 &&
+      !document.getElementById('runs-errors').hidden);
+    const d = await runsDrawn(page);
+    // Only the runs tab has something to show.
+    assert.deepEqual(d.tabs, ['runs']);
+    assert.deepEqual(Object.keys(d.loss), ['titanic-1: train loss', 'titanic-1: valid loss']);
+    assert.deepEqual(Object.keys(d.metrics), ['titanic-1: valid accuracy']);  // no seconds
+    assert.deepEqual(d.loss['titanic-1: train loss'].x, [1, 2, 3, 4]);
+    assert.deepEqual(d.loss['titanic-1: train loss'].y, RUN_A.map((r) => r[0]));
+    assert.deepEqual(d.loss['titanic-1: valid loss'].y, RUN_A.map((r) => r[1]));
+    assert.deepEqual(d.metrics['titanic-1: valid accuracy'].y, RUN_A.map((r) => r[2]));
+    // Stacked plots: the same x range and plot area, so epochs line up.
+    assert.deepEqual(d.lossAxis, d.metricAxis);
+    // No link to the Plotly cloud in the mode bar of an offline tool, and no logo.
+    assert.equal(await page.locator('.modebar-btn[data-title*="Chart Studio"], .modebar-btn[data-title*="Share"], .modebar-btn--logo').count(), 0);
+    await page.locator('#runs').screenshot({ path: path.join(artifacts, 'runs-finished.png') });
+
+    // Smoothing 0.5: TensorBoard's debiased EMA of the train loss, computed here.
+    await page.locator('#runs-smoothing').fill('0.5');
+    await page.waitForFunction(() => document.getElementById('runs-loss').data.length === 4);
+    const w = 0.5, ema = [];
+    let last = 0;
+    RUN_A.forEach((r, i) => { last = last * w + (1 - w) * r[0]; ema.push(last / (1 - w ** (i + 1))); });
+    const smoothed = (await runsDrawn(page)).loss['titanic-1: train loss'].y;
+    smoothed.forEach((v, i) => assert.ok(Math.abs(v - ema[i]) < 1e-12, `${v} vs ${ema[i]}`));
+    assert.notDeepEqual(smoothed, RUN_A.map((r) => r[0]));
+
+    await page.check('#runs-logy');
+    await page.waitForFunction(() => document.getElementById('runs-loss').layout.yaxis.type === 'log');
+    await page.locator('#runs').screenshot({ path: path.join(artifacts, 'runs-smoothed-logy.png') });
+
+    // The CSV holds the series as shown: smoothed.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#runs-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'series,x,y');
+    const rows = csv.filter((l) => l.startsWith('titanic-1: train loss,'));
+    assert.equal(rows.length, 4);
+    assert.ok(Math.abs(Number(rows[3].split(',')[2]) - ema[3]) < 1e-12, rows[3]);
+
+    // The broken run (ticked, as every run is at first): its error, with file, line and
+    // field, on the page; unticked, the error goes.
+    const error = await page.locator('#runs-errors').textContent();
+    assert.match(error, /broken\/history\.csv:3:2: expected a number, found 'oops'/);
+    await page.uncheck('input[data-run="broken"]');
+    await page.waitForFunction(() => document.getElementById('runs-errors').hidden);
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
+test('runs: two runs overlaid, and a run still training grows', async () => {
+  const root = path.join(scratch, 'runs-compare');
+  writeRun(root, 'fashion-1', RUN_A);
+  writeRun(root, 'fashion-2', RUN_B, 'running');
+  const server = await startRuns(root);
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    // Both runs ticked at first; unticking and ticking one again redraws it.
+    await page.waitForFunction(() => document.getElementById('runs-loss').data?.length === 4);
+    await page.uncheck('input[data-run="fashion-2"]');
+    await page.waitForFunction(() => document.getElementById('runs-loss').data.length === 2);
+    await page.check('input[data-run="fashion-2"]');
+    await page.waitForFunction(() => document.getElementById('runs-loss').data.length === 4);
+    let d = await runsDrawn(page);
+    assert.deepEqual(Object.keys(d.loss).sort(), ['fashion-1: train loss', 'fashion-1: valid loss',
+      'fashion-2: train loss', 'fashion-2: valid loss']);
+    assert.deepEqual(d.loss['fashion-2: train loss'].y, RUN_B.map((r) => r[0]));
+    // A colour per run, shared by its curves.
+    assert.equal(d.loss['fashion-1: train loss'].colour, d.loss['fashion-1: valid loss'].colour);
+    assert.notEqual(d.loss['fashion-1: train loss'].colour, d.loss['fashion-2: train loss'].colour);
+    assert.deepEqual(d.lossAxis, d.metricAxis);
+    await page.locator('#runs').screenshot({ path: path.join(artifacts, 'runs-compare.png') });
+
+    // fashion-2 finishes another epoch: the page picks it up by itself.
+    writeRun(root, 'fashion-2', [...RUN_B, [0.45, 0.7, 0.7]], 'running');
+    await page.waitForFunction(() => document.getElementById('runs-loss').data
+      .find((t) => t.name === 'fashion-2: train loss').y.length === 3, null, { timeout: 15000 });
+    d = await runsDrawn(page);
+    assert.deepEqual(d.loss['fashion-2: train loss'].x, [1, 2, 3]);
+    assert.equal(d.loss['fashion-2: train loss'].y[2], 0.45);
+    // Unticking a run removes its curves.
+    await page.uncheck('input[data-run="fashion-1"]');
+    await page.waitForFunction(() => document.getElementById('runs-loss').data.length === 2);
     await page.close();
   } finally {
     stop(server);

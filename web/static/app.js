@@ -1,6 +1,7 @@
-// The dashboard page: one tab per view. The explorer, spike raster and embedding draw
-// files the server was given (/api/dataset, /api/spikes, /api/embedding); training
-// curves and power readings arrive as server-sent events on /api/events.
+// The dashboard page: one tab per view, shown when it has something to show. The runs,
+// explorer, spike raster and embedding draw files the server was given (/api/runs,
+// /api/dataset, /api/spikes, /api/embedding); training curves and power readings arrive
+// as server-sent events on /api/events.
 'use strict';
 
 // matplotlib's tab10, indexed by class, so hiding a class never recolours the others.
@@ -17,10 +18,23 @@ const scatterType = (n) => (n > WEBGL_FROM && hasWebgl ? 'scattergl' : 'scatter'
 
 // ---- tabs --------------------------------------------------------------------------
 
-const VIEWS = ['explorer', 'training', 'power', 'spikes', 'embedding'];
+const VIEWS = ['runs', 'explorer', 'training', 'power', 'spikes', 'embedding'];
+
+// Plotly's mode bar without its links to the Plotly cloud (an offline tool) or its logo.
+const CONFIG = {
+  displaylogo: false, showSendToCloud: false, showEditInChartStudio: false,
+  modeBarButtonsToRemove: ['sendDataToCloud', 'editInChartStudio'],
+};
+
+// A tab is shown once its view has something to show.
+function showTab(name) {
+  const b = document.querySelector(`#tabs button[data-view="${name}"]`);
+  if (b) b.hidden = false;
+}
 
 function showView(name) {
   if (!VIEWS.includes(name)) return;
+  showTab(name);
   for (const v of VIEWS) document.getElementById(v).hidden = v !== name;
   for (const b of document.querySelectorAll('#tabs button'))
     b.setAttribute('aria-selected', String(b.dataset.view === name));
@@ -67,7 +81,7 @@ function drawScatter() {
     yaxis: { title: { text: y } },
     margin: { t: 20 },
     showlegend: true,
-  });
+  }, CONFIG);
 }
 
 function fillSelect(id, names, chosen) {
@@ -123,6 +137,107 @@ async function loadDataset() {
   return true;
 }
 
+// ---- curves: smoothing, log y, CSV, aligned stacked plots ---------------------------
+
+// TensorBoard's smoothing: an exponential moving average, debiased so that the first
+// points are not pulled towards 0; points that are not numbers stay as they are.
+function smooth(ys, weight) {
+  if (!(weight > 0)) return ys;
+  let last = 0, n = 0;
+  return ys.map((v) => {
+    if (v === null || !Number.isFinite(v)) return v;
+    last = last * weight + (1 - weight) * v;
+    n += 1;
+    return last / (1 - weight ** n);
+  });
+}
+
+// The curve controls of a view (`${view}-smoothing`, `-logy`, `-csv`): each change redraws.
+function curveControls(view, redraw) {
+  const slider = document.getElementById(`${view}-smoothing`);
+  const shown = document.getElementById(`${view}-smoothing-value`);
+  const c = { smoothing: 0, logy: false, shown: [] };
+  slider.addEventListener('input', () => {
+    c.smoothing = Number(slider.value);
+    shown.textContent = slider.value;
+    redraw();
+  });
+  document.getElementById(`${view}-logy`).addEventListener('change', (e) => {
+    c.logy = e.target.checked;
+    redraw();
+  });
+  document.getElementById(`${view}-csv`).addEventListener('click', () => downloadCsv(view, c.shown));
+  return c;
+}
+
+const csvField = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+
+// The series as drawn (smoothed when smoothing is on), one row per point.
+function downloadCsv(view, series) {
+  const lines = ['series,x,y'];
+  for (const s of series)
+    s.x.forEach((x, i) => lines.push([s.name, x, s.y[i] ?? ''].map(csvField).join(',')));
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }));
+  a.download = `soma-${view}.csv`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+// Stacked plots share one x range and fixed side margins (the y tick labels' width must
+// not move a plot's area), with their legends above: their x axes line up.
+function stackedLayout(ytitle, xtitle, xrange, logy) {
+  return {
+    xaxis: { title: { text: xtitle }, range: xrange, autorange: xrange ? false : true },
+    yaxis: { title: { text: ytitle }, type: logy ? 'log' : 'linear', automargin: false },
+    margin: { t: 40, l: 80, r: 20, b: 50 },
+    showlegend: true,
+    legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
+    datarevision: dataRevision,
+  };
+}
+
+// The x range covering every series of both plots: from 0 to the largest x.
+function sharedRange(series) {
+  let hi = 0;
+  for (const s of series) for (const x of s.x) if (x > hi) hi = x;
+  return [0, hi > 0 ? hi * 1.02 : 1];
+}
+
+// Plotly traces of `series` ({name, x, y, line, mode}): the smoothed curve, and the raw
+// one faint behind it as TensorBoard does. Returns the traces and the series as shown.
+function curveTraces(series, c) {
+  const traces = [], shown = [];
+  for (const s of series) {
+    const y = smooth(s.y, c.smoothing);
+    if (c.smoothing > 0)
+      traces.push({ x: s.x, y: s.y, name: s.name, mode: 'lines', showlegend: false,
+        hoverinfo: 'skip', opacity: 0.25, line: { ...(s.line || {}), width: 1 } });
+    traces.push({ x: s.x, y, name: s.name, mode: s.mode || 'lines', line: s.line });
+    shown.push({ name: s.name, x: s.x, y });
+  }
+  return { traces, shown };
+}
+
+// Draws two stacked plots (losses above, metrics below; the metrics plot is hidden when
+// there are none) with their x axes aligned.
+let dataRevision = 0;
+function drawStacked(ids, lossSeries, metricSeries, c, xtitle) {
+  const range = sharedRange([...lossSeries, ...metricSeries]);
+  // The series grow in place: a new revision tells Plotly.react to redraw their points.
+  ++dataRevision;
+  const loss = curveTraces(lossSeries, c), metrics = curveTraces(metricSeries, c);
+  c.shown = [...loss.shown, ...metrics.shown];
+  Plotly.react(ids[0], loss.traces, stackedLayout('loss', xtitle, range, c.logy), CONFIG);
+  const div = document.getElementById(ids[1]);
+  div.hidden = metricSeries.length === 0;
+  if (!div.hidden) Plotly.react(ids[1], metrics.traces, stackedLayout('metric', xtitle, range, c.logy), CONFIG);
+}
+
+// "valid_accuracy" -> "valid accuracy": the legends name what each curve is.
+const metricName = (n) => n.replace(/_/g, ' ');
+
 // ---- training ----------------------------------------------------------------------
 
 // The loss of every step, the losses of every epoch and the metrics, on one x axis that
@@ -132,93 +247,72 @@ async function loadDataset() {
 // in both units, so a switch redraws without losing any.
 const AXES = { steps: 'steps', epochs: 'epoch' };
 
-function setupTraining() {
-  // Both plots start at 0 and have their legend above, not beside (where its width
-  // would change the plot's), so that their x axes line up.
-  const layout = (ytitle) => ({
-    xaxis: { title: { text: AXES.steps }, rangemode: 'tozero' },
-    yaxis: { title: { text: ytitle } },
-    margin: { t: 40 },
-    showlegend: true,
-    legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
-  });
-  Plotly.newPlot('loss', [
-    { x: [], y: [], name: 'batch loss', mode: 'lines', line: { width: 1 } },
-    { x: [], y: [], name: 'train loss', mode: 'lines+markers' },
-    { x: [], y: [], name: 'valid loss', mode: 'lines+markers' },
-  ], layout('loss'));
-  Plotly.newPlot('metrics', [], layout('metric'));
-  document.getElementById('training-axis').addEventListener('change', (e) => setTrainingAxis(e.target.value));
-}
-
 // Events are queued and drawn once per frame, as the power samples are: a page that
 // connects mid-run receives the whole history at once, and a fast run sends a batch
 // event more often than a busy machine can redraw the plot.
 const training = {
-  queue: [], frame: 0, axis: 'steps', batches: 0,
-  lossX: [0, 1, 2].map(() => ({ steps: [], epochs: [] })),  // per trace of #loss
-  metricX: new Map(),  // metric name -> { steps, epochs }
+  queue: [], frame: 0, axis: 'steps', batches: 0, controls: null,
+  // Every series with its x in both units: batch loss, train loss, valid loss.
+  loss: ['batch loss', 'train loss', 'valid loss'].map((name) =>
+    ({ name, steps: [], epochs: [], y: [] })),
+  metrics: new Map(),  // metric name -> { name, steps, epochs, y }
 };
+
+function setupTraining() {
+  training.controls = curveControls('training', drawTraining);
+  document.getElementById('training-axis').addEventListener('change', (e) => setTrainingAxis(e.target.value));
+  drawTraining();
+}
 
 function queueTraining(kind, e) {
   training.queue.push({ kind, m: JSON.parse(e.data) });
   if (!training.frame) training.frame = requestAnimationFrame(flushTraining);
 }
 
-// Keeps both x values of a new point and returns the one the axis shows.
-function keepX(store, steps, epochs) {
-  store.steps.push(steps);
-  store.epochs.push(epochs);
-  return training.axis === 'steps' ? steps : epochs;
+function keep(series, steps, epochs, y) {
+  series.steps.push(steps);
+  series.epochs.push(epochs);
+  series.y.push(y);
 }
 
 function flushTraining() {
   training.frame = 0;
   const events = training.queue;
   training.queue = [];
-  const batches = { x: [], y: [] }, epochs = { x: [], train: [], valid: [] };
-  const metrics = new Map();  // name -> {x, y}
   let status = null;
   for (const { kind, m } of events) {
     if (kind === 'batch') {
       training.batches = m.batches;
       const step = m.step ?? (m.epoch - 1) * m.batches + m.batch - 1;  // batch counts from 1
-      batches.x.push(keepX(training.lossX[0], step, m.epoch - 1 + m.batch / m.batches));
-      batches.y.push(m.loss);
+      keep(training.loss[0], step, m.epoch - 1 + m.batch / m.batches, m.loss);
       status = `epoch ${m.epoch}/${m.epochs}, batch ${m.batch}/${m.batches}, step ${step}, ` +
         `loss ${Number(m.loss).toPrecision(4)}`;
     } else if (kind === 'epoch') {
       const step = m.step ?? m.epoch * training.batches - 1;
-      const x = keepX(training.lossX[1], step, m.epoch);
-      keepX(training.lossX[2], step, m.epoch);
-      epochs.x.push(x);
-      epochs.train.push(m.train_loss);
-      epochs.valid.push(m.valid_loss);
+      keep(training.loss[1], step, m.epoch, m.train_loss);
+      keep(training.loss[2], step, m.epoch, m.valid_loss);
       for (const [n, v] of Object.entries(m.metrics || {})) {
-        if (!metrics.has(n)) metrics.set(n, { x: [], y: [] });
-        if (!training.metricX.has(n)) training.metricX.set(n, { steps: [], epochs: [] });
-        metrics.get(n).x.push(keepX(training.metricX.get(n), step, m.epoch));
-        metrics.get(n).y.push(v);
+        if (!training.metrics.has(n))
+          training.metrics.set(n, { name: metricName(n), steps: [], epochs: [], y: [] });
+        keep(training.metrics.get(n), step, m.epoch, v);
       }
     } else if (kind === 'end') {
       status = `finished: ${m.epochs} epochs, final train loss ${Number(m.train_loss).toPrecision(4)}`;
     }
   }
-  if (batches.x.length || epochs.x.length) {
-    Plotly.extendTraces('loss', {
-      x: [batches.x, epochs.x, epochs.x], y: [batches.y, epochs.train, epochs.valid],
-    }, [0, 1, 2]);
-  }
-  const div = document.getElementById('metrics');
-  for (const [n, v] of metrics) {
-    let i = div.data.findIndex((t) => t.name === n);
-    if (i < 0) {
-      Plotly.addTraces('metrics', { x: [], y: [], name: n, mode: 'lines+markers' });
-      i = div.data.length - 1;
-    }
-    Plotly.extendTraces('metrics', { x: [v.x], y: [v.y] }, [i]);
-  }
+  if (events.length) showTab('training');
   if (status) document.getElementById('training-status').textContent = status;
+  drawTraining();
+}
+
+function drawTraining() {
+  const axis = training.axis;
+  const asSeries = (s, mode, width) =>
+    ({ name: s.name, x: s[axis], y: s.y, mode, line: width ? { width } : undefined });
+  const loss = [asSeries(training.loss[0], 'lines', 1),
+    ...training.loss.slice(1).map((s) => asSeries(s, 'lines+markers'))];
+  const metrics = [...training.metrics.values()].map((s) => asSeries(s, 'lines+markers'));
+  drawStacked(['loss', 'metrics'], loss, metrics, training.controls, AXES[axis]);
 }
 
 function setTrainingAxis(axis) {
@@ -226,13 +320,132 @@ function setTrainingAxis(axis) {
   if (training.frame) cancelAnimationFrame(training.frame);
   flushTraining();  // points still queued get their x in the old unit first
   training.axis = axis;
-  const title = { 'xaxis.title.text': AXES[axis] };
-  Plotly.update('loss', { x: training.lossX.map((t) => t[axis].slice()) }, title);
-  const div = document.getElementById('metrics');
-  const names = div.data.map((t) => t.name);
-  if (names.length)
-    Plotly.update('metrics', { x: names.map((n) => training.metricX.get(n)[axis].slice()) }, title);
-  else Plotly.relayout('metrics', title);
+  drawTraining();
+}
+
+// ---- runs --------------------------------------------------------------------------
+
+// `soma dashboard runs/`: every run directory the server lists, a checkbox each; the
+// ticked runs' history.csv curves overlaid, a colour per run and a dash per series.
+// The list is polled, and a history fetched again when its file changed, so a run still
+// training grows on the page.
+const RUNS_POLL_MS = 2000;
+const runs = {
+  list: [], selected: new Set(), histories: new Map(), versions: new Map(), errors: new Map(),
+  colours: new Map(), controls: null, seen: new Set(),
+};
+// Runs appear ticked, as in TensorBoard, up to this many at once.
+const RUNS_TICKED = 8;
+const DASH = { train_loss: 'solid', valid_loss: 'dash' };
+const SKIPPED = new Set(['epoch', 'seconds']);  // the x axis; time is not a curve
+
+function runColour(name) {
+  if (!runs.colours.has(name)) runs.colours.set(name, colour(runs.colours.size));
+  return runs.colours.get(name);
+}
+
+function drawRuns() {
+  const loss = [], metrics = [];
+  for (const r of runs.list) {
+    const h = runs.histories.get(r.name);
+    if (!runs.selected.has(r.name) || !h) continue;
+    const x = h.values.epoch;
+    let k = 0;
+    for (const col of h.columns) {
+      if (SKIPPED.has(col)) continue;
+      const series = { name: `${r.name}: ${metricName(col)}`, x, y: h.values[col], mode: 'lines+markers',
+        line: { color: runColour(r.name), dash: DASH[col] || ['dot', 'dashdot', 'longdash'][k++ % 3] } };
+      (col in DASH ? loss : metrics).push(series);
+    }
+  }
+  drawStacked(['runs-loss', 'runs-metrics'], loss, metrics, runs.controls, 'epoch');
+  const errors = document.getElementById('runs-errors');
+  errors.innerHTML = '';
+  for (const [name, message] of runs.errors) {
+    if (!runs.selected.has(name)) continue;
+    const li = document.createElement('li');
+    li.textContent = message;
+    errors.appendChild(li);
+  }
+  errors.hidden = errors.children.length === 0;
+}
+
+async function fetchHistory(r) {
+  const resp = await fetch(`/api/runs/${r.name.split('/').map(encodeURIComponent).join('/')}/history`);
+  const j = await resp.json();
+  runs.versions.set(r.name, `${r.modified}:${r.history_bytes}`);
+  if (!resp.ok) {
+    runs.histories.delete(r.name);
+    // No history yet is not an error: the run has not finished an epoch.
+    if (resp.status === 404 && r.history_bytes === null) runs.errors.delete(r.name);
+    else runs.errors.set(r.name, `${r.name}: ${j.error}`);
+    return;
+  }
+  runs.errors.delete(r.name);
+  runs.histories.set(r.name, j);
+}
+
+function fillRunsTable() {
+  const body = document.querySelector('#runs-table tbody');
+  // Rebuilt only when something in it changed, so a poll never swaps a box being clicked.
+  const key = JSON.stringify(runs.list.map((r) => [r.name, r.status, r.has_model,
+    runs.selected.has(r.name), runs.histories.get(r.name)?.values.epoch.length]));
+  if (body.dataset.key === key) return;
+  body.dataset.key = key;
+  body.innerHTML = '';
+  for (const r of runs.list) {
+    const tr = document.createElement('tr');
+    const cb = document.createElement('input');
+    cb.type = 'checkbox';
+    cb.checked = runs.selected.has(r.name);
+    cb.dataset.run = r.name;
+    cb.addEventListener('change', () => {
+      if (cb.checked) runs.selected.add(r.name); else runs.selected.delete(r.name);
+      refreshRuns();
+    });
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = runColour(r.name);
+    const cells = [cb, [swatch, r.name], r.status || '—', runs.histories.get(r.name)?.values.epoch.length ?? '',
+      r.has_model ? 'yes' : ''];
+    for (const c of cells) {
+      const td = document.createElement('td');
+      if (Array.isArray(c)) c.forEach((n) => td.append(n)); else td.append(c);
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+}
+
+async function refreshRuns() {
+  try {
+    const d = await (await fetch('/api/runs')).json();
+    runs.list = d.runs;
+    for (const r of d.runs) {
+      if (runs.seen.has(r.name)) continue;
+      runs.seen.add(r.name);
+      if (runs.selected.size < RUNS_TICKED) runs.selected.add(r.name);
+    }
+    await Promise.all(d.runs.filter((r) => runs.selected.has(r.name) &&
+      runs.versions.get(r.name) !== `${r.modified}:${r.history_bytes}`).map(fetchHistory));
+    document.getElementById('runs-status').textContent =
+      `${d.runs.length} run(s)${d.truncated ? ' (more not listed)' : ''}; ` +
+      `${d.runs.filter((r) => r.status === 'running').length} training`;
+    fillRunsTable();
+    drawRuns();
+  } catch (e) {
+    document.getElementById('runs-status').textContent = `cannot read the runs: ${e.message}`;
+  }
+}
+
+async function loadRuns() {
+  const d = await (await fetch('/api/runs')).json();
+  if (!d.root) return false;
+  document.getElementById('runs-root').textContent = d.root;
+  runs.controls = curveControls('runs', drawRuns);
+  await refreshRuns();
+  setInterval(refreshRuns, RUNS_POLL_MS);
+  return true;
 }
 
 // ---- power -------------------------------------------------------------------------
@@ -285,7 +498,7 @@ function onPowerSensors(e) {
   })), {
     xaxis: { title: { text: 'time (s)' } }, yaxis: { title: { text: 'power (W)' }, rangemode: 'tozero' },
     margin: { t: 20 }, showlegend: true,
-  });
+  }, CONFIG);
 }
 
 function onPower(e) {
@@ -348,7 +561,7 @@ async function loadSpikes() {
   }], {
     xaxis: { title: { text: 't (ms)' } }, yaxis: { title: { text: 'neuron' } },
     margin: { t: 20 }, showlegend: false,
-  });
+  }, CONFIG);
   // Population rate: spikes per neuron per second in 200 bins over the recording.
   const bins = 200, width = duration * 1e3 / bins;
   const counts = new Array(bins).fill(0);
@@ -360,7 +573,7 @@ async function loadSpikes() {
   }], {
     xaxis: { title: { text: 't (ms)' } }, yaxis: { title: { text: 'rate (Hz)' } },
     margin: { t: 10 }, showlegend: false,
-  });
+  }, CONFIG);
   return true;
 }
 
@@ -390,7 +603,7 @@ function drawEmbedding() {
     yaxis: { title: { text: 'y' }, scaleanchor: 'x' },
     margin: { t: 20 },
     showlegend: true,
-  });
+  }, CONFIG);
 }
 
 function setAllEmbeddingClasses(show) {
@@ -433,6 +646,7 @@ function connect(openPowerTab) {
   es.addEventListener('train_end', (e) => queueTraining('end', e));
   es.addEventListener('power_sensors', (e) => {
     onPowerSensors(e);
+    showTab('power');
     if (openPowerTab) showView('power');
   });
   es.addEventListener('power', onPower);
@@ -441,15 +655,21 @@ function connect(openPowerTab) {
 async function start() {
   setupTabs();
   setupTraining();
-  const [hasDataset, hasSpikes, hasEmbedding] =
-    await Promise.all([loadDataset(), loadSpikes(), loadEmbedding()]);
+  const [hasRuns, hasDataset, hasSpikes, hasEmbedding] =
+    await Promise.all([loadRuns(), loadDataset(), loadSpikes(), loadEmbedding()]);
+  // Tabs with nothing to show stay hidden; training and power appear with their events.
+  for (const [view, has] of [['runs', hasRuns], ['explorer', hasDataset], ['spikes', hasSpikes],
+    ['embedding', hasEmbedding], ['training', false], ['power', false]]) {
+    document.querySelector(`#tabs button[data-view="${view}"]`).hidden = !has;
+  }
   // The view asked for in the URL, else the most specific file given, else the explorer.
   const asked = location.hash.slice(1);
   const first = VIEWS.includes(asked) ? asked
-    : hasEmbedding ? 'embedding' : hasSpikes ? 'spikes' : hasDataset ? 'explorer' : 'training';
+    : hasRuns ? 'runs' : hasEmbedding ? 'embedding' : hasSpikes ? 'spikes'
+      : hasDataset ? 'explorer' : 'training';
   showView(first);
   // A power monitor with nothing more specific to show: open its tab when it announces.
-  connect(!VIEWS.includes(asked) && !hasEmbedding && !hasSpikes && !hasDataset);
+  connect(!VIEWS.includes(asked) && !hasRuns && !hasEmbedding && !hasSpikes && !hasDataset);
 }
 
 start();

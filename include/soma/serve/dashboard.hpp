@@ -8,7 +8,8 @@
 //
 // It serves only an allow-listed set of assets compiled into the binary (index.html,
 // app.js, style.css) plus Plotly.js from the plot module's location, a JSON API for
-// the files it was given (/api/dataset, /api/spikes, /api/embedding), and one
+// the files it was given (/api/dataset, /api/spikes, /api/embedding), the run directories
+// under `runs` (/api/runs, /api/runs/NAME/history: only runs that listing finds), and one
 // server-sent-events stream (/api/events) carrying whatever is published: a training
 // loop's "batch"/"epoch" events, a power monitor's "power_sensors"/"power" events (see
 // apps/soma/live_dashboard.hpp). Any other path is 404; requests with bodies larger than
@@ -42,7 +43,10 @@ struct DashboardOptions {
   size_t max_events = 100000;       // events kept for pages that connect late
   std::filesystem::path spikes;     // a spike monitor's CSV (i, t in seconds); empty: none
   std::filesystem::path embedding;  // an embedding's CSV (x, y[, label]); empty: none
-  size_t max_connections = 4096;    // open at once; more get 503
+  // A directory of `soma train` runs for the runs view (/api/runs, read on each request,
+  // so that runs still training show their new epochs); empty: none.
+  std::filesystem::path runs;
+  size_t max_connections = 4096;                    // open at once; more get 503
   std::chrono::milliseconds request_timeout{5000};  // for a whole request, or when idle
   std::chrono::milliseconds write_timeout{30000};   // a write that makes no progress
 };
