@@ -49,7 +49,8 @@ layers = [
 loss = "cross_entropy"
 optimizer = "adam"
 # lr 0.002 decaying to 0 over the run (cosine, per batch): 3 epochs reached 91.2% test
-# accuracy; lr 0.001 so decayed reached 90.2%, and 2 epochs at a constant 0.001 89.3%.
+# accuracy; lr 0.001 so decayed reached 90.2%, and 2 epochs at a constant 0.001 89.3%
+# (on all 60,000 images; with the validation set below held out, 91.0%).
 lr = 0.002
 lr_schedule = "cosine"
 epochs = 3
