@@ -637,8 +637,8 @@ cli::CommandRegistrar reg(
           ->check(CLI::ExistingFile)
           ->default_str("a CNN on Fashion-MNIST, " +
                         std::to_string(static_cast<int>(defaults.validation_split * 100 + 0.5)) +
-                        " % of its training images held out for validation (seed " +
-                        std::to_string(defaults.seed) + ")");
+                        " % of its training images held out for validation, seed " +
+                        std::to_string(defaults.seed));
       app.add_option("--epochs", o->epochs, "Epochs (overrides the configuration)")
           ->check(soma::cli::integer_in(1, 10'000'000))
           ->default_str("the configuration's; " + std::to_string(defaults.epochs) +
