@@ -4,11 +4,17 @@
 //   soma plot power.csv -o power.html                     every column against the first
 //   soma plot log.csv --x epoch --y loss --ylog -o loss.png
 //   soma plot emb.csv --kind scatter --x x --y y --classes label -o emb.svg
+//   soma plot runs/cnn-20261207-100000-1/history.csv -o history.png
+//
+// A training history (columns epoch and train_loss, as `soma train` writes them) without
+// --y draws its losses in one panel and its other metrics in a second, and leaves the
+// seconds each epoch took out (name them with --y to see them).
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <sstream>
 
+#include "history_plot.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -120,8 +126,29 @@ std::vector<double> numbers(const Table& t, std::size_t col, const std::string& 
   return out;
 }
 
+// A training history without --y: losses above, metrics below, on one epoch axis.
+void plot_history(const Options& o, const Table& t) {
+  std::vector<std::vector<double>> columns;
+  for (std::size_t c = 0; c < t.header.size(); ++c) columns.push_back(numbers(t, c, o.input));
+  const auto curves = soma::cli::history_curves(t.header, columns);
+  const int rows = curves.metrics.empty() ? 1 : 2;
+  plot::Figure fig({.rows = rows, .width = o.width, .height = o.height, .title = o.title});
+  for (int r = 0; r < rows; ++r) fig.axes(r, 0).xlog = o.xlog;
+  auto& losses = fig.axes(0, 0);
+  losses.ylog = o.ylog;
+  soma::cli::draw_losses(losses, curves);
+  if (rows == 2) soma::cli::draw_metrics(fig.axes(1, 0), curves);
+  for (int r = 0; r < rows; ++r)
+    if (!o.xlabel.empty()) fig.axes(r, 0).xlabel = o.xlabel;
+  if (!o.ylabel.empty()) losses.ylabel = o.ylabel;
+  fig.save(o.output);
+}
+
 void run(const Options& o) {
   const Table t = read_csv(o.input);
+  if (o.kind == "line" && o.y.empty() && (o.x.empty() || o.x == "epoch") &&
+      soma::cli::is_history_header(t.header))
+    return plot_history(o, t);
   plot::Figure fig({.width = o.width, .height = o.height, .title = ""});
   auto& ax = fig.axes();
   ax.title = o.title;
@@ -175,7 +202,9 @@ soma::cli::CommandRegistrar reg(
           ->required();
       app.add_option("--kind", o->kind, "line, scatter, hist or bars")->capture_default_str();
       app.add_option("--x", o->x, "Column for x (default: the first; bars: the names)");
-      app.add_option("--y", o->y, "Columns to plot (default: all others)");
+      app.add_option("--y", o->y,
+                     "Columns to plot (default: all others; a training history: losses and "
+                     "metrics in two panels, without its seconds)");
       app.add_option("--classes", o->classes, "Scatter: column of integer class labels")
           ->default_str("none");
       app.add_option("--title", o->title, "Figure title")->default_str("none");

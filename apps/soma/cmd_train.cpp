@@ -1,17 +1,24 @@
-// soma train: trains a network described by a TOML file (default: the W5 CNN on
-// Fashion-MNIST), evaluates it on the test set and saves model, configuration, history
-// and report into a new directory under runs/.
+// soma train: trains a network described by a TOML file (default: a small CNN on
+// Fashion-MNIST, a tenth of its training images held out for validation), evaluates it on
+// the test set and saves model, configuration, history, report and figures into a new
+// directory under runs/.
 //
-//   soma train                          # W5 on Fashion-MNIST, 3 epochs
+//   soma train                          # the default CNN on Fashion-MNIST, 3 epochs
 //   soma train --epochs 3 --json        # last line: {"test_accuracy": ..., "weights_sha256": ...}
 //   soma train --config examples/titanic.toml
 //   soma train --resume runs/titanic-20261123-104000-1   # after Ctrl-C, a kill or a crash
+//
+// The log follows Keras and Lightning: the model's summary (layers, output shapes,
+// parameters) before training, a bar with the epoch's mean loss and an ETA on a terminal,
+// one line per epoch that stays (also in a pipe), early stopping announced, and a summary
+// naming the best epoch. --json's last line holds the same figures.
 //
 // The run directory is made (and written to) before the data is read. Training saves
 // checkpoint.soma after every epoch and every --checkpoint-seconds within one, holding
 // every random stream, so a resumed run ends with the same weights as one never stopped.
 // SIGINT/SIGTERM end it after the current batch with a checkpoint, status "interrupted"
 // and exit status 130/143. status.json says how the run stands (run_status.hpp).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -34,10 +41,12 @@
 #include "soma/core/sha256.hpp"
 #include "soma/core/system.hpp"
 #include "soma/core/threads.hpp"
+#include "soma/data/column.hpp"
 #include "soma/data/fashion_mnist.hpp"
 #include "soma/data/loader.hpp"
 #include "soma/data/split.hpp"
 #include "soma/nn/state_dict.hpp"
+#include "soma/nn/summary.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/optim/sgd.hpp"
 #include "soma/train/callbacks.hpp"
@@ -46,6 +55,7 @@
 #include "soma/train/metrics.hpp"
 #include "stop_signals.hpp"
 #include "train_config.hpp"
+#include "train_figures.hpp"
 
 namespace {
 
@@ -53,8 +63,80 @@ using namespace soma;
 using nlohmann::json;
 
 // Evaluation batches: large enough to keep the GEMMs efficient, small enough that the
-// activations of a conv network stay small (1000 28x28 images through W5: ~300 MB).
+// activations of a conv network stay small (1000 28x28 images through the default CNN:
+// ~300 MB).
 constexpr int64_t kEvalBatch = 256;
+
+// What status.json, report.json and report.md call the configuration without --config.
+constexpr const char* kDefaultConfigName = "the default CNN (Fashion-MNIST)";
+
+// "0.001", "5": as a person writes a threshold.
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// "1 epoch", "3 epochs".
+std::string count_of(int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+// A figure of an epoch record by its column name ("valid_accuracy" -> "valid accuracy").
+std::string figure_name(std::string column) {
+  std::replace(column.begin(), column.end(), '_', ' ');
+  return column;
+}
+
+// "train loss 0.4512, valid loss 0.3822, valid accuracy 0.8610": the record's finite figures.
+std::string epoch_figures(const train::EpochRecord& r) {
+  std::string out;
+  char buf[96];
+  auto add = [&](const std::string& name, double v) {
+    if (!std::isfinite(v)) return;
+    std::snprintf(buf, sizeof buf, "%s%s %.4f", out.empty() ? "" : ", ", name.c_str(), v);
+    out += buf;
+  };
+  add("train loss", r.train_loss);
+  add("valid loss", r.valid_loss);
+  for (const auto& [name, v] : r.metrics) add(figure_name(name), v);
+  return out;
+}
+
+// The figure a run is judged by in an epoch record (EarlyStopping's "monitor").
+double monitored(const train::EpochRecord& r, const std::string& monitor) {
+  if (monitor == "valid_loss") return r.valid_loss;
+  if (monitor == "train_loss") return r.train_loss;
+  const auto it = r.metrics.find(monitor);
+  return it == r.metrics.end() ? NAN : it->second;
+}
+
+// The best epoch of a run: early stopping's, or else the lowest validation loss (the
+// lowest training loss without a validation set), and whose weights were saved.
+struct BestEpoch {
+  int64_t epoch = 0;
+  std::string monitor;
+  double value = NAN;
+  bool restored = false;  // early stopping gave the model this epoch's weights back
+};
+
+BestEpoch best_epoch(const train::History& h, const train::EarlyStopping* stopper) {
+  BestEpoch b;
+  if (stopper && stopper->best_epoch() > 0) {
+    b.epoch = stopper->best_epoch();
+    b.monitor = stopper->options().monitor;
+    b.value = stopper->best();
+    b.restored = stopper->stopped_epoch() > 0 && stopper->options().restore_best_weights;
+    return b;
+  }
+  const bool validated = !h.epochs.empty() && std::isfinite(h.epochs.front().valid_loss);
+  b.monitor = validated ? "valid_loss" : "train_loss";
+  for (const auto& r : h.epochs) {
+    const double v = monitored(r, b.monitor);
+    if (std::isfinite(v) && (b.epoch == 0 || v < b.value)) b.value = v, b.epoch = r.epoch;
+  }
+  return b;
+}
 
 struct Options {
   std::string config, data_dir, runs = "runs";
@@ -162,7 +244,7 @@ RunSetup start_new_run(const Options& o) {
       "-" + timestamp();
   r.dir = cli::create_run_directory(o.runs, stem);
   r.fields = {{"config_dir", config_dir.string()},  // relative data paths start here
-              {"config_file", o.config.empty() ? "<default W5>" : o.config},
+              {"config_file", o.config.empty() ? kDefaultConfigName : o.config},
               {"config_overrides", {{"epochs", c.epochs}, {"data_dir", c.data.dir.string()}}}};
   write_file_atomic(r.dir / "config.toml", c.source_text);
   return r;
@@ -223,6 +305,13 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   Rng rng(c.seed);
   auto model = cli::build_model(c, rng);
   check_model(*model, c, d);
+  // The summary comes before training, as Keras' model.summary() and Lightning's
+  // ModelSummary: a wrong layer size shows before the minutes are spent. Its forward pass
+  // runs in eval mode and draws no random numbers, so the run's weights do not change.
+  const std::vector<int64_t> input(d.train_x.shape().begin() + 1, d.train_x.shape().end());
+  const auto layers = nn::summarize(*model, input);
+  const std::string summary = nn::format_summary(layers, input);
+  std::cout << "model:\n" << summary;
 
   Tensor train_x = d.train_x, train_y = d.train_y;
   std::unique_ptr<data::DataLoader> valid;
@@ -237,6 +326,15 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
     train_x = d.train_x.index_select(0, ti);
     train_y = d.train_y.index_select(0, ti);
   }
+  const std::string data_line = nn::grouped_count(train_x.size(0)) + " training examples, " +
+                                (valid ? nn::grouped_count(d.train_x.size(0) - train_x.size(0)) +
+                                             " held out for validation (validation_split " +
+                                             data::format_number(c.validation_split) + ", seed " +
+                                             std::to_string(c.seed) + ")"
+                                       : std::string("no validation set (validation_split 0)")) +
+                                ", " + nn::grouped_count(d.test_x.size(0)) + " test examples";
+  std::cout << "data: " << data_line << "\n";
+  std::cout.flush();
   data::DataLoader loader(data::TensorDataset(train_x, train_y),
                           {.batch_size = c.batch_size, .shuffle = true, .seed = c.seed});
   auto optimizer = make_optimizer(c, *model);
@@ -278,16 +376,27 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   Stopwatch train_clock;
   int64_t images_done = 0;
   auto progress = std::make_shared<train::LambdaCallback>();
-  progress->batch_end = [&](train::FitState& s, int64_t b, double loss) {
+  progress->batch_end = [&](train::FitState& s, int64_t b, double) {
     const int64_t in_epoch = std::min(b * c.batch_size, n);
     const int64_t prev = b == 1 ? 0 : std::min((b - 1) * c.batch_size, n);
     images_done += in_epoch - prev;
     if (!bar.active()) return;
+    // The epoch's mean loss so far, as Keras and Lightning show it: one batch's loss
+    // jumps about too much to read.
     char status[128];
-    std::snprintf(status, sizeof status, "epoch %lld/%lld loss %.4f %.0f img/s",
-                  static_cast<long long>(s.epoch), static_cast<long long>(s.epochs), loss,
-                  static_cast<double>(images_done) / train_clock.seconds());
+    std::snprintf(
+        status, sizeof status, "epoch %lld/%lld mean loss %.4f %.0f img/s",
+        static_cast<long long>(s.epoch), static_cast<long long>(s.epochs),
+        s.progress.loss_sum / static_cast<double>(std::max<int64_t>(s.progress.examples, 1)),
+        static_cast<double>(images_done) / train_clock.seconds());
     bar.advance(1, status);
+  };
+  // One line per epoch that stays on screen (above the bar), and in a pipe too.
+  progress->epoch_end = [&](train::FitState& s, const train::EpochRecord& r) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, " (%.1f s)", r.seconds);
+    bar.println("epoch " + std::to_string(r.epoch) + "/" + std::to_string(s.epochs) + ": " +
+                epoch_figures(r) + seconds);
   };
   std::vector<std::shared_ptr<train::Callback>> callbacks = {progress};
   if (c.lr_schedule == "cosine") {
@@ -339,6 +448,22 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
     }
   }
   const double train_seconds = train_clock.seconds();
+  const int64_t epochs_run = static_cast<int64_t>(history.epochs.size());
+  const BestEpoch best = best_epoch(history, stopper.get());
+  const int64_t weights_epoch = best.restored ? best.epoch : history.last().epoch;
+  std::string stop_text;  // how early stopping ended the run, for the log and report.md
+  if (stopper && stopper->stopped_epoch() > 0) {
+    const auto& so = stopper->options();
+    char value[64];
+    std::snprintf(value, sizeof value, "%.4f", best.value);
+    stop_text = "early stopping at epoch " + std::to_string(stopper->stopped_epoch()) + " of " +
+                std::to_string(c.epochs) + ": " + figure_name(so.monitor) + " has not improved" +
+                (so.min_delta > 0 ? " by more than " + short_number(so.min_delta) : "") + " for " +
+                count_of(so.patience, "epoch") + "; " +
+                (best.restored ? "restored the weights of" : "the best was") + " epoch " +
+                std::to_string(best.epoch) + " (" + figure_name(so.monitor) + " " + value + ")";
+    std::cout << stop_text << "\n";
+  }
 
   Stopwatch eval_clock;
   data::DataLoader test_loader(data::TensorDataset(d.test_x, d.test_y), {.batch_size = kEvalBatch});
@@ -347,15 +472,16 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
 
   json j;
   std::string matrix_text;
+  Tensor cm;
+  std::vector<std::string> class_names;
   if (c.loss != "mse") {
     const Tensor predicted = labels_of(c.loss, ev.outputs);
     const Tensor actual = ev.targets.to(kInt64).reshape({-1});
     const int64_t classes = std::max<int64_t>(d.num_classes, 2);
-    const Tensor cm = train::confusion_matrix(predicted, actual, classes);
-    std::vector<std::string> names;
+    cm = train::confusion_matrix(predicted, actual, classes);
     if (c.data.format == "fashion-mnist")
-      for (const auto& s : data::fashion_mnist_classes()) names.push_back(s);
-    matrix_text = train::format_confusion_matrix(cm, names);
+      for (const auto& s : data::fashion_mnist_classes()) class_names.push_back(s);
+    matrix_text = train::format_confusion_matrix(cm, class_names);
     j["test_accuracy"] = train::accuracy(predicted, actual);
     json rows = json::array();
     const int64_t* p = cm.contiguous().data_ptr<int64_t>();
@@ -365,20 +491,31 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   } else {
     j["test_mse"] = ev.metrics.at("mse");
   }
-  const int64_t epochs_run = static_cast<int64_t>(history.epochs.size());
   // Throughput of this process's part of the run (all of it unless resumed).
   const double images_trained =
       static_cast<double>(n * std::max<int64_t>(epochs_run - resumed_from_epoch, 0));
   j["test_loss"] = ev.loss;
   j["epochs"] = epochs_run;
+  j["epochs_planned"] = c.epochs;
   j["train_images"] = n;
+  j["validation_images"] = d.train_x.size(0) - n;
   j["test_images"] = d.test_x.size(0);
+  j["parameters"] = nn::total_parameters(layers);
   j["train_seconds"] = train_seconds;
   j["images_per_second"] = images_trained / train_seconds;
   j["eval_seconds"] = eval_seconds;
   j["load_seconds"] = load_seconds;
   j["threads"] = num_threads();
   j["final_train_loss"] = history.last().train_loss;
+  // JSON has no NaN: a run without a validation set has null here.
+  auto number_or_null = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+  j["final_valid_loss"] = number_or_null(history.last().valid_loss);
+  for (const auto& [name, v] : history.last().metrics) j["final_" + name] = number_or_null(v);
+  j["best_epoch"] = best.epoch;
+  j["best_monitor"] = best.monitor;
+  j["best_value"] = number_or_null(best.value);
+  j["early_stopped"] = stopper && stopper->stopped_epoch() > 0;
+  j["weights_epoch"] = weights_epoch;
   j["resumed_from_epoch"] = resumed_from_epoch;
   j["resumed_from_batch"] = resumed_from_batch;
 
@@ -388,6 +525,15 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   write_file_atomic(dir / "model.soma", weights);
   j["weights_sha256"] = sha256_hex(weights);
   write_file_atomic(dir / "history.csv", history.to_csv());
+  // A figure that cannot be drawn (no gnuplot) costs the figures, not the trained model.
+  std::vector<std::string> figures;
+  try {
+    for (const auto& f : cli::write_train_figures(dir, history, best.epoch, cm, class_names))
+      figures.push_back(f.string());
+  } catch (const Error& e) {
+    std::fprintf(stderr, "soma: warning: figures not written: %s\n", e.what());
+  }
+  j["figures"] = figures;
   j["run_dir"] = dir.string();
   j["peak_rss_bytes"] = peak_rss_bytes();
   j["total_seconds"] = total.seconds();
@@ -395,16 +541,42 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   json report = j;
   report.update(setup.fields);
   write_file_atomic(dir / "report.json", report.dump(2) + "\n");
+
+  // The closing summary: the same lines on screen and in report.md.
+  char line[256];
+  std::vector<std::string> lines;
+  std::snprintf(line, sizeof line, "trained %s%s on %s examples in %.1f s (%.0f examples/s, %s)",
+                (stopper && stopper->stopped_epoch() > 0
+                     ? std::to_string(epochs_run) + " of " + count_of(c.epochs, "epoch")
+                     : count_of(epochs_run, "epoch"))
+                    .c_str(),
+                stopper && stopper->stopped_epoch() > 0 ? " (early stopping)" : "",
+                nn::grouped_count(n).c_str(), train_seconds, j["images_per_second"].get<double>(),
+                count_of(num_threads(), "thread").c_str());
+  lines.push_back(line);
+  if (best.epoch > 0) {
+    std::snprintf(line, sizeof line,
+                  "best epoch: %lld of %lld (%s %.4f); saved the weights of "
+                  "epoch %lld",
+                  static_cast<long long>(best.epoch), static_cast<long long>(epochs_run),
+                  figure_name(best.monitor).c_str(), best.value,
+                  static_cast<long long>(weights_epoch));
+    lines.push_back(line);
+  }
+  if (j.contains("test_accuracy")) {
+    std::snprintf(line, sizeof line, "test accuracy: %.4f on %s examples",
+                  j["test_accuracy"].get<double>(), nn::grouped_count(d.test_x.size(0)).c_str());
+    lines.push_back(line);
+  }
+  std::snprintf(line, sizeof line, "test loss: %.4f", ev.loss);
+  lines.push_back(line);
+
   std::ostringstream md;
   md << "# soma train report\n\nconfig: " << report["config_file"].get<std::string>()
-     << " (saved as config.toml)\n";
-  md << "model:\n```\n" << model->str() << "\n```\n";
-  if (j.contains("test_accuracy"))
-    md << "test accuracy: " << j["test_accuracy"].get<double>() << " on " << d.test_x.size(0)
-       << " examples\n";
-  md << "test loss: " << ev.loss << "\nepochs: " << epochs_run << "\ntraining: " << train_seconds
-     << " s, " << j["images_per_second"].get<double>() << " examples/s on " << num_threads()
-     << " threads\n";
+     << " (saved as config.toml)\n\ndata: " << data_line << "\n\nmodel:\n```\n"
+     << summary << "```\n\n";
+  if (!stop_text.empty()) md << stop_text << "\n\n";
+  for (const auto& l : lines) md << l << "\n";
   if (resumed_from_epoch > 0 || resumed_from_batch > 0)
     md << "resumed after epoch " << resumed_from_epoch << ", batch " << resumed_from_batch << "\n";
   md << "evaluation: " << eval_seconds << " s\npeak RSS: " << peak_rss_bytes() / (1024 * 1024)
@@ -413,23 +585,22 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   if (!matrix_text.empty())
     md << "\nconfusion matrix (rows: actual, columns: predicted):\n```\n"
        << matrix_text << "\n```\n";
+  for (const auto& f : figures) {
+    const std::string name = std::filesystem::path(f).filename().string();
+    md << "\n![" << std::filesystem::path(f).stem().string() << "](" << name << ")\n";
+  }
   write_file_atomic(dir / "report.md", md.str());
   json fields = setup.fields;
   fields["epochs_done"] = epochs_run;
   fields["weights_sha256"] = j["weights_sha256"];
   cli::write_run_status(dir, "complete", fields);
 
-  std::cout << model->str() << "\n";
-  std::printf("trained %lld epochs on %lld examples in %.1f s (%.0f examples/s, %d threads)\n",
-              static_cast<long long>(epochs_run), static_cast<long long>(n), train_seconds,
-              j["images_per_second"].get<double>(), num_threads());
-  if (j.contains("test_accuracy"))
-    std::printf("test accuracy: %.4f on %lld examples\n", j["test_accuracy"].get<double>(),
-                static_cast<long long>(d.test_x.size(0)));
-  std::printf("test loss: %.4f\n", ev.loss);
+  for (const auto& l : lines) std::cout << l << "\n";
   if (!matrix_text.empty())
     std::cout << "confusion matrix (rows: actual, columns: predicted):\n" << matrix_text << "\n";
-  std::cout << "saved model, config, history and report in " << dir.string() << "\n";
+  for (const auto& f : figures) std::cout << "wrote " << f << "\n";
+  std::cout << "saved model, config, history, report" << (figures.empty() ? "" : " and figures")
+            << " in " << dir.string() << "\n";
   std::cout.flush();
   if (o.json) cli::print_json(j);
   live.hold();
@@ -470,13 +641,17 @@ cli::CommandRegistrar reg(
     "train", "Train a network (default: a CNN on Fashion-MNIST) and save the run",
     [](CLI::App& app) {
       auto o = std::make_shared<Options>();
+      const cli::TrainConfig defaults = cli::default_train_config();
       app.add_option("--config", o->config, "TOML file describing data, model and training")
           ->check(CLI::ExistingFile)
-          ->default_str("a CNN on Fashion-MNIST");
+          ->default_str("a CNN on Fashion-MNIST, " +
+                        std::to_string(static_cast<int>(defaults.validation_split * 100 + 0.5)) +
+                        " % of its training images held out for validation, seed " +
+                        std::to_string(defaults.seed));
       app.add_option("--epochs", o->epochs, "Epochs (overrides the configuration)")
           ->check(soma::cli::integer_in(1, 10'000'000))
-          ->default_str("the configuration's; " +
-                        std::to_string(cli::default_train_config().epochs) + " without --config");
+          ->default_str("the configuration's; " + std::to_string(defaults.epochs) +
+                        " without --config");
       app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files")
           ->default_str(data::fashion_mnist_default_dir().string());
       auto* runs = app.add_option("--runs", o->runs, "Parent directory of the run directories")

@@ -26,7 +26,7 @@ namespace soma::cli {
 
 const std::string& default_config_text() {
   static const std::string text =
-      R"(# W5: the default network of `soma train`, a small CNN on Fashion-MNIST.
+      R"(# The default network of `soma train`: a small CNN on Fashion-MNIST.
 # 28x28 -> conv (padding 1) 28x28 -> pool 14x14 -> conv 14x14 -> pool 7x7: 64 * 7 * 7 = 3136.
 [data]
 format = "fashion-mnist"
@@ -49,12 +49,15 @@ layers = [
 loss = "cross_entropy"
 optimizer = "adam"
 # lr 0.002 decaying to 0 over the run (cosine, per batch): 3 epochs reached 91.2% test
-# accuracy; lr 0.001 so decayed reached 90.2%, and 2 epochs at a constant 0.001 89.3%.
+# accuracy; lr 0.001 so decayed reached 90.2%, and 2 epochs at a constant 0.001 89.3%
+# (on all 60,000 images; with the validation set below held out, 91.0%).
 lr = 0.002
 lr_schedule = "cosine"
 epochs = 3
 batch_size = 64
-validation_split = 0.0
+# A tenth of the 60,000 training images (drawn with the seed below) is held out and
+# evaluated after each epoch; the network trains on the other 54,000.
+validation_split = 0.1
 seed = 42
 )";
   return text;

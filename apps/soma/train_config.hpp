@@ -7,7 +7,7 @@
 //              [training.early_stopping]
 //
 // Every error names the file, the line and the key (soma::Error "FILE:LINE:COL: key: ...").
-// The default configuration (no --config) is the W5 network on Fashion-MNIST.
+// The default configuration (no --config) is a small CNN on Fashion-MNIST.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -74,7 +74,7 @@ struct TrainConfig {
   EarlyStoppingConfig early_stopping;
 };
 
-// The W5 network on Fashion-MNIST, as TOML (also what a run saves).
+// The default CNN on Fashion-MNIST, as TOML (also what a run saves).
 const std::string& default_config_text();
 TrainConfig default_train_config();
 

@@ -16,3 +16,4 @@
 #include "soma/nn/recurrent.hpp"
 #include "soma/nn/sequential.hpp"
 #include "soma/nn/state_dict.hpp"
+#include "soma/nn/summary.hpp"

@@ -5,8 +5,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace soma {
+
+namespace {
+// "42s", "3m05s", "2h07m": short enough to leave room for the status.
+std::string duration_text(double seconds) {
+  const long long s = static_cast<long long>(seconds + 0.5);
+  char buf[32];
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s / 60) % 60);
+  return buf;
+}
+}  // namespace
 
 bool stderr_is_terminal() {
   const char* term = std::getenv("TERM");
@@ -44,10 +60,25 @@ void ProgressBar::draw(bool force) {
   for (int i = 0; i < width; ++i) bar[i] = i < filled ? '#' : '.';
   bar[width] = '\0';
   const double secs = std::chrono::duration<double>(now - start_).count();
-  std::fprintf(stderr, "\r\033[K%s [%s] %lld/%lld %.1fs %s", label_.c_str(), bar,
-               static_cast<long long>(done_), static_cast<long long>(total_), secs,
-               status_.c_str());
+  // The time left at the mean pace so far (none before a step is done).
+  std::string eta;
+  if (done_ > 0 && done_ < total_)
+    eta = " ETA " +
+          duration_text(secs * static_cast<double>(total_ - done_) / static_cast<double>(done_));
+  std::fprintf(stderr, "\r\033[K%s [%s] %lld/%lld %s%s %s", label_.c_str(), bar,
+               static_cast<long long>(done_), static_cast<long long>(total_),
+               duration_text(secs).c_str(), eta.c_str(), status_.c_str());
   std::fflush(stderr);
+}
+
+void ProgressBar::println(const std::string& line) {
+  if (enabled_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+  std::fputs((line + "\n").c_str(), stdout);
+  std::fflush(stdout);
+  if (enabled_) draw(true);
 }
 
 void ProgressBar::finish() {

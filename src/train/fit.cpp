@@ -134,9 +134,11 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
       state.progress.seconds = carried_seconds + clock.seconds();
       for (auto& cb : callbacks) cb->on_batch_end(state, b, value);
       if (bar.active()) {
+        // The epoch's mean so far, as Keras shows it: one batch's loss jumps about.
         char status[96];
         std::snprintf(status, sizeof status, "epoch %lld/%lld loss %.4f",
-                      static_cast<long long>(epoch), static_cast<long long>(options.epochs), value);
+                      static_cast<long long>(epoch), static_cast<long long>(options.epochs),
+                      state.progress.loss_sum / static_cast<double>(state.progress.examples));
         bar.advance(1, status);
       }
       if (state.interrupt) break;

@@ -40,6 +40,10 @@ TEST(TrainConfig, DefaultIsW5) {
   ASSERT_EQ(c.layers.size(), 10u);
   EXPECT_EQ(c.batch_size, 64);
   EXPECT_EQ(c.loss, "cross_entropy");
+  // A tenth of the training images held out, so the default run reports validation
+  // figures each epoch (the run's config.toml says so too).
+  EXPECT_DOUBLE_EQ(c.validation_split, 0.1);
+  EXPECT_NE(c.source_text.find("validation_split = 0.1"), std::string::npos);
   soma::Rng rng(1);
   auto model = soma::cli::build_model(c, rng);
   // W5's parameter count: convs 1*32*9+32 and 32*64*9+64, linears 3136*128+128 and 128*10+10.

@@ -2,7 +2,8 @@
 # The main job's headline (README: `make run` reaches at least 90 % test accuracy on
 # Fashion-MNIST in under three minutes on two cores): the default `soma train`, run as
 # `make run` runs it, must reach 0.90 on the 10,000 test images. The run was 0.911 when
-# this floor was set; a change that costs more than one point fails here.
+# this floor was set; a change that costs more than one point fails here. Holding out a
+# tenth of the training images for validation (issue 17) left it at 0.9101.
 set -eu
 soma="$1" work="$2"
 fail() { echo "FAIL: $*" >&2; exit 1; }

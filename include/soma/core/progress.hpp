@@ -1,6 +1,7 @@
 #pragma once
 // A progress bar for long commands: drawn on stderr when it is a terminal,
-// silent in a pipe or a file so logs and --json output stay clean.
+// silent in a pipe or a file so logs and --json output stay clean. It shows the time
+// spent and, once a step is done, the time left at the mean pace so far (ETA), as tqdm.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -17,6 +18,9 @@ class ProgressBar {
   // Advances by `n` steps; `status` is shown after the bar (loss, throughput...).
   void advance(int64_t n = 1, const std::string& status = "");
   void set_status(const std::string& status);
+  // Prints `line` on stdout above the bar, which is drawn again under it: a log line that
+  // stays on screen (Keras' one line per epoch). Printed in a pipe too, without the bar.
+  void println(const std::string& line);
   // Clears the bar's line; called by the destructor too.
   void finish();
   bool active() const { return enabled_; }

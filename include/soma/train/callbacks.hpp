@@ -43,7 +43,9 @@ class EarlyStopping : public Callback {
   nn::StateDict state_dict() const override;
   void load_state_dict(const nn::StateDict& state) override;
   int64_t best_epoch() const { return best_epoch_; }
-  int64_t stopped_epoch() const { return stopped_epoch_; }
+  int64_t stopped_epoch() const { return stopped_epoch_; }  // 0 while it has not stopped
+  double best() const { return best_; }                     // the best epoch's figure
+  const EarlyStoppingOptions& options() const { return options_; }
 
  private:
   EarlyStoppingOptions options_;
