@@ -88,6 +88,7 @@ expr::SymbolUnits NeuronGroup::Impl::units() const {
     extra["lastspike"] = expr::dim::second();
     extra["not_refractory"] = expr::dim::one();
   }
+  net->add_table_units(extra);
   return extra;
 }
 
