@@ -117,6 +117,18 @@ struct NeuronGroup::Impl {
   int64_t refractory_steps = 0;
   std::vector<int32_t> spikes;  // this step's, ascending
 
+  // run_regularly (run_regularly.cpp): statements run over every neuron each `every`
+  // steps, in the start slot (before the state monitors, as Brian2 sorts them).
+  struct Regular {
+    std::string code;
+    int64_t every = 1;
+    std::vector<CompiledStatement> statements;
+  };
+  std::vector<Regular> regular;
+  std::vector<int32_t> all_neurons;
+  void prepare_regular();
+  void run_regular(int64_t step);
+
   // The refractory test, the state update and the threshold as one machine-code loop
   // (step_kernel.cpp) where this machine and the operations allow it; null: the
   // Programs above run instead.

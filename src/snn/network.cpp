@@ -219,7 +219,8 @@ void Network::run(double duration, bool progress) {
       }
     const double t = static_cast<double>(step_) * options_.dt;
     im.t = t;
-    // start: state monitors see the values at time t, before this step's update.
+    // start: run_regularly, then the state monitors see the values at time t.
+    for (auto& g : im.groups) g->impl().run_regular(step_);
     for (auto& m : im.state_monitors) {
       m->t.push_back(t);
       const auto start = static_cast<size_t>(m->source.start);

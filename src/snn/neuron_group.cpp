@@ -149,6 +149,7 @@ void NeuronGroup::Impl::prepare() {
         },
         where + " reset");
   }
+  prepare_regular();
   refractory_steps =
       refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / net->dt + 1e-3)) : 0;
   compile_step_kernel();

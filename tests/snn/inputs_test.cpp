@@ -283,3 +283,41 @@ TEST(TimedArray, DrivenNeuronsSpikeAsInBrian2) {
   EXPECT_EQ(steps, ref["step"].get<std::vector<int64_t>>());
   EXPECT_GT(m.num_spikes(), 5);
 }
+
+TEST(RunRegularly, KicksAndCopiesAsBrian2) {
+  // tests/reference/snn_run_regularly.py: a kick every 1 ms (skipped while refractory)
+  // and a TimedArray copied every step, recorded after the operations at each start.
+  std::ifstream in(std::string(SOMA_SOURCE_DIR) + "/tests/reference/data/snn_run_regularly.json");
+  ASSERT_TRUE(in) << "tests/reference/data/snn_run_regularly.json";
+  const auto ref = nlohmann::json::parse(in);
+  Network net;
+  net.add_timed_array("ramp", {0, 1, 2, 3}, 5e-3);
+  auto& G = net.add_neuron_group(
+      2, "dv/dt = -v/(10*ms) : 1 (unless refractory)\nx : 1",
+      {.threshold = "v > 1", .reset = "v = 0", .refractory = "1.5*ms", .method = "exact"});
+  G.run_regularly("v += 0.3*(i + 1)", "1*ms");
+  G.run_regularly("x = ramp(t)");
+  auto& m = net.add_spike_monitor(G);
+  auto& s = net.add_state_monitor(G, {"v", "x"}, {0, 1});
+  net.run(0.02);
+  std::vector<int64_t> steps;
+  for (double t : m.t) steps.push_back(std::llround(t / 1e-4));
+  EXPECT_EQ(m.i, ref["i"].get<std::vector<int64_t>>());
+  EXPECT_EQ(steps, ref["step"].get<std::vector<int64_t>>());
+  const auto v0 = ref["v0"].get<std::vector<double>>(), v1 = ref["v1"].get<std::vector<double>>();
+  const auto x0 = ref["x0"].get<std::vector<double>>();
+  ASSERT_EQ(s.values["v"][0].size(), v0.size());
+  for (size_t k = 0; k < v0.size(); ++k) {
+    // Exact integration on both sides: only the rounding of exp(-dt/tau) differs.
+    EXPECT_NEAR(s.values["v"][0][k], v0[k], 1e-12) << k;
+    EXPECT_NEAR(s.values["v"][1][k], v1[k], 1e-12) << k;
+    EXPECT_EQ(s.values["x"][0][k], x0[k]) << k;
+  }
+  EXPECT_GT(m.num_spikes(), 5);
+  EXPECT_THROW(G.run_regularly("v += 1", "0.15*ms"), soma::Error);  // not whole steps
+  EXPECT_THROW(G.run_regularly("v += 1", "1*mV"), soma::Error);     // not a time
+  EXPECT_THROW(G.run_regularly("v += ", ""), soma::Error);          // syntax
+  Network bad;
+  bad.add_neuron_group(1, "v : 1").run_regularly("u = 1");
+  EXPECT_THROW(bad.run(1e-4), soma::Error);  // no such variable
+}

@@ -73,6 +73,11 @@ class NeuronGroup {
   void set(const std::string& variable, const std::string& expression);
   const std::vector<double>& get(const std::string& variable) const;
   std::vector<std::string> variables() const;
+  // Brian2's run_regularly: `code` (statements, e.g. "v = vl + stimulus(t)") runs over
+  // every neuron each `dt` (a duration with units, a whole number of the network's
+  // steps; empty: every step), at the start of the step, before the state monitors
+  // record. Writes to `(unless refractory)` variables skip refractory neurons.
+  void run_regularly(const std::string& code, const std::string& dt = "");
 
   ~NeuronGroup();
   struct Impl;
