@@ -7,6 +7,11 @@
 //   dt = "0.1*ms"                 # optional (default 0.1 ms); seed = 1 optional
 //   [constants]
 //   tau = "10*ms"
+//   [[timed_array]]               # Brian2's TimedArray: values * unit, a row per dt
+//   name = "stimulus"             # called as stimulus(t) in any equation, threshold,
+//   dt = "10*ms"                  # reset, on_pre or rate; the row int(t/dt), the first
+//   unit = "nA"                   # or last row outside the table (optional, default "1")
+//   values = [0, 1.5, 0.5]        # or [[row], ...]: a column per neuron, stimulus(t, i)
 //   [[group]]
 //   name = "G"
 //   N = 3
@@ -14,6 +19,12 @@
 //                  I : volt'''
 //   threshold = "v > -50*mV"      # optional: reset, refractory, method
 //   init = { v = "-70*mV", I = [0.1, 0.2, 0.0] }   # expression, number or list
+//   run_regularly = [{ code = "I = stimulus(t)", dt = "1*ms" }]  # optional; no dt: each step
+//   [[poisson_group]]             # Brian2's PoissonGroup: threshold rand() < rates*dt
+//   name = "P"
+//   N = 1000
+//   rates = "stimulus(t)*Hz/nA"   # an expression in Hz (t, i, constants, timed arrays),
+//                                 # or a number in Hz, or a list of one per neuron
 //   [[synapses]]
 //   name = "S"
 //   source = "G[0:2]"             # a group or a slice of one
@@ -22,6 +33,12 @@
 //   on_pre = "v_post += w"
 //   connect = { p = 0.5 }         # or { i = [0], j = [2] } or { condition = "i != j", p = 1 }
 //   init = { w = "1*mV" }
+//   [[poisson_input]]             # Brian2's PoissonInput: each step, each target neuron
+//   target = "G"                  # gets var += binomial(N, rate*dt) * weight
+//   variable = "v"
+//   N = 1000
+//   rate = "10*Hz"
+//   weight = "0.1*mV"             # an expression in G's context, with v's units
 //   [[monitor]]
 //   type = "spike"                # spike | state | rate
 //   source = "G"

@@ -187,6 +187,90 @@ std::string output_file(const std::string& name, const toml::table& monitor,
   return normal.string();
 }
 
+// [[timed_array]]: name, dt, values (a list: name(t); a list of equal rows: name(t, i)),
+// unit (of the values, default "1").
+void add_timed_array(Network& net, const toml::table& t, const toml::node& node,
+                     const std::string& file) {
+  const std::string name = str(t, "name", file, true);
+  const toml::node* dt_node = t.get("dt");
+  if (!dt_node) throw soma::Error(where(file, node) + ": timed_array '" + name + "' needs a dt");
+  const double dt = quantity(net, *dt_node, file, "dt", "second");
+  const auto* arr = t["values"].as_array();
+  if (!arr || arr->empty())
+    throw soma::Error(where(file, node) + ": timed_array '" + name +
+                      "' needs values = [numbers] or [[numbers], ...]");
+  std::vector<double> values;
+  int64_t cols = -1;
+  for (const auto& row : *arr) {
+    if (const auto* r = row.as_array()) {
+      if (cols == 0 || (cols > 0 && static_cast<int64_t>(r->size()) != cols) || r->empty())
+        throw soma::Error(where(file, row) + ": timed_array '" + name +
+                          "': rows must be non-empty lists of equal length");
+      cols = static_cast<int64_t>(r->size());
+      for (const auto& e : *r) {
+        auto x = e.value<double>();
+        if (!x) throw soma::Error(where(file, e) + ": expected a number in '" + name + "'");
+        values.push_back(*x);
+      }
+    } else {
+      auto x = row.value<double>();
+      if (!x || cols > 0)
+        throw soma::Error(where(file, row) + ": expected " + (cols > 0 ? "a row" : "a number") +
+                          " in '" + name + "'");
+      cols = 0;
+      values.push_back(*x);
+    }
+  }
+  const std::string unit = str(t, "unit", file, false, "1");
+  located(file, node, [&] {
+    if (cols == 0)
+      net.add_timed_array(name, values, dt, unit);
+    else
+      net.add_timed_array(name, values, static_cast<int64_t>(arr->size()), cols, dt, unit);
+  });
+}
+
+// [[poisson_group]]: name, N, rates (an expression in Hz, a number in Hz or one per neuron).
+void add_poisson_group(Network& net, const toml::table& t, const toml::node& node,
+                       const std::string& file) {
+  auto n = t["N"].value<int64_t>();
+  if (!n) throw soma::Error(where(file, node) + ": poisson_group needs an integer N");
+  const std::string name = str(t, "name", file, true);
+  const toml::node* rates = t.get("rates");
+  if (!rates) throw soma::Error(where(file, node) + ": poisson_group '" + name + "' needs rates");
+  located(file, *rates, [&]() -> NeuronGroup& {
+    if (auto s = rates->value<std::string>()) return net.add_poisson_group(*n, *s, name);
+    std::vector<double> values;
+    if (auto d = rates->value<double>()) {
+      values = {*d};
+    } else if (const auto* arr = rates->as_array()) {
+      for (const auto& e : *arr) {
+        auto x = e.value<double>();
+        if (!x) throw soma::Error(where(file, e) + ": expected a rate in Hz");
+        values.push_back(*x);
+      }
+    } else {
+      throw soma::Error("rates must be an expression, a number (Hz) or a list of numbers");
+    }
+    return net.add_poisson_group(*n, values, name);
+  });
+}
+
+// [[poisson_input]]: target, variable, N, rate (Hz), weight (an expression).
+void add_poisson_input(Network& net, const toml::table& t, const toml::node& node,
+                       const std::string& file) {
+  auto n = t["N"].value<int64_t>();
+  if (!n) throw soma::Error(where(file, node) + ": poisson_input needs an integer N");
+  const toml::node* rate = t.get("rate");
+  if (!rate) throw soma::Error(where(file, node) + ": poisson_input needs a rate");
+  const double hz = quantity(net, *rate, file, "rate", "Hz");
+  const Subgroup target = subgroup(net, str(t, "target", file, true), file, node);
+  located(file, node, [&] {
+    net.add_poisson_input(target, str(t, "variable", file, true), *n, hz,
+                          str(t, "weight", file, true));
+  });
+}
+
 }  // namespace
 
 namespace soma::cli {
@@ -223,6 +307,8 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
     for (const auto& entry : in_file_order(*c))
       located(file, *entry.second, [&] { set_constant(net, entry.first, *entry.second, file); });
 
+  if (const auto* arrays = tables(root, "timed_array", file))
+    for (const auto& node : *arrays) add_timed_array(net, *node.as_table(), node, file);
   if (const auto* groups = tables(root, "group", file))
     for (const auto& node : *groups) {
       const auto& t = *node.as_table();
@@ -238,7 +324,20 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
       });
       if (const auto* init = t["init"].as_table())
         located(file, *init, [&] { set_values(g, *init, file); });
+      if (const auto* regular = t.get("run_regularly")) {
+        const auto* list = regular->as_array();
+        if (!list || !list->is_array_of_tables())
+          throw soma::Error(where(file, *regular) +
+                            ": run_regularly must be a list of { code = \"...\", dt = \"...\" }");
+        for (const auto& op : *list)
+          located(file, op, [&] {
+            const auto& r = *op.as_table();
+            g.run_regularly(str(r, "code", file, true), str(r, "dt", file, false));
+          });
+      }
     }
+  if (const auto* groups = tables(root, "poisson_group", file))
+    for (const auto& node : *groups) add_poisson_group(net, *node.as_table(), node, file);
   if (const auto* syns = tables(root, "synapses", file))
     for (const auto& node : *syns) {
       const auto& t = *node.as_table();
@@ -266,6 +365,8 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
       if (const auto* init = t["init"].as_table())
         located(file, *init, [&] { set_values(s, *init, file); });
     }
+  if (const auto* inputs = tables(root, "poisson_input", file))
+    for (const auto& node : *inputs) add_poisson_input(net, *node.as_table(), node, file);
   if (const auto* mons = tables(root, "monitor", file))
     for (const auto& node : *mons)
       located(file, node, [&] {

@@ -326,6 +326,20 @@ struct Checker {
         return *d;
       }
       case NodeKind::call: {
+        // A table function (the snn engine's TimedArray): `units` holds "name()" with the
+        // dimension of its values; called as name(t) or name(t, i), which argument count
+        // fits the table is the engine's to check.
+        if (auto it = units.find(n.name + "()"); it != units.end() && !is_function(n.name)) {
+          if (n.args.empty() || n.args.size() > 2)
+            fail(n, n.name + "() takes 1 or 2 arguments (t, or t and i), got " +
+                        std::to_string(n.args.size()));
+          const Dimension time = infer(*n.args[0]);
+          if (!(time == dim::second()))
+            fail(*n.args[0], n.name + "() needs a time, got units " + time.str());
+          if (n.args.size() == 2 && !infer(*n.args[1]).dimensionless())
+            fail(*n.args[1], n.name + "()'s index must be dimensionless");
+          return it->second;
+        }
         int count = 0;
         if (!is_function(n.name, &count))
           fail(n, "unknown function '" + n.name +

@@ -50,6 +50,30 @@ struct CompiledStatement {
   const double* only_where = nullptr;
 };
 
+// A TimedArray and the units of its values.
+struct TimedArrayEntry {
+  TimedTable table;
+  expr::Dimension dimension;
+};
+
+// A PoissonInput (network.hpp), compiled when a run starts.
+struct PoissonInputImpl {
+  Subgroup target;
+  std::string variable, weight;
+  int64_t n = 0;
+  double rate = 0.0;
+  Program weight_program;
+  std::vector<int32_t> elements;  // the target's neurons, for the weight's evaluation
+  double* array = nullptr;
+  const double* only_where = nullptr;  // (unless refractory): see CompiledStatement
+  bool normal = false;                 // the normal approximation
+  double loc = 0, scale = 0, p = 0, q = 0, qn = 0, bound = 0;
+  bool reverse = false;
+  void prepare(Network::Impl& net);
+  void apply(Rng& rng);
+  double binomial(Rng& rng) const;
+};
+
 struct Network::Impl {
   NetworkOptions options;
   Rng rng;
@@ -60,6 +84,10 @@ struct Network::Impl {
   std::vector<std::unique_ptr<StateMonitor>> state_monitors;
   std::vector<std::unique_ptr<SpikeMonitor>> spike_monitors;
   std::vector<std::unique_ptr<PopulationRateMonitor>> rate_monitors;
+  std::map<std::string, TimedArrayEntry> timed_arrays;  // nodes stay put: Programs point in
+  std::vector<std::unique_ptr<PoissonInputImpl>> poisson_inputs;
+  // The "name()" entries through which the unit checker knows the TimedArrays.
+  void add_table_units(expr::SymbolUnits& units) const;
 
   // Names every expression may use besides its own variables.
   std::optional<Binding> resolve_common(const std::string& name) const;
@@ -88,6 +116,18 @@ struct NeuronGroup::Impl {
   std::vector<CompiledStatement> reset;
   int64_t refractory_steps = 0;
   std::vector<int32_t> spikes;  // this step's, ascending
+
+  // run_regularly (run_regularly.cpp): statements run over every neuron each `every`
+  // steps, in the start slot (before the state monitors, as Brian2 sorts them).
+  struct Regular {
+    std::string code;
+    int64_t every = 1;
+    std::vector<CompiledStatement> statements;
+  };
+  std::vector<Regular> regular;
+  std::vector<int32_t> all_neurons;
+  void prepare_regular();
+  void run_regular(int64_t step);
 
   // The refractory test, the state update and the threshold as one machine-code loop
   // (step_kernel.cpp) where this machine and the operations allow it; null: the

@@ -48,6 +48,7 @@ enum Code : uint8_t {
   kFms,     // a*b - c
   kFnms,    // c - a*b
   kExpMul,  // exp(a*b): the growth factor exp(A*dt) of exponential Euler in one pass
+  kTable,   // a TimedArray at time a, column b
 };
 
 double floordiv(double a, double b) { return std::floor(a / b); }
@@ -182,6 +183,26 @@ void unary_loop(double* out, const double* a, int n, F f) {
 
 }  // namespace
 
+TimedTable::TimedTable(std::vector<double> v, int64_t rows_, int64_t cols_, bool two_d_, double dt_,
+                       double group_dt)
+    : values(std::move(v)), rows(rows_), cols(cols_), two_d(two_d_), dt(dt_) {
+  // K = max(2^ceil(log2(8*dt/group_dt)), 1), as brian2/input/timedarray.py's _find_K.
+  upsample = std::max(std::exp2(std::ceil(std::log2(8.0 / group_dt * dt))), 1.0);
+  epsilon = dt / upsample;
+}
+
+double TimedTable::at(double t, double column) const {
+  if (!(column >= 0.0 && column < static_cast<double>(cols))) return std::nan("");
+  const double x = (t / epsilon + 0.5) / upsample;
+  // C's (int) truncation, then the clip to the table's rows (NaN: the first row).
+  int64_t step = 0;
+  if (x >= static_cast<double>(rows))
+    step = rows - 1;
+  else if (x > 0.0)
+    step = static_cast<int64_t>(x);
+  return values[static_cast<size_t>(step * cols + static_cast<int64_t>(column))];
+}
+
 Program::Program(const std::vector<Assignment>& code, const Resolver& resolve, std::string where)
     : resolve_(resolve), where_(std::move(where)) {
   for (const auto& a : code) {
@@ -315,6 +336,19 @@ Program::Operand Program::compile(const expr::Expr& e) {
         const Operand x = compile(n.args[0]), lo = compile(n.args[1]), hi = compile(n.args[2]);
         return emit(kClip, x, lo, hi);
       }
+      // A TimedArray: a function the resolver knows as "name()".
+      if (auto b = resolve_ ? resolve_(n.name + "()") : std::nullopt;
+          b && b->kind == Binding::Kind::table) {
+        const size_t want = b->table->two_d ? 2 : 1;
+        if (n.args.size() != want)
+          throw fail(n.name + (want == 2 ? "(t, i) takes 2 arguments (a 2-D TimedArray)"
+                                         : "(t) takes 1 argument (a 1-D TimedArray)"));
+        const Operand time = compile(n.args[0]);
+        const Operand column = want == 2 ? compile(n.args[1]) : constant(0.0);
+        const Operand r = emit(kTable, time, column, {});
+        (r.vector ? ops_ : scalar_ops_).back().table = b->table;
+        return r;
+      }
       for (const auto& [name, code] : unary)
         if (name == n.name) {
           if (n.args.size() != 1) throw fail(n.name + "() takes 1 argument");
@@ -436,6 +470,9 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
     case kRandn:
       for (int k = 0; k < count; ++k) out[k] = rng.normal();
       return;
+    case kTable:
+      for (int k = 0; k < count; ++k) out[k] = op.table->at(a ? a[k] : sa, b ? b[k] : sb);
+      return;
     case kAdd:
       return binary_loop(out, a, sa, b, sb, count, [](double x, double y) { return x + y; });
     case kSub:
@@ -491,7 +528,9 @@ void Program::update_scalars() {
     const double a = scalars_[static_cast<size_t>(op.a.slot)];
     const double b = scalars_[static_cast<size_t>(op.b.slot)];
     double r;
-    if (op.code == kClip || op.code >= kFma)
+    if (op.code == kTable)
+      r = op.table->at(a, b);
+    else if (op.code == kClip || op.code >= kFma)
       r = apply3(op.code, a, b, scalars_[static_cast<size_t>(op.c.slot)]);
     else if (op.code <= kOr)
       r = apply2(op.code, a, b);

@@ -25,13 +25,31 @@ namespace soma::snn {
 // Which index list chooses an array's element for evaluation element k.
 enum class IndexRole : uint8_t { self, pre, post };
 
+// A TimedArray (Brian2): a table of values, one row per `dt` of time, called in
+// expressions as name(t) (one column) or name(t, i) (a column per element).
+struct TimedTable {
+  std::vector<double> values;  // [row * cols + column]
+  int64_t rows = 0, cols = 1;
+  bool two_d = false;
+  double dt = 0.0;
+  // Brian2's look-up: step = int((t/epsilon + 0.5)/K) with epsilon = dt/K, K an
+  // upsampling factor from the group's dt, so that a time a rounding error below a
+  // row's start still finds that row; the step is clipped to the table and a column
+  // outside it gives NaN.
+  double epsilon = 0.0, upsample = 1.0;
+  TimedTable(std::vector<double> v, int64_t rows_, int64_t cols_, bool two_d_, double dt_,
+             double group_dt);
+  double at(double t, double column) const;
+};
+
 struct Binding {
-  enum class Kind : uint8_t { scalar, array, index };
+  enum class Kind : uint8_t { scalar, array, index, table };
   Kind kind = Kind::scalar;
-  const double* scalar = nullptr;    // scalar: read at every evaluation (t, a constant...)
-  const double* array = nullptr;     // array: element idx[role][k]
-  IndexRole role = IndexRole::self;  // array and index (the value is the index itself: i, j)
-  double index_offset = 0.0;         // index: added to the index (subgroup-relative i)
+  const double* scalar = nullptr;     // scalar: read at every evaluation (t, a constant...)
+  const double* array = nullptr;      // array: element idx[role][k]
+  IndexRole role = IndexRole::self;   // array and index (the value is the index itself: i, j)
+  double index_offset = 0.0;          // index: added to the index (subgroup-relative i)
+  const TimedTable* table = nullptr;  // table: a function, resolved as "name()"
 };
 // Resolves a name to its storage; nullopt when unknown.
 using Resolver = std::function<std::optional<Binding>(const std::string& name)>;
@@ -104,7 +122,8 @@ class Program {
   struct Op {
     uint8_t code = 0;
     Operand dst, a, b, c;
-    double* direct = nullptr;  // write_to: the array written in contiguous runs
+    double* direct = nullptr;           // write_to: the array written in contiguous runs
+    const TimedTable* table = nullptr;  // kTable: the TimedArray read
   };
   struct Input {
     int slot;

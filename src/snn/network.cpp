@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <new>
+#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,11 @@ Network::~Network() = default;
 std::optional<Binding> Network::Impl::resolve_common(const std::string& name) const {
   if (name == "t") return Binding{Binding::Kind::scalar, &t};
   if (name == "dt") return Binding{Binding::Kind::scalar, &dt};
+  static const double pi = std::numbers::pi;  // Brian2's namespace has it, as numpy's
+  if (name == "pi" && !constants.count(name)) return Binding{Binding::Kind::scalar, &pi};
+  if (name.ends_with("()"))
+    if (auto it = timed_arrays.find(name.substr(0, name.size() - 2)); it != timed_arrays.end())
+      return Binding{.kind = Binding::Kind::table, .table = &it->second.table};
   if (auto it = constants.find(name); it != constants.end())
     return Binding{Binding::Kind::scalar, &it->second.value};
   return std::nullopt;
@@ -159,6 +165,7 @@ void Network::run(double duration, bool progress) {
   // Constants are read now, so values changed since the last run take effect.
   for (auto& g : im.groups) g->impl().prepare();
   for (auto& s : im.synapses) s->impl().prepare();
+  for (auto& p : im.poisson_inputs) p->prepare(im);
   const auto steps = static_cast<int64_t>(std::llround(duration / options_.dt));
   ProgressBar bar(steps, "simulating", progress);
   const int64_t chunk = std::max<int64_t>(1, steps / 100);
@@ -212,7 +219,8 @@ void Network::run(double duration, bool progress) {
       }
     const double t = static_cast<double>(step_) * options_.dt;
     im.t = t;
-    // start: state monitors see the values at time t, before this step's update.
+    // start: run_regularly, then the state monitors see the values at time t.
+    for (auto& g : im.groups) g->impl().run_regular(step_);
     for (auto& m : im.state_monitors) {
       m->t.push_back(t);
       const auto start = static_cast<size_t>(m->source.start);
@@ -242,7 +250,8 @@ void Network::run(double duration, bool progress) {
       m->rate.push_back(static_cast<double>(b - a) /
                         (static_cast<double>(m->source.size()) * options_.dt));
     }
-    // synapses
+    // synapses: PoissonInputs first (Brian2 sorts the slot's objects by name)
+    for (auto& p : im.poisson_inputs) p->apply(im.rng);
     for (auto& s : im.synapses) s->impl().propagate();
     // resets
     for (auto& g : im.groups) g->impl().run_reset();

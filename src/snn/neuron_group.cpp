@@ -88,6 +88,7 @@ expr::SymbolUnits NeuronGroup::Impl::units() const {
     extra["lastspike"] = expr::dim::second();
     extra["not_refractory"] = expr::dim::one();
   }
+  net->add_table_units(extra);
   return extra;
 }
 
@@ -148,6 +149,7 @@ void NeuronGroup::Impl::prepare() {
         },
         where + " reset");
   }
+  prepare_regular();
   refractory_steps =
       refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / net->dt + 1e-3)) : 0;
   compile_step_kernel();

@@ -105,6 +105,7 @@ expr::SymbolUnits Synapses::Impl::units() const {
   for (const char* k : {"i", "j", "N", "N_pre", "N_post"}) out[k] = expr::dim::one();
   out["delay"] = expr::dim::second();
   for (const auto& [k, v] : vars) out.erase(k);  // synaptic variables come from the model
+  net->add_table_units(out);
   return out;
 }
 

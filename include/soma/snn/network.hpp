@@ -73,6 +73,11 @@ class NeuronGroup {
   void set(const std::string& variable, const std::string& expression);
   const std::vector<double>& get(const std::string& variable) const;
   std::vector<std::string> variables() const;
+  // Brian2's run_regularly: `code` (statements, e.g. "v = vl + stimulus(t)") runs over
+  // every neuron each `dt` (a duration with units, a whole number of the network's
+  // steps; empty: every step), at the start of the step, before the state monitors
+  // record. Writes to `(unless refractory)` variables skip refractory neurons.
+  void run_regularly(const std::string& code, const std::string& dt = "");
 
   ~NeuronGroup();
   struct Impl;
@@ -194,6 +199,32 @@ class Network {
                                   const std::vector<int64_t>& indices);
   SpikeMonitor& add_spike_monitor(Subgroup source);
   PopulationRateMonitor& add_rate_monitor(Subgroup source);
+
+  // A TimedArray (Brian2): `values` in SI units of `unit` ("1", "amp", "Hz"), one per
+  // `dt` seconds, called in any equation, condition, statement or rate as name(t).
+  // The 2-D form has `rows` x `cols` values (row-major: a row per time step, a column
+  // per neuron) and is called as name(t, i). Brian2's look-up: the row int(t/dt)
+  // (with a margin for rounding), the first or last row before or after the table;
+  // a column outside it gives NaN.
+  void add_timed_array(const std::string& name, const std::vector<double>& values, double dt,
+                       const std::string& unit = "1");
+  void add_timed_array(const std::string& name, const std::vector<double>& values, int64_t rows,
+                       int64_t cols, double dt, const std::string& unit = "1");
+  // Brian2's PoissonGroup: n neurons, each spiking in a step with probability
+  // rates*dt (the threshold rand() < rates*dt). `rates` is an expression in Hz
+  // evaluated every step ("(1 + sin(2*pi*5*Hz*t))*10*Hz", "stimulus(t)", "r0", may
+  // use i); the numeric forms make `rates` a per-neuron variable that set() changes.
+  NeuronGroup& add_poisson_group(int64_t n, const std::string& rates, const std::string& name = "");
+  NeuronGroup& add_poisson_group(int64_t n, const std::vector<double>& rates,
+                                 const std::string& name = "");
+  // Brian2's PoissonInput: every step (in the synapses slot, before the pathways)
+  // each neuron of `target` gets `variable += binomial(n, rate*dt) * weight`, n
+  // independent Poisson inputs at `rate` Hz; `weight` is an expression in the
+  // target's context with the units of `variable` ("0.5*mV", "w0*(1 + i)"). The
+  // binomial is drawn as Brian2 does: its normal approximation (not rounded) where
+  // n*p > 5 and n*(1 - p) > 5, else exactly, by inversion.
+  void add_poisson_input(Subgroup target, const std::string& variable, int64_t n, double rate,
+                         const std::string& weight);
 
   // Advances by `duration` seconds (rounded to whole steps). Can be called again.
   // `progress` draws a soma::ProgressBar on a terminal.
