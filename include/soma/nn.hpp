@@ -3,6 +3,7 @@
 #include "soma/nn/activation.hpp"
 #include "soma/nn/batchnorm.hpp"
 #include "soma/nn/conv.hpp"
+#include "soma/nn/conv_transpose.hpp"
 #include "soma/nn/diagram.hpp"
 #include "soma/nn/dropout.hpp"
 #include "soma/nn/embedding.hpp"
@@ -16,3 +17,4 @@
 #include "soma/nn/recurrent.hpp"
 #include "soma/nn/sequential.hpp"
 #include "soma/nn/state_dict.hpp"
+#include "soma/nn/upsample.hpp"
