@@ -1,8 +1,8 @@
 #!/bin/bash
 # `soma example vae` (issue 15): a short run on a subset of Fashion-MNIST improves the
 # test ELBO well beyond the untrained model's (near -784 ln 2 = -543 nats per image: logits
-# logits near zero), the autoencoder's reconstruction loss falls likewise, the ELBO is at
-# most minus the reconstruction term (KL >= 0), and the four figures exist.
+# near zero), the autoencoder's reconstruction loss falls likewise, the ELBO equals
+# minus (reconstruction + KL) with KL > 0, and the four figures exist.
 # Usage: vae_test.sh SOMA JSON_FIELD SOURCE_DIR
 set -u
 soma=$1 json=$2 src=$3
