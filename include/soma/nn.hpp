@@ -3,6 +3,7 @@
 #include "soma/nn/activation.hpp"
 #include "soma/nn/batchnorm.hpp"
 #include "soma/nn/conv.hpp"
+#include "soma/nn/conv_transpose.hpp"
 #include "soma/nn/diagram.hpp"
 #include "soma/nn/dropout.hpp"
 #include "soma/nn/embedding.hpp"
@@ -17,3 +18,4 @@
 #include "soma/nn/sequential.hpp"
 #include "soma/nn/state_dict.hpp"
 #include "soma/nn/summary.hpp"
+#include "soma/nn/upsample.hpp"

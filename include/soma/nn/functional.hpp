@@ -40,3 +40,28 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 Tensor dropout(const Tensor& input, double p, bool training, Rng& rng = global_rng());
 
 }  // namespace soma::nn::functional
+
+namespace soma::nn::functional {
+
+// Transposed convolution (the gradient of conv2d with respect to its input), as torch's
+// conv_transpose2d: input [N, C_in, H, W], weight [C_in, C_out / groups, kh, kw], bias
+// [C_out] or undefined → [N, C_out, OH, OW] with
+//   OH = (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1
+// (OW alike). output_padding must be smaller than stride or dilation (torch's rule).
+// Composed from soma's ops (zeros inserted between input pixels, then conv2d with the
+// flipped, transposed kernel), so its backward pass is autograd's.
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+                        Size2 stride = {1, 1}, Size2 padding = {0, 0},
+                        Size2 output_padding = {0, 0}, int64_t groups = 1, Size2 dilation = {1, 1});
+
+enum class InterpolateMode { Nearest, Bilinear };
+
+// Resizes the H and W of input [N, C, H, W] to `size`, or by `scale_factor` (output =
+// floor(in * scale_factor)) when size is {0, 0}, as torch.nn.functional.interpolate with
+// recompute_scale_factor unset: nearest takes source index floor(dst * scale) with
+// scale = 1 / scale_factor (or in / out given a size); bilinear follows torch's
+// align_corners convention. Composed from index_select and element-wise ops.
+Tensor interpolate(const Tensor& input, Size2 size, std::array<double, 2> scale_factor = {0, 0},
+                   InterpolateMode mode = InterpolateMode::Nearest, bool align_corners = false);
+
+}  // namespace soma::nn::functional

@@ -1,0 +1,259 @@
+// Sequence regression with the three recurrent layers side by side: RNN, GRU and LSTM of
+// the same hidden size read a window of a noisy sum of two sines and predict its value
+// `--ahead` steps after the window ends. Each model starts from the same seed, sees the
+// same batches in the same order with the same Adam settings, so the curves differ only
+// by the cell.
+//
+// The signal, per sequence (phases drawn uniformly, so every window is a new one):
+//   x(t) = sin(2 pi t / 20 + phi1) + 0.5 sin(2 pi t / 7.3 + phi2) + noise * N(0, 1)
+// Its variance is 1/2 + 0.5^2 / 2 + noise^2 (0.635 at the default noise 0.1): the mean
+// squared error of always predicting the mean, the baseline a model must beat; the
+// noise variance (0.01) is the floor no model can go below.
+//
+//   soma example sine-rnn [--json] [--seed N] [--epochs N] [--plot DIR] [--hidden N]
+//                         [--window N] [--ahead N] [--noise X] [--train N] [--test N]
+//                         [--batch N] [--lr X]
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <numbers>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "registry.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/progress.hpp"
+#include "soma/core/random.hpp"
+#include "soma/core/system.hpp"
+#include "soma/nn/linear.hpp"
+#include "soma/nn/recurrent.hpp"
+#include "soma/optim/adam.hpp"
+#include "soma/plot/figure.hpp"
+
+namespace {
+
+namespace nn = soma::nn;
+using soma::Tensor;
+
+struct Options {
+  soma::cli::ExampleOptions common;
+  int64_t hidden = 32, window = 40, ahead = 5, train = 2000, test = 500, batch = 32;
+  double noise = 0.1, lr = 1e-2;
+};
+
+// Windows [n, window, 1] and the values `ahead` steps after each window [n, 1].
+struct Split {
+  Tensor x, y;
+  int64_t n;
+};
+
+Split make_split(int64_t n, const Options& o, soma::Rng& rng) {
+  const double two_pi = 2 * std::numbers::pi;
+  std::vector<float> xs, ys;
+  xs.reserve(size_t(n * o.window));
+  for (int64_t i = 0; i < n; ++i) {
+    const double p1 = rng.uniform(0, two_pi), p2 = rng.uniform(0, two_pi);
+    auto value = [&](int64_t t) {
+      return std::sin(two_pi * double(t) / 20 + p1) +
+             0.5 * std::sin(two_pi * double(t) / 7.3 + p2) + o.noise * rng.normal();
+    };
+    for (int64_t t = 0; t < o.window; ++t) xs.push_back(float(value(t)));
+    ys.push_back(float(value(o.window - 1 + o.ahead)));
+  }
+  return {soma::tensor(std::span<const float>(xs), {n, o.window, 1}),
+          soma::tensor(std::span<const float>(ys), {n, 1}), n};
+}
+
+// A recurrent layer reading the window, a linear read-out of its last hidden state.
+struct Model {
+  std::string name;
+  std::unique_ptr<nn::RNNBase> cell;
+  nn::Linear head;
+  Model(std::string label, std::unique_ptr<nn::RNNBase> c, int64_t hidden, soma::Rng& rng)
+      : name(std::move(label)), cell(std::move(c)), head(hidden, 1, true, rng) {}
+  Tensor operator()(const Tensor& x) {
+    const Tensor out = cell->forward(x);  // [N, L, H]
+    return head(out.select(1, out.shape()[1] - 1));
+  }
+  std::vector<Tensor> parameters() const {
+    std::vector<Tensor> p = cell->parameters();
+    for (const Tensor& t : head.parameters()) p.push_back(t);
+    return p;
+  }
+};
+
+double test_mse(Model& m, const Split& s) {
+  soma::NoGradGuard no_grad;
+  return soma::mse_loss(m(s.x), s.y).item<double>();
+}
+
+struct Result {
+  std::vector<double> train_curve, test_curve;  // per epoch (train: mean over its batches)
+  double test_mse = 0, seconds_per_step = 0;
+  std::vector<double> prediction;  // on the first test windows, for the figure
+};
+
+Result train_one(Model& m, const Split& train, const Split& test, const Options& o, int epochs,
+                 soma::ProgressBar& bar) {
+  Result r;
+  soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
+  soma::Rng order_rng(o.common.seed + 7);  // the same batch order for every model
+  std::vector<int64_t> order(size_t(train.n));
+  double step_seconds = 0;
+  int64_t steps = 0;
+  for (int e = 0; e < epochs; ++e) {
+    for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+    for (size_t i = order.size() - 1; i > 0; --i)
+      std::swap(order[i], order[size_t(order_rng.next_u64() % (i + 1))]);
+    double total = 0;
+    int64_t batches = 0;
+    for (int64_t at = 0; at + o.batch <= train.n; at += o.batch, ++batches) {
+      const Tensor idx =
+          soma::tensor(std::span<const int64_t>(order.data() + at, size_t(o.batch)), {o.batch});
+      const Tensor x = train.x.index_select(0, idx), y = train.y.index_select(0, idx);
+      soma::Stopwatch watch;
+      Tensor loss = soma::mse_loss(m(x), y);
+      adam.zero_grad();
+      loss.backward();
+      adam.step();
+      step_seconds += watch.seconds();
+      ++steps;
+      total += loss.item<double>();
+      char status[64];
+      std::snprintf(status, sizeof status, "%s loss %.4f", m.name.c_str(), loss.item<double>());
+      bar.advance(1, status);
+    }
+    r.train_curve.push_back(total / double(std::max<int64_t>(batches, 1)));
+    r.test_curve.push_back(test_mse(m, test));
+  }
+  r.test_mse = r.test_curve.empty() ? test_mse(m, test) : r.test_curve.back();
+  r.seconds_per_step = steps ? step_seconds / double(steps) : 0.0;
+  soma::NoGradGuard no_grad;
+  r.prediction = m(test.x.slice(0, 0, std::min<int64_t>(test.n, 200))).to_vector<double>();
+  return r;
+}
+
+void check(const Options& o) {
+  for (auto [name, v, lo, hi] :
+       {std::tuple{"--hidden", o.hidden, 1, 4096}, std::tuple{"--window", o.window, 2, 10000},
+        std::tuple{"--ahead", o.ahead, 1, 10000}, std::tuple{"--train", o.train, 1, 10000000},
+        std::tuple{"--test", o.test, 1, 10000000}, std::tuple{"--batch", o.batch, 1, 65536}})
+    if (v < lo || v > hi)
+      throw soma::Error(std::string(name) + " " + std::to_string(v) + ": expected " +
+                        std::to_string(lo) + " to " + std::to_string(hi));
+  if (o.batch > o.train)
+    throw soma::Error("--batch " + std::to_string(o.batch) + ": expected at most --train (" +
+                      std::to_string(o.train) + ")");
+  if (o.train * o.window > (int64_t{1} << 28) || o.test * o.window > (int64_t{1} << 28))
+    throw soma::Error("--train/--test x --window: expected at most 2^28 values");
+  if (!(o.noise >= 0 && o.noise <= 10)) throw soma::Error("--noise: expected 0 to 10");
+  if (!(o.lr > 0)) throw soma::Error("--lr: expected a positive learning rate");
+}
+
+void plot_results(const Options& o, const std::vector<Model>& models,
+                  const std::vector<Result>& results, const Split& test, double baseline) {
+  namespace plot = soma::plot;
+  std::filesystem::create_directories(o.common.plot_dir);
+  const int n = int(models.size());
+  plot::Figure fig({.rows = 2,
+                    .cols = n,
+                    .width = 400 * n,
+                    .height = 750,
+                    .title = "RNN vs GRU vs LSTM: a noisy sum of sines, " +
+                             std::to_string(o.ahead) + " steps ahead"});
+  const std::vector<double> truth =
+      test.y.slice(0, 0, std::min<int64_t>(test.n, 200)).to_vector<double>();
+  for (int k = 0; k < n; ++k) {
+    const Result& r = results[size_t(k)];
+    auto& ax = fig.axes(0, k);
+    ax.title = models[size_t(k)].name + ": test MSE " + std::to_string(r.test_mse).substr(0, 6);
+    ax.xlabel = "epoch";
+    ax.ylabel = "mean squared error";
+    std::vector<double> ep;
+    for (size_t e = 0; e < r.train_curve.size(); ++e) ep.push_back(double(e + 1));
+    ax.line(ep, r.train_curve, {.label = "train"});
+    ax.line(ep, r.test_curve, {.label = "test", .dash = true});
+    ax.line({ep.front(), ep.back()}, {baseline, baseline}, {.label = "predict the mean"});
+    ax.line({ep.front(), ep.back()}, {o.noise * o.noise, o.noise * o.noise},
+            {.label = "noise floor"});
+    auto& sc = fig.axes(1, k);
+    sc.title = models[size_t(k)].name + " on test windows";
+    sc.xlabel = "true value";
+    sc.ylabel = "predicted";
+    sc.scatter(truth, r.prediction, {.label = "windows"});
+    sc.line({-1.6, 1.6}, {-1.6, 1.6}, {.label = "y = x", .dash = true});
+  }
+  fig.save(std::filesystem::path(o.common.plot_dir) / "sine_rnn.png");
+}
+
+void run(const Options& opt) {
+  check(opt);
+  const int epochs = opt.common.epochs >= 0 ? opt.common.epochs : 15;
+  soma::Rng data_rng(opt.common.seed);
+  const Split train = make_split(opt.train, opt, data_rng);
+  const Split test = make_split(opt.test, opt, data_rng);
+  // Predicting the test targets' own mean: the MSE equals their (population) variance.
+  const double baseline = soma::var(test.y, {0}, false, 0).item<double>();
+
+  std::vector<Model> models;
+  const nn::RNNOptions ro{.batch_first = true};
+  {
+    // Every model drawn from the same seed: identical read-out weights, and recurrent
+    // weights from the same stream (torch's U(±1/sqrt(H)) for all three).
+    soma::Rng r1(opt.common.seed + 1), r2(opt.common.seed + 1), r3(opt.common.seed + 1);
+    models.emplace_back("RNN", std::make_unique<nn::RNN>(1, opt.hidden, ro, r1), opt.hidden, r1);
+    models.emplace_back("GRU", std::make_unique<nn::GRU>(1, opt.hidden, ro, r2), opt.hidden, r2);
+    models.emplace_back("LSTM", std::make_unique<nn::LSTM>(1, opt.hidden, ro, r3), opt.hidden, r3);
+  }
+  std::vector<Result> results;
+  {
+    soma::ProgressBar bar(int64_t(models.size()) * epochs * (opt.train / opt.batch), "sine-rnn",
+                          !opt.common.json);
+    for (Model& m : models) results.push_back(train_one(m, train, test, opt, epochs, bar));
+  }
+  if (!opt.common.plot_dir.empty()) plot_results(opt, models, results, test, baseline);
+
+  if (!opt.common.json) {
+    std::printf("predict-the-mean test MSE %.4f, noise floor %.4f\n", baseline,
+                opt.noise * opt.noise);
+    for (size_t k = 0; k < models.size(); ++k)
+      std::printf("%-5s test MSE %.4f  (%.5f s per step)\n", models[k].name.c_str(),
+                  results[k].test_mse, results[k].seconds_per_step);
+    return;
+  }
+  nlohmann::json per_model = nlohmann::json::object();
+  for (size_t k = 0; k < models.size(); ++k)
+    per_model[models[k].name] = {{"test_mse", results[k].test_mse},
+                                 {"seconds_per_step", results[k].seconds_per_step},
+                                 {"test_mse_per_epoch", results[k].test_curve},
+                                 {"train_mse_per_epoch", results[k].train_curve}};
+  soma::cli::print_json({{"models", per_model},
+                         {"baseline_mse", baseline},
+                         {"noise_variance", opt.noise * opt.noise},
+                         {"epochs", epochs},
+                         {"hidden", opt.hidden},
+                         {"train", opt.train},
+                         {"test", opt.test}});
+}
+
+soma::cli::ExampleRegistrar reg(
+    "sine-rnn", "RNN vs GRU vs LSTM predicting a noisy sum of sines ahead; loss curves",
+    [](CLI::App& app) {
+      auto opts = std::make_shared<Options>();
+      soma::cli::add_example_options(app, opts->common);
+      app.add_option("--hidden", opts->hidden, "Hidden size of every model")->capture_default_str();
+      app.add_option("--window", opts->window, "Steps each model reads")->capture_default_str();
+      app.add_option("--ahead", opts->ahead, "Steps past the window to predict")
+          ->capture_default_str();
+      app.add_option("--noise", opts->noise, "Standard deviation of the noise")
+          ->capture_default_str();
+      app.add_option("--train", opts->train, "Training sequences")->capture_default_str();
+      app.add_option("--test", opts->test, "Test sequences")->capture_default_str();
+      app.add_option("--batch", opts->batch, "Sequences per batch")->capture_default_str();
+      app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
+      app.callback([opts] { run(*opts); });
+    });
+
+}  // namespace

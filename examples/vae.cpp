@@ -1,0 +1,356 @@
+// A convolutional variational autoencoder on Fashion-MNIST with a 2-D latent space
+// (Kingma & Welling 2014), beside a plain autoencoder of the same shape.
+//
+//   encoder  [N,1,28,28] -Conv2d(1,16,4,s2,p1)-ReLU- [N,16,14,14] -Conv2d(16,32,4,s2,p1)-ReLU-
+//            [N,32,7,7] -Flatten-Linear(1568,2 * 2)- mean and log-variance of q(z|x)
+//   decoder  z [N,2] -Linear(2,1568)-ReLU- [N,32,7,7] -ConvTranspose2d(32,16,4,s2,p1)-ReLU-
+//            [N,16,14,14] -ConvTranspose2d(16,1,4,s2,p1)- pixel logits [N,1,28,28]
+//
+// Pixels (grey values in [0, 1]) are scored by a Bernoulli likelihood, as the VAE of
+// pytorch/examples does; the prior is N(0, I). The loss is the negative ELBO per image,
+//   -ELBO = BCE(logits, x) summed over pixels + KL(q(z|x) || N(0, I)),
+// with one reparameterised sample z = mu + exp(logvar / 2) * eps. The autoencoder uses the
+// encoder's mean as its code and the same decoder, trained on the BCE alone. `test_elbo`
+// is the ELBO on the test images in nats per image (higher is better; an untrained
+// decoder's is near -784 ln 2 = -543: logits near 0 give every pixel ln 2; seed 42: -524).
+//
+//   soma example vae [--json] [--seed N] [--epochs N] [--plot DIR] [--data DIR]
+//                    [--train N] [--test N] [--batch N] [--lr X]
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "registry.hpp"
+#include "soma/core/error.hpp"
+#include "soma/core/progress.hpp"
+#include "soma/core/random.hpp"
+#include "soma/data/fashion_mnist.hpp"
+#include "soma/nn/conv.hpp"
+#include "soma/nn/conv_transpose.hpp"
+#include "soma/nn/linear.hpp"
+#include "soma/optim/adam.hpp"
+#include "soma/plot/figure.hpp"
+
+namespace {
+
+namespace nn = soma::nn;
+using soma::Tensor;
+
+constexpr int64_t kLatent = 2, kFlat = 32 * 7 * 7;
+
+struct Options {
+  soma::cli::ExampleOptions common;
+  std::string data_dir;  // empty: Debian's folder
+  int64_t train = 20000, test = 10000, batch = 128;
+  double lr = 1e-3;
+};
+
+struct Encoder {
+  nn::Conv2d c1, c2;
+  nn::Linear head;
+  Encoder(int64_t outputs, soma::Rng& rng)
+      : c1(1, 16, 4, {.stride = {2, 2}, .padding = {1, 1}}, rng),
+        c2(16, 32, 4, {.stride = {2, 2}, .padding = {1, 1}}, rng),
+        head(kFlat, outputs, true, rng) {}
+  Tensor operator()(const Tensor& x) {
+    return head(soma::relu(c2(soma::relu(c1(x)))).reshape({-1, kFlat}));
+  }
+  void collect(std::vector<Tensor>& p) const {
+    for (const nn::Module* m : std::initializer_list<const nn::Module*>{&c1, &c2, &head})
+      for (const Tensor& t : m->parameters()) p.push_back(t);
+  }
+};
+
+struct Decoder {
+  nn::Linear fc;
+  nn::ConvTranspose2d t1, t2;
+  explicit Decoder(soma::Rng& rng)
+      : fc(kLatent, kFlat, true, rng),
+        t1(32, 16, 4, {.stride = {2, 2}, .padding = {1, 1}}, rng),
+        t2(16, 1, 4, {.stride = {2, 2}, .padding = {1, 1}}, rng) {}
+  // z [N, 2] -> pixel logits [N, 1, 28, 28]
+  Tensor operator()(const Tensor& z) {
+    return t2(soma::relu(t1(soma::relu(fc(z)).reshape({-1, 32, 7, 7}))));
+  }
+  void collect(std::vector<Tensor>& p) const {
+    for (const nn::Module* m : std::initializer_list<const nn::Module*>{&fc, &t1, &t2})
+      for (const Tensor& t : m->parameters()) p.push_back(t);
+  }
+};
+
+// Both models: `variational` adds the sampled code and the KL term.
+struct Model {
+  bool variational;
+  Encoder enc;
+  Decoder dec;
+  Model(bool vae, soma::Rng& rng)
+      : variational(vae), enc(vae ? 2 * kLatent : kLatent, rng), dec(rng) {}
+  std::vector<Tensor> parameters() const {
+    std::vector<Tensor> p;
+    enc.collect(p);
+    dec.collect(p);
+    return p;
+  }
+  // The code's mean [N, 2] (the autoencoder's code).
+  Tensor mean(const Tensor& x) {
+    const Tensor h = enc(x);
+    return variational ? h.slice(1, 0, kLatent) : h;
+  }
+  struct Loss {
+    Tensor total;            // summed over the batch: -ELBO (VAE) or BCE (autoencoder)
+    double bce = 0, kl = 0;  // summed over the batch
+  };
+  Loss loss(const Tensor& x, soma::Rng& rng) {
+    const Tensor h = enc(x);
+    Tensor z = h, kl;
+    if (variational) {
+      const Tensor mu = h.slice(1, 0, kLatent), logvar = h.slice(1, kLatent, 2 * kLatent);
+      const Tensor eps = soma::randn(mu.shape(), rng);
+      z = mu + soma::exp(logvar * 0.5) * eps;
+      // KL(N(mu, sigma^2) || N(0, 1)) = -1/2 (1 + log sigma^2 - mu^2 - sigma^2), per dimension.
+      kl = soma::sum(soma::exp(logvar) + mu * mu - logvar - 1.0) * 0.5;
+    }
+    const Tensor bce = soma::bce_with_logits(dec(z), x, soma::Reduction::Sum);
+    Loss l{bce, bce.item<double>(), 0};
+    if (variational) {
+      l.total = bce + kl;
+      l.kl = kl.item<double>();
+    }
+    return l;
+  }
+};
+
+// Per image over a whole split, without gradients: {-ELBO or BCE, BCE, KL}.
+std::array<double, 3> evaluate(Model& m, const Tensor& images, int64_t batch, uint64_t seed) {
+  soma::NoGradGuard no_grad;
+  soma::Rng rng(seed);  // the same noise for every evaluation: curves compare like for like
+  const int64_t n = images.size(0);
+  double total = 0, bce = 0, kl = 0;
+  for (int64_t at = 0; at < n; at += batch) {
+    const Model::Loss l = m.loss(images.slice(0, at, std::min(n, at + batch)), rng);
+    total += l.total.item<double>();
+    bce += l.bce;
+    kl += l.kl;
+  }
+  return {total / double(n), bce / double(n), kl / double(n)};
+}
+
+struct History {
+  std::vector<double> train, test;  // loss per image, per epoch
+};
+
+History train_model(Model& m, const Tensor& train, const Tensor& test, const Options& o, int epochs,
+                    soma::ProgressBar& bar, const char* label) {
+  History h;
+  soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
+  soma::Rng order_rng(o.common.seed + 3), noise_rng(o.common.seed + 4);
+  const int64_t n = train.size(0);
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int e = 0; e < epochs; ++e) {
+    for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+    for (size_t i = order.size() - 1; i > 0; --i)
+      std::swap(order[i], order[size_t(order_rng.next_u64() % (i + 1))]);
+    double total = 0;
+    for (int64_t at = 0; at < n; at += o.batch) {
+      const int64_t b = std::min(o.batch, n - at);
+      const Tensor x = train.index_select(
+          0, soma::tensor(std::span<const int64_t>(order.data() + at, size_t(b)), {b}));
+      Model::Loss l = m.loss(x, noise_rng);
+      adam.zero_grad();
+      (l.total * (1.0 / double(b))).backward();
+      adam.step();
+      total += l.total.item<double>();
+      char status[64];
+      std::snprintf(status, sizeof status, "%s %.1f nats", label,
+                    l.total.item<double>() / double(b));
+      bar.advance(1, status);
+    }
+    h.train.push_back(total / double(n));
+    h.test.push_back(evaluate(m, test, o.batch, o.common.seed + 5)[0]);
+  }
+  return h;
+}
+
+// Images [k, 28, 28] (as one flat vector) tiled into a rows x cols mosaic, row 0 on top.
+std::vector<double> mosaic(const std::vector<double>& px, int64_t rows, int64_t cols) {
+  const int64_t w = cols * 28, hgt = rows * 28;
+  std::vector<double> out(size_t(w * hgt), 1.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t y = 0; y < 28; ++y)
+        for (int64_t x = 0; x < 28; ++x)
+          out[size_t((r * 28 + y) * w + c * 28 + x)] =
+              px[size_t(((r * cols + c) * 28 + y) * 28 + x)];
+  return out;
+}
+
+// A mosaic as a grey image (the heatmap draws row 0 at the top, as images read).
+void image_axes(soma::plot::Axes& ax, const std::vector<double>& m, int64_t rows, int64_t cols,
+                const std::string& title) {
+  const int64_t w = cols * 28, hgt = rows * 28;
+  ax.title = title;
+  ax.heatmap(m, size_t(hgt), size_t(w),
+             {.colorbar = false, .colormap = "gray", .zlim = soma::plot::Range{0.0, 1.0}});
+}
+
+void plots(const Options& o, Model& vae, Model& ae, const soma::data::LabelledImages& test,
+           const History& hv, const History& ha) {
+  namespace plot = soma::plot;
+  namespace fs = std::filesystem;
+  soma::NoGradGuard no_grad;
+  fs::create_directories(o.common.plot_dir);
+  const fs::path dir(o.common.plot_dir);
+  const auto& names = soma::data::fashion_mnist_classes();
+  const std::vector<std::string> class_names(names.begin(), names.end());
+  const std::vector<double> labels = test.labels.to_vector<double>();
+
+  plot::Figure latent({.cols = 2,
+                       .width = 1400,
+                       .height = 650,
+                       .title = "Fashion-MNIST test images in the 2-D latent space"});
+  for (int k = 0; k < 2; ++k) {
+    Model& m = k == 0 ? vae : ae;
+    const std::vector<double> z = m.mean(test.images).to_vector<double>();
+    std::vector<double> zx, zy;
+    for (size_t i = 0; i + 1 < z.size(); i += 2) {
+      zx.push_back(z[i]);
+      zy.push_back(z[i + 1]);
+    }
+    auto& ax = latent.axes(0, k);
+    ax.title = k == 0 ? "VAE: mean of q(z|x)" : "autoencoder: code";
+    ax.xlabel = "z1";
+    ax.ylabel = "z2";
+    ax.scatter(zx, zy, {.classes = labels, .class_names = class_names, .size = 2});
+  }
+  latent.save(dir / "vae_latent.png");
+
+  // Decoded samples on a 15 x 15 grid of the prior's quantiles (5%..95%), z2 upwards.
+  const int64_t g = 15;
+  std::vector<float> grid;
+  for (int64_t r = 0; r < g; ++r)
+    for (int64_t c = 0; c < g; ++c) {
+      auto quantile = [&](int64_t i) {  // inverse normal CDF by bisection: exact enough here
+        const double p = 0.05 + 0.9 * double(i) / double(g - 1);
+        double lo = -4, hi = 4;
+        for (int it = 0; it < 60; ++it) {
+          const double mid = (lo + hi) / 2;
+          (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+        }
+        return lo;
+      };
+      grid.push_back(float(quantile(c)));
+      grid.push_back(float(quantile(g - 1 - r)));
+    }
+  const Tensor decoded =
+      soma::sigmoid(vae.dec(soma::tensor(std::span<const float>(grid), {g * g, kLatent})));
+  plot::Figure samples({.width = 900, .height = 900});
+  image_axes(samples.axes(), mosaic(decoded.to_vector<double>(), g, g), g, g,
+             "VAE: decoded latent grid (z1 rightwards, z2 upwards, prior quantiles 5%-95%)");
+  samples.save(dir / "vae_samples.png");
+
+  // Reconstructions: the first 12 test images, the VAE's (from the mean) and the AE's.
+  const int64_t k = std::min<int64_t>(12, test.images.size(0));
+  const Tensor x = test.images.slice(0, 0, k);
+  std::vector<double> rows = x.to_vector<double>();
+  for (Model* m : {&vae, &ae})
+    for (double v : soma::sigmoid(m->dec(m->mean(x))).to_vector<double>()) rows.push_back(v);
+  plot::Figure rec({.width = 1200, .height = 360});
+  image_axes(rec.axes(), mosaic(rows, 3, k), 3, k,
+             "test images (top), VAE reconstructions (middle), autoencoder (bottom)");
+  rec.save(dir / "vae_reconstructions.png");
+
+  plot::Figure curves({.width = 900, .height = 500, .title = "training on Fashion-MNIST"});
+  auto& ax = curves.axes();
+  ax.xlabel = "epoch";
+  ax.ylabel = "nats per image";
+  std::vector<double> ep;
+  for (size_t e = 0; e < hv.train.size(); ++e) ep.push_back(double(e + 1));
+  if (!ep.empty()) {
+    ax.line(ep, hv.train, {.label = "VAE -ELBO, train", .markers = true});
+    ax.line(ep, hv.test, {.label = "VAE -ELBO, test", .dash = true, .markers = true});
+    ax.line(ep, ha.train, {.label = "autoencoder BCE, train", .markers = true});
+    ax.line(ep, ha.test, {.label = "autoencoder BCE, test", .dash = true, .markers = true});
+  }
+  curves.save(dir / "vae_loss.png");
+}
+
+void run(const Options& opt) {
+  const int epochs = opt.common.epochs >= 0 ? opt.common.epochs : 3;
+  for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
+                             std::tuple{"--test", opt.test, int64_t{10000}},
+                             std::tuple{"--batch", opt.batch, int64_t{65536}}})
+    if (v < 1 || v > hi)
+      throw soma::Error(std::string(name) + " " + std::to_string(v) + ": expected 1 to " +
+                        std::to_string(hi));
+  if (!(opt.lr > 0)) throw soma::Error("--lr: expected a positive learning rate");
+  soma::data::LabelledImages train = soma::data::fashion_mnist("train", opt.data_dir);
+  soma::data::LabelledImages test = soma::data::fashion_mnist("test", opt.data_dir);
+  // The first --train / --test images: the files' order is already mixed across classes.
+  train.images = train.images.slice(0, 0, opt.train);
+  test.images = test.images.slice(0, 0, opt.test);
+  test.labels = test.labels.slice(0, 0, opt.test);
+
+  soma::Rng rng_vae(opt.common.seed + 1), rng_ae(opt.common.seed + 1);
+  Model vae(true, rng_vae), ae(false, rng_ae);
+  const auto untrained = evaluate(vae, test.images, opt.batch, opt.common.seed + 5);
+  const double untrained_ae = evaluate(ae, test.images, opt.batch, opt.common.seed + 5)[0];
+  History hv, ha;
+  {
+    const int64_t steps = (opt.train + opt.batch - 1) / opt.batch;
+    soma::ProgressBar bar(2 * epochs * steps, "vae", !opt.common.json);
+    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE");
+    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE");
+  }
+  const auto final_vae = evaluate(vae, test.images, opt.batch, opt.common.seed + 5);
+  const double final_ae = evaluate(ae, test.images, opt.batch, opt.common.seed + 5)[0];
+  if (!opt.common.plot_dir.empty()) plots(opt, vae, ae, test, hv, ha);
+
+  if (!opt.common.json) {
+    std::printf("%lld training / %lld test images, %d epochs\n", static_cast<long long>(opt.train),
+                static_cast<long long>(opt.test), epochs);
+    std::printf(
+        "VAE test ELBO %.2f nats per image (reconstruction %.2f, KL %.2f; untrained %.2f)\n",
+        -final_vae[0], final_vae[1], final_vae[2], -untrained[0]);
+    std::printf("autoencoder test reconstruction loss %.2f nats per image (untrained %.2f)\n",
+                final_ae, untrained_ae);
+    return;
+  }
+  auto negate = [](std::vector<double> v) {
+    for (double& x : v) x = -x;
+    return v;
+  };
+  soma::cli::print_json({{"test_elbo", -final_vae[0]},
+                         {"test_reconstruction_nats", final_vae[1]},
+                         {"test_kl_nats", final_vae[2]},
+                         {"untrained_test_elbo", -untrained[0]},
+                         {"test_elbo_per_epoch", negate(hv.test)},
+                         {"autoencoder_test_reconstruction_nats", final_ae},
+                         {"autoencoder_untrained_reconstruction_nats", untrained_ae},
+                         {"autoencoder_test_per_epoch", ha.test},
+                         {"epochs", epochs},
+                         {"train", opt.train},
+                         {"test", opt.test}});
+}
+
+soma::cli::ExampleRegistrar reg(
+    "vae", "Convolutional VAE (2-D latent) and autoencoder on Fashion-MNIST; test ELBO",
+    [](CLI::App& app) {
+      auto opts = std::make_shared<Options>();
+      soma::cli::add_example_options(app, opts->common);
+      app.add_option("--data", opts->data_dir,
+                     "Folder with the Fashion-MNIST IDX files (default: Debian's)");
+      app.add_option("--train", opts->train, "Training images used (the first N)")
+          ->capture_default_str();
+      app.add_option("--test", opts->test, "Test images used (the first N)")->capture_default_str();
+      app.add_option("--batch", opts->batch, "Images per batch")->capture_default_str();
+      app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
+      app.callback([opts] { run(*opts); });
+    });
+
+}  // namespace
