@@ -59,7 +59,7 @@ std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTrace
 
 CobaResult coba(const CobaOptions& o) {
   Stopwatch setup;
-  Network net({.dt = 0.1e-3, .seed = o.seed});
+  Network net({.dt = 0.1 * units::ms, .seed = o.seed});
   for (auto [name, value] : {std::pair{"taum", "20*ms"},
                              {"taue", "5*ms"},
                              {"taui", "10*ms"},

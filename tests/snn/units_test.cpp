@@ -94,4 +94,20 @@ TEST(Units, BracedListOfDoubles) {
   EXPECT_EQ(g.get("I"), (std::vector<double>{0.7e-9, 0.5e-9, 0}));
 }
 
+TEST(Units, SynapsesTakeQuantities) {
+  Network net;
+  auto& g = net.add_neuron_group(2, "dv/dt = -v/(10*ms) : volt");
+  auto& s = net.add_synapses(g, g, {.model = "w : siemens", .on_pre = "v_post += 1*mV"});
+  s.connect({0, 1}, {1, 0});
+  s.set("w", {0.5 * nS, 1 * nS});
+  EXPECT_EQ(s.get("w"), (std::vector<double>{0.5e-9, 1e-9}));
+  s.set("delay", 2 * ms);
+  EXPECT_EQ(s.get("delay"), (std::vector<double>{0.002, 0.002}));
+  s.set("delay", {1e-3, 3e-3});
+  EXPECT_EQ(s.get("delay"), (std::vector<double>{1e-3, 3e-3}));
+  EXPECT_THROW(s.set("w", 1 * mV), soma::Error);
+  EXPECT_THROW(s.set("delay", 1 * mV), soma::Error);
+  EXPECT_THROW(s.set("x", 1 * nS), soma::Error);
+}
+
 }  // namespace

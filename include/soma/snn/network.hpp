@@ -139,10 +139,28 @@ class Synapses {
   // Source / target neuron of every synapse (subgroup-relative), in storage order.
   std::vector<int64_t> sources() const;
   std::vector<int64_t> targets() const;
-  // Synaptic variables (and "delay", seconds) as for NeuronGroup::set.
+  // Synaptic variables (and "delay", seconds) as for NeuronGroup::set, units included.
   void set(const std::string& variable, double value);
   void set(const std::string& variable, const std::vector<double>& values);
+  void set(const std::string& variable, std::initializer_list<double> values) {
+    set(variable, std::vector<double>(values));
+  }
   void set(const std::string& variable, const std::string& expression);
+  template <units::Dim D>
+  void set(const std::string& variable, units::Quantity<D> value) {
+    set_si(variable, std::vector<double>(static_cast<std::size_t>(size()), value.si()),
+           D.exponents());
+  }
+  template <units::Dim D>
+  void set(const std::string& variable, std::initializer_list<units::Quantity<D>> values) {
+    set_si(variable, std::vector<double>(values.begin(), values.end()), D.exponents());
+  }
+  template <units::Dim D>
+  void set(const std::string& variable, const std::vector<units::Quantity<D>>& values) {
+    set_si(variable, std::vector<double>(values.begin(), values.end()), D.exponents());
+  }
+  void set_si(const std::string& variable, const std::vector<double>& values,
+              const std::array<int, 7>& dimension);
   const std::vector<double>& get(const std::string& variable) const;
 
   ~Synapses();
