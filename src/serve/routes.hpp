@@ -11,17 +11,17 @@
 namespace soma::serve::detail {
 
 struct Request {
-  std::string method;                        // "GET", "HEAD", "POST", ...
-  std::string path;                          // decode_path() of the request target
-  std::optional<std::string> last_event_id;  // the Last-Event-ID header, when sent
+  std::string method{};                        // "GET", "HEAD", "POST", ...
+  std::string path{};                          // decode_path() of the request target
+  std::optional<std::string> last_event_id{};  // the Last-Event-ID header, when sent
 };
 
 struct Reply {
   int status = 200;
   std::string content_type = "text/plain";
-  std::string body;
+  std::string body{};
   // Set for /api/events: the reply is the event stream, starting at this event number.
-  std::optional<int64_t> events_from;
+  std::optional<int64_t> events_from{};
 };
 
 // What the routes serve, made once when the dashboard is made.
