@@ -26,9 +26,9 @@ struct Reply {
 
 // What the routes serve, made once when the dashboard is made.
 struct Content {
-  std::string dataset, spikes, embedding;  // the JSON of /api/dataset, /api/spikes, ...
+  std::string dataset{}, spikes{}, embedding{};  // the JSON of /api/dataset, /api/spikes, ...
   // Plotly.js, read on first use; throws when it cannot be read (the reply is then 404).
-  std::function<const std::string&()> plotly;
+  std::function<const std::string&()> plotly{};
 };
 
 // The request target's path, percent-decoded, without the query: "/a%20b?x" is "/a b".
