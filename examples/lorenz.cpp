@@ -53,9 +53,9 @@ void lorenz(double, std::span<const double> y, std::span<double> dy) {
 }
 
 struct Run {
-  std::string name;
-  std::vector<double> t;
-  ode::Trajectory y;
+  std::string name{};
+  std::vector<double> t{};
+  ode::Trajectory states{};  // states[i] is the state at t[i]
   std::int64_t nfev = 0;
   double seconds = 0;
 };
@@ -82,8 +82,10 @@ std::vector<std::string> plot_figures(const Run& odeint, const Run& ivp, const R
                       .width = 1200,
                       .height = 520,
                       .title = "Lorenz attractor at SciPy's default tolerances"});
-  attractor(first.axes(0, 0), "odeint (" + std::to_string(odeint.t.size()) + " times)", odeint.y);
-  attractor(first.axes(0, 1), "solve_ivp (" + std::to_string(ivp.t.size()) + " points)", ivp.y);
+  attractor(first.axes(0, 0), "odeint (" + std::to_string(odeint.t.size()) + " times)",
+            odeint.states);
+  attractor(first.axes(0, 1), "solve_ivp (" + std::to_string(ivp.t.size()) + " points)",
+            ivp.states);
   save(first, "lorenz.png");
   try {
     (void)plot::plotly_js_path();
@@ -97,8 +99,9 @@ std::vector<std::string> plot_figures(const Run& odeint, const Run& ivp, const R
                         .width = 1200,
                         .height = 520,
                         .title = "solve_ivp: RK45 and LSODA at the default tolerances"});
-  attractor(methods.axes(0, 0), "RK45 (" + std::to_string(rk45.t.size()) + " points)", rk45.y);
-  attractor(methods.axes(0, 1), "LSODA (" + std::to_string(lsoda.t.size()) + " points)", lsoda.y);
+  attractor(methods.axes(0, 0), "RK45 (" + std::to_string(rk45.t.size()) + " points)", rk45.states);
+  attractor(methods.axes(0, 1), "LSODA (" + std::to_string(lsoda.t.size()) + " points)",
+            lsoda.states);
   save(methods, "lorenz_methods.png");
 
   plot::Figure same({.rows = 1,
@@ -106,14 +109,14 @@ std::vector<std::string> plot_figures(const Run& odeint, const Run& ivp, const R
                      .width = 1500,
                      .height = 480,
                      .title = "odeint and solve_ivp LSODA at the same 4,000 times"});
-  attractor(same.axes(0, 0), "odeint", odeint.y);
-  attractor(same.axes(0, 1), "solve_ivp LSODA, t_eval = t", t_eval.y);
+  attractor(same.axes(0, 0), "odeint", odeint.states);
+  attractor(same.axes(0, 1), "solve_ivp LSODA, t_eval = t", t_eval.states);
   auto& x = same.axes(0, 2);
   x.title = "x(t)";
   x.xlabel = "t";
   x.ylabel = "x";
-  x.line(odeint.t, odeint.y.component(0), {.label = "odeint", .width = 0.8});
-  x.line(t_eval.t, t_eval.y.component(0), {.label = "solve_ivp LSODA", .width = 0.8});
+  x.line(odeint.t, odeint.states.component(0), {.label = "odeint", .width = 0.8});
+  x.line(t_eval.t, t_eval.states.component(0), {.label = "solve_ivp LSODA", .width = 0.8});
   save(same, "lorenz_t_eval.png");
   return written;
 }
@@ -125,7 +128,7 @@ Run solve(const std::string& name, ode::Options options) {
   r.seconds = w.seconds();
   if (!res.success()) throw soma::Error("lorenz: solve_ivp " + name + " failed: " + res.message);
   r.t = res.t;
-  r.y = std::move(res.y);
+  r.states = std::move(res.states);
   r.nfev = res.nfev;
   return r;
 }
@@ -141,7 +144,7 @@ void run(const soma::cli::ExampleOptions& opt) {
     lorenz(tt, y, dy);
   };
   soma::Stopwatch w;
-  odeint.y = ode::odeint(counted, y0, t);  // SciPy's defaults: LSODA, rtol = atol = 1.49012e-8
+  odeint.states = ode::odeint(counted, y0, t);  // SciPy's defaults: LSODA, rtol = atol = 1.49012e-8
   odeint.seconds = w.seconds();
 
   const Run ivp = solve("solve_ivp", {});  // SciPy's defaults: RK45, rtol 1e-3, atol 1e-6
@@ -152,7 +155,7 @@ void run(const soma::cli::ExampleOptions& opt) {
   // When odeint and solve_ivp LSODA at the same times first differ by more than 1 in x.
   double diverge_t = NAN, max_diff = 0;
   for (size_t i = 0; i < t.size(); ++i) {
-    const double d = std::fabs(odeint.y(i, 0) - t_eval.y(i, 0));
+    const double d = std::fabs(odeint.states(i, 0) - t_eval.states(i, 0));
     if (std::isnan(diverge_t) && d > 1.0) diverge_t = t[i];
     max_diff = std::max(max_diff, d);
   }
@@ -166,7 +169,7 @@ void run(const soma::cli::ExampleOptions& opt) {
     points[r->name] = r->t.size();
     nfev[r->name] = r->nfev;
     seconds[r->name] = r->seconds;
-    final_state[r->name] = std::vector<double>(r->y.back().begin(), r->y.back().end());
+    final_state[r->name] = std::vector<double>(r->states.back().begin(), r->states.back().end());
   }
   if (opt.json) {
     soma::cli::print_json(
@@ -192,8 +195,8 @@ void run(const soma::cli::ExampleOptions& opt) {
   for (size_t k = 0; k < std::size(runs); ++k) {
     const Run& r = *runs[k];
     std::printf("%-14s %6zu %6lld  (%9.4f, %9.4f, %9.4f)  %8.3f  %s\n", r.name.c_str(), r.t.size(),
-                static_cast<long long>(r.nfev), r.y.back()[0], r.y.back()[1], r.y.back()[2],
-                1e3 * r.seconds, what[k]);
+                static_cast<long long>(r.nfev), r.states.back()[0], r.states.back()[1],
+                r.states.back()[2], 1e3 * r.seconds, what[k]);
   }
   if (std::isnan(diverge_t))
     std::printf("odeint and solve_ivp LSODA at t_eval agree in x within 1 throughout\n");

@@ -190,9 +190,9 @@ void run(const Options& opt) {
   }
   if (opt.json) {
     nlohmann::json final = nlohmann::json::object();
-    if (!r.y.empty())
+    if (!r.states.empty())
       for (std::size_t j = 0; j < sys.variables.size(); ++j)
-        final[sys.variables[j]] = r.y.back()[j];
+        final[sys.variables[j]] = r.states.back()[j];
     nlohmann::json methods = nlohmann::json::array();
     for (const auto& m : r.methods)
       methods.push_back({{"t", m.t}, {"method", ode::method_name(m.method)}});

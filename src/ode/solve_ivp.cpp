@@ -167,7 +167,7 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
   }
 
   Result r;
-  r.y = Trajectory(n);
+  r.states = Trajectory(n);
   if (o.dense_output) r.sol = DenseSolution(n);
   r.t_events.resize(o.events.size());
   r.y_events.assign(o.events.size(), Trajectory(n));
@@ -177,29 +177,29 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
   // one row.
   if (!o.on_output) {
     r.t.reserve(te.size());
-    r.y.reserve(te.size());
+    r.states.reserve(te.size());
   }
   // Hands the rows from `first` on to on_output, then keeps only the last of them.
   std::vector<double> last_row;
   auto stream = [&](std::size_t first) {
     if (!o.on_output) return;
-    for (std::size_t i = first; i < r.t.size(); ++i) o.on_output(r.t[i], r.y[i]);
+    for (std::size_t i = first; i < r.t.size(); ++i) o.on_output(r.t[i], r.states[i]);
     if (r.t.size() <= 1) return;
-    last_row.assign(r.y.back().begin(), r.y.back().end());
+    last_row.assign(r.states.back().begin(), r.states.back().end());
     const double t_last = r.t.back();
     r.t.assign(1, t_last);
-    r.y.clear();
-    r.y.push_back(last_row);
+    r.states.clear();
+    r.states.push_back(last_row);
   };
   if (te.empty()) {
     r.t.push_back(t0);
-    r.y.push_back(y0);
+    r.states.push_back(y0);
     stream(0);
   }
   if (t0 == tf) {
     for (double t : te) {
       r.t.push_back(t);
-      r.y.push_back(y0);
+      r.states.push_back(y0);
       stream(r.t.size() - 1);
     }
     // SciPy's ConstantDenseOutput: the solution is y0 wherever it is asked for.
@@ -281,7 +281,7 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
     const std::size_t stored = r.t.size();
     if (te.empty()) {
       r.t.push_back(t);
-      r.y.push_back(y);
+      r.states.push_back(y);
     } else {
       // The requested times the step passed (up to and including t), interpolated in one
       // call; a time equal to t gets the step's own state.
@@ -289,7 +289,7 @@ Result detail::solve_ivp_with(const Rhs& f, TimeSpan t_span, std::span<const dou
       while (end < te.size() && direction * (te[end] - t) <= 0) ++end;
       if (end > te_i) {
         const std::span<const double> ts(te.data() + te_i, end - te_i);
-        std::span<double> rows = r.y.append_rows(ts.size());
+        std::span<double> rows = r.states.append_rows(ts.size());
         stepper->interpolate_many(ts, rows);
         for (std::size_t k = 0; k < ts.size(); ++k)
           if (ts[k] == t) std::copy(y.begin(), y.end(), rows.begin() + k * n);

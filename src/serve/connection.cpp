@@ -40,10 +40,10 @@ std::string status_line(int status) {
 
 // A reply ready for the wire: the head, and the body unless it is an event stream.
 struct Outgoing {
-  std::string head;
+  std::string head{};
   std::shared_ptr<const std::string> body = std::make_shared<const std::string>();
-  std::optional<int64_t> events_from;  // then the event stream follows the head
-  bool close = false;                  // the head has no length: only closing ends it
+  std::optional<int64_t> events_from{};  // then the event stream follows the head
+  bool close = false;                    // the head has no length: only closing ends it
 };
 
 // Header names in cpp-httplib's (sorted) order, as the dashboard has always sent them.

@@ -13,27 +13,27 @@
 namespace soma::serve::detail {
 
 struct Request {
-  std::string method;                        // "GET", "HEAD", "POST", ...
-  std::string path;                          // decode_path() of the request target
-  std::optional<std::string> last_event_id;  // the Last-Event-ID header, when sent
+  std::string method{};                        // "GET", "HEAD", "POST", ...
+  std::string path{};                          // decode_path() of the request target
+  std::optional<std::string> last_event_id{};  // the Last-Event-ID header, when sent
 };
 
 struct Reply {
   int status = 200;
   std::string content_type = "text/plain";
-  std::string body;
+  std::string body{};
   // Set for /api/events: the reply is the event stream, starting at this event number.
-  std::optional<int64_t> events_from;
+  std::optional<int64_t> events_from{};
 };
 
 // What the routes serve, made once when the dashboard is made.
 struct Content {
-  std::string dataset, spikes, embedding;  // the JSON of /api/dataset, /api/spikes, ...
+  std::string dataset{}, spikes{}, embedding{};  // the JSON of /api/dataset, /api/spikes, ...
   // Plotly.js, read on first use; throws when it cannot be read (the reply is then 404).
-  std::function<const std::string&()> plotly;
+  std::function<const std::string&()> plotly{};
   // The directory of `soma train` runs (/api/runs), read on each request; empty: none.
-  std::filesystem::path runs;
-  RunsLimits runs_limits;
+  std::filesystem::path runs{};
+  RunsLimits runs_limits{};
 };
 
 // The request target's path, percent-decoded, without the query: "/a%20b?x" is "/a b".

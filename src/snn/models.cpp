@@ -10,7 +10,8 @@
 namespace soma::snn::models {
 
 std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTraces* traces) {
-  Network net({.dt = 0.1e-3});
+  using units::ms, units::nA;
+  Network net({.dt = 0.1 * ms});
   for (auto [name, value] : {std::pair{"c", "100*pF"},
                              {"gl", "5*nS"},
                              {"vl", "-70*mV"},
@@ -31,16 +32,16 @@ std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTrace
           "I : amp\n",
       {.threshold = "v > -40*mV", .reset = "v = vl", .method = "euler", .name = "G"});
   g.set("v", "vl");
-  g.set("I", std::vector<double>{0.7e-9, 0.5e-9, 0.0});
+  g.set("I", {0.7 * nA, 0.5 * nA, 0 * nA});  // checked against "I : amp"
   auto& se = net.add_synapses(g, g, {.on_pre = "ge_post += w_ge", .name = "Se"});
   se.connect({0}, {2});
   auto& si = net.add_synapses(g, g, {.on_pre = "gi_post += w_gi", .name = "Si"});
   si.connect({1}, {2});
   auto& spikes = net.add_spike_monitor(g);
   StateMonitor* state = traces ? &net.add_state_monitor(g, {"v"}, {0, 1, 2}) : nullptr;
-  net.run(0.1);
-  net.set_constant("w_gi", "0.5*nS");
-  net.run(0.1);
+  net.run(100 * ms);
+  net.set_constant("w_gi", 0.5 * units::nS);
+  net.run(100 * ms);
   if (state) {
     traces->t_ms.clear();
     traces->v_mv.clear();
@@ -58,7 +59,7 @@ std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTrace
 
 CobaResult coba(const CobaOptions& o) {
   Stopwatch setup;
-  Network net({.dt = 0.1e-3, .seed = o.seed});
+  Network net({.dt = 0.1 * units::ms, .seed = o.seed});
   for (auto [name, value] : {std::pair{"taum", "20*ms"},
                              {"taue", "5*ms"},
                              {"taui", "10*ms"},

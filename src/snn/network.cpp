@@ -42,6 +42,11 @@ void Network::set_constant(const std::string& name, double value) {
   impl_->constants[name] = expr::Quantity{value, expr::Dimension{}};
 }
 
+void Network::set_constant_si(const std::string& name, double value,
+                              const std::array<int, 7>& dimension) {
+  impl_->constants[name] = expr::Quantity{value, expr::Dimension::from_exponents(dimension)};
+}
+
 void Network::set_constant(const std::string& name, const std::string& expression) {
   const auto e = expr::parse_expression(expression, source_info("constant " + name));
   impl_->constants[name] = expr::evaluate_constant(e, impl_->constants, expression);

@@ -1,4 +1,5 @@
 // NeuronGroup: equations integrated every step, threshold, reset, refractoriness.
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -253,6 +254,23 @@ void NeuronGroup::set(const std::string& variable, const std::vector<double>& va
                 std::to_string(values.size()));
   std::copy(values.begin(), values.end(), it->second.begin());
   sync_lastspike(*impl_, variable);
+}
+
+void NeuronGroup::set_si(const std::string& variable, const std::vector<double>& values,
+                         const std::array<int, 7>& dimension) {
+  auto& im = *impl_;
+  if (!im.vars.count(variable)) throw Error(name_ + ": no variable '" + variable + "' to set");
+  const expr::Dimension given = expr::Dimension::from_exponents(dimension);
+  // Declared in the equations, or one of the group's own (lastspike: second, i: 1).
+  expr::Dimension declared;
+  if (const expr::Equation* eq = im.eqs.find(variable))
+    declared = eq->unit;
+  else if (const auto extra = im.units(); extra.count(variable))
+    declared = extra.at(variable);
+  if (given != declared)
+    throw Error(name_ + ": setting '" + variable + "', declared in " + declared.str() +
+                ", to a value in " + given.str());
+  set(variable, values);
 }
 
 void NeuronGroup::set(const std::string& variable, const std::string& expression) {

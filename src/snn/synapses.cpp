@@ -2,6 +2,7 @@
 // spiking neuron's own synapses; on_pre / on_post statements; delays by a ring of
 // per-step event lists.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -554,6 +555,22 @@ void Synapses::set(const std::string& variable, const std::vector<double>& value
                 std::to_string(it->second.size()) + " values, got " +
                 std::to_string(values.size()));
   std::copy(values.begin(), values.end(), it->second.begin());
+}
+
+void Synapses::set_si(const std::string& variable, const std::vector<double>& values,
+                      const std::array<int, 7>& dimension) {
+  const expr::Dimension given = expr::Dimension::from_exponents(dimension);
+  expr::Dimension declared;
+  if (variable == "delay")
+    declared = expr::dim::second();
+  else if (const expr::Equation* eq = impl_->model.find(variable))
+    declared = eq->unit;
+  else
+    throw Error(name_ + ": no synaptic variable '" + variable + "'");
+  if (given != declared)
+    throw Error(name_ + ": setting '" + variable + "', declared in " + declared.str() +
+                ", to a value in " + given.str());
+  set(variable, values);
 }
 
 void Synapses::set(const std::string& variable, const std::string& expression) {

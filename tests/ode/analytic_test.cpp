@@ -20,8 +20,8 @@ void oscillator(double, std::span<const double> y, std::span<double> dy) {
 double oscillator_error(const Result& r) {
   double e = 0;
   for (std::size_t i = 0; i < r.t.size(); ++i) {
-    e = std::max(e, std::fabs(r.y(i, 0) - std::cos(r.t[i])));
-    e = std::max(e, std::fabs(r.y(i, 1) + std::sin(r.t[i])));
+    e = std::max(e, std::fabs(r.states(i, 0) - std::cos(r.t[i])));
+    e = std::max(e, std::fabs(r.states(i, 1) + std::sin(r.t[i])));
   }
   return e;
 }
@@ -36,7 +36,7 @@ TEST_P(AdaptiveMethod, DecayErrorScalesWithTolerance) {
     EXPECT_DOUBLE_EQ(r.t.back(), 10.0);
     double err = 0;
     for (std::size_t i = 0; i < r.t.size(); ++i)
-      err = std::max(err, std::fabs(r.y(i, 0) - 2 * std::exp(-0.5 * r.t[i])));
+      err = std::max(err, std::fabs(r.states(i, 0) - 2 * std::exp(-0.5 * r.t[i])));
     // BDF's local error control is looser than the Runge-Kutta pairs' (lower order, and
     // an error estimate from the Newton correction).
     const double factor = GetParam() == Method::BDF ? 100 : 20;
@@ -91,7 +91,7 @@ TEST(FixedStep, LastStepLandsOnEnd) {
   ASSERT_EQ(r.t.size(), 5u);
   EXPECT_DOUBLE_EQ(r.t[3], 0.9);
   EXPECT_EQ(r.t.back(), 1.0);
-  EXPECT_NEAR(r.y.back()[0], std::exp(-0.5), 1e-5);
+  EXPECT_NEAR(r.states.back()[0], std::exp(-0.5), 1e-5);
 }
 
 TEST(SolveIvp, BackwardIntegration) {
@@ -100,7 +100,7 @@ TEST(SolveIvp, BackwardIntegration) {
         solve_ivp(decay, {5, 0}, {std::exp(-2.5)}, {.method = m, .rtol = 1e-8, .atol = 1e-10});
     ASSERT_EQ(r.status, Status::Success) << method_name(m) << ": " << r.message;
     EXPECT_EQ(r.t.back(), 0.0);
-    EXPECT_NEAR(r.y.back()[0], 1.0, 1e-6) << method_name(m);
+    EXPECT_NEAR(r.states.back()[0], 1.0, 1e-6) << method_name(m);
   }
 }
 
@@ -108,7 +108,7 @@ TEST(SolveIvp, InitialPointOnlyWhenSpanIsEmpty) {
   Result r = solve_ivp(decay, {1, 1}, {3.0});
   EXPECT_EQ(r.status, Status::Success);
   ASSERT_EQ(r.t.size(), 1u);
-  EXPECT_EQ(r.y(0, 0), 3.0);
+  EXPECT_EQ(r.states(0, 0), 3.0);
 }
 
 }  // namespace

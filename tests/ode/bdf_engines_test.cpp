@@ -40,7 +40,7 @@ void check_engine(std::size_t n) {
   ASSERT_EQ(r.t.size(), t_eval.size());
   for (std::size_t k = 0; k < t_eval.size(); ++k)
     for (std::size_t i = 0; i < n; ++i)
-      EXPECT_NEAR(r.y(k, i), exact(l[i], t_eval[k]), 1e-4) << "n=" << n << " t=" << t_eval[k];
+      EXPECT_NEAR(r.states(k, i), exact(l[i], t_eval[k]), 1e-4) << "n=" << n << " t=" << t_eval[k];
   // Stiff: an explicit method would need ~1e4 * 10 / 3 steps for stability alone.
   EXPECT_LT(r.nsteps, 1000) << "n=" << n;
   EXPECT_GT(r.njev, 0);

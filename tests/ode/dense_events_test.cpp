@@ -33,8 +33,8 @@ TEST_P(EveryMethod, DenseOutputMatchesAnalyticAndTEval) {
   const double bound = m == Method::Euler ? 1e-3 : (m == Method::RK4 ? 1e-6 : 1e-5);
   for (std::size_t i = 0; i < ts.size(); ++i) {
     const auto y = r.sol(ts[i]);
-    EXPECT_NEAR(y[0], r.y(i, 0), 1e-9 + 1e-3 * bound) << "t=" << ts[i];
-    EXPECT_NEAR(y[1], r.y(i, 1), 1e-9 + 1e-3 * bound) << "t=" << ts[i];
+    EXPECT_NEAR(y[0], r.states(i, 0), 1e-9 + 1e-3 * bound) << "t=" << ts[i];
+    EXPECT_NEAR(y[1], r.states(i, 1), 1e-9 + 1e-3 * bound) << "t=" << ts[i];
   }
   for (double t = 0; t <= 7; t += 0.0173) {
     const auto y = r.sol(t);
@@ -64,7 +64,7 @@ TEST_P(EveryMethod, TerminalEventStopsAtCrossing) {
   ASSERT_EQ(r.t_events[0].size(), 1u);
   EXPECT_NEAR(r.t_events[0][0], expected, tol);
   EXPECT_EQ(r.t.back(), r.t_events[0][0]);
-  EXPECT_NEAR(r.y.back()[0], 0.0, 1e-9);
+  EXPECT_NEAR(r.states.back()[0], 0.0, 1e-9);
   EXPECT_NEAR(r.y_events[0](0, 1), -9.81 * expected, 1e3 * tol);
 }
 

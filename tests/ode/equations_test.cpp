@@ -24,7 +24,7 @@ TEST(Equations, LorenzMatchesHandWritten) {
   Result r1 = solve_ivp(sys.rhs, {0, 2}, y0, o);
   Result r2 = solve_ivp(test::lorenz, {0, 2}, {1, 1, 1}, o);
   ASSERT_EQ(r1.status, Status::Success);
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(r1.y.back()[j], r2.y.back()[j], 1e-6);
+  for (int j = 0; j < 3; ++j) EXPECT_NEAR(r1.states.back()[j], r2.states.back()[j], 1e-6);
 }
 
 TEST(Equations, UnitsTimeAndModelConstants) {
@@ -37,7 +37,7 @@ TEST(Equations, UnitsTimeAndModelConstants) {
   auto y0 = sys.initial_state({{"v", "0*mV"}});
   EXPECT_EQ(y0[0], 0.0);
   Result r = solve_ivp(sys.rhs, {0, 0.05}, y0, {.rtol = 1e-9, .atol = 1e-12});
-  EXPECT_NEAR(r.y.back()[0], -0.065 * (1 - std::exp(-5.0)), 1e-9);
+  EXPECT_NEAR(r.states.back()[0], -0.065 * (1 - std::exp(-5.0)), 1e-9);
 }
 
 // Initial values are unit-checked as an equation's right-hand side is (issue 12): Brian2

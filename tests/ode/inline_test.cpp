@@ -28,7 +28,7 @@ TEST(SolveIvpInline, SameStepsAsSolveIvpOnLorenz) {
     for (std::size_t i = 0; i < a.t.size(); ++i) {
       EXPECT_NEAR(b.t[i], a.t[i], 1e-12 * (1 + a.t[i]));
       for (int j = 0; j < 3; ++j)
-        EXPECT_NEAR(b.y(i, j), a.y(i, j), 1e-9 * (1 + std::fabs(a.y(i, j))));
+        EXPECT_NEAR(b.states(i, j), a.states(i, j), 1e-9 * (1 + std::fabs(a.states(i, j))));
     }
   }
 }
@@ -47,12 +47,12 @@ TEST(SolveIvpInline, OutputTimesEventsAndDenseOutput) {
   ASSERT_EQ(r.t_events[0].size(), 1u);
   EXPECT_NEAR(r.t_events[0][0], M_PI / 2, 1e-8);
   ASSERT_EQ(r.t.size(), 2u);  // 0.5 and 1.0 precede the event
-  for (std::size_t i = 0; i < r.t.size(); ++i) EXPECT_NEAR(r.y(i, 0), std::cos(ts[i]), 1e-8);
+  for (std::size_t i = 0; i < r.t.size(); ++i) EXPECT_NEAR(r.states(i, 0), std::cos(ts[i]), 1e-8);
   EXPECT_NEAR(r.sol(1.3)[0], std::cos(1.3), 1e-8);
   // Another method falls back to solve_ivp.
   Result d = solve_ivp_inline<2>(osc, {0, 1}, {1.0, 0.0}, {.method = Method::DOP853});
   EXPECT_EQ(d.methods[0].method, Method::DOP853);
-  EXPECT_NEAR(d.y.back()[0], std::cos(1.0), 1e-3);
+  EXPECT_NEAR(d.states.back()[0], std::cos(1.0), 1e-3);
 }
 
 }  // namespace

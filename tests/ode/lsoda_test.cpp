@@ -92,6 +92,29 @@ TEST(Lsoda, OdeintLorenzMatchesScipy) {
   }
 }
 
+// The method indicator: odeint on Robertson at SciPy's defaults runs Adams, then BDF from
+// t = 0.0055 on; which method reached each output time is ODEPACK's (SciPy's infodict
+// 'mused', 1 Adams / 2 BDF), and the switch is where SciPy's 'tsw' puts it.
+TEST(Lsoda, OdeintMethodIndicatorMatchesScipy) {
+  const auto& t = lsoda_reference("odeint_robertson_t");
+  const auto& mused = lsoda_reference("odeint_robertson_mused");
+  const auto& tsw = lsoda_reference("odeint_robertson_tsw");
+  OdeintInfo info;
+  const std::vector<double> y0 = {1, 0, 0};
+  odeint(test::robertson, y0, t, {.info = &info});
+  ASSERT_EQ(info.methods.size(), 2u);
+  EXPECT_EQ(info.methods[0].method, Method::Adams);
+  EXPECT_EQ(info.methods[0].t, 0.0);
+  EXPECT_EQ(info.methods[1].method, Method::BDF);
+  EXPECT_NEAR(info.methods[1].t, tsw.back(), 0.1 * tsw.back());
+  ASSERT_EQ(mused.size(), t.size() - 1);
+  EXPECT_EQ(method_at(info.methods, t[0]), Method::Adams);
+  for (std::size_t i = 1; i < t.size(); ++i)
+    EXPECT_EQ(method_at(info.methods, t[i]), mused[i - 1] == 1 ? Method::Adams : Method::BDF)
+        << "t = " << t[i];
+  EXPECT_THROW(method_at({}, 1.0), soma::Error);
+}
+
 // solve_ivp's LSODA at its defaults (rtol 1e-3): Lorenz switches to BDF and back a few times.
 TEST(Lsoda, SolveIvpLorenzMatchesScipy) {
   Result r = solve_ivp(test::lorenz, {0, 40}, {1, 1, 1}, {.method = Method::LSODA});
@@ -109,7 +132,7 @@ TEST(Lsoda, SolveIvpLorenzMatchesScipy) {
   EXPECT_EQ(e.nfev, r.nfev);  // output times do not change the steps
   for (std::size_t i = 0; i < t.size(); ++i)
     for (int j = 0; j < 3; ++j)
-      EXPECT_NEAR(e.y(i, j), want[3 * i + j], 1e-6 * (1 + std::fabs(want[3 * i + j])))
+      EXPECT_NEAR(e.states(i, j), want[3 * i + j], 1e-6 * (1 + std::fabs(want[3 * i + j])))
           << "t = " << t[i];
 }
 
@@ -133,7 +156,7 @@ void robertson_case(const std::string& name, double tf, double rtol, double atol
     for (int j = 0; j < 3; ++j) {
       // Both solutions carry errors of about the tolerance: they agree to a few of them.
       const double w = want[3 * i + j];
-      EXPECT_NEAR(e.y(i, j), w, 10 * (rtol * std::fabs(w) + atol)) << "t = " << t[i];
+      EXPECT_NEAR(e.states(i, j), w, 10 * (rtol * std::fabs(w) + atol)) << "t = " << t[i];
     }
 }
 
@@ -154,7 +177,7 @@ TEST(Lsoda, AnalyticJacobianSavesEvaluations) {
   const Result b = solve_ivp(test::robertson, {0, 4e10}, {1, 0, 0}, an);
   ASSERT_TRUE(a.success() && b.success());
   EXPECT_LT(b.nfev, a.nfev - 2 * a.njev);
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(b.y.back()[j], a.y.back()[j], 1e-6);
+  for (int j = 0; j < 3; ++j) EXPECT_NEAR(b.states.back()[j], a.states.back()[j], 1e-6);
 }
 
 // f is never evaluated outside the integration interval, forwards or backwards, in
@@ -214,7 +237,8 @@ TEST(Lsoda, DenseOutputIsTheNordsieckPolynomial) {
   for (std::size_t i = 1; i < r.t.size(); ++i) {
     const std::vector<double> y = r.sol(r.t[i]);
     for (int j = 0; j < 3; ++j)
-      EXPECT_NEAR(y[j], r.y(i, j), 1e-12 * (1 + std::fabs(r.y(i, j)))) << "t = " << r.t[i];
+      EXPECT_NEAR(y[j], r.states(i, j), 1e-12 * (1 + std::fabs(r.states(i, j))))
+          << "t = " << r.t[i];
   }
 }
 

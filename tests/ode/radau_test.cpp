@@ -39,11 +39,11 @@ void expect_counts_match(const Result& r, const std::string& record) {
 // tolerance rtol |y| + atol of each other (both take the same steps).
 void expect_solution_matches(const Result& r, const std::string& record, double rtol, double atol) {
   const auto& want = reference_values(record);
-  const std::size_t n = r.y.dim();
+  const std::size_t n = r.states.dim();
   ASSERT_EQ(r.t.size() * n, want.size()) << record;
   for (std::size_t i = 0; i < r.t.size(); ++i)
     for (std::size_t j = 0; j < n; ++j)
-      EXPECT_NEAR(r.y(i, j), want[i * n + j], rtol * std::fabs(want[i * n + j]) + atol)
+      EXPECT_NEAR(r.states(i, j), want[i * n + j], rtol * std::fabs(want[i * n + j]) + atol)
           << record << " t=" << r.t[i] << " component " << j;
 }
 
@@ -61,7 +61,7 @@ TEST_P(RadauJacobian, RobertsonMatchesScipyRadau) {
   expect_counts_match(steps, "scipy_robertson_Radau_" + tag + "_counts");
   const auto& fin = reference_values("scipy_robertson_Radau_" + tag + "_final");
   for (int j = 0; j < 3; ++j)
-    EXPECT_NEAR(steps.y.back()[j], fin[j], 1e-6 * std::fabs(fin[j]) + 1e-10) << "y" << j + 1;
+    EXPECT_NEAR(steps.states.back()[j], fin[j], 1e-6 * std::fabs(fin[j]) + 1e-10) << "y" << j + 1;
 
   o.t_eval = t;
   Result r = solve_ivp(robertson, {0, 4e10}, {1, 0, 0}, o);
@@ -72,7 +72,7 @@ TEST_P(RadauJacobian, RobertsonMatchesScipyRadau) {
   const auto& exact = reference_values("robertson_y");
   for (std::size_t i = 0; i < t.size(); ++i)
     for (int j = 0; j < 3; ++j)
-      EXPECT_NEAR(r.y(i, j), exact[3 * i + j], 1e-4 * std::fabs(exact[3 * i + j]) + 1e-10)
+      EXPECT_NEAR(r.states(i, j), exact[3 * i + j], 1e-4 * std::fabs(exact[3 * i + j]) + 1e-10)
           << "t=" << t[i] << " y" << j + 1;
 }
 
@@ -87,7 +87,7 @@ TEST_P(RadauJacobian, VanDerPolMu1000MatchesScipyRadau) {
   expect_counts_match(steps, "scipy_vdp_Radau_" + tag + "_counts");
   const auto& fin = reference_values("scipy_vdp_Radau_" + tag + "_final");
   for (int j = 0; j < 2; ++j)
-    EXPECT_NEAR(steps.y.back()[j], fin[j], 1e-5 * std::fabs(fin[j]) + 1e-6) << "y" << j + 1;
+    EXPECT_NEAR(steps.states.back()[j], fin[j], 1e-5 * std::fabs(fin[j]) + 1e-6) << "y" << j + 1;
 
   o.t_eval = reference_values("vdp_t");
   Result r = solve_ivp(van_der_pol, {0, 3000}, {2, 0}, o);
@@ -95,7 +95,7 @@ TEST_P(RadauJacobian, VanDerPolMu1000MatchesScipyRadau) {
   expect_solution_matches(r, "scipy_vdp_Radau_" + tag + "_y", 1e-5, 1e-6);
   const auto& exact = reference_values("vdp_y");
   for (std::size_t i = 0; i < r.t.size(); ++i)
-    EXPECT_NEAR(r.y(i, 0), exact[2 * i], 1e-4 * std::fabs(exact[2 * i])) << "t=" << r.t[i];
+    EXPECT_NEAR(r.states(i, 0), exact[2 * i], 1e-4 * std::fabs(exact[2 * i])) << "t=" << r.t[i];
 }
 
 INSTANTIATE_TEST_SUITE_P(Radau, RadauJacobian, ::testing::Bool(),
@@ -125,7 +125,7 @@ TEST(Radau, StiffLinearErrorFollowsTolerance) {
     double err = 0;  // relative to the solution's size (about e^-t)
     for (std::size_t i = 0; i < ts.size(); ++i)
       for (int j = 0; j < 2; ++j)
-        err = std::max(err, std::fabs(r.y(i, j) - stiff_linear_exact(ts[i], j)) /
+        err = std::max(err, std::fabs(r.states(i, j) - stiff_linear_exact(ts[i], j)) /
                                 std::fabs(stiff_linear_exact(ts[i], j)));
     // The global error of a fifth-order method under local error control: a few times rtol.
     EXPECT_LT(err, 10 * rtol) << "rtol " << rtol;
@@ -149,7 +149,7 @@ TEST(Radau, IntegratesBackwards) {
   ASSERT_EQ(r.status, Status::Success) << r.message;
   ASSERT_EQ(r.t.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i)
-    EXPECT_NEAR(r.y(i, 0), 2 * std::exp(-0.5 * r.t[i]), 1e-7 * 2 * std::exp(-0.5 * r.t[i]));
+    EXPECT_NEAR(r.states(i, 0), 2 * std::exp(-0.5 * r.t[i]), 1e-7 * 2 * std::exp(-0.5 * r.t[i]));
 }
 
 TEST(Radau, HonoursMaxStep) {

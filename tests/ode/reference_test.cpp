@@ -23,7 +23,7 @@ TEST(Lorenz, MatchesDop853ReferenceAtTightTolerance) {
     for (std::size_t i = 0; i < t.size(); ++i)
       for (int j = 0; j < 3; ++j)
         // Chaos amplifies 1e-12 local errors by ~e^(0.9 t): 1e-7 relative at t = 10.
-        EXPECT_NEAR(r.y(i, j), y[3 * i + j], 1e-7 * std::fabs(y[3 * i + j]) + 1e-8)
+        EXPECT_NEAR(r.states(i, j), y[3 * i + j], 1e-7 * std::fabs(y[3 * i + j]) + 1e-8)
             << method_name(m) << " t=" << t[i] << " component " << j;
   }
 }
@@ -37,7 +37,7 @@ TEST(Lorenz, EvaluationCountsMatchScipy) {
     EXPECT_NEAR(static_cast<double>(r.nfev), scipy, 0.02 * scipy) << method_name(m);
     const auto& fin = reference_values(std::string("lorenz_final_") + method_name(m));
     for (int j = 0; j < 3; ++j)
-      EXPECT_NEAR(r.y.back()[j], fin[j], 1e-3 * std::fabs(fin[j])) << method_name(m);
+      EXPECT_NEAR(r.states.back()[j], fin[j], 1e-3 * std::fabs(fin[j])) << method_name(m);
   }
 }
 
@@ -55,11 +55,11 @@ TEST_P(Stiff, Robertson) {
     for (std::size_t i = 0; i < t.size(); ++i) {
       for (int j = 0; j < 3; ++j) {
         const double want = y[3 * i + j];
-        EXPECT_NEAR(r.y(i, j), want, 2e-3 * std::fabs(want) + 2e-9)
+        EXPECT_NEAR(r.states(i, j), want, 2e-3 * std::fabs(want) + 2e-9)
             << method_name(GetParam()) << " t=" << t[i] << " y" << j + 1;
       }
       // Mass is conserved: y1 + y2 + y3 = 1.
-      EXPECT_NEAR(r.y(i, 0) + r.y(i, 1) + r.y(i, 2), 1.0, 1e-5);
+      EXPECT_NEAR(r.states(i, 0) + r.states(i, 1) + r.states(i, 2), 1.0, 1e-5);
     }
     // Sensible work: of the order of SciPy's BDF (640 steps, 1790 evaluations), far from
     // the millions an explicit method would need.
@@ -86,7 +86,7 @@ TEST_P(Stiff, VanDerPolMu1000) {
   ASSERT_EQ(r.status, Status::Success) << r.message;
   for (std::size_t i = 0; i < t.size(); ++i)
     // x varies slowly between the fast jumps; the reference times avoid the jumps.
-    EXPECT_NEAR(r.y(i, 0), y[2 * i], 1e-3 * std::fabs(y[2 * i])) << "t=" << t[i];
+    EXPECT_NEAR(r.states(i, 0), y[2 * i], 1e-3 * std::fabs(y[2 * i])) << "t=" << t[i];
   const double scipy_steps = reference_values(std::string("scipy_vdp_BDF_nsteps"))[0];
   EXPECT_LT(r.nsteps, 2 * scipy_steps);
   EXPECT_LT(r.nfev, 2 * reference_values("scipy_vdp_BDF_nfev")[0]);

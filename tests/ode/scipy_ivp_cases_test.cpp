@@ -56,7 +56,7 @@ TEST(ScipyIvpCases, ZeroInterval) {
         solve_ivp([](double, std::span<const double> y, std::span<double> dy) { dy[0] = 2 * y[0]; },
                   {0, 0}, {1.0}, {.method = m});
     ASSERT_TRUE(r.success());
-    EXPECT_EQ(r.y.back()[0], 1.0);
+    EXPECT_EQ(r.states.back()[0], 1.0);
   }
 }
 
@@ -72,14 +72,14 @@ TEST(ScipyIvpCases, EmptySystem) {
           solve_ivp(f, {0, tf}, std::span<const double>(), {.method = m, .dense_output = true});
       ASSERT_EQ(r.status, Status::Success) << method_name(m) << " " << r.message;
       EXPECT_EQ(r.t, (std::vector<double>{0, tf}));
-      EXPECT_EQ(r.y.size(), 2u);
-      EXPECT_EQ(r.y.dim(), 0u);
+      EXPECT_EQ(r.states.size(), 2u);
+      EXPECT_EQ(r.states.dim(), 0u);
       EXPECT_TRUE(r.sol(10).empty());
       EXPECT_EQ(r.sol.dim(), 0u);
       const Result e =
           solve_ivp(f, {0, 10}, std::span<const double>(), {.method = m, .t_eval = {0, 5, 10}});
       EXPECT_EQ(e.t, (std::vector<double>{0, 5, 10}));
-      EXPECT_EQ(e.y.size(), 3u);
+      EXPECT_EQ(e.states.size(), 3u);
     }
   EXPECT_EQ(calls, 0);
 }
@@ -114,7 +114,7 @@ TEST(ScipyIvpCases, InfiniteTboundEndsAtTerminalEvent) {
                   {0, INFINITY}, {1.0}, {.method = m, .events = {at_two}});
     ASSERT_EQ(d.status, Status::Event) << method_name(m) << " " << d.message;
     EXPECT_NEAR(d.t.back(), 2.0, 1e-12) << method_name(m);
-    EXPECT_NEAR(d.y.back()[0], std::exp(-2.0), 1e-3) << method_name(m);
+    EXPECT_NEAR(d.states.back()[0], std::exp(-2.0), 1e-3) << method_name(m);
   }
 }
 
@@ -191,7 +191,7 @@ TEST(ScipyIvpCases, MaxStepAndFirstStep) {
           EXPECT_NEAR(std::abs(r.t[1] - 5), first, 1e-7 * first);
         }
         for (std::size_t i = 0; i < r.t.size(); ++i)
-          EXPECT_LT(compute_error(r.y[i], r.t[i], rtol, atol), 5) << "t " << r.t[i];
+          EXPECT_LT(compute_error(r.states[i], r.t[i], rtol, atol), 5) << "t " << r.t[i];
         for (int k = 0; k < 50; ++k) {
           const double t = 5 + (tf - 5) * k / 49.0;
           EXPECT_LT(compute_error(r.sol(t), t, rtol, atol), 5) << "sol at t " << t;

@@ -7,6 +7,9 @@ tests/reference/data/lsoda_reference.txt, one record a line: `name count v1 v2 .
   counts = [nst, nfe, nje] of the infodict, rows = sample indices into t, y = those rows.
 - ivp_lorenz_*: solve_ivp(method='LSODA') at its defaults (rtol 1e-3, atol 1e-6) over
   [0, 40]: counts = [steps, nfev, njev], y at t (t_eval does not change the steps).
+- odeint_robertson_*: odeint at its defaults on Robertson, t = [0, geomspace(1e-5, 4e10, 40)]:
+  ODEPACK's method indicator per output time (infodict mused: 1 Adams, 2 BDF) and tsw (the t
+  of the last switch before each output).
 - ivp_robertson40_*: Robertson kinetics over [0, 40] at solve_ivp's defaults.
 - ivp_robertson4e10_*: Robertson over [0, 4e10] at rtol 1e-6, atol 1e-10 (bench/ode's case).
 """
@@ -40,6 +43,12 @@ rows = [100, 500, 1000, 2000, 3999]
 put("odeint_lorenz_counts", [info["nst"][-1], info["nfe"][-1], info["nje"][-1]])
 put("odeint_lorenz_rows", rows)
 put("odeint_lorenz_y", y[rows])
+
+t = np.concatenate([[0], np.geomspace(1e-5, 4e10, 40)])
+y, info = odeint(robertson, [1, 0, 0], t, tfirst=True, full_output=True)
+put("odeint_robertson_t", t)
+put("odeint_robertson_mused", info["mused"])
+put("odeint_robertson_tsw", info["tsw"])
 
 
 def ivp(name, fun, span, t_eval, **kw):

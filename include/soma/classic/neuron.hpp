@@ -25,18 +25,18 @@ struct NeuronOptions {
   // Watchers of a run (a live loss plot); unset: not called. on_batch after each update
   // with the epoch and the batch (both from 1) and the batch's MSE before the step, as
   // mse_per_batch keeps it; on_epoch after each epoch with its MSE on all the data.
-  std::function<void(int64_t epoch, int64_t batch, double mse)> on_batch;
-  std::function<void(int64_t epoch, double mse)> on_epoch;
+  std::function<void(int64_t epoch, int64_t batch, double mse)> on_batch{};
+  std::function<void(int64_t epoch, double mse)> on_epoch{};
 };
 
 struct NeuronHistory {
   // After each epoch: the weights, the bias and the MSE on all the training data.
-  std::vector<std::vector<double>> weights_per_epoch;
-  std::vector<double> bias_per_epoch, mse_per_epoch;
+  std::vector<std::vector<double>> weights_per_epoch{};
+  std::vector<double> bias_per_epoch{}, mse_per_epoch{};
   // After each batch update: the weights and the bias; and the batch's MSE with the
   // weights the step was computed from (the loss that step descended).
-  std::vector<std::vector<double>> weights_per_batch;
-  std::vector<double> bias_per_batch, mse_per_batch;
+  std::vector<std::vector<double>> weights_per_batch{};
+  std::vector<double> bias_per_batch{}, mse_per_batch{};
 };
 
 class Neuron {

@@ -12,8 +12,8 @@
 namespace soma::classic {
 
 struct OlsResult {
-  std::vector<double> coef;  // one per column of x
-  double intercept = 0.0;    // 0 when fitted without one
+  std::vector<double> coef{};  // one per column of x
+  double intercept = 0.0;      // 0 when fitted without one
 };
 
 // x: [N, D] numeric, y: [N] (or [N, 1]); N > D (+1 with the intercept). A rank-deficient

@@ -31,15 +31,15 @@ struct PerceptronOptions {
   bool strict_tolerance = false;  // true: stop when the total is < tolerance, not <=
   // A watcher of the run (a live plot); unset: not called. After each iteration: its
   // number from 1, and the mistakes and total weight change the result keeps for it.
-  std::function<void(int64_t iteration, int64_t mistakes, double weight_change)> on_iteration;
+  std::function<void(int64_t iteration, int64_t mistakes, double weight_change)> on_iteration{};
 };
 
 struct PerceptronResult {
-  int64_t iterations = 0;              // passes made
-  bool converged = false;              // stopped by the tolerance, not by max_iter
-  std::vector<double> learning_rates;  // per iteration: 1 / (iter + 1)
-  std::vector<double> weight_changes;  // per iteration: the total weight change
-  std::vector<int64_t> mistakes;       // per iteration: samples that caused an update
+  int64_t iterations = 0;                // passes made
+  bool converged = false;                // stopped by the tolerance, not by max_iter
+  std::vector<double> learning_rates{};  // per iteration: 1 / (iter + 1)
+  std::vector<double> weight_changes{};  // per iteration: the total weight change
+  std::vector<int64_t> mistakes{};       // per iteration: samples that caused an update
 };
 
 class Perceptron {

@@ -21,8 +21,8 @@ void set_threads(int n);
 
 // What tune() found and did.
 struct Tuning {
-  std::string core_before, core_after;  // kernel tables ("" without a dynamic-arch OpenBLAS)
-  bool core_changed = false;            // the table was replaced
+  std::string core_before{}, core_after{};  // kernel tables ("" without a dynamic-arch OpenBLAS)
+  bool core_changed = false;                // the table was replaced
   bool thread_timeout_shortened = false;
 };
 

@@ -14,8 +14,8 @@ namespace soma::data {
 // Inputs and targets of a batch; y is undefined for a dataset without targets.
 // An aggregate, so `for (auto& [x, y] : loader)` binds both.
 struct Batch {
-  Tensor x;
-  Tensor y;
+  Tensor x{};
+  Tensor y{};
 };
 
 class Dataset {

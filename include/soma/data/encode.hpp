@@ -46,11 +46,11 @@ class DummyEncoder {
 
  private:
   struct Learned {
-    std::string column;
+    std::string column{};
     bool numeric = false;
     bool integer = false;
-    std::vector<std::string> labels;
-    std::vector<double> values;  // numeric columns: the category values, ascending
+    std::vector<std::string> labels{};
+    std::vector<double> values{};  // numeric columns: the category values, ascending
   };
   std::vector<std::string> columns_;
   DummyOptions options_;

@@ -16,8 +16,8 @@
 namespace soma::data {
 
 struct LabelledImages {
-  Tensor images;  // float32 [N, 1, 28, 28], pixels / 255
-  Tensor labels;  // int64 [N], class indices 0..9
+  Tensor images{};  // float32 [N, 1, 28, 28], pixels / 255
+  Tensor labels{};  // int64 [N], class indices 0..9
 };
 
 // Where Debian's package puts the files.

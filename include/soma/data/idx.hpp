@@ -33,8 +33,8 @@ const char* idx_type_name(IdxType type);
 // An IDX array: the element type, the dimensions, and the elements in host byte order.
 struct IdxArray {
   IdxType type = IdxType::u8;
-  std::vector<int64_t> dims;
-  std::vector<uint8_t> bytes;  // size() * idx_element_size(type) bytes, host byte order
+  std::vector<int64_t> dims{};
+  std::vector<uint8_t> bytes{};  // size() * idx_element_size(type) bytes, host byte order
 
   int64_t size() const;  // product of dims
   // Element i converted to double (any type).

@@ -42,8 +42,8 @@ class StandardScaler {
 
  private:
   void check_fitted(const char* what) const;
-  std::vector<std::string> columns_;  // empty when fitted on a matrix
-  std::vector<double> mean_, scale_;
+  std::vector<std::string> columns_{};  // empty when fitted on a matrix
+  std::vector<double> mean_{}, scale_{};
 };
 
 }  // namespace soma::data

@@ -22,7 +22,7 @@ struct SplitOptions {
 };
 
 struct Split {
-  std::vector<int64_t> train, test;
+  std::vector<int64_t> train{}, test{};
 };
 
 // train: n - ceil(test_size * n) rows, test the rest; both non-empty (soma::Error if not).
@@ -39,7 +39,7 @@ struct ThreeWayOptions {
 };
 
 struct ThreeWaySplit {
-  std::vector<int64_t> train, valid, test;
+  std::vector<int64_t> train{}, valid{}, test{};
 };
 
 // test: ceil(test_size * n) rows, valid: ceil(valid_size * n), train the rest.

@@ -24,8 +24,8 @@ std::vector<double> pairwise_sq_distances(const float* X, int64_t n, int64_t d);
 // The k nearest neighbours of every row of X (itself excluded), nearest first.
 struct Neighbors {
   int64_t n = 0, k = 0;
-  std::vector<int64_t> indices;      // n x k
-  std::vector<double> sq_distances;  // n x k, squared euclidean
+  std::vector<int64_t> indices{};      // n x k
+  std::vector<double> sq_distances{};  // n x k, squared euclidean
 };
 Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k);
 
@@ -34,9 +34,9 @@ Neighbors nearest_neighbors(const float* X, int64_t n, int64_t d, int64_t k);
 // is log(perplexity) within `tolerance`.
 struct ConditionalP {
   int64_t n = 0, k = 0;            // k columns per row (n for dense input)
-  std::vector<double> p;           // n x k; p[i][i] = 0 for dense input
-  std::vector<double> beta;        // n
-  std::vector<double> entropy;     // n, achieved entropy of each row (nats)
+  std::vector<double> p{};         // n x k; p[i][i] = 0 for dense input
+  std::vector<double> beta{};      // n
+  std::vector<double> entropy{};   // n, achieved entropy of each row (nats)
   double mean_perplexity() const;  // exp(mean entropy)
   double max_log_perplexity_error(double perplexity) const;  // max_i |H_i - log(perplexity)|
 };
@@ -48,7 +48,7 @@ ConditionalP conditional_probabilities(const std::vector<double>& sq_distances, 
 // Dense symmetric P = (C + C^T) / sum, every entry at least 2^-52 (sklearn's floor).
 struct DenseP {
   int64_t n = 0;
-  std::vector<double> p;  // n x n, diagonal 0
+  std::vector<double> p{};  // n x n, diagonal 0
 };
 DenseP joint_probabilities(const ConditionalP& conditional);
 
@@ -58,9 +58,9 @@ DenseP joint_probabilities(const ConditionalP& conditional);
 // each p_ij; sums over it are taken in double).
 struct SparseP {
   int64_t n = 0;
-  std::vector<int64_t> row_ptr;  // n + 1
-  std::vector<int32_t> col;      // nnz
-  std::vector<float> val;        // nnz
+  std::vector<int64_t> row_ptr{};  // n + 1
+  std::vector<int32_t> col{};      // nnz
+  std::vector<float> val{};        // nnz
   int64_t nnz() const { return static_cast<int64_t>(col.size()); }
 };
 SparseP joint_probabilities_nn(const ConditionalP& conditional, const Neighbors& neighbors);

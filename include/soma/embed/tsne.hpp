@@ -6,6 +6,8 @@
 //   result.embedding;      // n x n_components, row-major
 //   result.kl_divergence;  // final KL(P || Q)
 //
+//   soma::Tensor Y = tsne.fit_transform(X);  // X: Tensor [n, d]; Y: [n, n_components]
+//
 // The steps are public (affinities.hpp, gradient.hpp) for those who want to run them
 // one by one. Iteration schedule as sklearn 1.2: 250 iterations with P multiplied by
 // early_exaggeration and momentum 0.5, then the rest with momentum 0.8.
@@ -17,6 +19,10 @@
 
 #include "soma/embed/affinities.hpp"
 #include "soma/embed/gradient.hpp"
+
+namespace soma {
+class Tensor;  // soma/tensor/tensor.hpp; only the Tensor overload below needs it
+}
 
 namespace soma::embed {
 
@@ -34,7 +40,7 @@ Method parse_method(const std::string& name, int64_t n_points);
 const char* method_name(Method method);
 
 struct TSNEResult {
-  std::vector<double> embedding;  // n x n_components
+  std::vector<double> embedding{};  // n x n_components
   int64_t n = 0;
   int n_components = 2;
   double kl_divergence = 0.0;
@@ -50,7 +56,7 @@ struct TSNE {
   double early_exaggeration = 12.0;
   // Unset: scikit-learn's 'auto' = max(n / early_exaggeration / 4, 50); else > 0 (0 is an
   // error, as in scikit-learn).
-  std::optional<double> learning_rate;
+  std::optional<double> learning_rate{};
   int max_iter = 1000;  // at least 250 (the early-exaggeration phase), as scikit-learn
   Method method = Method::barnes_hut;
   double angle = 0.5;  // Barnes-Hut only; in [0, 1] (checked for every method, as scikit-learn)
@@ -74,6 +80,10 @@ struct TSNE {
   TSNEResult fit_transform(const std::vector<float>& X, int64_t n, int64_t d) const {
     return fit_transform(X.data(), n, d);
   }
+  // As scikit-learn's TSNE().fit_transform(X): X a 2-D Tensor [n, d] (float32 or float64),
+  // the embedding [n, n_components] in X's dtype. With `result`, the run's other outputs
+  // (kl_divergence, n_iter, ...) are written there, as sklearn's kl_divergence_ etc.
+  Tensor fit_transform(const Tensor& X, TSNEResult* result = nullptr) const;
 };
 
 // The first `n_components` principal components of X, scaled so that the first has

@@ -57,10 +57,10 @@ class Expr {
 
 struct Node {
   NodeKind kind = NodeKind::number;
-  double value = 0.0;      // number
-  std::string name;        // symbol or function name
-  std::vector<Expr> args;  // operands in order
-  int column = 0;          // 1-based column in the source text, 0 when built in code
+  double value = 0.0;        // number
+  std::string name{};        // symbol or function name
+  std::vector<Expr> args{};  // operands in order
+  int column = 0;            // 1-based column in the source text, 0 when built in code
 };
 
 // Builders (column 0). Function names are checked at compile/unit-check time.

@@ -33,15 +33,15 @@ enum class EquationKind { differential, subexpression, parameter, constant };
 
 struct Equation {
   EquationKind kind = EquationKind::parameter;
-  std::string name;                // the variable (v for dv/dt)
-  Expr expr;                       // right-hand side; empty for parameters
-  Dimension unit;                  // declared (or, for constants, inferred) dimension
-  std::string unit_text;           // as written ("volt", "1", "" when omitted)
-  std::vector<std::string> flags;  // "(unless refractory)" -> {"unless refractory"}
-  double value = 0.0;              // constants only: the value in SI units
-  std::string text;                // the line as written
-  int line = 1;                    // 1-based line (statement index when ';'-separated)
-  int expr_column = 0;             // column of the expression start within `text`
+  std::string name{};                // the variable (v for dv/dt)
+  Expr expr{};                       // right-hand side; empty for parameters
+  Dimension unit{};                  // declared (or, for constants, inferred) dimension
+  std::string unit_text{};           // as written ("volt", "1", "" when omitted)
+  std::vector<std::string> flags{};  // "(unless refractory)" -> {"unless refractory"}
+  double value = 0.0;                // constants only: the value in SI units
+  std::string text{};                // the line as written
+  int line = 1;                      // 1-based line (statement index when ';'-separated)
+  int expr_column = 0;               // column of the expression start within `text`
 
   bool has_flag(std::string_view flag) const;
 };

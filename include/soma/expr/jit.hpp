@@ -71,7 +71,7 @@ struct Node {
 struct Spec {
   int32_t arrays = 0;   // how many array pointers run() receives
   int32_t scalars = 0;  // how many scalars run() receives
-  std::vector<Node> nodes;
+  std::vector<Node> nodes{};
   // Appends a node and returns its index, for building specs readably.
   int32_t add(const Node& node) {
     nodes.push_back(node);

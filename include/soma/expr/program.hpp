@@ -80,7 +80,7 @@ class Bindings {
   const std::map<std::string, Entry>& entries() const { return entries_; }
 
  private:
-  std::map<std::string, Entry> entries_;
+  std::map<std::string, Entry> entries_{};
   Rng* rng_ = nullptr;
 };
 

@@ -33,8 +33,8 @@ Expr substitute(const Expr& e, const std::map<std::string, Expr>& replacements);
 // dx/dt = a*x + b with a and b independent of x. Throws soma::Error naming the
 // variable when `e` is not linear in it (e.g. contains v**2 or exp(v)).
 struct LinearCoefficients {
-  Expr a;  // coefficient of the variable (0 when e does not depend on it)
-  Expr b;  // the remainder
+  Expr a{};  // coefficient of the variable (0 when e does not depend on it)
+  Expr b{};  // the remainder
 };
 LinearCoefficients linear_coefficients(const Expr& e, const std::string& variable);
 // The same test without throwing.
@@ -43,8 +43,8 @@ bool is_linear_in(const Expr& e, const std::string& variable);
 // Brian2's split of a stochastic right-hand side: e = drift + sum_k g_k * xi_k.
 // Throws soma::Error if a noise symbol occurs non-linearly (xi**2, exp(xi), xi*xi_2).
 struct StochasticSplit {
-  Expr drift;                                       // f: e with every xi set to 0
-  std::vector<std::pair<std::string, Expr>> noise;  // (noise symbol, g), in name order
+  Expr drift{};                                       // f: e with every xi set to 0
+  std::vector<std::pair<std::string, Expr>> noise{};  // (noise symbol, g), in name order
 };
 StochasticSplit split_stochastic(const Expr& e);
 

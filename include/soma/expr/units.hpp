@@ -59,8 +59,8 @@ Dimension molar();  // mol / m^3 (Brian2's molar = mol/l, scale 1000)
 }  // namespace dim
 
 struct Quantity {
-  double value = 1.0;   // in SI base units
-  Dimension dimension;  // dimensionless by default
+  double value = 1.0;     // in SI base units
+  Dimension dimension{};  // dimensionless by default
 };
 
 // A unit name, optionally with an SI prefix: volt/V, amp/ampere/A, siemens/S,

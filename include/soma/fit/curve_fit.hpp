@@ -48,15 +48,15 @@ struct CurveFitOptions {
 };
 
 struct CurveFitResult {
-  std::vector<std::string> names;  // parameter names (expression models), else empty
-  std::vector<double> popt;        // parameters at the end (check `converged`!)
-  std::vector<double> pcov;        // n x n row-major; +inf where it cannot be estimated
-  double ssr = 0.0;                // sum of squared (weighted) residuals at popt
+  std::vector<std::string> names{};  // parameter names (expression models), else empty
+  std::vector<double> popt{};        // parameters at the end (check `converged`!)
+  std::vector<double> pcov{};        // n x n row-major; +inf where it cannot be estimated
+  double ssr = 0.0;                  // sum of squared (weighted) residuals at popt
   int nfev = 0, njev = 0;
   int dof = 0;  // m - n
   Status status = Status::max_evaluations;
   bool converged = false;
-  std::string message;  // describe(status)
+  std::string message{};  // describe(status)
   // One standard deviation per parameter: sqrt(diag(pcov)).
   std::vector<double> perr() const {
     std::vector<double> e(popt.size());
@@ -75,12 +75,12 @@ std::vector<double> weights_from_sigma(const std::vector<double>& sigma, size_t 
 // at `params`; two axes give an a.size() x b.size() grid, ssr[i*b.size()+j].
 struct GridAxis {
   size_t index = 0;
-  std::vector<double> values;
+  std::vector<double> values{};
 };
 struct Landscape {
-  GridAxis a;
-  std::optional<GridAxis> b;
-  std::vector<double> ssr;  // NaN where the model is not finite
+  GridAxis a{};
+  std::optional<GridAxis> b{};
+  std::vector<double> ssr{};  // NaN where the model is not finite
 };
 Landscape ssr_landscape(Residuals& problem, std::span<const double> params, const GridAxis& a,
                         const std::optional<GridAxis>& b = std::nullopt);

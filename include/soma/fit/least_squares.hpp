@@ -91,17 +91,17 @@ struct Options {
 };
 
 struct Result {
-  std::vector<double> x;            // parameters at the end
-  std::vector<double> jtj_inverse;  // n x n row-major inverse of J^T J (pseudo-inverse
-                                    // when rank-deficient, see rank)
-  double ssr = 0.0;                 // sum of squared residuals at x
-  int nfev = 0;                     // residual evaluations
-  int njev = 0;                     // Jacobian evaluations
-  int iterations = 0;               // accepted steps
-  int rank = 0;                     // numerical rank of the final Jacobian
+  std::vector<double> x{};            // parameters at the end
+  std::vector<double> jtj_inverse{};  // n x n row-major inverse of J^T J (pseudo-inverse
+                                      // when rank-deficient, see rank)
+  double ssr = 0.0;                   // sum of squared residuals at x
+  int nfev = 0;                       // residual evaluations
+  int njev = 0;                       // Jacobian evaluations
+  int iterations = 0;                 // accepted steps
+  int rank = 0;                       // numerical rank of the final Jacobian
   Status status = Status::max_evaluations;
   bool converged = false;
-  std::string message;
+  std::string message{};
 };
 
 // Solves from p0. Throws soma::Error on inconsistent input (m < 1, wrong bound

@@ -14,19 +14,19 @@
 namespace soma::fit {
 
 struct NistParameter {
-  std::string name;  // "b1"
+  std::string name{};  // "b1"
   long double start1 = 0, start2 = 0, certified = 0, certified_sd = 0;
 };
 
 struct NistProblem {
-  std::string name;        // "MGH09" (from "Dataset Name:")
-  std::string model;       // the model line as written, e.g. "y = b1*(x**2+x*b2) / (...)  +  e"
-  std::string difficulty;  // "Lower", "Average" or "Higher"
-  std::vector<NistParameter> parameters;
+  std::string name{};        // "MGH09" (from "Dataset Name:")
+  std::string model{};       // the model line as written, e.g. "y = b1*(x**2+x*b2) / (...)  +  e"
+  std::string difficulty{};  // "Lower", "Average" or "Higher"
+  std::vector<NistParameter> parameters{};
   long double certified_ssr = 0, certified_residual_sd = 0;
   int degrees_of_freedom = 0;
-  std::vector<long double> y;               // responses, one per observation
-  std::vector<std::vector<long double>> x;  // predictors: x[k][i] for predictor k
+  std::vector<long double> y{};               // responses, one per observation
+  std::vector<std::vector<long double>> x{};  // predictors: x[k][i] for predictor k
 };
 
 // Parses the text of one file; `source` names it in errors. Throws soma::Error

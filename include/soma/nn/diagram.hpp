@@ -22,10 +22,10 @@
 namespace soma::nn {
 
 struct LayerSummary {
-  std::string name;             // "0", "1", ... (the child's name), or "model"
-  std::string description;      // Module::name(): "Linear(in_features=4, ...)"
-  std::vector<int64_t> output;  // output shape without the batch dimension
-  int64_t parameters = 0;       // learnable numbers, the child's own and its children's
+  std::string name{};             // "0", "1", ... (the child's name), or "model"
+  std::string description{};      // Module::name(): "Linear(in_features=4, ...)"
+  std::vector<int64_t> output{};  // output shape without the batch dimension
+  int64_t parameters = 0;         // learnable numbers, the child's own and its children's
 };
 
 // One entry per child of `model` if it has children, else one for the model; the shapes

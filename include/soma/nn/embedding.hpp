@@ -22,7 +22,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight,
 
 struct EmbeddingOptions {
   // An index whose row starts at zero and is never updated; negative counts from the end.
-  std::optional<int64_t> padding_idx;
+  std::optional<int64_t> padding_idx{};
 };
 
 class Embedding : public Module {

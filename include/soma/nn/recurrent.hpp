@@ -47,14 +47,14 @@ struct RNNOptions {
 
 // Initial states; an undefined tensor means zeros. `c` is the LSTM's cell state.
 struct RecurrentState {
-  Tensor h;
-  Tensor c;
+  Tensor h{};
+  Tensor c{};
 };
 
 struct RecurrentOutput {
-  Tensor output;
-  Tensor h_n;
-  Tensor c_n;  // LSTM only
+  Tensor output{};
+  Tensor h_n{};
+  Tensor c_n{};  // LSTM only
 };
 
 class RNNBase : public Module {
@@ -90,7 +90,7 @@ class RNNBase : public Module {
 
  private:
   struct Weights {
-    Tensor w_ih, w_hh, b_ih, b_hh;  // biases undefined without bias
+    Tensor w_ih{}, w_hh{}, b_ih{}, b_hh{};  // biases undefined without bias
   };
   int64_t gates() const;
   Weights weights_of(int64_t layer, bool reverse) const;

@@ -52,7 +52,7 @@ class StateDict {
   StateDict sub(const std::string& prefix) const;
 
  private:
-  std::vector<Item> items_;
+  std::vector<Item> items_{};
 };
 
 inline constexpr uint32_t kStateDictVersion = 1;

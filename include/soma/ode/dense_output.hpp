@@ -42,10 +42,10 @@ class DenseSolution {
 
  private:
   struct Segment {
-    double t_old, t_new;
-    Kind kind;
-    std::uint32_t n_coef;
-    std::size_t offset;
+    double t_old{}, t_new{};
+    Kind kind{};
+    std::uint32_t n_coef{};
+    std::size_t offset{};
   };
   void evaluate_segment(const Segment& s, double t, std::span<double> out) const;
   std::size_t dim_ = 0;

@@ -20,9 +20,9 @@
 namespace soma::ode {
 
 struct EquationSystem {
-  std::vector<std::string> variables;  // the state variables, in the order of the equations
-  std::vector<expr::Dimension> units;  // each one's declared unit (dimensionless if none)
-  Rhs rhs;                             // dy/dt for y in that order
+  std::vector<std::string> variables{};  // the state variables, in the order of the equations
+  std::vector<expr::Dimension> units{};  // each one's declared unit (dimensionless if none)
+  Rhs rhs{};                             // dy/dt for y in that order
   // Values for every variable from name -> constant expression; throws soma::Error naming
   // a missing or unknown variable, or a value whose units are not the variable's (as an
   // equation would: "v = 3*nS" for a volt variable, or "0" without units).

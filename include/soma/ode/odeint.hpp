@@ -52,7 +52,50 @@ Trajectory odeint_inline(F& f, std::span<const double> y0, std::span<const doubl
   return odeint_with(std::ref(f), y0, t, options, &make_rk);
 }
 
+// SciPy's odeint calls func(y, t) unless tfirst=True: a callable written state first,
+// f(y, t, dydt), is accepted as well. The two orders cannot be confused: a double is not a
+// span, so a callable with declared parameter types takes one order only. A generic lambda
+// (auto parameters) that accepts f(t, y, dydt) is taken as t-first, soma's order; the
+// t-first check comes first so that a generic t-first lambda is never instantiated state
+// first.
+template <class F>
+concept StateFirstRhs =
+    !std::is_invocable_v<F&, double, std::span<const double>, std::span<double>> &&
+    std::is_invocable_v<F&, std::span<const double>, double, std::span<double>>;
+
+// f(y, t, dydt) seen as f(t, y, dydt); a class type, so odeint_inline inlines through it.
+template <class F>
+struct TimeFirst {
+  F& f;
+  void operator()(double t, std::span<const double> y, std::span<double> dydt) const {
+    f(y, t, dydt);
+  }
+};
+
 }  // namespace detail
+
+// State first, f(y, t, dydt), as SciPy's odeint(func, y0, t) with tfirst=False (its
+// default): the same integration as the t-first overloads, bit for bit.
+template <detail::StateFirstRhs F>
+Trajectory odeint(F&& f, std::span<const double> y0, std::span<const double> t,
+                  const OdeintOptions& options = {}) {
+  const Rhs tfirst = [&f](double tt, std::span<const double> y, std::span<double> dydt) {
+    f(y, tt, dydt);
+  };
+  return odeint(tfirst, y0, t, options);
+}
+template <detail::StateFirstRhs F, std::size_t N>
+Trajectory odeint(F&& f, const std::array<double, N>& y0, std::span<const double> t,
+                  const OdeintOptions& options = {}) {
+  detail::TimeFirst<std::remove_reference_t<F>> tfirst{f};
+  return detail::odeint_inline<N>(tfirst, y0, t, options);
+}
+template <detail::StateFirstRhs F, std::size_t N>
+Trajectory odeint(F&& f, const double (&y0)[N], std::span<const double> t,
+                  const OdeintOptions& options = {}) {
+  detail::TimeFirst<std::remove_reference_t<F>> tfirst{f};
+  return detail::odeint_inline<N>(tfirst, y0, t, options);
+}
 
 template <detail::InlinableRhs F, std::size_t N>
 Trajectory odeint(F&& f, const std::array<double, N>& y0, std::span<const double> t,

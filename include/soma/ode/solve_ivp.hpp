@@ -8,7 +8,7 @@
 //   };
 //   auto r = soma::ode::solve_ivp(lorenz, {0, 40}, {1, 1, 1},
 //                                 {.method = soma::ode::Method::RK45, .rtol = 1e-6, .atol = 1e-9});
-//   r.t.back(), r.y.back()[0], r.nfev, r.status
+//   r.t.back(), r.states.back()[0] (== r.y(0).back()), r.nfev, r.status
 //
 // Step-size control, the RMS error norm and the initial step follow SciPy's
 // scipy.integrate._ivp (rk.py, bdf.py, radau.py, common.py) so that step counts are comparable.
@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/core/error.hpp"
 #include "soma/ode/dense_output.hpp"
 #include "soma/ode/trajectory.hpp"
 
@@ -59,7 +60,7 @@ enum class Status : int {
 // positive, < 0 only positive to negative, 0 both. A terminal event stops the integration
 // at the event's time (the last point of t and y is then the event).
 struct Event {
-  std::function<double(double t, std::span<const double> y)> fn;
+  std::function<double(double t, std::span<const double> y)> fn{};
   bool terminal = false;
   int direction = 0;
 };
@@ -93,24 +94,59 @@ struct Options {
 // When the automatic method (LSODA) switched: from time t on it used `method` (Adams or
 // BDF; the first record is the start, where LSODA always runs Adams).
 struct MethodSwitch {
-  double t;
-  Method method;
+  double t{};
+  Method method{};
 };
 
+// Which method took the step that reached time t: ODEPACK's method indicator (SciPy's
+// odeint infodict 'mused', Adams or BDF) at an output time, from the switches recorded in
+// Result::methods or OdeintInfo::methods. A switch at exactly t applies from the next step
+// on; at t0 it is the first method. Throws soma::Error when nothing was recorded.
+inline Method method_at(const std::vector<MethodSwitch>& methods, double t) {
+  if (methods.empty()) throw Error("ode::method_at: no method switches recorded");
+  const double direction = methods.size() > 1 && methods[1].t < methods[0].t ? -1.0 : 1.0;
+  Method m = methods.front().method;
+  for (const MethodSwitch& s : methods) {
+    if (!(direction * (s.t - t) < 0)) break;
+    m = s.method;
+  }
+  return m;
+}
+
+// Two views of the solution, so that neither reads as the other:
+//   states[i]  the state at t[i] (row per time: states(i, j) is component j at t[i]);
+//   y(j)       component j at every time in t, SciPy's sol.y[j] (component-major);
+//   y()        all of them, y()[j][i] == states(i, j) == SciPy's sol.y[j, i].
+// SciPy's sol.y is component-major; a Trajectory named y was row per time, so the field is
+// named states and y is SciPy's layout (code written against the old y does not compile).
 struct Result {
-  std::vector<double> t;  // times of the stored solution
-  Trajectory y;           // y[i] is the state at t[i]
-  std::int64_t nfev = 0;  // right-hand side evaluations (finite-difference Jacobians included)
-  std::int64_t njev = 0;  // Jacobian evaluations
-  std::int64_t nlu = 0;   // LU decompositions
+  std::vector<double> t{};  // times of the stored solution
+  Trajectory states{};      // states[i] is the state at t[i]
+  std::int64_t nfev = 0;    // right-hand side evaluations (finite-difference Jacobians included)
+  std::int64_t njev = 0;    // Jacobian evaluations
+  std::int64_t nlu = 0;     // LU decompositions
   std::int64_t nsteps = 0;
   Status status = Status::Failed;
-  std::string message;
-  DenseSolution sol;                          // empty unless dense_output
-  std::vector<std::vector<double>> t_events;  // per event, the times it occurred
-  std::vector<Trajectory> y_events;           // per event, the states at those times
-  std::vector<MethodSwitch> methods;          // which method ran from when (every method)
+  std::string message{};
+  DenseSolution sol{};                          // empty unless dense_output
+  std::vector<std::vector<double>> t_events{};  // per event, the times it occurred
+  std::vector<Trajectory> y_events{};           // per event, the states at those times
+  std::vector<MethodSwitch> methods{};          // which method ran from when (every method)
   bool success() const { return status != Status::Failed; }
+  // Component j at every stored time (a copy), as SciPy's sol.y[j].
+  std::vector<double> y(std::size_t j) const {
+    if (j >= states.dim())
+      throw Error("ode::Result::y: component " + std::to_string(j) + " of a " +
+                  std::to_string(states.dim()) + "-variable solution (expected 0.." +
+                  std::to_string(states.dim()) + " - 1)");
+    return states.component(j);
+  }
+  // SciPy's sol.y: dim() rows (one per component) of t.size() values each.
+  std::vector<std::vector<double>> y() const {
+    std::vector<std::vector<double>> out(states.dim());
+    for (std::size_t j = 0; j < out.size(); ++j) out[j] = states.component(j);
+    return out;
+  }
 };
 
 // The interval of integration, written {t0, tf}; tf < t0 integrates backwards. As in
@@ -118,7 +154,7 @@ struct Result {
 // max_steps or at a failed step), f is never evaluated outside [t0, tf], and t0 == tf
 // returns y0 (its dense output is y0 everywhere).
 struct TimeSpan {
-  double t0, tf;
+  double t0{}, tf{};
 };
 
 // Integrates dy/dt = f(t, y) from t_span.t0 to t_span.tf starting at y0. An empty y0 is a
@@ -133,7 +169,7 @@ Result solve_ivp(const Rhs& f, TimeSpan t_span, std::initializer_list<double> y0
 // Jacobians included), Jacobian evaluations (nje), and LSODA's method switches.
 struct OdeintInfo {
   std::int64_t nst = 0, nfe = 0, nje = 0;
-  std::vector<MethodSwitch> methods;
+  std::vector<MethodSwitch> methods{};
 };
 
 struct OdeintOptions {

@@ -43,8 +43,8 @@ class Optimizer {
  protected:
   // Per-parameter state buffers, by name ("exp_avg"...). Subclasses declare them once.
   struct Slot {
-    const char* name;
-    std::vector<Tensor> buffers;  // one per parameter; undefined until first used
+    const char* name{};
+    std::vector<Tensor> buffers{};  // one per parameter; undefined until first used
   };
   size_t add_slot(const char* name);
   // The buffer of `slot` for parameter i; undefined until set or made.

@@ -115,30 +115,30 @@ struct Line3dOptions {
 
 // The series an Axes holds, in drawing order; histograms are stored already binned.
 struct LineSeries {
-  std::vector<double> x, y;
-  LineOptions opt;
+  std::vector<double> x{}, y{};
+  LineOptions opt{};
 };
 struct ScatterSeries {
-  std::vector<double> x, y;
-  ScatterOptions opt;
+  std::vector<double> x{}, y{};
+  ScatterOptions opt{};
 };
 struct HeatmapSeries {
-  std::vector<double> values;  // row-major rows x cols
+  std::vector<double> values{};  // row-major rows x cols
   std::size_t rows = 0, cols = 0;
-  HeatmapOptions opt;
+  HeatmapOptions opt{};
 };
 struct HistSeries {
-  std::vector<double> edges, heights;  // edges.size() == heights.size() + 1
-  HistOptions opt;
+  std::vector<double> edges{}, heights{};  // edges.size() == heights.size() + 1
+  HistOptions opt{};
 };
 struct BarSeries {
   std::vector<std::string> names{};
-  std::vector<double> values;
-  BarOptions opt;
+  std::vector<double> values{};
+  BarOptions opt{};
 };
 struct Line3dSeries {
-  std::vector<double> x, y, z;
-  Line3dOptions opt;
+  std::vector<double> x{}, y{}, z{};
+  Line3dOptions opt{};
 };
 using Series =
     std::variant<LineSeries, ScatterSeries, HeatmapSeries, HistSeries, BarSeries, Line3dSeries>;
@@ -168,7 +168,7 @@ class Axes {
   bool is_3d() const;
 
  private:
-  std::vector<Series> series_;
+  std::vector<Series> series_{};
 };
 
 struct FigureOptions {

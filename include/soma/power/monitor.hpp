@@ -36,33 +36,33 @@ struct MonitorOptions {
 };
 
 struct SensorInfo {
-  std::string name;  // "gpu0 NVIDIA H100 80GB HBM3", "cpu package-0"
-  std::string kind;  // "gpu" or "cpu"
+  std::string name{};  // "gpu0 NVIDIA H100 80GB HBM3", "cpu package-0"
+  std::string kind{};  // "gpu" or "cpu"
   bool has_energy_counter = false;
 };
 
 // One reading of every sensor, in the order of PowerMonitor::sensors().
 struct Sample {
-  double t = 0;                   // seconds since the first sample
-  std::vector<double> watts;      // NaN where a sensor gave no reading
-  std::vector<double> counter_j;  // cumulative counter energy since the first sample; NaN: none
+  double t = 0;                     // seconds since the first sample
+  std::vector<double> watts{};      // NaN where a sensor gave no reading
+  std::vector<double> counter_j{};  // cumulative counter energy since the first sample; NaN: none
 };
 
 struct SensorReport {
-  std::string name, kind;
-  double energy_j = 0;                     // trapezoidal integral of the samples
-  std::optional<double> counter_energy_j;  // from the hardware's cumulative counter
+  std::string name{}, kind{};
+  double energy_j = 0;                       // trapezoidal integral of the samples
+  std::optional<double> counter_energy_j{};  // from the hardware's cumulative counter
   double mean_w = 0, max_w = 0;
 };
 
 struct Report {
   double duration_s = 0;
   std::size_t samples = 0;
-  std::vector<SensorReport> sensors;
+  std::vector<SensorReport> sensors{};
   // Sum over sensors of the counter energy where there is one, else the integral:
   // a counter misses nothing between samples.
   double energy_j = 0;
-  std::optional<double> co2_g;  // when a grid intensity was given
+  std::optional<double> co2_g{};  // when a grid intensity was given
 };
 
 class PowerMonitor {

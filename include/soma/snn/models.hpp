@@ -24,8 +24,8 @@ namespace soma::snn::models {
 enum class InhibitionTerm { written, described };
 // The membrane potentials over the whole run, for figures: every step, in ms and mV.
 struct VoltageTraces {
-  std::vector<double> t_ms;
-  std::vector<std::vector<double>> v_mv;  // one trace per neuron
+  std::vector<double> t_ms{};
+  std::vector<std::vector<double>> v_mv{};  // one trace per neuron
 };
 // Spike times in ms, one list per neuron; fills *traces when given.
 std::vector<std::vector<double>> three_neurons(InhibitionTerm term,
@@ -55,8 +55,8 @@ struct CobaResult {
   double sim_cpu_seconds = 0;  // the run alone, CPU time of this process (robust on a busy machine)
   int64_t excitatory = 0;      // neurons [0, excitatory) are excitatory
   // With record_spikes: every spike in time order, neuron index and time in seconds.
-  std::vector<int64_t> spike_i;
-  std::vector<double> spike_t;
+  std::vector<int64_t> spike_i{};
+  std::vector<double> spike_t{};
 };
 CobaResult coba(const CobaOptions& options);
 

@@ -24,14 +24,20 @@
 // A differential variable flagged `(unless refractory)` is neither integrated nor written
 // by a synapse's on_pre / on_post while its neuron is refractory (Brian2's conditional
 // write); the reset and NeuronGroup::set still write it.
-// Values are SI (volt, second, siemens) everywhere: v = -0.07 is -70 mV.
+// Values are SI (volt, second, siemens) everywhere: v = -0.07 is -70 mV. In C++ they may be
+// written with units (soma/core/units.hpp): G.set("v", -70 * mV) is -0.07, and checks that
+// v is a voltage.
 // Constants (Brian2's namespace) are looked up when run() starts, so changing one
 // between runs takes effect in the next run.
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "soma/core/units.hpp"
 
 namespace soma::snn {
 
@@ -70,7 +76,30 @@ class NeuronGroup {
   // neuron ("El + (randn()*5 - 5)*mV", may use i, N, constants and other variables).
   void set(const std::string& variable, double value);
   void set(const std::string& variable, const std::vector<double>& values);
+  // A braced list, set("I", {0.7e-9, 0.5e-9, 0}): one value per neuron (without this
+  // overload the list could also make a std::string, and the call would be ambiguous).
+  void set(const std::string& variable, std::initializer_list<double> values) {
+    set(variable, std::vector<double>(values));
+  }
   void set(const std::string& variable, const std::string& expression);
+  // With units: set("v", -70 * mV), set("I", {0.7 * nA, 0.5 * nA, 0 * nA}). Throws
+  // soma::Error when the dimension is not the variable's declared unit.
+  template <units::Dim D>
+  void set(const std::string& variable, units::Quantity<D> value) {
+    set_si(variable, std::vector<double>(static_cast<std::size_t>(n_), value.si()), D.exponents());
+  }
+  template <units::Dim D>
+  void set(const std::string& variable, std::initializer_list<units::Quantity<D>> values) {
+    set_si(variable, std::vector<double>(values.begin(), values.end()), D.exponents());
+  }
+  template <units::Dim D>
+  void set(const std::string& variable, const std::vector<units::Quantity<D>>& values) {
+    set_si(variable, std::vector<double>(values.begin(), values.end()), D.exponents());
+  }
+  // SI values whose dimension has these base-unit exponents (units::Dim's order); throws
+  // soma::Error naming both units when the variable is declared with another.
+  void set_si(const std::string& variable, const std::vector<double>& values,
+              const std::array<int, 7>& dimension);
   const std::vector<double>& get(const std::string& variable) const;
   std::vector<std::string> variables() const;
   // Brian2's run_regularly: `code` (statements, e.g. "v = vl + stimulus(t)") runs over
@@ -115,10 +144,28 @@ class Synapses {
   // Source / target neuron of every synapse (subgroup-relative), in storage order.
   std::vector<int64_t> sources() const;
   std::vector<int64_t> targets() const;
-  // Synaptic variables (and "delay", seconds) as for NeuronGroup::set.
+  // Synaptic variables (and "delay", seconds) as for NeuronGroup::set, units included.
   void set(const std::string& variable, double value);
   void set(const std::string& variable, const std::vector<double>& values);
+  void set(const std::string& variable, std::initializer_list<double> values) {
+    set(variable, std::vector<double>(values));
+  }
   void set(const std::string& variable, const std::string& expression);
+  template <units::Dim D>
+  void set(const std::string& variable, units::Quantity<D> value) {
+    set_si(variable, std::vector<double>(static_cast<std::size_t>(size()), value.si()),
+           D.exponents());
+  }
+  template <units::Dim D>
+  void set(const std::string& variable, std::initializer_list<units::Quantity<D>> values) {
+    set_si(variable, std::vector<double>(values.begin(), values.end()), D.exponents());
+  }
+  template <units::Dim D>
+  void set(const std::string& variable, const std::vector<units::Quantity<D>>& values) {
+    set_si(variable, std::vector<double>(values.begin(), values.end()), D.exponents());
+  }
+  void set_si(const std::string& variable, const std::vector<double>& values,
+              const std::array<int, 7>& dimension);
   const std::vector<double>& get(const std::string& variable) const;
 
   ~Synapses();
@@ -187,6 +234,12 @@ class Network {
   // takes units ("0.5*nS", "-50*mV", may use other constants); values are SI.
   void set_constant(const std::string& name, double value);
   void set_constant(const std::string& name, const std::string& expression);
+  // With its dimension, as the string form: set_constant("tau", 10 * ms) is "10*ms".
+  template <units::Dim D>
+  void set_constant(const std::string& name, units::Quantity<D> value) {
+    set_constant_si(name, value.si(), D.exponents());
+  }
+  void set_constant_si(const std::string& name, double value, const std::array<int, 7>& dimension);
   double constant(const std::string& name) const;
   // The SI value of a constant expression that must have the units of `unit` ("second"),
   // e.g. a duration "100*ms" or "2*T"; throws soma::Error naming both units.

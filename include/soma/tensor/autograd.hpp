@@ -35,9 +35,9 @@ struct Node {
   virtual void backward(const Tensor& grad, Grads& out) = 0;
   virtual const char* name() const = 0;
 
-  std::vector<Tensor> inputs;  // the edges: gradients flow back into these
+  std::vector<Tensor> inputs{};  // the edges: gradients flow back into these
   // Scratch space of the engine while a backward pass runs.
-  Tensor grad_sum;
+  Tensor grad_sum{};
   int pending = 0;
   uint32_t visit_mark = 0;
 };

@@ -15,8 +15,8 @@ namespace soma::train {
 // weights after every epoch.
 class LambdaCallback : public Callback {
  public:
-  std::function<void(FitState&, const EpochRecord&)> epoch_end;
-  std::function<void(FitState&, int64_t, double)> batch_end;
+  std::function<void(FitState&, const EpochRecord&)> epoch_end{};
+  std::function<void(FitState&, int64_t, double)> batch_end{};
   void on_epoch_end(FitState& s, const EpochRecord& r) override {
     if (epoch_end) epoch_end(s, r);
   }

@@ -33,8 +33,8 @@ namespace soma::train {
 // The random streams and stateful callbacks a checkpoint holds besides model, optimizer
 // and loader, each under a name. Resuming needs the same names.
 struct CheckpointStreams {
-  std::vector<std::pair<std::string, Rng*>> rngs;
-  std::vector<std::pair<std::string, Callback*>> callbacks;
+  std::vector<std::pair<std::string, Rng*>> rngs{};
+  std::vector<std::pair<std::string, Callback*>> callbacks{};
 };
 
 struct CheckpointOptions {
@@ -42,7 +42,7 @@ struct CheckpointOptions {
   // Also after a batch once this long has passed since the last save (0: after every
   // batch), so a long epoch loses little when the process is killed.
   double every_seconds = std::numeric_limits<double>::infinity();
-  CheckpointStreams streams;
+  CheckpointStreams streams{};
 };
 
 // Saves at epoch ends, every so often within an epoch, and when training ends by an

@@ -30,13 +30,13 @@ namespace soma::train {
 struct EpochRecord {
   int64_t epoch = 0;  // counted from 1
   double train_loss = NAN;
-  double valid_loss = NAN;                // NaN without a validation loader
-  std::map<std::string, double> metrics;  // "valid_accuracy", ...
+  double valid_loss = NAN;                  // NaN without a validation loader
+  std::map<std::string, double> metrics{};  // "valid_accuracy", ...
   double seconds = 0;
 };
 
 struct History {
-  std::vector<EpochRecord> epochs;
+  std::vector<EpochRecord> epochs{};
   // epoch,train_loss,valid_loss,<metrics...>,seconds
   std::string to_csv() const;
   const EpochRecord& last() const;
@@ -45,8 +45,8 @@ struct History {
 using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
 // A metric over a whole pass: all outputs and targets of the validation set.
 struct Metric {
-  std::string name;
-  std::function<double(const Tensor& output, const Tensor& target)> fn;
+  std::string name{};
+  std::function<double(const Tensor& output, const Tensor& target)> fn{};
 };
 Metric binary_accuracy();        // outputs are probabilities, threshold 0.5
 Metric multiclass_accuracy();    // outputs are logits or probabilities [N, C]
@@ -86,10 +86,10 @@ struct FitState {
   optim::Optimizer& optimizer;
   data::DataLoader& train_loader;
   History& history;
-  int64_t epoch = 0;       // the epoch running or just finished, from 1
-  int64_t epochs = 0;      // the planned total
-  EpochProgress progress;  // within `epoch`
-  bool stop = false;       // set by a callback to end training after this epoch
+  int64_t epoch = 0;         // the epoch running or just finished, from 1
+  int64_t epochs = 0;        // the planned total
+  EpochProgress progress{};  // within `epoch`
+  bool stop = false;         // set by a callback to end training after this epoch
   // Set by a callback to end training right after this batch, before the epoch's record
   // (a signal handler's request to stop); fit() then returns the history so far.
   bool interrupt = false;
@@ -97,12 +97,12 @@ struct FitState {
 
 struct FitOptions {
   int64_t epochs = 10;
-  LossFn loss;
-  std::vector<Metric> metrics;   // computed on the validation set each epoch
-  bool progress = true;          // a progress bar on a terminal
-  std::string label = "train";   // shown before the bar
-  int64_t start_epoch = 0;       // epochs already done (set by resume())
-  EpochProgress start_progress;  // batches of epoch start_epoch + 1 already done (resume())
+  LossFn loss{};
+  std::vector<Metric> metrics{};   // computed on the validation set each epoch
+  bool progress = true;            // a progress bar on a terminal
+  std::string label = "train";     // shown before the bar
+  int64_t start_epoch = 0;         // epochs already done (set by resume())
+  EpochProgress start_progress{};  // batches of epoch start_epoch + 1 already done (resume())
   // Draw the loader's shuffles of the epochs already done again, to reach the same
   // stream; false when resume() restored the loader's stream and order.
   bool replay_shuffles = true;
@@ -115,8 +115,8 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
 // Loss and metrics of `model` over a loader, without gradients, in eval mode.
 struct Evaluation {
   double loss = NAN;
-  std::map<std::string, double> metrics;
-  Tensor outputs, targets;  // all batches concatenated
+  std::map<std::string, double> metrics{};
+  Tensor outputs{}, targets{};  // all batches concatenated
 };
 Evaluation evaluate(nn::Module& model, data::DataLoader& loader, const LossFn& loss,
                     const std::vector<Metric>& metrics = {});

@@ -20,7 +20,7 @@ struct WeightRecord {
   int64_t epoch = 0, batch = 0;  // both counted from 1, as FitState and on_batch_end count
   double loss = 0;               // the batch's loss, before its step
   // The parameters after the step, one flattened vector per name in WeightRecorder::names().
-  std::vector<std::vector<double>> values;
+  std::vector<std::vector<double>> values{};
 };
 
 class WeightRecorder : public Callback {
@@ -36,8 +36,8 @@ class WeightRecorder : public Callback {
   std::vector<std::vector<double>> values(const std::string& name) const;
 
  private:
-  std::vector<std::string> names_;
-  std::vector<WeightRecord> records_;
+  std::vector<std::string> names_{};
+  std::vector<WeightRecord> records_{};
 };
 
 }  // namespace soma::train

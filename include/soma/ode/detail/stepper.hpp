@@ -18,7 +18,7 @@ namespace soma::ode::detail {
 
 // Counts right-hand side evaluations; every method calls f through this (or CountedFn).
 struct CountedRhs {
-  const Rhs* f;
+  const Rhs* f{};
   std::int64_t count = 0;
   void operator()(double t, std::span<const double> y, std::span<double> dy) {
     ++count;
@@ -29,7 +29,7 @@ struct CountedRhs {
 // The same for a callable held by value, whose call the compiler can inline.
 template <class F>
 struct CountedFn {
-  F f;
+  F f{};
   std::int64_t count = 0;
   void operator()(double t, std::span<const double> y, std::span<double> dy) {
     ++count;
@@ -38,8 +38,8 @@ struct CountedFn {
 };
 
 struct Tolerances {
-  double rtol;
-  std::vector<double> atol;  // one per component
+  double rtol{};
+  std::vector<double> atol{};  // one per component
 };
 
 class Stepper {
@@ -74,8 +74,8 @@ class Stepper {
 
  protected:
   double t_ = 0, t_old_ = 0, t_start_ = 0;
-  std::vector<double> y_;
-  std::string message_;
+  std::vector<double> y_{};
+  std::string message_{};
 };
 
 // An adaptive explicit Runge-Kutta stepper (RK23, RK45, DOP853).
@@ -100,13 +100,13 @@ using RkFactory =
 
 // Problem and settings shared by every stepper.
 struct Problem {
-  const Rhs* f;
-  double t0, t_bound;
-  std::span<const double> y0;
-  Tolerances tol;
-  double max_step;
-  double first_step;  // 0: automatic
-  const Jacobian* jac;
+  const Rhs* f{};
+  double t0{}, t_bound{};
+  std::span<const double> y0{};
+  Tolerances tol{};
+  double max_step{};
+  double first_step{};  // 0: automatic
+  const Jacobian* jac{};
   const RkFactory* make_rk = nullptr;  // see RkFactory
   // LSODA: the output time its first step aims at, which bounds and scales the initial step
   // (ODEPACK's first call with tout; odeint: t[1]). NaN: t_bound.
