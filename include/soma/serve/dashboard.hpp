@@ -46,7 +46,7 @@ struct DashboardOptions {
   // A directory of `soma train` runs for the runs view (/api/runs, read on each request,
   // so that runs still training show their new epochs); empty: none.
   std::filesystem::path runs{};
-  size_t max_connections = 4096;  // open at once; more get 503
+  size_t max_connections = 4096;                    // open at once; more get 503
   std::chrono::milliseconds request_timeout{5000};  // for a whole request, or when idle
   std::chrono::milliseconds write_timeout{30000};   // a write that makes no progress
 };
