@@ -18,6 +18,7 @@
 #include <string>
 
 #include "ode/bdf.hpp"
+#include "ode/dense_lu.hpp"
 
 namespace soma::ode::detail {
 namespace {
@@ -324,37 +325,11 @@ class NdfBdf final : public BdfStepper {
     for (std::size_t i = 0; i < n_; ++i)
       for (std::size_t j = 0; j < n_; ++j)
         LU_[i * n_ + j] = (i == j ? 1.0 : 0.0) - c * J_[i * n_ + j];
-    for (std::size_t k = 0; k < n_; ++k) {
-      std::size_t p = k;
-      for (std::size_t i = k + 1; i < n_; ++i)
-        if (std::fabs(LU_[i * n_ + k]) > std::fabs(LU_[p * n_ + k])) p = i;
-      piv_[k] = p;
-      if (p != k)
-        for (std::size_t j = 0; j < n_; ++j) std::swap(LU_[k * n_ + j], LU_[p * n_ + j]);
-      const double pivot = LU_[k * n_ + k];
-      if (pivot == 0) continue;  // singular: the solve gives non-finite values, Newton fails
-      for (std::size_t i = k + 1; i < n_; ++i) {
-        const double l = LU_[i * n_ + k] / pivot;
-        LU_[i * n_ + k] = l;
-        for (std::size_t j = k + 1; j < n_; ++j) LU_[i * n_ + j] -= l * LU_[k * n_ + j];
-      }
-    }
+    // A zero pivot (singular) is left in: the solve gives non-finite values, Newton fails.
+    (void)lu_factor<double>(LU_, n_, piv_);
   }
 
-  void lu_solve(std::vector<double>& b) const {
-    for (std::size_t k = 0; k < n_; ++k)
-      if (piv_[k] != k) std::swap(b[k], b[piv_[k]]);
-    for (std::size_t i = 1; i < n_; ++i) {
-      double s = b[i];
-      for (std::size_t j = 0; j < i; ++j) s -= LU_[i * n_ + j] * b[j];
-      b[i] = s;
-    }
-    for (std::size_t i = n_; i-- > 0;) {
-      double s = b[i];
-      for (std::size_t j = i + 1; j < n_; ++j) s -= LU_[i * n_ + j] * b[j];
-      b[i] = s / LU_[i * n_ + i];
-    }
-  }
+  void lu_solve(std::vector<double>& b) const { detail::lu_solve<double>(LU_, n_, piv_, b); }
 
   // SciPy's solve_bdf_system: simplified Newton from y_predict, at most 4 iterations,
   // stopping early when the contraction rate says it will not converge in time.
