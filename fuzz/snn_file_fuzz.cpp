@@ -16,18 +16,20 @@
 namespace soma_snn_file_fuzz {
 
 // Sizes a user may rightly ask for (a million neurons, a second of simulated time) but
-// that would make one fuzz input take seconds: groups of at most 64 neurons, runs of at
-// most 2,000 steps. Everything below these is fuzzed, the library's own checks included.
+// that would make one fuzz input take seconds: groups (Poisson groups too) of at most 64 neurons,
+// runs of at most 2,000 steps. Everything below these is fuzzed, the library's own checks included.
 constexpr int64_t kMaxNeurons = 64;
 constexpr double kMaxSteps = 2000;
 
 inline bool small_groups(std::string_view text) {
   try {
     const auto root = toml::parse(text);
-    if (const auto* groups = root["group"].as_array())
-      for (const auto& g : *groups)
-        if (const auto* t = g.as_table())
-          if (auto n = (*t)["N"].value<int64_t>(); n && *n > kMaxNeurons) return false;
+    // Every section that makes neurons: spiking groups and Poisson groups.
+    for (const char* section : {"group", "poisson_group"})
+      if (const auto* groups = root[section].as_array())
+        for (const auto& g : *groups)
+          if (const auto* t = g.as_table())
+            if (auto n = (*t)["N"].value<int64_t>(); n && *n > kMaxNeurons) return false;
   } catch (const toml::parse_error&) {
     // The loader reports it.
   }

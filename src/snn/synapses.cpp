@@ -30,6 +30,20 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Delays are held as a ring of per-step event lists, one slot per step of the longest
+// delay, so a delay is checked before that ring is sized from it: a slip of units
+// (0.5*Ms for 0.5*ms) must not ask for billions of slots. A million steps is 100 s at
+// dt = 0.1 ms, far beyond any axonal delay.
+constexpr int64_t kMaxDelaySteps = 1'000'000;
+
+int32_t delay_in_steps(double seconds, double dt, const std::string& what) {
+  const double steps = std::round(seconds / dt);
+  if (!(steps >= 0.0) || steps > static_cast<double>(kMaxDelaySteps))
+    throw Error(what + " is " + std::to_string(seconds) + " s (expected between 0 and " +
+                std::to_string(kMaxDelaySteps) + " steps of dt = " + std::to_string(dt) + " s)");
+  return static_cast<int32_t>(steps);
+}
+
 }  // namespace
 
 Synapses::Synapses(Network& net, Subgroup source, Subgroup target, const SynapsesOptions& options,
@@ -199,16 +213,15 @@ void Synapses::Impl::prepare() {
 
   // Delays in whole steps (Brian2 rounds to the nearest step).
   int32_t max_delay = 0;
-  common_delay = static_cast<int32_t>(std::llround(default_delay / net->dt));
   homogeneous = delay.empty();
+  // Per-synapse delays replace the common one (which then only seeds new synapses).
+  common_delay = homogeneous ? delay_in_steps(default_delay, net->dt, name + ": delay") : 0;
   delay_steps.clear();
   if (!homogeneous) {
     delay_steps.resize(delay.size());
     for (size_t s = 0; s < delay.size(); ++s) {
-      if (!(delay[s] >= 0.0))
-        throw Error(name + ": delay of synapse " + std::to_string(s) + " is " +
-                    std::to_string(delay[s]) + " s (expected >= 0)");
-      delay_steps[s] = static_cast<int32_t>(std::llround(delay[s] / net->dt));
+      delay_steps[s] =
+          delay_in_steps(delay[s], net->dt, name + ": delay of synapse " + std::to_string(s));
       max_delay = std::max(max_delay, delay_steps[s]);
     }
   }

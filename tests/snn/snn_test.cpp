@@ -207,6 +207,27 @@ TEST(Synapses, PerSynapseDelaysAndWeights) {
   EXPECT_EQ(mon.values["x"][1][11], 2.0);
 }
 
+// The delay ring has one slot per step of the longest delay; a slip of units (Ms for ms)
+// is refused before anything is sized from it, naming the synapses and dt.
+TEST(Synapses, DelaysBeyondAMillionStepsAreRefusedBeforeAllocating) {
+  Network net;
+  auto& g = net.add_neuron_group(2, "v : 1", {.threshold = "v > 1"});
+  auto& s = net.add_synapses(g, g, {.on_pre = "v_post += 1", .delay = "0.5*Ms", .name = "S"});
+  s.connect({0}, {1});
+  try {
+    net.run(0.001);
+    FAIL() << "expected soma::Error";
+  } catch (const soma::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("S: delay"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("1000000 steps"), std::string::npos) << msg;
+  }
+  s.set("delay", std::vector<double>{1e-3});  // per synapse: checked the same way, then runs
+  net.run(0.001);
+  s.set("delay", std::vector<double>{1e9});
+  EXPECT_THROW(net.run(0.001), soma::Error);
+}
+
 TEST(Synapses, TwoSynapsesOntoOneTargetBothCount) {
   Network net;
   auto& src = net.add_neuron_group(4, "v : 1", {.threshold = "t < 0.05*ms"});
