@@ -260,3 +260,15 @@ TEST(Clocks, DtMustBeAWholeMultipleOfTheNetworks) {
   net.run(1e-3);
   EXPECT_NEAR(G.get("v")[0], 1.0, 1e-12);
 }
+
+TEST(Clocks, PoissonInputFollowsItsTargetsClock) {
+  // rate*dt = 5 kHz * 0.2 ms = 1 on the target's clock: every one of the 3 inputs fires
+  // at each of its steps, 5 in 1 ms, so v = 5*3*0.1; on the network's clock it would be
+  // drawn 10 times with p = 0.5.
+  Network net;
+  auto& G = net.add_neuron_group(2, "v : 1", {.dt = "0.2*ms"});
+  net.add_poisson_input(G, "v", 3, 5000.0, "0.1");
+  net.run(1e-3);
+  EXPECT_NEAR(G.get("v")[0], 1.5, 1e-12);
+  EXPECT_NEAR(G.get("v")[1], 1.5, 1e-12);
+}
