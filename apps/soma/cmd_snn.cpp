@@ -17,7 +17,8 @@
 //   N = 3
 //   equations = '''dv/dt = (I - v)/tau : volt
 //                  I : volt'''
-//   threshold = "v > -50*mV"      # optional: reset, refractory, method
+//   threshold = "v > -50*mV"      # optional: reset, refractory, method, and dt (its own
+//                                 # clock, a whole multiple of the network's: "0.2*ms")
 //   init = { v = "-70*mV", I = [0.1, 0.2, 0.0] }   # expression, number or list
 //   run_regularly = [{ code = "I = stimulus(t)", dt = "1*ms" }]  # optional; no dt: each step
 //   [[poisson_group]]             # Brian2's PoissonGroup: threshold rand() < rates*dt
@@ -29,7 +30,9 @@
 //   name = "S"
 //   source = "G[0:2]"             # a group or a slice of one
 //   target = "G"
-//   model = "w : volt"            # optional: on_pre, on_post, delay
+//   model = "w : volt"            # optional: on_pre, on_post, delay; a line
+//                                 # "X_post = expr : unit (summed)" sets the target's
+//                                 # parameter X to the sum over its synapses
 //   on_pre = "v_post += w"
 //   connect = { p = 0.5 }         # or { i = [0], j = [2] } or { condition = "i != j", p = 1 }
 //   init = { w = "1*mV" }

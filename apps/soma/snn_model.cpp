@@ -320,7 +320,8 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
                                      .reset = str(t, "reset", file, false),
                                      .refractory = str(t, "refractory", file, false),
                                      .method = str(t, "method", file, false),
-                                     .name = str(t, "name", file, true)});
+                                     .name = str(t, "name", file, true),
+                                     .dt = str(t, "dt", file, false)});
       });
       if (const auto* init = t["init"].as_table())
         located(file, *init, [&] { set_values(g, *init, file); });

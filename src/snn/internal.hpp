@@ -74,6 +74,23 @@ struct PoissonInputImpl {
   double binomial(Rng& rng) const;
 };
 
+// A (summed) variable of a Synapses model (summed.cpp): "X_post = expr : unit (summed)"
+// sets the target group's parameter X, over the target subgroup, to the sum of expr
+// over each neuron's synapses; "X_pre" likewise over the source's outgoing synapses.
+struct SummedVariable {
+  Synapses::Impl* synapses = nullptr;
+  std::string name;                    // as written: "Igap_post"
+  NeuronGroup::Impl* group = nullptr;  // the group summed into
+  std::string variable;                // its parameter: "Igap"
+  int64_t start = 0, stop = 0;         // the neurons it sets (the subgroup)
+  IndexRole role = IndexRole::post;    // which index of a synapse picks its neuron
+  Program value;                       // compiled when a run starts
+  double* out = nullptr;               // the parameter's array
+  std::vector<int32_t> self;           // 0 .. synapses-1, the synapse index
+  void prepare();
+  void apply(Rng& rng);
+};
+
 struct Network::Impl {
   NetworkOptions options;
   Rng rng;
@@ -86,6 +103,12 @@ struct Network::Impl {
   std::vector<std::unique_ptr<PopulationRateMonitor>> rate_monitors;
   std::map<std::string, TimedArrayEntry> timed_arrays;  // nodes stay put: Programs point in
   std::vector<std::unique_ptr<PoissonInputImpl>> poisson_inputs;
+  std::vector<std::unique_ptr<SummedVariable>> summed;  // rebuilt when a run starts
+  // Collects and compiles the (summed) variables of every Synapses; throws soma::Error
+  // where two sum into the same variable of overlapping neurons (as Brian2).
+  void prepare_summed();
+  // The sums whose target group steps now (in the groups slot, before the updates).
+  void run_summed(int64_t step);
   // The "name()" entries through which the unit checker knows the TimedArrays.
   void add_table_units(expr::SymbolUnits& units) const;
 
@@ -105,6 +128,11 @@ struct NeuronGroup::Impl {
   double refractory = -1.0;                         // seconds; < 0: none
   std::vector<double> lastspike_step;  // the step of the last spike (lastspike = step*dt)
   double n_value = 0.0;                // N as a bindable scalar
+  // The group's clock (NeuronGroupOptions::dt): it steps at the network's steps that
+  // are multiples of `every`, each of `dt` seconds (every * the network's dt).
+  int64_t every = 1;
+  double dt = 0.0;
+  bool ticks(int64_t step) const { return every == 1 || step % every == 0; }
 
   // Compiled when a run starts.
   Program update;
@@ -157,6 +185,11 @@ struct NeuronGroup::Impl {
   Impl();
   ~Impl();
 };
+
+// Throws soma::Error where a Synapses model's (summed) line is malformed: not a
+// subexpression, not named X_pre / X_post, X not a parameter of that group, or units
+// that differ from X's (summed.cpp; called when the synapses are made).
+void check_summed(const Synapses::Impl& synapses);
 
 struct Synapses::Impl {
   Network::Impl* net = nullptr;

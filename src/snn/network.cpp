@@ -171,6 +171,7 @@ void Network::run(double duration, bool progress) {
   for (auto& g : im.groups) g->impl().prepare();
   for (auto& s : im.synapses) s->impl().prepare();
   for (auto& p : im.poisson_inputs) p->prepare(im);
+  im.prepare_summed();
   const auto steps = static_cast<int64_t>(std::llround(duration / options_.dt));
   ProgressBar bar(steps, "simulating", progress);
   const int64_t chunk = std::max<int64_t>(1, steps / 100);
@@ -227,6 +228,7 @@ void Network::run(double duration, bool progress) {
     // start: run_regularly, then the state monitors see the values at time t.
     for (auto& g : im.groups) g->impl().run_regular(step_);
     for (auto& m : im.state_monitors) {
+      if (!m->source.group->impl().ticks(step_)) continue;  // on its group's clock
       m->t.push_back(t);
       const auto start = static_cast<size_t>(m->source.start);
       for (const auto& v : m->variables) {
@@ -236,10 +238,19 @@ void Network::run(double duration, bool progress) {
           rec[k].push_back(arr[start + static_cast<size_t>(m->indices[k])]);
       }
     }
-    // groups
-    for (auto& g : im.groups) g->impl().state_update(step_);
-    // thresholds, and the monitors that watch them
-    for (auto& g : im.groups) g->impl().find_spikes(step_);
+    // groups: the (summed) variables first, then the updates, each group on its clock
+    if (!im.summed.empty()) im.run_summed(step_);
+    for (auto& g : im.groups)
+      if (g->impl().ticks(step_)) g->impl().state_update(step_);
+    // thresholds, and the monitors that watch them; a group that does not step now has
+    // no spikes now, so its pathways, resets and spike monitors wait for its clock.
+    for (auto& g : im.groups) {
+      auto& gi = g->impl();
+      if (gi.ticks(step_))
+        gi.find_spikes(step_);
+      else
+        gi.spikes.clear();
+    }
     for (auto& m : im.spike_monitors) {
       auto [a, b] = spikes_in(m->source);
       for (auto it = a; it != b; ++it) {
@@ -250,13 +261,16 @@ void Network::run(double duration, bool progress) {
       }
     }
     for (auto& m : im.rate_monitors) {
+      const auto& gi = m->source.group->impl();
+      if (!gi.ticks(step_)) continue;
       auto [a, b] = spikes_in(m->source);
       m->t.push_back(t);
       m->rate.push_back(static_cast<double>(b - a) /
-                        (static_cast<double>(m->source.size()) * options_.dt));
+                        (static_cast<double>(m->source.size()) * gi.dt));
     }
     // synapses: PoissonInputs first (Brian2 sorts the slot's objects by name)
-    for (auto& p : im.poisson_inputs) p->apply(im.rng);
+    for (auto& p : im.poisson_inputs)
+      if (p->target.group->impl().ticks(step_)) p->apply(im.rng);
     for (auto& s : im.synapses) s->impl().propagate();
     // resets
     for (auto& g : im.groups) g->impl().run_reset();

@@ -59,6 +59,25 @@ NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
     im.lastspike_step.assign(static_cast<size_t>(n), kNeverSpiked);
     im.vars["not_refractory"].assign(static_cast<size_t>(n), 1.0);
   }
+  im.dt = im.net->dt;
+  if (!options.dt.empty()) {
+    // A clock of its own: a whole number of the network's steps (one schedule runs all
+    // groups, and a group steps where the network's step is a multiple of its ratio).
+    const auto q =
+        expr::evaluate_constant(expr::parse_expression(options.dt, source_info(name_ + " dt")),
+                                im.net->unit_constants(), options.dt);
+    if (!(q.dimension == expr::dim::second()))
+      throw Error(name_ + " dt: \"" + options.dt + "\" has units " + q.dimension.str() +
+                  ", expected a time such as 0.2*ms");
+    const double ratio = q.value / im.net->dt;
+    if (!(ratio >= 0.5 && ratio < 0x1p31) || std::fabs(ratio - std::round(ratio)) > 1e-6 * ratio)
+      throw Error(name_ + " dt: \"" + options.dt + "\" (" + std::to_string(q.value) +
+                  " s) is not a whole multiple of the network's dt (" + std::to_string(im.net->dt) +
+                  " s)");
+    im.every = static_cast<int64_t>(std::llround(ratio));
+    // Equal to the network's: the very same value, so that nothing changes.
+    if (im.every > 1) im.dt = q.value;
+  }
   static const char* methods[] = {"", "euler", "exponential_euler", "rk2", "rk4", "exact"};
   bool known = false;
   for (const char* m : methods) known = known || options.method == m;
@@ -80,6 +99,7 @@ std::optional<Binding> NeuronGroup::Impl::resolve(const std::string& s) const {
     return Binding{Binding::Kind::array, nullptr, it->second.data(), IndexRole::self};
   if (s == "i") return Binding{Binding::Kind::index, nullptr, nullptr, IndexRole::self};
   if (s == "N") return Binding{Binding::Kind::scalar, &n_value};
+  if (s == "dt" && every > 1) return Binding{Binding::Kind::scalar, &dt};  // its own clock's
   return net->resolve_common(s);
 }
 
@@ -151,8 +171,9 @@ void NeuronGroup::Impl::prepare() {
         where + " reset");
   }
   prepare_regular();
+  // Brian2 counts the period in steps of the group's clock; here in network steps.
   refractory_steps =
-      refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / net->dt + 1e-3)) : 0;
+      refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / dt + 1e-3)) * every : 0;
   compile_step_kernel();
 }
 

@@ -79,7 +79,7 @@ void Network::add_poisson_input(Subgroup target, const std::string& variable, in
       variable == "not_refractory")
     throw Error(where + ": " + target.group->name() + " has no variable '" + variable + "'");
   if (n < 0) throw Error(where + ": N = " + std::to_string(n) + " (expected >= 0)");
-  const double p = rate * options_.dt;
+  const double p = rate * target.group->impl().dt;  // on the target's clock (Brian2)
   if (!(p >= 0.0 && p <= 1.0))
     throw Error(where + ": rate*dt = " + std::to_string(p) + " (expected 0 <= rate*dt <= 1)");
   auto in = std::make_unique<PoissonInputImpl>();

@@ -12,7 +12,7 @@ void NeuronGroup::run_regularly(const std::string& code, const std::string& dt) 
   // Statements are parsed now (syntax errors name the call); they compile when a run
   // starts, as the reset does, so they may use constants set later.
   expr::parse_statements(code, source_info(where));
-  int64_t every = 1;
+  int64_t every = im.every;  // without a dt: the group's clock (Brian2)
   if (!dt.empty()) {
     const auto q = expr::evaluate_constant(expr::parse_expression(dt, source_info(where + " dt")),
                                            im.net->unit_constants(), dt);

@@ -75,6 +75,7 @@ Synapses::Synapses(Network& net, Subgroup source, Subgroup target, const Synapse
     if (!(q.value >= 0.0)) throw Error(name_ + " delay: " + options.delay + " (expected >= 0)");
     im.default_delay = q.value;
   }
+  check_summed(im);
   im.pre_offsets.assign(static_cast<size_t>(source.size()) + 1, 0);
   im.queue.resize(1);
   // Statements compile when a run starts: constants may be set after this.
@@ -211,17 +212,23 @@ void Synapses::Impl::prepare() {
   on_pre = compile(options.on_pre, "on_pre");
   on_post = compile(options.on_post, "on_post");
 
-  // Delays in whole steps (Brian2 rounds to the nearest step).
+  // Delays in whole steps (Brian2 rounds to the nearest step) of the clock on_pre runs
+  // on, the source's: a source with its own dt delivers at its own steps.
+  const auto& clock = source.group->impl();
+  auto on_clock = [&](double d) {
+    return clock.every == 1 ? d : std::round(d / clock.dt) * clock.dt;
+  };
   int32_t max_delay = 0;
   homogeneous = delay.empty();
   // Per-synapse delays replace the common one (which then only seeds new synapses).
-  common_delay = homogeneous ? delay_in_steps(default_delay, net->dt, name + ": delay") : 0;
+  common_delay =
+      homogeneous ? delay_in_steps(on_clock(default_delay), net->dt, name + ": delay") : 0;
   delay_steps.clear();
   if (!homogeneous) {
     delay_steps.resize(delay.size());
     for (size_t s = 0; s < delay.size(); ++s) {
-      delay_steps[s] =
-          delay_in_steps(delay[s], net->dt, name + ": delay of synapse " + std::to_string(s));
+      delay_steps[s] = delay_in_steps(on_clock(delay[s]), net->dt,
+                                      name + ": delay of synapse " + std::to_string(s));
       max_delay = std::max(max_delay, delay_steps[s]);
     }
   }

@@ -21,6 +21,10 @@
 //              spike and rate monitors record them, with time t
 //   synapses   spikes enter each pathway's queue; events due now run on_pre / on_post
 //   resets     the reset statements run on the neurons that spiked
+// (summed) variables of synapses (a model line "Igap_post = w*(v_pre - v_post) : amp
+// (summed)") are computed in the groups slot, before the state updates: the target's
+// parameter Igap becomes the sum of the expression over each neuron's synapses (0
+// without any), so state monitors, which record at the start, see the previous step's.
 // A differential variable flagged `(unless refractory)` is neither integrated nor written
 // by a synapse's on_pre / on_post while its neuron is refractory (Brian2's conditional
 // write); the reset and NeuronGroup::set still write it.
@@ -62,6 +66,14 @@ struct NeuronGroupOptions {
   // ("exact" for linear equations with constant coefficients, else "euler").
   std::string method = {};
   std::string name = {};  // for messages and model files; default "neurongroup_<k>"
+  // Brian2's NeuronGroup(..., dt=...): the group's own clock step, a duration
+  // ("0.2*ms") that is a whole multiple k of the network's dt; empty: the network's.
+  // The group (state update, threshold, reset, its run_regularly without a dt, the
+  // (summed) variables and PoissonInputs that write into it, and the monitors of it)
+  // then works at the steps that are multiples of k, with `dt` in its equations its
+  // own; pathways run on their source's clock (on_pre) and target's (on_post), delays
+  // in whole steps of that clock, as Brian2 runs them.
+  std::string dt = {};
 };
 
 class NeuronGroup {
@@ -104,8 +116,9 @@ class NeuronGroup {
   std::vector<std::string> variables() const;
   // Brian2's run_regularly: `code` (statements, e.g. "v = vl + stimulus(t)") runs over
   // every neuron each `dt` (a duration with units, a whole number of the network's
-  // steps; empty: every step), at the start of the step, before the state monitors
-  // record. Writes to `(unless refractory)` variables skip refractory neurons.
+  // steps; empty: every step of the group's clock), at the start of the step, before
+  // the state monitors record. Writes to `(unless refractory)` variables skip
+  // refractory neurons.
   void run_regularly(const std::string& code, const std::string& dt = "");
 
   ~NeuronGroup();
