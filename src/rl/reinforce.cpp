@@ -53,11 +53,16 @@ Tensor Reinforce::state_value(const Observation& s) {
 }
 
 int Reinforce::act(const Observation& s) {
-  const Tensor logp = log_policy(s);
-  const double p_right = std::exp(element(logp, 1));
+  const Tensor x = observation_tensor(s, options_.dtype);
+  Tensor z = policy(x);  // [1, 2] logits, in the graph
+  // pi(right | s) = softmax(z)[1] = 1 / (1 + e^(z0 - z1)), from the logits' values.
+  const double p_right = 1 / (1 + std::exp(element(z, 0) - element(z, 1)));
   const int a = act_rng_.uniform() < p_right ? 1 : 0;
-  log_probs_.push_back(logp.slice(0, a, a + 1));
-  values_.push_back(state_value(s));
+  // The log-softmax and the chosen action's entry are taken once per episode, over all
+  // steps together (episode_loss): two graph nodes fewer per step.
+  logits_.push_back(std::move(z));
+  actions_.push_back(a);
+  values_.push_back(value(x));
   return a;
 }
 
@@ -68,7 +73,14 @@ void Reinforce::observe(const Observation&, int, const StepResult& result) {
 ReinforceLoss Reinforce::episode_loss() const {
   const std::vector<double> g = discounted_returns(rewards_, options_.gamma);
   const Tensor returns = tensor(std::span<const double>(g), {int64_t(g.size())}).to(options_.dtype);
-  return reinforce_loss(concat(log_probs_), concat(values_), returns, options_.standardize);
+  const auto n = int64_t(actions_.size());
+  // log pi(a_t | s_t): the log-softmax of every step's logits [T, 2], the taken action's
+  // column picked by a one-hot mask.
+  const Tensor taken = tensor(std::span<const int64_t>(actions_), {n, 1});
+  const Tensor mask =
+      eq(taken, arange(CartPole::actions, kInt64).reshape({1, 2})).to(options_.dtype);
+  const Tensor log_probs = (log_softmax(concat(logits_), 1) * mask).sum(1);
+  return reinforce_loss(log_probs, concat(values_).reshape({n}), returns, options_.standardize);
 }
 
 void Reinforce::end_episode() {
@@ -79,7 +91,8 @@ void Reinforce::end_episode() {
   loss.total().backward();
   policy_opt_->step();
   value_opt_->step();
-  log_probs_.clear();
+  logits_.clear();
+  actions_.clear();
   values_.clear();
   rewards_.clear();
 }

@@ -1,9 +1,10 @@
 #pragma once
 // rl::Reinforce: Williams' REINFORCE with a learned state-value baseline (Sutton & Barto,
 // 2nd ed., section 13.4), one sample at a time as PyTorch's examples/reinforcement_learning
-// does it. Per step, the policy network pi(a | s) (4 -> hidden -> ReLU -> 2 logits) and the
-// value network V(s) (4 -> hidden -> ReLU -> 1) each see the one observation, keeping
-// their graphs; at the end of an episode of T steps:
+// does it. Per step, the policy network (4 -> hidden -> ReLU -> 2 logits z) and the value
+// network V(s) (4 -> hidden -> ReLU -> 1) each see the one observation, keeping their
+// graphs, and the action is drawn from softmax(z); at the end of an episode of T steps,
+// with log pi(a_t | s_t) from one log-softmax over all T steps' logits:
 //   G_t = r_t + gamma * G_{t+1}                    (discounted returns, G_T = 0)
 //   A_t = G_t - V(s_t), standardised over the episode (a constant: no gradient flows)
 //   loss = -1/T sum_t log pi(a_t | s_t) A_t  +  1/T sum_t (V(s_t) - G_t)^2
@@ -64,8 +65,10 @@ class Reinforce : public Agent {
   ReinforceOptions options_;
   Rng act_rng_;
   std::optional<optim::Adam> policy_opt_, value_opt_;  // made once the networks exist
-  // This episode so far: log pi(a_t | s_t), V(s_t) (both in the graph) and r_t.
-  std::vector<Tensor> log_probs_, values_;
+  // This episode so far: the policy's logits [1, 2] and V(s_t) [1, 1] (both in the graph),
+  // a_t and r_t.
+  std::vector<Tensor> logits_, values_;
+  std::vector<int64_t> actions_;
   std::vector<double> rewards_;
 };
 
