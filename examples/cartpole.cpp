@@ -75,6 +75,8 @@ void plot_returns(const Options& o, const std::vector<double>& returns,
   auto& ax = fig.axes(0, 0);
   ax.xlabel = "episode";
   ax.ylabel = "return (steps balanced)";
+  ax.ylim = soma::plot::Range{0, 640};  // room above 500 for the legend
+  ax.legend_position = soma::plot::LegendPosition::top_left;
   std::vector<double> ep(returns.size());
   std::iota(ep.begin(), ep.end(), 1.0);
   ax.line(ep, returns, {.label = "episode return", .width = 0.8});
