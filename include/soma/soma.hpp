@@ -17,6 +17,7 @@
 #include "soma/plot/figure.hpp"
 #include "soma/plot/graphviz.hpp"
 #include "soma/power/monitor.hpp"
+#include "soma/rl/rl.hpp"
 #include "soma/snn/network.hpp"
 #include "soma/tensor.hpp"
 #include "soma/train.hpp"
