@@ -12,6 +12,7 @@
 
 #include "problems.hpp"
 #include "soma/core/error.hpp"
+#include "soma/ode/complex.hpp"
 #include "soma/ode/ode.hpp"
 
 namespace {

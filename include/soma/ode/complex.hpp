@@ -27,6 +27,7 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "soma/ode/dense_output.hpp"
