@@ -18,7 +18,8 @@
 // complex Jacobian df/dy (the user's jac, else finite differences along the real axis, one
 // evaluation per component, as SciPy's num_jac), which assumes f is holomorphic (analytic in
 // y), as SciPy's complex Jacobian does; f with conj(y), |y| or Re(y) needs the explicit
-// methods, or writing the system in real and imaginary parts.
+// methods, or writing the system in real and imaginary parts. BDF on a complex system is
+// SciPy's (NDF) at any size, never CVODE (whose weighted norms are not SciPy's).
 #include <complex>
 #include <cstddef>
 #include <cstdint>
