@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/ode/complex.hpp"
 #include "soma/ode/inline.hpp"
 #include "soma/ode/ode.hpp"
 
@@ -173,6 +174,30 @@ int main() {
                               {"njev", r.njev},
                               {"nlu", r.nlu}};
   }
+  // A complex system (soma/ode/complex.hpp), SciPy's steps: the two-level Schrodinger
+  // system of tests/ode/complex_test.cpp, dy/dt = -i H y over 0..10.
+  using ode::Complex;
+  auto schrodinger = [](double, std::span<const Complex> y, std::span<Complex> dy) {
+    dy[0] = Complex(0, -1) * (y[0] + 0.5 * y[1]);
+    dy[1] = Complex(0, -1) * (0.5 * y[0] - y[1]);
+  };
+  auto schrodinger_jac = [](double, std::span<const Complex>, std::span<Complex> J) {
+    J[0] = Complex(0, -1);
+    J[1] = J[2] = Complex(0, -0.5);
+    J[3] = Complex(0, 1);
+  };
+  for (ode::Method m : {ode::Method::RK45, ode::Method::DOP853, ode::Method::BDF}) {
+    ode::ComplexResult c;
+    const ode::ComplexOptions o{.method = m, .rtol = 1e-6, .atol = 1e-9, .jac = schrodinger_jac};
+    secs = median_seconds(
+        [&] {
+          c = ode::solve_ivp(schrodinger, {0, 10}, {Complex(1, 0), Complex(0, 0)}, o);
+        },
+        reps);
+    out[std::string("schrodinger_") + ode::method_name(m)] = {
+        {"seconds", secs}, {"nfev", c.nfev}, {"nsteps", c.nsteps}, {"nlu", c.nlu}};
+  }
+
   // The 4001-row result is above glibc's mmap threshold, so every call faults in fresh
   // pages (~11 us per 4 KiB here), which costs more than the integration. With the heap
   // kept (as a long-running process or a caching allocator would), the same call:

@@ -68,4 +68,13 @@ for tag, rj, vj in [("", None, None), ("_jac", robertson_jac, vdp_jac)]:
             lambda: solve_ivp(fun, span, y0, method="Radau", jac=jac, **tol), 7)
         out[key + tag] = {"seconds": sec, "nfev": int(r.nfev), "nsteps": len(r.t) - 1,
                           "njev": int(r.njev), "nlu": int(r.nlu)}
+# A complex system (the two-level Schrodinger system of tests/ode/complex_test.cpp).
+H = np.array([[1.0, 0.5], [0.5, -1.0]])
+for m in ["RK45", "DOP853", "BDF"]:
+    sec, r = median_seconds(
+        lambda: solve_ivp(lambda t, y: -1j * (H @ y), (0, 10), np.array([1 + 0j, 0j]), method=m,
+                          rtol=1e-6, atol=1e-9, jac=(lambda t, y: -1j * H) if m == "BDF" else None),
+        7)
+    out[f"schrodinger_{m}"] = {"seconds": sec, "nfev": int(r.nfev), "nsteps": len(r.t) - 1,
+                               "nlu": int(r.nlu)}
 print(json.dumps(out))

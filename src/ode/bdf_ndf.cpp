@@ -19,6 +19,7 @@
 
 #include "ode/bdf.hpp"
 #include "ode/dense_lu.hpp"
+#include "ode/num_jac.hpp"
 
 namespace soma::ode::detail {
 namespace {
@@ -68,6 +69,9 @@ class NdfBdf final : public BdfStepper {
         t_bound_(p.t_bound),
         rtol_(p.tol.rtol),
         atol_(p.tol.atol),
+        pairs_(p.tol.complex_pairs),
+        count_(p.tol.norm_count(p.y0.size())),
+        num_jac_(p.tol.complex_pairs ? p.y0.size() : 0, true),
         max_step_(p.max_step),
         first_step_(p.first_step) {
     direction_ = p.t_bound >= p.t0 ? 1.0 : -1.0;
@@ -123,9 +127,9 @@ class NdfBdf final : public BdfStepper {
         for (int j = 0; j <= q; ++j) s += D(j)[i];
         for (int j = 1; j <= q; ++j) ps += D(j)[i] * kCoef.gamma[j];
         y_predict_[i] = s;
-        scale_[i] = atol_[i] + rtol_ * std::fabs(s);
         psi_[i] = ps / kCoef.alpha[q];
       }
+      set_scale(y_predict_);
       const double c = h / kCoef.alpha[q];
       bool converged = false;
       int n_iter = 0;
@@ -144,13 +148,13 @@ class NdfBdf final : public BdfStepper {
         continue;
       }
       safety = 0.9 * (2 * kNewtonMaxIter + 1) / (2 * kNewtonMaxIter + n_iter);
+      set_scale(y_new_);
       double s2 = 0;
       for (std::size_t i = 0; i < n_; ++i) {
-        scale_[i] = atol_[i] + rtol_ * std::fabs(y_new_[i]);
         const double e = kCoef.error_const[q] * d_[i] / scale_[i];
         s2 += e * e;
       }
-      error_norm = std::sqrt(s2 / static_cast<double>(n_));
+      error_norm = std::sqrt(s2 / count_);
       if (error_norm <= 1) break;
       const double fac = std::max(kMinFactor, safety * std::pow(error_norm, -1.0 / (q + 1)));
       h_abs *= fac;
@@ -238,7 +242,7 @@ class NdfBdf final : public BdfStepper {
     t_ = t_old_ = t_start_ = t;
     y_.assign(y.begin(), y.end());
     f_(t, y_, f_new_);
-    Tolerances tol{rtol_, atol_};
+    const Tolerances tol{rtol_, atol_, pairs_};
     h_abs_ = first_step > 0
                  ? first_step
                  : select_initial_step(f_, t, t_bound_, max_step_, y_, f_new_, direction_, 1, tol);
@@ -285,7 +289,17 @@ class NdfBdf final : public BdfStepper {
       const double e = c * v[i] / scale_[i];
       s2 += e * e;
     }
-    return std::sqrt(s2 / static_cast<double>(n_));
+    return std::sqrt(s2 / count_);
+  }
+
+  // SciPy's scale atol + rtol |y|, with the moduli of a complex system's components.
+  void set_scale(const std::vector<double>& y) {
+    if (!pairs_) {
+      for (std::size_t i = 0; i < n_; ++i) scale_[i] = atol_[i] + rtol_ * std::fabs(y[i]);
+      return;
+    }
+    for (std::size_t i = 0; i + 1 < n_; i += 2)
+      scale_[i] = scale_[i + 1] = atol_[i] + rtol_ * std::hypot(y[i], y[i + 1]);
   }
 
   // J = df/dy at (t, y): the user's Jacobian, else forward differences with CVODE's
@@ -294,6 +308,10 @@ class NdfBdf final : public BdfStepper {
     ++njev_;
     if (jac_) {
       (*jac_)(t, y, J_);
+      return;
+    }
+    if (pairs_) {
+      complex_jacobian(t, y);
       return;
     }
     f_(t, y, work_);
@@ -316,6 +334,15 @@ class NdfBdf final : public BdfStepper {
       for (std::size_t i = 0; i < n_; ++i) J_[i * n_ + j] = (dy_[i] - work_[i]) / step;
       yj_[j] = y[j];
     }
+  }
+
+  // A complex system (Tolerances::complex_pairs): SciPy's num_jac on its complex y (one
+  // evaluation per complex component, see num_jac.hpp), after f at y, as SciPy's BDF:
+  // there being no CVODE engine for complex systems, its Jacobians, and so its Newton
+  // iterations and steps, are SciPy's.
+  void complex_jacobian(double t, std::span<const double> y) {
+    f_(t, y, work_);
+    num_jac_(f_, t, y, work_, atol_, J_);
   }
 
   // LU with partial pivoting of I - c J, in place, row-major.
@@ -350,7 +377,7 @@ class NdfBdf final : public BdfStepper {
         const double e = dy_[i] / scale_[i];
         s2 += e * e;
       }
-      const double dy_norm = std::sqrt(s2 / static_cast<double>(n_));
+      const double dy_norm = std::sqrt(s2 / count_);
       const double rate = dy_norm_old < 0 ? -1 : dy_norm / dy_norm_old;
       if (!std::isfinite(dy_norm)) return false;
       if (rate >= 0 &&
@@ -371,6 +398,9 @@ class NdfBdf final : public BdfStepper {
   std::size_t n_;
   double t_bound_, rtol_;
   std::vector<double> atol_;
+  bool pairs_;      // a complex system as real pairs (Tolerances::complex_pairs)
+  double count_;    // the number of components the norms average over
+  NumJac num_jac_;  // the finite-difference Jacobian of a complex system
   double max_step_, first_step_, direction_ = 1, newton_tol_ = 0;
   double h_abs_ = 0, h_last_ = 0;
   int order_ = 1, n_equal_steps_ = 0;

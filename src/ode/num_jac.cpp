@@ -20,20 +20,30 @@ constexpr double kFactorIncrease = 10, kFactorDecrease = 0.1;
 
 }  // namespace
 
-NumJac::NumJac(std::size_t n)
-    : n_(n), factor_(n, std::sqrt(kEps)), y_(n), f_new_(n), diff_(n), kept_(n) {}
+NumJac::NumJac(std::size_t n, bool complex_pairs)
+    : n_(n),
+      pairs_(complex_pairs),
+      factor_(n, std::sqrt(kEps)),
+      y_(n),
+      f_new_(n),
+      diff_(n),
+      kept_(n) {}
+
+double NumJac::magnitude(std::span<const double> v, std::size_t i) const {
+  return pairs_ ? std::hypot(v[i], v[i + 1]) : std::fabs(v[i]);
+}
 
 NumJac::Peak NumJac::difference(CountedRhs& f, double t, std::size_t j, double y_j) {
   const double saved = y_[j];
   y_[j] = y_j;
   f(t, y_, f_new_);
   y_[j] = saved;
+  for (std::size_t i = 0; i < n_; ++i) diff_[i] = f_new_[i] - f0_[i];
+  const std::size_t stride = pairs_ ? 2 : 1;
   std::size_t at = 0;
-  for (std::size_t i = 0; i < n_; ++i) {
-    diff_[i] = f_new_[i] - f0_[i];
-    if (std::fabs(diff_[i]) > std::fabs(diff_[at])) at = i;  // the first largest, as argmax
-  }
-  return {std::fabs(diff_[at]), std::max(std::fabs(f0_[at]), std::fabs(f_new_[at]))};
+  for (std::size_t i = 0; i < n_; i += stride)
+    if (magnitude(diff_, i) > magnitude(diff_, at)) at = i;  // the first largest, as argmax
+  return {magnitude(diff_, at), std::max(magnitude(f0_, at), magnitude(f_new_, at))};
 }
 
 void NumJac::operator()(CountedRhs& f, double t, std::span<const double> y,
@@ -41,9 +51,11 @@ void NumJac::operator()(CountedRhs& f, double t, std::span<const double> y,
                         std::span<double> jac) {
   std::copy(y.begin(), y.end(), y_.begin());
   f0_ = f0;
-  for (std::size_t j = 0; j < n_; ++j) {
-    // The step goes the way the ODE moves y_j (f_j's sign), scaled by |y_j| (at least atol).
-    const double y_scale = (f0[j] >= 0 ? 1.0 : -1.0) * std::max(threshold[j], std::fabs(y[j]));
+  const std::size_t stride = pairs_ ? 2 : 1;
+  for (std::size_t j = 0; j < n_; j += stride) {
+    // The step goes the way the ODE moves y_j (f_j's sign; its real part's for complex
+    // pairs), scaled by |y_j| (at least atol).
+    const double y_scale = (f0[j] >= 0 ? 1.0 : -1.0) * std::max(threshold[j], magnitude(y, j));
     double h = (y[j] + factor_[j] * y_scale) - y[j];
     while (h == 0) {  // a factor too small to move y_j at all
       factor_[j] *= 10;
@@ -66,7 +78,16 @@ void NumJac::operator()(CountedRhs& f, double t, std::span<const double> y,
         diff_.swap(kept_);
       }
     }
-    for (std::size_t i = 0; i < n_; ++i) jac[i * n_ + j] = diff_[i] / h;
+    if (pairs_)
+      for (std::size_t i = 0; i < n_; i += 2) {
+        const double re = diff_[i] / h, im = diff_[i + 1] / h;
+        jac[i * n_ + j] = re;
+        jac[i * n_ + j + 1] = -im;
+        jac[(i + 1) * n_ + j] = im;
+        jac[(i + 1) * n_ + j + 1] = re;
+      }
+    else
+      for (std::size_t i = 0; i < n_; ++i) jac[i * n_ + j] = diff_[i] / h;
     if (p.diff < kDiffSmall * p.scale)
       factor_[j] *= kFactorIncrease;
     else if (p.diff > kDiffBig * p.scale)

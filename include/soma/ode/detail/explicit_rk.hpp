@@ -143,8 +143,11 @@ class ExplicitRk final : public RkStepper {
       h = t_new - t;
       h_abs = std::fabs(h);
       rk_step(t, h);
-      for (std::size_t i = 0; i < n(); ++i)
-        scale_[i] = tol_.atol[i] + std::max(std::fabs(cur_[i]), std::fabs(y_new_[i])) * tol_.rtol;
+      if (tol_.complex_pairs)
+        complex_scale();
+      else
+        for (std::size_t i = 0; i < n(); ++i)
+          scale_[i] = tol_.atol[i] + std::max(std::fabs(cur_[i]), std::fabs(y_new_[i])) * tol_.rtol;
       const double e = error_measure(h);
       if (!std::isfinite(e)) {
         // A non-finite error (overflow in f) is treated as a rejection by the smallest factor.
@@ -301,6 +304,16 @@ class ExplicitRk final : public RkStepper {
     if constexpr (!defer_fsal) f_(t + h, {y_new_.data(), n()}, {K(S), n()});
   }
 
+  // SciPy's scale atol + rtol max(|y|, |y_new|) for a complex system (Tolerances::
+  // complex_pairs), the moduli of its components, for both parts of each.
+  void complex_scale() {
+    for (std::size_t i = 0; i + 1 < n(); i += 2) {
+      const double m =
+          std::max(std::hypot(cur_[i], cur_[i + 1]), std::hypot(y_new_[i], y_new_[i + 1]));
+      scale_[i] = scale_[i + 1] = tol_.atol[i] + m * tol_.rtol;
+    }
+  }
+
   // The step's error measure e: the error norm err for RK23 and RK45 (SciPy's), its square
   // for DOP853, which spares a square root on the way from the last stage to the next step
   // size (the latency that bounds a step). The step is accepted if e < 1.
@@ -317,7 +330,7 @@ class ExplicitRk final : public RkStepper {
       }
       if (e5 == 0 && e3 == 0) return 0.0;
       const double denom = e5 + 0.01 * e3;
-      return (h * e5) * (h * e5) / (denom * static_cast<double>(n()));
+      return (h * e5) * (h * e5) / (denom * tol_.norm_count(n()));
     } else {
       double s2 = 0;
       for (std::size_t i = 0; i < n(); ++i) {
@@ -325,7 +338,7 @@ class ExplicitRk final : public RkStepper {
         const double e = acc * h / scale_[i];
         s2 += e * e;
       }
-      return std::sqrt(s2 / static_cast<double>(n()));
+      return std::sqrt(s2 / tol_.norm_count(n()));
     }
   }
 

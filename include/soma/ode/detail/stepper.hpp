@@ -4,6 +4,7 @@
 // inside the step it just took, which is all the driver needs. Public only so that
 // solve_ivp_inline (soma/ode/inline.hpp) and odeint's template (soma/ode/odeint.hpp) can
 // build a stepper around a callable the compiler inlines; not an API of its own.
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -40,6 +41,20 @@ struct CountedFn {
 struct Tolerances {
   double rtol{};
   std::vector<double> atol{};  // one per component
+  // A complex system solved as real pairs (soma/ode/complex.hpp): y[2k], y[2k + 1] are the
+  // real and imaginary parts of component k, and atol[2k] == atol[2k + 1]. Scales then use
+  // the modulus |y_k| for both parts and norms average over the complex components: SciPy's
+  // norms of a complex y (np.abs, and np.linalg.norm / sqrt(y.size)).
+  bool complex_pairs = false;
+  // The number of components a norm averages over, for a state of n reals.
+  double norm_count(std::size_t n) const { return static_cast<double>(complex_pairs ? n / 2 : n); }
+  // |y_i|: for complex pairs, the modulus of the component that y_i is a part of (std::hypot,
+  // as NumPy's abs of a complex value).
+  double magnitude(std::span<const double> y, std::size_t i) const {
+    if (!complex_pairs) return std::fabs(y[i]);
+    const std::size_t k = i & ~std::size_t{1};
+    return std::hypot(y[k], y[k + 1]);
+  }
 };
 
 class Stepper {
@@ -117,8 +132,8 @@ struct Problem {
 // given).
 std::unique_ptr<Stepper> make_stepper(Method m, const Problem& p);
 
-// SciPy's norm: the root mean square.
-double rms_norm(std::span<const double> x);
+// SciPy's norm: the root mean square (over complex components for complex pairs).
+double rms_norm(std::span<const double> x, bool complex_pairs = false);
 
 // SciPy's select_initial_step (common.py) for a method whose error estimator has `order`:
 // at most max_step and |t_bound - t0|, and f is evaluated only inside [t0, t_bound].
