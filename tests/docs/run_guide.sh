@@ -39,7 +39,7 @@ case $mode in light | heavy) ;; *) echo "run_guide.sh: MODE must be light or hea
 [ -x "$soma" ] || { echo "run_guide.sh: no soma binary at $soma"; exit 2; }
 soma_dir=$(cd "$(dirname "$soma")" && pwd)
 in_ci() { case ${CI:-} in "" | 0 | false) return 1 ;; *) return 0 ;; esac; }
-per_command_limit=${GUIDE_COMMAND_TIMEOUT:-600}  # a guard against a hang, not a speed check
+per_command_limit=${GUIDE_COMMAND_TIMEOUT:-900}  # a guard against a hang, not a speed check
 
 scratch_root=$(mktemp -d "${TMPDIR:-/tmp}/soma-guide.XXXXXX")
 trap 'rm -rf "$scratch_root"' EXIT
