@@ -14,8 +14,11 @@
 // five seeds: tests/reference/data/snn_coba_rates.json).
 //
 // --plot DIR adds the spike raster with the population rate under it (coba_raster.png) and
-// the spikes themselves as CSV, i,t in seconds as `soma snn run` writes a spike monitor
-// (coba_spikes.csv: `soma dashboard --spikes` shows it). Plotting runs the network twice.
+// the spikes themselves as CSV, i,t in seconds as `soma snn run` writes a spike monitor,
+// and each neuron's group, excitatory or inhibitory (coba_spikes.csv: `soma dashboard
+// --spikes` shows it in the raster's two colours). The two panels share the time axis:
+// same range, and frames of the same width (the figure lines up stacked panels). Plotting runs the
+// network twice.
 //
 //   soma example coba [--neurons N] [--duration SECONDS] [--seed N] [--json] [--plot DIR]
 #include <cmath>
@@ -43,11 +46,13 @@ std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::
                                      const std::filesystem::path& dir) {
   namespace plot = soma::plot;
   std::filesystem::create_directories(dir);
-  std::string csv = "i,t\n";
-  char line[64];
+  // The group column names each spike's population, so that `soma dashboard --spikes`
+  // colours the raster as coba_raster.png does.
+  std::string csv = "i,t,group\n";
+  char line[80];
   for (size_t k = 0; k < r.spike_i.size(); ++k) {
-    std::snprintf(line, sizeof line, "%lld,%.17g\n", static_cast<long long>(r.spike_i[k]),
-                  r.spike_t[k]);
+    std::snprintf(line, sizeof line, "%lld,%.17g,%s\n", static_cast<long long>(r.spike_i[k]),
+                  r.spike_t[k], r.spike_i[k] < r.excitatory ? "excitatory" : "inhibitory");
     csv += line;
   }
   const auto csv_path = dir / "coba_spikes.csv";
@@ -74,6 +79,7 @@ std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::
                     .title = "COBA: " + std::to_string(o.neurons) + " neurons"});
   auto& raster = fig.axes(0, 0);
   raster.title = "spike raster";
+  raster.xlabel = "t (ms)";
   raster.ylabel = "neuron";
   raster.xlim = plot::Range{0.0, end_ms};
   raster.ylim = plot::Range{-0.5, double(o.neurons) - 0.5};

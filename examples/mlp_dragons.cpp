@@ -210,11 +210,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     auto& acc = fig.axes(0, 0);
     acc.title = "Training accuracy after each epoch";
     acc.xlabel = "epoch";
+    acc.ylabel = "accuracy";
     std::vector<double> ep;
     for (int64_t e = 0; e < epochs; ++e) ep.push_back(double(e));
     if (!ep.empty()) acc.line(ep, epoch_accuracy, {.label = "accuracy"});
     auto& heat = fig.axes(0, 1);
     heat.title = "Test confusion matrix (rows: actual)";
+    heat.xlabel = "predicted";
+    heat.ylabel = "actual";
     heat.heatmap(cm.to_vector<double>(), 3, 3,
                  {.x_labels = names, .y_labels = names, .annotate = true});
     fig.save(std::filesystem::path(opt.common.plot_dir) / "mlp_dragons.png");

@@ -186,11 +186,19 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                       .height = 450,
                       .title = "Tutorial 001: one linear neuron vs least squares"});
     auto& grid = fig.axes(0, 0);
-    grid.title = "log10 MSE over (beta0 rows, beta1 columns)";
-    grid.heatmap(part1.grid_log_mse, 100, 100, {.colorbar = true});
+    grid.title = "log10 MSE over (beta1, beta0)";
+    grid.xlabel = "beta1 (slope)";
+    grid.ylabel = "beta0 (intercept)";
+    grid.grid = false;
+    // The grid's cells are centred on linspace(-5000, 5000, 100).
+    const double half = 5000.0 / 99.0;
+    const plot::Range extent{-5000.0 - half, 5000.0 + half};
+    grid.heatmap(part1.grid_log_mse, 100, 100,
+                 {.colorbar = true, .label = "log10 MSE", .x_extent = extent, .y_extent = extent});
     auto& path = fig.axes(0, 1);
     path.title = "W and B per (epoch, batch)";
     path.xlabel = "update";
+    path.ylabel = "parameter value";
     std::vector<double> step, w, b;
     for (size_t k = 0; k < records.size(); ++k)
       step.push_back(double(k)), w.push_back(records[k].w), b.push_back(records[k].b);
@@ -199,6 +207,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     auto& fit = fig.axes(0, 2);
     fit.title = "Test set and the neuron's line";
     fit.xlabel = "X (scaled)";
+    fit.ylabel = "y";
     fit.scatter(x_test, y_test, {.label = "test data", .size = 2});
     fit.line({-2.0, 2.0}, {last.b - 2.0 * last.w, last.b + 2.0 * last.w}, {.label = "neuron"});
     fig.save(std::filesystem::path(opt.common.plot_dir) / "neuron.png");

@@ -132,6 +132,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     plot::Figure path({.width = 800, .height = 400, .title = "Weights stored by the callback"});
     auto& ax = path.axes();
     ax.xlabel = "(epoch, batch)";
+    ax.ylabel = "parameter value";
     std::vector<double> w, b;
     for (size_t k = 0; k < recs.size(); ++k) w.push_back(ws[k][0]), b.push_back(bs[k][0]);
     ax.line(w, plot::LineOptions{.label = "weights_0"});

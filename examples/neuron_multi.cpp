@@ -203,6 +203,7 @@ void save_plots(const std::filesystem::path& dir, const soma::classic::OlsResult
   // One line per weight over the epochs: the tutorial's save.plot() and df_weights.plot().
   auto weight_lines = [&](plot::Axes& ax, const std::vector<std::vector<double>>& path) {
     ax.xlabel = "epoch";
+    ax.ylabel = "weight";
     ax.legend = false;
     for (int64_t j = 0; j < kFeatures; ++j) {
       std::vector<double> e, w;
@@ -217,6 +218,7 @@ void save_plots(const std::filesystem::path& dir, const soma::classic::OlsResult
 
   auto& nb = fig.axes(0, 1);
   nb.title = "OLS coefficients (red) and the neuron's weights";
+  nb.ylabel = "coefficient";
   nb.bars(bar_names, ols.coef, {.label = "OLS", .color = "#d62728"});
   for (int64_t at : kSnapshots)
     if (size_t(at) < nr.history.weights_per_batch.size())
@@ -226,6 +228,7 @@ void save_plots(const std::filesystem::path& dir, const soma::classic::OlsResult
   auto& nm = fig.axes(0, 2);
   nm.title = "Neuron: mse_train before each step";
   nm.xlabel = "epoch";
+  nm.ylabel = "MSE";
   nm.ylog = true;
   std::vector<double> epochs, true_mse;
   for (size_t k = 0; k < nr.mse_train.size(); ++k)
@@ -236,6 +239,7 @@ void save_plots(const std::filesystem::path& dir, const soma::classic::OlsResult
   auto& kl = fig.axes(1, 0);
   kl.title = "Keras-style: history (SGD lr 0.02, full batch)";
   kl.xlabel = "epoch";
+  kl.ylabel = "MSE loss";
   kl.ylog = true;
   std::vector<double> ke;
   for (size_t k = 0; k < kr.loss.size(); ++k) ke.push_back(double(k + 1));
@@ -248,6 +252,7 @@ void save_plots(const std::filesystem::path& dir, const soma::classic::OlsResult
 
   auto& kb = fig.axes(1, 2);
   kb.title = "OLS coefficients (red) and Keras-style at_98";
+  kb.ylabel = "coefficient";
   kb.bars(bar_names, ols.coef, {.label = "OLS", .color = "#d62728"});
   if (kr.kernel.size() > 98) kb.bars(bar_names, kr.kernel[98], {.label = "at_98"});
   fig.save(dir / "neuron_multi.png");

@@ -210,6 +210,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     l.ylog = true;
     auto& f = fig.axes(0, 1);
     f.title = "Test set";
+    f.xlabel = "x";
+    f.ylabel = "y";
     std::vector<double> xt, yt, grid, trend_y, model_y;
     for (int64_t r : split.test) xt.push_back(x[size_t(r)]), yt.push_back(y[size_t(r)]);
     for (int i = 0; i <= 200; ++i) grid.push_back(-3.0 + 6.0 * i / 200.0);

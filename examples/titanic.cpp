@@ -213,6 +213,7 @@ void plot_figures(const Trained& t, const fs::path& dir) {
   fs::create_directories(dir);
   plot::Figure fig({.rows = 1, .cols = 2, .width = 1000, .height = 400});
   auto& loss = fig.axes(0, 0);
+  loss.title = "Loss after each epoch";
   loss.ylabel = "BCE Loss";
   loss.xlabel = "Epoch";
   std::vector<double> ep;
@@ -221,6 +222,8 @@ void plot_figures(const Trained& t, const fs::path& dir) {
   loss.line(ep, t.valid_loss, {.label = "Validation Loss"});
   auto& cm = fig.axes(0, 1);
   cm.title = "Validation confusion matrix (rows: actual)";
+  cm.xlabel = "predicted";
+  cm.ylabel = "actual";
   const Tensor m = train::confusion_matrix(t.valid_predicted, t.valid_actual, 2);
   cm.heatmap(m.to_vector<double>(), 2, 2,
              {.x_labels = {"died", "lived"}, .y_labels = {"died", "lived"}, .annotate = true});

@@ -18,10 +18,10 @@
 // matrix, Student-t perplexities, joint probabilities, and gradient descent without early
 // exaggeration, printing (and with --plot, drawing) each stage.
 //
-// Writes the 2-D embedding with labels as CSV. --plot DIR draws the embedding coloured by
-// label (tsne.png, and tsne.html to hover and hide classes where Plotly.js is installed)
-// and the pixel-space distance matrix with the images sorted by label (tsne_distances.png:
-// the classes t-SNE separates show as darker blocks).
+// Writes the 2-D embedding with the class names as CSV (x,y,label). --plot DIR draws the embedding
+// coloured by label (tsne.png, and tsne.html to hover and hide classes where Plotly.js is
+// installed) and the pixel-space distance matrix with the images sorted by label
+// (tsne_distances.png: the classes t-SNE separates show as darker blocks).
 //
 //   soma example tsne [--n 1000] [--method auto|fft|barnes_hut|exact] [--out tsne.csv]
 //                     [--steps] [--json] [--plot DIR]
@@ -59,9 +59,7 @@ struct Options {
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
 };
 
-const std::vector<std::string> kClassNames = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
-                                              "Coat",        "Sandal",    "Shirt",    "Sneaker",
-                                              "Bag",         "Ankle boot"};
+using soma::examples::tsne::kClassNames;
 
 // How many images of each class (np.unique(y) has 10 classes: every count is > 0).
 std::vector<int64_t> label_counts(const std::vector<int64_t>& labels) {
@@ -173,11 +171,13 @@ void run(const Options& opt) {
   bar.finish();
   const double accuracy = embed::knn_accuracy(result.embedding, 2, labels, 10);
 
+  // Labels by name, as the figures show them: `soma dashboard --embedding` reads this
+  // file and its legend shows what is written here.
   std::string csv = "x,y,label\n";
   char line[96];
   for (int64_t i = 0; i < opt.n; ++i) {
-    std::snprintf(line, sizeof line, "%.6g,%.6g,%lld\n", result.embedding[2 * i],
-                  result.embedding[2 * i + 1], static_cast<long long>(labels[i]));
+    std::snprintf(line, sizeof line, "%.6g,%.6g,%s\n", result.embedding[2 * i],
+                  result.embedding[2 * i + 1], kClassNames.at(size_t(labels[i])).c_str());
     csv += line;
   }
   soma::write_file_atomic(opt.out, csv);

@@ -18,6 +18,11 @@
 
 namespace soma::examples::tsne {
 
+// Fashion-MNIST's class names, by label.
+inline const std::vector<std::string> kClassNames = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
 struct Sample {
   std::vector<float> pixels;     // n x dim, 0-255
   std::vector<int64_t> labels;   // n

@@ -81,6 +81,8 @@ std::vector<std::string> plot_steps(const std::vector<double>& dist, const Sampl
   for (int c = 0; c < 2; ++c) {
     auto& ax = d.axes(0, c);
     ax.title = c == 0 ? "Unsorted" : "Sorted by Label";
+    ax.xlabel = c == 0 ? "image" : "image (sorted by label)";
+    ax.ylabel = ax.xlabel;
     ax.grid = false;
     ax.heatmap(c == 0 ? dist : sorted, n, n, {.colormap = "gray", .label = "distance"});
   }
@@ -109,7 +111,7 @@ std::vector<std::string> plot_steps(const std::vector<double>& dist, const Sampl
                   .title = "Step 5: gradient descent from a random init, no early exaggeration"});
   e.axes().xlabel = "tsne_1";
   e.axes().ylabel = "tsne_2";
-  e.axes().scatter(x, y, {.classes = s.labels, .size = 3});
+  e.axes().scatter(x, y, {.classes = s.labels, .class_names = kClassNames, .size = 3});
   save(e, "tsne_steps_embedding.png");
   return written;
 }

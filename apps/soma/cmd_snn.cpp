@@ -53,7 +53,11 @@
 //   duration = "100*ms"
 //   constants = { tau = "20*ms" } # changed before this run
 //
-//   soma snn run MODEL.toml [--out DIR] [--json]
+//   soma snn run MODEL.toml [--out DIR] [--json] [--plot DIR]
+//
+// --plot DIR draws each monitor beside its CSV's name there (snn_plots.hpp): a raster
+// per spike monitor, coloured by the synapse sources its neurons belong to, the rate
+// per rate monitor and the variables per state monitor.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -61,6 +65,7 @@
 
 #include "registry.hpp"
 #include "snn_model.hpp"
+#include "snn_plots.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -74,6 +79,7 @@ using namespace soma::snn;
 struct Options {
   std::string model;
   std::string out = "snn-output";
+  std::string plot_dir;
   bool json = false;
 };
 
@@ -122,12 +128,17 @@ void run(const Options& opt) {
     files.push_back(path.string());
     if (!opt.json) std::printf("wrote %s\n", path.string().c_str());
   }
+  std::vector<std::string> figures;
+  if (!opt.plot_dir.empty()) figures = soma::cli::plot_snn_monitors(model, net.t(), opt.plot_dir);
+  if (!opt.json)
+    for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
   if (opt.json)
     soma::cli::print_json({{"t_end_s", net.t()},
                            {"steps", net.step()},
                            {"spikes", total_spikes},
                            {"run_seconds", seconds},
-                           {"files", files}});
+                           {"files", files},
+                           {"figures", figures}});
   else
     std::printf("simulated %.6g s in %lld steps (%.3f s)\n", net.t(),
                 static_cast<long long>(net.step()), seconds);
@@ -141,6 +152,8 @@ soma::cli::CommandRegistrar reg(
       r->add_option("model", opts->model, "Model file (TOML)")->required();
       r->add_option("--out", opts->out, "Directory for monitor CSVs")->capture_default_str();
       r->add_flag("--json", opts->json, "End with one JSON object of the figures");
+      r->add_option("--plot", opts->plot_dir, "Write figures into this directory")
+          ->default_str("none, no figures");
       r->callback([opts] { run(*opts); });
     });
 

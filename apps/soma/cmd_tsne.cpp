@@ -4,6 +4,10 @@
 //
 //   soma tsne t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --out emb.csv
 //   soma tsne data.csv --label-column species --perplexity 30 --method barnes_hut --json
+//
+// Text labels (Iris's species) are classes numbered in order of first appearance; the
+// CSV keeps their names and --json lists them as "classes".
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -41,6 +45,9 @@ struct Table {
   int64_t n = 0, d = 0;
   std::vector<float> X;
   std::vector<int64_t> labels;  // empty: none
+  // Text labels (Iris's "setosa"...): class k is names[k], numbered in order of first
+  // appearance; empty when the labels are numbers.
+  std::vector<std::string> names;
 };
 
 bool is_idx(const std::string& content) {
@@ -65,6 +72,14 @@ std::vector<std::string> split_fields(const std::string& line) {
   return fields;
 }
 
+// A CSV field: quoted when it holds a comma or a quote (doubled inside).
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 bool parse_number(const std::string& s, double& v) {
   if (s.empty()) return false;
   const char* end = s.data() + s.size();
@@ -73,9 +88,11 @@ bool parse_number(const std::string& s, double& v) {
 }
 
 // A numeric CSV: an optional header (detected by a non-numeric field in the first
-// line), then rows of numbers. The label column, when named, is kept apart.
+// line), then rows of numbers. The label column, when named, is kept apart: integers, or
+// text, each distinct text a class (numbers mixed with text are text too).
 Table read_csv(const std::string& path, const std::string& content, const std::string& label) {
   Table t;
+  std::vector<std::string> label_text;
   std::vector<std::string> header;
   int64_t label_index = -1, line_no = 0;
   size_t pos = 0;
@@ -111,17 +128,36 @@ Table read_csv(const std::string& path, const std::string& content, const std::s
                            "expected " + std::to_string(t.d + (label_index >= 0 ? 1 : 0)) +
                                " fields, found " + std::to_string(width));
     for (int64_t c = 0; c < width; ++c) {
+      if (c == label_index) {
+        if (fields[c].empty())
+          throw soma::error_at(path, line_no, c + 1, "expected a label, found an empty field");
+        label_text.push_back(fields[c]);
+        continue;
+      }
       if (!parse_number(fields[c], v))
         throw soma::error_at(path, line_no, c + 1,
                              "expected a number, found '" + fields[c].substr(0, 40) + "'");
-      if (c == label_index)
-        t.labels.push_back(static_cast<int64_t>(std::llround(v)));
-      else
-        t.X.push_back(static_cast<float>(v));
+      t.X.push_back(static_cast<float>(v));
     }
     ++t.n;
   }
   if (t.n == 0) throw soma::Error(path + ": no data rows");
+  bool numeric = true;
+  for (const auto& l : label_text) {
+    double v;
+    numeric = numeric && parse_number(l, v) && v == std::floor(v) && std::fabs(v) < 1e15;
+  }
+  for (const auto& l : label_text) {
+    if (numeric) {
+      double v = 0;
+      parse_number(l, v);
+      t.labels.push_back(static_cast<int64_t>(v));
+      continue;
+    }
+    const auto at = std::find(t.names.begin(), t.names.end(), l);
+    t.labels.push_back(at - t.names.begin());
+    if (at == t.names.end()) t.names.push_back(l);
+  }
   return t;
 }
 
@@ -151,7 +187,7 @@ Table read_input(const Options& opt) {
           soma::data::idx_to_labels(soma::data::parse_idx(lab, opt.labels_file), opt.labels_file);
     } else {
       const Table l = read_csv(opt.labels_file, lab, "");
-      t.labels.assign(l.X.begin(), l.X.end());
+      for (float v : l.X) t.labels.push_back(static_cast<int64_t>(std::llround(v)));
     }
     if (static_cast<int64_t>(t.labels.size()) < t.n)
       throw soma::Error(opt.labels_file + ": " + std::to_string(t.labels.size()) + " labels for " +
@@ -189,10 +225,14 @@ void run(const Options& opt) {
   for (int64_t i = 0; i < t.n; ++i) {
     if (t.labels.empty())
       std::snprintf(line, sizeof line, "%.6g,%.6g\n", r.embedding[2 * i], r.embedding[2 * i + 1]);
-    else
+    else if (t.names.empty())
       std::snprintf(line, sizeof line, "%.6g,%.6g,%lld\n", r.embedding[2 * i],
                     r.embedding[2 * i + 1], static_cast<long long>(t.labels[i]));
+    else
+      std::snprintf(line, sizeof line, "%.6g,%.6g,", r.embedding[2 * i], r.embedding[2 * i + 1]);
     csv += line;
+    // Text labels are written back as text, so the dashboard's legend names them.
+    if (!t.names.empty()) csv += csv_field(t.names[static_cast<size_t>(t.labels[i])]) + "\n";
   }
   soma::write_file_atomic(opt.out, csv);
 
@@ -205,6 +245,7 @@ void run(const Options& opt) {
                       {"knn_dims", r.knn_dims},
                       {"embed_seconds", seconds},
                       {"out", opt.out}};
+  if (!t.names.empty()) j["classes"] = t.names;
   if (!t.labels.empty() && t.n > 10)
     j["knn_accuracy"] = embed::knn_accuracy(r.embedding, 2, t.labels, 10);
   if (opt.json) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 #include "plot/style.hpp"
 #include "plot/writers.hpp"
@@ -197,7 +198,49 @@ const Axes& Figure::axes(int row, int col) const {
   return axes_[static_cast<std::size_t>(row * options_.cols + col)];
 }
 
+std::vector<std::string> Figure::blemishes() const {
+  std::vector<std::string> out;
+  for (int r = 0; r < options_.rows; ++r)
+    for (int c = 0; c < options_.cols; ++c) {
+      const Axes& ax = axes(r, c);
+      if (ax.series().empty() || ax.is_3d()) continue;
+      bool x_named = false, y_named = false, picture = true;
+      for (const auto& s : ax.series()) {
+        if (std::holds_alternative<BarSeries>(s)) x_named = true;
+        const auto* h = std::get_if<HeatmapSeries>(&s);
+        if (h) {
+          x_named = x_named || !h->opt.x_labels.empty();
+          y_named = y_named || !h->opt.y_labels.empty();
+        }
+        // A heatmap without a colour bar is a picture (an image mosaic): its pixel
+        // axes have nothing to name.
+        picture = picture && h && !h->opt.colorbar;
+      }
+      if (picture) continue;
+      // Stacked axes share an x axis named once, at the bottom: an axes below in the
+      // same column with an x label and the same x limits.
+      for (int below = r + 1; below < options_.rows && !x_named; ++below) {
+        const Axes& b = axes(below, c);
+        x_named = !b.xlabel.empty() && ax.xlim && b.xlim && ax.xlim->lo == b.xlim->lo &&
+                  ax.xlim->hi == b.xlim->hi;
+      }
+      const std::string where = "axes (" + std::to_string(r) + ", " + std::to_string(c) + ")" +
+                                (ax.title.empty() ? "" : " '" + ax.title + "'");
+      if (ax.xlabel.empty() && !x_named) out.push_back(where + ": no x label");
+      if (ax.ylabel.empty() && !y_named) out.push_back(where + ": no y label");
+    }
+  return out;
+}
+
 void Figure::save(const std::filesystem::path& path) const {
+  if (const char* strict = std::getenv("SOMA_PLOT_STRICT"); strict && std::string(strict) == "1") {
+    const auto problems = blemishes();
+    if (!problems.empty()) {
+      std::string list;
+      for (const auto& p : problems) list += "\n  " + p;
+      throw Error("plot: " + path.string() + " (SOMA_PLOT_STRICT=1):" + list);
+    }
+  }
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return std::tolower(c); });

@@ -1,6 +1,7 @@
 // PNG, SVG and PDF through gnuplot: the figure becomes a gnuplot script with its data in
 // inline datablocks, gnuplot runs as a child process in a private temporary directory, and
 // its output is copied into place atomically. Nothing is rasterised here.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -40,6 +41,9 @@ const char* key_position(LegendPosition p) {
       return "bottom right";
     case LegendPosition::bottom_left:
       return "bottom left";
+    case LegendPosition::outside_right:
+      return "outside right top";
+    case LegendPosition::best:  // resolved by detail::legend_position
     case LegendPosition::top_right:
       break;
   }
@@ -91,16 +95,58 @@ std::string title_of(const std::string& label) {
   return label.empty() ? "notitle" : "title " + quote(label);
 }
 
+// Where one axes sits: its size in pixels (for placing the legend) and, in a column of
+// stacked axes, the fixed margins (in characters) that line up their frames.
+struct Panel {
+  double width = 0, height = 0;
+  int lmargin = -1, rmargin = -1;  // -1: gnuplot's automatic margin
+};
+
+// Gnuplot sizes each axes' margins from its own tick labels, key and colour box, so
+// stacked axes sharing an x range would have frames of different widths. Each column of
+// a layout with several rows gets one left and one right margin: room for tick labels
+// and the y label on the left, and on the right for the widest outside key or colour box.
+std::vector<Panel> panels(const Figure& fig) {
+  const FigureOptions& o = fig.options();
+  std::vector<Panel> out(static_cast<std::size_t>(o.rows * o.cols));
+  for (int c = 0; c < o.cols; ++c) {
+    int right = 3;
+    for (int r = 0; r < o.rows; ++r) {
+      const Axes& ax = fig.axes(r, c);
+      Panel& p = out[static_cast<std::size_t>(r * o.cols + c)];
+      p.width = static_cast<double>(o.width) / o.cols - 90;
+      p.height = static_cast<double>(o.height) / o.rows - 70;
+      if (detail::has_legend_entries(ax) &&
+          detail::legend_position(ax, p.width, p.height) == LegendPosition::outside_right) {
+        std::size_t longest = 0;
+        for (const auto& l : detail::legend_labels(ax)) longest = std::max(longest, l.size());
+        right = std::max(right, static_cast<int>(longest) + 9);
+      }
+      for (const auto& series : ax.series())
+        if (const auto* h = std::get_if<HeatmapSeries>(&series); h && h->opt.colorbar)
+          right = std::max(right, h->opt.label.empty() ? 12 : 15);
+    }
+    if (o.rows == 1) continue;
+    for (int r = 0; r < o.rows; ++r) {
+      Panel& p = out[static_cast<std::size_t>(r * o.cols + c)];
+      p.lmargin = 14, p.rmargin = right;
+    }
+  }
+  return out;
+}
+
 // One axes: its settings, then one plot (or splot) command with a clause per series.
-void write_axes(const Axes& ax, Blocks& blocks, std::ostringstream& s) {
+void write_axes(const Axes& ax, const Panel& panel, Blocks& blocks, std::ostringstream& s) {
   s << "reset\n";
+  if (panel.lmargin >= 0 && !ax.is_3d())
+    s << "set lmargin " << panel.lmargin << "\nset rmargin " << panel.rmargin << "\n";
   s << "set title " << quote(ax.title) << "\n";
   s << "set xlabel " << quote(ax.xlabel) << "\nset ylabel " << quote(ax.ylabel) << "\n";
   if (ax.grid) s << "set grid\n";
   if (ax.xlog) s << "set logscale x\n";
   if (ax.ylog) s << "set logscale y\n";
   if (detail::has_legend_entries(ax))
-    s << "set key " << key_position(ax.legend_position)
+    s << "set key " << key_position(detail::legend_position(ax, panel.width, panel.height))
       << " noenhanced opaque box lc rgb \"#bbbbbb\"\n";
   else
     s << "unset key\n";
@@ -127,19 +173,28 @@ void write_axes(const Axes& ax, Blocks& blocks, std::ostringstream& s) {
       const std::string ps = " pt 7 ps " + number(p->opt.size / 8);
       if (p->opt.classes.empty()) {
         std::string name = blocks.add(columns({&p->x, &p->y}));
-        clauses.push_back(name + " using 1:2 with points" + ps + " " +
-                          rgb(next_color(p->opt.color)) + " " + title_of(p->opt.label));
+        const std::string color = rgb(next_color(p->opt.color));
+        clauses.push_back(name + " using 1:2 with points" + ps + " " + color + " notitle");
+        // The legend's marker at a readable size, as for classes below.
+        if (!p->opt.label.empty())
+          clauses.push_back("keyentry with points pt 7 ps " +
+                            number(std::max(p->opt.size / 8, 1.5)) + " " + color + " " +
+                            title_of(p->opt.label));
       } else {
-        // A block per class: gnuplot then gives each its own legend entry.
+        // A block per class, drawn in the class's colour. Its legend entry is a
+        // keyentry with a marker of readable size: the points themselves may be dots.
+        const std::string key_ps = " pt 7 ps " + number(std::max(p->opt.size / 8, 1.5));
         for (long id : detail::class_ids(*p)) {
           std::vector<double> xs, ys;
           for (std::size_t i = 0; i < p->x.size(); ++i)
             if (std::lround(p->opt.classes.v[i]) == id)
               xs.push_back(p->x[i]), ys.push_back(p->y[i]);
           std::string name = blocks.add(columns({&xs, &ys}));
-          clauses.push_back(name + " using 1:2 with points" + ps + " " +
-                            rgb(detail::cycle_color(static_cast<std::size_t>(id))) + " " +
-                            title_of(detail::class_name(*p, id)));
+          const std::string color = rgb(detail::cycle_color(static_cast<std::size_t>(id)));
+          clauses.push_back(name + " using 1:2 with points" + ps + " " + color + " notitle");
+          if (ax.legend)
+            clauses.push_back("keyentry with points" + key_ps + " " + color + " " +
+                              title_of(detail::class_name(*p, id)));
         }
       }
     } else if (const auto* h = std::get_if<HeatmapSeries>(&series)) {
@@ -276,8 +331,10 @@ std::string gnuplot_page(const Figure& fig) {
   const FigureOptions& o = fig.options();
   Blocks blocks;
   std::ostringstream body;
+  const auto layout = panels(fig);
   for (int r = 0; r < o.rows; ++r)
-    for (int c = 0; c < o.cols; ++c) write_axes(fig.axes(r, c), blocks, body);
+    for (int c = 0; c < o.cols; ++c)
+      write_axes(fig.axes(r, c), layout[static_cast<std::size_t>(r * o.cols + c)], blocks, body);
   std::ostringstream s;
   s << blocks.text();
   s << "set multiplot layout " << o.rows << "," << o.cols;

@@ -1,5 +1,8 @@
-// Interactive HTML: the figure as Plotly.js traces and layout (JSON), in one page with
-// Plotly.js itself embedded, so the file opens anywhere without a network.
+// Interactive HTML: the figure as Plotly.js traces and layout (JSON), in a page that fills
+// the window. Plotly.js is loaded from soma's installed copy (a page of a few kB plus its
+// data) or, with Figure::embed_plotly, embedded so the file opens anywhere offline.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
@@ -38,33 +41,58 @@ json colorscale(const std::string& name) {
 }
 
 json legend_at(LegendPosition p, double x0, double x1, double y0, double y1) {
+  if (p == LegendPosition::outside_right)
+    return {{"x", x1 + 0.01},
+            {"xanchor", "left"},
+            {"y", y1},
+            {"yanchor", "top"},
+            {"itemsizing", "constant"}};
   bool left = p == LegendPosition::top_left || p == LegendPosition::bottom_left;
   bool bottom = p == LegendPosition::bottom_left || p == LegendPosition::bottom_right;
   return {{"x", left ? x0 + 0.01 : x1 - 0.01},
           {"xanchor", left ? "left" : "right"},
           {"y", bottom ? y0 + 0.01 : y1 - 0.01},
           {"yanchor", bottom ? "bottom" : "top"},
-          {"bgcolor", "rgba(255,255,255,0.7)"}};
+          {"bgcolor", "rgba(255,255,255,0.7)"},
+          // Legend markers at a readable size, whatever the size of the points.
+          {"itemsizing", "constant"}};
 }
 
 }  // namespace
 
 std::string Figure::plotly_json() const {
   json data = json::array();
-  json layout = {{"width", options_.width},
-                 {"height", options_.height},
+  // No width or height: the page fills the browser window and follows its size.
+  json layout = {{"autosize", true},
                  {"showlegend", true},
                  {"template", {{"layout", {{"plot_bgcolor", "#ffffff"}}}}},
                  {"annotations", json::array()}};
   if (!title.empty()) layout["title"] = {{"text", title}};
   const double gap_x = 0.08 / options_.cols, gap_y = 0.12 / options_.rows;
   const double top = title.empty() ? 1.0 : 0.94;
+  // A column whose axes put a legend outside keeps room on its right for the widest one,
+  // the same for every axes in it, so stacked axes keep the same width.
+  std::vector<double> room(static_cast<std::size_t>(options_.cols), 0.0);
+  const double panel_w = static_cast<double>(options_.width) / options_.cols,
+               panel_h = static_cast<double>(options_.height) / options_.rows;
+  for (std::size_t i = 0; i < axes_.size(); ++i) {
+    const Axes& ax = axes_[i];
+    if (!detail::has_legend_entries(ax) ||
+        detail::legend_position(ax, panel_w - 90, panel_h - 70) != LegendPosition::outside_right)
+      continue;
+    std::size_t longest = 0;
+    for (const auto& l : detail::legend_labels(ax)) longest = std::max(longest, l.size());
+    double& r = room[i % static_cast<std::size_t>(options_.cols)];
+    r = std::max(r, std::min(0.5 / options_.cols, (7.0 * static_cast<double>(longest) + 50) /
+                                                      static_cast<double>(options_.width)));
+  }
 
   for (std::size_t i = 0; i < axes_.size(); ++i) {
     const Axes& ax = axes_[i];
     const int row = static_cast<int>(i) / options_.cols, col = static_cast<int>(i) % options_.cols;
     const double x0 = static_cast<double>(col) / options_.cols + gap_x,
-                 x1 = static_cast<double>(col + 1) / options_.cols - gap_x;
+                 x1 = static_cast<double>(col + 1) / options_.cols - gap_x -
+                      room[static_cast<std::size_t>(col)];
     const double y1 = top - static_cast<double>(row) * top / options_.rows - gap_y,
                  y0 = top - static_cast<double>(row + 1) * top / options_.rows + gap_y;
     const std::string sx = suffix(i), legend = "legend" + suffix(i);
@@ -80,7 +108,8 @@ std::string Figure::plotly_json() const {
                                        {"yanchor", "bottom"},
                                        {"showarrow", false}});
     if (detail::has_legend_entries(ax))
-      layout[legend] = legend_at(ax.legend_position, x0, x1, y0, y1);
+      layout[legend] =
+          legend_at(detail::legend_position(ax, panel_w - 90, panel_h - 70), x0, x1, y0, y1);
 
     auto axis = [&](const std::string& label, bool log, const std::optional<Range>& lim) {
       json a = {{"title", {{"text", label}}}, {"showgrid", ax.grid}, {"zeroline", false}};
@@ -90,10 +119,17 @@ std::string Figure::plotly_json() const {
     };
     json xa = axis(ax.xlabel, ax.xlog, ax.xlim), ya = axis(ax.ylabel, ax.ylog, ax.ylim);
     if (is3d) {
-      json scene = {{"domain", {{"x", {x0, x1}}, {"y", {y0, y1}}}},
+      // A scene draws its tick labels inside its domain: it takes the whole cell below
+      // its title, a few ticks a side, and a camera further out and lower than Plotly's
+      // default (1.25, 1.25, 1.25), from which no axis is seen end-on with its tick
+      // labels crowded together or cut off at the domain's edge.
+      json za = axis(ax.zlabel, false, ax.zlim);
+      for (json* a : {&xa, &ya, &za}) (*a)["nticks"] = 6, (*a)["tickfont"] = {{"size", 10}};
+      json scene = {{"domain", {{"x", {x0 - gap_x / 2, x1 + gap_x / 2}}, {"y", {y0 - gap_y, y1}}}},
                     {"xaxis", xa},
                     {"yaxis", ya},
-                    {"zaxis", axis(ax.zlabel, false, ax.zlim)}};
+                    {"zaxis", za},
+                    {"camera", {{"eye", {{"x", 1.7}, {"y", -1.5}, {"z", 0.7}}}}}};
       layout["scene" + sx] = scene;
     } else {
       xa["domain"] = {x0, x1};
@@ -240,38 +276,75 @@ std::string Figure::plotly_json() const {
   return fig.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string Figure::html() const {
-  // Plotly.js is 4-5 MB; read it once per process.
+namespace {
+
+// "&" and "<" escaped, for text inside an HTML element.
+std::string html_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// A file:// URL of an absolute path, every byte outside [A-Za-z0-9/._~-] percent-encoded.
+std::string file_url(const fs::path& path) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (unsigned char c : fs::absolute(path).lexically_normal().string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '~' || c == '-')
+      out += static_cast<char>(c);
+    else
+      out += '%', out += hex[c >> 4], out += hex[c & 15];
+  }
+  return out;
+}
+
+// Plotly.js's text, read once per process (it is 4-5 MB).
+std::string plotly_source(const fs::path& path) {
   static std::mutex mutex;
   static std::string cached_path, cached;
+  std::lock_guard lock(mutex);
+  if (cached_path != path.string()) cached = read_file(path), cached_path = path.string();
+  return cached;
+}
+
+}  // namespace
+
+std::string Figure::html() const {
   const fs::path path = plotly_js_path();
-  std::string plotly;
-  {
-    std::lock_guard lock(mutex);
-    if (cached_path != path.string()) cached = read_file(path), cached_path = path.string();
-    plotly = cached;
-  }
   // "</" inside a <script> would end it early; JSON allows the escaped form "<\/".
   std::string spec = plotly_json();
   for (std::size_t at = 0; (at = spec.find("</", at)) != std::string::npos; at += 3)
     spec.replace(at, 2, "<\\/");
-  std::string page_title = title.empty() ? "soma figure" : title;
-  std::string escaped;
-  for (char c : page_title) {
-    if (c == '<')
-      escaped += "&lt;";
-    else if (c == '&')
-      escaped += "&amp;";
-    else
-      escaped += c;
-  }
+  const std::string url = file_url(path);
   std::string out;
-  out.reserve(plotly.size() + spec.size() + 1024);
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-  out += escaped + "</title>\n<script>\n" + plotly + "\n</script>\n</head>\n<body>\n";
-  out += "<div id=\"soma-figure\"></div>\n<script>\n";
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+  out += html_text(title.empty() ? "soma figure" : title) + "</title>\n";
+  // The figure fills the window and follows it when resized (responsive: true below).
+  out += "<style>html, body { height: 100%; margin: 0; }\n";
+  out += "#soma-figure { width: 100vw; height: 100vh; }</style>\n";
+  if (embed_plotly)
+    out += "<script>\n" + plotly_source(path) + "\n</script>\n";
+  else
+    out += "<script src=\"" + url + "\"></script>\n";
+  out += "</head>\n<body>\n<div id=\"soma-figure\"></div>\n<script>\n";
   out += "const figure = " + spec + ";\n";
-  out += "Plotly.newPlot('soma-figure', figure.data, figure.layout, {displaylogo: false});\n";
+  out += "if (typeof Plotly === 'undefined')\n";
+  out += "  document.getElementById('soma-figure').textContent = " +
+         nlohmann::json("Plotly.js did not load from " + url +
+                        " (moved, or this soma is not installed here): save the figure again "
+                        "with embed_plotly, or open it where soma is installed.")
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         ";\n";
+  out += "else\n  Plotly.newPlot('soma-figure', figure.data, figure.layout, ";
+  out += "{displaylogo: false, responsive: true});\n";
   out += "</script>\n</body>\n</html>\n";
   return out;
 }

@@ -25,6 +25,15 @@ std::string class_name(const ScatterSeries& s, long id);
 // Labels are free text; the series an axes holds all share one kind of frame.
 bool has_legend_entries(const Axes& ax);
 
+// The legend's entries, in drawing order (a class scatter gives one per class).
+std::vector<std::string> legend_labels(const Axes& ax);
+
+// Where the legend goes: ax.legend_position, with `best` resolved to the first corner
+// (top right, top left, bottom right, bottom left) whose legend-sized box no data
+// crosses, else outside_right. The box is sized from the entries' number and length
+// as a fraction of the axes' `width` x `height` pixels.
+LegendPosition legend_position(const Axes& ax, double width, double height);
+
 // Position of each bar group member: bar j of series k (of n) sits at j + offset(k, n).
 double bar_offset(std::size_t k, std::size_t n);
 double bar_width(std::size_t n);

@@ -58,12 +58,30 @@ std::string spikes_json(const std::filesystem::path& csv) {
     neurons = std::max(neurons, i[r] + 1);
     t_max = std::max(t_max, t[r]);
   }
-  return page_json(json{{"path", csv.string()},
-                        {"rows", df.rows()},
-                        {"i", i},
-                        {"t", t},
-                        {"neurons", neurons},
-                        {"t_max", t_max}});
+  json out{{"path", csv.string()},
+           {"rows", df.rows()},
+           {"i", i},
+           {"t", t},
+           {"neurons", neurons},
+           {"t_max", t_max},
+           {"groups", json::array()},
+           {"group", json::array()}};
+  // An optional group column (COBA's excitatory and inhibitory neurons) colours the
+  // raster: the distinct groups in order of first appearance, and each spike's index.
+  if (df.contains("group")) {
+    const auto& g = df["group"];
+    std::vector<std::string> group_names;
+    json index = json::array();
+    for (int64_t r = 0; r < g.size(); ++r) {
+      const std::string name = g.label(r);
+      const auto at = std::find(group_names.begin(), group_names.end(), name);
+      index.push_back(at - group_names.begin());
+      if (at == group_names.end()) group_names.push_back(name);
+    }
+    out["groups"] = group_names;
+    out["group"] = std::move(index);
+  }
+  return page_json(out);
 }
 
 std::string embedding_json(const std::filesystem::path& csv) {

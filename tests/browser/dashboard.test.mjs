@@ -302,9 +302,9 @@ test('spikes: a COBA run\'s spike file becomes the raster', async () => {
   await run(['example', 'coba', '--neurons', '4000', '--duration', '0.05', '--plot', dir]);
   const csv = path.join(dir, 'coba_spikes.csv');
   const [header, ...lines] = fs.readFileSync(csv, 'utf8').trim().split('\n');
-  assert.equal(header, 'i,t');
-  const i = lines.map((l) => Number(l.split(',')[0]));
-  const t = lines.map((l) => Number(l.split(',')[1]));
+  assert.equal(header, 'i,t,group');
+  const rows = lines.map((l) => l.split(','));
+  const i = rows.map((r) => Number(r[0]));
   assert.ok(lines.length > 1000, `${lines.length} spikes`);
   const server = await startDashboard(['--spikes', csv]);
   try {
@@ -313,15 +313,22 @@ test('spikes: a COBA run\'s spike file becomes the raster', async () => {
     await page.waitForSelector('#raster .scatterlayer path.point');
     const shown = await page.evaluate(() => {
       const gd = document.getElementById('raster'), rate = document.getElementById('rate');
-      return { x: gd.data[0].x, y: gd.data[0].y, points: document.querySelectorAll('#raster path.point').length,
+      return { traces: gd.data.map((d) => ({ name: d.name, x: d.x, y: d.y, color: d.marker.color })),
+        points: document.querySelectorAll('#raster path.point').length,
         rx: rate.data[0].x, ry: rate.data[0].y, tab: location.hash,
         xtitle: document.querySelector('#raster .xtitle')?.textContent,
         status: document.getElementById('spikes-status').textContent };
     });
     assert.equal(shown.tab, '#spikes');
     assert.equal(shown.xtitle, 't (ms)');
-    assert.deepEqual(shown.y, i);
-    assert.deepEqual(shown.x, t.map((s) => s * 1e3));
+    // A trace per group, each in its own colour, holding that group's spikes in file order.
+    assert.deepEqual(shown.traces.map((tr) => tr.name).sort(), ['excitatory', 'inhibitory']);
+    assert.notEqual(shown.traces[0].color, shown.traces[1].color);
+    for (const tr of shown.traces) {
+      const mine = rows.filter((r) => r[2] === tr.name);
+      assert.deepEqual(tr.y, mine.map((r) => Number(r[0])));
+      assert.deepEqual(tr.x, mine.map((r) => Number(r[1]) * 1e3));
+    }
     assert.equal(shown.points, lines.length);
     // The rate curve accounts for every spike: sum(rate x bin width x neurons) = spikes.
     const neurons = Math.max(...i) + 1, width = (shown.rx[1] - shown.rx[0]) * 1e-3;

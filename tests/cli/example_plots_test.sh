@@ -5,6 +5,8 @@
 # Kept small (--neurons, --duration, --n) so the whole test takes a few seconds.
 # Usage: example_plots_test.sh SOMA_BINARY
 set -u
+# Every figure must name its axes: Figure::save refuses blemishes under this.
+export SOMA_PLOT_STRICT=1
 soma=$1
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
@@ -46,7 +48,11 @@ grep -q '"figures":\[".*snn_3.png"\]' "$dir/snn3.out" || fail "snn-3 JSON lacks 
   fail "coba failed"
 png "$dir/coba/coba_raster.png" 1000 760
 spikes=$(tail -n 1 "$dir/coba.out" | sed -n 's/.*"spikes":\([0-9]*\).*/\1/p')
-[ "$(head -n 1 "$dir/coba/coba_spikes.csv")" = "i,t" ] || fail "coba_spikes.csv header"
+[ "$(head -n 1 "$dir/coba/coba_spikes.csv")" = "i,t,group" ] || fail "coba_spikes.csv header"
+# The group column: neurons below 80 % of --neurons (160) excitatory, the rest inhibitory.
+awk -F, 'NR > 1 && (($1 < 160) != ($3 == "excitatory")) { bad = 1 } END { exit bad }' \
+  "$dir/coba/coba_spikes.csv" || fail "coba_spikes.csv: a neuron in the wrong group"
+grep -q ',inhibitory$' "$dir/coba/coba_spikes.csv" || fail "coba_spikes.csv: no inhibitory spike"
 rows=$(($(wc -l <"$dir/coba/coba_spikes.csv") - 1))
 [ -n "$spikes" ] && [ "$rows" -eq "$spikes" ] || fail "coba_spikes.csv has $rows rows, model $spikes"
 [ "$rows" -gt 0 ] || fail "COBA did not spike"
@@ -70,6 +76,11 @@ if [ -f "$fashion/t10k-images-idx3-ubyte.gz" ] && [ -f "$fashion/train-images-id
     grep -q '"name":"Ankle boot"' "$dir/tsne/tsne.html" || fail "tsne.html lacks the class names"
     grep -q '"name":"T-shirt/top"' "$dir/tsne/tsne.html" || fail "tsne.html lacks the class names"
   fi
+  # The CSV names the classes as the figures do (the dashboard's legend reads it).
+  [ "$(tail -n +2 "$dir/tsne.csv" | cut -d, -f3 | sort -u | wc -l)" -ge 2 ] &&
+    ! tail -n +2 "$dir/tsne.csv" | cut -d, -f3 | grep -qv -e '^T-shirt/top$' -e '^Trouser$' \
+      -e '^Pullover$' -e '^Dress$' -e '^Coat$' -e '^Sandal$' -e '^Shirt$' -e '^Sneaker$' \
+      -e '^Bag$' -e '^Ankle boot$' || fail "tsne.csv labels are not the class names"
 elif [ "${CI:-}" = true ]; then
   fail "tsne: $fashion is missing, and CI=true: a missing data set fails the run"
 else

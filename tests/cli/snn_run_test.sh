@@ -55,6 +55,20 @@ n01=$(awk -F, 'NR > 1 && $1 < 2' "$dir/described/spikes.csv" | wc -l)
 near "$(awk -F, 'NR > 1 { s += $2 } END { printf "%.17g", s * 2 * 1e-4 }' "$dir/described/rate_G_0_2_.csv")" \
   "$n01" 1e-9 0 "rate monitor total"
 
+# --plot DIR: a figure per monitor, named after its CSV, listed in the JSON in the
+# monitors' order (a raster, the state traces, the rate).
+"$soma" snn run "$three" --out "$dir/plotted" --plot "$dir/figs" --json >"$dir/plotted.json" ||
+  fail "three_neurons.toml --plot failed"
+[ "$(field "$dir/plotted.json" figures | paste -sd' ')" = \
+  "$dir/figs/spikes.png $dir/figs/neuron2.png $dir/figs/rate_G_0_2_.png" ] ||
+  fail "figures: $(field "$dir/plotted.json" figures | paste -sd' ')"
+for f in spikes neuron2 rate_G_0_2_; do
+  [ "$(od -An -tx1 -N8 "$dir/figs/$f.png" | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+    fail "$f.png is not a PNG"
+done
+cmp -s "$dir/plotted/spikes.csv" "$dir/described/spikes.csv" || fail "--plot changed the spikes"
+echo "ok: --plot draws every monitor"
+
 # As the tutorial's code writes it: gi*(ve - vi).
 sed 's/gi\*(v - vi)/gi*(ve - vi)/' "$three" >"$dir/written.toml"
 grep -q 'gi\*(ve - vi)' "$dir/written.toml" || fail "could not rewrite the inhibitory term"

@@ -36,6 +36,26 @@ near "$(field "$dir/clusters.json" mean_perplexity)" 10 1e-4 0 "clusters: mean p
 cmp -s "$dir/clusters_emb.csv" "$dir/again.csv" || fail "same seed, different embedding"
 echo "ok: three clusters stay apart"
 
+# Text labels (Iris's species): each name a class, numbered in order of first appearance;
+# the embedding CSV keeps the names, in input order, and --json lists them.
+iris="$src/../shared/data/iris/iris_seaborn.csv"
+if [ -f "$iris" ]; then
+  "$soma" tsne "$iris" --label-column species --max-iter 300 --seed 1 --out "$dir/iris_emb.csv" \
+    --json >"$dir/iris.json" || fail "iris with text labels failed"
+  [ "$(field "$dir/iris.json" n) $(field "$dir/iris.json" features)" = "150 4" ] ||
+    fail "iris n, features: $(tail -n 1 "$dir/iris.json")"
+  [ "$(field "$dir/iris.json" classes | paste -sd' ')" = "setosa versicolor virginica" ] ||
+    fail "iris classes: $(tail -n 1 "$dir/iris.json")"
+  [ "$(tail -n +2 "$dir/iris_emb.csv" | cut -d, -f3 | paste -sd' ')" = \
+    "$(tail -n +2 "$iris" | cut -d, -f5 | paste -sd' ')" ] || fail "iris: names not in input order"
+  echo "ok: iris with text labels"
+else
+  echo "skipped iris: $iris not found"
+fi
+printf 'a,b,kind\n1,2,cat\n3,4,\n' >"$dir/nolabel.csv"
+refuses "nolabel.csv:3:3: expected a label, found an empty field" "empty label" -- \
+  tsne "$dir/nolabel.csv" --label-column kind --out "$dir/e.csv"
+
 # Errors name the file, the line (and column) and what was expected.
 printf 'a,b\n1,2\n3,x\n' >"$dir/cell.csv"
 refuses "cell.csv:3:2: expected a number, found 'x'" "bad cell" -- tsne "$dir/cell.csv" --out "$dir/e.csv"

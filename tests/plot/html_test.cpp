@@ -42,7 +42,9 @@ TEST(PlotHtml, JsonHoldsTracesAxesAndLogRanges) {
   // A log axis's range is in decades: 1..1000 -> 0..3.
   EXPECT_DOUBLE_EQ(layout["xaxis"]["range"][0].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(layout["xaxis"]["range"][1].get<double>(), 3.0);
-  EXPECT_EQ(layout["width"], 700);
+  // The page fills the window: no fixed size.
+  EXPECT_EQ(layout["autosize"], true);
+  EXPECT_FALSE(layout.contains("width"));
   // Side-by-side subplots do not overlap.
   EXPECT_LT(layout["xaxis"]["domain"][1].get<double>(),
             layout["xaxis2"]["domain"][0].get<double>());
@@ -76,6 +78,7 @@ TEST(PlotHtml, PageEmbedsPlotlyAndTheData) {
   soma::write_file_atomic(js, "/* stand-in plotly.js */ window.Plotly = {newPlot() {}};");
   ScopedEnv env("SOMA_PLOTLY_JS", js.string());
   auto fig = small_figure();
+  fig.embed_plotly = true;
   fig.axes(0, 0).title = "evil </script><script>alert(1)</script>";
   const fs::path out = dir.path / "fig.html";
   fig.save(out);
@@ -102,11 +105,41 @@ TEST(PlotHtml, RealPlotlyFromNpmIsEmbedded) {
   }
   SOMA_REQUIRE_DATA(missing.empty(), "Plotly.js (" << missing << ")");
   ScratchDir dir;
-  small_figure().save(dir.path / "fig.html");
+  auto fig = small_figure();
+  fig.embed_plotly = true;
+  fig.save(dir.path / "fig.html");
   const std::string html = soma::read_file(dir.path / "fig.html");
   EXPECT_NE(html.find("plotly.js v"), std::string::npos);
   EXPECT_GT(html.size(), fs::file_size(path));
   EXPECT_NE(html.find("2.71828"), std::string::npos);
+}
+
+TEST(PlotHtml, PageLinksInstalledPlotlyAndFillsTheWindow) {
+  ScratchDir dir;
+  // A path with a space and a '#', which a URL must encode.
+  const fs::path js = dir.path / "a b#c" / "plotly.min.js";
+  fs::create_directories(js.parent_path());
+  soma::write_file_atomic(js, "/* stand-in plotly.js */ window.Plotly = {newPlot() {}};");
+  ScopedEnv env("SOMA_PLOTLY_JS", js.string());
+  const fs::path out = dir.path / "fig.html";
+  small_figure().save(out);
+  const std::string html = soma::read_file(out);
+  EXPECT_EQ(html.find("stand-in plotly.js"), std::string::npos);
+  const std::string src =
+      "<script src=\"file://" + (dir.path / "a%20b%23c").string() + "/plotly.min.js\"></script>";
+  EXPECT_NE(html.find(src), std::string::npos) << html.substr(0, 600);
+  EXPECT_NE(html.find("7.0625"), std::string::npos);
+  EXPECT_NE(html.find("responsive: true"), std::string::npos);
+  EXPECT_NE(html.find("height: 100vh"), std::string::npos);
+  // The page says why it is empty when the linked file is gone.
+  EXPECT_NE(html.find("Plotly.js did not load"), std::string::npos);
+  EXPECT_LT(html.size(), 8000u);
+}
+
+TEST(PlotHtml, SmallMarkersKeepReadableLegendMarkers) {
+  auto spec = nlohmann::json::parse(small_figure().plotly_json());
+  // The class scatter of axes 2 has its own legend, with constant-size markers.
+  EXPECT_EQ(spec["layout"]["legend2"]["itemsizing"], "constant");
 }
 
 TEST(PlotHtml, MissingPlotlyOverrideIsASomaError) {

@@ -59,6 +59,22 @@ TEST(DashboardViews, SpikesApiHoldsTheMonitorsColumns) {
   EXPECT_EQ(json::parse(c.Get("/api/embedding")->body)["path"], nullptr);
 }
 
+TEST(DashboardViews, SpikeGroupsColourTheRaster) {
+  Dir d;
+  // As `soma example coba --plot` writes its spikes: a group per neuron population.
+  const auto csv = d.write("coba.csv",
+                           "i,t,group\n5,0.001,inhibitory\n1,0.002,excitatory\n"
+                           "6,0.004,inhibitory\n0,0.004,excitatory\n");
+  auto j = json::parse(serve::Dashboard({.spikes = csv}).spikes_json());
+  EXPECT_EQ(j["groups"], json({"inhibitory", "excitatory"}));
+  EXPECT_EQ(j["group"], json({0, 1, 0, 1}));
+  EXPECT_EQ(j["i"], json({5.0, 1.0, 6.0, 0.0}));
+  // Without the column: no groups, one colour.
+  auto plain =
+      json::parse(serve::Dashboard({.spikes = d.write("plain.csv", "i,t\n1,0.5\n")}).spikes_json());
+  EXPECT_EQ(plain["groups"], json::array());
+}
+
 TEST(DashboardViews, EmbeddingApiOrdersNumericClassesNumerically) {
   Dir d;
   const auto csv = d.write("emb.csv", "x,y,label\n1.5,-2,10\n0.25,3,2\n-1,0.5,10\n4,4,0\n");

@@ -554,13 +554,25 @@ async function loadSpikes() {
     `${d.rows} spikes from ${d.neurons} neurons over ${duration.toPrecision(4)} s ` +
     `(${rate.toPrecision(4)} Hz per neuron)`;
   const ms = d.t.map((t) => t * 1e3);
-  Plotly.newPlot('raster', [{
-    x: ms, y: d.i, name: 'spikes', mode: 'markers', type: scatterType(d.rows),
-    marker: { size: 2, color: '#222' },
-    hovertemplate: 'neuron %{y}<br>%{x:.1f} ms<extra></extra>',
-  }], {
-    xaxis: { title: { text: 't (ms)' } }, yaxis: { title: { text: 'neuron' } },
-    margin: { t: 20 }, showlegend: false,
+  // A trace per group (COBA's excitatory and inhibitory neurons) in its own colour, or
+  // one trace when the file has no group column.
+  const groups = d.groups && d.groups.length ? d.groups : [null];
+  const traces = groups.map((g, k) => {
+    const x = [], y = [];
+    for (let r = 0; r < d.rows; ++r) {
+      if (g !== null && d.group[r] !== k) continue;
+      x.push(ms[r]);
+      y.push(d.i[r]);
+    }
+    return { x, y, name: g ?? 'spikes', mode: 'markers', type: scatterType(d.rows),
+      marker: { size: 2, color: g === null ? '#222' : colour(k) },
+      hovertemplate: `${g ?? ''} neuron %{y}<br>%{x:.1f} ms<extra></extra>` };
+  });
+  Plotly.newPlot('raster', traces, {
+    xaxis: { title: { text: 't (ms)' }, range: [0, duration * 1e3] },
+    yaxis: { title: { text: 'neuron' } },
+    margin: { t: 20, l: 60, r: 20 }, showlegend: groups[0] !== null,
+    legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', itemsizing: 'constant' },
   }, CONFIG);
   // Population rate: spikes per neuron per second in 200 bins over the recording.
   const bins = 200, width = duration * 1e3 / bins;
@@ -571,8 +583,10 @@ async function loadSpikes() {
     y: counts.map((c) => c / Math.max(d.neurons, 1) / (width * 1e-3)),
     name: 'rate', mode: 'lines', line: { shape: 'hvh' },
   }], {
-    xaxis: { title: { text: 't (ms)' } }, yaxis: { title: { text: 'rate (Hz)' } },
-    margin: { t: 10 }, showlegend: false,
+    // The raster's x range and side margins, so the two time axes line up.
+    xaxis: { title: { text: 't (ms)' }, range: [0, duration * 1e3] },
+    yaxis: { title: { text: 'rate (Hz)' } },
+    margin: { t: 10, l: 60, r: 20 }, showlegend: false,
   }, CONFIG);
   return true;
 }
@@ -603,6 +617,7 @@ function drawEmbedding() {
     yaxis: { title: { text: 'y' }, scaleanchor: 'x' },
     margin: { t: 20 },
     showlegend: true,
+    legend: { itemsizing: 'constant' },
   }, CONFIG);
 }
 

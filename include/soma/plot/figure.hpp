@@ -1,7 +1,7 @@
 #pragma once
 // One figure model, written by file extension: .png, .svg and .pdf through gnuplot
 // (a real plotting engine run as a child process; soma never rasterises by hand) and
-// .html as a self-contained interactive page with Plotly.js embedded.
+// .html as an interactive page (Plotly.js) that fills the browser window.
 //
 //   #include <soma/plot/figure.hpp>
 //   namespace plot = soma::plot;
@@ -143,7 +143,10 @@ struct Line3dSeries {
 using Series =
     std::variant<LineSeries, ScatterSeries, HeatmapSeries, HistSeries, BarSeries, Line3dSeries>;
 
-enum class LegendPosition { top_right, top_left, bottom_right, bottom_left };
+// `best` (the default) puts the legend in the first corner, of top right, top left, bottom
+// right and bottom left, that no line or point of the axes crosses, and outside to the
+// right of the axes when every corner holds data; `outside_right` always puts it there.
+enum class LegendPosition { best, top_right, top_left, bottom_right, bottom_left, outside_right };
 
 class Axes {
  public:
@@ -152,7 +155,7 @@ class Axes {
   bool xlog = false, ylog = false;
   bool grid = true;
   bool legend = true;  // shown when a series has a label
-  LegendPosition legend_position = LegendPosition::top_right;
+  LegendPosition legend_position = LegendPosition::best;
 
   // Each adder checks its input (equal lengths, finite bins...) and throws soma::Error.
   Axes& line(Values x, Values y, LineOptions options = {});
@@ -188,13 +191,28 @@ class Figure {
   std::string title{};  // starts as options.title
 
   // Writes by extension: .png .svg .pdf (gnuplot) or .html (Plotly.js), atomically.
+  // With SOMA_PLOT_STRICT=1 in the environment it first throws soma::Error listing
+  // blemishes() instead, if there are any: the example tests set it.
   void save(const std::filesystem::path& path) const;
+
+  // What makes the figure hard to read, one line per problem ("axes (0, 1) 'loss': no y
+  // label"); empty when none. Checked: every 2-D axes that holds a series names its x and
+  // y axes, except where bar or heatmap tick labels name them already, where an axes
+  // below it with the same x limits names the shared x axis, and in pictures (heatmaps
+  // without a colour bar).
+  std::vector<std::string> blemishes() const;
+
+  // How an .html page gets Plotly.js (4-5 MB): false (the default) loads it from where
+  // soma installed it (plotly_js_path(), as a file:// URL), so the page is a few kB plus
+  // its data but opens only where that soma is; true embeds it, so the page opens
+  // anywhere without a network.
+  bool embed_plotly = false;
 
   // The texts the writers produce, for callers that embed them elsewhere (the dashboard).
   // `terminal` is "png", "svg" or "pdf"; `output` the file gnuplot writes.
   std::string gnuplot_script(const std::string& terminal, const std::string& output) const;
   std::string plotly_json() const;  // {"data": [...], "layout": {...}}
-  std::string html() const;         // a whole page with Plotly.js embedded
+  std::string html() const;         // a whole page that fills the window (see embed_plotly)
 
  private:
   FigureOptions options_;
