@@ -44,13 +44,13 @@
 //   source = "G"
 //   variables = ["v"]             # state monitors: variables and indices
 //   indices = [0, 1]
-//   file = "spikes.csv"           # default: <type>_<source>.csv; inside --out (a relative
+//   file = "spikes.csv"           # default: <type>_<source>.csv; inside -o (a relative
 //                                 # path that stays there: no "/abs", no "../")
 //   [[run]]
 //   duration = "100*ms"
 //   constants = { tau = "20*ms" } # changed before this run
 //
-//   soma snn run MODEL.toml [--out DIR] [--json]
+//   soma snn run MODEL.toml [-o DIR] [--json]
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -117,7 +117,7 @@ void run(const Options& opt) {
     std::filesystem::create_directories(path.parent_path());
     soma::write_file_atomic(path, csv.str());
     files.push_back(path.string());
-    if (!opt.json) std::printf("wrote %s\n", path.string().c_str());
+    soma::cli::wrote(path.string());
   }
   if (opt.json)
     soma::cli::print_json({{"t_end_s", net.t()},
@@ -136,8 +136,9 @@ soma::cli::CommandRegistrar reg(
       auto* r = app.add_subcommand("run", "Run a MODEL.toml network");
       auto opts = std::make_shared<Options>();
       r->add_option("model", opts->model, "Model file (TOML)")->required();
-      r->add_option("--out", opts->out, "Directory for monitor CSVs")->capture_default_str();
-      r->add_flag("--json", opts->json, "End with one JSON object of the figures");
+      soma::cli::add_output_option(*r, opts->out, "Directory for the monitors' CSV files",
+                                   "snn-output");
+      r->add_flag("--json", opts->json, "End with one JSON object of the results");
       r->callback([opts] { run(*opts); });
     });
 
