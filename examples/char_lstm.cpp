@@ -173,7 +173,7 @@ std::string sample_word(Model& m, const Corpus& c, soma::Rng& rng) {
 }
 
 void run(const Options& opt) {
-  const int epochs = opt.common.epochs >= 0 ? opt.common.epochs : 5;
+  const int epochs = opt.common.epochs;
   for (auto [name, v] : {std::pair{"--hidden", opt.hidden}, std::pair{"--embed", opt.embed},
                          std::pair{"--batch", opt.batch}, std::pair{"--seq", opt.seq}})
     if (v < 1 || v > 65536)
@@ -228,6 +228,7 @@ void run(const Options& opt) {
   }
   const double seconds_per_step = step_loss.empty() ? 0.0 : step_seconds / double(step_loss.size());
 
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     std::filesystem::create_directories(opt.common.plot_dir);
@@ -250,7 +251,9 @@ void run(const Options& opt) {
       ey.push_back(test_curve[e]);
     }
     ax.line(ex, ey, {.label = "held-out words", .dash = true});
-    fig.save(std::filesystem::path(opt.common.plot_dir) / "char_lstm.png");
+    figures.push_back((std::filesystem::path(opt.common.plot_dir) / "char_lstm.png").string());
+    fig.save(figures.back());
+    soma::cli::wrote(figures.back());
   }
 
   if (!opt.common.json) {
@@ -273,7 +276,8 @@ void run(const Options& opt) {
                          {"train_chars", corpus.train.size()},
                          {"test_chars", corpus.test.size()},
                          {"samples", samples},
-                         {"novel_samples", novel}});
+                         {"novel_samples", novel},
+                         {"figures", figures}});
 }
 
 soma::cli::ExampleRegistrar reg(
@@ -281,6 +285,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 5);
       app.add_option("--words", opts->words, "Word list, one word per line")->capture_default_str();
       app.add_option("--hidden", opts->hidden, "LSTM hidden size")->capture_default_str();
       app.add_option("--embed", opts->embed, "Embedding size")->capture_default_str();

@@ -104,6 +104,7 @@ void run(const Options& opt) {
                                           .record_spikes = !opt.plot_dir.empty()});
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty()) figures = plot_raster(opt, r, opt.plot_dir);
+  for (const auto& f : figures) soma::cli::wrote(f);
   if (opt.json) {
     soma::cli::print_json({{"figures", figures},
                            {"neurons", opt.neurons},
@@ -124,7 +125,6 @@ void run(const Options& opt) {
               r.rate_inh_hz, static_cast<long long>(r.spikes));
   std::printf("time: setup %.3f s, simulation %.3f s (%.3f s per simulated second)\n",
               r.setup_seconds, r.sim_seconds, r.sim_seconds / opt.duration);
-  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 soma::cli::ExampleRegistrar reg("coba", "COBA benchmark network (Brette et al. 2007)",

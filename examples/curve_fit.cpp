@@ -146,6 +146,7 @@ void run(const Options& opt) {
   const size_t kn = argmin(l.ssr_n);
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty()) figures = plot_tutorial(t, opt.plot_dir);
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   if (!opt.json) {
     std::printf(
@@ -163,7 +164,6 @@ void run(const Options& opt) {
         l.ssr_n[kn], l.tau_n[kn], l.ssr_real_tau, l.ssr_n.back(),
         decreasing(l.ssr_p) ? "falls steadily" : "does not fall steadily", l.ssr_p.front(),
         l.ssr_p.back());
-    for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
     return;
   }
   soma::cli::print_json({{"seed", opt.seed},

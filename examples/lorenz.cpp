@@ -162,6 +162,7 @@ void run(const soma::cli::ExampleOptions& opt) {
 
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty()) figures = plot_figures(odeint, ivp, rk45, lsoda, t_eval, opt.plot_dir);
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   const Run* runs[] = {&odeint, &ivp, &rk45, &lsoda, &t_eval};
   nlohmann::json points, nfev, seconds, final_state;
@@ -205,7 +206,6 @@ void run(const soma::cli::ExampleOptions& opt) {
         "odeint and solve_ivp LSODA at t_eval: x first differs by > 1 at t = %.2f "
         "(the system is chaotic)\n",
         diverge_t);
-  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 soma::cli::ExampleRegistrar reg("lorenz",

@@ -22,7 +22,7 @@
 // out) and the accuracies the tutorial prints after them on the dashboard's training view.
 //
 //   soma example mlp-dragons [--json] [--seed N] [--epochs N] [--init-seed N] [--n N]
-//                            [--plot DIR] [--trace DIR] [--live [--live-port N] [--live-hold S]]
+//                            [--plot DIR] [--trace DIR] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -88,7 +88,7 @@ double accuracy(nn::Sequential& model, const Tensor& x, const Tensor& y) {
 }
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 25;
+  const int64_t epochs = opt.common.epochs;
   if (opt.n <= kDemoDragon)
     throw soma::Error("--n " + std::to_string(opt.n) + ": expected more than " +
                       std::to_string(kDemoDragon) + " (the tutorial's demonstration dragon)");
@@ -203,6 +203,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const Tensor cm = soma::train::confusion_matrix(predicted, y_test, 3);
   const auto& names = soma::examples::dragon_colour_names();
 
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     std::filesystem::create_directories(opt.common.plot_dir);
@@ -220,7 +221,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     heat.ylabel = "actual";
     heat.heatmap(cm.to_vector<double>(), 3, 3,
                  {.x_labels = names, .y_labels = names, .annotate = true});
-    fig.save(std::filesystem::path(opt.common.plot_dir) / "mlp_dragons.png");
+    figures.push_back((std::filesystem::path(opt.common.plot_dir) / "mlp_dragons.png").string());
+    fig.save(figures.back());
+    soma::cli::wrote(figures.back());
   }
 
   const int64_t label25 = y25.item<int64_t>();
@@ -245,7 +248,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"mlp_train_accuracy_last", last},
                            {"mlp_train_accuracy_max", best},
                            {"mlp_test_accuracy", test_accuracy},
-                           {"train_seconds", train_seconds}});
+                           {"train_seconds", train_seconds},
+                           {"figures", figures}});
     return;
   }
   std::printf("MLP 2-10-20-1000-3 (ReLU, softmax), Adam lr 2e-4, one dragon per step\n");
@@ -270,6 +274,7 @@ soma::cli::ExampleRegistrar reg(
     "mlp-dragons", "Tutorial 002: MLP classifying the colour of dragons", [](CLI::App& app) {
       auto opt = std::make_shared<Options>();
       soma::cli::add_example_options(app, opt->common);
+      soma::cli::add_epochs_option(app, opt->common, 25);
       soma::cli::add_live_option(app, opt->live);
       app.add_option("--n", opt->n, "number of dragons (60/40 split)")->capture_default_str();
       app.add_option("--init-seed", opt->init_seed,

@@ -6,8 +6,8 @@
 // iter == max_iter (1500). Raw features and the same 60/40 split as the perceptron
 // example, as the tutorial reuses its train_order.
 //
-//   soma example multiclass-perceptron [--json] [--seed N] [--max-iter N] [--n N] [--plot DIR]
-//                                      [--live [--live-port N] [--live-hold S]]
+//   soma example multiclass-perceptron [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
+//                                      [--live [--port N] [--live-hold S]]
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +18,7 @@
 
 #include "dragons.hpp"
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "perceptron_live.hpp"
 #include "registry.hpp"
 #include "soma/classic/perceptron.hpp"
@@ -36,7 +37,6 @@ struct Options {
   soma::cli::ExampleOptions common;
   soma::cli::LiveOption live;
   int64_t n = soma::examples::kDragons;
-  int64_t max_iter = 1500;  // the tutorial's multiperc.train(..., max_iter = 1500)
 };
 
 Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
@@ -45,8 +45,7 @@ Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
-  const int64_t max_iter = opt.common.epochs >= 0 ? opt.common.epochs : opt.max_iter;
-  if (max_iter < 0) throw soma::Error("--max-iter " + std::to_string(max_iter) + ": expected >= 0");
+  const int64_t max_iter = opt.common.epochs;  // the tutorial's max_iter
   const auto dragons = soma::examples::make_dragons(opt.common.seed, opt.n);
   const auto split = soma::examples::split_dragons(dragons.size(), opt.common.seed + 1);
   const Tensor x_all = dragons.colour_features(), y_all = dragons.colour_labels();
@@ -71,6 +70,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const Tensor cm = train::confusion_matrix(predicted, y_test, 3);
   const auto& names = soma::examples::dragon_colour_names();
 
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     std::filesystem::create_directories(opt.common.plot_dir);
@@ -106,7 +106,10 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     }
     ax.xlim = plot::Range{0.0, 25.0};
     ax.ylim = plot::Range{50.0, 300.0};
-    fig.save(std::filesystem::path(opt.common.plot_dir) / "multiclass_perceptron.png");
+    figures.push_back(
+        (std::filesystem::path(opt.common.plot_dir) / "multiclass_perceptron.png").string());
+    fig.save(figures.back());
+    soma::cli::wrote(figures.back());
   }
 
   if (!opt.common.json) {
@@ -128,11 +131,13 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train_accuracy", train_accuracy},
                          {"confusion_matrix", matrix},
                          {"classes", names},
+                         {"epochs", max_iter},
                          {"multiclass_passes", result.iterations},
                          {"converged", result.converged},
                          {"train_size", split.train.size()},
                          {"test_size", split.test.size()},
-                         {"train_seconds", train_seconds}});
+                         {"train_seconds", train_seconds},
+                         {"figures", figures}});
 }
 
 soma::cli::ExampleRegistrar reg(
@@ -140,11 +145,13 @@ soma::cli::ExampleRegistrar reg(
     "Tutorial 002: multi-class perceptron (one-hot, argmax) on dragon colours", [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 1500);
       soma::cli::add_live_option(app, opts->live);
       app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
-      app.add_option("--max-iter", opts->max_iter,
-                     "The tutorial's max_iter: it stops after the pass with iter == max_iter")
-          ->capture_default_str();
+      // The tutorial's max_iter (it stops after the pass with iter == max_iter) is the
+      // epochs of every example; its name stays as a hidden alias.
+      soma::cli::deprecated_alias(app, "--max-iter", "--epochs", opts->common.epochs,
+                                  soma::cli::integer_in(0, 10'000'000));
       app.callback([opts] {
         soma::cli::LiveBoard live(opts->live);
         run(*opts, live);

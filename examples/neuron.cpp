@@ -25,7 +25,7 @@
 // step, as the record keeps it) and the MSE on all training rows after each epoch.
 //
 //   soma example neuron [--json] [--seed N] [--epochs N] [--lr X] [--plot DIR]
-//                       [--live [--live-port N] [--live-hold S]]
+//                       [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -125,7 +125,7 @@ std::pair<double, double> mses(const std::vector<double>& x, const std::vector<d
 }
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 99;  // range(1, 100)
+  const int64_t epochs = opt.common.epochs;
   if (epochs < 1) throw soma::Error("--epochs " + std::to_string(epochs) + ": expected >= 1");
   if (!(opt.lr > 0.0)) throw soma::Error("--lr: expected a positive learning rate");
   soma::Rng rng(opt.common.seed);
@@ -177,6 +177,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const auto [test_tutorial, test_mse] = mses(x_test, y_test, last.w, last.b);
   const auto [ols_tutorial, ols_mse] = mses(x_train, y_train, ols.coef[0], ols.intercept);
 
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     std::filesystem::create_directories(opt.common.plot_dir);
@@ -210,7 +211,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     fit.ylabel = "y";
     fit.scatter(x_test, y_test, {.label = "test data", .size = 2});
     fit.line({-2.0, 2.0}, {last.b - 2.0 * last.w, last.b + 2.0 * last.w}, {.label = "neuron"});
-    fig.save(std::filesystem::path(opt.common.plot_dir) / "neuron.png");
+    figures.push_back((std::filesystem::path(opt.common.plot_dir) / "neuron.png").string());
+    fig.save(figures.back());
+    soma::cli::wrote(figures.back());
   }
 
   if (opt.common.json) {
@@ -243,7 +246,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"ols_bias", ols.intercept},
                            {"ols_mse_train", ols_mse},
                            {"record", rec},
-                           {"train_seconds", train_seconds}});
+                           {"train_seconds", train_seconds},
+                           {"figures", figures}});
     return;
   }
   std::printf("1. x = linspace(0, 100, 100), y = 8x + N(x, 100)   [the tutorial's numbers]\n");
@@ -284,6 +288,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 99);
       soma::cli::add_live_option(app, opts->live);
       app.add_option("--lr", opts->lr, "Learning rate")->capture_default_str();
       app.callback([opts] {

@@ -18,7 +18,7 @@
 // (red) and test (green) points, x in [-2, 2], as the tutorial's animate() draws it.
 //
 //   soma example neuron-callback [--json] [--seed N] [--epochs N] [--batches N] [--lr X]
-//                                [--plot DIR] [--live [--live-port N] [--live-hold S]]
+//                                [--plot DIR] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -80,7 +80,7 @@ plot::Figure frame(const soma::examples::Points800& d, double w, double b, int64
 }
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 99;  // range(1, 100)
+  const int64_t epochs = opt.common.epochs;  // range(1, 100): 99
   if (epochs < 1) throw soma::Error("--epochs " + std::to_string(epochs) + ": expected >= 1");
   if (!(opt.lr > 0.0)) throw soma::Error("--lr: expected a positive learning rate");
   soma::Rng rng(opt.common.seed);
@@ -126,6 +126,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       soma::classic::ols(column(d.x_train), soma::tensor(std::span<const double>(d.y_train)));
 
   int64_t frames = 0;
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     const std::filesystem::path dir(opt.common.plot_dir);
     std::filesystem::create_directories(dir);
@@ -137,7 +138,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     for (size_t k = 0; k < recs.size(); ++k) w.push_back(ws[k][0]), b.push_back(bs[k][0]);
     ax.line(w, plot::LineOptions{.label = "weights_0"});
     ax.line(b, plot::LineOptions{.label = "bias_0"});
-    path.save(dir / "neuron_callback.png");
+    figures.push_back((dir / "neuron_callback.png").string());
+    path.save(figures.back());
+    soma::cli::wrote(figures.back());
 
     const auto [ylo, yhi] = std::minmax_element(d.y_train.begin(), d.y_train.end());
     std::vector<plot::Figure> anim;
@@ -145,7 +148,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       if (recs[k].batch == int64_t(loader.size()))  // an epoch's last step
         anim.push_back(frame(d, ws[k][0], bs[k][0], recs[k].epoch, {*ylo - 100, *yhi + 100}));
     frames = int64_t(anim.size());
-    plot::save_animation(anim, dir / "neuron_fit.gif", {.delay_ms = 100});
+    figures.push_back((dir / "neuron_fit.gif").string());
+    plot::save_animation(anim, figures.back(), {.delay_ms = 100});
+    soma::cli::wrote(figures.back());
   }
 
   const bool last_equals_model = ws.back()[0] == final_w && bs.back()[0] == final_b;
@@ -170,7 +175,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"final_train_loss", history.last().train_loss},
                            {"frames", frames},
                            {"record", rec},
-                           {"train_seconds", train_seconds}});
+                           {"train_seconds", train_seconds},
+                           {"figures", figures}});
     return;
   }
   // print(history.params), then the record as the tutorial's DataFrame shows it.
@@ -202,6 +208,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 99);
       soma::cli::add_live_option(app, opts->live);
       app.add_option("--batches", opts->batches, "Mini-batches per epoch")->capture_default_str();
       app.add_option("--lr", opts->lr, "Learning rate")->capture_default_str();

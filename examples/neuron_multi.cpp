@@ -256,6 +256,7 @@ void save_plots(const std::filesystem::path& dir, const soma::classic::OlsResult
   kb.bars(bar_names, ols.coef, {.label = "OLS", .color = "#d62728"});
   if (kr.kernel.size() > 98) kb.bars(bar_names, kr.kernel[98], {.label = "at_98"});
   fig.save(dir / "neuron_multi.png");
+  soma::cli::wrote((dir / "neuron_multi.png").string());
 }
 
 std::string row(const std::vector<double>& v) {
@@ -266,7 +267,7 @@ std::string row(const std::vector<double>& v) {
 }
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 99;  // range(1, 100)
+  const int64_t epochs = opt.common.epochs;  // range(1, 100): 99
   // The records keep 13 weights per epoch twice over: 10^5 epochs are 20 MB.
   if (epochs < 1 || epochs > 100000)
     throw soma::Error("--epochs " + std::to_string(epochs) + ": expected 1 to 100000");
@@ -292,7 +293,11 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const auto& hw = nr.history.weights_per_batch;
   const double final_b = nr.history.bias_per_batch.back();
   const auto [tutorial_after, mse_after] = mses(s.x_train, s.y_train, hw.back(), final_b);
-  if (!opt.common.plot_dir.empty()) save_plots(opt.common.plot_dir, ols, nr, kr);
+  std::vector<std::string> figures;
+  if (!opt.common.plot_dir.empty()) {
+    save_plots(opt.common.plot_dir, ols, nr, kr);
+    figures.push_back((std::filesystem::path(opt.common.plot_dir) / "neuron_multi.png").string());
+  }
 
   if (opt.common.json) {
     nlohmann::json j = {{"seed", opt.common.seed},
@@ -326,6 +331,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
         if (size_t(at) < kr.kernel.size())
           j["keras_at_" + std::to_string(at)] = kr.kernel[size_t(at)];
       }
+    j["figures"] = figures;
     soma::cli::print_json(j);
     return;
   }
@@ -366,6 +372,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 99);
       soma::cli::add_live_option(app, opts->live);
       app.callback([opts] {
         soma::cli::LiveBoard live(opts->live);

@@ -167,7 +167,7 @@ soma::cli::ExampleRegistrar reg(
     "Tutorial 001: arrays, reshape, dot and NumPy broadcasting (and its errors) on soma tensors",
     [](CLI::App& app) {
       auto opts = std::make_shared<soma::cli::ExampleOptions>();
-      app.add_flag("--json", opts->json, "End with one JSON object of the figures");
+      app.add_flag("--json", opts->json, "End with one JSON object of the results");
       app.callback([opts] { run(*opts); });
     });
 

@@ -6,10 +6,10 @@
 // tutorial uses them: raw toes and lengths, no standardisation, a 60/40 split of one
 // permutation. The perceptron is the tutorial's: weights and bias from zero, rate
 // 1/(iter+1), stop when a pass's total weight change (bias left out) is < 0.1 or after
-// the pass with iter == max_iter (1500: at most 1501 passes).
+// the pass with iter == max_iter (--epochs, 1500: at most 1501 passes).
 //
-//   soma example perceptron [--json] [--seed N] [--max-iter N] [--n N] [--plot DIR]
-//                           [--live [--live-port N] [--live-hold S]]
+//   soma example perceptron [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
+//                           [--live [--port N] [--live-hold S]]
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +20,7 @@
 
 #include "dragons.hpp"
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "perceptron_live.hpp"
 #include "registry.hpp"
 #include "soma/classic/logistic.hpp"
@@ -39,7 +40,6 @@ struct Options {
   soma::cli::ExampleOptions common;
   soma::cli::LiveOption live;
   int64_t n = soma::examples::kDragons;
-  int64_t max_iter = 1500;  // the tutorial's perc.train(..., max_iter = 1500)
 };
 
 Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
@@ -63,9 +63,7 @@ std::vector<double> boundary(const std::vector<double>& toes, double w0, double 
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
-  // --epochs, which every example takes, means the same here: the passes' limit.
-  const int64_t max_iter = opt.common.epochs >= 0 ? opt.common.epochs : opt.max_iter;
-  if (max_iter < 0) throw soma::Error("--max-iter " + std::to_string(max_iter) + ": expected >= 0");
+  const int64_t max_iter = opt.common.epochs;  // the tutorial's max_iter
   const auto dragons = soma::examples::make_dragons(opt.common.seed, opt.n);
   const auto split = soma::examples::split_dragons(dragons.size(), opt.common.seed + 1);
   const Tensor x_all = dragons.fire_features(), y_all = dragons.fire_labels();
@@ -88,6 +86,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const Scores p = score(perceptron.predict(x_test), y_test);
   const Scores l = score(logistic.predict(x_test), y_test);
 
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     std::filesystem::create_directories(opt.common.plot_dir);
@@ -107,7 +106,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
             {.label = "logistic regression", .dash = true});
     ax.xlim = plot::Range{0.0, 25.0};
     ax.ylim = plot::Range{50.0, 300.0};
-    fig.save(std::filesystem::path(opt.common.plot_dir) / "perceptron.png");
+    figures.push_back((std::filesystem::path(opt.common.plot_dir) / "perceptron.png").string());
+    fig.save(figures.back());
+    soma::cli::wrote(figures.back());
   }
 
   if (!opt.common.json) {
@@ -134,11 +135,13 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"perceptron_accuracy", p.accuracy},
                          {"perceptron_detection", p.detection_rate},
                          {"perceptron_false_positive", p.false_positive_rate},
+                         {"epochs", max_iter},
                          {"perceptron_passes", result.iterations},
                          {"perceptron_converged", result.converged},
                          {"train_size", split.train.size()},
                          {"test_size", split.test.size()},
-                         {"train_seconds", train_seconds}});
+                         {"train_seconds", train_seconds},
+                         {"figures", figures}});
 }
 
 soma::cli::ExampleRegistrar reg(
@@ -146,11 +149,13 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 1500);
       soma::cli::add_live_option(app, opts->live);
       app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
-      app.add_option("--max-iter", opts->max_iter,
-                     "The tutorial's max_iter: it stops after the pass with iter == max_iter")
-          ->capture_default_str();
+      // The tutorial's max_iter (it stops after the pass with iter == max_iter) is the
+      // epochs of every example; its name stays as a hidden alias.
+      soma::cli::deprecated_alias(app, "--max-iter", "--epochs", opts->common.epochs,
+                                  soma::cli::integer_in(0, 10'000'000));
       app.callback([opts] {
         soma::cli::LiveBoard live(opts->live);
         run(*opts, live);

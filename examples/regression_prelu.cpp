@@ -23,7 +23,7 @@
 // epoch's last step as the tutorial does.
 //
 //   soma example regression-prelu [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
-//                                 [--live [--live-port N] [--live-hold S]]
+//                                 [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -119,7 +119,8 @@ void draw_steps(soma::plot::Axes& ax, const std::vector<double>& step_loss,
 }
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const int64_t epochs = opt.common.epochs > 0 ? opt.common.epochs : 500;  // the tutorial: open
+  const int64_t epochs = opt.common.epochs;  // the tutorial leaves it open: 500
+  if (epochs < 1) throw soma::Error("--epochs 0: expected at least 1 (the losses of an epoch)");
   if (opt.n < 20) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 20");
 
   soma::Rng rng(opt.common.seed);
@@ -195,6 +196,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   floor /= nt;
   to_trend /= nt;
 
+  std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) {
     namespace plot = soma::plot;
     const std::filesystem::path dir(opt.common.plot_dir);
@@ -202,7 +204,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     // The tutorial's figure as its FigureWidget shows it: 750 x 500, linear loss axis.
     plot::Figure steps({.width = 750, .height = 500});
     draw_steps(steps.axes(), step_loss, valid_loss, loader.size());
-    steps.save(dir / "regression_prelu_steps.png");
+    figures.push_back((dir / "regression_prelu_steps.png").string());
+    steps.save(figures.back());
+    soma::cli::wrote(figures.back());
     // Beside the test set, on a log axis where the late steps' losses stay apart.
     plot::Figure fig({.rows = 1, .cols = 2, .width = 1000, .height = 400});
     auto& l = fig.axes(0, 0);
@@ -226,7 +230,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     f.scatter(xt, yt, {.label = "data"});
     f.line(grid, trend_y, {.label = "trend", .dash = true});
     f.line(grid, model_y, {.label = "model"});
-    fig.save(dir / "regression_prelu.png");
+    figures.push_back((dir / "regression_prelu.png").string());
+    fig.save(figures.back());
+    soma::cli::wrote(figures.back());
   }
 
   // The learnt negative slopes of the three PReLUs (each starts at 0.25).
@@ -249,7 +255,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"test_mse", mse},
                            {"trend_mse", floor},
                            {"model_vs_trend_mse", to_trend},
-                           {"train_seconds", train_seconds}});
+                           {"train_seconds", train_seconds},
+                           {"figures", figures}});
     return;
   }
   std::printf(
@@ -279,6 +286,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opt = std::make_shared<Options>();
       soma::cli::add_example_options(app, opt->common);
+      soma::cli::add_epochs_option(app, opt->common, 500);
       soma::cli::add_live_option(app, opt->live);
       app.add_option("--n", opt->n, "number of points")->capture_default_str();
       app.callback([opt] {

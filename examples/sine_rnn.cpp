@@ -152,8 +152,9 @@ void check(const Options& o) {
   if (!(o.lr > 0)) throw soma::Error("--lr: expected a positive learning rate");
 }
 
-void plot_results(const Options& o, const std::vector<Model>& models,
-                  const std::vector<Result>& results, const Split& test, double baseline) {
+// Returns the figure written.
+std::string plot_results(const Options& o, const std::vector<Model>& models,
+                         const std::vector<Result>& results, const Split& test, double baseline) {
   namespace plot = soma::plot;
   std::filesystem::create_directories(o.common.plot_dir);
   const int n = int(models.size());
@@ -185,12 +186,14 @@ void plot_results(const Options& o, const std::vector<Model>& models,
     sc.scatter(truth, r.prediction, {.label = "windows"});
     sc.line({-1.6, 1.6}, {-1.6, 1.6}, {.label = "y = x", .dash = true});
   }
-  fig.save(std::filesystem::path(o.common.plot_dir) / "sine_rnn.png");
+  const std::string path = (std::filesystem::path(o.common.plot_dir) / "sine_rnn.png").string();
+  fig.save(path);
+  return path;
 }
 
 void run(const Options& opt) {
   check(opt);
-  const int epochs = opt.common.epochs >= 0 ? opt.common.epochs : 15;
+  const int epochs = opt.common.epochs;
   soma::Rng data_rng(opt.common.seed);
   const Split train = make_split(opt.train, opt, data_rng);
   const Split test = make_split(opt.test, opt, data_rng);
@@ -213,7 +216,10 @@ void run(const Options& opt) {
                           !opt.common.json);
     for (Model& m : models) results.push_back(train_one(m, train, test, opt, epochs, bar));
   }
-  if (!opt.common.plot_dir.empty()) plot_results(opt, models, results, test, baseline);
+  std::vector<std::string> figures;
+  if (!opt.common.plot_dir.empty())
+    figures.push_back(plot_results(opt, models, results, test, baseline));
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   if (!opt.common.json) {
     std::printf("predict-the-mean test MSE %.4f, noise floor %.4f\n", baseline,
@@ -235,7 +241,8 @@ void run(const Options& opt) {
                          {"epochs", epochs},
                          {"hidden", opt.hidden},
                          {"train", opt.train},
-                         {"test", opt.test}});
+                         {"test", opt.test},
+                         {"figures", figures}});
 }
 
 soma::cli::ExampleRegistrar reg(
@@ -243,6 +250,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 15);
       app.add_option("--hidden", opts->hidden, "Hidden size of every model")->capture_default_str();
       app.add_option("--window", opts->window, "Steps each model reads")->capture_default_str();
       app.add_option("--ahead", opts->ahead, "Steps past the window to predict")

@@ -83,6 +83,7 @@ void run(const Options& opt) {
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty())
     figures.push_back(plot_traces(traces, spikes, opt.inhibition_term, opt.plot_dir));
+  for (const auto& f : figures) soma::cli::wrote(f);
   if (opt.json) {
     soma::cli::print_json(
         {{"inhibition_term", opt.inhibition_term}, {"spikes_ms", spikes}, {"figures", figures}});
@@ -99,7 +100,6 @@ void run(const Options& opt) {
   std::printf("neuron 2 spike times (ms):");
   for (double t : spikes[2]) std::printf(" %.1f", t);
   std::printf("\n");
-  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 soma::cli::ExampleRegistrar reg("snn-3", "Three conductance-based LIF neurons (Brian2 tutorial)",

@@ -30,14 +30,14 @@
 //    loop as printed;
 //  - three Kaggle submissions, as the tutorial uploads: the untrained network (its
 //    n_epochs = 0; Kaggle scored 0.39952), after 200 epochs (0.70095) and after 2000
-//    (0.74162). soma cannot score them (test.csv has no labels): it writes them.
+//    (0.74162). soma cannot score them (test.csv has no labels): -o DIR writes them.
 // The tutorial seeds nothing; soma draws the balancing, split and weights from --seed.
 // --live shows the main run's loss per step and per epoch (training and validation) on
 // the dashboard's training view; the cross-validation folds train without it.
 //
-//   soma example titanic [--data DIR] [--out DIR] [--cv K] [--json] [--seed N]
+//   soma example titanic [--data DIR] [-o DIR] [--cv K] [--json] [--seed N]
 //                        [--epochs N] [--valid-size X] [--accumulate-grad] [--plot DIR]
-//                        [--live [--live-port N] [--live-hold S]]
+//                        [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -78,8 +78,8 @@ constexpr int64_t kMiddleEpochs = 200;  // its second submission
 struct Options {
   soma::cli::ExampleOptions common;
   soma::cli::LiveOption live;
-  std::string data_dir;  // empty: the shared data set, else the current directory
-  std::string out_dir = ".";
+  std::string data_dir;     // empty: the shared data set, else the current directory
+  std::string out_dir;      // empty: the submissions are counted, not written
   int64_t cv = 0;           // folds; 0: no cross-validation
   double valid_size = 0.1;  // the code's test_size; the text's 547/137 is 0.2
   bool accumulate = false;  // the printed loop: no optimizer.zero_grad()
@@ -208,7 +208,8 @@ Trained train_one(const Tensor& x_tr, const Tensor& y_tr, const Tensor& x_va, co
   return t;
 }
 
-void plot_figures(const Trained& t, const fs::path& dir) {
+// Returns the figure written.
+std::string plot_figures(const Trained& t, const fs::path& dir) {
   namespace plot = soma::plot;
   fs::create_directories(dir);
   plot::Figure fig({.rows = 1, .cols = 2, .width = 1000, .height = 400});
@@ -228,23 +229,29 @@ void plot_figures(const Trained& t, const fs::path& dir) {
   cm.heatmap(m.to_vector<double>(), 2, 2,
              {.x_labels = {"died", "lived"}, .y_labels = {"died", "lived"}, .annotate = true});
   fig.save(dir / "titanic.png");
+  return (dir / "titanic.png").string();
 }
 
-// Kaggle's format: PassengerId,Survived with 0/1, one row per test passenger.
-int64_t write_submission(const fs::path& path, const std::vector<double>& ids,
-                         const std::vector<int64_t>& labels) {
+// Kaggle's format: PassengerId,Survived with 0/1, one row per test passenger, written to
+// `dir`/`name` unless `dir` is empty (no --output). Returns the survivors.
+int64_t write_submission(const std::string& dir, const std::string& name,
+                         const std::vector<double>& ids, const std::vector<int64_t>& labels) {
   std::string csv = "PassengerId,Survived\n";
   int64_t survivors = 0;
   for (size_t i = 0; i < labels.size(); ++i) {
     csv += data::format_number(ids[i], true) + "," + std::to_string(labels[i]) + "\n";
     survivors += labels[i];
   }
-  soma::write_file_atomic(path, csv);
+  if (!dir.empty()) {
+    const fs::path path = fs::path(dir) / name;
+    soma::write_file_atomic(path, csv);
+    soma::cli::wrote(path.string());
+  }
   return survivors;
 }
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const int64_t epochs = opt.common.epochs >= 0 ? opt.common.epochs : 2000;
+  const int64_t epochs = opt.common.epochs;
   if (opt.cv == 1 || opt.cv < 0)
     throw soma::Error("--cv " + std::to_string(opt.cv) + ": expected 0 (none) or at least 2 folds");
   if (!(opt.valid_size > 0.0 && opt.valid_size < 1.0))
@@ -272,17 +279,22 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       train_one(x_tr, y_tr, x_va, y_va, x_test, opt, epochs, opt.common.seed, "titanic", live);
   const double train_seconds = watch.seconds();
 
-  fs::create_directories(opt.out_dir);
+  if (!opt.out_dir.empty()) fs::create_directories(opt.out_dir);
   const fs::path out(opt.out_dir);
-  const int64_t survivors_untrained =
-      write_submission(out / "prediction_submission_untrained.csv", p.passenger_ids, t.untrained);
+  const int64_t survivors_untrained = write_submission(
+      opt.out_dir, "prediction_submission_untrained.csv", p.passenger_ids, t.untrained);
   int64_t survivors_middle = -1;
   if (!t.after_middle.empty())
-    survivors_middle =
-        write_submission(out / "prediction_submission_200.csv", p.passenger_ids, t.after_middle);
+    survivors_middle = write_submission(opt.out_dir, "prediction_submission_200.csv",
+                                        p.passenger_ids, t.after_middle);
   const fs::path submission = out / "prediction_submission.csv";
   const int64_t survivors =
-      write_submission(submission, p.passenger_ids, predict(*t.model, x_test).to_vector<int64_t>());
+      write_submission(opt.out_dir, "prediction_submission.csv", p.passenger_ids,
+                       predict(*t.model, x_test).to_vector<int64_t>());
+  // Where a submission went, or "not written" without --output.
+  auto where = [&](const char* name) {
+    return opt.out_dir.empty() ? std::string("not written (no --output)") : (out / name).string();
+  };
 
   // Cross-validation (the tutorial's "where to go from here"): each fold trains anew.
   std::vector<double> fold_accuracy;
@@ -303,7 +315,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     cv_accuracy = sum / double(folds.size());
   }
 
-  if (!opt.common.plot_dir.empty()) plot_figures(t, opt.common.plot_dir);
+  std::vector<std::string> figures;
+  if (!opt.common.plot_dir.empty()) figures.push_back(plot_figures(t, opt.common.plot_dir));
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   const auto batches = array_split(tr.rows(), kBatches);
   const double final_train = t.train_loss.empty() ? NAN : t.train_loss.back();
@@ -330,8 +344,10 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
          {"test_predicted_survivors_untrained", survivors_untrained},
          {"test_predicted_survivors_200",
           survivors_middle >= 0 ? nlohmann::json(survivors_middle) : nlohmann::json(nullptr)},
-         {"submission", submission.string()},
-         {"train_seconds", train_seconds}});
+         {"submission",
+          opt.out_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(submission.string())},
+         {"train_seconds", train_seconds},
+         {"figures", figures}});
     return;
   }
   std::printf("Titanic: %s\n", dir.string().c_str());
@@ -366,13 +382,12 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       "0.74162):\n",
       p.passenger_ids.size());
   std::printf("  untrained:   %3lld survive -> %s\n", (long long)survivors_untrained,
-              (out / "prediction_submission_untrained.csv").string().c_str());
+              where("prediction_submission_untrained.csv").c_str());
   if (survivors_middle >= 0)
     std::printf("  %lld epochs:  %3lld survive -> %s\n", (long long)kMiddleEpochs,
-                (long long)survivors_middle,
-                (out / "prediction_submission_200.csv").string().c_str());
+                (long long)survivors_middle, where("prediction_submission_200.csv").c_str());
   std::printf("  %lld epochs: %3lld survive -> %s\n", (long long)epochs, (long long)survivors,
-              submission.string().c_str());
+              where("prediction_submission.csv").c_str());
   std::printf("training took %.2f s\n", train_seconds);
 }
 
@@ -380,11 +395,13 @@ soma::cli::ExampleRegistrar reg(
     "titanic", "Tutorial 000: the Titanic features, MLP and Kaggle submissions", [](CLI::App& app) {
       auto opt = std::make_shared<Options>();
       soma::cli::add_example_options(app, opt->common);
+      soma::cli::add_epochs_option(app, opt->common, 2000);
       soma::cli::add_live_option(app, opt->live);
       app.add_option("--data", opt->data_dir, "directory with train.csv and test.csv")
           ->default_str("the shared data set's titanic/, else ./titanic, else .");
-      app.add_option("--out", opt->out_dir, "where the prediction_submission*.csv files go")
-          ->capture_default_str();
+      soma::cli::add_output_option(app, opt->out_dir,
+                                   "directory for the prediction_submission*.csv files",
+                                   "none, not written");
       app.add_option("--cv", opt->cv, "folds of cross-validation (0: none)")->capture_default_str();
       app.add_option("--valid-size", opt->valid_size,
                      "validation fraction: 0.1 as the tutorial's code (615/69), 0.2 as its text "

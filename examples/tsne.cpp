@@ -23,7 +23,7 @@
 // installed) and the pixel-space distance matrix with the images sorted by label
 // (tsne_distances.png: the classes t-SNE separates show as darker blocks).
 //
-//   soma example tsne [--n 1000] [--method auto|fft|barnes_hut|exact] [--out tsne.csv]
+//   soma example tsne [--n 1000] [--method auto|fft|barnes_hut|exact] [-o tsne.csv]
 //                     [--steps] [--json] [--plot DIR]
 #include <algorithm>
 #include <cmath>
@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "flags.hpp"
 #include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
@@ -55,7 +56,8 @@ struct Options {
   std::string method = "auto";  // fft from 100,000 images, Barnes-Hut below
   double perplexity = 30.0;
   bool steps = false;
-  std::string out = "tsne_fashion.csv";
+  int max_iter = 1000;
+  std::string out;  // empty: the embedding is not saved
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
 };
 
@@ -157,12 +159,11 @@ void run(const Options& opt) {
   embed::TSNE tsne{.perplexity = opt.perplexity,
                    .early_exaggeration = 12.0,
                    .learning_rate = 200.0,
-                   .max_iter = 1000,
+                   .max_iter = opt.max_iter,
                    .method = embed::parse_method(opt.method, opt.n),
                    .angle = 0.5,
                    .init = embed::Init::random,
                    .seed = opt.common.seed};
-  if (opt.common.epochs > 0) tsne.max_iter = opt.common.epochs;
   soma::ProgressBar bar(tsne.max_iter, "t-SNE");
   tsne.on_iteration = [&](int, int) { bar.advance(); };
   soma::Stopwatch watch;
@@ -180,28 +181,33 @@ void run(const Options& opt) {
                   result.embedding[2 * i + 1], kClassNames.at(size_t(labels[i])).c_str());
     csv += line;
   }
-  soma::write_file_atomic(opt.out, csv);
+  if (!opt.out.empty()) {
+    soma::write_file_atomic(opt.out, csv);
+    soma::cli::wrote(opt.out);
+  }
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty())
     figures = plot_figures(result.embedding, labels, pixels, opt.n, d, opt.common.plot_dir);
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   if (opt.common.json) {
-    soma::cli::print_json({{"n", opt.n},
-                           {"dim", d},
-                           {"label_counts", label_counts(labels)},
-                           {"first_indices", std::vector<int64_t>(sample.indices.begin(),
-                                                                  sample.indices.begin() +
-                                                                      std::min<int64_t>(5, opt.n))},
-                           {"learning_rate", result.learning_rate},
-                           {"init", "random"},
-                           {"method", embed::method_name(tsne.method)},
-                           {"kl_divergence", result.kl_divergence},
-                           {"knn_accuracy", accuracy},
-                           {"embed_seconds", seconds},
-                           {"n_iter", result.n_iter},
-                           {"mean_perplexity", result.mean_perplexity},
-                           {"out", opt.out},
-                           {"figures", figures}});
+    soma::cli::print_json(
+        {{"n", opt.n},
+         {"dim", d},
+         {"label_counts", label_counts(labels)},
+         {"first_indices",
+          std::vector<int64_t>(sample.indices.begin(),
+                               sample.indices.begin() + std::min<int64_t>(5, opt.n))},
+         {"learning_rate", result.learning_rate},
+         {"init", "random"},
+         {"method", embed::method_name(tsne.method)},
+         {"kl_divergence", result.kl_divergence},
+         {"knn_accuracy", accuracy},
+         {"embed_seconds", seconds},
+         {"n_iter", result.n_iter},
+         {"mean_perplexity", result.mean_perplexity},
+         {"output", opt.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(opt.out)},
+         {"figures", figures}});
   } else {
     std::printf(
         "t-SNE of %lld Fashion-MNIST images drawn as the tutorial draws MNIST's "
@@ -215,8 +221,6 @@ void run(const Options& opt) {
         static_cast<long long>(opt.n));
     std::printf("KL divergence %.4f, 10-NN label accuracy in 2-D %.4f, %.2f s\n",
                 result.kl_divergence, accuracy, seconds);
-    std::printf("embedding written to %s\n", opt.out.c_str());
-    for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
   }
 }
 
@@ -228,7 +232,11 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--method", opt->method, "auto, exact, barnes_hut or fft")
           ->capture_default_str();
       app.add_option("--perplexity", opt->perplexity, "Perplexity")->capture_default_str();
-      app.add_option("--out", opt->out, "Embedding CSV (x,y,label)")->capture_default_str();
+      app.add_option("--max-iter", opt->max_iter, "Gradient-descent iterations")
+          ->check(soma::cli::integer_in(1, 10'000'000))
+          ->capture_default_str();
+      soma::cli::add_output_option(app, opt->out, "Embedding CSV to write (x,y,label)",
+                                   "none, not saved");
       app.add_option("--data", opt->data_dir, "Folder with the Fashion-MNIST IDX files")
           ->capture_default_str();
       app.add_flag("--steps", opt->steps,

@@ -178,6 +178,7 @@ void run_steps(const StepsOptions& o) {
 
   std::vector<std::string> figures;
   if (!o.plot_dir.empty()) figures = plot_steps(dist, s, p01, p10, perp01, perp10, Y, o.plot_dir);
+  for (const auto& f : figures) cli::wrote(f);
   if (o.json) {
     cli::print_json({{"n", n},
                      {"distance_shape", {n, n}},
@@ -214,7 +215,6 @@ void run_steps(const StepsOptions& o) {
       "5. gradient descent (no early exaggeration), %d iterations: KL %.4f; "
       "10-NN label accuracy %.4f\n",
       done.last_iter, done.kl_divergence, accuracy);
-  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 }  // namespace soma::examples::tsne

@@ -199,13 +199,20 @@ void image_axes(soma::plot::Axes& ax, const std::vector<double>& m, int64_t rows
              {.colorbar = false, .colormap = "gray", .zlim = soma::plot::Range{0.0, 1.0}});
 }
 
-void plots(const Options& o, Model& vae, Model& ae, const soma::data::LabelledImages& test,
-           const History& hv, const History& ha) {
+// Returns the figures written.
+std::vector<std::string> plots(const Options& o, Model& vae, Model& ae,
+                               const soma::data::LabelledImages& test, const History& hv,
+                               const History& ha) {
   namespace plot = soma::plot;
   namespace fs = std::filesystem;
   soma::NoGradGuard no_grad;
   fs::create_directories(o.common.plot_dir);
   const fs::path dir(o.common.plot_dir);
+  std::vector<std::string> written;
+  auto save = [&](const plot::Figure& fig, const char* name) {
+    written.push_back((dir / name).string());
+    fig.save(written.back());
+  };
   const auto& names = soma::data::fashion_mnist_classes();
   const std::vector<std::string> class_names(names.begin(), names.end());
   const std::vector<double> labels = test.labels.to_vector<double>();
@@ -228,7 +235,7 @@ void plots(const Options& o, Model& vae, Model& ae, const soma::data::LabelledIm
     ax.ylabel = "z2";
     ax.scatter(zx, zy, {.classes = labels, .class_names = class_names, .size = 2});
   }
-  latent.save(dir / "vae_latent.png");
+  save(latent, "vae_latent.png");
 
   // Decoded samples on a 15 x 15 grid of the prior's quantiles (5%..95%), z2 upwards.
   const int64_t g = 15;
@@ -252,7 +259,7 @@ void plots(const Options& o, Model& vae, Model& ae, const soma::data::LabelledIm
   plot::Figure samples({.width = 900, .height = 900});
   image_axes(samples.axes(), mosaic(decoded.to_vector<double>(), g, g), g, g,
              "VAE: decoded latent grid (z1 rightwards, z2 upwards, prior quantiles 5%-95%)");
-  samples.save(dir / "vae_samples.png");
+  save(samples, "vae_samples.png");
 
   // Reconstructions: the first 12 test images, the VAE's (from the mean) and the AE's.
   const int64_t k = std::min<int64_t>(12, test.images.size(0));
@@ -263,7 +270,7 @@ void plots(const Options& o, Model& vae, Model& ae, const soma::data::LabelledIm
   plot::Figure rec({.width = 1200, .height = 360});
   image_axes(rec.axes(), mosaic(rows, 3, k), 3, k,
              "test images (top), VAE reconstructions (middle), autoencoder (bottom)");
-  rec.save(dir / "vae_reconstructions.png");
+  save(rec, "vae_reconstructions.png");
 
   plot::Figure curves({.width = 900, .height = 500, .title = "training on Fashion-MNIST"});
   auto& ax = curves.axes();
@@ -277,11 +284,12 @@ void plots(const Options& o, Model& vae, Model& ae, const soma::data::LabelledIm
     ax.line(ep, ha.train, {.label = "autoencoder BCE, train", .markers = true});
     ax.line(ep, ha.test, {.label = "autoencoder BCE, test", .dash = true, .markers = true});
   }
-  curves.save(dir / "vae_loss.png");
+  save(curves, "vae_loss.png");
+  return written;
 }
 
 void run(const Options& opt) {
-  const int epochs = opt.common.epochs >= 0 ? opt.common.epochs : 3;
+  const int epochs = opt.common.epochs;
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
                              std::tuple{"--test", opt.test, int64_t{10000}},
                              std::tuple{"--batch", opt.batch, int64_t{65536}}})
@@ -309,7 +317,9 @@ void run(const Options& opt) {
   }
   const auto final_vae = evaluate(vae, test.images, opt.batch, opt.common.seed + 5);
   const double final_ae = evaluate(ae, test.images, opt.batch, opt.common.seed + 5)[0];
-  if (!opt.common.plot_dir.empty()) plots(opt, vae, ae, test, hv, ha);
+  std::vector<std::string> figures;
+  if (!opt.common.plot_dir.empty()) figures = plots(opt, vae, ae, test, hv, ha);
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   if (!opt.common.json) {
     std::printf("%lld training / %lld test images, %d epochs\n", static_cast<long long>(opt.train),
@@ -335,7 +345,8 @@ void run(const Options& opt) {
                          {"autoencoder_test_per_epoch", ha.test},
                          {"epochs", epochs},
                          {"train", opt.train},
-                         {"test", opt.test}});
+                         {"test", opt.test},
+                         {"figures", figures}});
 }
 
 soma::cli::ExampleRegistrar reg(
@@ -343,6 +354,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_epochs_option(app, opts->common, 3);
       app.add_option("--data", opts->data_dir,
                      "Folder with the Fashion-MNIST IDX files (default: Debian's)");
       app.add_option("--train", opts->train, "Training images used (the first N)")

@@ -8,7 +8,8 @@
 // --logdir: each run's curves, several overlaid, and new epochs of runs still training.
 //
 //   soma dashboard                          # Iris, http://127.0.0.1:8050/
-//   soma dashboard data.csv --port 0 --open # any free port; prints the URL on stdout
+//   soma dashboard data.csv --port 0 --print-url  # any free port; the URL on stdout
+//   soma dashboard --open                   # and in a browser (xdg-open, with a display)
 //   soma dashboard --train 30               # watch a run live
 //   soma dashboard --power --power-interval 200
 //   soma dashboard --spikes out/coba_spikes.csv --embedding tsne_fashion.csv
@@ -27,6 +28,7 @@
 
 #include "flags.hpp"
 #include "live_dashboard.hpp"
+#include "open_browser.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/data/csv.hpp"
@@ -51,7 +53,8 @@ struct Options {
   bool power = false;
   int power_interval_ms = 100;
   int port = 8050;
-  bool open = false;
+  bool open = false;       // start a browser on the page
+  bool print_url = false;  // the URL alone on stdout, for scripts and tests
   int train_epochs = 0;
   int batch_delay_ms = 20;
   double seconds = 0;  // 0: until interrupted
@@ -170,7 +173,13 @@ void run(const Options& o) {
   std::signal(SIGTERM, on_signal);
   std::fprintf(stderr, "dashboard: serving %s at %s (Ctrl-C to stop)\n",
                o.dataset.empty() ? o.runs.c_str() : o.dataset.c_str(), board->url().c_str());
-  if (o.open) std::cout << board->url() << std::endl;
+  if (o.print_url) std::cout << board->url() << std::endl;
+  if (o.open) {
+    const std::string why_not = cli::open_browser(board->url());
+    if (!why_not.empty())
+      std::fprintf(stderr, "dashboard: not opening a browser (%s); open %s yourself\n",
+                   why_not.c_str(), board->url().c_str());
+  }
   const auto start = std::chrono::steady_clock::now();
   if (o.train_epochs > 0) {
     auto j = nlohmann::json::parse(board->dataset_json());
@@ -198,7 +207,9 @@ cli::CommandRegistrar reg(
           ->check(soma::cli::integer_in(0, 65535))
           ->capture_default_str();
       app.add_option("--bind", o->bind, "address to listen on")->capture_default_str();
-      app.add_flag("--open", o->open, "print the page's URL on stdout");
+      app.add_flag("--open", o->open,
+                   "open the page in a browser (xdg-open; without a display it says why)");
+      app.add_flag("--print-url", o->print_url, "print the page's URL alone on stdout");
       app.add_option("--class-column", o->class_column, "column holding the classes")
           ->default_str("the last text column");
       app.add_option("--train", o->train_epochs,

@@ -2,7 +2,7 @@
 // DOT text, `dot` the picture). Tutorial 003's quiz, "Draw a neural net of logistic
 // regression with 4 input features", is
 //
-//   soma diagram --layers 4,1 --activation sigmoid --out logistic.svg
+//   soma diagram --layers 4,1 --activation sigmoid -o logistic.svg
 //
 // The model comes from exactly one of
 //   --layers N0,N1,...,Nk     a dense network: N0 inputs, then Linear(N0, N1), ..., each
@@ -13,7 +13,7 @@
 // The input shape is N0 for --layers; for a configuration, the first layer's inputs when it
 // is linear (or batchnorm1d), [1, 28, 28] for Fashion-MNIST images; --input-shape sets it.
 //
-//   soma diagram --config examples/titanic.toml --out titanic.svg --dot --json
+//   soma diagram --config examples/titanic.toml -o titanic.svg --dot --json
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -175,10 +175,12 @@ void run(const Options& o) {
       opts.level != nn::DiagramLevel::layers && nn::can_draw_neurons(*model, input, opts.max_units);
   const std::filesystem::path out = o.out;
   plot::render_dot(dot, out);
+  cli::wrote(out.string());
   std::filesystem::path dot_path;
   if (o.dot) {
     dot_path = std::filesystem::path(out).replace_extension(".dot");
     write_file_atomic(dot_path, dot);
+    cli::wrote(dot_path.string());
   }
 
   const auto summary = nn::summarize(*model, input);
@@ -196,7 +198,8 @@ void run(const Options& o) {
                      {"parameters", total},
                      {"level", neurons ? "neurons" : "layers"},
                      {"svg", out.string()},
-                     {"dot", dot_path.string()}});
+                     {"dot", dot_path.string()},
+                     {"figures", {out.string()}}});
     return;
   }
   for (const auto& l : summary) {
@@ -231,7 +234,9 @@ cli::CommandRegistrar reg(
       app.add_option("--input-shape", o->input_shape,
                      "The input's shape without the batch, e.g. 1,28,28 (default: from the "
                      "model)");
-      app.add_option("--out", o->out, "The picture: FILE.svg, .png or .pdf")->required();
+      // Required, checked in the callback: the deprecated --out sets it too.
+      cli::add_output_option(app, o->out, "The picture: FILE.svg, .png or .pdf", "")
+          ->option_text("TEXT REQUIRED");
       app.add_flag("--dot", o->dot, "Also write the DOT text beside it (FILE.dot)");
       app.add_option("--level", o->level,
                      "auto: every neuron for small dense networks (up to 10 units a layer), "
@@ -240,7 +245,10 @@ cli::CommandRegistrar reg(
           ->capture_default_str();
       app.add_option("--title", o->title, "The diagram's title (default: the model's source)");
       app.add_flag("--json", o->json, "End with one JSON line (layers, shapes, parameters)");
-      app.callback([o] { run(*o); });
+      app.callback([o] {
+        if (o->out.empty()) throw CLI::RequiredError("--output");
+        run(*o);
+      });
     });
 
 }  // namespace

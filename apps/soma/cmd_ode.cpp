@@ -2,11 +2,11 @@
 //
 //   soma ode "dx/dt = sigma*(y-x); dy/dt = x*(rho-z)-y; dz/dt = x*y-beta*z"
 //       --param sigma=10 --param rho=28 --param beta=8/3 --y0 x=1,y=1,z=1
-//       --t 0:40 --method RK45 --out lorenz.csv
+//       --t 0:40 --method RK45 -o lorenz.csv
 //
 // The CSV has a header "t,<variables...>" and one row per output time: every step the
 // solver takes, or the times of --t-eval (START:STOP:STEP or a comma-separated list).
-// Without --out the CSV goes to stdout (unless --json). --json ends with one JSON object:
+// Without -o/--output the CSV goes to stdout (unless --json). --json ends with one JSON object:
 // final (variable -> value at the last time), nfev, njev, nlu, nsteps, status, message.
 #include <cmath>
 #include <cstdio>
@@ -175,7 +175,10 @@ void run(const Options& opt) {
   ode::Result r = ode::solve_ivp(sys.rhs, {t0, t1}, y0, o);
   const double seconds = watch.seconds();
   bar.finish();
-  if (file) file->commit();
+  if (file) {
+    file->commit();
+    soma::cli::wrote(opt.out);
+  }
   std::cout << std::flush;
 
   if (r.status == ode::Status::Failed) {
@@ -196,18 +199,20 @@ void run(const Options& opt) {
     nlohmann::json methods = nlohmann::json::array();
     for (const auto& m : r.methods)
       methods.push_back({{"t", m.t}, {"method", ode::method_name(m.method)}});
-    soma::cli::print_json({{"method", ode::method_name(o.method)},
-                           {"t_final", r.t.empty() ? t0 : r.t.back()},
-                           {"points", points},
-                           {"nsteps", r.nsteps},
-                           {"njev", r.njev},
-                           {"nlu", r.nlu},
-                           {"methods", methods},
-                           {"seconds", seconds},
-                           {"message", r.message},
-                           {"final", final},
-                           {"nfev", r.nfev},
-                           {"status", static_cast<int>(r.status)}});
+    soma::cli::print_json(
+        {{"method", ode::method_name(o.method)},
+         {"t_final", r.t.empty() ? t0 : r.t.back()},
+         {"points", points},
+         {"nsteps", r.nsteps},
+         {"njev", r.njev},
+         {"nlu", r.nlu},
+         {"methods", methods},
+         {"seconds", seconds},
+         {"message", r.message},
+         {"final", final},
+         {"nfev", r.nfev},
+         {"status", static_cast<int>(r.status)},
+         {"output", opt.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(opt.out)}});
   }
   if (r.status == ode::Status::Failed) throw soma::cli::Exit{2};
 }
@@ -243,7 +248,7 @@ soma::cli::CommandRegistrar reg(
                      "Stop (status 2) after this many steps; 0: no limit")
           ->check(soma::cli::integer_in(0, std::numeric_limits<std::int64_t>::max()))
           ->capture_default_str();
-      app.add_option("--out", opt->out, "CSV file to write (default: stdout)");
+      soma::cli::add_output_option(app, opt->out, "CSV file to write", "stdout");
       app.add_flag("--json", opt->json, "End with one JSON object (final, nfev, status...)");
       app.callback([opt] { run(*opt); });
     });

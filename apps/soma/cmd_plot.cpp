@@ -142,6 +142,7 @@ void plot_history(const Options& o, const Table& t) {
     if (!o.xlabel.empty()) fig.axes(r, 0).xlabel = o.xlabel;
   if (!o.ylabel.empty()) losses.ylabel = o.ylabel;
   fig.save(o.output);
+  soma::cli::wrote(o.output);
 }
 
 void run(const Options& o) {
@@ -192,6 +193,7 @@ void run(const Options& o) {
     throw soma::Error("plot: --kind " + o.kind + " (expected line, scatter, hist or bars)");
   }
   fig.save(o.output);
+  soma::cli::wrote(o.output);
 }
 
 soma::cli::CommandRegistrar reg(

@@ -2,7 +2,7 @@
 // does and report the energy it took.
 //
 //   soma power                          live view until Ctrl-C (or --duration S)
-//   soma power --csv p.csv -- make -j2  run `make -j2`, report its energy, keep the samples
+//   soma power -o p.csv -- make -j2     run `make -j2`, report its energy, keep the samples
 //   soma power --live [--port N]        also plot the samples in a browser (the dashboard's
 //                                       power tab; its URL is printed on stderr)
 //
@@ -14,7 +14,7 @@
 // stderr). A wrapped command always runs, as under `time`: without a sensor soma reports
 // its wall time, CPU time and peak memory and "energy: unknown (no sensor: ...)".
 // SIGINT, SIGTERM and SIGHUP sent to soma while it wraps a command are passed on to the
-// command; soma waits for it, writes what it measured (--csv, --json) and exits with
+// command; soma waits for it, writes what it measured (-o, --json) and exits with
 // its status.
 #include <fcntl.h>
 #include <signal.h>
@@ -303,7 +303,10 @@ void run(const Options& o) {
   if (publisher) publisher->update();
 
   // Without a sensor the CSV has its time column only: scripts that read it still find it.
-  if (!o.csv.empty()) write_csv(monitor, o.csv);
+  if (!o.csv.empty()) {
+    write_csv(monitor, o.csv);
+    soma::cli::wrote(o.csv);
+  }
   std::optional<power::Report> report;
   if (measuring) report = monitor.report(o.grid_intensity);
   if (usage) print_usage(*usage, o, out);
@@ -345,7 +348,8 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--interval", o->interval_ms, "Sampling interval in milliseconds")
           ->check(soma::cli::integer_in(1, 3600000))
           ->capture_default_str();
-      app.add_option("--csv", o->csv, "Write every sample to this CSV file")->default_str("none");
+      soma::cli::add_output_option(app, o->csv, "Write every sample to this CSV file", "none");
+      soma::cli::deprecated_alias(app, "--csv", "-o/--output", o->csv);
       app.add_flag("--json", o->json, "End with one JSON object of the results");
       app.add_option("--grid-intensity", o->grid_intensity,
                      "Grid carbon intensity in g CO2 per kWh, for a CO2 estimate")

@@ -164,16 +164,15 @@ void run(const Options& o) {
   }
   if (o.output.empty())
     std::cout << csv.str();
-  else
+  else {
     write_file_atomic(o.output, csv.str());
+    cli::wrote(o.output);
+  }
 
   json j;
   j["model"] = dir.string();
   j["examples"] = x.size(0);
-  if (!o.output.empty()) {
-    j["output"] = o.output;
-    if (!o.json) std::printf("wrote %s\n", o.output.c_str());
-  }
+  if (!o.output.empty()) j["output"] = o.output;
   if (y.defined() && !regression) {
     const double acc = train::accuracy(labels, y.to(kInt64));
     j["accuracy"] = acc;
@@ -203,8 +202,7 @@ cli::CommandRegistrar reg(
       app.add_option("--labels", o->labels, "IDX labels for the images, to report accuracy")
           ->check(CLI::ExistingFile)
           ->default_str("none");
-      app.add_option("--output", o->output, "Write the predictions here (CSV)")
-          ->default_str("standard output");
+      cli::add_output_option(app, o->output, "Write the predictions here (CSV)", "standard output");
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json,

@@ -47,13 +47,13 @@
 //   source = "G"
 //   variables = ["v"]             # state monitors: variables and indices
 //   indices = [0, 1]
-//   file = "spikes.csv"           # default: <type>_<source>.csv; inside --out (a relative
+//   file = "spikes.csv"           # default: <type>_<source>.csv; inside -o (a relative
 //                                 # path that stays there: no "/abs", no "../")
 //   [[run]]
 //   duration = "100*ms"
 //   constants = { tau = "20*ms" } # changed before this run
 //
-//   soma snn run MODEL.toml [--out DIR] [--json] [--plot DIR]
+//   soma snn run MODEL.toml [-o DIR] [--json] [--plot DIR]
 //
 // --plot DIR draws each monitor beside its CSV's name there (snn_plots.hpp): a raster
 // per spike monitor, coloured by the synapse sources its neurons belong to, the rate
@@ -121,17 +121,16 @@ void run(const Options& opt) {
         csv << '\n';
       }
     }
-    // o.file is relative and stays inside --out (checked when the model was read).
+    // o.file is relative and stays inside -o DIR (checked when the model was read).
     const auto path = std::filesystem::path(opt.out) / o.file;
     std::filesystem::create_directories(path.parent_path());
     soma::write_file_atomic(path, csv.str());
     files.push_back(path.string());
-    if (!opt.json) std::printf("wrote %s\n", path.string().c_str());
+    soma::cli::wrote(path.string());
   }
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty()) figures = soma::cli::plot_snn_monitors(model, net.t(), opt.plot_dir);
-  if (!opt.json)
-    for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
+  for (const auto& f : figures) soma::cli::wrote(f);
   if (opt.json)
     soma::cli::print_json({{"t_end_s", net.t()},
                            {"steps", net.step()},
@@ -150,8 +149,9 @@ soma::cli::CommandRegistrar reg(
       auto* r = app.add_subcommand("run", "Run a MODEL.toml network");
       auto opts = std::make_shared<Options>();
       r->add_option("model", opts->model, "Model file (TOML)")->required();
-      r->add_option("--out", opts->out, "Directory for monitor CSVs")->capture_default_str();
-      r->add_flag("--json", opts->json, "End with one JSON object of the figures");
+      soma::cli::add_output_option(*r, opts->out, "Directory for the monitors' CSV files",
+                                   "snn-output");
+      r->add_flag("--json", opts->json, "End with one JSON object of the results");
       r->add_option("--plot", opts->plot_dir, "Write figures into this directory")
           ->default_str("none, no figures");
       r->callback([opts] { run(*opts); });

@@ -598,7 +598,7 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   for (const auto& l : lines) std::cout << l << "\n";
   if (!matrix_text.empty())
     std::cout << "confusion matrix (rows: actual, columns: predicted):\n" << matrix_text << "\n";
-  for (const auto& f : figures) std::cout << "wrote " << f << "\n";
+  for (const auto& f : figures) cli::wrote(f);
   std::cout << "saved model, config, history, report" << (figures.empty() ? "" : " and figures")
             << " in " << dir.string() << "\n";
   std::cout.flush();

@@ -2,7 +2,7 @@
 // = samples, the rest flattened; uint8 scaled to [0, 1]) in 2-D with t-SNE and writes
 // the embedding as CSV.
 //
-//   soma tsne t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --out emb.csv
+//   soma tsne t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz -o emb.csv
 //   soma tsne data.csv --label-column species --perplexity 30 --method barnes_hut --json
 //
 // Text labels (Iris's species) are classes numbered in order of first appearance; the
@@ -235,6 +235,7 @@ void run(const Options& opt) {
     if (!t.names.empty()) csv += csv_field(t.names[static_cast<size_t>(t.labels[i])]) + "\n";
   }
   soma::write_file_atomic(opt.out, csv);
+  soma::cli::wrote(opt.out);
 
   nlohmann::json j = {{"n", t.n},
                       {"features", t.d},
@@ -244,7 +245,7 @@ void run(const Options& opt) {
                       {"n_iter", r.n_iter},
                       {"knn_dims", r.knn_dims},
                       {"embed_seconds", seconds},
-                      {"out", opt.out}};
+                      {"output", opt.out}};
   if (!t.names.empty()) j["classes"] = t.names;
   if (!t.labels.empty() && t.n > 10)
     j["knn_accuracy"] = embed::knn_accuracy(r.embedding, 2, t.labels, 10);
@@ -256,7 +257,6 @@ void run(const Options& opt) {
                 embed::method_name(tsne.method), r.kl_divergence, r.mean_perplexity, seconds);
     if (j.contains("knn_accuracy"))
       std::printf("10-NN label accuracy in the embedding: %.4f\n", j["knn_accuracy"].get<double>());
-    std::printf("embedding written to %s\n", opt.out.c_str());
   }
 }
 
@@ -264,7 +264,7 @@ soma::cli::CommandRegistrar reg(
     "tsne", "Embed the rows of a CSV or IDX file with t-SNE", [](CLI::App& app) {
       auto opt = std::make_shared<Options>();
       app.add_option("file", opt->input, "CSV (numeric) or IDX file (gzip or plain)")->required();
-      app.add_option("--out", opt->out, "Embedding CSV to write")->capture_default_str();
+      soma::cli::add_output_option(app, opt->out, "Embedding CSV to write", "embedding.csv");
       app.add_option("--perplexity", opt->perplexity, "Perplexity")->capture_default_str();
       app.add_option("--method", opt->method,
                      "auto (fft from 100,000 points, barnes_hut below), exact, barnes_hut or fft")
@@ -291,7 +291,7 @@ soma::cli::CommandRegistrar reg(
       app.add_option("--label-column", opt->label_column,
                      "CSV column holding labels (not embedded)")
           ->default_str("none");
-      app.add_flag("--json", opt->json, "End with one JSON object of the figures");
+      app.add_flag("--json", opt->json, "End with one JSON object of the results");
       app.callback([opt] { run(*opt); });
     });
 

@@ -49,9 +49,10 @@ class CloseSignals {
 void add_live_option(CLI::App& app, LiveOption& option) {
   app.add_flag("--live", option.live,
                "Show the loss of every step on a live dashboard page (its URL on stderr)");
-  app.add_option("--live-port", option.port, "Port of the live dashboard (0: any free)")
+  app.add_option("--port", option.port, "Port of the --live dashboard (0: any free)")
       ->check(integer_in(0, 65535))
       ->capture_default_str();
+  deprecated_alias(app, "--live-port", "--port", option.port, integer_in(0, 65535));
   app.add_option("--live-hold", option.hold_seconds,
                  "Seconds the live page stays open after training (default: until Ctrl-C on a "
                  "terminal, 0 otherwise)")

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 #include <string>
 
@@ -61,6 +62,20 @@ CLI::Validator positive_or(const std::string& word) {
         return "";
       },
       word + "|NUMBER");
+}
+
+void check_deprecated(const std::string& old_name, const CLI::Validator& check,
+                      const std::string& value) {
+  std::string text = value;
+  const std::string why = check(text);
+  // A ParseError other than ValidationError: CLI11 would rename a ValidationError to the
+  // hidden option's empty name. main prints it as every usage error.
+  if (!why.empty()) throw CLI::ConversionError(old_name + ": " + why);
+}
+
+void warn_deprecated(const std::string& old_name, const std::string& new_name) {
+  std::fprintf(stderr, "soma: warning: %s is deprecated; use %s\n", old_name.c_str(),
+               new_name.c_str());
 }
 
 }  // namespace soma::cli

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace soma::cli {
@@ -20,5 +21,24 @@ CLI::Validator number_in(double lo, double hi = std::numeric_limits<double>::max
 
 // `word` itself (e.g. "auto") or a finite number > 0.
 CLI::Validator positive_or(const std::string& word);
+
+// An old spelling of an option kept working (docs/flags.md): it sets the same variable,
+// is hidden from --help and did-you-mean, says on stderr which name replaced it, and
+// checks its value with the new option's `check`. (CLI11 names no hidden option in its
+// messages, so the check runs here, where the old name is known.)
+void warn_deprecated(const std::string& old_name, const std::string& new_name);
+void check_deprecated(const std::string& old_name, const CLI::Validator& check,
+                      const std::string& value);
+template <class T>
+CLI::Option* deprecated_alias(CLI::App& app, const std::string& old_name,
+                              const std::string& new_name, T& variable,
+                              std::optional<CLI::Validator> check = std::nullopt) {
+  return app.add_option(old_name, variable)
+      ->group("")
+      ->each([old_name, new_name, check](const std::string& value) {
+        warn_deprecated(old_name, new_name);
+        if (check) check_deprecated(old_name, *check, value);
+      });
+}
 
 }  // namespace soma::cli

@@ -23,14 +23,36 @@ ExampleRegistrar::ExampleRegistrar(std::string name, std::string help, Setup set
 }
 
 void add_example_options(CLI::App& app, ExampleOptions& options) {
-  app.add_flag("--json", options.json, "End with one JSON object of the figures");
+  app.add_flag("--json", options.json, "End with one JSON object of the results");
   app.add_option("--seed", options.seed, "Random seed")->capture_default_str();
-  app.add_option("--epochs", options.epochs, "Training epochs (default: the example's own)")
-      ->check(soma::cli::integer_in(0, 10'000'000));
-  app.add_option("--plot", options.plot_dir, "Write figures into this directory")
+  app.add_option("--plot", options.plot_dir, "Write figures into this directory (only there)")
       ->default_str("none, no figures");
 }
 
-void print_json(const nlohmann::json& figures) { std::cout << figures.dump() << std::endl; }
+void add_epochs_option(CLI::App& app, ExampleOptions& options, int default_epochs) {
+  options.epochs = default_epochs;
+  app.add_option("--epochs", options.epochs, "Training epochs")
+      ->check(soma::cli::integer_in(0, 10'000'000))
+      ->capture_default_str();
+}
+
+CLI::Option* add_output_option(CLI::App& app, std::string& path, const std::string& help,
+                               const std::string& shown_default) {
+  auto* option = app.add_option("-o,--output", path, help);
+  if (!shown_default.empty()) option->default_str(shown_default);
+  deprecated_alias(app, "--out", "-o/--output", path);
+  return option;
+}
+
+void wrote(const std::string& path) {
+  std::cout.flush();  // the results so far come first when both streams share a terminal
+  std::fprintf(stderr, "wrote %s\n", path.c_str());
+}
+
+void print_json(const nlohmann::json& object) {
+  nlohmann::json j = object;
+  if (j.is_object() && !j.contains("figures")) j["figures"] = nlohmann::json::array();
+  std::cout << j.dump() << std::endl;
+}
 
 }  // namespace soma::cli

@@ -32,16 +32,30 @@ struct Exit {
   int code;
 };
 
-// Options every example shares.
+// Options every example shares (docs/flags.md): --json, --seed and --plot DIR; --epochs
+// only for examples that train (add_epochs_option).
 struct ExampleOptions {
   bool json = false;
   uint64_t seed = 42;
-  int epochs = -1;       // -1: the example's own default
+  int epochs = -1;       // -1: the example does not train (no --epochs)
   std::string plot_dir;  // empty: no figures
 };
 void add_example_options(CLI::App& app, ExampleOptions& options);
+// --epochs N for an example that trains; `default_epochs` becomes options.epochs and is
+// shown in --help.
+void add_epochs_option(CLI::App& app, ExampleOptions& options, int default_epochs);
 
-// Prints `figures` as one JSON object on its own line (the last line of --json output).
-void print_json(const nlohmann::json& figures);
+// The one output-file option of a command (docs/flags.md): -o/--output PATH, with --out
+// kept as a hidden deprecated spelling. `shown_default` is what --help states.
+CLI::Option* add_output_option(CLI::App& app, std::string& path, const std::string& help,
+                               const std::string& shown_default);
+
+// Announces a file just written: "wrote PATH" on stderr (stdout keeps the results, and
+// with --json ends with the JSON object).
+void wrote(const std::string& path);
+
+// Prints `object` as one JSON line (the last line of --json output). An object always has
+// "figures", the figures written (empty when none): the key is added when absent.
+void print_json(const nlohmann::json& object);
 
 }  // namespace soma::cli

@@ -165,7 +165,7 @@ const toml::array* tables(const toml::table& root, const char* key, const std::s
   return arr;
 }
 
-// A monitor's `file`, which is written under --out: a model file (perhaps someone
+// A monitor's `file`, which is written under -o/--output: a model file (perhaps someone
 // else's) must not write elsewhere, so a path that is absolute or climbs out with ".."
 // is refused; only the command line chooses where outputs go.
 std::string output_file(const std::string& name, const toml::table& monitor,
@@ -178,12 +178,12 @@ std::string output_file(const std::string& name, const toml::table& monitor,
   const std::filesystem::path path(name);
   if (name.empty() || path.has_root_path())
     return refuse(
-        "is not a relative path (expected a file name inside the output directory, --out)");
+        "is not a relative path (expected a file name inside the output directory, -o/--output)");
   const std::filesystem::path normal = path.lexically_normal();
   if (*normal.begin() == "..")
-    return refuse("leaves the output directory (expected a file name inside --out)");
+    return refuse("leaves the output directory (expected a file name inside -o/--output)");
   if (!normal.has_filename() || normal.filename() == ".")
-    return refuse("names a directory (expected a file name inside --out)");
+    return refuse("names a directory (expected a file name inside -o/--output)");
   return normal.string();
 }
 

@@ -46,6 +46,7 @@ std::vector<std::string> option_names(const CLI::App* app) {
   std::vector<std::string> names;
   for (; app != nullptr; app = app->get_parent())
     for (const auto* o : app->get_options()) {
+      if (o->get_group().empty()) continue;  // hidden: a deprecated spelling (flags.hpp)
       for (const auto& l : o->get_lnames()) names.push_back("--" + l);
       for (const auto& s : o->get_snames()) names.push_back("-" + s);
     }

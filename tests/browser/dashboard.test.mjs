@@ -36,10 +36,10 @@ function readIris() {
   return { col, num: (n) => col(n).map(Number) };
 }
 
-// Starts `soma dashboard --port 0 --open ...` and resolves with its URL (first stdout line).
+// Starts `soma dashboard --port 0 --print-url ...` and resolves with its URL (first stdout line).
 function startDashboard(args, env = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(somaBin, ['dashboard', iris, '--port', '0', '--open', ...args],
+    const proc = spawn(somaBin, ['dashboard', iris, '--port', '0', '--print-url', ...args],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     proc.stdout.on('data', (d) => {
@@ -393,10 +393,10 @@ test('embedding: classes coloured apart and toggled by their checkboxes', async 
 
 // ---- runs -------------------------------------------------------------------------
 
-// `soma dashboard DIR --port 0 --open` (a directory of runs, no CSV) and its URL.
+// `soma dashboard DIR --port 0 --print-url` (a directory of runs, no CSV) and its URL.
 function startRuns(dir) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(somaBin, ['dashboard', dir, '--port', '0', '--open'],
+    const proc = spawn(somaBin, ['dashboard', dir, '--port', '0', '--print-url'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     proc.stdout.on('data', (d) => {

@@ -37,7 +37,7 @@ timeout 120 "$soma" train --config "$data/tiny.toml" --runs "$runs" --epochs 3 -
 
 # The live run: its results come out first, then the page is held open.
 timeout 120 "$soma" train --config "$data/tiny.toml" --runs "$runs" --epochs 2 --json \
-  --live --live-port 0 --live-hold 60 >"$dir/b.json" 2>"$dir/b.err" </dev/null &
+  --live --port 0 --live-hold 60 >"$dir/b.json" 2>"$dir/b.err" </dev/null &
 pid=$!
 pids+=("$pid")
 wait_for "$dir/b.json" '^\{' 60 "$pid" || fail "train --live: no JSON line: $(cat "$dir/b.err")"
@@ -58,7 +58,7 @@ name_a=$(basename "$(field "$dir/a.json" run_dir)")
 name_b=$(basename "$(field "$dir/b.json" run_dir)")
 [ "$name_a" != "$name_b" ] || fail "one run directory for both runs: $name_a"
 
-timeout 120 "$soma" dashboard "$runs" --port 0 --open --seconds 100 \
+timeout 120 "$soma" dashboard "$runs" --port 0 --print-url --seconds 100 \
   >"$dir/dash.out" 2>"$dir/dash.err" </dev/null &
 dpid=$!
 pids+=("$dpid")

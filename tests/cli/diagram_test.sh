@@ -19,7 +19,7 @@ svg_ok() {  # FILE: an SVG document as dot writes it
   grep -q '</svg>' "$1" || fail "$1 is not a whole SVG"
 }
 
-"$soma" diagram --layers 4,1 --activation sigmoid --out "$dir/quiz.svg" --dot --json \
+"$soma" diagram --layers 4,1 --activation sigmoid -o "$dir/quiz.svg" --dot --json \
   >"$dir/quiz.json" || fail "diagram --layers 4,1 failed"
 svg_ok "$dir/quiz.svg"
 [ "$(field "$dir/quiz.json" level)" = neurons ] || fail "the quiz is not drawn neuron by neuron"
@@ -32,7 +32,7 @@ edges=$(grep -cE '^  [[:alnum:]_]+ -> [[:alnum:]_]+( \[.*\])?;$' "$dir/quiz.dot"
 grep -q 'x5' "$dir/quiz.dot" && fail "quiz.dot has a fifth input"
 echo "ok: the quiz's answer, 4 inputs + bias -> 1 sigmoid unit, 6 edges, 5 parameters"
 
-"$soma" diagram --layers 4,1 --activation sigmoid --level layers --out "$dir/quiz_layers.svg" \
+"$soma" diagram --layers 4,1 --activation sigmoid --level layers -o "$dir/quiz_layers.svg" \
   >"$dir/text" || fail "diagram --level layers failed"
 svg_ok "$dir/quiz_layers.svg"
 grep -q 'Linear(in_features=4, out_features=1, bias=true)' "$dir/quiz_layers.svg" ||
@@ -44,7 +44,7 @@ echo "ok: the layer picture names Linear and Sigmoid with shapes"
 
 # titanic.toml: Linear(in, hidden), ReLU, Linear(hidden, 1), Sigmoid; 12 -> 16 -> 1 in the
 # file, more units than the neuron picture draws (10), so one box per layer.
-"$soma" diagram --config "$src/examples/titanic.toml" --out "$dir/titanic.svg" --json \
+"$soma" diagram --config "$src/examples/titanic.toml" -o "$dir/titanic.svg" --json \
   >"$dir/titanic.json" || fail "diagram --config titanic.toml failed"
 svg_ok "$dir/titanic.svg"
 in=$(field "$dir/titanic.json" input.0)
@@ -58,7 +58,7 @@ grep -q "Linear(in_features=$in, out_features=$hidden" "$dir/titanic.svg" ||
 echo "ok: titanic.toml, $in -> $hidden -> 1, $want parameters"
 
 mkdir "$dir/run" && cp "$src/examples/titanic.toml" "$dir/run/config.toml"
-"$soma" diagram --run "$dir/run" --out "$dir/run.svg" --json >"$dir/run.json" ||
+"$soma" diagram --run "$dir/run" -o "$dir/run.svg" --json >"$dir/run.json" ||
   fail "diagram --run failed"
 [ "$(field "$dir/run.json" parameters)" = "$want" ] || fail "the run directory's model differs"
 svg_ok "$dir/run.svg"
@@ -84,7 +84,7 @@ layers = [
   { type = "linear", in = 128, out = 10 },
 ]
 TOML
-"$soma" diagram --config "$dir/w5.toml" --out "$dir/w5.svg" --json >"$dir/w5.json" ||
+"$soma" diagram --config "$dir/w5.toml" -o "$dir/w5.svg" --json >"$dir/w5.json" ||
   fail "diagram of W5 failed"
 svg_ok "$dir/w5.svg"
 [ "$(field "$dir/w5.json" parameters)" = 421642 ] || fail "W5 parameters $(field "$dir/w5.json" parameters), expected 421642"
@@ -96,26 +96,26 @@ echo "ok: W5 from a configuration, 421642 parameters, [N, 64, 7, 7] after the se
 printf 'a,y\n1,0\n' >"$dir/t.csv"
 sed -i 's/format = "fashion-mnist"/format = "csv"\ntrain = "t.csv"\ntarget = "y"/' "$dir/w5.toml"
 refuses "w5.toml:[0-9]+: the first layer \(conv2d\) does not say its input shape: give --input-shape" \
-  "a conv network on CSV data" -- diagram --config "$dir/w5.toml" --out "$dir/bad.svg"
+  "a conv network on CSV data" -- diagram --config "$dir/w5.toml" -o "$dir/bad.svg"
 refuses "layer 0 \(Conv2d.*cannot take input \[N, 3, 28, 28\]" "a wrong --input-shape" -- \
-  diagram --config "$dir/w5.toml" --input-shape 3,28,28 --out "$dir/bad.svg"
+  diagram --config "$dir/w5.toml" --input-shape 3,28,28 -o "$dir/bad.svg"
 
 refuses "--layers '4,x,1': item 2 \('x', at column 3\): expected an integer" "a bad size" -- \
-  diagram --layers 4,x,1 --out "$dir/bad.svg"
-refuses "--layers '4': expected at least two sizes" "one size" -- diagram --layers 4 --out "$dir/bad.svg"
-refuses "--layers '4,,1': item 2 \('', at column 3\)" "an empty item" -- diagram --layers 4,,1 --out "$dir/bad.svg"
+  diagram --layers 4,x,1 -o "$dir/bad.svg"
+refuses "--layers '4': expected at least two sizes" "one size" -- diagram --layers 4 -o "$dir/bad.svg"
+refuses "--layers '4,,1': item 2 \('', at column 3\)" "an empty item" -- diagram --layers 4,,1 -o "$dir/bad.svg"
 refuses "--activation 'relu,soft': item 2 \('soft', at column 6\): expected one of" "a bad activation" -- \
-  diagram --layers 4,3,1 --activation relu,soft --out "$dir/bad.svg"
+  diagram --layers 4,3,1 --activation relu,soft -o "$dir/bad.svg"
 refuses "3 names for 2 layers" "too many activations" -- \
-  diagram --layers 4,3,1 --activation relu,relu,sigmoid --out "$dir/bad.svg"
-refuses "expected exactly one of --layers, --config or --run, got 0" "no model" -- diagram --out "$dir/bad.svg"
+  diagram --layers 4,3,1 --activation relu,relu,sigmoid -o "$dir/bad.svg"
+refuses "expected exactly one of --layers, --config or --run, got 0" "no model" -- diagram -o "$dir/bad.svg"
 refuses "expected a file ending in .svg, .png or .pdf" "an unknown format" -- \
-  diagram --layers 4,1 --out "$dir/bad.txt"
+  diagram --layers 4,1 -o "$dir/bad.txt"
 refuses "cannot draw every neuron" "neurons of a large layer" -- \
-  diagram --layers 4,100 --level neurons --out "$dir/bad.svg"
+  diagram --layers 4,100 --level neurons -o "$dir/bad.svg"
 export SOMA_DOT=/nonexistent/dot
 refuses "cannot run '/nonexistent/dot'.*Debian package graphviz" "no dot" -- \
-  diagram --layers 4,1 --out "$dir/bad.svg"
+  diagram --layers 4,1 -o "$dir/bad.svg"
 unset SOMA_DOT
 [ -e "$dir/bad.svg" ] && fail "a refused diagram left a file behind"
 exit 0

@@ -68,7 +68,7 @@ png "$dir/fit/curve_fit_sparse.png" 900 500
 # draw is from all 70,000): scatter, page and sorted distances.
 fashion=/usr/share/datasets/fashion-mnist
 if [ -f "$fashion/t10k-images-idx3-ubyte.gz" ] && [ -f "$fashion/train-images-idx3-ubyte.gz" ]; then
-  "$soma" example tsne --n 120 --epochs 300 --json --out "$dir/tsne.csv" --plot "$dir/tsne" \
+  "$soma" example tsne --n 120 --max-iter 300 --json -o "$dir/tsne.csv" --plot "$dir/tsne" \
     >"$dir/tsne.out" || fail "tsne failed"
   png "$dir/tsne/tsne.png" 900 750
   png "$dir/tsne/tsne_distances.png" 820 750

@@ -1,6 +1,6 @@
 #!/bin/bash
 # `--live` on every example that trains (issue 11 item 2: tutorial 003's live loss plot for
-# any example). Each runs with a few epochs, --live on a free port (--live-port 0; the URL
+# any example). Each runs with a few epochs, --live on a free port (--port 0; the URL
 # read from stderr) and --live-hold, and the dashboard's own event stream (/api/events,
 # read with curl) must hold what the run reports in its --json line: one train_begin, a
 # batch event per step and an epoch event per epoch, steps numbered 0, 1, ... in order,
@@ -50,7 +50,7 @@ live() {
   local name=$1 steps_expr=$2 epochs_expr=$3
   shift 4
   local out=$dir/$name
-  timeout 300 "$soma" example "$name" --json --live --live-port 0 --live-hold 120 "$@" \
+  timeout 300 "$soma" example "$name" --json --live --port 0 --live-hold 120 "$@" \
     >"$out.json" 2>"$out.err" </dev/null &
   local pid=$!
   pids+=("$pid")
@@ -100,11 +100,11 @@ live() {
 for name in perceptron multiclass-perceptron neuron neuron-callback neuron-multi mlp-dragons \
   titanic regression-prelu; do
   timeout 60 "$soma" example "$name" --help >"$dir/help" 2>&1 || fail "$name --help failed"
-  for flag in --live --live-port --live-hold; do
+  for flag in --live --port --live-hold; do
     grep -q -- "$flag" "$dir/help" || fail "$name --help does not mention $flag"
   done
 done
-echo "ok: every training example's --help names --live, --live-port and --live-hold"
+echo "ok: every training example's --help names --live, --port and --live-hold"
 
 # A pass is a step and an epoch for the perceptrons (they stop when a pass changes little).
 live perceptron '$(f perceptron_passes)' '$(f perceptron_passes)' -- --epochs 30
@@ -117,7 +117,7 @@ live neuron-multi '$(f epochs)' '$(f epochs)' -- --epochs 3
 live mlp-dragons '($(f epochs) + 1) * $(f train_size)' '$(f epochs) + 1' -- --epochs 2
 if [ -f "$shared/titanic/train.csv" ]; then
   live titanic '$(f epochs) * $(f batches_per_epoch)' '$(f epochs)' -- --epochs 3 \
-    --data "$shared/titanic" --out "$dir/titanic"
+    --data "$shared/titanic" -o "$dir/titanic"
 elif [ "${CI:-}" = true ]; then
   fail "titanic data not found at $shared/titanic (CI=true: missing data is a failure)"
 else
@@ -149,7 +149,8 @@ png=$dir/prelu/regression_prelu_steps.png
 echo "ok: regression-prelu --plot writes regression_prelu_steps.png (750 x 500)"
 
 # --live changes no number: the same run without it prints the same JSON, timing aside.
-untimed() { tail -n 1 "$1" | sed 's/"train_seconds":[^,}]*//'; }
+# (and figures: only the run with --live had --plot)
+untimed() { tail -n 1 "$1" | sed 's/"train_seconds":[^,}]*//; s/"figures":\[[^]]*\],\{0,1\}//'; }
 timeout 300 "$soma" example regression-prelu --json --epochs 3 >"$dir/plain.json" ||
   fail "regression-prelu without --live failed"
 [ "$(untimed "$dir/plain.json")" = "$(untimed "$dir/regression-prelu.json")" ] ||
@@ -162,7 +163,7 @@ echo "ok: --live leaves regression-prelu's and mlp-dragons' figures as they are"
 
 # Outside a terminal the page closes when the run ends unless --live-hold says otherwise,
 # and a hold ends by itself.
-timeout 120 "$soma" example neuron --epochs 2 --live --live-port 0 --json </dev/null \
+timeout 120 "$soma" example neuron --epochs 2 --live --port 0 --json </dev/null \
   >"$dir/pipe.json" 2>"$dir/pipe.err" || fail "neuron --live in a pipe: status $? ($(cat "$dir/pipe.err"))"
 grep -q '^live dashboard: http://127.0.0.1:' "$dir/pipe.err" || fail "no URL: $(cat "$dir/pipe.err")"
 timeout 120 "$soma" example perceptron --live --live-hold 1 --json </dev/null \

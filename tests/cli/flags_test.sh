@@ -20,7 +20,7 @@ refused() {
 refused "expected an integer from 1 to 10000000, got '99999999999999999999'" \
   train --epochs 99999999999999999999
 refused "expected an integer from 0 to 10000000, got 'abc'" example titanic --epochs abc
-refused "expected an integer from 0 to 10000000, got '-3'" example curve-fit --epochs -3
+refused "expected an integer from 0 to 10000000, got '-3'" example neuron --epochs -3
 refused "expected a finite number of at least 0, got 'nan'" dashboard --seconds nan
 refused "expected an integer from 0 to 65535, got '70000'" dashboard --port 70000
 refused "expected a finite number of at least 0, got '-1'" fit x.csv --ftol -1

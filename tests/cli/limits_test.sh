@@ -3,7 +3,7 @@
 # Non-regular files refused where a file is expected; ODE runs held to a step limit
 # with their trajectory streamed (memory flat however long the run); a spiking network
 # whose state turns NaN stops with the variable, neuron and time; a duration beyond the
-# step count is an error; a model file's monitor cannot write outside --out.
+# step count is an error; a model file's monitor cannot write outside -o.
 # Usage: limits_test.sh SOMA JSON_FIELD SOURCE_DIR PEAK_RSS
 set -u
 soma=$1 json=$2 src=$3 peak_rss=$4
@@ -22,9 +22,9 @@ refuses "fifo: is a pipe \(FIFO\), expected a file" "tsne on a FIFO" -- tsne "$d
 
 # ODE: Euler at 1e-12 over [0, 1] is 10^12 steps; the default limit (10^6) stops it with
 # a message naming the limit and the flag, and memory stays flat because rows are
-# streamed to --out as they come (before: 700 MB after 15 s, growing).
+# streamed to -o as they come (before: 700 MB after 15 s, growing).
 "$peak_rss" "$dir/rss" "$soma" ode "dx/dt = -x" --y0 x=1 --t 0:1 --method Euler \
-  --first-step 1e-12 --out "$dir/euler.csv" --json >"$dir/euler.json" 2>"$dir/euler.err"
+  --first-step 1e-12 -o "$dir/euler.csv" --json >"$dir/euler.json" 2>"$dir/euler.err"
 status=$?
 [ $status -eq 2 ] || fail "Euler 1e-12: exit status $status (expected 2): $(cat "$dir/euler.err")"
 grep -q "after 1000000 steps, the step limit; raise it with --max-steps N" "$dir/euler.err" ||
@@ -70,27 +70,27 @@ TOML
 model 'dv/dt = (I - v)/(tau*0) : volt
 I : volt' "v.csv" "10*ms" >"$dir/nan.toml"
 refuses "nan.toml:[0-9]+:[0-9]+: neuron group 'G': v of neuron 0 became NaN between t = 0 ms and t = 6.4 ms" \
-  "state turning NaN" -- snn run "$dir/nan.toml" --out "$dir/nan"
+  "state turning NaN" -- snn run "$dir/nan.toml" -o "$dir/nan"
 model 'dv/dt = (I - v)/tau : volt
 I : volt' "v.csv" "1e300*second" >"$dir/long.toml"
 refuses "long.toml:[0-9]+:[0-9]+: network: run duration 1e\+300 s is more than 2\^53 steps of dt = 0.0001 s" \
   "duration 1e300 s" -- \
-  snn run "$dir/long.toml" --out "$dir/long"
+  snn run "$dir/long.toml" -o "$dir/long"
 
-# Monitor files stay inside --out: "../" and absolute paths are refused before the run,
-# at the file's position; a subdirectory of --out is fine.
+# Monitor files stay inside -o/--output: "../" and absolute paths are refused before the run,
+# at the file's position; a subdirectory of it is fine.
 for bad in "../escaped.csv" "sub/../../escaped.csv" "/tmp/escaped-$$.csv"; do
   model 'dv/dt = (I - v)/tau : volt
 I : volt' "$bad" "1*ms" >"$dir/bad.toml"
   refuses "bad.toml:[0-9]+:[0-9]+: monitor file '$bad' (leaves the output directory|is not a relative path)" \
-    "monitor file $bad" -- snn run "$dir/bad.toml" --out "$dir/out"
+    "monitor file $bad" -- snn run "$dir/bad.toml" -o "$dir/out"
   [ ! -e "$dir/escaped.csv" ] && [ ! -e "/tmp/escaped-$$.csv" ] || fail "$bad was written"
 done
 model 'dv/dt = (I - v)/tau : volt
 I : volt' "sub/v.csv" "1*ms" >"$dir/sub.toml"
-"$soma" snn run "$dir/sub.toml" --out "$dir/out" >/dev/null || fail "monitor file sub/v.csv"
-[ -s "$dir/out/sub/v.csv" ] || fail "sub/v.csv not written inside --out"
+"$soma" snn run "$dir/sub.toml" -o "$dir/out" >/dev/null || fail "monitor file sub/v.csv"
+[ -s "$dir/out/sub/v.csv" ] || fail "sub/v.csv not written inside -o"
 # The command line may name any directory, absolute included.
-"$soma" snn run "$dir/sub.toml" --out "$dir/abs" >/dev/null && [ -s "$dir/abs/sub/v.csv" ] ||
-  fail "an absolute --out"
+"$soma" snn run "$dir/sub.toml" -o "$dir/abs" >/dev/null && [ -s "$dir/abs/sub/v.csv" ] ||
+  fail "an absolute -o"
 echo "OK"

@@ -28,7 +28,7 @@ compare() {
 # Lorenz, DOP853 at rtol = atol = 1e-12 against SciPy's DOP853 at the same tolerance.
 t_eval=$(ref lorenz_t | paste -sd,)
 "$soma" ode "$lorenz" "${lorenz_args[@]}" --t-eval "$t_eval" --method DOP853 --rtol 1e-12 \
-  --atol 1e-12 --out "$dir/lorenz.csv" --json >"$dir/lorenz.json" || fail "lorenz DOP853 failed"
+  --atol 1e-12 -o "$dir/lorenz.csv" --json >"$dir/lorenz.json" || fail "lorenz DOP853 failed"
 [ "$(head -n 1 "$dir/lorenz.csv")" = "t,x,y,z" ] || fail "CSV header: $(head -n 1 "$dir/lorenz.csv")"
 [ "$(tail -n +2 "$dir/lorenz.csv" | cut -d, -f1 | awk '{ printf "%s%g", (NR > 1 ? "," : ""), $1 }')" = \
   "$(ref lorenz_t | awk '{ printf "%s%g", (NR > 1 ? "," : ""), $1 }')" ] ||
@@ -53,8 +53,8 @@ mapfile -t fin < <(ref lorenz_final_RK45)
 near "$(field "$dir/rk45.json" final.x)" "${fin[0]}" 1e-3 0 "RK45 x(10)"
 near "$(field "$dir/rk45.json" final.y)" "${fin[1]}" 1e-3 0 "RK45 y(10)"
 near "$(field "$dir/rk45.json" final.z)" "${fin[2]}" 1e-3 0 "RK45 z(10)"
-# Without --out and with --json the CSV is not printed: the JSON is the only line.
-[ "$(wc -l <"$dir/rk45.json")" = 1 ] || fail "--json without --out printed more than JSON"
+# Without -o and with --json the CSV is not printed: the JSON is the only line.
+[ "$(wc -l <"$dir/rk45.json")" = 1 ] || fail "--json without -o printed more than JSON"
 "$soma" ode "$lorenz" "${lorenz_args[@]}" --method RK45 --rtol 1e-6 --atol 1e-9 >"$dir/rk45.csv" ||
   fail "lorenz RK45 to stdout failed"
 [ "$(($(wc -l <"$dir/rk45.csv") - 1))" = "$(field "$dir/rk45.json" points)" ] ||
@@ -69,7 +69,7 @@ dy2/dt = 0.04*y1 - 1e4*y2*y3 - 3e7*y2**2
 dy3/dt = 3e7*y2**2"
 for method in BDF LSODA; do
   "$soma" ode "$robertson" --y0 y1=1,y2=0,y3=0 --t 0:4e10 --t-eval "$(ref robertson_t | paste -sd,)" \
-    --method $method --rtol 1e-6 --atol 1e-10 --out "$dir/rob.csv" --json >"$dir/rob.json" ||
+    --method $method --rtol 1e-6 --atol 1e-10 -o "$dir/rob.csv" --json >"$dir/rob.json" ||
     fail "robertson $method failed"
   compare "$dir/rob.csv" robertson_y 2e-3 2e-9
   # Mass is conserved: y1 + y2 + y3 = 1.
@@ -91,7 +91,7 @@ near "$("$json" methods.1.t <"$dir/rob.json")" 0.5 0 0.5 "LSODA's switch to BDF 
 # SciPy's default: steps, evaluations (soma's nfev counts the differences' too, which is
 # SciPy's `calls`), Jacobians and LUs within 10 % of SciPy's; y within the tolerance of its.
 "$soma" ode "$robertson" --y0 y1=1,y2=0,y3=0 --t 0:4e10 --t-eval "$(ref robertson_t | paste -sd,)" \
-  --method Radau --rtol 1e-6 --atol 1e-10 --out "$dir/radau.csv" --json >"$dir/radau.json" ||
+  --method Radau --rtol 1e-6 --atol 1e-10 -o "$dir/radau.csv" --json >"$dir/radau.json" ||
   fail "robertson Radau failed"
 compare "$dir/radau.csv" scipy_robertson_Radau_fd_y 1e-6 1e-10
 [ "$(field "$dir/radau.json" method)" = Radau ] || fail "method: $(tail -n 1 "$dir/radau.json")"

@@ -93,12 +93,13 @@ near "$(field "$dir/p3.json" accuracy)" "$acc" 1e-15 0 "--json accuracy against 
 [ "$(field "$dir/p3.json" examples)" = 45 ] || fail "examples: $(cat "$dir/p3.json")"
 [ "$(field "$dir/p3.json" model)" = "$run3" ] || fail "model: $(cat "$dir/p3.json")"
 echo "ok: three classes, accuracy $acc ($right of $n) as the CSV gives it"
-# Without --json the accuracy is on stdout after "wrote"; with the CSV on stdout it goes to
-# stderr and stdout stays a CSV.
-"$soma" predict --model "$run3" --input "$dir/three_test.csv" --output "$dir/p3b.csv" \
+# Without --json the accuracy is on stdout ("wrote" on stderr, docs/flags.md); with the CSV
+# on stdout it goes to stderr and stdout stays a CSV.
+"$soma" predict --model "$run3" --input "$dir/three_test.csv" -o "$dir/p3b.csv" \
   >"$dir/out" 2>"$dir/err" || fail "predict: $(cat "$dir/err")"
-printf -v want 'wrote %s\naccuracy: %.4f (%d of %d)' "$dir/p3b.csv" "$acc" "$right" "$n"
+printf -v want 'accuracy: %.4f (%d of %d)' "$acc" "$right" "$n"
 [ "$(cat "$dir/out")" = "$want" ] || fail "stdout: $(cat "$dir/out"), expected $want"
+[ "$(cat "$dir/err")" = "wrote $dir/p3b.csv" ] || fail "stderr: $(cat "$dir/err")"
 cmp -s "$dir/p3.csv" "$dir/p3b.csv" || fail "--json changed the predictions"
 "$soma" predict --model "$run3" --input "$dir/three_test.csv" >"$dir/out" 2>"$dir/err" ||
   fail "predict: $(cat "$dir/err")"

@@ -14,7 +14,7 @@ dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
 model="$src/tests/snn/models/poisson_inputs.toml" ref="$src/tests/reference/data/snn_inputs.json"
 
-"$soma" snn run "$model" --out "$dir/out" --json >"$dir/run.json" || fail "poisson_inputs.toml failed"
+"$soma" snn run "$model" -o "$dir/out" --json >"$dir/run.json" || fail "poisson_inputs.toml failed"
 # Spike for spike: neuron and step of every spike, in order.
 awk -F, 'NR > 1 { printf "%d %d\n", $1, $2 / 1e-4 + 0.5 }' "$dir/out/timed_spikes.csv" >"$dir/got"
 paste -d' ' <("$json" --whole 'timed.i.*' <"$ref") <("$json" --whole 'timed.step.*' <"$ref") >"$dir/want"
@@ -44,7 +44,7 @@ broken() {
   { printf '[[group]]\nname = "G"\nN = 2\nequations = "dv/dt = -v/(10*ms) : volt"\n'
     printf '%s\n' "$1"
     printf '[[run]]\nduration = "1*ms"\n'; } >"$dir/broken.toml"
-  refuses "broken.toml:$2" "$3" -- snn run "$dir/broken.toml" --out "$dir/broken"
+  refuses "broken.toml:$2" "$3" -- snn run "$dir/broken.toml" -o "$dir/broken"
 }
 broken $'[[timed_array]]\nname = "f"\nvalues = [1, 2]' '[0-9]+:[0-9]+: timed_array .f. needs a dt' "no dt"
 broken $'[[timed_array]]\nname = "f"\ndt = "1*ms"\nvalues = [[1, 2], [3]]' '[0-9]+:[0-9]+: .*rows must be' "ragged rows"

@@ -29,7 +29,7 @@ same_spikes() {
 
 # The three neurons, as the tutorial's text describes the inhibitory term: gi*(v - vi).
 three="$models/three_neurons.toml"
-"$soma" snn run "$three" --out "$dir/described" --json >"$dir/described.json" ||
+"$soma" snn run "$three" -o "$dir/described" --json >"$dir/described.json" ||
   fail "three_neurons.toml failed"
 same_spikes "$dir/described/spikes.csv" "$refs/snn_3_described.json"
 want_spikes=$("$json" --whole 'spikes_ms.*' <"$refs/snn_3_described.json" | wc -l)
@@ -72,20 +72,21 @@ echo "ok: --plot draws every monitor"
 # As the tutorial's code writes it: gi*(ve - vi).
 sed 's/gi\*(v - vi)/gi*(ve - vi)/' "$three" >"$dir/written.toml"
 grep -q 'gi\*(ve - vi)' "$dir/written.toml" || fail "could not rewrite the inhibitory term"
-"$soma" snn run "$dir/written.toml" --out "$dir/written" --json >"$dir/written.json" ||
+"$soma" snn run "$dir/written.toml" -o "$dir/written" --json >"$dir/written.json" ||
   fail "written variant failed"
 same_spikes "$dir/written/spikes.csv" "$refs/snn_3_written.json"
 echo "ok: three neurons (written) spike as in Brian2"
-# Without --json: the files written and a summary line.
-"$soma" snn run "$three" --out "$dir/plain" >"$dir/plain.txt" || fail "three neurons (text) failed"
-grep -q "^wrote $dir/plain/spikes.csv$" "$dir/plain.txt" || fail "text output: $(cat "$dir/plain.txt")"
+# Without --json: a summary line, and the files written on stderr (docs/flags.md).
+"$soma" snn run "$three" -o "$dir/plain" >"$dir/plain.txt" 2>"$dir/plain.err" ||
+  fail "three neurons (text) failed"
+grep -q "^wrote $dir/plain/spikes.csv$" "$dir/plain.err" || fail "stderr: $(cat "$dir/plain.err")"
 grep -q "^simulated 0.2 s in 2000 steps" "$dir/plain.txt" || fail "text output: $(cat "$dir/plain.txt")"
 
 # COBA over Brian2's ten seeds: the mean rates within 10 % of Brian2's.
 sum_exc=0 sum_inh=0
 for seed in 1 2 3 4 5 6 7 8 9 10; do
   sed "s/^seed = .*/seed = $seed/" "$models/coba.toml" >"$dir/coba.toml"
-  "$soma" snn run "$dir/coba.toml" --out "$dir/coba" --json >"$dir/coba.json" || fail "coba seed $seed"
+  "$soma" snn run "$dir/coba.toml" -o "$dir/coba" --json >"$dir/coba.json" || fail "coba seed $seed"
   exc=$(($(wc -l <"$dir/coba/excitatory.csv") - 1)) inh=$(($(wc -l <"$dir/coba/inhibitory.csv") - 1))
   [ "$(field "$dir/coba.json" spikes)" = $((exc + inh)) ] || fail "coba JSON spikes vs the CSVs"
   if [ $seed = 1 ]; then
@@ -112,7 +113,7 @@ broken() {
   local pattern=$1 what=$2
   sed "$3" "$three" >"$dir/broken.toml"
   cmp -s "$three" "$dir/broken.toml" && fail "$what: the edit changed nothing"
-  refuses "broken.toml:$pattern" "$what" -- snn run "$dir/broken.toml" --out "$dir/broken"
+  refuses "broken.toml:$pattern" "$what" -- snn run "$dir/broken.toml" -o "$dir/broken"
 }
 # Initial values are unit-checked as statements (issue 12), plain numbers are SI.
 broken "29:8: G.v:1:1: in \"v = 3\*nS\": 'v' has units V, but the value has units S" \
@@ -148,9 +149,9 @@ broken "[0-9]+:1: condition: in \"v > -40\*nS\": cannot compare V with S" "thres
 broken "21:3: .*expected '='" "TOML syntax" 's/^equations = .*/equations = 3/'
 # Constants may use those above them: the file's order, not the keys' sorted order.
 sed 's/^w_gi = "0\*nS"/w_gi = "0*nS"\na_tau = "2*ge_tau"/' "$three" >"$dir/order.toml"
-"$soma" snn run "$dir/order.toml" --out "$dir/order" --json >"$dir/order.json" ||
+"$soma" snn run "$dir/order.toml" -o "$dir/order" --json >"$dir/order.json" ||
   fail "a constant using one defined above it: $(tail -n 1 "$dir/order.json")"
 printf 'dt = "0.1*ms"\n' >"$dir/norun.toml"
-refuses "norun.toml: no \[\[run\]\] with a duration" "no run" -- snn run "$dir/norun.toml" --out "$dir/x"
-refuses "nothing.toml: cannot open" "missing file" -- snn run "$dir/nothing.toml" --out "$dir/x"
+refuses "norun.toml: no \[\[run\]\] with a duration" "no run" -- snn run "$dir/norun.toml" -o "$dir/x"
+refuses "nothing.toml: cannot open" "missing file" -- snn run "$dir/nothing.toml" -o "$dir/x"
 echo "ok: soma snn run"

@@ -21,13 +21,13 @@ expect() {  # file key value
   [ "$(num "$1" "$2")" = "$3" ] || fail "$2 is '$(num "$1" "$2")', the tutorial's is $3"
 }
 
-"$soma" example titanic --data "$data" --out "$dir/text" --epochs 0 --valid-size 0.2 --json \
+"$soma" example titanic --data "$data" -o "$dir/text" --epochs 0 --valid-size 0.2 --json \
   >"$dir/text.out" || fail "soma example titanic --valid-size 0.2 failed"
 expect "$dir/text.out" train_rows 547
 expect "$dir/text.out" valid_rows 137
 expect "$dir/text.out" features 31
 
-"$soma" example titanic --data "$data" --out "$dir/code" --json >"$dir/code.out" ||
+"$soma" example titanic --data "$data" -o "$dir/code" --json >"$dir/code.out" ||
   fail "soma example titanic failed"
 expect "$dir/code.out" features 31
 expect "$dir/code.out" balanced_rows 684

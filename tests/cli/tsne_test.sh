@@ -19,20 +19,20 @@ awk 'BEGIN { srand(7); print "a,b,class,c,d,e"
     printf "%.4f,%.4f,%d,%.4f,%.4f,%.4f\n", c + 2 * rand() - 1, c + 2 * rand() - 1, k,
       c + 2 * rand() - 1, -c + 2 * rand() - 1, 2 * rand() - 1 } }' >"$dir/clusters.csv"
 "$soma" tsne "$dir/clusters.csv" --label-column class --perplexity 10 --max-iter 500 --seed 3 \
-  --out "$dir/clusters_emb.csv" --json >"$dir/clusters.json" || fail "clusters failed"
+  -o "$dir/clusters_emb.csv" --json >"$dir/clusters.json" || fail "clusters failed"
 [ "$(field "$dir/clusters.json" n)" = 120 ] || fail "n: $(tail -n 1 "$dir/clusters.json")"
 [ "$(field "$dir/clusters.json" features)" = 5 ] || fail "features (the label column is not one)"
 [ "$(field "$dir/clusters.json" method)" = exact ] || [ "$(field "$dir/clusters.json" method)" = barnes_hut ] ||
   fail "method: $(field "$dir/clusters.json" method)"
 near "$(field "$dir/clusters.json" knn_accuracy)" 1 0 0 "clusters: 10-NN accuracy"
 near "$(field "$dir/clusters.json" mean_perplexity)" 10 1e-4 0 "clusters: mean perplexity"
-[ "$(field "$dir/clusters.json" out)" = "$dir/clusters_emb.csv" ] || fail "out field"
+[ "$(field "$dir/clusters.json" output)" = "$dir/clusters_emb.csv" ] || fail "output field"
 [ "$(head -n 1 "$dir/clusters_emb.csv")" = "x,y,label" ] || fail "embedding header"
 [ "$(tail -n +2 "$dir/clusters_emb.csv" | cut -d, -f3 | paste -sd' ')" = \
   "$(tail -n +2 "$dir/clusters.csv" | cut -d, -f3 | paste -sd' ')" ] || fail "labels not in input order"
 # The same seed gives the same embedding.
 "$soma" tsne "$dir/clusters.csv" --label-column class --perplexity 10 --max-iter 500 --seed 3 \
-  --out "$dir/again.csv" >/dev/null || fail "clusters (again) failed"
+  -o "$dir/again.csv" >/dev/null || fail "clusters (again) failed"
 cmp -s "$dir/clusters_emb.csv" "$dir/again.csv" || fail "same seed, different embedding"
 echo "ok: three clusters stay apart"
 
@@ -58,25 +58,25 @@ refuses "nolabel.csv:3:3: expected a label, found an empty field" "empty label" 
 
 # Errors name the file, the line (and column) and what was expected.
 printf 'a,b\n1,2\n3,x\n' >"$dir/cell.csv"
-refuses "cell.csv:3:2: expected a number, found 'x'" "bad cell" -- tsne "$dir/cell.csv" --out "$dir/e.csv"
+refuses "cell.csv:3:2: expected a number, found 'x'" "bad cell" -- tsne "$dir/cell.csv" -o "$dir/e.csv"
 printf 'a,b\n1,2\n3\n' >"$dir/ragged.csv"
-refuses "ragged.csv:3: expected 2 fields, found 1" "ragged row" -- tsne "$dir/ragged.csv" --out "$dir/e.csv"
+refuses "ragged.csv:3: expected 2 fields, found 1" "ragged row" -- tsne "$dir/ragged.csv" -o "$dir/e.csv"
 refuses "clusters.csv:1: no column named 'label' in the header" "label column" -- \
-  tsne "$dir/clusters.csv" --label-column label --out "$dir/e.csv"
+  tsne "$dir/clusters.csv" --label-column label -o "$dir/e.csv"
 : >"$dir/empty.csv"
-refuses "empty.csv: no data rows" "empty file" -- tsne "$dir/empty.csv" --out "$dir/e.csv"
+refuses "empty.csv: no data rows" "empty file" -- tsne "$dir/empty.csv" -o "$dir/e.csv"
 refuses "perplexity = 200.*less than the number of samples \(120\)" "perplexity" -- \
-  tsne "$dir/clusters.csv" --label-column class --perplexity 200 --out "$dir/e.csv"
+  tsne "$dir/clusters.csv" --label-column class --perplexity 200 -o "$dir/e.csv"
 refuses "--init 'svd': expected pca or random" "init" -- \
-  tsne "$dir/clusters.csv" --label-column class --perplexity 10 --init svd --out "$dir/e.csv"
-refuses "tree" "method" -- tsne "$dir/clusters.csv" --label-column class --method tree --out "$dir/e.csv"
-refuses "nothing.csv: cannot open" "missing file" -- tsne "$dir/nothing.csv" --out "$dir/e.csv"
+  tsne "$dir/clusters.csv" --label-column class --perplexity 10 --init svd -o "$dir/e.csv"
+refuses "tree" "method" -- tsne "$dir/clusters.csv" --label-column class --method tree -o "$dir/e.csv"
+refuses "nothing.csv: cannot open" "missing file" -- tsne "$dir/nothing.csv" -o "$dir/e.csv"
 # scikit-learn takes 'auto' or a number > 0; 0 was soma's old spelling of auto.
-"$soma" tsne "$dir/clusters.csv" --learning-rate 0 --out "$dir/e.csv" >/dev/null 2>"$dir/err" &&
+"$soma" tsne "$dir/clusters.csv" --learning-rate 0 -o "$dir/e.csv" >/dev/null 2>"$dir/err" &&
   fail "--learning-rate 0 accepted"
 grep -q -- "--learning-rate.*expected auto or a positive number, got '0'" "$dir/err" ||
   fail "--learning-rate 0: $(cat "$dir/err")"
-"$soma" tsne "$dir/clusters.csv" --n -5 --out "$dir/e.csv" >/dev/null 2>"$dir/err" &&
+"$soma" tsne "$dir/clusters.csv" --n -5 -o "$dir/e.csv" >/dev/null 2>"$dir/err" &&
   fail "--n -5 accepted"
 grep -q -- "--n" "$dir/err" || fail "--n -5: $(cat "$dir/err")"
 
@@ -92,7 +92,7 @@ kl_ref=$(mean_1000 kl_divergence) acc_ref=$(mean_1000 knn_accuracy)
 # (The fft method is left to the library's heavy test: at n = 1,000 it takes ~20 s of CPU.)
 for method in barnes_hut; do
   "$soma" tsne "$images" --labels "$labels" --n 1000 --seed 0 --method $method \
-    --out "$dir/fashion.csv" --json >"$dir/fashion.json" || fail "fashion $method failed"
+    -o "$dir/fashion.csv" --json >"$dir/fashion.json" || fail "fashion $method failed"
   kl=$(field "$dir/fashion.json" kl_divergence) acc=$(field "$dir/fashion.json" knn_accuracy)
   awk -v kl="$kl" -v ref="$kl_ref" 'BEGIN { exit !(kl <= ref * 1.02) }' ||
     fail "$method: KL $kl, more than 2 % above sklearn's $kl_ref"
@@ -109,14 +109,14 @@ done
   "$(gzip -dc "$labels" | tail -c +9 | head -c 1000 | od -An -tu1 -v | xargs)" ] ||
   fail "embedding labels are not the IDX labels"
 refuses "t10k-images-idx3-ubyte.gz: expected one label per sample \(a 1-D array\), found a 10000 x 28 x 28 array" \
-  "images as labels" -- tsne "$images" --labels "$images" --n 100 --out "$dir/e.csv"
+  "images as labels" -- tsne "$images" --labels "$images" --n 100 -o "$dir/e.csv"
 head -c 1000 "$images" >"$dir/truncated.gz"
 refuses "truncated.gz: invalid IDX file: .*the gzip stream is truncated" "truncated IDX" -- \
-  tsne "$dir/truncated.gz" --out "$dir/e.csv"
+  tsne "$dir/truncated.gz" -o "$dir/e.csv"
 printf '3\n1\n' >"$dir/two.csv"
 refuses "two.csv: 2 labels for 100 samples" "too few labels" -- \
-  tsne "$images" --labels "$dir/two.csv" --n 100 --out "$dir/e.csv"
+  tsne "$images" --labels "$dir/two.csv" --n 100 -o "$dir/e.csv"
 # As many labels as --n uses are enough.
 "$soma" tsne "$images" --labels "$dir/two.csv" --n 2 --perplexity 0.5 --max-iter 250 --init random \
-  --out "$dir/e.csv" --json >"$dir/two.json" || fail "--n 2 with 2 labels: $(tail -n 1 "$dir/two.json")"
+  -o "$dir/e.csv" --json >"$dir/two.json" || fail "--n 2 with 2 labels: $(tail -n 1 "$dir/two.json")"
 echo "ok: soma tsne"

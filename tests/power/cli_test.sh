@@ -17,7 +17,7 @@ grep -q "RAPL ($dir/none): no such directory" "$dir/err" || fail "RAPL attempt n
 # Wrapping: 100 W throughout; the counter is probed (0), then reads 1000 mJ, then 5000 mJ.
 export SOMA_FAKE_NVML="gpus=1;power_mw=100000;energy_mj=0,1000,5000"
 "$soma" power --nvml-library "$fake" --powercap-root "$dir/none" --interval 20 --json \
-  --csv "$dir/p.csv" -- sh -c 'sleep 0.2; echo from-the-command; exit 4' >"$dir/out" 2>"$dir/err"
+  -o "$dir/p.csv" -- sh -c 'sleep 0.2; echo from-the-command; exit 4' >"$dir/out" 2>"$dir/err"
 status=$?
 [ $status -eq 4 ] || fail "the wrapped command's exit status 4 was not passed on (got $status)
 stdout: $(cat "$dir/out")

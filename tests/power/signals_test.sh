@@ -1,7 +1,7 @@
 #!/bin/sh
 # `soma power -- CMD` as a wrapper must be: the command always runs (with or without a
 # power sensor) and its exit status comes back; SIGTERM, SIGINT and SIGHUP sent to soma
-# reach the command, soma waits for it, writes --csv and --json, and exits 128 + the
+# reach the command, soma waits for it, writes -o and --json, and exits 128 + the
 # signal (before: soma died at once, leaving `sleep` running under PID 1, no CSV).
 # Usage: signals_test.sh SOMA_BINARY FAKE_NVML_LIBRARY
 set -u
@@ -13,7 +13,7 @@ none="--nvml-library $dir/none.so --powercap-root $dir/none"
 
 # No sensor: the command runs, its status passes through, and the report says what it can.
 # shellcheck disable=SC2086
-"$soma" power $none --json --csv "$dir/none.csv" -- sh -c 'echo RAN >"$1"; exit 5' sh "$dir/ran" \
+"$soma" power $none --json -o "$dir/none.csv" -- sh -c 'echo RAN >"$1"; exit 5' sh "$dir/ran" \
   >"$dir/out" 2>"$dir/err"
 status=$?
 [ $status -eq 5 ] || fail "no sensor: exit status $status (expected the command's 5): $(cat "$dir/err")"
@@ -40,7 +40,7 @@ for sig in TERM INT HUP; do
   case $sig in TERM) num=15 ;; INT) num=2 ;; HUP) num=1 ;; esac
   nap="sleep 37.$$$num"
   "$soma" power --nvml-library "$fake" --powercap-root "$dir/none" --interval 20 --json \
-    --csv "$dir/$sig.csv" -- $nap >"$dir/$sig.out" 2>"$dir/$sig.err" &
+    -o "$dir/$sig.csv" -- $nap >"$dir/$sig.out" 2>"$dir/$sig.err" &
   pid=$!
   sleep 1
   sleeping "$nap" || fail "$sig: the command is not running after 1 s: $(cat "$dir/$sig.err")"
@@ -61,7 +61,7 @@ done
 # Without a sensor too: SIGTERM reaches the command, the CSV is written, status 143.
 nap="sleep 37.$$0"
 # shellcheck disable=SC2086
-"$soma" power $none --csv "$dir/term-none.csv" -- $nap >/dev/null 2>"$dir/term-none.err" &
+"$soma" power $none -o "$dir/term-none.csv" -- $nap >/dev/null 2>"$dir/term-none.err" &
 pid=$!
 sleep 1
 kill -s TERM $pid

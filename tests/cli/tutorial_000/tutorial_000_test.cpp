@@ -142,7 +142,7 @@ TEST(CurveFit, TutorialsFitsFromNumpysStream) {
 TEST(Tsne, TutorialsDrawAndDefaultsAsScikitLearn) {
   SOMA_REQUIRE_DATA(have_fashion(), "/usr/share/datasets/fashion-mnist (train and t10k)");
   const auto out = std::filesystem::temp_directory_path() / "soma_tutorial_000_tsne.csv";
-  const json got = soma_json("--threads 2 example tsne --out " + out.string());
+  const json got = soma_json("--threads 2 example tsne -o " + out.string());
   std::filesystem::remove(out);
   const json ref = reference("tsne_tutorial.json");
   EXPECT_EQ(got["n"], 1000);
