@@ -63,8 +63,8 @@ std::vector<double> running_mean(const std::vector<double>& returns) {
   return out;
 }
 
-void plot_returns(const Options& o, const std::vector<double>& returns,
-                  const std::vector<double>& mean) {
+std::string plot_returns(const Options& o, const std::vector<double>& returns,
+                         const std::vector<double>& mean) {
   namespace plot = soma::plot;
   std::filesystem::create_directories(o.common.plot_dir);
   plot::Figure fig({.rows = 1,
@@ -83,7 +83,9 @@ void plot_returns(const Options& o, const std::vector<double>& returns,
   ax.line(ep, mean, {.label = "mean of the last 100", .width = 2.0});
   ax.line({1.0, std::max(1.0, double(returns.size()))}, {kSolved, kSolved},
           {.label = "solved (475)", .dash = true});
-  fig.save(std::filesystem::path(o.common.plot_dir) / "cartpole.png");
+  const auto path = (std::filesystem::path(o.common.plot_dir) / "cartpole.png").string();
+  fig.save(path);
+  return path;
 }
 
 void run(const Options& opt) {
@@ -120,7 +122,9 @@ void run(const Options& opt) {
   const double seconds = watch.seconds();
   const std::vector<double> mean = running_mean(returns);
   const double average = mean.empty() ? 0.0 : mean.back();
-  if (!opt.common.plot_dir.empty()) plot_returns(opt, returns, mean);
+  std::vector<std::string> figures;
+  if (!opt.common.plot_dir.empty()) figures.push_back(plot_returns(opt, returns, mean));
+  for (const auto& f : figures) soma::cli::wrote(f);
 
   if (!opt.common.json) {
     if (solved)
@@ -144,7 +148,8 @@ void run(const Options& opt) {
                          {"seconds", seconds},
                          {"steps", steps},
                          {"seed", opt.common.seed},
-                         {"returns", returns}});
+                         {"returns", returns},
+                         {"figures", figures}});
 }
 
 soma::cli::ExampleRegistrar reg(
@@ -152,10 +157,7 @@ soma::cli::ExampleRegistrar reg(
     [](CLI::App& app) {
       auto opts = std::make_shared<Options>();
       // --epochs means nothing here: episodes are the unit of training.
-      app.add_flag("--json", opts->common.json, "End with one JSON object of the figures");
-      app.add_option("--seed", opts->common.seed, "Random seed")->capture_default_str();
-      app.add_option("--plot", opts->common.plot_dir, "Write figures into this directory")
-          ->default_str("none, no figures");
+      soma::cli::add_example_options(app, opts->common);
       app.add_option("--agent", opts->agent, "reinforce (with a learned baseline) or dqn")
           ->check(CLI::IsMember({"reinforce", "dqn"}))
           ->capture_default_str();

@@ -134,6 +134,7 @@ fast_args() {
     sine-rnn) echo --epochs 1 --train 32 --test 16 ;;
     titanic) echo --epochs 2 --data "$src/../shared/data/titanic" ;;
     perceptron | multiclass-perceptron) echo --epochs 3 ;;
+    cartpole) echo --episodes 30 ;;
     *) has_option "$dir/ex.help" --epochs && echo --epochs 1 ;;
   esac
 }
