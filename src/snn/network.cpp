@@ -238,6 +238,7 @@ void Network::run(double duration, bool progress) {
     }
     // groups
     for (auto& g : im.groups) g->impl().state_update(step_);
+    for (auto& s : im.synapses) s->impl().clock_step();  // clock-driven synaptic equations
     // thresholds, and the monitors that watch them
     for (auto& g : im.groups) g->impl().find_spikes(step_);
     for (auto& m : im.spike_monitors) {
