@@ -220,6 +220,23 @@ struct Synapses::Impl {
   int64_t queue_head = 0;                   // slot for the current step
   std::vector<int32_t> events, post_events, ev_pre, ev_post;
 
+  // The model's differential equations (synaptic_equations.cpp), Brian2's two kinds:
+  // `(event-driven)` ones are advanced in closed form from `lastupdate` to the event's
+  // time just before a pathway's statements run on a synapse; `(clock-driven)` (or
+  // unflagged) ones are integrated every step after the groups' update.
+  std::vector<std::string> event_driven, clock_driven;
+  Program event_update, clock_update;
+  std::vector<size_t> event_outputs, clock_outputs;  // assignment of each new value
+  std::vector<double*> event_targets, clock_targets;
+  std::vector<int32_t> all_synapses;  // 0, 1, ...: the self index of the clock update
+  std::string clock_method;           // resolved
+  void declare_dynamics();            // the constructor: sorts the equations, adds lastupdate
+  void prepare_dynamics();            // prepare(): compiles both updates
+  // A pathway's statements over its events, with the event-driven update before
+  // them and lastupdate = t after them, as Brian2 wraps on_pre / on_post.
+  void run_pathway(std::vector<CompiledStatement>& statements, int64_t n, const Indices& idx);
+  void clock_step();  // the clock-driven update, every step
+
   std::optional<Binding> resolve(const std::string& name) const;
   expr::SymbolUnits units() const;
   void add(IndexArray new_pre, IndexArray new_post);

@@ -242,6 +242,9 @@ void Network::run(double duration, bool progress) {
     if (!im.summed.empty()) im.run_summed(step_);
     for (auto& g : im.groups)
       if (g->impl().ticks(step_)) g->impl().state_update(step_);
+    // clock-driven synaptic equations (on the network's clock: Synapses have no dt of
+    // their own yet)
+    for (auto& s : im.synapses) s->impl().clock_step();
     // thresholds, and the monitors that watch them; a group that does not step now has
     // no spikes now, so its pathways, resets and spike monitors wait for its clock.
     for (auto& g : im.groups) {

@@ -58,13 +58,9 @@ Synapses::Synapses(Network& net, Subgroup source, Subgroup target, const Synapse
   im.n_pre = static_cast<double>(source.size());
   im.n_post = static_cast<double>(target.size());
   im.model = expr::parse_equations(options.model, model_options(name_ + " model"));
-  for (const auto& eq : im.model.list) {
-    if (eq.kind == expr::EquationKind::differential)
-      throw Error(name_ + " model:" + std::to_string(eq.line) + ": \"" + eq.text +
-                  "\": differential equations in synapses are not supported (expected "
-                  "parameters such as 'w : siemens')");
+  for (const auto& eq : im.model.list)
     if (eq.kind == expr::EquationKind::parameter) im.vars[eq.name] = {};
-  }
+  im.declare_dynamics();
   if (!options.delay.empty()) {
     const auto q = expr::evaluate_constant(
         expr::parse_expression(options.delay, source_info(name_ + " delay")),
@@ -121,6 +117,7 @@ expr::SymbolUnits Synapses::Impl::units() const {
   for (const char* k : {"i", "j", "N", "N_pre", "N_post"}) out[k] = expr::dim::one();
   out["delay"] = expr::dim::second();
   for (const auto& [k, v] : vars) out.erase(k);  // synaptic variables come from the model
+  if (!event_driven.empty()) out["lastupdate"] = expr::dim::second();
   net->add_table_units(out);
   return out;
 }
@@ -245,6 +242,7 @@ void Synapses::Impl::prepare() {
     queue = std::move(ring);
     queue_head = 0;
   }
+  prepare_dynamics();
 }
 
 namespace {
@@ -267,7 +265,8 @@ bool Synapses::Impl::propagate_uniform() {
   // (no delays, nothing queued from earlier runs) with a value that is the same
   // for all of them (ge += 0.6). The statements run in the same order over the
   // same synapses as through run_statements, so the sums are the same.
-  if (!homogeneous || common_delay != 0 || !queue[static_cast<size_t>(queue_head)].empty())
+  if (!homogeneous || common_delay != 0 || !queue[static_cast<size_t>(queue_head)].empty() ||
+      !event_driven.empty())
     return false;
   for (const auto& st : on_pre)
     if (!st.value.is_scalar(0) || st.only_where) return false;
@@ -322,7 +321,6 @@ bool Synapses::Impl::propagate_uniform() {
 }
 
 void Synapses::Impl::propagate() {
-  auto& rng = net->rng;
   if (!on_pre.empty() && !propagate_uniform()) {
     const auto& spikes = source.group->impl().spikes;
     events.clear();
@@ -363,7 +361,7 @@ void Synapses::Impl::propagate() {
     }
     if (!events.empty()) {
       Indices idx{events.data(), ev_pre.data(), ev_post.data()};
-      run_statements(on_pre, static_cast<int64_t>(events.size()), idx, rng);
+      run_pathway(on_pre, static_cast<int64_t>(events.size()), idx);
     }
   }
   queue_head = (queue_head + 1) % static_cast<int64_t>(queue.size());
@@ -384,7 +382,7 @@ void Synapses::Impl::propagate() {
         ev_post[k] = post[static_cast<size_t>(post_events[k])];
       }
       Indices idx{post_events.data(), ev_pre.data(), ev_post.data()};
-      run_statements(on_post, static_cast<int64_t>(post_events.size()), idx, rng);
+      run_pathway(on_post, static_cast<int64_t>(post_events.size()), idx);
     }
   }
 }

@@ -16,7 +16,8 @@
 //
 // Each time step does what Brian2's default schedule does, in this order:
 //   start      StateMonitors record the values at time t
-//   groups     every group integrates its equations from t to t + dt
+//   groups     every group integrates its equations from t to t + dt, then the
+//              synapses their clock-driven ones
 //   thresholds the threshold condition picks the spiking neurons (not while refractory);
 //              spike and rate monitors record them, with time t
 //   synapses   spikes enter each pathway's queue; events due now run on_pre / on_post
@@ -135,7 +136,12 @@ class NeuronGroup {
 };
 
 struct SynapsesOptions {
-  std::string model = {};    // synaptic variables, e.g. "w : siemens"
+  // Synaptic variables, e.g. "w : siemens", and differential equations as Brian2 has
+  // them: "dApre/dt = -Apre/taupre : 1 (event-driven)" is advanced in closed form only
+  // when on_pre / on_post act on the synapse, over the time since its last event
+  // (linear, uncoupled equations; the synaptic variable `lastupdate` holds that time);
+  // "(clock-driven)" (or no flag) is integrated every step after the groups.
+  std::string model = {};
   std::string on_pre = {};   // statements run when a presynaptic spike arrives
   std::string on_post = {};  // statements run when the postsynaptic neuron spikes
   std::string delay = {};    // presynaptic delay for every synapse ("2*ms"); empty: none
