@@ -165,6 +165,7 @@ void run(const Options& opt) {
   const double rate = simulated > 0 ? double(out.num_spikes()) / simulated : 0.0;
   std::vector<std::string> figures;
   if (plotting) figures.push_back(plot_weights(w, trace, simulated, opt.plot_dir));
+  for (const auto& f : figures) soma::cli::wrote(f);
   if (opt.json) {
     soma::cli::print_json({{"figures", figures},
                            {"inputs", kInputs},
@@ -185,7 +186,6 @@ void run(const Options& opt) {
               static_cast<long long>(out.num_spikes()));
   std::printf("time: %.3f s (%.3f s per simulated second)\n", seconds,
               simulated > 0 ? seconds / simulated : 0.0);
-  for (const auto& f : figures) std::printf("wrote %s\n", f.c_str());
 }
 
 soma::cli::ExampleRegistrar reg("stdp", "STDP: Song, Miller & Abbott (2000), Brian2's example",

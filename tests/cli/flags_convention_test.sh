@@ -135,6 +135,7 @@ fast_args() {
     titanic) echo --epochs 2 --data "$src/../shared/data/titanic" ;;
     perceptron | multiclass-perceptron) echo --epochs 3 ;;
     cartpole) echo --episodes 30 ;;
+    stdp) echo --duration 2 ;;
     *) has_option "$dir/ex.help" --epochs && echo --epochs 1 ;;
   esac
 }
