@@ -110,3 +110,21 @@ kill -CONT "$victim" 2>/dev/null
 grep -q "no answer from the other ranks within 2 s" "$dir/hang.err" ||
   fail "no timeout message: $(cat "$dir/hang.err")"
 echo "ok: a stopped rank ended the job (status $status): $(grep 'no answer' "$dir/hang.err")"
+
+# Rank 0's checkpoint resumes the run on any rank count that divides its shards: two ranks
+# stopped by SIGTERM (mpirun passes it on; every rank stops after the same batch), the
+# rest on one rank, end with the weights of one uninterrupted one-rank run with 2 shards.
+"${mpirun[@]}" -np 2 "$soma" train --config "$dir/dist.toml" --runs "$dir/stopped" \
+  --threads 1 --epochs 400 >"$dir/stopped.out" 2>"$dir/stopped.err" &
+sleep 2
+kill -TERM $!
+wait $!
+run=$(ls -d "$dir"/stopped/*)
+grep -q '"status": "interrupted"' "$run/status.json" ||
+  fail "two ranks were not interrupted: $(cat "$run/status.json") $(tail -n 3 "$dir/stopped.err")"
+"$soma" train --resume "$run" --threads 1 --json >"$dir/resumed.out" 2>"$dir/resumed.err" ||
+  fail "--resume on one rank: $(tail -n 3 "$dir/resumed.err")"
+train whole -- --shards 2 --epochs 400
+[ "$(field "$dir/resumed.out" weights_sha256)" = "$(field "$dir/whole.out" weights_sha256)" ] ||
+  fail "resumed on one rank after epoch $(field "$dir/resumed.out" resumed_from_epoch): other weights than a run never stopped"
+echo "ok: stopped on 2 ranks after epoch $(field "$dir/resumed.out" resumed_from_epoch), resumed on 1: the same weights"
