@@ -61,3 +61,16 @@ if(SOMA_FUZZ)
   list(APPEND SOMA_WARNINGS -Wno-pass-failed)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Data-parallel training over MPI (soma::dist, Debian's OpenMPI: libopenmpi-dev). Optional:
+# without it soma builds and runs as one rank. Not looked for when cross-compiling (the
+# host's mpicc would hand out the host's libraries).
+option(SOMA_MPI "Build soma::dist with MPI when OpenMPI is found" ON)
+set(SOMA_HAVE_MPI OFF)
+if(SOMA_MPI AND NOT CMAKE_CROSSCOMPILING)
+  find_package(MPI COMPONENTS C QUIET)
+  if(MPI_C_FOUND)
+    set(SOMA_HAVE_MPI ON)
+  endif()
+endif()
+message(STATUS "soma::dist with MPI: ${SOMA_HAVE_MPI}")

@@ -9,6 +9,7 @@
 #include "soma/core/cpu.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/core/version.hpp"
+#include "soma/dist/context.hpp"
 #include "soma/expr/jit.hpp"
 
 namespace {
@@ -38,6 +39,7 @@ void run_info(bool json) {
         {"blas_threads", soma::blas::threads()},
         {"threads", soma::num_threads()},
         {"cores", soma::hardware_threads()},
+        {"mpi", soma::dist::mpi_library()},  // "" when built without MPI
     };
     soma::cli::print_json(out);
     return;
@@ -53,6 +55,9 @@ void run_info(bool json) {
               blas_core.empty() ? "(not a dynamic-arch OpenBLAS)" : blas_core.c_str(),
               soma::blas::threads());
   std::printf("threads   %d (cores: %d)\n", soma::num_threads(), soma::hardware_threads());
+  const std::string mpi = soma::dist::mpi_library();
+  std::printf("mpi       %s\n", mpi.empty() ? "none (built without MPI: soma train runs one rank)"
+                                            : (mpi + ": mpirun -np N soma train").c_str());
 }
 
 soma::cli::CommandRegistrar reg(

@@ -27,6 +27,7 @@
 #include <iostream>
 #include <memory>
 #include <numbers>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -45,6 +46,8 @@
 #include "soma/data/fashion_mnist.hpp"
 #include "soma/data/loader.hpp"
 #include "soma/data/split.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/state_dict.hpp"
 #include "soma/nn/summary.hpp"
 #include "soma/optim/adam.hpp"
@@ -146,6 +149,8 @@ struct Options {
   cli::LiveOption live;  // stream the run to a dashboard page, held open after it
   std::string resume;    // a run directory to continue
   double checkpoint_seconds = 30;
+  int64_t shards = 0;         // parts of every batch whose gradients are summed; 0: the ranks
+  double dist_timeout = 300;  // seconds a rank waits for the others under mpirun
 };
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const cli::TrainConfig& c, nn::Module& model) {
@@ -224,9 +229,14 @@ struct RunSetup {
   json fields;  // what status.json records besides the status: --resume starts from it
   bool resuming = false;
   bool training_started = false;
+  // Parts of every batch (dist::DataParallel): kept in status.json, as the weights depend
+  // on it, so that a resumed run, on any number of ranks that divides it, continues alike.
+  int64_t shards = 1;
 };
 
-RunSetup start_new_run(const Options& o) {
+// Under mpirun only rank 0 (`writer`) makes the directory; the others read the same
+// configuration and write nothing.
+RunSetup start_new_run(const Options& o, bool writer) {
   RunSetup r;
   cli::TrainConfig& c = r.config;
   c = o.config.empty() ? cli::default_train_config() : cli::load_train_config(o.config);
@@ -242,6 +252,7 @@ RunSetup start_new_run(const Options& o) {
   const std::string stem =
       (o.config.empty() ? std::string("cnn") : std::filesystem::path(o.config).stem().string()) +
       "-" + timestamp();
+  if (!writer) return r;
   r.dir = cli::create_run_directory(o.runs, stem);
   r.fields = {{"config_dir", config_dir.string()},  // relative data paths start here
               {"config_file", o.config.empty() ? kDefaultConfigName : o.config},
@@ -264,7 +275,7 @@ RunSetup reopen_run(const Options& o) {
                 "by a soma train that saves checkpoints)");
   if (status["status"] == "complete")
     throw Error("--resume " + o.resume + ": the run is already complete (status.json)");
-  for (const char* key : {"config_dir", "config_file", "config_overrides"})
+  for (const char* key : {"config_dir", "config_file", "config_overrides", "shards"})
     if (status.contains(key)) r.fields[key] = status[key];
   const std::filesystem::path toml = r.dir / "config.toml";
   try {
@@ -273,6 +284,8 @@ RunSetup reopen_run(const Options& o) {
                                 status["config_dir"].get<std::string>());
     c.epochs = status["config_overrides"]["epochs"].get<int64_t>();
     c.data.dir = status["config_overrides"]["data_dir"].get<std::string>();
+    // Runs from before --shards summed whole batches.
+    r.shards = status.value("shards", int64_t{1});
   } catch (const json::exception& e) {
     throw Error((r.dir / "status.json").string() + ": " + e.what());
   }
@@ -280,19 +293,25 @@ RunSetup reopen_run(const Options& o) {
 }
 
 // Ends training after the current batch once SIGINT or SIGTERM came. A signal during
-// the last epoch's validation ends nothing: training is over by then.
+// the last epoch's validation ends nothing: training is over by then. Data-parallel, the
+// ranks agree in each step's exchange (a signal may reach them between two batches), so
+// all stop after the same batch.
 class StopOnSignal : public train::Callback {
  public:
+  explicit StopOnSignal(const dist::DataParallel* dp) : dp_(dp) {}
   void on_batch_end(train::FitState& s, int64_t, double) override {
-    if (cli::StopSignals::received() != 0) s.interrupt = fired_ = true;
+    if (dp_ ? dp_->stop_agreed() : cli::StopSignals::received() != 0) s.interrupt = fired_ = true;
   }
   bool fired() const { return fired_; }
 
  private:
+  const dist::DataParallel* dp_;
   bool fired_ = false;
 };
 
-void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
+void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
+               const dist::Context& ctx) {
+  const bool writer = ctx.rank() == 0;  // rank 0 alone writes the run directory
   const cli::TrainConfig& c = setup.config;
   const std::filesystem::path& dir = setup.dir;
   const std::filesystem::path checkpoint_path = dir / "checkpoint.soma";
@@ -344,6 +363,21 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   fo.loss = make_loss(c.loss);
   fo.metrics = metrics_for(c.loss);
   fo.progress = false;  // our own bar below also shows throughput
+  // Data-parallel under mpirun, or with --shards on one rank (the same sums, so the same
+  // weights as that many ranks): dist/data_parallel.hpp.
+  const int64_t shards = setup.shards;
+  if (shards < 1 || shards % ctx.size() != 0)
+    throw Error((setup.resuming ? "the run's shards (status.json) " : "--shards ") +
+                std::to_string(shards) + ": not a multiple of the " + std::to_string(ctx.size()) +
+                " ranks mpirun started");
+  std::unique_ptr<dist::DataParallel> dp;
+  if (shards > 1)
+    dp = std::make_unique<dist::DataParallel>(
+        ctx, *model, fo.loss,
+        dist::DataParallelOptions{.shards = shards, .rng = &rng, .stop_requested = [] {
+                                    return cli::StopSignals::received() != 0;
+                                  }});
+  if (dp) fo.batch_gradient = dp->batch_gradient();
 
   std::shared_ptr<train::EarlyStopping> stopper;
   if (c.early_stopping.enabled)
@@ -364,9 +398,10 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
     history = train::resume(checkpoint_path, *model, *optimizer, loader, fo, streams);
     resumed_from_epoch = fo.start_epoch;
     resumed_from_batch = fo.start_progress.batch;
-    std::fprintf(stderr, "resuming %s after epoch %lld, batch %lld\n", dir.c_str(),
-                 static_cast<long long>(resumed_from_epoch),
-                 static_cast<long long>(resumed_from_batch));
+    if (writer)
+      std::fprintf(stderr, "resuming %s after epoch %lld, batch %lld\n", dir.c_str(),
+                   static_cast<long long>(resumed_from_epoch),
+                   static_cast<long long>(resumed_from_batch));
   }
 
   const int64_t n = train_x.size(0);
@@ -413,7 +448,7 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   }
   if (stopper) callbacks.push_back(stopper);
   // The same page, flags and hold after the results as every example's --live.
-  const cli::LiveBoard live(o.live);
+  const cli::LiveBoard live(writer ? o.live : cli::LiveOption{});
   live.attach(callbacks);
   // history.csv after every epoch, so that `soma dashboard runs/` shows a run still
   // training (and one that was killed) up to its last finished epoch.
@@ -421,20 +456,24 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   history_writer->epoch_end = [&dir](train::FitState& s, const train::EpochRecord&) {
     write_file_atomic(dir / "history.csv", s.history.to_csv());
   };
-  callbacks.push_back(history_writer);
-  auto stop_on_signal = std::make_shared<StopOnSignal>();
+  if (writer) callbacks.push_back(history_writer);
+  auto stop_on_signal = std::make_shared<StopOnSignal>(dp.get());
   callbacks.push_back(stop_on_signal);
   // Last, so that it saves what the others left (the schedule's rate, the counters).
-  callbacks.push_back(std::make_shared<train::Checkpoint>(
-      checkpoint_path,
-      train::CheckpointOptions{
-          .every_epochs = 1, .every_seconds = o.checkpoint_seconds, .streams = streams}));
+  // Every rank holds the same state, so rank 0's checkpoint resumes all of them.
+  if (writer)
+    callbacks.push_back(std::make_shared<train::Checkpoint>(
+        checkpoint_path,
+        train::CheckpointOptions{
+            .every_epochs = 1, .every_seconds = o.checkpoint_seconds, .streams = streams}));
   setup.training_started = true;
   {
     cli::StopSignals signals;
     history = train::fit(*model, *optimizer, loader, valid.get(), fo, callbacks, history);
     bar.finish();
-    if (const int sig = cli::StopSignals::received(); stop_on_signal->fired()) {
+    if (stop_on_signal->fired()) {
+      const int sig = cli::StopSignals::received() ? cli::StopSignals::received() : SIGTERM;
+      if (!writer) throw cli::Exit{128 + sig};
       json fields = setup.fields;
       fields["epochs_done"] = history.epochs.size();
       fields["signal"] = sig == SIGINT ? "SIGINT" : "SIGTERM";
@@ -506,6 +545,8 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   j["eval_seconds"] = eval_seconds;
   j["load_seconds"] = load_seconds;
   j["threads"] = num_threads();
+  j["ranks"] = ctx.size();
+  j["shards"] = shards;
   j["final_train_loss"] = history.last().train_loss;
   // JSON has no NaN: a run without a validation set has null here.
   auto number_or_null = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
@@ -522,8 +563,9 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   // Each file is written atomically, status.json last: until it says "complete",
   // `soma predict` refuses the directory.
   const std::string weights = nn::serialize(model->state_dict());
-  write_file_atomic(dir / "model.soma", weights);
   j["weights_sha256"] = sha256_hex(weights);
+  if (!writer) return;  // every rank holds these weights; rank 0 saves them
+  write_file_atomic(dir / "model.soma", weights);
   write_file_atomic(dir / "history.csv", history.to_csv());
   // A figure that cannot be drawn (no gnuplot) costs the figures, not the trained model.
   std::vector<std::string> figures;
@@ -606,15 +648,29 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total) {
   live.hold();
 }
 
-void run(const Options& o) {
+void run_rank(const Options& o, const dist::Context& ctx) {
   Stopwatch total;
+  const bool writer = ctx.rank() == 0;
   if (o.threads > 0) set_num_threads(o.threads);
-  RunSetup setup = o.resume.empty() ? start_new_run(o) : reopen_run(o);
-  const cli::RunLock lock(setup.dir);
-  cli::write_run_status(setup.dir, "running", setup.fields);
+  // Ranks on one machine share its cores, unless a thread count was given.
+  else if (ctx.local_size() > 1 && num_threads() == hardware_threads())
+    set_num_threads(std::max(1, hardware_threads() / ctx.local_size()));
+  // Checked before the run directory is made (and again in train_run for a resumed run).
+  if (o.shards > 0 && o.shards % ctx.size() != 0)
+    throw Error("--shards " + std::to_string(o.shards) + ": not a multiple of the " +
+                std::to_string(ctx.size()) + " ranks mpirun started");
+  RunSetup setup = o.resume.empty() ? start_new_run(o, writer) : reopen_run(o);
+  if (!setup.resuming) setup.shards = o.shards > 0 ? o.shards : ctx.size();
+  std::optional<cli::RunLock> lock;
+  if (writer) {
+    setup.fields["shards"] = setup.shards;
+    lock.emplace(setup.dir);
+    cli::write_run_status(setup.dir, "running", setup.fields);
+  }
   try {
-    train_run(o, setup, total);
+    train_run(o, setup, total, ctx);
   } catch (const std::exception& e) {
+    if (!writer) throw;
     // A new run that failed before training (unreadable data, a model that does not fit
     // it) leaves nothing behind, as before run directories were made first.
     if (!setup.resuming && !setup.training_started) {
@@ -633,6 +689,19 @@ void run(const Options& o) {
       cli::write_run_status(setup.dir, "incomplete", fields);
     } catch (const std::exception&) {
     }
+    throw;
+  }
+}
+
+// Under mpirun: rank 0 alone prints, and an error on any rank ends the whole job with
+// its message (the other ranks would otherwise wait for it until the timeout).
+void run(const Options& o) {
+  const dist::Context ctx({.timeout_seconds = o.dist_timeout});
+  if (ctx.rank() != 0) std::cout.setstate(std::ios::badbit);
+  try {
+    run_rank(o, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
     throw;
   }
 }
@@ -668,9 +737,18 @@ cli::CommandRegistrar reg(
       app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line of the results");
+      app.add_option("--shards", o->shards,
+                     "Cut every batch into this many parts whose gradients are summed in a "
+                     "fixed order: the weights depend on it, not on the number of MPI ranks")
+          ->check(soma::cli::integer_in(1, 65536))
+          ->default_str("the number of ranks (1 without mpirun)");
+      app.add_option("--dist-timeout", o->dist_timeout,
+                     "Under mpirun: seconds to wait for the other ranks before ending the job")
+          ->capture_default_str()
+          ->check(soma::cli::number_in(0.001, 1e9));
       soma::cli::add_live_option(app, o->live);
       // A resumed run reads its configuration, epochs and data from its directory.
-      for (const char* name : {"--config", "--epochs", "--data-dir"})
+      for (const char* name : {"--config", "--epochs", "--data-dir", "--shards"})
         resume->excludes(app.get_option(name));
       resume->excludes(runs);
       app.callback([o] { run(*o); });

@@ -119,14 +119,23 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
       const auto& [x, y] = *it;
       const int64_t b = state.progress.batch + 1;
       optimizer.zero_grad();
-      Tensor loss = options.loss(model(x), y);
-      const double value = loss.item<double>();
-      if (!std::isfinite(value))
-        throw Error("training diverged: the loss is " +
-                    std::string(std::isnan(value) ? "NaN" : "infinite") + " at epoch " +
-                    std::to_string(epoch) + ", batch " + std::to_string(b) +
-                    " (try a smaller learning rate or check the inputs for NaN)");
-      loss.backward();
+      auto check_finite = [&](double value) {
+        if (!std::isfinite(value))
+          throw Error("training diverged: the loss is " +
+                      std::string(std::isnan(value) ? "NaN" : "infinite") + " at epoch " +
+                      std::to_string(epoch) + ", batch " + std::to_string(b) +
+                      " (try a smaller learning rate or check the inputs for NaN)");
+      };
+      double value;
+      if (options.batch_gradient) {
+        value = options.batch_gradient(model, x, y);
+        check_finite(value);
+      } else {
+        Tensor loss = options.loss(model(x), y);
+        value = loss.item<double>();
+        check_finite(value);
+        loss.backward();
+      }
       optimizer.step();
       state.progress.batch = b;
       state.progress.loss_sum += value * static_cast<double>(x.size(0));

@@ -43,6 +43,10 @@ struct History {
 };
 
 using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
+// Computes one batch's gradient into the parameters' grad() and returns the batch's loss
+// (fit()'s default: loss(model(x), y).backward()). dist::DataParallel gives one that
+// splits the batch across MPI ranks.
+using BatchGradientFn = std::function<double(nn::Module& model, const Tensor& x, const Tensor& y)>;
 // A metric over a whole pass: all outputs and targets of the validation set.
 struct Metric {
   std::string name{};
@@ -106,6 +110,7 @@ struct FitOptions {
   // Draw the loader's shuffles of the epochs already done again, to reach the same
   // stream; false when resume() restored the loader's stream and order.
   bool replay_shuffles = true;
+  BatchGradientFn batch_gradient{};  // empty: forward, loss and backward on the whole batch
 };
 
 History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,

@@ -1,0 +1,96 @@
+#pragma once
+// dist::DataParallel: one training step of data-parallel SGD, as PyTorch's
+// DistributedDataParallel, with a result that does not depend on the number of ranks.
+//
+//   dist::Context ctx;
+//   dist::DataParallel dp(ctx, model, loss, {.shards = 2, .rng = &model_rng});
+//   train::FitOptions fo{.epochs = 3, .loss = loss};
+//   fo.batch_gradient = dp.batch_gradient();   // fit() now trains data-parallel
+//
+// Every rank holds the whole model and walks the same global batches (DataLoader with the
+// same seed). A step cuts the global batch into `shards` parts (DistributedSampler); each
+// rank runs forward and backward on its own parts, one part at a time, and keeps each
+// part's gradient, scaled by the part's share of the batch (n_s / n), in a flat float32
+// buffer. The gradient of the batch is then the sum of these S buffers, added in shard
+// order 0, 1, ..., S-1, element by element.
+//
+// Why not MPI_Allreduce(MPI_SUM): the order in which MPI adds the ranks' contributions is
+// unspecified (it varies with the algorithm, the rank count and the message size), and
+// float addition is not associative, so two rank counts would give weights that differ in
+// the last bits. The exchange here is a reduce-scatter done as an all-to-all plus an
+// ordered local sum, then an all-gather: rank r receives every shard's copy of its 1/R
+// slice of the gradient, adds them in shard order, and all ranks gather the summed
+// slices. It moves 2 (R-1)/R of the gradient per rank when S = R, the same as a ring
+// all-reduce. One rank with S shards runs the same sum over its own buffers, so
+// `mpirun -np 2` and `-np 1` with --shards 2 end with the same weights bit for bit.
+// The gradient is exchanged in buckets of bucket_elements floats, all posted at once, so
+// the sum of one bucket overlaps the transfer of the next (the backward pass is not
+// overlapped: it runs per shard before the exchange).
+//
+// The batch loss is combined the same way (sum over shards of n_s / n times the shard's
+// mean loss, in shard order), so every rank sees the same loss and stops on the same
+// batch. Random layers (Dropout) draw from `rng`: each step takes one number from it and
+// each shard draws from a stream seeded by that number and the shard's index, so a shard's
+// masks do not depend on which rank runs it, and every rank's `rng` ends the step in the
+// same state (a checkpoint of rank 0 resumes any rank).
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "soma/core/random.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/sampler.hpp"
+#include "soma/nn/module.hpp"
+#include "soma/train/fit.hpp"
+
+namespace soma::dist {
+
+struct DataParallelOptions {
+  int64_t shards = 0;                      // 0: one per rank
+  Rng* rng = nullptr;                      // the stream the model's random layers draw from
+  int64_t bucket_elements = 1 << 20;       // floats per exchanged bucket (4 MiB)
+  std::function<bool()> stop_requested{};  // this rank wants to stop after this batch
+};
+
+class DataParallel {
+ public:
+  DataParallel(const Context& ctx, nn::Module& model, train::LossFn loss,
+               DataParallelOptions options = {});
+
+  // One step's gradient: forward and backward of this rank's shards of the global batch
+  // (x, y), the gradients combined over all shards into every parameter's grad(), and
+  // the batch's loss returned (the same on every rank).
+  double step(const Tensor& x, const Tensor& y);
+  // step() as fit()'s FitOptions::batch_gradient.
+  train::BatchGradientFn batch_gradient();
+
+  // Whether any rank's stop_requested() said yes at the last step (every rank gets the
+  // same answer, so all stop after the same batch).
+  bool stop_agreed() const { return stop_agreed_; }
+  const DistributedSampler& sampler() const { return sampler_; }
+  int64_t parameter_count() const { return total_; }
+
+ private:
+  // buffers_ of every rank -> summed_ (the gradient of a batch of n rows).
+  void exchange_ordered(int64_t n);
+
+  const Context& ctx_;
+  nn::Module& model_;
+  train::LossFn loss_;
+  DataParallelOptions options_;
+  DistributedSampler sampler_;
+  std::vector<Tensor> params_;
+  std::vector<int64_t> offsets_;  // of each parameter in the flat gradient
+  int64_t total_ = 0;
+  std::vector<std::vector<float>> buffers_;  // one per local shard, scaled by n_s / n
+  std::vector<float> summed_;
+  // Per bucket of the exchange: what this rank sends and what it receives.
+  std::vector<std::vector<float>> send_, recv_;
+  bool stop_agreed_ = false;
+};
+
+// The ordered sum every path uses: out = parts[0] + parts[1] + ... element by element,
+// left to right (n floats each; at least one part).
+void ordered_sum(const std::vector<const float*>& parts, int64_t n, float* out);
+
+}  // namespace soma::dist

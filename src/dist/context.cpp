@@ -1,0 +1,208 @@
+#include "soma/dist/context.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "soma/core/error.hpp"
+
+#ifdef SOMA_HAVE_MPI
+// The C API only: OpenMPI's deprecated C++ bindings do not compile warning-free.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+#endif
+
+namespace soma::dist {
+
+namespace {
+
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  return (*end == '\0' && n > 0 && n < (1 << 24)) ? static_cast<int>(n) : fallback;
+}
+
+}  // namespace
+
+bool built_with_mpi() {
+#ifdef SOMA_HAVE_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string mpi_library() {
+#ifdef SOMA_HAVE_MPI
+  // One of the few MPI calls allowed before MPI_Init.
+  char text[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  if (MPI_Get_library_version(text, &len) != MPI_SUCCESS) return "MPI";
+  std::string s(text, static_cast<size_t>(len));
+  const auto cut = s.find_first_of(",\n");
+  return cut == std::string::npos ? s : s.substr(0, cut);
+#else
+  return "";
+#endif
+}
+
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(name)) return true;
+  return false;
+}
+
+#ifdef SOMA_HAVE_MPI
+struct Context::Requests {
+  std::vector<MPI_Request> slots;
+  std::vector<int> free;
+  int add(MPI_Request r) {
+    if (!free.empty()) {
+      const int i = free.back();
+      free.pop_back();
+      slots[static_cast<size_t>(i)] = r;
+      return i;
+    }
+    slots.push_back(r);
+    return static_cast<int>(slots.size()) - 1;
+  }
+};
+
+namespace {
+// An MPI call that failed ends the job: its error is no state the ranks can agree on.
+void check(const Context& ctx, int rc, const char* call) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  ctx.abort(std::string(call) + " failed: " + std::string(text, static_cast<size_t>(len)));
+}
+}  // namespace
+#else
+struct Context::Requests {};
+#endif
+
+Context::Context(ContextOptions options)
+    : options_(options), requests_(std::make_unique<Requests>()) {
+  if (!(options_.timeout_seconds > 0))
+    throw Error("dist: timeout_seconds must be positive, got " +
+                std::to_string(options_.timeout_seconds));
+#ifdef SOMA_HAVE_MPI
+  if (!launched_by_mpi()) return;
+  int already = 0;
+  MPI_Initialized(&already);
+  if (already) throw Error("dist: MPI is already initialised (one dist::Context at a time)");
+  // Only the thread that made the context calls MPI; soma's worker threads never do.
+  int provided = 0;
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    throw Error("dist: MPI_Init_thread failed");
+  initialised_ = true;
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  local_size_ = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", 1);
+#endif
+}
+
+Context::~Context() {
+#ifdef SOMA_HAVE_MPI
+  if (initialised_) MPI_Finalize();
+#endif
+}
+
+void Context::abort(const std::string& message) const {
+  std::fprintf(stderr, "soma: error: rank %d of %d: %s\n", rank_, size_, message.c_str());
+  std::fflush(stderr);
+#ifdef SOMA_HAVE_MPI
+  if (initialised_) MPI_Abort(MPI_COMM_WORLD, 1);
+#endif
+  std::exit(1);
+}
+
+void Context::allgather(const std::vector<double>& send, std::vector<double>& recv,
+                        const char* what) const {
+  recv.resize(send.size() * static_cast<size_t>(size_));
+  if (size_ == 1) {
+    recv = send;
+    return;
+  }
+#ifdef SOMA_HAVE_MPI
+  MPI_Request r;
+  check(*this,
+        MPI_Iallgather(send.data(), static_cast<int>(send.size()), MPI_DOUBLE, recv.data(),
+                       static_cast<int>(send.size()), MPI_DOUBLE, MPI_COMM_WORLD, &r),
+        "MPI_Iallgather");
+  wait(requests_->add(r), what);
+#else
+  (void)what;
+#endif
+}
+
+int Context::start_alltoallv(const float* send, const std::vector<int>& send_counts,
+                             const std::vector<int>& send_displs, float* recv,
+                             const std::vector<int>& recv_counts,
+                             const std::vector<int>& recv_displs) const {
+#ifdef SOMA_HAVE_MPI
+  MPI_Request r;
+  check(*this,
+        MPI_Ialltoallv(send, send_counts.data(), send_displs.data(), MPI_FLOAT, recv,
+                       recv_counts.data(), recv_displs.data(), MPI_FLOAT, MPI_COMM_WORLD, &r),
+        "MPI_Ialltoallv");
+  return requests_->add(r);
+#else
+  (void)send, (void)send_counts, (void)send_displs, (void)recv, (void)recv_counts,
+      (void)recv_displs;
+  throw Error("dist: collectives need a soma built with MPI");
+#endif
+}
+
+int Context::start_allgatherv(float* recv, const std::vector<int>& recv_counts,
+                              const std::vector<int>& recv_displs) const {
+#ifdef SOMA_HAVE_MPI
+  MPI_Request r;
+  check(*this,
+        MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, recv, recv_counts.data(),
+                        recv_displs.data(), MPI_FLOAT, MPI_COMM_WORLD, &r),
+        "MPI_Iallgatherv");
+  return requests_->add(r);
+#else
+  (void)recv, (void)recv_counts, (void)recv_displs;
+  throw Error("dist: collectives need a soma built with MPI");
+#endif
+}
+
+// Polls the request (a non-blocking collective progresses inside MPI calls) and sleeps
+// between polls once it has waited a little, so that a rank waiting for a slower one
+// leaves the cores to it; past the timeout the job ends.
+void Context::wait(int request, const char* what) const {
+#ifdef SOMA_HAVE_MPI
+  using Clock = std::chrono::steady_clock;
+  MPI_Request& r = requests_->slots.at(static_cast<size_t>(request));
+  const auto start = Clock::now();
+  const auto limit = std::chrono::duration<double>(options_.timeout_seconds);
+  for (int polls = 0;; ++polls) {
+    int done = 0;
+    check(*this, MPI_Test(&r, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) break;
+    if (Clock::now() - start > limit) {
+      char text[256];
+      std::snprintf(text, sizeof text,
+                    "no answer from the other ranks within %g s during %s: a rank died or "
+                    "hangs; ending the job",
+                    options_.timeout_seconds, what);
+      abort(text);
+    }
+    if (polls > 200)
+      std::this_thread::sleep_for(std::chrono::microseconds(polls > 2000 ? 500 : 20));
+  }
+  requests_->free.push_back(request);
+#else
+  (void)request, (void)what;
+#endif
+}
+
+}  // namespace soma::dist

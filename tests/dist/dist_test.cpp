@@ -1,0 +1,141 @@
+// soma::dist on one rank (the tests run without mpirun; tests/cli/dist_train_test.sh runs
+// two ranks): the sampler's cut against numpy.array_split's, the ordered sum against
+// additions written out, and a sharded step's gradient against the gradients of the
+// parts computed one by one and combined by hand, and against the whole batch's (the
+// same number: the mean loss's gradient is the share-weighted sum of the parts').
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
+#include "soma/dist/sampler.hpp"
+#include "soma/nn/activation.hpp"
+#include "soma/nn/linear.hpp"
+#include "soma/nn/sequential.hpp"
+#include "soma/optim/sgd.hpp"
+#include "soma/train/fit.hpp"
+
+using namespace soma;
+
+TEST(DistContext, OneRankWithoutMpirun) {
+  const dist::Context ctx;
+  EXPECT_EQ(ctx.rank(), 0);
+  EXPECT_EQ(ctx.size(), 1);
+  EXPECT_FALSE(ctx.distributed());
+  std::vector<double> all;
+  ctx.allgather({1.5, 2.5}, all, "test");
+  EXPECT_EQ(all, (std::vector<double>{1.5, 2.5}));
+  EXPECT_THROW(dist::Context({.timeout_seconds = 0}), Error);
+}
+
+TEST(DistributedSampler, CutsAsArraySplit) {
+  // numpy.array_split(np.arange(10), 4) -> [0 1 2] [3 4 5] [6 7] [8 9]
+  const dist::DistributedSampler s(4, 1, 2);
+  EXPECT_EQ(s.first_shard(), 2);
+  EXPECT_EQ(s.end_shard(), 4);
+  const std::pair<int64_t, int64_t> want[] = {{0, 3}, {3, 6}, {6, 8}, {8, 10}};
+  for (int64_t k = 0; k < 4; ++k) EXPECT_EQ(s.rows(10, k), want[k]) << k;
+  // numpy.array_split(np.arange(1), 2) -> [0] []
+  EXPECT_EQ(s.rows(1, 3), (std::pair<int64_t, int64_t>{1, 1}));
+  EXPECT_THROW(dist::DistributedSampler(3, 0, 2), Error);  // ranks must divide shards
+  EXPECT_THROW(dist::DistributedSampler(2, 2, 2), Error);
+}
+
+TEST(DistributedSampler, IndicesOfTheLoadersOrder) {
+  data::DataLoader loader(data::TensorDataset(arange(int64_t{7}), arange(int64_t{7})),
+                          {.batch_size = 5, .shuffle = true, .seed = 9});
+  (void)loader.begin();
+  const auto& order = loader.order();
+  // Batch 0 is order[0..5) cut 3 + 2; rank 1 of 2 takes the second part.
+  const dist::DistributedSampler s(2, 1, 2);
+  EXPECT_EQ(s.indices(loader, 0), (std::vector<int64_t>{order[3], order[4]}));
+  // Batch 1 is order[5..7): one row each.
+  EXPECT_EQ(s.indices(loader, 1), (std::vector<int64_t>{order[6]}));
+}
+
+TEST(OrderedSum, AddsLeftToRight) {
+  // In float, 1e8 + 1 rounds to 1e8 (neighbouring floats are 8 apart there): the order
+  // of the additions shows in the result, (1e8 + 1) - 1e8 = 0 but (-1e8 + 1e8) + 1 = 1.
+  const float a[] = {1e8f}, b[] = {1.0f}, c[] = {-1e8f};
+  float out[1];
+  dist::ordered_sum({a, b, c}, 1, out);
+  EXPECT_EQ(out[0], 0.0f);
+  dist::ordered_sum({c, a, b}, 1, out);
+  EXPECT_EQ(out[0], 1.0f);
+}
+
+namespace {
+nn::Sequential net() {
+  Rng rng(5);
+  return nn::Sequential(nn::Linear(3, 4, true, rng), nn::Tanh(), nn::Linear(4, 2, true, rng));
+}
+Tensor ce(const Tensor& o, const Tensor& y) { return cross_entropy(o, y); }
+}  // namespace
+
+TEST(DataParallel, OneRankSumsThePartsInOrder) {
+  Rng rng(1);
+  const Tensor x = randn({7, 3}, rng);
+  const std::vector<int64_t> labels = {0, 1, 1, 0, 1, 0, 0};
+  const Tensor y = tensor(std::span<const int64_t>(labels));
+  // By hand: parts of 3, 2 and 2 rows, each part's gradient times its share of 7.
+  auto model = net();
+  std::vector<std::vector<float>> parts;
+  const int64_t cuts[] = {0, 3, 5, 7};
+  double want_loss = 0;
+  for (int p = 0; p < 3; ++p) {
+    for (auto& w : model.parameters()) w.set_grad(Tensor());
+    Tensor l = ce(model(x.slice(0, cuts[p], cuts[p + 1])), y.slice(0, cuts[p], cuts[p + 1]));
+    const double share = static_cast<double>(cuts[p + 1] - cuts[p]) / 7.0;
+    want_loss += share * l.item<double>();
+    l.backward();
+    std::vector<float> flat;
+    for (auto& w : model.parameters())
+      for (float g : w.grad().to_vector<float>()) flat.push_back(static_cast<float>(share) * g);
+    parts.push_back(flat);
+  }
+  // The whole batch's gradient, for the closeness check.
+  for (auto& w : model.parameters()) w.set_grad(Tensor());
+  ce(model(x), y).backward();
+  std::vector<float> whole;
+  for (auto& w : model.parameters())
+    for (float g : w.grad().to_vector<float>()) whole.push_back(g);
+
+  const dist::Context ctx;
+  dist::DataParallel dp(ctx, model, ce, {.shards = 3});
+  EXPECT_EQ(dp.parameter_count(), static_cast<int64_t>(whole.size()));
+  const double loss = dp.step(x, y);
+  EXPECT_DOUBLE_EQ(loss, want_loss);
+  size_t i = 0;
+  for (auto& w : model.parameters())
+    for (float g : w.grad().to_vector<float>()) {
+      EXPECT_EQ(g, (parts[0][i] + parts[1][i]) + parts[2][i]) << i;  // bit for bit
+      EXPECT_NEAR(g, whole[i], 1e-6) << i;
+      ++i;
+    }
+}
+
+TEST(DataParallel, FitTrainsWithTheShardedStep) {
+  Rng rng(2);
+  const Tensor x = randn({40, 3}, rng);
+  const Tensor y = (x.slice(1, 0, 1).reshape({-1}) > 0.0).to(kInt64);
+  auto train_once = [&](int64_t shards) {
+    auto model = net();
+    optim::SGD opt(model.parameters(), {.lr = 0.5});
+    data::DataLoader loader(data::TensorDataset(x, y), {.batch_size = 8, .shuffle = true});
+    train::FitOptions fo{.epochs = 30, .loss = ce, .progress = false};
+    const dist::Context ctx;
+    dist::DataParallel dp(ctx, model, ce, {.shards = shards});
+    if (shards > 1) fo.batch_gradient = dp.batch_gradient();
+    const auto h = train::fit(model, opt, loader, nullptr, fo);
+    return std::pair{h.last().train_loss, model.parameters()[0].to_vector<float>()};
+  };
+  const auto [loss1, w1] = train_once(1);
+  const auto [loss4, w4] = train_once(4);
+  // The sign of x1 is learnable: both fits get there, by nearly the same path.
+  EXPECT_LT(loss1, 0.2);
+  EXPECT_LT(loss4, 0.2);
+  for (size_t i = 0; i < w1.size(); ++i) EXPECT_NEAR(w1[i], w4[i], 1e-3) << i;
+  // And four shards again give the same weights bit for bit.
+  EXPECT_EQ(train_once(4).second, w4);
+}
