@@ -112,13 +112,26 @@ grep -q "no answer from the other ranks within 2 s" "$dir/hang.err" ||
 echo "ok: a stopped rank ended the job (status $status): $(grep 'no answer' "$dir/hang.err")"
 
 # Rank 0's checkpoint resumes the run on any rank count that divides its shards: two ranks
-# stopped by SIGTERM (mpirun passes it on; every rank stops after the same batch), the
-# rest on one rank, end with the weights of one uninterrupted one-rank run with 2 shards.
+# stopped by SIGTERM (every rank stops after the same batch), the rest on one rank, end
+# with the weights of one uninterrupted one-rank run with 2 shards. The ranks get the
+# signal themselves, as Ctrl-C on a terminal sends it to the whole foreground process
+# group: OpenMPI 4.1's mpirun, signalled alone, kills its ranks about 2 s later whatever
+# they are doing, so a checkpoint is saved only if they got the signal too.
 "${mpirun[@]}" -np 2 "$soma" train --config "$dir/dist.toml" --runs "$dir/stopped" \
   --threads 1 --epochs 400 >"$dir/stopped.out" 2>"$dir/stopped.err" &
-sleep 2
-kill -TERM $!
-wait $!
+job=$!
+# Stopped once its first epoch is saved, not after a fixed sleep: on a quiet machine the
+# 400 epochs take well under a second.
+for _ in $(seq 1000); do
+  compgen -G "$dir/stopped/*/checkpoint.soma" >/dev/null && break
+  kill -0 $job 2>/dev/null || break
+  sleep 0.01
+done
+ranks=$(pgrep -P "$job" -f "soma train")
+[ -n "$ranks" ] || fail "no ranks to stop under mpirun: $(tail -n 3 "$dir/stopped.err")"
+# shellcheck disable=SC2086
+kill -TERM $ranks
+wait $job
 run=$(ls -d "$dir"/stopped/*)
 grep -q '"status": "interrupted"' "$run/status.json" ||
   fail "two ranks were not interrupted: $(cat "$run/status.json") $(tail -n 3 "$dir/stopped.err")"
