@@ -10,54 +10,23 @@ seconds; sim_cpu_seconds is the run's CPU time (robust on a busy machine).
 """
 import json
 import sys
+import os
 import time
 
-from brian2 import (NeuronGroup, PoissonGroup, Synapses, SpikeMonitor, Network, defaultclock,
-                    prefs, seed as b2seed, ms, mV, Hz, second)
+from brian2 import second
+
+# The network itself is the reference script's, so the two cannot drift apart.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tests", "reference"))
+from snn_stdp import build  # noqa: E402
 
 target, duration, s = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-prefs.codegen.target = target
-b2seed(s)
-defaultclock.dt = 0.1 * ms
 t0 = time.perf_counter()
-N = 1000
-taum = 10 * ms
-taupre = 20 * ms
-taupost = taupre
-Ee = 0 * mV
-vt = -54 * mV
-vr = -60 * mV
-El = -74 * mV
-taue = 5 * ms
-F = 15 * Hz
-gmax = .01
-dApre = .01
-dApost = -dApre * taupre / taupost * 1.05
-dApost *= gmax
-dApre *= gmax
-eqs_neurons = """
-dv/dt = (ge * (Ee-vr) + El - v) / taum : volt
-dge/dt = -ge / taue : 1
-"""
-inp = PoissonGroup(N, rates=F)
-neurons = NeuronGroup(1, eqs_neurons, threshold="v>vt", reset="v = vr", method="exact")
-S = Synapses(inp, neurons,
-             """w : 1
-                dApre/dt = -Apre / taupre : 1 (event-driven)
-                dApost/dt = -Apost / taupost : 1 (event-driven)""",
-             on_pre="""ge += w
-                Apre += dApre
-                w = clip(w + Apost, 0, gmax)""",
-             on_post="""Apost += dApost
-                 w = clip(w + Apre, 0, gmax)""")
-S.connect()
-S.w = "rand() * gmax"
-out_mon = SpikeMonitor(neurons)
-net = Network(inp, neurons, S, out_mon)
+net, S, out_mon, gmax, constants = build(s, target)
 setup = time.perf_counter() - t0
 t0 = time.perf_counter()
 c0 = time.process_time()
-net.run(duration * second)
+net.run(duration * second, namespace=constants)
 cpu = time.process_time() - c0
 sim = time.perf_counter() - t0
 w = S.w[:] / gmax

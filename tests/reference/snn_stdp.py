@@ -18,7 +18,10 @@ from brian2 import (NeuronGroup, PoissonGroup, Synapses, SpikeMonitor, Network, 
                     prefs, seed as b2seed, ms, mV, Hz, second)
 
 
-def stdp(seed, duration=100.0, target="cython"):
+def build(seed, target="cython"):
+    """The example's network (bench/stdp/brian2_stdp.py times the same one): returns the
+    network, the synapses, the output spike monitor, gmax and the constants, which
+    net.run needs as its namespace when called outside this function."""
     prefs.codegen.target = target
     b2seed(seed)
     defaultclock.dt = 0.1 * ms
@@ -55,9 +58,15 @@ def stdp(seed, duration=100.0, target="cython"):
     S.connect()
     S.w = "rand() * gmax"
     out_mon = SpikeMonitor(neurons)
-    net = Network(inp, neurons, S, out_mon)
+    constants = dict(taum=taum, taupre=taupre, taupost=taupost, Ee=Ee, vt=vt, vr=vr, El=El,
+                     taue=taue, gmax=gmax, dApre=dApre, dApost=dApost)
+    return Network(inp, neurons, S, out_mon), S, out_mon, gmax, constants
+
+
+def stdp(seed, duration=100.0, target="cython"):
+    net, S, out_mon, gmax, constants = build(seed, target)
     t0 = time.perf_counter()
-    net.run(duration * second)
+    net.run(duration * second, namespace=constants)
     sim = time.perf_counter() - t0
     w = S.w[:] / gmax
     return {"seed": seed, "fraction_above_half": float((w > 0.5).mean()),
