@@ -115,8 +115,8 @@ void train_demo(const Options& o, const std::shared_ptr<serve::Dashboard>& board
   std::vector<std::shared_ptr<train::Callback>> callbacks{
       cli::live_dashboard_callback(board), std::make_shared<Delay>(o.batch_delay_ms)};
   auto h = train::fit(model, opt, train_loader, &valid_loader, fo, callbacks);
-  std::fprintf(stderr, "dashboard: trained %zu epochs, train loss %.4f\n", h.epochs.size(),
-               h.last().train_loss);
+  std::fprintf(stderr, "dashboard: trained %zu epoch%s, train loss %.4f\n", h.epochs.size(),
+               h.epochs.size() == 1 ? "" : "s", h.last().train_loss);
 }
 
 // The power view's feed: samples reach the page from their own thread, so they keep

@@ -70,16 +70,6 @@ std::shared_ptr<train::Callback> live_dashboard_callback(std::shared_ptr<serve::
   return std::make_shared<LiveDashboard>(std::move(board));
 }
 
-std::shared_ptr<serve::Dashboard> attach_live_dashboard(
-    std::vector<std::shared_ptr<train::Callback>>& callbacks, int port, const std::string& bind) {
-  auto board =
-      std::make_shared<serve::Dashboard>(serve::DashboardOptions{.bind = bind, .port = port});
-  board->start();
-  std::fprintf(stderr, "live dashboard: %s\n", board->url().c_str());
-  callbacks.push_back(live_dashboard_callback(board));
-  return board;
-}
-
 PowerPublisher::PowerPublisher(std::shared_ptr<serve::Dashboard> board,
                                const power::PowerMonitor& monitor, int interval_ms)
     : board_(std::move(board)),

@@ -40,12 +40,6 @@ class TrainingFeed {
 
 std::shared_ptr<train::Callback> live_dashboard_callback(std::shared_ptr<serve::Dashboard> board);
 
-// Starts a dashboard (no dataset) on `bind`:`port`, prints its URL on stderr and adds
-// its callback to `callbacks`. Returns the dashboard; keep it alive while training.
-std::shared_ptr<serve::Dashboard> attach_live_dashboard(
-    std::vector<std::shared_ptr<train::Callback>>& callbacks, int port = 0,
-    const std::string& bind = "127.0.0.1");
-
 // Streams a PowerMonitor to the dashboard's power view (`soma dashboard --power`,
 // `soma power --live`). announce() publishes "power_sensors" {interval_ms, sensors: [{name,
 // kind, has_energy_counter}], attempts: [...]}: with no sensor the page shows what was tried.
