@@ -29,6 +29,9 @@ install(FILES ${CMAKE_BINARY_DIR}/share/soma/plotly.min.js
 # Requires.private/Libs.private: what libsoma.so links (cmake/Dependencies.cmake), for
 # `pkg-config --static`; tests/install checks them against the library's DT_NEEDED.
 set(SOMA_PC_REQUIRES_PRIVATE "openblas fftw3f libbrotlienc zlib")
+if(SOMA_HAVE_MPI)
+  string(APPEND SOMA_PC_REQUIRES_PRIVATE " ompi-c")  # soma::dist (libopenmpi-dev's ompi-c.pc)
+endif()
 set(SOMA_PC_LIBS_PRIVATE "-lsundials_cvode -fopenmp -pthread -ldl")
 foreach(var PREFIX LIBDIR INCLUDEDIR DATADIR)
   set(SOMA_PC_${var} "@SOMA_PC_${var}@")  # left for the install step

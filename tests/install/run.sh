@@ -55,8 +55,9 @@ check_consumer() {
       fail "$name consumer found Plotly.js at '$plotly', not in the prefix"
     [[ -f "$out/loss.html" ]] || fail "$name consumer wrote no loss.html"
     grep -q 'Plotly.newPlot' "$out/loss.html" || fail "$name: loss.html draws nothing"
-    (($(stat -c %s "$out/loss.html") > $(stat -c %s "$plotly_built"))) ||
-      fail "$name: loss.html does not embed Plotly.js"
+    # HTML figures link the installed Plotly.js (Figure::embed_plotly inlines it instead).
+    grep -qF "src=\"file://$prefix/share/soma/plotly.min.js\"" "$out/loss.html" ||
+      fail "$name: loss.html does not load the installed Plotly.js"
   else
     [[ "$plotly" == none:* ]] || fail "$name consumer claims a Plotly.js the build lacks: $plotly"
   fi
