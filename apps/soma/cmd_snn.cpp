@@ -30,7 +30,7 @@
 //   name = "S"
 //   source = "G[0:2]"             # a group or a slice of one
 //   target = "G"
-//   model = "w : volt"            # optional: on_pre, on_post, delay; a line
+//   model = "w : volt"            # optional: on_pre, on_post, delay, post_delay; a line
 //                                 # "X_post = expr : unit (summed)" sets the target's
 //                                 # parameter X to the sum over its synapses
 //   on_pre = "v_post += w"

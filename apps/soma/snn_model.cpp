@@ -349,6 +349,7 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
                                  .on_pre = str(t, "on_pre", file, false),
                                  .on_post = str(t, "on_post", file, false),
                                  .delay = str(t, "delay", file, false),
+                                 .post_delay = str(t, "post_delay", file, false),
                                  .name = str(t, "name", file, true)});
       });
       if (const auto* c = t["connect"].as_table())

@@ -218,6 +218,11 @@ struct Synapses::Impl {
   int32_t common_delay = 0;
   std::vector<std::vector<int32_t>> queue;  // ring of due synapse ids
   int64_t queue_head = 0;                   // slot for the current step
+  // on_post's pathway: one delay for every synapse, its own ring of due synapse ids.
+  double default_post_delay = 0.0;
+  int32_t post_delay_steps = 0;
+  std::vector<std::vector<int32_t>> post_queue;
+  int64_t post_head = 0;
   std::vector<int32_t> events, post_events, ev_pre, ev_post;
 
   // The model's differential equations (synaptic_equations.cpp), Brian2's two kinds:

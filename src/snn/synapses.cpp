@@ -44,6 +44,17 @@ int32_t delay_in_steps(double seconds, double dt, const std::string& what) {
   return static_cast<int32_t>(steps);
 }
 
+// A ring of per-step event lists made `slots` long (or kept longer), the events already
+// in flight kept at their remaining delay; the current step's slot becomes slot 0.
+void resize_ring(std::vector<std::vector<int32_t>>& ring, int64_t& head, size_t slots) {
+  if (ring.size() == slots) return;
+  std::vector<std::vector<int32_t>> out(std::max(slots, ring.size()));
+  for (size_t k = 0; k < ring.size(); ++k)
+    out[k] = std::move(ring[(static_cast<size_t>(head) + k) % ring.size()]);
+  ring = std::move(out);
+  head = 0;
+}
+
 }  // namespace
 
 Synapses::Synapses(Network& net, Subgroup source, Subgroup target, const SynapsesOptions& options,
@@ -61,19 +72,24 @@ Synapses::Synapses(Network& net, Subgroup source, Subgroup target, const Synapse
   for (const auto& eq : im.model.list)
     if (eq.kind == expr::EquationKind::parameter) im.vars[eq.name] = {};
   im.declare_dynamics();
-  if (!options.delay.empty()) {
-    const auto q = expr::evaluate_constant(
-        expr::parse_expression(options.delay, source_info(name_ + " delay")),
-        im.net->unit_constants(), options.delay);
+  // A pathway's delay: a time with units, >= 0.
+  auto delay_of = [&](const std::string& text, const std::string& what) {
+    const auto q =
+        expr::evaluate_constant(expr::parse_expression(text, source_info(name_ + " " + what)),
+                                im.net->unit_constants(), text);
     if (!(q.dimension == expr::dim::second()))
-      throw Error(name_ + " delay: expected a time such as 2*ms, got units of " +
+      throw Error(name_ + " " + what + ": expected a time such as 2*ms, got units of " +
                   q.dimension.str());
-    if (!(q.value >= 0.0)) throw Error(name_ + " delay: " + options.delay + " (expected >= 0)");
-    im.default_delay = q.value;
-  }
+    if (!(q.value >= 0.0)) throw Error(name_ + " " + what + ": " + text + " (expected >= 0)");
+    return q.value;
+  };
+  if (!options.delay.empty()) im.default_delay = delay_of(options.delay, "delay");
+  if (!options.post_delay.empty())
+    im.default_post_delay = delay_of(options.post_delay, "post_delay");
   check_summed(im);
   im.pre_offsets.assign(static_cast<size_t>(source.size()) + 1, 0);
   im.queue.resize(1);
+  im.post_queue.resize(1);
   // Statements compile when a run starts: constants may be set after this.
 }
 
@@ -233,15 +249,9 @@ void Synapses::Impl::prepare() {
   if (!on_post.empty() && post_offsets.empty()) rebuild_post_index();
   // Delayed events and on_post look synapses' pre up; undelayed on_pre does not.
   if (!on_post.empty() || !homogeneous || common_delay > 0) ensure_pre();
-  const size_t slots = static_cast<size_t>(max_delay) + 1;
-  if (queue.size() != slots) {
-    // Keep events already in flight at their remaining delay.
-    std::vector<std::vector<int32_t>> ring(std::max(slots, queue.size()));
-    for (size_t k = 0; k < queue.size(); ++k)
-      ring[k] = std::move(queue[(static_cast<size_t>(queue_head) + k) % queue.size()]);
-    queue = std::move(ring);
-    queue_head = 0;
-  }
+  resize_ring(queue, queue_head, static_cast<size_t>(max_delay) + 1);
+  post_delay_steps = delay_in_steps(default_post_delay, net->dt, name + ": post_delay");
+  resize_ring(post_queue, post_head, static_cast<size_t>(post_delay_steps) + 1);
   prepare_dynamics();
 }
 
@@ -374,6 +384,15 @@ void Synapses::Impl::propagate() {
       for (int64_t k = post_offsets[local]; k < post_offsets[local + 1]; ++k)
         post_events.push_back(by_post[static_cast<size_t>(k)]);
     }
+    if (post_delay_steps > 0) {
+      // This step's spikes wait their delay; those due now act instead.
+      const size_t n = post_queue.size(), head = static_cast<size_t>(post_head);
+      auto& later = post_queue[(head + static_cast<size_t>(post_delay_steps)) % n];
+      later.insert(later.end(), post_events.begin(), post_events.end());
+      post_events.swap(post_queue[head]);
+      post_queue[head].clear();
+    }
+    post_head = (post_head + 1) % static_cast<int64_t>(post_queue.size());
     if (!post_events.empty()) {
       ev_pre.resize(post_events.size());
       ev_post.resize(post_events.size());

@@ -228,6 +228,35 @@ TEST(Synapses, DelaysBeyondAMillionStepsAreRefusedBeforeAllocating) {
   EXPECT_THROW(net.run(0.001), soma::Error);
 }
 
+// on_post has its own delay (Brian2's S.post.delay): the target's spike at step 10 acts
+// on its synapses at step 10 without one, at step 30 with 2 ms, whatever on_pre's delay.
+TEST(Synapses, OnPostHasItsOwnDelay) {
+  for (const std::string post_delay : {"", "2*ms"}) {
+    Network net;
+    auto& src = net.add_neuron_group(1, "v : 1");
+    auto& dst =
+        net.add_neuron_group(1, "dv/dt = 0/ms : 1", {.threshold = "t >= 1*ms and t < 1.05*ms"});
+    auto& s = net.add_synapses(src, dst,
+                               {.model = "w : 1",
+                                .on_post = "w += 1",
+                                .delay = "5*ms",
+                                .post_delay = post_delay,
+                                .name = "S"});
+    s.connect({0}, {0});
+    const int64_t due = post_delay.empty() ? 10 : 30;
+    net.run(static_cast<double>(due) * 1e-4);  // steps 0 .. due - 1
+    EXPECT_EQ(s.get("w")[0], 0.0) << post_delay;
+    net.run(1e-4);  // step `due`
+    EXPECT_EQ(s.get("w")[0], 1.0) << post_delay;
+    net.run(5e-3);  // nothing more arrives
+    EXPECT_EQ(s.get("w")[0], 1.0) << post_delay;
+  }
+  Network net;
+  auto& g = net.add_neuron_group(2, "v : 1", {.threshold = "v > 1"});
+  EXPECT_THROW(net.add_synapses(g, g, {.on_post = "v_pre += 1", .post_delay = "2*mV"}),
+               soma::Error);
+}
+
 TEST(Synapses, TwoSynapsesOntoOneTargetBothCount) {
   Network net;
   auto& src = net.add_neuron_group(4, "v : 1", {.threshold = "t < 0.05*ms"});

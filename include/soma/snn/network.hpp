@@ -145,7 +145,10 @@ struct SynapsesOptions {
   std::string on_pre = {};   // statements run when a presynaptic spike arrives
   std::string on_post = {};  // statements run when the postsynaptic neuron spikes
   std::string delay = {};    // presynaptic delay for every synapse ("2*ms"); empty: none
-  std::string name = {};     // default "synapses_<k>"
+  // on_post's own delay for every synapse (Brian2's S.post.delay): a postsynaptic spike
+  // acts on the synapse this much later. Empty: none.
+  std::string post_delay = {};
+  std::string name = {};  // default "synapses_<k>"
 };
 
 class Synapses {
