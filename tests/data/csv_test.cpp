@@ -1,7 +1,9 @@
 // CSV reading: RFC 4180 quoting, line ends, type inference, missing values, and the
 // position every malformed input is reported at.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "error_of.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -16,16 +18,7 @@ using soma::data::read_csv_string;
 
 namespace {
 
-// The message of the soma::Error that `f` throws ("" when it throws none).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const soma::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using soma::test::error_of;
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 // 2.5, from tests/reference/snn_summed_clocks.py (tests/reference/data/snn_summed_clocks.json).
 #include <gtest/gtest.h>
 
+#include "error_of.hpp"
+
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -28,16 +30,7 @@ std::vector<int64_t> steps_of(const std::vector<double>& t, double dt = 1e-4) {
   return out;
 }
 
-// The message of the soma::Error that f throws ("" when it throws none).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const soma::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using soma::test::error_of;
 
 }  // namespace
 
