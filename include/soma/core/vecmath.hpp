@@ -20,7 +20,9 @@ inline double exp(double x) {
   constexpr double shifter = 0x1.8p52;  // adding it rounds to an integer in the low bits
   const double kd = x * log2e + shifter;
   const double n = kd - shifter;  // round(x*log2e), exactly
-  const auto k = static_cast<int64_t>(n);
+  // k read from kd's low bits rather than by converting n: converting a NaN to an
+  // integer is undefined behaviour, reading bits is not (and vectorises as well).
+  const int64_t k = std::bit_cast<int64_t>(kd) - std::bit_cast<int64_t>(shifter);
   const double r = (x - n * ln2_hi) - n * ln2_lo;  // |r| <= ln2/2
   // Taylor series of e^r to r^13/13!: truncation error below 2e-17 relative.
   // Horner steps as explicit fused multiply-adds: one rounding per step, the same
