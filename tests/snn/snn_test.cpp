@@ -76,6 +76,23 @@ TEST(VecMath, ExpWithinTwoUlp) {
   EXPECT_NEAR(soma::vecmath::exp(-1e6), std::exp(-708.0), 1e-15 * std::exp(-708.0));  // clamped
 }
 
+// The float exp (LSTM gates) against the double exp rounded to float, in ulp of float,
+// and at its edges: overflow to inf, gradual underflow to 0, NaN through.
+TEST(VecMath, FloatExpWithinTwoUlp) {
+  for (float x = -87.0f; x < 88.7f; x += 0.0173f) {
+    const float want = static_cast<float>(std::exp(static_cast<double>(x)));
+    const float ulp = std::nextafter(want, INFINITY) - want;
+    EXPECT_LE(std::fabs(soma::vecmath::exp(x) - want), 2 * ulp) << x;
+  }
+  EXPECT_EQ(soma::vecmath::exp(0.0f), 1.0f);
+  EXPECT_TRUE(std::isinf(soma::vecmath::exp(88.8f)));
+  EXPECT_TRUE(std::isinf(soma::vecmath::exp(INFINITY)));
+  EXPECT_EQ(soma::vecmath::exp(-200.0f), 0.0f);
+  EXPECT_GT(soma::vecmath::exp(-100.0f), 0.0f);  // 3.7e-44, subnormal
+  volatile float nan = NAN;
+  EXPECT_TRUE(std::isnan(soma::vecmath::exp(nan)));
+}
+
 TEST(VecMath, LogWithinFourUlp) {
   for (double x = 1e-300; x < 1e300; x *= 1.37) {
     const double want = std::log(x);

@@ -78,4 +78,34 @@ inline double log(double x) {
   return ed * ln2_hi + (2.0 * s + (2.0 * s * s2 * q + ed * ln2_lo));
 }
 
+// exp for float, written the same way (Cody-Waite reduction, Taylor series to r^7, 2^k in
+// two factors): within 2 ulp of std::exp(double) rounded to float, and a plain loop over it
+// vectorises 8 or 16 wide where a call to expf per element would not. Overflows to inf
+// above ~88.72, underflows gradually to 0 below ~-87.3; NaN propagates. The LSTM gates
+// (sigmoid, tanh) spend most of their time here.
+inline float exp(float x) {
+  // Beyond these 2^k in two factors is inf or 0 anyway; NaN compares false and passes.
+  x = x < -104.0f ? -104.0f : x;
+  x = x > 89.0f ? 89.0f : x;
+  constexpr float log2e = 1.44269504f;
+  constexpr float ln2_hi = 0.693359375f;  // 9 significant bits: k * ln2_hi is exact
+  constexpr float ln2_lo = -2.12194440e-4f;
+  constexpr float shifter = 0x1.8p23f;
+  const float kd = x * log2e + shifter;
+  const float n = kd - shifter;
+  const int32_t k = std::bit_cast<int32_t>(kd) - std::bit_cast<int32_t>(shifter);
+  const float r = (x - n * ln2_hi) - n * ln2_lo;  // |r| <= 0.35
+  float p = std::fma(1.0f / 5040.0f, r, 1.0f / 720.0f);
+  p = std::fma(p, r, 1.0f / 120.0f);
+  p = std::fma(p, r, 1.0f / 24.0f);
+  p = std::fma(p, r, 1.0f / 6.0f);
+  p = std::fma(p, r, 0.5f);
+  p = std::fma(p, r, 1.0f);
+  p = std::fma(p, r, 1.0f);
+  const int32_t k1 = k >> 1, k2 = k - k1;
+  const float s1 = std::bit_cast<float>(static_cast<uint32_t>(k1 + 127) << 23);
+  const float s2 = std::bit_cast<float>(static_cast<uint32_t>(k2 + 127) << 23);
+  return p * s1 * s2;
+}
+
 }  // namespace soma::vecmath
