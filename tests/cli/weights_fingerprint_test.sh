@@ -6,6 +6,7 @@
 # flags_convention_test.sh checks that every training example prints one.
 #   weights_fingerprint_test.sh SOMA JSON_FIELD
 set -uo pipefail
+# shellcheck disable=SC2034  # json: read by common.sh's field
 soma="$1" json="$2"
 . "$(dirname "$0")/common.sh"
 dir=$(mktemp -d) || exit 1
