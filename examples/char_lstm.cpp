@@ -106,6 +106,14 @@ struct Model {
     for (const Tensor& t : head.parameters()) p.push_back(t);
     return p;
   }
+  // As a Module would name its children's entries ("lstm.weight_ih_l0").
+  nn::StateDict state_dict() const {
+    nn::StateDict sd;
+    sd.merge(embed.state_dict(), "embed");
+    sd.merge(lstm.state_dict(), "lstm");
+    sd.merge(head.state_dict(), "head");
+    return sd;
+  }
   // tokens [B, L] -> logits [B * L, vocab]; state carried in and out.
   Tensor forward(const Tensor& tokens, nn::RecurrentState& state) {
     const nn::RecurrentOutput r = lstm(embed(tokens), state);
@@ -277,6 +285,9 @@ void run(const Options& opt) {
                          {"test_chars", corpus.test.size()},
                          {"samples", samples},
                          {"novel_samples", novel},
+                         {"weights_sha256", nn::state_dict_sha256(model.state_dict())},
+                         // truncated BPTT carries the state from batch to batch: one process
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 

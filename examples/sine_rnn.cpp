@@ -82,6 +82,13 @@ struct Model {
     for (const Tensor& t : head.parameters()) p.push_back(t);
     return p;
   }
+  // As a Module would name its children's entries ("cell.weight_ih_l0").
+  nn::StateDict state_dict() const {
+    nn::StateDict sd;
+    sd.merge(cell->state_dict(), "cell");
+    sd.merge(head.state_dict(), "head");
+    return sd;
+  }
 };
 
 double test_mse(Model& m, const Split& s) {
@@ -230,6 +237,8 @@ void run(const Options& opt) {
     return;
   }
   nlohmann::json per_model = nlohmann::json::object();
+  nn::StateDict weights;  // every model's, under its name ("LSTM.head.weight")
+  for (const Model& m : models) weights.merge(m.state_dict(), m.name);
   for (size_t k = 0; k < models.size(); ++k)
     per_model[models[k].name] = {{"test_mse", results[k].test_mse},
                                  {"seconds_per_step", results[k].seconds_per_step},
@@ -242,6 +251,9 @@ void run(const Options& opt) {
                          {"hidden", opt.hidden},
                          {"train", opt.train},
                          {"test", opt.test},
+                         {"weights_sha256", nn::state_dict_sha256(weights)},
+                         // its own loop, one process (soma train runs data-parallel)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 

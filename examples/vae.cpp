@@ -34,6 +34,7 @@
 #include "soma/nn/conv.hpp"
 #include "soma/nn/conv_transpose.hpp"
 #include "soma/nn/linear.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
@@ -65,6 +66,11 @@ struct Encoder {
     for (const nn::Module* m : std::initializer_list<const nn::Module*>{&c1, &c2, &head})
       for (const Tensor& t : m->parameters()) p.push_back(t);
   }
+  void collect(nn::StateDict& sd, const std::string& prefix) const {
+    sd.merge(c1.state_dict(), prefix + ".c1");
+    sd.merge(c2.state_dict(), prefix + ".c2");
+    sd.merge(head.state_dict(), prefix + ".head");
+  }
 };
 
 struct Decoder {
@@ -82,6 +88,11 @@ struct Decoder {
     for (const nn::Module* m : std::initializer_list<const nn::Module*>{&fc, &t1, &t2})
       for (const Tensor& t : m->parameters()) p.push_back(t);
   }
+  void collect(nn::StateDict& sd, const std::string& prefix) const {
+    sd.merge(fc.state_dict(), prefix + ".fc");
+    sd.merge(t1.state_dict(), prefix + ".t1");
+    sd.merge(t2.state_dict(), prefix + ".t2");
+  }
 };
 
 // Both models: `variational` adds the sampled code and the KL term.
@@ -96,6 +107,13 @@ struct Model {
     enc.collect(p);
     dec.collect(p);
     return p;
+  }
+  // As a Module would name its children's entries ("enc.c1.weight").
+  nn::StateDict state_dict() const {
+    nn::StateDict sd;
+    enc.collect(sd, "enc");
+    dec.collect(sd, "dec");
+    return sd;
   }
   // The code's mean [N, 2] (the autoencoder's code).
   Tensor mean(const Tensor& x) {
@@ -335,6 +353,9 @@ void run(const Options& opt) {
     for (double& x : v) x = -x;
     return v;
   };
+  nn::StateDict weights;  // both models', "vae.enc.c1.weight", "autoencoder..."
+  weights.merge(vae.state_dict(), "vae");
+  weights.merge(ae.state_dict(), "autoencoder");
   soma::cli::print_json({{"test_elbo", -final_vae[0]},
                          {"test_reconstruction_nats", final_vae[1]},
                          {"test_kl_nats", final_vae[2]},
@@ -346,6 +367,9 @@ void run(const Options& opt) {
                          {"epochs", epochs},
                          {"train", opt.train},
                          {"test", opt.test},
+                         {"weights_sha256", nn::state_dict_sha256(weights)},
+                         // its own loop, one process (soma train runs data-parallel)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 
