@@ -144,13 +144,13 @@ struct Builder {
     const bool b_const = b < 0 || nodes[b].kind == constant;
     if (na.kind == constant && b_const)
       return number(apply(op, na.value, b < 0 ? 0.0 : nodes[b].value, ipow));
-    // A negation moves onto the parameter-only factor (exactly: -a*p is a*(-p)). A
-    // division by a parameter stays a division: x*(1/p) differs from x/p in the last
-    // bit, and 1/p overflows for a subnormal p (0*inf is NaN where 0/p is 0), which
-    // the language's semantics (docs/EQUATIONS.md) do not allow.
+    // A negation moves onto the parameter-only operand (exactly: -a*p is a*(-p), -a/p is
+    // a/(-p)), out of the per-element loops. A
+    // division by a parameter stays a division node; run() multiplies by the
+    // reciprocal where that keeps the language's semantics (see there).
     if (op == Op::mul && !per_element(a) && per_element(b)) std::swap(a, b);
-    if (op == Op::mul && is_neg(a) && !per_element(b))
-      return make(Op::mul, nodes[a].a, make(Op::neg, b, -1));
+    if ((op == Op::mul || op == Op::div) && is_neg(a) && !per_element(b))
+      return make(op, nodes[a].a, make(Op::neg, b, -1));
     const bool vec = per_element(a) || (b >= 0 && per_element(b));
     return intern({vec ? vector : scalar, op, a, b, ipow, 0.0}, int(op));
   }
@@ -318,11 +318,19 @@ void FusedModel::set_parameters(std::span<const double> p) {
   for (const Instr& in : prologue_)
     slots_[in.out] =
         apply(in.op, slots_[in.a.index], is_unary(in.op) ? 0.0 : slots_[in.b.index], in.ipow);
+  reciprocal_.assign(body_.size(), 0.0);
+  for (size_t k = 0; k < body_.size(); ++k) {
+    const Instr& in = body_[k];
+    if (in.op != Op::div || in.a.kind == Operand::slot || in.b.kind != Operand::slot) continue;
+    const double r = 1.0 / slots_[in.b.index];
+    if (std::isnormal(r)) reciprocal_[k] = r;
+  }
 }
 
 void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
   const FusedLoops& loops = fused_loops();
-  for (const Instr& in : body_) {
+  for (size_t k = 0; k < body_.size(); ++k) {
+    const Instr& in = body_[k];
     double* __restrict o =
         in.to_output ? out + size_t(in.out) * stride : regs_.data() + size_t(in.out) * kBlock;
     const double* a = pointer(in.a, x, out, stride);
@@ -340,7 +348,16 @@ void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
         loops.binary(FusedBinary::mul, a, sa, b, sb, o, len);
         break;
       case Op::div:
-        loops.binary(FusedBinary::div, a, sa, b, sb, o, len);
+        // Fast mode: a division by a parameter-only value is a multiplication by its
+        // reciprocal (a vector division costs several multiplications): within 1 ulp of
+        // x/p. Where 1/p is not a normal number (p = 0, +-inf, subnormal, NaN) the
+        // product would not be x/p even in class (0*inf is NaN where 0/1e-310 is 0),
+        // so the loop divides. set_parameters() made the choice.
+        if (k < reciprocal_.size() && reciprocal_[k] != 0.0) {
+          loops.binary(FusedBinary::mul, a, 0.0, nullptr, reciprocal_[k], o, len);
+        } else {
+          loops.binary(FusedBinary::div, a, sa, b, sb, o, len);
+        }
         break;
       case Op::pow:
         loops.binary(FusedBinary::pow, a, sa, b, sb, o, len);
