@@ -4,13 +4,13 @@
 # square wave, with a random period (6 to 12 samples), phase and amplitude (0.5 to 1.5)
 # and uniform noise of +-0.2; written here by awk with fixed seeds (train and test apart).
 #
-# The threshold: the classes are balanced by construction, so chance is the larger
-# class's share of the test file (computed below, 0.5). They are separable: a square
-# wave's samples sit at +-A, a sine's spread over [-A, A], so mean|x| / max|x| is near 1
-# for one and near 2/pi for the other, with the noise (0.2 against A >= 0.5) moving it
-# less than the gap. That order-free rule, computed below on the same test file, shows
-# what is reachable; the LSTM, which must find such a feature from the raw sequence in 30
-# epochs, is required to reach 0.9, at least 0.3 above chance.
+# The threshold, from the test file itself: the classes are balanced by construction, so
+# chance is the larger class's share (computed below, 0.5). A square wave's samples sit
+# at +-A while a sine's spread over [-A, A], so an order-free rule, mean|x| / max|x| above
+# (1 + 2/pi) / 2, tells them apart often but not always (the noise moves max|x|): 0.79 on
+# this file. The LSTM reads the raw sequence and must do clearly better than that rule:
+# at least halfway from its accuracy to 1 (0.895 here; seed 3 reached 0.9975), which is
+# also required to be at least 0.3 above chance.
 # Usage: train_lstm_test.sh SOMA JSON_FIELD SOURCE_DIR
 set -u
 soma=$1 json=$2 src=$3
@@ -64,9 +64,10 @@ rule=$(awk -F, 'NR > 1 { s = 0; m = 0
 "$soma" train --config "$dir/lstm.toml" --runs "$dir/runs" --json >"$dir/out" 2>"$dir/err" ||
   fail "train failed: $(cat "$dir/err")"
 acc=$(field "$dir/out" test_accuracy)
-awk -v a="$acc" -v c="$chance" 'BEGIN { exit !(a >= 0.9 && 0.9 >= c + 0.3) }' ||
-  fail "LSTM test accuracy $acc: expected >= 0.9 (chance $chance, order-free rule $rule)"
-echo "ok: LSTM test accuracy $acc (chance $chance, order-free rule mean|x|/max|x| $rule)"
+need=$(awk -v r="$rule" 'BEGIN { printf "%.4f", r + (1 - r) / 2 }')
+awk -v a="$acc" -v n="$need" -v c="$chance" 'BEGIN { exit !(a >= n && n >= c + 0.3) }' ||
+  fail "LSTM test accuracy $acc: expected >= $need (chance $chance, order-free rule $rule)"
+echo "ok: LSTM test accuracy $acc >= $need (chance $chance, order-free rule mean|x|/max|x| $rule)"
 
 # The same file with a GRU and a plain RNN builds and trains (one epoch).
 for type in gru rnn; do
