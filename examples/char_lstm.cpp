@@ -12,7 +12,7 @@
 //
 //   soma example char-lstm [--json] [--seed N] [--epochs N] [--plot DIR] [--words PATH]
 //                          [--hidden N] [--embed N] [--batch N] [--seq N] [--lr X]
-//                          [--samples N] [--max-chars N]
+//                          [--samples N] [--max-chars N] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -43,6 +44,7 @@ using soma::Tensor;
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   std::string words = "/usr/share/dict/words";
   int64_t hidden = 256, embed = 32, batch = 32, seq = 50;
   double lr = 2e-3;
@@ -180,7 +182,7 @@ std::string sample_word(Model& m, const Corpus& c, soma::Rng& rng) {
   return word;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v] : {std::pair{"--hidden", opt.hidden}, std::pair{"--embed", opt.embed},
                          std::pair{"--batch", opt.batch}, std::pair{"--seq", opt.seq}})
@@ -208,7 +210,10 @@ void run(const Options& opt) {
   const double untrained = score(model, corpus.test, opt);
   {
     soma::ProgressBar bar(epochs * per_epoch, "char-lstm", !opt.common.json);
+    soma::cli::LiveLoop feed(live, epochs, per_epoch);
+    feed.begin();
     for (int e = 0; e < epochs; ++e) {
+      double epoch_loss = 0;
       nn::RecurrentState state;
       for (int64_t k = 0; k < per_epoch; ++k) {
         auto [x, y] = train.get(k);
@@ -219,12 +224,16 @@ void run(const Options& opt) {
         adam.step();
         step_seconds += watch.seconds();
         step_loss.push_back(loss.item<double>());
+        epoch_loss += step_loss.back();
+        feed.batch(e + 1, k + 1, step_loss.back());
         char status[48];
         std::snprintf(status, sizeof status, "loss %.3f", step_loss.back());
         bar.advance(1, status);
       }
       test_curve.push_back(score(model, corpus.test, opt));
+      feed.epoch(e + 1, epoch_loss / double(per_epoch), test_curve.back());
     }
+    feed.end();
   }
   const double test_nats = test_curve.empty() ? untrained : test_curve.back();
   soma::Rng sample_rng(opt.common.seed + 2);
@@ -280,6 +289,7 @@ void run(const Options& opt) {
                          {"seconds_per_step", seconds_per_step},
                          {"steps", step_loss.size()},
                          {"epochs", epochs},
+                         {"steps_per_epoch", per_epoch},
                          {"vocab", vocab},
                          {"train_chars", corpus.train.size()},
                          {"test_chars", corpus.test.size()},
@@ -297,6 +307,7 @@ soma::cli::ExampleRegistrar reg(
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
       soma::cli::add_epochs_option(app, opts->common, 5);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--words", opts->words, "Word list, one word per line")->capture_default_str();
       app.add_option("--hidden", opts->hidden, "LSTM hidden size")->capture_default_str();
       app.add_option("--embed", opts->embed, "Embedding size")->capture_default_str();
@@ -307,7 +318,11 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--max-chars", opts->max_chars,
                      "Training characters per epoch (0: the whole stream)")
           ->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

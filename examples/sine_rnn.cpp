@@ -10,9 +10,12 @@
 // squared error of always predicting the mean, the baseline a model must beat; the
 // noise variance (0.01) is the floor no model can go below.
 //
+// --live shows the RNN's epochs, then the GRU's, then the LSTM's, as one run of
+// 3 x --epochs.
+//
 //   soma example sine-rnn [--json] [--seed N] [--epochs N] [--plot DIR] [--hidden N]
 //                         [--window N] [--ahead N] [--noise X] [--train N] [--test N]
-//                         [--batch N] [--lr X]
+//                         [--batch N] [--lr X] [--live [--port N] [--live-hold S]]
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -39,6 +43,7 @@ using soma::Tensor;
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   int64_t hidden = 32, window = 40, ahead = 5, train = 2000, test = 500, batch = 32;
   double noise = 0.1, lr = 1e-2;
 };
@@ -103,7 +108,7 @@ struct Result {
 };
 
 Result train_one(Model& m, const Split& train, const Split& test, const Options& o, int epochs,
-                 soma::ProgressBar& bar) {
+                 soma::ProgressBar& bar, soma::cli::LiveLoop& feed, int first_epoch) {
   Result r;
   soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
   soma::Rng order_rng(o.common.seed + 7);  // the same batch order for every model
@@ -128,12 +133,14 @@ Result train_one(Model& m, const Split& train, const Split& test, const Options&
       step_seconds += watch.seconds();
       ++steps;
       total += loss.item<double>();
+      feed.batch(first_epoch + e, batches + 1, loss.item<double>());
       char status[64];
       std::snprintf(status, sizeof status, "%s loss %.4f", m.name.c_str(), loss.item<double>());
       bar.advance(1, status);
     }
     r.train_curve.push_back(total / double(std::max<int64_t>(batches, 1)));
     r.test_curve.push_back(test_mse(m, test));
+    feed.epoch(first_epoch + e, r.train_curve.back(), r.test_curve.back());
   }
   r.test_mse = r.test_curve.empty() ? test_mse(m, test) : r.test_curve.back();
   r.seconds_per_step = steps ? step_seconds / double(steps) : 0.0;
@@ -198,7 +205,7 @@ std::string plot_results(const Options& o, const std::vector<Model>& models,
   return path;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   check(opt);
   const int epochs = opt.common.epochs;
   soma::Rng data_rng(opt.common.seed);
@@ -221,7 +228,12 @@ void run(const Options& opt) {
   {
     soma::ProgressBar bar(int64_t(models.size()) * epochs * (opt.train / opt.batch), "sine-rnn",
                           !opt.common.json);
-    for (Model& m : models) results.push_back(train_one(m, train, test, opt, epochs, bar));
+    soma::cli::LiveLoop feed(live, int64_t(models.size()) * epochs, opt.train / opt.batch);
+    feed.begin();
+    for (Model& m : models)
+      results.push_back(
+          train_one(m, train, test, opt, epochs, bar, feed, 1 + int(results.size()) * epochs));
+    feed.end();
   }
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty())
@@ -248,6 +260,7 @@ void run(const Options& opt) {
                          {"baseline_mse", baseline},
                          {"noise_variance", opt.noise * opt.noise},
                          {"epochs", epochs},
+                         {"steps_per_epoch", opt.train / opt.batch},
                          {"hidden", opt.hidden},
                          {"train", opt.train},
                          {"test", opt.test},
@@ -263,6 +276,7 @@ soma::cli::ExampleRegistrar reg(
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
       soma::cli::add_epochs_option(app, opts->common, 15);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--hidden", opts->hidden, "Hidden size of every model")->capture_default_str();
       app.add_option("--window", opts->window, "Steps each model reads")->capture_default_str();
       app.add_option("--ahead", opts->ahead, "Steps past the window to predict")
@@ -273,7 +287,11 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--test", opts->test, "Test sequences")->capture_default_str();
       app.add_option("--batch", opts->batch, "Sequences per batch")->capture_default_str();
       app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

@@ -14,8 +14,11 @@
 // is the ELBO on the test images in nats per image (higher is better; an untrained
 // decoder's is near -784 ln 2 = -543: logits near 0 give every pixel ln 2; seed 42: -524).
 //
+// --live shows the VAE's epochs, then the autoencoder's, as one run of 2 x --epochs.
+//
 //   soma example vae [--json] [--seed N] [--epochs N] [--plot DIR] [--data DIR]
 //                    [--train N] [--test N] [--batch N] [--lr X]
+//                    [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "example_live.hpp"
 #include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -47,6 +51,7 @@ constexpr int64_t kLatent = 2, kFlat = 32 * 7 * 7;
 
 struct Options {
   soma::cli::ExampleOptions common;
+  soma::cli::LiveOption live;
   std::string data_dir;  // empty: Debian's folder
   int64_t train = 20000, test = 10000, batch = 128;
   double lr = 1e-3;
@@ -164,7 +169,8 @@ struct History {
 };
 
 History train_model(Model& m, const Tensor& train, const Tensor& test, const Options& o, int epochs,
-                    soma::ProgressBar& bar, const char* label) {
+                    soma::ProgressBar& bar, const char* label, soma::cli::LiveLoop& feed,
+                    int first_epoch) {
   History h;
   soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
   soma::Rng order_rng(o.common.seed + 3), noise_rng(o.common.seed + 4);
@@ -175,7 +181,7 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
     for (size_t i = order.size() - 1; i > 0; --i)
       std::swap(order[i], order[size_t(order_rng.next_u64() % (i + 1))]);
     double total = 0;
-    for (int64_t at = 0; at < n; at += o.batch) {
+    for (int64_t at = 0, s = 1; at < n; at += o.batch, ++s) {
       const int64_t b = std::min(o.batch, n - at);
       const Tensor x = train.index_select(
           0, soma::tensor(std::span<const int64_t>(order.data() + at, size_t(b)), {b}));
@@ -184,6 +190,7 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
       (l.total * (1.0 / double(b))).backward();
       adam.step();
       total += l.total.item<double>();
+      feed.batch(first_epoch + e, s, l.total.item<double>() / double(b));
       char status[64];
       std::snprintf(status, sizeof status, "%s %.1f nats", label,
                     l.total.item<double>() / double(b));
@@ -191,6 +198,7 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
     }
     h.train.push_back(total / double(n));
     h.test.push_back(evaluate(m, test, o.batch, o.common.seed + 5)[0]);
+    feed.epoch(first_epoch + e, h.train.back(), h.test.back());
   }
   return h;
 }
@@ -306,7 +314,7 @@ std::vector<std::string> plots(const Options& o, Model& vae, Model& ae,
   return written;
 }
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
                              std::tuple{"--test", opt.test, int64_t{10000}},
@@ -330,8 +338,11 @@ void run(const Options& opt) {
   {
     const int64_t steps = (opt.train + opt.batch - 1) / opt.batch;
     soma::ProgressBar bar(2 * epochs * steps, "vae", !opt.common.json);
-    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE");
-    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE");
+    soma::cli::LiveLoop feed(live, 2 * epochs, steps);
+    feed.begin();
+    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE", feed, 1);
+    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE", feed, 1 + epochs);
+    feed.end();
   }
   const auto final_vae = evaluate(vae, test.images, opt.batch, opt.common.seed + 5);
   const double final_ae = evaluate(ae, test.images, opt.batch, opt.common.seed + 5)[0];
@@ -365,6 +376,7 @@ void run(const Options& opt) {
                          {"autoencoder_untrained_reconstruction_nats", untrained_ae},
                          {"autoencoder_test_per_epoch", ha.test},
                          {"epochs", epochs},
+                         {"steps_per_epoch", (opt.train + opt.batch - 1) / opt.batch},
                          {"train", opt.train},
                          {"test", opt.test},
                          {"weights_sha256", nn::state_dict_sha256(weights)},
@@ -379,6 +391,7 @@ soma::cli::ExampleRegistrar reg(
       auto opts = std::make_shared<Options>();
       soma::cli::add_example_options(app, opts->common);
       soma::cli::add_epochs_option(app, opts->common, 3);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--data", opts->data_dir,
                      "Folder with the Fashion-MNIST IDX files (default: Debian's)");
       app.add_option("--train", opts->train, "Training images used (the first N)")
@@ -386,7 +399,11 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--test", opts->test, "Test images used (the first N)")->capture_default_str();
       app.add_option("--batch", opts->batch, "Images per batch")->capture_default_str();
       app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveBoard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

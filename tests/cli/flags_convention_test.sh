@@ -131,6 +131,7 @@ fast_args() {
     tsne) echo --n 100 --max-iter 250 ;;
     char-lstm) echo --epochs 1 --hidden 16 --max-chars 4000 --samples 2 ;;
     vae) echo --epochs 1 --train 128 --test 64 ;;
+    gan) echo --epochs 1 --train 256 --test 64 --width 8 ;;
     sine-rnn) echo --epochs 1 --train 32 --test 16 ;;
     titanic) echo --epochs 2 --data "$src/../shared/data/titanic" ;;
     perceptron | multiclass-perceptron) echo --epochs 3 ;;
@@ -141,7 +142,7 @@ fast_args() {
 }
 needs() {
   case $1 in
-    tsne | vae) echo /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ;;
+    tsne | vae | gan) echo /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ;;
     char-lstm) echo /usr/share/dict/words ;;
     titanic) echo "$src/../shared/data/titanic/train.csv" ;;
   esac
