@@ -36,6 +36,7 @@
 #include "soma/nn/linear.hpp"
 #include "soma/nn/pooling.hpp"
 #include "soma/nn/sequential.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
@@ -104,6 +105,20 @@ double accuracy(nn::Sequential& net, const Tensor& images, const Tensor& labels)
 }
 
 // The generator's images for fixed noise and labels, in [0, 1], in evaluation mode.
+// Both networks' weights under one name each ("generator.<layer>", "discriminator.<layer>"),
+// for the weights_sha256 that tells runs apart.
+nn::StateDict weights_of(gan::Generator& g, gan::Discriminator& d) {
+  nn::StateDict sd;
+  const std::vector<std::string> g_names = {"label", "t1", "t2", "t3", "b1", "b2"};
+  const std::vector<std::string> d_names = {"label", "c1", "c2", "c3", "b2"};
+  const auto gm = g.modules();
+  const auto dm = d.modules();
+  for (size_t i = 0; i < gm.size(); ++i) sd.merge(gm[i]->state_dict(), "generator." + g_names[i]);
+  for (size_t i = 0; i < dm.size(); ++i)
+    sd.merge(dm[i]->state_dict(), "discriminator." + d_names[i]);
+  return sd;
+}
+
 Tensor generate(gan::Generator& g, const Tensor& z, const Tensor& labels) {
   soma::NoGradGuard no_grad;
   gan::set_training(g, false);
@@ -287,6 +302,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"steps_per_epoch", steps},
                          {"train", opt.train},
                          {"test", opt.test},
+                         {"weights_sha256", nn::state_dict_sha256(weights_of(g, d))},
+                         // its own loop, one process (soma train runs data-parallel)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 

@@ -260,7 +260,89 @@ struct Conv2dBackward final : Node {
   const char* name() const override { return "Conv2dBackward"; }
 };
 
+// A transposed convolution is the adjoint of a convolution: with geo the conv2d that maps
+// the transposed output [N, C_out, Ho, Wo] back to the input [N, C_in, H, W] (weight
+// [C_in, C_out, kh, kw] read as conv2d's [O, C, kh, kw]), its forward pass is that
+// conv2d's input gradient (GEMM, then col2im), its input gradient is that conv2d's
+// forward pass, and its weight gradient is that conv2d's weight gradient with the roles
+// of input and output gradient swapped. No zeros are inserted between pixels, so a
+// stride-2 layer does a quarter of the composed form's multiplications.
+struct ConvTranspose2dBackward final : Node {
+  Tensor x, weight;  // contiguous, detached
+  Geometry geo;
+  void backward(const Tensor& g, Grads& out) override {
+    if (g.dtype() == kFloat32)
+      run<float>(g, out);
+    else
+      run<double>(g, out);
+  }
+  template <class T>
+  void run(const Tensor& g, Grads& out) {
+    const Tensor gc = g.contiguous();
+    if (inputs[0].requires_grad()) out[0] = Conv2dImpl<T>::forward(gc, weight, Tensor(), geo);
+    if (inputs[1].requires_grad()) {
+      Grads parts(3);
+      Conv2dImpl<T>::backward(x, gc, weight, geo, false, true, false, parts);
+      out[1] = parts[1];
+    }
+    if (inputs[2].defined() && inputs[2].requires_grad()) out[2] = gc.sum(Shape{0, 2, 3});
+  }
+  const char* name() const override { return "ConvTranspose2dBackward"; }
+};
+
 }  // namespace
+
+namespace detail {
+
+Tensor conv_transpose2d_direct(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                               Size2 stride, Size2 padding, Size2 output_padding, Size2 dilation) {
+  Geometry g;
+  g.n = input.size(0), g.o = input.size(1), g.oh = input.size(2), g.ow = input.size(3);
+  g.c = weight.size(1), g.kh = weight.size(2), g.kw = weight.size(3);
+  g.stride = stride, g.pad = padding, g.dil = dilation;
+  g.h = (g.oh - 1) * stride[0] - 2 * padding[0] + dilation[0] * (g.kh - 1) + output_padding[0] + 1;
+  g.w = (g.ow - 1) * stride[1] - 2 * padding[1] + dilation[1] * (g.kw - 1) + output_padding[1] + 1;
+  // The conv2d back must land on the input's size exactly (an output_padding as large as
+  // the stride, allowed when the dilation is larger, breaks that: the caller composes).
+  const auto back = [](int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+    return (out + 2 * p - d * (k - 1) - 1) / s + 1;
+  };
+  if (g.h < 1 || g.w < 1 || back(g.h, g.kh, stride[0], padding[0], dilation[0]) != g.oh ||
+      back(g.w, g.kw, stride[1], padding[1], dilation[1]) != g.ow)
+    return Tensor();
+  const Tensor x = input.contiguous(), w = weight.contiguous();
+  Grads parts(3);
+  if (x.dtype() == kFloat32)
+    Conv2dImpl<float>::backward(x, x, w, g, true, false, false, parts);
+  else
+    Conv2dImpl<double>::backward(x, x, w, g, true, false, false, parts);
+  Tensor y = parts[0];
+  if (bias.defined()) {
+    const Tensor b = bias.contiguous();
+    const int64_t plane = g.h * g.w;
+    auto add = [&](auto tag) {
+      using T = decltype(tag);
+      T* ys = y.data_ptr<T>();
+      const T* bs = b.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t c = 0; c < g.c; ++c) {
+          T* row = ys + (n * g.c + c) * plane;
+          for (int64_t q = 0; q < plane; ++q) row[q] += bs[c];
+        }
+    };
+    if (y.dtype() == kFloat32)
+      add(float{});
+    else
+      add(double{});
+  }
+  return record<ConvTranspose2dBackward>(y, {input, weight, bias}, [&](ConvTranspose2dBackward& n) {
+    n.x = x.detach();
+    n.weight = w.detach();
+    n.geo = g;
+  });
+}
+
+}  // namespace detail
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Size2 stride,
               Size2 padding, Size2 dilation) {
