@@ -1,52 +1,152 @@
-// conv_transpose2d composed from differentiable ops: a transposed convolution with
-// stride s equals a stride-1 convolution, with the kernel flipped and its in/out axes
-// swapped, over the input with s - 1 zeros between neighbouring pixels, padded by
-// dilation * (k - 1) - padding on each side (plus output_padding at the bottom/right).
+// conv_transpose2d as conv2d's input gradient run forwards: with x [N, C_in, H, W] and the
+// weight [C_in, C_out/g, kh, kw], it is the adjoint of the conv2d (same stride, padding,
+// dilation) from y [N, C_out, OH, OW] to x, whose weight has exactly this layout. Per image
+// and group, K = C_out/g * kh * kw, P = H * W:
+//   forward:  col [K, P] = w^T @ x[n];  y[n] = col2im(col) + b
+//   backward: col = im2col(g[n]);  dx[n] = w @ col;  dw += x[n] @ col^T;  db = sums of g
+// so no work is spent on the zeros a stride inserts between pixels (3/4 of a stride-2
+// input), and nothing is copied besides col. Threads take contiguous ranges of images, each
+// with its own col and partial dw/db, summed in thread order at the end (as conv2d.cpp).
 #include <string>
 #include <vector>
 
-#include "check.hpp"
+#include "nn/functional/blas.hpp"
+#include "nn/functional/check.hpp"
+#include "nn/functional/im2col.hpp"
+#include "nn/functional/parallel.hpp"
+#include "soma/core/blas.hpp"
 #include "soma/core/error.hpp"
 #include "soma/nn/functional.hpp"
+#include "soma/tensor/autograd.hpp"
 
 namespace soma::nn::functional {
 
 namespace {
 
-// Zeros added (`before`/`after` > 0) or rows cut (< 0) at both ends of dimension `dim`.
-Tensor pad_or_crop(Tensor x, int64_t dim, int64_t before, int64_t after) {
-  auto zeros_of = [&](int64_t n) {
-    Shape s = x.shape();
-    s[static_cast<size_t>(dim)] = n;
-    return zeros(s, x.dtype());
-  };
-  if (before < 0) x = x.slice(dim, -before, x.size(dim));
-  if (after < 0) x = x.slice(dim, 0, x.size(dim) + after);
-  std::vector<Tensor> parts;
-  if (before > 0) parts.push_back(zeros_of(before));
-  parts.push_back(x);
-  if (after > 0) parts.push_back(zeros_of(after));
-  return parts.size() == 1 ? x : concat(parts, dim);
-}
+using detail::Geometry;
 
-// s - 1 zeros between neighbours along dimension `dim` (2 or 3) of x [N, C, H, W].
-Tensor dilate(const Tensor& x, int64_t dim, int64_t s) {
-  if (s == 1) return x;
-  const int64_t n = x.size(dim);
-  const Tensor col = x.unsqueeze(dim + 1);  // [.., n, 1, ..]
-  Shape zs = col.shape();
-  zs[static_cast<size_t>(dim + 1)] = s - 1;
-  Shape merged = x.shape();
-  merged[static_cast<size_t>(dim)] = n * s;
-  return concat({col, zeros(zs, x.dtype())}, dim + 1)
-      .reshape(merged)
-      .slice(dim, 0, (n - 1) * s + 1);
-}
+// One group's view: the conv2d geometry whose input is y (C_out/g channels, OH x OW) and
+// whose output is x (C_in/g channels, H x W).
+struct Plan {
+  Geometry geo;
+  int64_t groups, c_in, c_out;
+  int64_t in_size() const { return geo.oh * geo.ow; }  // one x channel
+  int64_t out_size() const { return geo.h * geo.w; }   // one y channel
+};
 
-Tensor reversed(const Tensor& w, int64_t dim) {
-  const int64_t n = w.size(dim);
-  return w.index_select(dim, arange(double(n - 1), -1.0, -1.0, kInt64));
-}
+template <class T>
+struct ConvTranspose2dImpl {
+  static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl) {
+    const Geometry& g = pl.geo;
+    const int64_t P = g.p(), K = g.k(), in_g = g.o;
+    const int nt = detail::threads_for(g.n, 2.0 * g.n * pl.groups * in_g * K * P);
+    Tensor y = empty({g.n, pl.c_out, g.h, g.w}, x.dtype());
+    Tensor ws = empty({nt, K * P}, x.dtype());
+    const T* xs = x.data_ptr<T>();
+    const T* wp = w.data_ptr<T>();
+    const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
+    T* ys = y.data_ptr<T>();
+    T* cols = ws.data_ptr<T>();
+    const blas::SerialScope serial(nt > 1);
+    detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
+      T* col = cols + t * K * P;
+      for (int64_t n = begin; n < end; ++n)
+        for (int64_t gi = 0; gi < pl.groups; ++gi) {
+          const T* xn = xs + (n * pl.c_in + gi * in_g) * P;
+          detail::gemm(true, false, K, P, in_g, wp + gi * in_g * K, K, xn, P, T(0), col, P);
+          T* yn = ys + (n * pl.c_out + gi * g.c) * pl.out_size();
+          detail::col2im(col, yn, g);
+          if (bias)
+            for (int64_t c = 0; c < g.c; ++c) {
+              T* plane = yn + c * pl.out_size();
+              const T bc = bias[gi * g.c + c];
+              for (int64_t q = 0; q < pl.out_size(); ++q) plane[q] += bc;
+            }
+        }
+    });
+    return y;
+  }
+
+  static void backward(const Tensor& grad, const Tensor& x, const Tensor& w, const Plan& pl,
+                       bool need_x, bool need_w, bool need_b, Grads& out) {
+    const Geometry& g = pl.geo;
+    const int64_t P = g.p(), K = g.k(), in_g = g.o, Q = pl.out_size();
+    const Tensor gc = grad.contiguous();
+    const double flops =
+        2.0 * g.n * pl.groups * in_g * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
+    const int nt = detail::threads_for(g.n, flops);
+    Tensor ws = empty({nt, K * P}, grad.dtype());
+    Tensor dws = need_w ? zeros({nt, pl.c_in * K}, grad.dtype()) : Tensor();
+    Tensor dbs = need_b ? zeros({nt, pl.c_out}, grad.dtype()) : Tensor();
+    Tensor dx = need_x ? empty({g.n, pl.c_in, g.oh, g.ow}, grad.dtype()) : Tensor();
+    const T* gs = gc.data_ptr<T>();
+    const T* xs = x.data_ptr<T>();
+    const T* wp = w.data_ptr<T>();
+    T* cols = ws.data_ptr<T>();
+    const blas::SerialScope serial(nt > 1);
+    detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
+      T* col = cols + t * K * P;
+      for (int64_t n = begin; n < end; ++n) {
+        const T* gn = gs + n * pl.c_out * Q;
+        if (need_b) {
+          T* db = dbs.data_ptr<T>() + t * pl.c_out;
+          for (int64_t c = 0; c < pl.c_out; ++c) {
+            T s = T(0);
+            // Lanes may sum in any order: without it the loop stays scalar.
+#pragma omp simd reduction(+ : s)
+            for (int64_t q = 0; q < Q; ++q) s += gn[c * Q + q];
+            db[c] += s;
+          }
+        }
+        if (!need_x && !need_w) continue;
+        for (int64_t gi = 0; gi < pl.groups; ++gi) {
+          detail::im2col(gn + gi * g.c * Q, col, g);
+          const T* wg = wp + gi * in_g * K;
+          if (need_x)
+            detail::gemm(false, false, in_g, P, K, wg, K, col, P, T(0),
+                         dx.data_ptr<T>() + (n * pl.c_in + gi * in_g) * P, P);
+          if (need_w)
+            detail::gemm(false, true, in_g, K, P, xs + (n * pl.c_in + gi * in_g) * P, P, col, P,
+                         T(1), dws.data_ptr<T>() + t * pl.c_in * K + gi * in_g * K, K);
+        }
+      }
+    });
+    // Partial sums in thread order: the result depends on the thread count only
+    // through rounding.
+    auto reduce = [nt](const Tensor& parts, int64_t len, Tensor& total) {
+      const T* src = parts.data_ptr<T>();
+      T* dst = total.data_ptr<T>();
+      std::copy(src, src + len, dst);
+      for (int t = 1; t < nt; ++t)
+        for (int64_t i = 0; i < len; ++i) dst[i] += src[t * len + i];
+    };
+    if (need_w) {
+      Tensor dw = empty(w.shape(), grad.dtype());
+      reduce(dws, pl.c_in * K, dw);
+      out[1] = dw;
+    }
+    if (need_b) {
+      Tensor db = empty({pl.c_out}, grad.dtype());
+      reduce(dbs, pl.c_out, db);
+      out[2] = db;
+    }
+    if (need_x) out[0] = dx;
+  }
+};
+
+struct ConvTranspose2dBackward final : Node {
+  Tensor x, weight;  // contiguous, detached
+  Plan plan;
+  void backward(const Tensor& g, Grads& out) override {
+    const bool nx = inputs[0].requires_grad(), nw = inputs[1].requires_grad();
+    const bool nb = inputs[2].defined() && inputs[2].requires_grad();
+    if (g.dtype() == kFloat32)
+      ConvTranspose2dImpl<float>::backward(g, x, weight, plan, nx, nw, nb, out);
+    else
+      ConvTranspose2dImpl<double>::backward(g, x, weight, plan, nx, nw, nb, out);
+  }
+  const char* name() const override { return "ConvTranspose2dBackward"; }
+};
 
 }  // namespace
 
@@ -71,8 +171,11 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != c_out))
     throw Error(std::string(op) + ": expected bias of shape [" + std::to_string(c_out) + "], got " +
                 bias.shape().str());
+  if (bias.defined() && bias.dtype() != input.dtype())
+    throw Error(std::string(op) + ": bias and input dtypes differ (" + dtype_name(bias.dtype()) +
+                ", " + dtype_name(input.dtype()) + ")");
   const char* names[2] = {"height", "width"};
-  int64_t before[2], after[2];
+  int64_t outs[2];
   for (int k = 0; k < 2; ++k) {
     const int64_t kernel = weight.size(2 + k);
     if (stride[k] < 1 || dilation[k] < 1 || padding[k] < 0 || output_padding[k] < 0)
@@ -86,24 +189,29 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
     if (out < 1)
       throw Error(std::string(op) + ": the output " + names[k] + " would be " +
                   std::to_string(out) + "; expected at least 1");
-    before[k] = dilation[k] * (kernel - 1) - padding[k];
-    after[k] = before[k] + output_padding[k];
+    outs[k] = out;
   }
-  // Zeros between pixels, then the border: positive pads and crops alike.
-  Tensor x = dilate(dilate(input, 2, stride[0]), 3, stride[1]);
-  x = pad_or_crop(pad_or_crop(x, 2, before[0], after[0]), 3, before[1], after[1]);
-  // Kernel [C_in, C_out/g, kh, kw] → per group [C_out/g, C_in/g, kh, kw], flipped.
-  const Tensor flipped = reversed(reversed(weight, 2), 3);
-  const int64_t in_g = c_in / groups;
-  std::vector<Tensor> outs;
-  for (int64_t g = 0; g < groups; ++g) {
-    const Tensor w = flipped.slice(0, g * in_g, (g + 1) * in_g).transpose(0, 1).contiguous();
-    const Tensor xg = groups == 1 ? x : x.slice(1, g * in_g, (g + 1) * in_g);
-    outs.push_back(conv2d(xg, w, Tensor(), {1, 1}, {0, 0}, dilation));
-  }
-  Tensor y = groups == 1 ? outs[0] : concat(outs, 1);
-  if (bias.defined()) y = y + bias.reshape({1, c_out, 1, 1});
-  return y;
+  Plan pl;
+  pl.groups = groups, pl.c_in = c_in, pl.c_out = c_out;
+  Geometry& g = pl.geo;
+  g.n = input.size(0), g.c = weight.size(1), g.h = outs[0], g.w = outs[1];
+  g.o = c_in / groups, g.kh = weight.size(2), g.kw = weight.size(3);
+  // x's size, not what conv2d's formula gives for y: output_padding rows (and, with
+  // dilation > stride, more) are ones no input pixel reaches.
+  g.oh = input.size(2), g.ow = input.size(3);
+  g.stride = stride, g.pad = padding, g.dil = dilation;
+  const Tensor x = input.contiguous(), w = weight.contiguous(),
+               b = bias.defined() ? bias.contiguous() : Tensor();
+  Tensor y;
+  if (x.dtype() == kFloat32)
+    y = ConvTranspose2dImpl<float>::forward(x, w, b, pl);
+  else
+    y = ConvTranspose2dImpl<double>::forward(x, w, b, pl);
+  return record<ConvTranspose2dBackward>(y, {input, weight, bias}, [&](ConvTranspose2dBackward& n) {
+    n.x = x.detach();
+    n.weight = w.detach();
+    n.plan = pl;
+  });
 }
 
 }  // namespace soma::nn::functional

@@ -1,0 +1,143 @@
+#pragma once
+// im2col / col2im of one image, shared by conv2d (conv2d.cpp) and conv_transpose2d, which is
+// conv2d's input gradient run forwards (conv_transpose2d.cpp). Legend as in conv2d.cpp:
+// x [C, H, W], col [K, P] with K = C * KH * KW, P = OH * OW, col[(c*KH + i)*KW + j,
+// oh*OW + ow] = x[c, oh*sh - ph + i*dh, ow*sw - pw + j*dw] (0 outside the image).
+#include <algorithm>
+#include <cstdint>
+
+#include "soma/nn/functional.hpp"
+
+namespace soma::nn::functional::detail {
+
+struct Geometry {
+  int64_t n, c, h, w, o, kh, kw, oh, ow;
+  Size2 stride, pad, dil;
+  int64_t p() const { return oh * ow; }
+  int64_t k() const { return c * kh * kw; }
+  // Range [lo, hi) of output columns whose input column ow*sw + off lies inside the image.
+  void columns(int64_t off, int64_t* lo, int64_t* hi) const {
+    const int64_t s = stride[1];
+    *lo = off >= 0 ? 0 : std::min((-off + s - 1) / s, ow);
+    *hi = w - 1 - off < 0 ? 0 : std::min((w - 1 - off) / s + 1, ow);
+    *hi = std::max(*hi, *lo);
+  }
+};
+
+// A "same" convolution (stride 1, output as large as the input: 3x3 with padding 1, the
+// usual CNN layer) lets each row of col be the whole input plane shifted by one offset:
+// one long copy instead of OH copies of OW elements, whose per-row overhead cost more than
+// the copying (rows are 14 or 28 elements in a Fashion-MNIST CNN). The elements a shift
+// wraps into the neighbouring image row are the ones padding covers; they are zeroed after.
+struct Shift {
+  int64_t begin, end;  // the flattened range [begin, end) of col's row read from the plane
+  int64_t from;        // plane index of col element begin
+  int64_t row_lo, row_hi, col_off;
+};
+
+inline bool shifts(const Geometry& g) {
+  return g.stride[0] == 1 && g.stride[1] == 1 && g.oh == g.h && g.ow == g.w;
+}
+
+// The shift of col's row (i, j), or false where it leaves the plane entirely (an image
+// smaller than the kernel's reach), for which the row-by-row path is used.
+inline bool shift_of(const Geometry& g, int64_t i, int64_t j, Shift* s) {
+  const int64_t roff = i * g.dil[0] - g.pad[0], coff = j * g.dil[1] - g.pad[1];
+  if (roff <= -g.h || roff >= g.h || coff <= -g.w || coff >= g.w) return false;
+  s->row_lo = std::max<int64_t>(0, -roff);
+  s->row_hi = std::min(g.h, g.h - roff);
+  s->col_off = coff;
+  s->begin = s->row_lo * g.w + std::max<int64_t>(0, -coff);
+  s->end = s->row_hi * g.w - std::max<int64_t>(0, coff);
+  s->from = s->begin + roff * g.w + coff;
+  return true;
+}
+
+// Zeroes the elements of a shifted row that wrapped across an image row's edge.
+template <class T>
+void clear_wrapped(T* row, const Shift& s, int64_t w) {
+  const int64_t lo = s.col_off < 0 ? 0 : w - s.col_off, hi = s.col_off < 0 ? -s.col_off : w;
+  for (int64_t r = s.row_lo; r < s.row_hi; ++r)
+    for (int64_t c = lo; c < hi; ++c) row[r * w + c] = T(0);
+}
+
+// col [K, P] of one image x [C, H, W].
+template <class T>
+void im2col(const T* x, T* col, const Geometry& g) {
+  const int64_t P = g.p();
+  const bool fast = shifts(g);
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        const T* plane = x + c * g.h * g.w;
+        T* dst = col + ((c * g.kh + i) * g.kw + j) * P;
+        if (Shift sh; fast && shift_of(g, i, j, &sh)) {
+          std::fill(dst, dst + sh.begin, T(0));
+          std::copy(plane + sh.from, plane + sh.from + (sh.end - sh.begin), dst + sh.begin);
+          std::fill(dst + sh.end, dst + P, T(0));
+          clear_wrapped(dst, sh, g.w);
+          continue;
+        }
+        const int64_t off = j * g.dil[1] - g.pad[1];
+        int64_t lo, hi;
+        g.columns(off, &lo, &hi);
+        for (int64_t oh = 0; oh < g.oh; ++oh) {
+          const int64_t ih = oh * g.stride[0] - g.pad[0] + i * g.dil[0];
+          T* row = dst + oh * g.ow;
+          if (ih < 0 || ih >= g.h) {
+            std::fill(row, row + g.ow, T(0));
+            continue;
+          }
+          const T* line = plane + ih * g.w + off;
+          // Plain loops, not std::copy/fill: rows are a few dozen elements, where the
+          // library calls' fixed cost dominates.
+          for (int64_t ow = 0; ow < lo; ++ow) row[ow] = T(0);
+          if (g.stride[1] == 1) {
+#pragma omp simd
+            for (int64_t ow = lo; ow < hi; ++ow) row[ow] = line[ow];
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) row[ow] = line[ow * g.stride[1]];
+          }
+          for (int64_t ow = hi; ow < g.ow; ++ow) row[ow] = T(0);
+        }
+      }
+}
+
+// dx [C, H, W] of one image = the adjoint of im2col applied to dcol [K, P]. dcol is
+// scratch: the shifted path zeroes its wrapped elements so that one long add can skip them.
+template <class T>
+void col2im(T* col, T* dx, const Geometry& g) {
+  const int64_t P = g.p();
+  const bool fast = shifts(g);
+  std::fill(dx, dx + g.c * g.h * g.w, T(0));
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        T* plane = dx + c * g.h * g.w;
+        T* src = col + ((c * g.kh + i) * g.kw + j) * P;
+        if (Shift sh; fast && shift_of(g, i, j, &sh)) {
+          clear_wrapped(src, sh, g.w);
+          T* to = plane + sh.from;
+          const T* from = src + sh.begin;
+#pragma omp simd
+          for (int64_t q = 0; q < sh.end - sh.begin; ++q) to[q] += from[q];
+          continue;
+        }
+        const int64_t off = j * g.dil[1] - g.pad[1];
+        int64_t lo, hi;
+        g.columns(off, &lo, &hi);
+        for (int64_t oh = 0; oh < g.oh; ++oh) {
+          const int64_t ih = oh * g.stride[0] - g.pad[0] + i * g.dil[0];
+          if (ih < 0 || ih >= g.h) continue;
+          T* line = plane + ih * g.w + off;
+          const T* row = src + oh * g.ow;
+          if (g.stride[1] == 1)
+#pragma omp simd
+            for (int64_t ow = lo; ow < hi; ++ow) line[ow] += row[ow];
+          else
+            for (int64_t ow = lo; ow < hi; ++ow) line[ow * g.stride[1]] += row[ow];
+        }
+      }
+}
+
+}  // namespace soma::nn::functional::detail
