@@ -126,7 +126,7 @@ std::shared_ptr<nn::Sequential> dense_model(const std::vector<int64_t>& sizes,
 
 // The input a configuration's network takes, when the configuration says it.
 std::vector<int64_t> config_input(const train::Config& c) {
-  const cli::LayerConfig& first = c.layers.front();
+  const train::LayerConfig& first = c.layers.front();
   if (first.type == "linear" || first.type == "batchnorm1d") return {first.in};
   if (c.data.format == "fashion-mnist") return {1, 28, 28};
   throw Error(c.source_name + ":" + std::to_string(first.line) + ": the first layer (" +

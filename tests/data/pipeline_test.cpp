@@ -193,6 +193,17 @@ TEST(Pipeline, LoadRejectsBadFilesNamingTheField) {
 
 // What `make fuzz` started from and found, and mutations of it: load or soma::Error.
 TEST(Pipeline, FuzzTargetSurvivesCommittedAndMutatedInputs) {
+  // The corpus starts from saved pipelines that load (a text and a numeric one-hot).
+  int loads = 0;
+  for (const auto& s : soma::test::committed_fuzz_inputs("pipeline_fuzz")) {
+    try {
+      (void)Pipeline::deserialize(s, "corpus");
+      ++loads;
+    } catch (const soma::Error& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  EXPECT_GE(loads, 2);
   soma::test::replay_fuzz_target("pipeline_fuzz", soma_pipeline_fuzz_one, 20261207, 3000);
 }
 
