@@ -1,21 +1,23 @@
-// libFuzzer target for the `soma train --config` parser: any byte string must either
-// give a configuration or throw soma::Error, never crash or hang.
+// libFuzzer target for the training configuration parser (soma::train::Config, what
+// `soma train --config` reads): any byte string must either give a configuration or throw
+// soma::Error, never crash or hang.
 //
-//   clang++ -std=c++20 -fsanitize=fuzzer,address -Iinclude -Iapps/soma fuzz/config_fuzz.cpp
-//       apps/soma/train_config.cpp -Lbuild/src -lsoma $(pkg-config --cflags --libs tomlplusplus)
+//   clang++ -std=c++20 -fsanitize=fuzzer,address -Iinclude fuzz/config_fuzz.cpp
+//       -Lbuild/src -lsoma
 //
-// tests/cli/config_test.cpp includes this file with SOMA_FUZZ_NO_MAIN defined and feeds it
+// tests/train/config_test.cpp includes this file with SOMA_FUZZ_NO_MAIN defined and feeds it
 // mutations of real configurations, so CI runs it without libFuzzer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "soma/core/error.hpp"
-#include "train_config.hpp"
+#include "soma/train/config.hpp"
+#include "soma/train/model_factory.hpp"
 
 inline int soma_config_fuzz_one(const uint8_t* data, size_t size) {
   try {
-    const auto config = soma::cli::parse_train_config(
+    const auto config = soma::train::Config::from_toml(
         std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
     // Building the network exercises every layer's parameters; it must reject what it
     // cannot build with soma::Error rather than allocate without bound, so keep sizes sane.
@@ -25,7 +27,7 @@ inline int soma_config_fuzz_one(const uint8_t* data, size_t size) {
           small && l.in <= 64 && l.out <= 64 && l.kernel <= 8 && l.stride <= 8 && l.padding <= 8;
     if (small && config.layers.size() <= 16) {
       soma::Rng rng(1);
-      (void)soma::cli::build_model(config, rng);
+      (void)soma::train::build_model(config, rng);
     }
   } catch (const soma::Error&) {
     // Rejected input is the expected outcome for most buffers.

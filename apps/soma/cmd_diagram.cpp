@@ -29,7 +29,7 @@
 #include "soma/nn/linear.hpp"
 #include "soma/nn/sequential.hpp"
 #include "soma/plot/graphviz.hpp"
-#include "train_config.hpp"
+#include "soma/train/model_factory.hpp"
 
 namespace {
 
@@ -125,8 +125,8 @@ std::shared_ptr<nn::Sequential> dense_model(const std::vector<int64_t>& sizes,
 }
 
 // The input a configuration's network takes, when the configuration says it.
-std::vector<int64_t> config_input(const cli::TrainConfig& c) {
-  const cli::LayerConfig& first = c.layers.front();
+std::vector<int64_t> config_input(const train::Config& c) {
+  const train::LayerConfig& first = c.layers.front();
   if (first.type == "linear" || first.type == "batchnorm1d") return {first.in};
   if (c.data.format == "fashion-mnist") return {1, 28, 28};
   throw Error(c.source_name + ":" + std::to_string(first.line) + ": the first layer (" +
@@ -159,8 +159,8 @@ void run(const Options& o) {
       if (!std::filesystem::exists(path))
         throw Error(o.run + ": no config.toml (expected the directory `soma train` wrote)");
     }
-    const cli::TrainConfig c = cli::load_train_config(path);
-    model = cli::build_model(c, rng);
+    const train::Config c = train::Config::load(path);
+    model = train::build_model(c, rng);
     input = o.input_shape.empty() ? config_input(c) : std::vector<int64_t>{};
     if (title.empty()) title = path.string();
   }

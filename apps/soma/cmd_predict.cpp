@@ -3,13 +3,16 @@
 //   soma predict --model runs/cnn-20261123-104000-1 --input t10k-images-idx3-ubyte.gz
 //   soma predict --model latest --input test.csv --output predictions.csv --json
 //
-// The run directory holds config.toml (the network, rebuilt here) and model.soma (its
-// weights); `latest` is the newest complete run under --runs (run_lookup.hpp). IDX input
-// is images like the training data (u8 pixels scaled to [0, 1]); CSV input goes through
-// the run's preprocessing. A classifier's CSV has, after the predicted class, one column
-// of probabilities per class, p_CLASS (p_0, p_1, ...; Fashion-MNIST: p_Trouser, ...), as
-// scikit-learn's predict_proba gives them. With --labels (IDX) or a target column in the
-// CSV, the accuracy is reported too.
+// The run directory holds config.toml (the network, rebuilt here), model.soma (its
+// weights) and, for CSV data, pipeline.json (the preprocessing as fitted on the training
+// rows), so it predicts alone: the training data may have moved or changed since.
+// `latest` is the newest complete run under --runs (run_lookup.hpp). IDX input is images
+// like the training data (u8 pixels scaled to [0, 1]); CSV input goes through the run's
+// preprocessing. A run saved before pipeline.json existed re-fits the preprocessing on its
+// training CSV, as soma did then (deterministic); where that file is gone it says to retrain. A
+// classifier's CSV has, after the predicted class, one column of probabilities per class, p_CLASS
+// (p_0, p_1, ...; Fashion-MNIST: p_Trouser, ...), as scikit-learn's predict_proba gives them. With
+// --labels (IDX) or a target column in the CSV, the accuracy is reported too.
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -27,9 +30,12 @@
 #include "soma/data/csv.hpp"
 #include "soma/data/fashion_mnist.hpp"
 #include "soma/data/idx.hpp"
+#include "soma/data/pipeline.hpp"
 #include "soma/nn/module.hpp"
+#include "soma/train/config.hpp"
 #include "soma/train/metrics.hpp"
-#include "train_config.hpp"
+#include "soma/train/model_factory.hpp"
+#include "soma/train/prepare.hpp"
 
 namespace {
 
@@ -72,8 +78,26 @@ Tensor class_probabilities(const Tensor& out, const std::string& loss) {
   return concat({ones_like(p) - p, p}, 1);
 }
 
+// The preprocessing the run fitted: pipeline.json, or for a run from before it was saved,
+// fitted again on the training CSV the configuration names.
+data::Pipeline run_pipeline(const std::filesystem::path& dir, const train::Config& c) {
+  const std::filesystem::path saved = dir / "pipeline.json";
+  if (std::filesystem::exists(saved)) return data::Pipeline::load(saved);
+  try {
+    return train::prepare_data(c).pipeline;
+  } catch (const Error& e) {
+    throw Error(dir.string() +
+                ": no pipeline.json (a run saved before soma kept the "
+                "preprocessing with the model), and fitting it again on the training data "
+                "failed: " +
+                std::string(e.what()) +
+                "; train the model again to predict from "
+                "its run directory alone");
+  }
+}
+
 // Column names for the probabilities: p_ and the class's name (Fashion-MNIST) or label.
-std::vector<std::string> probability_columns(const cli::TrainConfig& c, int64_t classes) {
+std::vector<std::string> probability_columns(const train::Config& c, int64_t classes) {
   std::vector<std::string> names;
   for (int64_t k = 0; k < classes; ++k)
     names.push_back("p_" + (c.data.format == "fashion-mnist" && classes == 10
@@ -96,10 +120,10 @@ void run(const Options& o) {
       throw Error((dir / "report.json").string() + ": " + e.what());
     }
   }
-  const cli::TrainConfig c =
-      cli::parse_train_config(read_file(dir / "config.toml"), (dir / "config.toml").string(), base);
+  const train::Config c = train::Config::from_toml(read_file(dir / "config.toml"),
+                                                   (dir / "config.toml").string(), base);
   Rng rng(c.seed);
-  auto model = cli::build_model(c, rng);
+  auto model = train::build_model(c, rng);
   nn::load(*model, dir / "model.soma");
   model->eval();
 
@@ -116,8 +140,17 @@ void run(const Options& o) {
       y = tensor(std::span<const int64_t>(labels));
     }
   } else {
-    x = cli::prepare_csv_inputs(c, o.input);
+    if (c.data.format != "csv")
+      throw Error(o.input + ": this model was trained on images; give an IDX file");
+    const data::Pipeline pipeline = run_pipeline(dir, c);
     const data::DataFrame df = data::read_csv(o.input);
+    data::DataFrame ready;
+    try {
+      ready = pipeline.transform(df);
+    } catch (const Error& e) {
+      throw Error(o.input + ": " + e.what());
+    }
+    x = pipeline.features(ready, o.input);
     if (df.contains(c.data.target)) y = df.to_tensor({c.data.target}, kFloat64).reshape({-1});
   }
 

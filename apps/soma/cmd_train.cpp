@@ -53,10 +53,12 @@
 #include "soma/optim/sgd.hpp"
 #include "soma/train/callbacks.hpp"
 #include "soma/train/checkpoint.hpp"
+#include "soma/train/config.hpp"
 #include "soma/train/fit.hpp"
 #include "soma/train/metrics.hpp"
+#include "soma/train/model_factory.hpp"
+#include "soma/train/prepare.hpp"
 #include "stop_signals.hpp"
-#include "train_config.hpp"
 #include "train_figures.hpp"
 
 namespace {
@@ -152,7 +154,7 @@ struct Options {
   double dist_timeout = 300;  // seconds a rank waits for the others under mpirun
 };
 
-std::unique_ptr<optim::Optimizer> make_optimizer(const cli::TrainConfig& c, nn::Module& model) {
+std::unique_ptr<optim::Optimizer> make_optimizer(const train::Config& c, nn::Module& model) {
   if (c.optimizer == "sgd")
     return std::make_unique<optim::SGD>(
         model.parameters(),
@@ -197,7 +199,7 @@ std::string timestamp() {
 
 // The network must accept the data's shape and give one output per class; checked on
 // one example before training so a wrong layer size is reported against the config.
-void check_model(nn::Module& model, const cli::TrainConfig& c, const cli::PreparedData& d) {
+void check_model(nn::Module& model, const train::Config& c, const train::PreparedData& d) {
   Tensor out;
   try {
     NoGradGuard guard;
@@ -223,7 +225,7 @@ void check_model(nn::Module& model, const cli::TrainConfig& c, const cli::Prepar
 // The run directory and the configuration: a new directory (made and checked writable
 // before the data is read), or, with --resume, the directory of a run that stopped early.
 struct RunSetup {
-  cli::TrainConfig config;
+  train::Config config;
   std::filesystem::path dir;
   json fields;  // what status.json records besides the status: --resume starts from it
   bool resuming = false;
@@ -237,8 +239,8 @@ struct RunSetup {
 // configuration and write nothing.
 RunSetup start_new_run(const Options& o, bool writer) {
   RunSetup r;
-  cli::TrainConfig& c = r.config;
-  c = o.config.empty() ? cli::default_train_config() : cli::load_train_config(o.config);
+  train::Config& c = r.config;
+  c = o.config.empty() ? train::Config::defaults() : train::Config::load(o.config);
   if (o.epochs > 0) c.epochs = o.epochs;
   if (!o.data_dir.empty()) {
     if (c.data.format != "fashion-mnist")
@@ -278,9 +280,9 @@ RunSetup reopen_run(const Options& o) {
     if (status.contains(key)) r.fields[key] = status[key];
   const std::filesystem::path toml = r.dir / "config.toml";
   try {
-    cli::TrainConfig& c = r.config;
-    c = cli::parse_train_config(read_file(toml), toml.string(),
-                                status["config_dir"].get<std::string>());
+    train::Config& c = r.config;
+    c = train::Config::from_toml(read_file(toml), toml.string(),
+                                 status["config_dir"].get<std::string>());
     c.epochs = status["config_overrides"]["epochs"].get<int64_t>();
     c.data.dir = status["config_overrides"]["data_dir"].get<std::string>();
     // Runs from before --shards summed whole batches.
@@ -311,17 +313,19 @@ class StopOnSignal : public train::Callback {
 void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
                const dist::Context& ctx) {
   const bool writer = ctx.rank() == 0;  // rank 0 alone writes the run directory
-  const cli::TrainConfig& c = setup.config;
+  const train::Config& c = setup.config;
   const std::filesystem::path& dir = setup.dir;
   const std::filesystem::path checkpoint_path = dir / "checkpoint.soma";
 
   Stopwatch load_clock;
-  cli::PreparedData d = cli::prepare_data(c);
+  train::PreparedData d = train::prepare_data(c);
   const double load_seconds = load_clock.seconds();
+  // The fitted preprocessing goes with the model, so that the run directory alone predicts.
+  if (writer && d.pipeline.fitted()) d.pipeline.save(dir / "pipeline.json");
 
   // Initialises the layers, then drives the Dropout layers: a checkpoint saves it.
   Rng rng(c.seed);
-  auto model = cli::build_model(c, rng);
+  auto model = train::build_model(c, rng);
   check_model(*model, c, d);
   // The summary comes before training, as Keras' model.summary() and Lightning's
   // ModelSummary: a wrong layer size shows before the minutes are spent. Its forward pass
@@ -689,7 +693,7 @@ void run_rank(const Options& o, const dist::Context& ctx) {
     // it) leaves nothing behind, as before run directories were made first.
     if (!setup.resuming && !setup.training_started) {
       std::error_code ec;
-      for (const char* f : {"status.json", "config.toml", ".lock"})
+      for (const char* f : {"status.json", "config.toml", "pipeline.json", ".lock"})
         std::filesystem::remove(setup.dir / f, ec);
       std::filesystem::remove(setup.dir, ec);
       throw;
@@ -724,7 +728,7 @@ cli::CommandRegistrar reg(
     "train", "Train a network (default: a CNN on Fashion-MNIST) and save the run",
     [](CLI::App& app) {
       auto o = std::make_shared<Options>();
-      const cli::TrainConfig defaults = cli::default_train_config();
+      const train::Config defaults = train::Config::defaults();
       app.add_option("--config", o->config, "TOML file describing data, model and training")
           ->check(CLI::ExistingFile)
           ->default_str("a CNN on Fashion-MNIST, " +

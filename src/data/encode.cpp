@@ -37,6 +37,29 @@ DummyEncoder& DummyEncoder::fit(const DataFrame& train) {
   return *this;
 }
 
+DummyEncoder DummyEncoder::from_fitted(std::vector<Learned> learned, DummyOptions options) {
+  std::vector<std::string> columns;
+  for (const auto& l : learned) {
+    if (l.numeric) {
+      if (l.values.size() != l.labels.size())
+        throw Error("DummyEncoder: column '" + l.column + "' has " +
+                    std::to_string(l.labels.size()) + " labels for " +
+                    std::to_string(l.values.size()) + " values");
+      for (size_t k = 0; k < l.values.size(); ++k)
+        if (!std::isfinite(l.values[k]) || (k > 0 && !(l.values[k - 1] < l.values[k])))
+          throw Error("DummyEncoder: column '" + l.column +
+                      "': category values must be finite and strictly ascending");
+    } else if (!l.values.empty()) {
+      throw Error("DummyEncoder: text column '" + l.column + "' with numeric category values");
+    }
+    columns.push_back(l.column);
+  }
+  DummyEncoder enc(std::move(columns), std::move(options));  // rejects a column given twice
+  enc.learned_ = std::move(learned);
+  enc.fitted_ = true;
+  return enc;
+}
+
 const std::vector<std::string>& DummyEncoder::categories(const std::string& column) const {
   for (const auto& l : learned_)
     if (l.column == column) return l.labels;

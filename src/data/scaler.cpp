@@ -83,6 +83,23 @@ StandardScaler& StandardScaler::fit(const DataFrame& train,
   return *this;
 }
 
+StandardScaler StandardScaler::from_fitted(std::vector<std::string> columns,
+                                           std::vector<double> mean, std::vector<double> scale) {
+  if (columns.empty() || mean.size() != columns.size() || scale.size() != columns.size())
+    throw Error("StandardScaler: " + std::to_string(columns.size()) + " columns with " +
+                std::to_string(mean.size()) + " means and " + std::to_string(scale.size()) +
+                " scales (expected one of each per column, at least one column)");
+  for (size_t j = 0; j < columns.size(); ++j)
+    if (!std::isfinite(mean[j]) || !std::isfinite(scale[j]) || !(scale[j] > 0))
+      throw Error("StandardScaler: column '" + columns[j] +
+                  "': expected a finite mean and a finite positive scale");
+  StandardScaler s;
+  s.columns_ = std::move(columns);
+  s.mean_ = std::move(mean);
+  s.scale_ = std::move(scale);
+  return s;
+}
+
 void StandardScaler::transform(DataFrame& df) const {
   check_fitted("transform");
   if (columns_.empty())

@@ -82,7 +82,7 @@ echo "ok: --help of $checked commands and examples: no old spellings, --port, -o
 # The defaults issue 17 named, with their values.
 "$soma" dashboard --help | grep -Eq -- '--port INT 0\.\.65535 .*\(default: 8050\)' || fail "dashboard --port"
 "$soma" dashboard --help | grep -q -- '--bind TEXT .*(default: 127.0.0.1)' || fail "dashboard --bind"
-epochs=$(sed -n 's/^epochs = \([0-9]*\)$/\1/p' "$src/apps/soma/train_config.cpp")
+epochs=$(sed -n 's/^epochs = \([0-9]*\)$/\1/p' "$src/src/train/config.cpp")
 [ -n "$epochs" ] || fail "no epochs in the default configuration"
 "$soma" train --help | grep -A1 -- '--epochs' |
   grep -q "(default: the configuration's; $epochs without --config)" ||

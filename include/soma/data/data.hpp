@@ -8,5 +8,6 @@
 #include "soma/data/frame.hpp"
 #include "soma/data/idx.hpp"
 #include "soma/data/loader.hpp"
+#include "soma/data/pipeline.hpp"
 #include "soma/data/scaler.hpp"
 #include "soma/data/split.hpp"

@@ -44,7 +44,8 @@ class DummyEncoder {
   // Names of the dummy columns transform adds, in order.
   std::vector<std::string> feature_names() const;
 
- private:
+  // What fit learned about one column: a saved pipeline (data/pipeline.hpp) stores it and
+  // restores the encoder with from_fitted, without the training frame.
   struct Learned {
     std::string column{};
     bool numeric = false;
@@ -52,6 +53,12 @@ class DummyEncoder {
     std::vector<std::string> labels{};
     std::vector<double> values{};  // numeric columns: the category values, ascending
   };
+  const std::vector<Learned>& learned() const { return learned_; }
+  // An encoder as fit left it; checks what transform relies on (one label per numeric
+  // value, values strictly ascending, no column twice).
+  static DummyEncoder from_fitted(std::vector<Learned> learned, DummyOptions options = {});
+
+ private:
   std::vector<std::string> columns_;
   DummyOptions options_;
   std::vector<Learned> learned_;

@@ -35,6 +35,11 @@ class StandardScaler {
   StandardScaler& fit(const Tensor& x);
   Tensor transform(const Tensor& x) const;
 
+  // A scaler as fit(frame, columns) left it (a saved pipeline restores one this way):
+  // one finite mean and one finite, positive scale per column.
+  static StandardScaler from_fitted(std::vector<std::string> columns, std::vector<double> mean,
+                                    std::vector<double> scale);
+
   const std::vector<double>& mean() const { return mean_; }
   const std::vector<double>& scale() const { return scale_; }
   const std::vector<std::string>& columns() const { return columns_; }

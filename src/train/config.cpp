@@ -1,31 +1,16 @@
-// TOML configuration of `soma train`: parsing with positions, building the network, and
-// turning the data section into tensors.
-#include "train_config.hpp"
+// The TOML training configuration: parsing with positions, every key checked.
+#include "soma/train/config.hpp"
 
 #include <toml++/toml.h>
-#include <algorithm>
 #include <cmath>
-#include <map>
 #include <set>
 
-#include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
-#include "soma/data/csv.hpp"
-#include "soma/data/encode.hpp"
-#include "soma/data/fashion_mnist.hpp"
-#include "soma/data/scaler.hpp"
-#include "soma/data/split.hpp"
-#include "soma/nn/activation.hpp"
-#include "soma/nn/batchnorm.hpp"
-#include "soma/nn/conv.hpp"
-#include "soma/nn/dropout.hpp"
-#include "soma/nn/linear.hpp"
-#include "soma/nn/pooling.hpp"
-#include "soma/nn/recurrent.hpp"
+#include "soma/core/read_file.hpp"
 
-namespace soma::cli {
+namespace soma::train {
 
-const std::string& default_config_text() {
+const std::string& Config::default_text() {
   static const std::string text =
       R"(# The default network of `soma train`: a small CNN on Fashion-MNIST.
 # 28x28 -> conv (padding 1) 28x28 -> pool 14x14 -> conv 14x14 -> pool 7x7: 64 * 7 * 7 = 3136.
@@ -64,9 +49,7 @@ seed = 42
   return text;
 }
 
-TrainConfig default_train_config() {
-  return parse_train_config(default_config_text(), "<default config>");
-}
+Config Config::defaults() { return from_toml(default_text(), "<default config>"); }
 
 namespace {
 
@@ -253,7 +236,7 @@ void read_data(const Reader& r, const toml::table& t, DataConfig& d) {
       const std::string q = "data.preprocess[" + std::to_string(i++) + "]";
       if (!e.is_table()) r.fail(&e, q, "expected a table, got " + Reader::type_name(e));
       const auto& s = *e.as_table();
-      PreprocessStep step;
+      data::PreprocessStep step;
       r.require(s, q, "step", step.step);
       r.one_of(s, q, "step", step.step, {"fillna", "one_hot", "standardize", "drop"});
       if (step.step == "fillna") {
@@ -355,7 +338,7 @@ void read_layers(const Reader& r, const toml::table& model, std::vector<LayerCon
   }
 }
 
-void read_training(const Reader& r, const toml::table& t, TrainConfig& c) {
+void read_training(const Reader& r, const toml::table& t, Config& c) {
   const std::string p = "training";
   r.check_keys(t, p,
                {"loss", "optimizer", "lr", "lr_schedule", "momentum", "weight_decay", "epochs",
@@ -399,8 +382,8 @@ void read_training(const Reader& r, const toml::table& t, TrainConfig& c) {
 
 }  // namespace
 
-TrainConfig parse_train_config(std::string_view text, const std::string& name,
-                               const std::filesystem::path& base_dir) {
+Config Config::from_toml(std::string_view text, const std::string& name,
+                         const std::filesystem::path& base_dir) {
   toml::table doc;
   try {
     doc = toml::parse(text, name);
@@ -409,7 +392,7 @@ TrainConfig parse_train_config(std::string_view text, const std::string& name,
                    static_cast<int64_t>(e.source().begin.column), std::string(e.description()));
   }
   Reader r(name, base_dir);
-  TrainConfig c;
+  Config c;
   c.source_name = name;
   c.source_text = std::string(text);
   r.check_keys(doc, "", {"data", "model", "training"});
@@ -421,264 +404,9 @@ TrainConfig parse_train_config(std::string_view text, const std::string& name,
   return c;
 }
 
-TrainConfig load_train_config(const std::filesystem::path& path) {
+Config Config::load(const std::filesystem::path& path) {
   const std::string text = read_file(path);
-  return parse_train_config(text, path.string(), path.parent_path());
+  return from_toml(text, path.string(), path.parent_path());
 }
 
-namespace {
-
-// A recurrent layer in the Sequential of `soma train` ({ type = "lstm" | "gru" | "rnn" }):
-// each input row is a sequence of T steps of `in` features, given as [N, T * in] (a CSV
-// row: T * in feature columns, step by step) or [N, T, in]. The output is the last
-// layer's hidden state after the last step, [N, out]: what a classifier head reads.
-class SequenceLayer : public nn::Module {
- public:
-  SequenceLayer(const std::string& type, int64_t in, int64_t hidden, int64_t layers, Rng& rng)
-      : in_(in), layers_(layers) {
-    const nn::RNNOptions o{.num_layers = layers, .batch_first = true};
-    if (type == "lstm")
-      rnn_ = register_module("rnn", std::make_shared<nn::LSTM>(in, hidden, o, rng));
-    else if (type == "gru")
-      rnn_ = register_module("rnn", std::make_shared<nn::GRU>(in, hidden, o, rng));
-    else
-      rnn_ = register_module("rnn", std::make_shared<nn::RNN>(in, hidden, o, rng));
-  }
-  Tensor forward(const Tensor& x) override {
-    Tensor seq = x;
-    if (x.dim() == 2) {
-      if (x.size(1) % in_ != 0)
-        throw Error(rnn_->name() + ": an input row of " + std::to_string(x.size(1)) +
-                    " values is not a whole number of steps of in = " + std::to_string(in_));
-      seq = x.reshape({x.size(0), x.size(1) / in_, in_});
-    }
-    return (*rnn_)(seq, nn::RecurrentState{}).h_n[layers_ - 1];
-  }
-  std::string name() const override { return rnn_->name() + ", last hidden state"; }
-
- private:
-  int64_t in_, layers_;
-  std::shared_ptr<nn::RNNBase> rnn_;
-};
-
-}  // namespace
-
-std::shared_ptr<nn::Sequential> build_model(const TrainConfig& config, Rng& rng) {
-  auto model = std::make_shared<nn::Sequential>();
-  for (const auto& l : config.layers) {
-    if (l.type == "conv2d") {
-      nn::Conv2dOptions o;
-      o.stride = {l.stride, l.stride};
-      o.padding = {l.padding, l.padding};
-      model->push_back(std::make_shared<nn::Conv2d>(l.in, l.out, l.kernel, o, rng));
-    } else if (l.type == "maxpool2d") {
-      model->push_back(std::make_shared<nn::MaxPool2d>(nn::functional::Size2{l.kernel, l.kernel},
-                                                       nn::functional::Size2{l.stride, l.stride}));
-    } else if (l.type == "avgpool2d") {
-      model->push_back(std::make_shared<nn::AvgPool2d>(nn::functional::Size2{l.kernel, l.kernel},
-                                                       nn::functional::Size2{l.stride, l.stride}));
-    } else if (l.type == "flatten") {
-      model->push_back(std::make_shared<nn::Flatten>());
-    } else if (l.type == "linear") {
-      model->push_back(std::make_shared<nn::Linear>(l.in, l.out, true, rng));
-    } else if (l.type == "relu") {
-      model->push_back(std::make_shared<nn::ReLU>());
-    } else if (l.type == "sigmoid") {
-      model->push_back(std::make_shared<nn::Sigmoid>());
-    } else if (l.type == "tanh") {
-      model->push_back(std::make_shared<nn::Tanh>());
-    } else if (l.type == "leaky_relu") {
-      model->push_back(std::make_shared<nn::LeakyReLU>(l.slope));
-    } else if (l.type == "dropout") {
-      model->push_back(std::make_shared<nn::Dropout>(l.p, rng));
-    } else if (l.type == "batchnorm1d") {
-      model->push_back(std::make_shared<nn::BatchNorm1d>(l.in));
-    } else if (l.type == "batchnorm2d") {
-      model->push_back(std::make_shared<nn::BatchNorm2d>(l.in));
-    } else if (l.type == "lstm" || l.type == "gru" || l.type == "rnn") {
-      model->push_back(std::make_shared<SequenceLayer>(l.type, l.in, l.out, l.num_layers, rng));
-    } else {
-      throw error_at(config.source_name, l.line, 0, "unknown layer type '" + l.type + "'");
-    }
-  }
-  return model;
-}
-
-Tensor targets_for_loss(const std::string& loss, const Tensor& y) {
-  if (loss == "cross_entropy") return y.to(kInt64).reshape({-1});
-  return y.to(kFloat32).reshape({-1, 1});
-}
-
-namespace {
-
-struct CsvFrames {
-  data::DataFrame train, test;
-  std::vector<std::string> features;
-};
-
-// Applies the preprocessing steps, fitted on `train`, to both frames.
-void preprocess(const DataConfig& d, const std::string& source, data::DataFrame& train,
-                std::vector<data::DataFrame*> others) {
-  for (const auto& s : d.preprocess) {
-    for (const auto& col : s.columns)
-      if (!train.contains(col))
-        throw Error(source + ": data.preprocess step '" + s.step + "': no column '" + col +
-                    "' in " + d.train.string());
-    if (s.step == "fillna") {
-      for (const auto& col : s.columns) {
-        const data::Column& c = train[col];
-        if (s.strategy == "mode" || (s.strategy == "value" && s.has_text_value)) {
-          const std::string v = s.strategy == "mode" ? c.mode() : s.text_value;
-          if (c.is_numeric())
-            throw Error(source + ": fillna of numeric column '" + col + "' with text '" + v + "'");
-          train.fillna(col, v);
-          for (auto* o : others)
-            if (o->contains(col)) o->fillna(col, v);
-        } else {
-          if (!c.is_numeric())
-            throw Error(source + ": fillna strategy '" + s.strategy +
-                        "' needs a numeric column, '" + col + "' is " + c.dtype());
-          const double v = s.strategy == "mean"     ? c.mean()
-                           : s.strategy == "median" ? c.median()
-                                                    : s.value;
-          train.fillna(col, v);
-          for (auto* o : others)
-            if (o->contains(col)) o->fillna(col, v);
-        }
-      }
-    } else if (s.step == "one_hot") {
-      data::DummyEncoder enc(s.columns);
-      enc.fit(train);
-      for (auto* o : others) *o = enc.transform(*o);
-      train = enc.transform(train);
-    } else if (s.step == "drop") {
-      train.drop(s.columns);
-      for (auto* o : others) o->drop(s.columns);
-    } else if (s.step == "standardize") {
-      std::vector<std::string> cols = s.columns;
-      if (cols.empty())
-        for (const auto& name : train.columns())
-          if (name != d.target && train[name].is_numeric()) cols.push_back(name);
-      data::StandardScaler scaler;
-      scaler.fit(train, cols);
-      scaler.transform(train);
-      for (auto* o : others) scaler.transform(*o);
-    }
-  }
-}
-
-Tensor features_tensor(const data::DataFrame& df, const std::vector<std::string>& names,
-                       const std::string& what) {
-  for (const auto& n : names) {
-    const auto& c = df[n];
-    if (!c.is_numeric())
-      throw Error(
-          what + ": column '" + n + "' is " + c.dtype() +
-          " (add a one_hot or drop step to data.preprocess, or leave it out of data.features)");
-    if (c.null_count() > 0)
-      throw Error(what + ": column '" + n + "' has " + std::to_string(c.null_count()) +
-                  " missing values (add a fillna step to data.preprocess)");
-  }
-  return df.to_tensor(names, kFloat32);
-}
-
-// Reads the training CSV, keeps the configured columns, splits off a test set when
-// there is no test file, and fits the preprocessing on the training part.
-CsvFrames load_csv(const TrainConfig& c, data::DataFrame* extra) {
-  const auto& d = c.data;
-  data::DataFrame all = data::read_csv(d.train);
-  if (!all.contains(d.target))
-    throw Error(c.source_name + ": data.target: no column '" + d.target + "' in " +
-                d.train.string());
-  std::vector<std::string> features = d.features;
-  if (features.empty())
-    for (const auto& n : all.columns())
-      if (n != d.target) features.push_back(n);
-  for (const auto& f : features)
-    if (!all.contains(f))
-      throw Error(c.source_name + ": data.features: no column '" + f + "' in " + d.train.string());
-  std::vector<std::string> keep = features;
-  keep.push_back(d.target);
-  CsvFrames out;
-  if (!d.test.empty()) {
-    out.train = all.select(keep);
-    data::DataFrame test = data::read_csv(d.test);
-    if (!test.contains(d.target))
-      throw Error(c.source_name + ": data.test: no column '" + d.target + "' (the target) in " +
-                  d.test.string());
-    out.test = test.select(keep);
-  } else {
-    const auto split =
-        data::train_test_split(all.rows(), {.test_size = d.test_split, .seed = c.seed});
-    out.train = all.take(split.train).select(keep);
-    out.test = all.take(split.test).select(keep);
-  }
-  std::vector<data::DataFrame*> others = {&out.test};
-  if (extra) {
-    std::vector<std::string> cols;
-    for (const auto& f : features) {
-      if (!extra->contains(f)) throw Error("input: no column '" + f + "' (a feature of the model)");
-      cols.push_back(f);
-    }
-    *extra = extra->select(cols);
-    others.push_back(extra);
-  }
-  preprocess(d, c.source_name, out.train, others);
-  for (const auto& n : out.train.columns())
-    if (n != d.target) out.features.push_back(n);
-  return out;
-}
-
-}  // namespace
-
-PreparedData prepare_data(const TrainConfig& c) {
-  PreparedData p;
-  const auto& d = c.data;
-  if (d.format == "csv") {
-    CsvFrames f = load_csv(c, nullptr);
-    p.train_x = features_tensor(f.train, f.features, d.train.string());
-    p.test_x =
-        features_tensor(f.test, f.features, d.test.empty() ? d.train.string() : d.test.string());
-    p.train_y = targets_for_loss(c.loss, features_tensor(f.train, {d.target}, d.train.string()));
-    p.test_y = targets_for_loss(c.loss, features_tensor(f.test, {d.target}, d.train.string()));
-    p.feature_names = f.features;
-  } else {
-    data::LabelledImages train, test;
-    if (d.format == "idx") {
-      train = data::read_idx_images(d.train_images, d.train_labels);
-      test = data::read_idx_images(d.test_images, d.test_labels);
-    } else {
-      train = data::fashion_mnist("train", d.dir);
-      test = data::fashion_mnist("test", d.dir);
-    }
-    p.train_x = train.images;
-    p.test_x = test.images;
-    p.train_y = targets_for_loss(c.loss, train.labels);
-    p.test_y = targets_for_loss(c.loss, test.labels);
-  }
-  if (c.loss == "cross_entropy") {
-    const Tensor& y = p.train_y;
-    const int64_t* v = y.data_ptr<int64_t>();
-    int64_t top = -1;
-    for (int64_t i = 0; i < y.numel(); ++i) {
-      if (v[i] < 0)
-        throw Error(c.source_name + ": data.target: class labels must be 0, 1, 2...; found " +
-                    std::to_string(v[i]));
-      top = std::max(top, v[i]);
-    }
-    p.num_classes = top + 1;
-  } else if (c.loss != "mse") {
-    p.num_classes = 2;
-  }
-  return p;
-}
-
-Tensor prepare_csv_inputs(const TrainConfig& config, const std::filesystem::path& csv) {
-  if (config.data.format != "csv")
-    throw Error(csv.string() + ": this model was trained on images; give an IDX file");
-  data::DataFrame input = data::read_csv(csv);
-  CsvFrames f = load_csv(config, &input);
-  return features_tensor(input, f.features, csv.string());
-}
-
-}  // namespace soma::cli
+}  // namespace soma::train

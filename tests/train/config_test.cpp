@@ -1,5 +1,6 @@
-// The `soma train` configuration: the default network, data preparation against values
-// worked out by hand, and error messages that name the file, the line and the key.
+// The training configuration (soma::train::Config, what `soma train --config` reads): the
+// default network, data preparation against values worked out by hand, and error messages
+// that name the file, the line and the key.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -7,25 +8,26 @@
 
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
+#include "soma/data/csv.hpp"
 #include "soma/nn/conv.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/tensor/tensor.hpp"
-#include "train_config.hpp"
+#include "soma/train/config.hpp"
+#include "soma/train/model_factory.hpp"
+#include "soma/train/prepare.hpp"
 
 #define SOMA_FUZZ_NO_MAIN
-#include "config_fuzz.cpp"
+#include "../../fuzz/config_fuzz.cpp"
 #include "fuzz_inputs.hpp"
 
 namespace {
-
-using soma::cli::parse_train_config;
 
 const std::filesystem::path kData = std::filesystem::path(SOMA_SOURCE_DIR) / "tests/cli/data";
 
 // The message of the soma::Error that parsing `text` throws ("" when it parses).
 std::string error_of(const std::string& text) {
   try {
-    (void)parse_train_config(text, "cfg.toml");
+    (void)soma::train::Config::from_toml(text, "cfg.toml");
   } catch (const soma::Error& e) {
     return e.what();
   }
@@ -35,7 +37,7 @@ std::string error_of(const std::string& text) {
 const std::string kModel = "[model]\nlayers = [{ type = \"relu\" }]\n";
 
 TEST(TrainConfig, DefaultIsW5) {
-  const auto c = soma::cli::default_train_config();
+  const auto c = soma::train::Config::defaults();
   EXPECT_EQ(c.data.format, "fashion-mnist");
   ASSERT_EQ(c.layers.size(), 10u);
   EXPECT_EQ(c.batch_size, 64);
@@ -45,7 +47,7 @@ TEST(TrainConfig, DefaultIsW5) {
   EXPECT_DOUBLE_EQ(c.validation_split, 0.1);
   EXPECT_NE(c.source_text.find("validation_split = 0.1"), std::string::npos);
   soma::Rng rng(1);
-  auto model = soma::cli::build_model(c, rng);
+  auto model = soma::train::build_model(c, rng);
   // W5's parameter count: convs 1*32*9+32 and 32*64*9+64, linears 3136*128+128 and 128*10+10.
   int64_t params = 0;
   for (const auto& p : model->parameters()) params += p.numel();
@@ -56,8 +58,8 @@ TEST(TrainConfig, DefaultIsW5) {
 }
 
 TEST(TrainConfig, ExampleTitanicParses) {
-  const auto c = soma::cli::load_train_config(std::filesystem::path(SOMA_SOURCE_DIR) /
-                                              "examples/titanic.toml");
+  const auto c =
+      soma::train::Config::load(std::filesystem::path(SOMA_SOURCE_DIR) / "examples/titanic.toml");
   EXPECT_EQ(c.data.format, "csv");
   EXPECT_EQ(c.data.target, "Survived");
   EXPECT_EQ(c.data.preprocess.size(), 4u);
@@ -130,8 +132,8 @@ TEST(TrainConfig, ErrorsNameLineAndKey) {
 }
 
 TEST(TrainConfig, CsvPreprocessingMatchesHandComputation) {
-  const auto c = soma::cli::load_train_config(kData / "tiny.toml");
-  const auto d = soma::cli::prepare_data(c);
+  const auto c = soma::train::Config::load(kData / "tiny.toml");
+  const auto d = soma::train::prepare_data(c);
   // After fillna(c, median of 4, 6, 8 = 6), one-hot of b and standardising a
   // (mean 2.5, population std sqrt(1.25)), fitted on the training rows only.
   ASSERT_EQ(d.feature_names.size(), 4u);
@@ -158,24 +160,26 @@ TEST(TrainConfig, CsvPreprocessingMatchesHandComputation) {
   EXPECT_NEAR(ta[1], (0 - 2.5) / sd, 1e-6);
   EXPECT_EQ(d.num_classes, 2);
   EXPECT_EQ(d.train_y.dtype(), soma::kInt64);
-  // prepare_csv_inputs applies the same steps to new data without the target.
-  const auto x = soma::cli::prepare_csv_inputs(c, kData / "tiny_test.csv");
+  // The fitted pipeline applies the same steps to new data without the target.
+  auto input = soma::data::read_csv(kData / "tiny_test.csv");
+  input.drop({"y"});
+  const auto x = d.pipeline.features(d.pipeline.transform(input), "tiny_test.csv");
   EXPECT_EQ(col(x, "c"), (std::vector<double>{6, 2}));
 }
 
 TEST(TrainConfig, CsvErrorsNameTheColumn) {
-  auto c = soma::cli::load_train_config(kData / "tiny.toml");
+  auto c = soma::train::Config::load(kData / "tiny.toml");
   c.data.target = "survived";
   try {
-    (void)soma::cli::prepare_data(c);
+    (void)soma::train::prepare_data(c);
     FAIL() << "no error";
   } catch (const soma::Error& e) {
     EXPECT_NE(std::string(e.what()).find("no column 'survived'"), std::string::npos) << e.what();
   }
-  c = soma::cli::load_train_config(kData / "tiny.toml");
+  c = soma::train::Config::load(kData / "tiny.toml");
   c.data.preprocess.erase(c.data.preprocess.begin());  // leave c's gap unfilled
   try {
-    (void)soma::cli::prepare_data(c);
+    (void)soma::train::prepare_data(c);
     FAIL() << "no error";
   } catch (const soma::Error& e) {
     EXPECT_NE(std::string(e.what()).find("'c' has 1 missing"), std::string::npos) << e.what();
@@ -185,7 +189,7 @@ TEST(TrainConfig, CsvErrorsNameTheColumn) {
 // The fuzz target on mutations of real configurations: parse or soma::Error, nothing else.
 TEST(TrainConfig, FuzzMutationsNeverCrash) {
   std::vector<std::string> seeds = {
-      soma::cli::default_config_text(), soma::read_file(kData / "tiny.toml"),
+      soma::train::Config::default_text(), soma::read_file(kData / "tiny.toml"),
       soma::read_file(std::filesystem::path(SOMA_SOURCE_DIR) / "examples/titanic.toml")};
   std::mt19937 gen(1234);
   for (const auto& s : seeds) {
