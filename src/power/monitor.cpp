@@ -1,6 +1,7 @@
 // The sampling loop: sensors found once, then read on a fixed schedule by one thread.
 #include "soma/power/monitor.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>

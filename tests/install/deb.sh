@@ -2,8 +2,10 @@
 # `make deb` checked: CPack builds libsoma0, libsoma-dev and soma from BUILD into a
 # temporary folder; their contents and control files are checked, the two library
 # packages are unpacked into a scratch root and a pkg-config consumer built and run
-# against it (Plotly.js must resolve inside that root), and lintian, where installed,
-# may report no errors but the ones cmake/Package.cmake leaves to the publisher.
+# against it (Plotly.js must resolve inside that root), the packaged soma must run from
+# it without a RUNPATH, and lintian, where installed, may report no errors and no
+# warnings but those debian/*.lintian-overrides explain (and, while no maintainer
+# address was found, the placeholder's: cmake/Package.cmake).
 #   deb.sh BUILD_DIR SOURCE_DIR CXX PKG_CONFIG
 set -euo pipefail
 build="$(cd "$1" && pwd)" cxx="$3" pkg_config="$4"
@@ -26,6 +28,12 @@ has "$dev_deb" ./usr/include/soma/soma.hpp
 has "$dev_deb" ./usr/lib/pkgconfig/soma.pc
 has "$dev_deb" ./usr/lib/cmake/soma/somaConfig.cmake
 has "$cli_deb" ./usr/bin/soma
+for package in "$lib_deb" "$dev_deb" "$cli_deb"; do
+  name="$(dpkg-deb -f "$package" Package)"
+  has "$package" "./usr/share/doc/$name/copyright"
+  has "$package" "./usr/share/doc/$name/changelog.gz"
+done
+[[ ! -f "$build/man/soma.1.gz" ]] || has "$cli_deb" ./usr/share/man/man1/soma.1.gz
 plotly_built="$build/share/soma/plotly.min.js"
 [[ ! -f "$plotly_built" ]] || has "$lib_deb" ./usr/share/soma/plotly.min.js
 dpkg-deb -e "$lib_deb" "$work/control"
@@ -51,6 +59,12 @@ prefix="$("$pkg_config" --variable=prefix soma)"
 mkdir -p "$work/figures"
 "$work/consumer" "$work/figures" > "$work/consumer.log" || fail "consumer failed: $(cat "$work/consumer.log")"
 cat "$work/consumer.log"
+# The packaged tool: stripped, no RUNPATH, and it runs against the unpacked libsoma0.
+dpkg-deb -x "$cli_deb" "$root"
+readelf -d "$root/usr/bin/soma" | grep -E 'R(UN)?PATH' && fail "usr/bin/soma has a RUNPATH"
+readelf -S "$root/usr/bin/soma" | grep -q '\.symtab' && fail "usr/bin/soma is not stripped"
+LD_LIBRARY_PATH="$root/usr/lib" "$root/usr/bin/soma" --version | grep -q '^soma ' ||
+  fail "the packaged soma does not run"
 plotly="$(sed -n 's/^plotly: //p' "$work/consumer.log")"
 if [[ -f "$plotly_built" ]]; then
   [[ "$plotly" == "$(cd "$root" && pwd -P)/usr/share/soma/plotly.min.js" ]] ||
@@ -59,10 +73,14 @@ if [[ -f "$plotly_built" ]]; then
 fi
 
 if command -v lintian > /dev/null; then
-  # Left to the publisher (cmake/Package.cmake): the maintainer address, a copyright file.
-  lintian "$lib_deb" "$dev_deb" "$cli_deb" 2>&1 | grep '^E: ' |
-    grep -v -e ' bogus-mail-host' -e ' no-copyright-file' > "$work/lintian.txt" || true
-  [[ ! -s "$work/lintian.txt" ]] || fail "lintian errors: $(cat "$work/lintian.txt")"
+  # Errors and warnings fail; the deliberate ones are overridden in the packages. The
+  # placeholder maintainer address (no $DEBEMAIL, no git identity) is the publisher's to set.
+  tolerated='^$'
+  [[ "$(dpkg-deb -f "$cli_deb" Maintainer)" != *@localhost.localdomain* ]] ||
+    tolerated=' bogus-mail-host'
+  lintian "$lib_deb" "$dev_deb" "$cli_deb" 2>&1 | grep -E '^(E|W): ' |
+    grep -v -e "$tolerated" > "$work/lintian.txt" || true
+  [[ ! -s "$work/lintian.txt" ]] || fail "lintian: $(cat "$work/lintian.txt")"
 else
   echo "note: lintian not installed; packages not linted"
 fi

@@ -5,6 +5,9 @@
 #include <limits>
 #include <vector>
 
+// Alone, this brings the declarations (gradient.hpp includes this file at its end).
+#include "soma/embed/gradient.hpp"
+
 namespace soma::embed {
 
 template <class Objective>

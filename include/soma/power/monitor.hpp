@@ -16,14 +16,15 @@
 // ($SOMA_POWERCAP_ROOT or the option picks another tree). Energy is the trapezoidal
 // integral of the sampled power and, where the hardware keeps one (RAPL always, GPUs from
 // Volta on), the difference of its cumulative energy counter; both are reported.
-#include <chrono>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "soma/core/std_chrono.hpp"
+#include "soma/core/std_function.hpp"
 
 namespace soma::power {
 

@@ -25,12 +25,13 @@
 //
 // The page has a tab per view: the dataset explorer, training, power, the spike raster
 // (a spike monitor's i,t CSV) and the embedding (an x,y,label CSV such as t-SNE writes).
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+
+#include "soma/core/std_chrono.hpp"
 
 namespace soma::serve {
 

@@ -19,7 +19,7 @@
 // Tensor::backward orders the graph once (depth first from the root), runs each
 // node once with the sum of the gradients that reached it, and adds what reaches a
 // leaf into the leaf's grad(). Backward formulas run with recording off.
-#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
