@@ -259,7 +259,7 @@ void Network::run(double duration, bool progress) {
         gi.spikes.clear();
     }
     // Every rank gets every rank's spikes, in time for the monitors and pathways.
-    if (im.split) im.exchange_spikes();
+    if (im.split && !im.split_groups.empty()) im.exchange_spikes();
     for (auto& m : im.spike_monitors) {
       auto [a, b] = spikes_in(m->source);
       for (auto it = a; it != b; ++it) {
