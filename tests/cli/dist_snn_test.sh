@@ -66,7 +66,7 @@ printf '[[run]]\nduration = "1000*second"\n' >>"$dir/long.toml"
 timeout 60 "${mpirun[@]}" -np 2 "$soma" snn run "$dir/long.toml" -o "$dir/hang" \
   --dist-timeout 2 >"$dir/hang.out" 2>"$dir/hang.err" &
 launcher=$!
-sleep 3
+sleep 5
 victim=$(pgrep -P "$(pgrep -P $launcher mpirun)" -f "soma snn run" | tail -n 1)
 [ -n "$victim" ] || fail "no rank to stop under mpirun: $(cat "$dir/hang.err")"
 kill -STOP "$victim"
