@@ -29,9 +29,12 @@
 #include <vector>
 
 #include "registry.hpp"
+#include "snn_ranks.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
+#include "soma/core/sha256.hpp"
+#include "soma/dist/context.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
 
@@ -96,26 +99,37 @@ std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::
   return {png.string(), csv_path.string()};
 }
 
-void run(const Options& opt) {
-  const auto r = soma::snn::models::coba({.neurons = opt.neurons,
-                                          .duration = opt.duration,
-                                          .seed = opt.seed,
-                                          .progress = !opt.json && soma::stderr_is_terminal(),
-                                          .record_spikes = !opt.plot_dir.empty()});
+void run_rank(const Options& opt, const soma::dist::Context& ctx) {
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
+  const auto r =
+      soma::snn::models::coba({.neurons = opt.neurons,
+                               .duration = opt.duration,
+                               .seed = opt.seed,
+                               .progress = writer && !opt.json && soma::stderr_is_terminal(),
+                               .record_spikes = opt.json || !opt.plot_dir.empty(),
+                               .ranks = soma::cli::snn_ranks(ctx)});
+  if (!writer) return;
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty()) figures = plot_raster(opt, r, opt.plot_dir);
   for (const auto& f : figures) soma::cli::wrote(f);
   if (opt.json) {
-    soma::cli::print_json({{"figures", figures},
-                           {"neurons", opt.neurons},
-                           {"duration_s", opt.duration},
-                           {"synapses", r.synapses},
-                           {"rate_exc_hz", r.rate_exc_hz},
-                           {"rate_inh_hz", r.rate_inh_hz},
-                           {"spikes", r.spikes},
-                           {"sim_seconds", r.sim_seconds},
-                           {"sim_cpu_seconds", r.sim_cpu_seconds},
-                           {"setup_seconds", r.setup_seconds}});
+    soma::cli::print_json(
+        {{"figures", figures},
+         {"neurons", opt.neurons},
+         {"duration_s", opt.duration},
+         {"synapses", r.synapses},
+         {"rate_exc_hz", r.rate_exc_hz},
+         {"rate_inh_hz", r.rate_inh_hz},
+         {"spikes", r.spikes},
+         {"sim_seconds", r.sim_seconds},
+         {"sim_cpu_seconds", r.sim_cpu_seconds},
+         {"setup_seconds", r.setup_seconds},
+         // The same on any number of ranks (snn_ranks.hpp: the
+         // lines "i,t" sorted by t, then i).
+         {"spikes_sha256", soma::sha256_hex(soma::cli::spike_lines(r.spike_i, r.spike_t))},
+         {"ranks", ctx.size()},
+         {"exchange_seconds", r.exchange.seconds},
+         {"exchanges", r.exchange.exchanges}});
     return;
   }
   std::printf("COBA: %lld neurons, %lld synapses, %.3g s simulated at dt = 0.1 ms\n",
@@ -125,6 +139,21 @@ void run(const Options& opt) {
               r.rate_inh_hz, static_cast<long long>(r.spikes));
   std::printf("time: setup %.3f s, simulation %.3f s (%.3f s per simulated second)\n",
               r.setup_seconds, r.sim_seconds, r.sim_seconds / opt.duration);
+  if (ctx.distributed())
+    std::printf("ranks: %d, spike exchange %.3f s (%.1f %% of the simulation)\n", ctx.size(),
+                r.exchange.seconds, 100.0 * r.exchange.seconds / std::max(r.sim_seconds, 1e-9));
+}
+
+// Under mpirun an error on any rank ends the whole job with its message (the others
+// would otherwise wait for it until the timeout).
+void run(const Options& opt) {
+  const soma::dist::Context ctx;
+  try {
+    run_rank(opt, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
 }
 
 soma::cli::ExampleRegistrar reg("coba", "COBA benchmark network (Brette et al. 2007)",

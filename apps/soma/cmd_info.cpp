@@ -56,8 +56,9 @@ void run_info(bool json) {
               soma::blas::threads());
   std::printf("threads   %d (cores: %d)\n", soma::num_threads(), soma::hardware_threads());
   const std::string mpi = soma::dist::mpi_library();
-  std::printf("mpi       %s\n", mpi.empty() ? "none (built without MPI: soma train runs one rank)"
-                                            : (mpi + ": mpirun -np N soma train").c_str());
+  std::printf("mpi       %s\n",
+              mpi.empty() ? "none (built without MPI: soma train and snn run use one rank)"
+                          : (mpi + ": mpirun -np N soma train | snn run | example coba").c_str());
 }
 
 soma::cli::CommandRegistrar reg(

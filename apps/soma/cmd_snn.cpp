@@ -53,7 +53,13 @@
 //   duration = "100*ms"
 //   constants = { tau = "20*ms" } # changed before this run
 //
-//   soma snn run MODEL.toml [-o DIR] [--json] [--plot DIR]
+//   soma snn run MODEL.toml [-o DIR] [--json] [--plot DIR] [--dist-timeout SECONDS]
+//
+// Under mpirun -np K the ranks share the network (soma/snn/ranks.hpp: each integrates a
+// block of every group and keeps the synapses onto it, spikes are exchanged every step)
+// and give the spikes of one rank; rank 0 alone writes the files and prints. --json
+// gives spikes_sha256 (snn_ranks.hpp: of every spike monitor's lines, in the model's
+// order) and ranks, so that runs on different numbers of ranks can be compared.
 //
 // --plot DIR draws each monitor beside its CSV's name there (snn_plots.hpp): a raster
 // per spike monitor, coloured by the synapse sources its neurons belong to, the rate
@@ -66,9 +72,11 @@
 #include "registry.hpp"
 #include "snn_model.hpp"
 #include "snn_plots.hpp"
+#include "snn_ranks.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
+#include "soma/core/sha256.hpp"
 #include "soma/core/system.hpp"
 #include "soma/snn/network.hpp"
 
@@ -81,17 +89,22 @@ struct Options {
   std::string out = "snn-output";
   std::string plot_dir;
   bool json = false;
+  double dist_timeout = 300;  // seconds a rank waits for the others under mpirun
 };
 
-void run(const Options& opt) {
-  auto model = soma::cli::load_snn_model(soma::read_file(opt.model), opt.model);
+void run_rank(const Options& opt, const soma::dist::Context& ctx) {
+  const bool writer = ctx.rank() == 0;
+  auto model =
+      soma::cli::load_snn_model(soma::read_file(opt.model), opt.model, soma::cli::snn_ranks(ctx));
   Network& net = *model.net;
   const auto& outputs = model.outputs;
   soma::Stopwatch clock;
   for (size_t k = 0; k < model.runs; ++k)
     soma::cli::run_snn(model, k, soma::cli::prepare_snn_run(model, k),
-                       !opt.json && soma::stderr_is_terminal());
+                       writer && !opt.json && soma::stderr_is_terminal());
   const double seconds = clock.seconds();
+  if (!writer) return;  // every rank holds every monitor's records: rank 0 writes them
+  std::string spikes;   // every spike monitor's lines, for spikes_sha256
 
   std::filesystem::create_directories(opt.out);
   nlohmann::json files = nlohmann::json::array();
@@ -104,6 +117,7 @@ void run(const Options& opt) {
       csv << "i,t\n";
       for (size_t k = 0; k < m.i.size(); ++k) csv << m.i[k] << ',' << m.t[k] << '\n';
       total_spikes += m.num_spikes();
+      spikes += soma::cli::spike_lines(m.i, m.t);
     } else if (o.kind == "rate") {
       const auto& m = *static_cast<const PopulationRateMonitor*>(o.monitor);
       csv << "t,rate\n";
@@ -136,11 +150,26 @@ void run(const Options& opt) {
                            {"steps", net.step()},
                            {"spikes", total_spikes},
                            {"run_seconds", seconds},
+                           {"spikes_sha256", soma::sha256_hex(spikes)},
+                           {"ranks", ctx.size()},
+                           {"exchange_seconds", net.exchange_stats().seconds},
                            {"files", files},
                            {"figures", figures}});
   else
     std::printf("simulated %.6g s in %lld steps (%.3f s)\n", net.t(),
                 static_cast<long long>(net.step()), seconds);
+}
+
+// Under mpirun an error on any rank ends the whole job with its message (the others
+// would otherwise wait for it until the timeout).
+void run(const Options& opt) {
+  const soma::dist::Context ctx({.timeout_seconds = opt.dist_timeout});
+  try {
+    run_rank(opt, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
 }
 
 soma::cli::CommandRegistrar reg(
@@ -154,6 +183,10 @@ soma::cli::CommandRegistrar reg(
       r->add_flag("--json", opts->json, "End with one JSON object of the results");
       r->add_option("--plot", opts->plot_dir, "Write figures into this directory")
           ->default_str("none, no figures");
+      r->add_option("--dist-timeout", opts->dist_timeout,
+                    "Under mpirun: seconds to wait for the other ranks before ending the job")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
       r->callback([opts] { run(*opts); });
     });
 

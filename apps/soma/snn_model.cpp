@@ -275,7 +275,8 @@ void add_poisson_input(Network& net, const toml::table& t, const toml::node& nod
 
 namespace soma::cli {
 
-SnnModel load_snn_model(std::string_view text, const std::string& file) {
+SnnModel load_snn_model(std::string_view text, const std::string& file,
+                        std::shared_ptr<const snn::Ranks> ranks) {
   SnnModel model;
   model.file = file;
   toml::table& root = model.root;
@@ -299,7 +300,7 @@ SnnModel load_snn_model(std::string_view text, const std::string& file) {
   }
   const toml::node* dt_node = root.get("dt");
   model.net = located(file, dt_node ? *dt_node : root, [&] {
-    return std::make_unique<Network>(NetworkOptions{.dt = dt, .seed = seed});
+    return std::make_unique<Network>(NetworkOptions{.dt = dt, .seed = seed, .ranks = ranks});
   });
   Network& net = *model.net;
   if (const auto* c = root["constants"].as_table())

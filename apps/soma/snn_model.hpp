@@ -30,8 +30,10 @@ struct SnnModel {
   size_t runs = 0;  // the number of [[run]] sections, at least one
 };
 
-// Parses `text` (the contents of `file`) and builds the groups, synapses and monitors.
-SnnModel load_snn_model(std::string_view text, const std::string& file);
+// Parses `text` (the contents of `file`) and builds the groups, synapses and monitors;
+// `ranks`: the MPI job's that share the network (soma/snn/ranks.hpp), null for one.
+SnnModel load_snn_model(std::string_view text, const std::string& file,
+                        std::shared_ptr<const snn::Ranks> ranks = nullptr);
 
 // Applies run `k`'s constants and `set` values, and returns its duration in seconds.
 double prepare_snn_run(SnnModel& model, size_t k);

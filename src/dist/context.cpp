@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <thread>
+#include <type_traits>
 
 #include "soma/core/error.hpp"
 
@@ -140,6 +142,53 @@ void Context::allgather(const std::vector<double>& send, std::vector<double>& re
 #else
   (void)what;
 #endif
+}
+
+// allgatherv for one element type: the counts first, so that every rank can size its
+// buffer, then the values; each wait is bounded by the context's timeout.
+template <class T>
+void Context::allgatherv_of(const std::vector<T>& send, std::vector<T>& recv,
+                            std::vector<int>& counts, const char* what) const {
+  counts.assign(static_cast<size_t>(size_), 0);
+  if (send.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    abort(std::string(what) + ": " + std::to_string(send.size()) +
+          " values are more than one MPI message holds");
+  if (size_ == 1) {
+    counts[0] = static_cast<int>(send.size());
+    recv = send;
+    return;
+  }
+#ifdef SOMA_HAVE_MPI
+  std::vector<double> mine{static_cast<double>(send.size())}, all;
+  allgather(mine, all, what);
+  std::vector<int> displs(counts.size(), 0);
+  int64_t total = 0;
+  for (size_t r = 0; r < counts.size(); ++r) {
+    counts[r] = static_cast<int>(all[r]);
+    displs[r] = static_cast<int>(total);
+    total += counts[r];
+    if (total > std::numeric_limits<int>::max())
+      abort(std::string(what) + ": more values than one MPI message holds");
+  }
+  recv.resize(static_cast<size_t>(total));
+  const MPI_Datatype type = std::is_same_v<T, double> ? MPI_DOUBLE : MPI_INT32_T;
+  MPI_Request r;
+  check(*this,
+        MPI_Iallgatherv(send.data(), static_cast<int>(send.size()), type, recv.data(),
+                        counts.data(), displs.data(), type, MPI_COMM_WORLD, &r),
+        "MPI_Iallgatherv");
+  wait(requests_->add(r), what);
+#endif
+}
+
+void Context::allgatherv(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
+                         std::vector<int>& counts, const char* what) const {
+  allgatherv_of(send, recv, counts, what);
+}
+
+void Context::allgatherv(const std::vector<double>& send, std::vector<double>& recv,
+                         std::vector<int>& counts, const char* what) const {
+  allgatherv_of(send, recv, counts, what);
 }
 
 int Context::start_alltoallv(const float* send, const std::vector<int>& send_counts,

@@ -46,8 +46,9 @@ std::string milliseconds(double t) {
 
 void NeuronGroup::Impl::check_finite(double t_finite, double t_now) const {
   for (size_t v = 0; v < update_targets.size(); ++v) {
-    const int64_t k = first_non_finite(update_targets[v], n);
-    if (k == n) continue;
+    // This rank's neurons: the others' values here are stale until the run ends.
+    const int64_t k = lo + first_non_finite(update_targets[v] + lo, hi - lo);
+    if (k == hi) continue;
     const double x = update_targets[v][k];
     const std::string& var = update_names[v];
     throw Error("neuron group '" + name + "': " + var + " of neuron " + std::to_string(k) +

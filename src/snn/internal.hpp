@@ -112,6 +112,20 @@ struct Network::Impl {
   // The "name()" entries through which the unit checker knows the TimedArrays.
   void add_table_units(expr::SymbolUnits& units) const;
 
+  // Sharing the network between ranks (distributed.cpp, ranks.hpp).
+  bool split = false;  // the groups are split: done when the first run starts
+  std::vector<NeuronGroup::Impl*> split_groups;  // those with a share per rank
+  ExchangeStats exchange;
+  std::vector<int32_t> message, messages;  // the exchange's buffers
+  std::vector<int> counts;
+  // Splits the groups and synapses between the ranks (first run on several ranks).
+  void split_between_ranks();
+  // Every rank gets every split group's spikes of this step.
+  void exchange_spikes();
+  // After a run: the split groups' state and the state monitors' records since
+  // `records_before` (per monitor, its t.size() when the run started) on every rank.
+  void gather_after_run(const std::vector<size_t>& records_before);
+
   // Names every expression may use besides its own variables.
   std::optional<Binding> resolve_common(const std::string& name) const;
   expr::Constants unit_constants() const;
@@ -133,6 +147,9 @@ struct NeuronGroup::Impl {
   int64_t every = 1;
   double dt = 0.0;
   bool ticks(int64_t step) const { return every == 1 || step % every == 0; }
+  // The neurons this rank integrates, thresholds and resets (ranks.hpp); all of them
+  // on one rank and for a group every rank runs whole.
+  int64_t lo = 0, hi = 0;
 
   // Compiled when a run starts.
   Program update;
@@ -224,6 +241,12 @@ struct Synapses::Impl {
   std::vector<std::vector<int32_t>> post_queue;
   int64_t post_head = 0;
   std::vector<int32_t> events, post_events, ev_pre, ev_post;
+  // Split between ranks (distributed.cpp): only the synapses whose target this rank
+  // holds are kept; global_id[s] is kept synapse s's index on one rank, global_count
+  // how many one rank has. Empty / -1: not split.
+  std::vector<int64_t> global_id;
+  int64_t global_count = -1;
+  void keep_targets(int64_t lo, int64_t hi);
 
   // The model's differential equations (synaptic_equations.cpp), Brian2's two kinds:
   // `(event-driven)` ones are advanced in closed form from `lastupdate` to the event's
@@ -253,6 +276,10 @@ struct Synapses::Impl {
   // on_pre straight from the spiking rows where no event list is needed; false: not.
   bool propagate_uniform();
 };
+
+// Whether code (an expression, statements, equations) calls rand() or randn() or uses
+// white noise (xi, xi_*): a value that draws from the network's random stream.
+bool expression_draws_random(const std::string& code);
 
 // Compiles statements for a context; `role_of_target` maps a target name to its
 // array and index role, throwing soma::Error for names that cannot be assigned.

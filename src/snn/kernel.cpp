@@ -568,10 +568,10 @@ void Program::update_scalars() {
   }
 }
 
-void Program::run(int64_t n, const Indices* indices, Rng& rng,
+void Program::run(int64_t begin, int64_t n, const Indices* indices, Rng& rng,
                   const std::function<void(int64_t first, int count)>& sink) {
   update_scalars();
-  for (int64_t first = 0; first < n; first += kBlock) {
+  for (int64_t first = begin; first < n; first += kBlock) {
     const int count = static_cast<int>(std::min<int64_t>(kBlock, n - first));
     for (const auto& in : vector_inputs_) {
       const auto slot = static_cast<size_t>(in.slot);

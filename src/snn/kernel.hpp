@@ -85,6 +85,12 @@ class Program {
   // lists, calling sink(first, count) after each block; inside, result(i) is assignment
   // i's value for the block's elements.
   void run(int64_t n, const Indices* indices, Rng& rng,
+           const std::function<void(int64_t first, int count)>& sink) {
+    run(0, n, indices, rng, sink);
+  }
+  // The same over elements [begin, end) only: a rank's share of a group (ranks.hpp).
+  // Blocks start at `begin`, which the split keeps a multiple of kBlock.
+  void run(int64_t begin, int64_t end, const Indices* indices, Rng& rng,
            const std::function<void(int64_t first, int count)>& sink);
   Value result(size_t assignment) const;
   // Makes assignment `i` write its values straight into array[element] in contiguous

@@ -59,7 +59,7 @@ std::vector<std::vector<double>> three_neurons(InhibitionTerm term, VoltageTrace
 
 CobaResult coba(const CobaOptions& o) {
   Stopwatch setup;
-  Network net({.dt = 0.1 * units::ms, .seed = o.seed});
+  Network net({.dt = 0.1 * units::ms, .seed = o.seed, .ranks = o.ranks});
   for (auto [name, value] : {std::pair{"taum", "20*ms"},
                              {"taue", "5*ms"},
                              {"taui", "10*ms"},
@@ -104,7 +104,8 @@ CobaResult coba(const CobaOptions& o) {
   r.rate_inh_hz =
       static_cast<double>(mi.num_spikes()) / static_cast<double>(o.neurons - ne) / o.duration;
   r.spikes = me.num_spikes() + mi.num_spikes();
-  r.synapses = ce.size() + ci.size();
+  r.synapses = ce.size() + ci.size();  // one rank's count, as it would have them all
+  r.exchange = net.exchange_stats();
   if (all) {
     r.spike_i = all->i;
     r.spike_t = all->t;

@@ -167,6 +167,9 @@ void Network::run(double duration, bool progress) {
     throw Error("network: run duration " + shown(duration) +
                 " s is more than 2^53 steps of dt = " + shown(options_.dt) + " s (expected fewer)");
   auto& im = *impl_;
+  // Several ranks share the network (ranks.hpp): split it before anything compiles
+  // (the synapses' arrays shrink, and compiled code points into them).
+  if (im.options.ranks && im.options.ranks->size > 1 && !im.split) im.split_between_ranks();
   // Constants are read now, so values changed since the last run take effect.
   for (auto& g : im.groups) g->impl().prepare();
   for (auto& s : im.synapses) s->impl().prepare();
@@ -208,8 +211,9 @@ void Network::run(double duration, bool progress) {
   constexpr int64_t kFiniteEvery = 64;
   double t_finite = static_cast<double>(step_) * options_.dt;
   const int64_t probe = steps / 32;
-  std::vector<size_t> spikes_before;
+  std::vector<size_t> spikes_before, records_before;
   for (auto& m : im.spike_monitors) spikes_before.push_back(m->i.size());
+  for (auto& m : im.state_monitors) records_before.push_back(m->t.size());
   for (int64_t n = 0; n < steps; ++n, ++step_) {
     if (n == probe && n > 0)
       for (size_t k = 0; k < im.spike_monitors.size(); ++k) {
@@ -254,6 +258,8 @@ void Network::run(double duration, bool progress) {
       else
         gi.spikes.clear();
     }
+    // Every rank gets every rank's spikes, in time for the monitors and pathways.
+    if (im.split && !im.split_groups.empty()) im.exchange_spikes();
     for (auto& m : im.spike_monitors) {
       auto [a, b] = spikes_in(m->source);
       for (auto it = a; it != b; ++it) {
@@ -285,6 +291,7 @@ void Network::run(double duration, bool progress) {
     if (bar.active() && (n + 1) % chunk == 0) bar.advance(chunk);
   }
   im.t = static_cast<double>(step_) * options_.dt;
+  if (im.split) im.gather_after_run(records_before);
 }
 
 }  // namespace soma::snn

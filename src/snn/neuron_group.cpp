@@ -1,4 +1,5 @@
 // NeuronGroup: equations integrated every step, threshold, reset, refractoriness.
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -32,6 +33,7 @@ NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
   im.net = &net.impl();
   im.name = name_;
   im.n = n;
+  im.hi = n;
   im.n_value = static_cast<double>(n);
   im.options = options;
   im.eqs = expr::parse_equations(equations, model_options(name_ + " equations"));
@@ -187,10 +189,10 @@ void NeuronGroup::Impl::state_update(int64_t step) {
     const double* last = lastspike_step.data();
     const auto now = static_cast<double>(step);
     const auto ref = static_cast<double>(refractory_steps);
-    for (int64_t k = 0; k < n; ++k) not_ref[k] = (now - last[k]) >= ref ? 1.0 : 0.0;
+    for (int64_t k = lo; k < hi; ++k) not_ref[k] = (now - last[k]) >= ref ? 1.0 : 0.0;
   }
   if (update_targets.empty()) return;
-  update.run(n, nullptr, net->rng, [&](int64_t first, int count) {
+  update.run(lo, hi, nullptr, net->rng, [&](int64_t first, int count) {
     for (size_t v = 0; v < update_targets.size(); ++v) {
       const Program::Value nv = update.result(update_outputs[v]);
       double* x = update_targets[v] + first;
@@ -210,7 +212,7 @@ void NeuronGroup::Impl::find_spikes(int64_t step) {
   if (options.threshold.empty()) return;
   const double* not_ref = refractory >= 0 ? vars["not_refractory"].data() : nullptr;
   if (!collect_kernel_spikes())
-    threshold.run(n, nullptr, net->rng, [&](int64_t first, int count) {
+    threshold.run(lo, hi, nullptr, net->rng, [&](int64_t first, int count) {
       const Program::Value c = threshold.result(0);
       const double* nr = not_ref ? not_ref + first : nullptr;
       auto add = [&](int k) {
@@ -247,8 +249,14 @@ void NeuronGroup::Impl::find_spikes(int64_t step) {
 
 void NeuronGroup::Impl::run_reset() {
   if (spikes.empty() || reset.empty()) return;
-  Indices idx{spikes.data(), spikes.data(), spikes.data()};
-  run_statements(reset, static_cast<int64_t>(spikes.size()), idx, net->rng);
+  // After the exchange between ranks `spikes` holds every rank's: reset this rank's.
+  const int32_t* begin = spikes.data();
+  const int32_t* end = begin + spikes.size();
+  const int32_t* a = std::lower_bound(begin, end, static_cast<int32_t>(lo));
+  const int32_t* b = std::lower_bound(a, end, static_cast<int32_t>(hi));
+  if (a == b) return;
+  Indices idx{a, a, a};
+  run_statements(reset, b - a, idx, net->rng);
 }
 
 namespace {

@@ -56,8 +56,10 @@ void NeuronGroup::Impl::prepare_regular() {
 void NeuronGroup::Impl::run_regular(int64_t step) {
   for (auto& r : regular)
     if (step % r.every == 0) {
-      const Indices idx{all_neurons.data(), all_neurons.data(), all_neurons.data()};
-      run_statements(r.statements, n, idx, net->rng);
+      // This rank's neurons (ranks.hpp): all of them on one rank.
+      const int32_t* mine = all_neurons.data() + lo;
+      const Indices idx{mine, mine, mine};
+      run_statements(r.statements, hi - lo, idx, net->rng);
     }
 }
 

@@ -139,7 +139,11 @@ void NeuronGroup::Impl::run_step_kernel(int64_t step) {
               k.scalars.begin() + static_cast<std::ptrdiff_t>(k.threshold_base));
   }
   k.scalars[k.step_index] = static_cast<double>(step - refractory_steps);
-  k.kernel->run(k.arrays.data(), k.scalars.data(), n);
+  if (lo == 0 && hi == n) return k.kernel->run(k.arrays.data(), k.scalars.data(), n);
+  // A rank's share (ranks.hpp): every array is per neuron, so all start at lo.
+  std::vector<double*> shifted(k.arrays.size());
+  for (size_t a = 0; a < shifted.size(); ++a) shifted[a] = k.arrays[a] + lo;
+  k.kernel->run(shifted.data(), k.scalars.data(), hi - lo);
 }
 
 bool NeuronGroup::Impl::kernel_thresholds() const { return step_kernel && step_kernel->thresholds; }
@@ -150,7 +154,7 @@ bool NeuronGroup::Impl::collect_kernel_spikes() {
   // patterns (integer work the compiler vectorises; a -0.0 only costs a closer
   // look), then the four groups of eight of a hit, then single flags.
   const double* f = step_kernel->flags.data();
-  const int64_t count = n;  // a local: spikes.push_back could alias a member
+  const int64_t count = hi;  // a local: spikes.push_back could alias a member
   auto any = [f](int64_t from, int width) {
     uint64_t bits = 0;
     for (int q = 0; q < width; ++q) bits |= std::bit_cast<uint64_t>(f[from + q]);
@@ -160,7 +164,7 @@ bool NeuronGroup::Impl::collect_kernel_spikes() {
     for (int64_t k = from; k < to; ++k)
       if (f[k] != 0.0) spikes.push_back(static_cast<int32_t>(k));
   };
-  int64_t k = 0;
+  int64_t k = lo;
   for (; k + 32 <= count; k += 32) {
     if (!any(k, 32)) continue;
     for (int64_t g = k; g < k + 32; g += 8)

@@ -147,6 +147,10 @@ void Synapses::Impl::ensure_pre() {
 }
 
 void Synapses::Impl::add(IndexArray new_pre, IndexArray new_post) {
+  if (global_count >= 0)
+    throw Error(name +
+                ".connect: the network is split between ranks since its first run "
+                "(expected every connect before it)");
   ensure_pre();
   const size_t old = pre.size(), total = old + new_pre.size();
   if (pre.empty()) {  // the common case: one connect call; no second copy of the arrays
@@ -471,6 +475,7 @@ class GeometricGaps {
 
 void Synapses::connect_probability(double p) {
   auto& im = *impl_;
+  if (im.global_count >= 0) im.add({}, {});  // refused after the split, as connect()
   if (!(p >= 0.0 && p <= 1.0))
     throw Error(name_ + ".connect: p = " + std::to_string(p) + " (expected 0 <= p <= 1)");
   IndexArray pre, post;
@@ -559,7 +564,38 @@ void Synapses::connect_condition(const std::string& condition, double p) {
   im.add(std::move(pre), std::move(post));
 }
 
-int64_t Synapses::size() const { return static_cast<int64_t>(impl_->count()); }
+// On several ranks (ranks.hpp) the synapses one rank would have, of which this rank
+// keeps those whose target it holds.
+int64_t Synapses::size() const {
+  return impl_->global_count >= 0 ? impl_->global_count : static_cast<int64_t>(impl_->count());
+}
+
+void Synapses::Impl::keep_targets(int64_t lo, int64_t hi) {
+  ensure_pre();
+  const size_t total = post.size();
+  global_count = static_cast<int64_t>(total);
+  global_id.clear();
+  for (size_t s = 0; s < total; ++s)
+    if (post[s] >= lo && post[s] < hi) global_id.push_back(static_cast<int64_t>(s));
+  // Kept in storage order: each target sees its synapses' events in one rank's order,
+  // so its sums are the same, bit for bit.
+  auto keep = [&](auto& v) {
+    if (v.empty()) return;
+    for (size_t k = 0; k < global_id.size(); ++k) v[k] = v[static_cast<size_t>(global_id[k])];
+    v.resize(global_id.size());
+    v.shrink_to_fit();
+  };
+  keep(pre);
+  keep(post);
+  keep(delay);
+  for (auto& [k, v] : vars) keep(v);
+  std::fill(pre_offsets.begin(), pre_offsets.end(), 0);
+  for (int32_t p : pre) ++pre_offsets[static_cast<size_t>(p - source.start) + 1];
+  std::partial_sum(pre_offsets.begin(), pre_offsets.end(), pre_offsets.begin());
+  pre = IndexArray();    // the rows say it; ensure_pre() rebuilds it where needed
+  post_offsets.clear();  // rebuilt when a run needs it (on_post)
+  by_post.clear();
+}
 
 std::vector<int64_t> Synapses::sources() const {
   std::vector<int64_t> out;
@@ -578,6 +614,14 @@ void Synapses::set(const std::string& variable, double value) {
 }
 
 void Synapses::set(const std::string& variable, const std::vector<double>& values) {
+  if (impl_->global_count >= 0 && values.size() == static_cast<size_t>(impl_->global_count) &&
+      values.size() != impl_->count()) {
+    // Split between ranks: one rank's values, of which this rank takes its synapses'.
+    std::vector<double> mine(impl_->global_id.size());
+    for (size_t k = 0; k < mine.size(); ++k)
+      mine[k] = values[static_cast<size_t>(impl_->global_id[k])];
+    return set(variable, mine);
+  }
   if (variable == "delay") {
     if (values.size() != impl_->count())
       throw Error(name_ + ": setting 'delay' expected " + std::to_string(impl_->count()) +
@@ -615,6 +659,12 @@ void Synapses::set(const std::string& variable, const std::string& expression) {
   if (!im.vars.count(variable) && variable != "delay")
     throw Error(name_ + ": no synaptic variable '" + variable + "'");
   im.ensure_pre();
+  // Split between ranks, a random value would be drawn for this rank's synapses only,
+  // and the stream would go on differently on each rank.
+  if (im.global_count >= 0 && expression_draws_random(expression))
+    throw Error(name_ + "." + variable + " = \"" + expression +
+                "\": random values for synapses after the network was split between ranks "
+                "(expected them before the first run)");
   const size_t n = im.pre.size();
   Indices idx;
   std::vector<int32_t> self(n);

@@ -54,6 +54,15 @@ class Context {
   void allgather(const std::vector<double>& send, std::vector<double>& recv,
                  const char* what) const;
 
+  // Each rank gives `send` (any count); every rank gets all of them one after another in
+  // rank order, and counts[r], how many came from rank r (the spike exchange of a
+  // network split between ranks: soma/snn/ranks.hpp). Two collectives: the counts, then
+  // the values.
+  void allgatherv(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
+                  std::vector<int>& counts, const char* what) const;
+  void allgatherv(const std::vector<double>& send, std::vector<double>& recv,
+                  std::vector<int>& counts, const char* what) const;
+
   // Non-blocking float collectives for the gradient exchange: start_* posts one, wait()
   // completes it within the timeout. Counts and displacements are in floats. Requests
   // are indices into this context's table; wait() frees them.
@@ -70,7 +79,10 @@ class Context {
   ContextOptions options_;
   int rank_ = 0, size_ = 1, local_size_ = 1;
   bool initialised_ = false;  // MPI_Init was called by this context
-  struct Requests;            // the MPI requests in flight (none without MPI)
+  template <class T>
+  void allgatherv_of(const std::vector<T>& send, std::vector<T>& recv, std::vector<int>& counts,
+                     const char* what) const;
+  struct Requests;  // the MPI requests in flight (none without MPI)
   std::unique_ptr<Requests> requests_;
 };
 

@@ -3,7 +3,10 @@
 // (soma example snn-3 / coba), the tests against Brian2 and the benchmarks all run
 // the very same model.
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "soma/snn/ranks.hpp"
 
 namespace soma::snn::models {
 
@@ -46,6 +49,9 @@ struct CobaOptions {
   uint64_t seed = 42;
   bool progress = false;
   bool record_spikes = false;  // keep every spike (neuron, time) in the result
+  // Under mpirun, the job's ranks (ranks.hpp): each integrates its block of neurons and
+  // keeps the synapses onto them; the spikes are those of one rank, bit for bit.
+  std::shared_ptr<const Ranks> ranks = nullptr;
 };
 struct CobaResult {
   double rate_exc_hz = 0, rate_inh_hz = 0;  // spikes per neuron per second
@@ -57,6 +63,7 @@ struct CobaResult {
   // With record_spikes: every spike in time order, neuron index and time in seconds.
   std::vector<int64_t> spike_i{};
   std::vector<double> spike_t{};
+  ExchangeStats exchange{};  // the spike exchange between ranks (zeros on one rank)
 };
 CobaResult coba(const CobaOptions& options);
 

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "soma/core/units.hpp"
+#include "soma/snn/ranks.hpp"
 
 namespace soma::snn {
 
@@ -243,6 +244,9 @@ struct NetworkOptions {
   // operations it has; otherwise, and with false or SOMA_JIT=0 in the environment,
   // by the array interpreter. Both give the same numbers, bit for bit.
   bool jit = true;
+  // The ranks of an MPI job that share this network (ranks.hpp); null or one rank: all
+  // of it runs here.
+  std::shared_ptr<const Ranks> ranks = nullptr;
 };
 
 class Network {
@@ -307,6 +311,8 @@ class Network {
   double t() const;  // current time, seconds
   double dt() const { return options_.dt; }
   int64_t step() const { return step_; }
+  // The spike exchange between ranks so far (zeros on one rank).
+  const ExchangeStats& exchange_stats() const;
 
   NeuronGroup* find_group(const std::string& name);
   Synapses* find_synapses(const std::string& name);

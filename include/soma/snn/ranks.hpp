@@ -1,0 +1,68 @@
+#pragma once
+// A spiking network shared by the ranks of an MPI job (mpirun -np K), as NEST shares one:
+//
+//   dist::Context ctx;                                     // soma/dist/context.hpp
+//   Network net({.seed = 1, .ranks = cli::snn_ranks(ctx)});  // null with one rank
+//   ... build it exactly as on one rank; net.run(1.0);
+//
+// Every rank builds the whole network, drawing what one rank draws (same seed, same
+// order), so connectivity and initial values do not depend on the number of ranks.
+// When the first run starts, each neuron group is split in blocks: rank r integrates
+// and thresholds neurons [lo, hi) of it (block_range) and keeps only the synapses
+// whose target it holds. After the thresholds of every step the ranks exchange their
+// spikes (one collective: 4 bytes per spike plus 4 per group and rank, pack_spikes),
+// so that every rank holds every spike: pathways, spike and rate monitors then work as
+// on one rank. When a run ends, the ranks gather the groups' state and the state
+// monitors' records, so that after run() every rank holds what one rank would.
+//
+// A group whose step draws random numbers (rand(), randn(), xi in its equations,
+// threshold, reset or run_regularly: noise, PoissonGroup), or that a PoissonInput or
+// synapses with random or presynaptic code (v_pre, X_pre (summed)) write into, is not
+// split: every rank runs all of it, so the random stream is drawn in one rank's order
+// and stays the same on every rank. The spikes are then the same as one rank's, bit for
+// bit, whatever the number of ranks.
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace soma::snn {
+
+struct Ranks {
+  int rank = 0, size = 1;
+  // Collectives: every rank calls them at the same point with its own values; every rank
+  // receives all ranks' values one after another in rank order, and counts[r], how many
+  // came from rank r. (dist::Context::allgatherv under mpirun; tests use threads.)
+  std::function<void(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
+                     std::vector<int>& counts)>
+      gather_ints;
+  std::function<void(const std::vector<double>& send, std::vector<double>& recv,
+                     std::vector<int>& counts)>
+      gather_doubles;
+};
+
+// The neurons [lo, hi) of a group of n that `rank` of `size` holds: contiguous blocks in
+// rank order (so that the ranks' spikes, put one after another, are in ascending order),
+// each boundary a multiple of `align` neurons (the interpreter's block: every rank then
+// evaluates the very blocks one rank does), as equal as that allows; the last rank's
+// block ends at n. Blocks may be empty where n < size * align.
+std::pair<int64_t, int64_t> block_range(int64_t n, int rank, int size, int64_t align = 256);
+
+// One step's spikes of the split groups as one message: for each group in turn its
+// count, then its (ascending) neuron indices.
+void pack_spikes(const std::vector<const std::vector<int32_t>*>& groups,
+                 std::vector<int32_t>& message);
+// The inverse over every rank's message, as the collective delivers them (one after
+// another, counts[r] values from rank r): each group gets the spikes of rank 0, then of
+// rank 1, ... Throws soma::Error where a message does not have the groups' layout.
+void unpack_spikes(const std::vector<int32_t>& messages, const std::vector<int>& counts,
+                   const std::vector<std::vector<int32_t>*>& groups);
+
+// Time and volume of the spike exchange over the network's runs.
+struct ExchangeStats {
+  double seconds = 0;     // in the collective, waiting for the slowest rank included
+  int64_t exchanges = 0;  // collectives
+  int64_t values = 0;     // 32-bit values this rank sent
+};
+
+}  // namespace soma::snn

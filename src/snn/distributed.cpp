@@ -1,0 +1,232 @@
+// A network shared by the ranks of an MPI job (soma/snn/ranks.hpp): which groups are
+// split, the synapses each rank keeps, the spike exchange of every step and the
+// gathering of state and records when a run ends.
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <set>
+
+#include "snn/internal.hpp"
+#include "soma/core/error.hpp"
+
+namespace soma::snn {
+
+std::pair<int64_t, int64_t> block_range(int64_t n, int rank, int size, int64_t align) {
+  if (n < 0 || size < 1 || rank < 0 || rank >= size || align < 1)
+    throw Error("block_range: n = " + std::to_string(n) + ", rank " + std::to_string(rank) +
+                " of " + std::to_string(size) + ", align " + std::to_string(align) +
+                " (expected n >= 0, 0 <= rank < size, align >= 1)");
+  // Whole units of `align` neurons (the last one perhaps short), dealt out evenly.
+  const int64_t units = (n + align - 1) / align;
+  const int64_t a = units * rank / size, b = units * (rank + 1) / size;
+  return {std::min(n, a * align), std::min(n, b * align)};
+}
+
+void pack_spikes(const std::vector<const std::vector<int32_t>*>& groups,
+                 std::vector<int32_t>& message) {
+  message.clear();
+  for (const auto* g : groups) {
+    message.push_back(static_cast<int32_t>(g->size()));
+    message.insert(message.end(), g->begin(), g->end());
+  }
+}
+
+void unpack_spikes(const std::vector<int32_t>& messages, const std::vector<int>& counts,
+                   const std::vector<std::vector<int32_t>*>& groups) {
+  for (auto* g : groups) g->clear();
+  size_t at = 0;
+  for (size_t r = 0; r < counts.size(); ++r) {
+    const size_t end = at + static_cast<size_t>(counts[r]);
+    if (counts[r] < 0 || end > messages.size())
+      throw Error("spike exchange: rank " + std::to_string(r) + "'s message of " +
+                  std::to_string(counts[r]) + " values overruns the " +
+                  std::to_string(messages.size()) + " received");
+    for (auto* g : groups) {
+      if (at >= end || messages[at] < 0 || static_cast<size_t>(messages[at]) > end - at - 1)
+        throw Error("spike exchange: rank " + std::to_string(r) +
+                    "'s message does not have one count and its spikes per group");
+      const auto k = static_cast<size_t>(messages[at++]);
+      g->insert(g->end(), messages.begin() + static_cast<std::ptrdiff_t>(at),
+                messages.begin() + static_cast<std::ptrdiff_t>(at + k));
+      at += k;
+    }
+    if (at != end)
+      throw Error("spike exchange: rank " + std::to_string(r) + " sent " +
+                  std::to_string(end - at) + " values more than its groups' spikes");
+  }
+}
+
+namespace {
+
+// The names in code: identifiers, as the expression parser reads them.
+std::vector<std::string> names_in(const std::string& code) {
+  std::vector<std::string> out;
+  for (size_t k = 0; k < code.size();) {
+    const auto c = static_cast<unsigned char>(code[k]);
+    if (std::isalpha(c) || c == '_') {
+      size_t e = k;
+      while (e < code.size() &&
+             (std::isalnum(static_cast<unsigned char>(code[e])) || code[e] == '_'))
+        ++e;
+      // A name glued to a number (the e of 1e-3) is none; counting it is harmless.
+      out.push_back(code.substr(k, e - k));
+      k = e;
+    } else {
+      ++k;
+    }
+  }
+  return out;
+}
+
+std::string group_code(const NeuronGroup::Impl& g) {
+  std::string code = g.options.threshold + "\n" + g.options.reset + "\n";
+  for (const auto& eq : g.eqs.list) code += eq.text + "\n";
+  for (const auto& r : g.regular) code += r.code + "\n";
+  return code;
+}
+
+std::string synapse_code(const Synapses::Impl& s) {
+  std::string code = s.options.on_pre + "\n" + s.options.on_post + "\n";
+  for (const auto& eq : s.model.list) code += eq.text + "\n";
+  return code;
+}
+
+// Whether synapse code names a variable of the source group (v_pre, X_pre (summed)):
+// values a rank holds only for its own neurons while a run goes on.
+bool uses_source(const Synapses::Impl& s) {
+  const auto& vars = s.source.group->impl().vars;
+  for (const auto& name : names_in(synapse_code(s)))
+    if (name.size() > 4 && name.ends_with("_pre") && vars.count(name.substr(0, name.size() - 4)))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+bool expression_draws_random(const std::string& code) {
+  for (const auto& name : names_in(code))
+    if (name == "rand" || name == "randn" || name == "xi" || name.starts_with("xi_")) return true;
+  return false;
+}
+
+void Network::Impl::split_between_ranks() {
+  const Ranks& r = *options.ranks;
+  // Groups every rank runs whole (ranks.hpp): their random draws, and the values their
+  // synapses read, are then the same on every rank.
+  std::set<const NeuronGroup::Impl*> whole;
+  for (const auto& g : groups)
+    if (expression_draws_random(group_code(g->impl()))) whole.insert(&g->impl());
+  for (const auto& p : poisson_inputs) whole.insert(&p->target.group->impl());
+  for (const auto& s : synapses) {
+    const auto& si = s->impl();
+    // Random code draws once per event: all of a target's events must be on every rank.
+    if (expression_draws_random(synapse_code(si))) whole.insert(&si.target.group->impl());
+    // Code on the source's variables needs them current, and writes to them (or sums
+    // into them) must see all of a source's synapses.
+    if (uses_source(si)) {
+      whole.insert(&si.source.group->impl());
+      whole.insert(&si.target.group->impl());
+    }
+  }
+  split_groups.clear();
+  for (auto& g : groups) {
+    auto& gi = g->impl();
+    if (whole.count(&gi)) continue;
+    std::tie(gi.lo, gi.hi) = block_range(gi.n, r.rank, r.size, Program::kBlock);
+    split_groups.push_back(&gi);
+  }
+  for (auto& s : synapses) {
+    auto& si = s->impl();
+    const auto& target = si.target.group->impl();
+    if (!whole.count(&target)) si.keep_targets(target.lo, target.hi);
+  }
+  split = true;
+}
+
+void Network::Impl::exchange_spikes() {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<const std::vector<int32_t>*> mine;
+  std::vector<std::vector<int32_t>*> all;
+  for (auto* g : split_groups) {
+    mine.push_back(&g->spikes);
+    all.push_back(&g->spikes);
+  }
+  pack_spikes(mine, message);
+  options.ranks->gather_ints(message, messages, counts);
+  unpack_spikes(messages, counts, all);
+  exchange.seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  exchange.exchanges += 1;
+  exchange.values += static_cast<int64_t>(message.size());
+}
+
+void Network::Impl::gather_after_run(const std::vector<size_t>& records_before) {
+  const Ranks& r = *options.ranks;
+  std::vector<double> send, recv;
+  std::vector<int> got;
+  // Each split group's variables (and the steps of the last spikes): rank r's block of
+  // each, one variable after another, rank after rank.
+  for (auto* g : split_groups) {
+    std::vector<double*> arrays;
+    for (auto& [name, v] : g->vars) arrays.push_back(v.data());
+    if (!g->lastspike_step.empty()) arrays.push_back(g->lastspike_step.data());
+    send.clear();
+    for (double* a : arrays) send.insert(send.end(), a + g->lo, a + g->hi);
+    r.gather_doubles(send, recv, got);
+    if (recv.size() != arrays.size() * static_cast<size_t>(g->n))
+      throw Error("network: gathering " + g->name + " after the run, " +
+                  std::to_string(recv.size()) + " values came (expected " +
+                  std::to_string(arrays.size() * static_cast<size_t>(g->n)) + ")");
+    size_t at = 0;
+    for (int q = 0; q < r.size; ++q) {
+      const auto [lo, hi] = block_range(g->n, q, r.size, Program::kBlock);
+      for (double* a : arrays) {
+        std::copy(recv.begin() + static_cast<std::ptrdiff_t>(at),
+                  recv.begin() + static_cast<std::ptrdiff_t>(at) + (hi - lo), a + lo);
+        at += static_cast<size_t>(hi - lo);
+      }
+    }
+  }
+  // The state monitors of split groups: each rank recorded its own neurons.
+  for (size_t k = 0; k < state_monitors.size(); ++k) {
+    auto& m = *state_monitors[k];
+    const auto* g = &m.source.group->impl();
+    if (std::find(split_groups.begin(), split_groups.end(), g) == split_groups.end()) continue;
+    const size_t from = records_before[k], steps = m.t.size() - from;
+    auto owner = [&](int64_t index) {
+      const int64_t a = m.source.start + index;
+      for (int q = 0; q < r.size; ++q) {
+        const auto [lo, hi] = block_range(g->n, q, r.size, Program::kBlock);
+        if (a >= lo && a < hi) return q;
+      }
+      return r.size - 1;
+    };
+    send.clear();
+    for (const auto& v : m.variables)
+      for (size_t i = 0; i < m.indices.size(); ++i)
+        if (owner(m.indices[i]) == r.rank) {
+          const auto& rec = m.values[v][i];
+          send.insert(send.end(), rec.begin() + static_cast<std::ptrdiff_t>(from), rec.end());
+        }
+    r.gather_doubles(send, recv, got);
+    if (recv.size() != steps * m.variables.size() * m.indices.size())
+      throw Error("network: gathering " + m.name + " after the run, " +
+                  std::to_string(recv.size()) + " values came (expected " +
+                  std::to_string(steps * m.variables.size() * m.indices.size()) + ")");
+    size_t at = 0;
+    for (int q = 0; q < r.size; ++q)
+      for (const auto& v : m.variables)
+        for (size_t i = 0; i < m.indices.size(); ++i)
+          if (owner(m.indices[i]) == q) {
+            auto& rec = m.values[v][i];
+            std::copy(recv.begin() + static_cast<std::ptrdiff_t>(at),
+                      recv.begin() + static_cast<std::ptrdiff_t>(at + steps),
+                      rec.begin() + static_cast<std::ptrdiff_t>(from));
+            at += steps;
+          }
+  }
+}
+
+const ExchangeStats& Network::exchange_stats() const { return impl_->exchange; }
+
+}  // namespace soma::snn

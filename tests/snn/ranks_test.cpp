@@ -1,0 +1,218 @@
+// A network shared by ranks (soma/snn/ranks.hpp), without mpirun: the block split, the
+// spike messages, and whole networks run by two or three "ranks" that are threads of
+// this process, exchanging through memory instead of MPI. Each must give, bit for bit,
+// the spikes, records and final state of the same network on one rank.
+#include <gtest/gtest.h>
+
+#include <barrier>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "snn/internal.hpp"
+#include "soma/core/error.hpp"
+#include "soma/snn/models.hpp"
+#include "soma/snn/network.hpp"
+
+using namespace soma::snn;
+
+namespace {
+
+TEST(BlockRange, CoversTheGroupInAlignedBlocksInRankOrder) {
+  for (int64_t n : {1, 255, 256, 257, 1000, 4000, 40000}) {
+    for (int size : {1, 2, 3, 7}) {
+      int64_t next = 0;
+      for (int r = 0; r < size; ++r) {
+        const auto [lo, hi] = block_range(n, r, size);
+        EXPECT_EQ(lo, next) << n << " " << r << "/" << size;
+        EXPECT_LE(lo, hi);
+        EXPECT_EQ(lo % 256, 0);
+        if (r + 1 < size) {
+          EXPECT_TRUE(hi % 256 == 0 || hi == n);
+        }
+        next = hi;
+      }
+      EXPECT_EQ(next, n);
+    }
+  }
+  // 40,000 neurons are 157 blocks of 256 (the last one short): 78 and 79.
+  EXPECT_EQ(block_range(40000, 0, 2), (std::pair<int64_t, int64_t>{0, 19968}));
+  EXPECT_EQ(block_range(40000, 1, 2), (std::pair<int64_t, int64_t>{19968, 40000}));
+  EXPECT_THROW(block_range(10, 2, 2), soma::Error);
+  EXPECT_THROW(block_range(10, 0, 0), soma::Error);
+}
+
+TEST(SpikeMessages, UnpackPutsEachGroupsSpikesInRankOrder) {
+  const std::vector<int32_t> a0{1, 7}, b0{}, a1{300}, b1{256, 400};
+  std::vector<int32_t> m0, m1;
+  pack_spikes({&a0, &b0}, m0);
+  pack_spikes({&a1, &b1}, m1);
+  EXPECT_EQ(m0, (std::vector<int32_t>{2, 1, 7, 0}));
+  EXPECT_EQ(m1, (std::vector<int32_t>{1, 300, 2, 256, 400}));
+  std::vector<int32_t> all = m0;
+  all.insert(all.end(), m1.begin(), m1.end());
+  std::vector<int32_t> a{99}, b;
+  unpack_spikes(all, {static_cast<int>(m0.size()), static_cast<int>(m1.size())}, {&a, &b});
+  EXPECT_EQ(a, (std::vector<int32_t>{1, 7, 300}));
+  EXPECT_EQ(b, (std::vector<int32_t>{256, 400}));
+  // A count that overruns its rank's message, a message too long, counts past the data.
+  EXPECT_THROW(unpack_spikes({5, 1, 0}, {3}, {&a, &b}), soma::Error);
+  EXPECT_THROW(unpack_spikes({0, 0, 9}, {3}, {&a, &b}), soma::Error);
+  EXPECT_THROW(unpack_spikes({0, 0}, {4}, {&a, &b}), soma::Error);
+}
+
+// Ranks that are threads: each collective puts every rank's values on a board, waits
+// for all, reads them all, and waits again before the board is reused.
+struct Board {
+  explicit Board(int n) : size(n), sync(n), ints(n), doubles(n) {}
+  int size;
+  std::barrier<> sync;
+  std::vector<std::vector<int32_t>> ints;
+  std::vector<std::vector<double>> doubles;
+  template <class T>
+  void gather(std::vector<std::vector<T>>& slots, int rank, const std::vector<T>& send,
+              std::vector<T>& recv, std::vector<int>& counts) {
+    slots[static_cast<size_t>(rank)] = send;
+    sync.arrive_and_wait();
+    recv.clear();
+    counts.clear();
+    for (const auto& s : slots) {
+      recv.insert(recv.end(), s.begin(), s.end());
+      counts.push_back(static_cast<int>(s.size()));
+    }
+    sync.arrive_and_wait();
+  }
+};
+
+std::vector<std::shared_ptr<const Ranks>> thread_ranks(const std::shared_ptr<Board>& board) {
+  std::vector<std::shared_ptr<const Ranks>> out;
+  for (int r = 0; r < board->size; ++r) {
+    auto ranks = std::make_shared<Ranks>();
+    ranks->rank = r;
+    ranks->size = board->size;
+    ranks->gather_ints = [board, r](const std::vector<int32_t>& s, std::vector<int32_t>& v,
+                                    std::vector<int>& c) {
+      board->gather(board->ints, r, s, v, c);
+    };
+    ranks->gather_doubles = [board, r](const std::vector<double>& s, std::vector<double>& v,
+                                       std::vector<int>& c) {
+      board->gather(board->doubles, r, s, v, c);
+    };
+    out.push_back(ranks);
+  }
+  return out;
+}
+
+// Runs `simulate` on `size` thread ranks and returns each rank's result.
+template <class Result>
+std::vector<Result> on_ranks(int size,
+                             const std::function<Result(std::shared_ptr<const Ranks>)>& simulate) {
+  auto ranks = thread_ranks(std::make_shared<Board>(size));
+  std::vector<Result> out(static_cast<size_t>(size));
+  std::vector<std::thread> threads;
+  for (int r = 0; r < size; ++r)
+    threads.emplace_back([&, r] { out[static_cast<size_t>(r)] = simulate(ranks[r]); });
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+TEST(RanksCoba, TwoThreadRanksGiveTheSpikesOfOne) {
+  auto coba = [](std::shared_ptr<const Ranks> ranks) {
+    return models::coba({.neurons = 2000,
+                         .duration = 0.03,
+                         .seed = 7,
+                         .record_spikes = true,
+                         .ranks = std::move(ranks)});
+  };
+  const auto one = coba(nullptr);
+  ASSERT_GT(one.spikes, 200);  // the network is active: the comparison means something
+  const auto two = on_ranks<models::CobaResult>(2, coba);
+  for (const auto& r : two) {
+    EXPECT_EQ(r.spike_i, one.spike_i);
+    EXPECT_EQ(r.spike_t, one.spike_t);
+    EXPECT_EQ(r.synapses, one.synapses);
+    EXPECT_EQ(r.exchange.exchanges, 300);  // one per step
+  }
+  EXPECT_EQ(one.exchange.exchanges, 0);
+}
+
+// A network with what the split must handle: delays that differ per synapse, on_post
+// plasticity, a noisy group and a PoissonGroup and a PoissonInput (run whole on every
+// rank), a subgroup source, a state monitor, a constant changed between two runs.
+struct Outcome {
+  std::vector<int64_t> i, i_noisy;
+  std::vector<double> t, t_noisy, v_end;
+  std::map<std::string, std::vector<std::vector<double>>> records;
+  int64_t kept_synapses = 0, synapses = 0;
+};
+
+Outcome mixed(std::shared_ptr<const Ranks> ranks) {
+  Network net({.seed = 3, .ranks = std::move(ranks)});
+  net.set_constant("tau", "10*ms");
+  net.set_constant("drive", "1.2");
+  auto& g = net.add_neuron_group(
+      700, "dv/dt = (drive - v + I)/tau : 1 (unless refractory)\ndI/dt = -I/(5*ms) : 1",
+      {.threshold = "v > 1", .reset = "v = 0", .refractory = "2*ms", .name = "G"});
+  g.set("v", "rand()");
+  auto& noisy = net.add_neuron_group(300, "dv/dt = (1.05 - v)/tau : 1",
+                                     {.threshold = "v > 1", .reset = "v = 0", .name = "N"});
+  noisy.run_regularly("v += 0.05*randn()");
+  auto& p = net.add_poisson_group(200, "40*Hz", "P");
+  auto& s = net.add_synapses(g(0, 500), g,
+                             {.model = "w : 1\ndA/dt = -A/(10*ms) : 1 (event-driven)",
+                              .on_pre = "I_post += w\nA += 0.01",
+                              .on_post = "w = clip(w + A, 0, 0.2)",
+                              .name = "S"});
+  s.connect_probability(0.05);
+  s.set("w", "0.1*rand()");
+  s.set("delay", "(1 + 3*rand())*ms");
+  auto& sn = net.add_synapses(noisy, g, {.on_pre = "I_post += 0.05", .delay = "1*ms"});
+  sn.connect_probability(0.02);
+  auto& sp = net.add_synapses(p, g, {.on_pre = "v_post += 0.02", .name = "SP"});
+  sp.connect_probability(0.1);
+  net.add_poisson_input(noisy, "v", 50, 20.0, "0.01");
+  auto& mg = net.add_spike_monitor(g);
+  auto& mn = net.add_spike_monitor(noisy);
+  auto& state = net.add_state_monitor(g, {"v", "I"}, {0, 299, 300, 699});
+  net.run(0.02);
+  net.set_constant("drive", "1.1");
+  net.run(0.02);
+  Outcome o;
+  o.i = mg.i;
+  o.t = mg.t;
+  o.i_noisy = mn.i;
+  o.t_noisy = mn.t;
+  o.v_end = g.get("v");
+  o.records = state.values;
+  o.kept_synapses = static_cast<int64_t>(s.impl().count());
+  o.synapses = s.size();
+  return o;
+}
+
+TEST(RanksNetwork, ThreadRanksGiveOneRanksSpikesRecordsAndState) {
+  const Outcome one = mixed(nullptr);
+  ASSERT_GT(one.i.size(), 200u);
+  ASSERT_GT(one.i_noisy.size(), 20u);
+  for (int size : {2, 3}) {
+    const auto runs = on_ranks<Outcome>(size, mixed);
+    int64_t kept = 0;
+    for (const auto& r : runs) {
+      EXPECT_EQ(r.i, one.i) << size << " ranks";
+      EXPECT_EQ(r.t, one.t) << size << " ranks";
+      EXPECT_EQ(r.i_noisy, one.i_noisy) << size << " ranks";
+      EXPECT_EQ(r.t_noisy, one.t_noisy) << size << " ranks";
+      EXPECT_EQ(r.v_end, one.v_end) << size << " ranks";
+      EXPECT_EQ(r.records, one.records) << size << " ranks";
+      EXPECT_EQ(r.synapses, one.synapses);
+      kept += r.kept_synapses;
+    }
+    // Each synapse is kept by exactly one rank, that of its target.
+    EXPECT_EQ(kept, one.synapses) << size << " ranks";
+    EXPECT_LT(runs[0].kept_synapses, one.synapses) << size << " ranks";
+  }
+}
+
+}  // namespace
