@@ -28,19 +28,15 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
+#include "coba.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
 
+namespace soma::examples::coba {
 namespace {
-
-struct Options : soma::cli::ExampleOptions {
-  int64_t neurons = 4000;
-  double duration = 1.0;
-};
 
 std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::CobaResult& r,
                                      const std::filesystem::path& dir) {
@@ -96,6 +92,8 @@ std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::
   return {png.string(), csv_path.string()};
 }
 
+}  // namespace
+
 void run(const Options& opt) {
   const auto r = soma::snn::models::coba({.neurons = opt.neurons,
                                           .duration = opt.duration,
@@ -127,18 +125,13 @@ void run(const Options& opt) {
               r.setup_seconds, r.sim_seconds, r.sim_seconds / opt.duration);
 }
 
-soma::cli::ExampleRegistrar reg("coba", "COBA benchmark network (Brette et al. 2007)",
-                                [](CLI::App& app) {
-                                  auto opts = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, *opts);
-                                  app.add_option("--neurons", opts->neurons, "Number of neurons")
-                                      ->check(CLI::Range(int64_t{10}, int64_t{100000000}))
-                                      ->capture_default_str();
-                                  app.add_option("--duration", opts->duration,
-                                                 "Simulated time in seconds")
-                                      ->check(CLI::Range(0.0, 1e6))
-                                      ->capture_default_str();
-                                  app.callback([opts] { run(*opts); });
-                                });
+}  // namespace soma::examples::coba
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example coba` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::coba::Options opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::coba::run(opt); });
+}
+#endif

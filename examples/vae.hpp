@@ -1,0 +1,20 @@
+#pragma once
+// examples/vae.cpp's options and entry point: its own main() and `soma example
+// vae` (apps/soma/examples/vae.cpp) both call run().
+#include <cstdint>
+#include <string>
+
+#include "soma/cli/example.hpp"
+
+namespace soma::examples::vae {
+
+struct Options {
+  soma::cli::ExampleOptions common{.epochs = 3};
+  std::string data_dir;  // empty: Debian's folder
+  int64_t train = 20000, test = 10000, batch = 128;
+  double lr = 1e-3;
+};
+
+void run(const Options& opt);
+
+}  // namespace soma::examples::vae
