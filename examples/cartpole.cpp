@@ -18,6 +18,7 @@
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/system.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/rl/dqn.hpp"
 #include "soma/rl/reinforce.hpp"
@@ -41,6 +42,20 @@ std::unique_ptr<rl::Agent> make_agent(const Options& o) {
   if (o.hidden > 0) d.hidden = o.hidden;
   if (o.lr > 0) d.lr = o.lr;
   return std::make_unique<rl::Dqn>(d, o.common.seed);
+}
+
+// What the agent learnt, as soma train would save it: REINFORCE's policy and value
+// networks, or DQN's online and target networks.
+soma::nn::StateDict learnt_weights(const rl::Agent& agent) {
+  soma::nn::StateDict sd;
+  if (const auto* r = dynamic_cast<const rl::Reinforce*>(&agent)) {
+    sd.merge(r->policy.state_dict(), "policy");
+    sd.merge(r->value.state_dict(), "value");
+  } else if (const auto* d = dynamic_cast<const rl::Dqn*>(&agent)) {
+    sd.merge(d->online.state_dict(), "online");
+    sd.merge(d->target.state_dict(), "target");
+  }
+  return sd;
 }
 
 // Mean of the last (up to) 100 returns after each episode.
@@ -143,6 +158,9 @@ void run(const Options& opt) {
                          {"steps", steps},
                          {"seed", opt.common.seed},
                          {"returns", returns},
+                         {"weights_sha256", soma::nn::state_dict_sha256(learnt_weights(*agent))},
+                         // one episode at a time, one process
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 

@@ -12,7 +12,7 @@
 //
 //   soma example char-lstm [--json] [--seed N] [--epochs N] [--plot DIR] [--words PATH]
 //                          [--hidden N] [--embed N] [--batch N] [--seq N] [--lr X]
-//                          [--samples N] [--max-chars N]
+//                          [--samples N] [--max-chars N] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +33,7 @@
 #include "soma/nn/embedding.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
@@ -97,6 +98,14 @@ struct Model {
     for (const Tensor& t : lstm.parameters()) p.push_back(t);
     for (const Tensor& t : head.parameters()) p.push_back(t);
     return p;
+  }
+  // As a Module would name its children's entries ("lstm.weight_ih_l0").
+  nn::StateDict state_dict() const {
+    nn::StateDict sd;
+    sd.merge(embed.state_dict(), "embed");
+    sd.merge(lstm.state_dict(), "lstm");
+    sd.merge(head.state_dict(), "head");
+    return sd;
   }
   // tokens [B, L] -> logits [B * L, vocab]; state carried in and out.
   Tensor forward(const Tensor& tokens, nn::RecurrentState& state) {
@@ -166,7 +175,7 @@ std::string sample_word(Model& m, const Corpus& c, soma::Rng& rng) {
 
 }  // namespace
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v] : {std::pair{"--hidden", opt.hidden}, std::pair{"--embed", opt.embed},
                          std::pair{"--batch", opt.batch}, std::pair{"--seq", opt.seq}})
@@ -194,7 +203,10 @@ void run(const Options& opt) {
   const double untrained = score(model, corpus.test, opt);
   {
     soma::ProgressBar bar(epochs * per_epoch, "char-lstm", !opt.common.json);
+    soma::cli::LiveLoop feed(live, epochs, per_epoch);
+    feed.begin();
     for (int e = 0; e < epochs; ++e) {
+      double epoch_loss = 0;
       nn::RecurrentState state;
       for (int64_t k = 0; k < per_epoch; ++k) {
         auto [x, y] = train.get(k);
@@ -205,12 +217,16 @@ void run(const Options& opt) {
         adam.step();
         step_seconds += watch.seconds();
         step_loss.push_back(loss.item<double>());
+        epoch_loss += step_loss.back();
+        feed.batch(e + 1, k + 1, step_loss.back());
         char status[48];
         std::snprintf(status, sizeof status, "loss %.3f", step_loss.back());
         bar.advance(1, status);
       }
       test_curve.push_back(score(model, corpus.test, opt));
+      feed.epoch(e + 1, epoch_loss / double(per_epoch), test_curve.back());
     }
+    feed.end();
   }
   const double test_nats = test_curve.empty() ? untrained : test_curve.back();
   soma::Rng sample_rng(opt.common.seed + 2);
@@ -266,11 +282,15 @@ void run(const Options& opt) {
                          {"seconds_per_step", seconds_per_step},
                          {"steps", step_loss.size()},
                          {"epochs", epochs},
+                         {"steps_per_epoch", per_epoch},
                          {"vocab", vocab},
                          {"train_chars", corpus.train.size()},
                          {"test_chars", corpus.test.size()},
                          {"samples", samples},
                          {"novel_samples", novel},
+                         {"weights_sha256", nn::state_dict_sha256(model.state_dict())},
+                         // truncated BPTT carries the state from batch to batch: one process
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 
@@ -281,7 +301,7 @@ void run(const Options& opt) {
 // command line, the rest at their defaults (`soma example char-lstm` has them as flags).
 int main(int argc, char** argv) {
   soma::examples::char_lstm::Options opt;
-  return soma::cli::example_main(argc, argv, opt.common,
-                                 [&] { soma::examples::char_lstm::run(opt); });
+  return soma::cli::example_main(
+      argc, argv, opt.common, [&] { soma::examples::char_lstm::run(opt, soma::cli::LiveBoard{}); });
 }
 #endif

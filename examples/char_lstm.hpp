@@ -5,6 +5,7 @@
 #include <string>
 
 #include "soma/cli/example.hpp"
+#include "soma/cli/live.hpp"
 
 namespace soma::examples::char_lstm {
 
@@ -17,6 +18,6 @@ struct Options {
   int64_t max_chars = 0;  // 0: the whole training stream per epoch
 };
 
-void run(const Options& opt);
+void run(const Options& opt, const soma::cli::LiveBoard& live);
 
 }  // namespace soma::examples::char_lstm

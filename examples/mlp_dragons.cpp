@@ -243,6 +243,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"mlp_train_accuracy_max", best},
                            {"mlp_test_accuracy", test_accuracy},
                            {"train_seconds", train_seconds},
+                           {"weights_sha256", nn::state_dict_sha256(model)},
+                           // one dragon per step: nothing to share out
+                           {"ranks", 1},
                            {"figures", figures}});
     return;
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "classic_state.hpp"
 #include "dragons.hpp"
 #include "multiclass_perceptron.hpp"
 #include "perceptron_live.hpp"
@@ -122,6 +123,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   nlohmann::json matrix = nlohmann::json::array();
   for (size_t r = 0; r < 3; ++r)
     matrix.push_back({counts[r * 3], counts[r * 3 + 1], counts[r * 3 + 2]});
+  const std::string weights = soma::nn::state_dict_sha256(soma::examples::state_dict(perceptron));
   soma::cli::print_json({{"multiclass_accuracy", test_accuracy},
                          {"train_accuracy", train_accuracy},
                          {"confusion_matrix", matrix},
@@ -132,6 +134,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train_size", split.train.size()},
                          {"test_size", split.test.size()},
                          {"train_seconds", train_seconds},
+                         {"weights_sha256", weights},
+                         // whole-data passes of one process (classic/)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "classic_state.hpp"
 #include "neuron.hpp"
 #include "soma/classic/neuron.hpp"
 #include "soma/classic/ols.hpp"
@@ -217,6 +218,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     for (const auto& r : records) rec.push_back({r.epoch, r.batch, r.w, r.b, r.mse_tutorial});
     // Flat keys, named as tests/reference/neuron_tutorial.py names the tutorial's figures.
     const Record& first = records.front();
+    const std::string weights = soma::nn::state_dict_sha256(soma::examples::state_dict(neuron));
     soma::cli::print_json({{"ols100_raw_intercept", part1.raw.intercept},
                            {"ols100_raw_coef", part1.raw.coef[0]},
                            {"ols100_scaled_intercept", part1.scaled.intercept},
@@ -243,6 +245,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"ols_mse_train", ols_mse},
                            {"record", rec},
                            {"train_seconds", train_seconds},
+                           {"weights_sha256", weights},
+                           // the tutorial's Neuron class, one process
+                           {"ranks", 1},
                            {"figures", figures}});
     return;
   }

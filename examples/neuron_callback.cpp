@@ -171,6 +171,10 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"frames", frames},
                            {"record", rec},
                            {"train_seconds", train_seconds},
+                           {"weights_sha256", nn::state_dict_sha256(model)},
+                           // float64 like the tutorial; data-parallel training exchanges
+                           // float32 gradients
+                           {"ranks", 1},
                            {"figures", figures}});
     return;
   }

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "boston_like.hpp"
+#include "classic_state.hpp"
 #include "neuron_multi.hpp"
 #include "soma/classic/neuron.hpp"
 #include "soma/classic/ols.hpp"
@@ -118,6 +119,7 @@ struct NeuronRun {
   double start_b = 0;
   soma::classic::NeuronHistory history;
   std::vector<double> mse_train;  // the tutorial's figure, before each step
+  soma::nn::StateDict state;      // the trained weights
 };
 
 NeuronRun neuron_section(const Split& s, soma::NumpyRandomState& rs, int64_t epochs) {
@@ -127,6 +129,7 @@ NeuronRun neuron_section(const Split& s, soma::NumpyRandomState& rs, int64_t epo
   soma::classic::Neuron neuron(r.start_w, r.start_b);
   r.history = neuron.fit(matrix(s.x_train), soma::tensor(std::span<const double>(s.y_train)),
                          {.learning_rate = 0.1, .epochs = epochs, .batch_size = 0});
+  r.state = soma::examples::state_dict(neuron);
   std::vector<double> w = r.start_w;
   double b = r.start_b;
   for (size_t k = 0; k < r.history.weights_per_batch.size(); ++k) {
@@ -143,6 +146,7 @@ struct KerasRun {
   std::vector<std::vector<double>> kernel;  // after each epoch
   double final_bias = 0;
   double seconds = 0;
+  soma::nn::StateDict state;  // the trained weights
 };
 
 KerasRun keras_section(const Split& s, uint32_t seed, int64_t epochs, const Options& opt,
@@ -182,6 +186,7 @@ KerasRun keras_section(const Split& s, uint32_t seed, int64_t epochs, const Opti
     k.loss.push_back(e.train_loss), k.val_loss.push_back(e.valid_loss);
   k.kernel = recorder->values("weight");
   k.final_bias = model.bias.to_vector<double>()[0];
+  k.state = model.state_dict();
   return k;
 }
 
@@ -328,6 +333,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
         if (size_t(at) < kr.kernel.size())
           j["keras_at_" + std::to_string(at)] = kr.kernel[size_t(at)];
       }
+    j["weights_sha256"] = soma::nn::state_dict_sha256(
+        soma::examples::combined({{"neuron", nr.state}, {"keras", kr.state}}));
+    j["ranks"] = 1;  // float64 models; data-parallel training exchanges float32 gradients
     j["figures"] = figures;
     soma::cli::print_json(j);
     return;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "classic_state.hpp"
 #include "dragons.hpp"
 #include "perceptron.hpp"
 #include "perceptron_live.hpp"
@@ -123,6 +124,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     std::printf("training %.4f s\n", train_seconds);
     return;
   }
+  const std::string weights = soma::nn::state_dict_sha256(
+      soma::examples::combined({{"perceptron", soma::examples::state_dict(perceptron)},
+                                {"logistic", soma::examples::state_dict(logistic)}}));
   // Flat keys, named as tests/reference/dragons_tutorial.py names the tutorial's figures.
   soma::cli::print_json({{"logistic_accuracy", l.accuracy},
                          {"logistic_detection", l.detection_rate},
@@ -136,6 +140,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train_size", split.train.size()},
                          {"test_size", split.test.size()},
                          {"train_seconds", train_seconds},
+                         {"weights_sha256", weights},
+                         // whole-data passes of one process (classic/)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 

@@ -252,6 +252,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"trend_mse", floor},
                            {"model_vs_trend_mse", to_trend},
                            {"train_seconds", train_seconds},
+                           {"weights_sha256", nn::state_dict_sha256(model)},
+                           // its own loop, one process (soma train runs data-parallel)
+                           {"ranks", 1},
                            {"figures", figures}});
     return;
   }

@@ -10,9 +10,12 @@
 // squared error of always predicting the mean, the baseline a model must beat; the
 // noise variance (0.01) is the floor no model can go below.
 //
+// --live shows the RNN's epochs, then the GRU's, then the LSTM's, as one run of
+// 3 x --epochs.
+//
 //   soma example sine-rnn [--json] [--seed N] [--epochs N] [--plot DIR] [--hidden N]
 //                         [--window N] [--ahead N] [--noise X] [--train N] [--test N]
-//                         [--batch N] [--lr X]
+//                         [--batch N] [--lr X] [--live [--port N] [--live-hold S]]
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +32,7 @@
 #include "soma/core/system.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
@@ -77,6 +81,13 @@ struct Model {
     for (const Tensor& t : head.parameters()) p.push_back(t);
     return p;
   }
+  // As a Module would name its children's entries ("cell.weight_ih_l0").
+  nn::StateDict state_dict() const {
+    nn::StateDict sd;
+    sd.merge(cell->state_dict(), "cell");
+    sd.merge(head.state_dict(), "head");
+    return sd;
+  }
 };
 
 double test_mse(Model& m, const Split& s) {
@@ -91,7 +102,7 @@ struct Result {
 };
 
 Result train_one(Model& m, const Split& train, const Split& test, const Options& o, int epochs,
-                 soma::ProgressBar& bar) {
+                 soma::ProgressBar& bar, soma::cli::LiveLoop& feed, int first_epoch) {
   Result r;
   soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
   soma::Rng order_rng(o.common.seed + 7);  // the same batch order for every model
@@ -116,12 +127,14 @@ Result train_one(Model& m, const Split& train, const Split& test, const Options&
       step_seconds += watch.seconds();
       ++steps;
       total += loss.item<double>();
+      feed.batch(first_epoch + e, batches + 1, loss.item<double>());
       char status[64];
       std::snprintf(status, sizeof status, "%s loss %.4f", m.name.c_str(), loss.item<double>());
       bar.advance(1, status);
     }
     r.train_curve.push_back(total / double(std::max<int64_t>(batches, 1)));
     r.test_curve.push_back(test_mse(m, test));
+    feed.epoch(first_epoch + e, r.train_curve.back(), r.test_curve.back());
   }
   r.test_mse = r.test_curve.empty() ? test_mse(m, test) : r.test_curve.back();
   r.seconds_per_step = steps ? step_seconds / double(steps) : 0.0;
@@ -188,7 +201,7 @@ std::string plot_results(const Options& o, const std::vector<Model>& models,
 
 }  // namespace
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   check(opt);
   const int epochs = opt.common.epochs;
   soma::Rng data_rng(opt.common.seed);
@@ -211,7 +224,12 @@ void run(const Options& opt) {
   {
     soma::ProgressBar bar(int64_t(models.size()) * epochs * (opt.train / opt.batch), "sine-rnn",
                           !opt.common.json);
-    for (Model& m : models) results.push_back(train_one(m, train, test, opt, epochs, bar));
+    soma::cli::LiveLoop feed(live, int64_t(models.size()) * epochs, opt.train / opt.batch);
+    feed.begin();
+    for (Model& m : models)
+      results.push_back(
+          train_one(m, train, test, opt, epochs, bar, feed, 1 + int(results.size()) * epochs));
+    feed.end();
   }
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty())
@@ -227,6 +245,8 @@ void run(const Options& opt) {
     return;
   }
   nlohmann::json per_model = nlohmann::json::object();
+  nn::StateDict weights;  // every model's, under its name ("LSTM.head.weight")
+  for (const Model& m : models) weights.merge(m.state_dict(), m.name);
   for (size_t k = 0; k < models.size(); ++k)
     per_model[models[k].name] = {{"test_mse", results[k].test_mse},
                                  {"seconds_per_step", results[k].seconds_per_step},
@@ -236,9 +256,13 @@ void run(const Options& opt) {
                          {"baseline_mse", baseline},
                          {"noise_variance", opt.noise * opt.noise},
                          {"epochs", epochs},
+                         {"steps_per_epoch", opt.train / opt.batch},
                          {"hidden", opt.hidden},
                          {"train", opt.train},
                          {"test", opt.test},
+                         {"weights_sha256", nn::state_dict_sha256(weights)},
+                         // its own loop, one process (soma train runs data-parallel)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 
@@ -249,7 +273,7 @@ void run(const Options& opt) {
 // command line, the rest at their defaults (`soma example sine-rnn` has them as flags).
 int main(int argc, char** argv) {
   soma::examples::sine_rnn::Options opt;
-  return soma::cli::example_main(argc, argv, opt.common,
-                                 [&] { soma::examples::sine_rnn::run(opt); });
+  return soma::cli::example_main(
+      argc, argv, opt.common, [&] { soma::examples::sine_rnn::run(opt, soma::cli::LiveBoard{}); });
 }
 #endif

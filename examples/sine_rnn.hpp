@@ -5,6 +5,7 @@
 #include <string>
 
 #include "soma/cli/example.hpp"
+#include "soma/cli/live.hpp"
 
 namespace soma::examples::sine_rnn {
 
@@ -14,6 +15,6 @@ struct Options {
   double noise = 0.1, lr = 1e-2;
 };
 
-void run(const Options& opt);
+void run(const Options& opt, const soma::cli::LiveBoard& live);
 
 }  // namespace soma::examples::sine_rnn

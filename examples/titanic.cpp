@@ -337,6 +337,9 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
          {"submission",
           opt.out_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(submission.string())},
          {"train_seconds", train_seconds},
+         {"weights_sha256", nn::state_dict_sha256(*t.model)},  // the model the test set got
+         // the tutorial's own batches and loop, one process
+         {"ranks", 1},
          {"figures", figures}});
     return;
   }

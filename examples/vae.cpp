@@ -14,8 +14,11 @@
 // is the ELBO on the test images in nats per image (higher is better; an untrained
 // decoder's is near -784 ln 2 = -543: logits near 0 give every pixel ln 2; seed 42: -524).
 //
+// --live shows the VAE's epochs, then the autoencoder's, as one run of 2 x --epochs.
+//
 //   soma example vae [--json] [--seed N] [--epochs N] [--plot DIR] [--data DIR]
 //                    [--train N] [--test N] [--batch N] [--lr X]
+//                    [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +36,7 @@
 #include "soma/nn/conv.hpp"
 #include "soma/nn/conv_transpose.hpp"
 #include "soma/nn/linear.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 #include "vae.hpp"
@@ -59,6 +63,11 @@ struct Encoder {
     for (const nn::Module* m : std::initializer_list<const nn::Module*>{&c1, &c2, &head})
       for (const Tensor& t : m->parameters()) p.push_back(t);
   }
+  void collect(nn::StateDict& sd, const std::string& prefix) const {
+    sd.merge(c1.state_dict(), prefix + ".c1");
+    sd.merge(c2.state_dict(), prefix + ".c2");
+    sd.merge(head.state_dict(), prefix + ".head");
+  }
 };
 
 struct Decoder {
@@ -76,6 +85,11 @@ struct Decoder {
     for (const nn::Module* m : std::initializer_list<const nn::Module*>{&fc, &t1, &t2})
       for (const Tensor& t : m->parameters()) p.push_back(t);
   }
+  void collect(nn::StateDict& sd, const std::string& prefix) const {
+    sd.merge(fc.state_dict(), prefix + ".fc");
+    sd.merge(t1.state_dict(), prefix + ".t1");
+    sd.merge(t2.state_dict(), prefix + ".t2");
+  }
 };
 
 // Both models: `variational` adds the sampled code and the KL term.
@@ -90,6 +104,13 @@ struct Model {
     enc.collect(p);
     dec.collect(p);
     return p;
+  }
+  // As a Module would name its children's entries ("enc.c1.weight").
+  nn::StateDict state_dict() const {
+    nn::StateDict sd;
+    enc.collect(sd, "enc");
+    dec.collect(sd, "dec");
+    return sd;
   }
   // The code's mean [N, 2] (the autoencoder's code).
   Tensor mean(const Tensor& x) {
@@ -140,7 +161,8 @@ struct History {
 };
 
 History train_model(Model& m, const Tensor& train, const Tensor& test, const Options& o, int epochs,
-                    soma::ProgressBar& bar, const char* label) {
+                    soma::ProgressBar& bar, const char* label, soma::cli::LiveLoop& feed,
+                    int first_epoch) {
   History h;
   soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
   soma::Rng order_rng(o.common.seed + 3), noise_rng(o.common.seed + 4);
@@ -151,7 +173,7 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
     for (size_t i = order.size() - 1; i > 0; --i)
       std::swap(order[i], order[size_t(order_rng.next_u64() % (i + 1))]);
     double total = 0;
-    for (int64_t at = 0; at < n; at += o.batch) {
+    for (int64_t at = 0, s = 1; at < n; at += o.batch, ++s) {
       const int64_t b = std::min(o.batch, n - at);
       const Tensor x = train.index_select(
           0, soma::tensor(std::span<const int64_t>(order.data() + at, size_t(b)), {b}));
@@ -160,6 +182,7 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
       (l.total * (1.0 / double(b))).backward();
       adam.step();
       total += l.total.item<double>();
+      feed.batch(first_epoch + e, s, l.total.item<double>() / double(b));
       char status[64];
       std::snprintf(status, sizeof status, "%s %.1f nats", label,
                     l.total.item<double>() / double(b));
@@ -167,6 +190,7 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
     }
     h.train.push_back(total / double(n));
     h.test.push_back(evaluate(m, test, o.batch, o.common.seed + 5)[0]);
+    feed.epoch(first_epoch + e, h.train.back(), h.test.back());
   }
   return h;
 }
@@ -284,7 +308,7 @@ std::vector<std::string> plots(const Options& o, Model& vae, Model& ae,
 
 }  // namespace
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
                              std::tuple{"--test", opt.test, int64_t{10000}},
@@ -308,8 +332,11 @@ void run(const Options& opt) {
   {
     const int64_t steps = (opt.train + opt.batch - 1) / opt.batch;
     soma::ProgressBar bar(2 * epochs * steps, "vae", !opt.common.json);
-    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE");
-    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE");
+    soma::cli::LiveLoop feed(live, 2 * epochs, steps);
+    feed.begin();
+    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE", feed, 1);
+    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE", feed, 1 + epochs);
+    feed.end();
   }
   const auto final_vae = evaluate(vae, test.images, opt.batch, opt.common.seed + 5);
   const double final_ae = evaluate(ae, test.images, opt.batch, opt.common.seed + 5)[0];
@@ -331,6 +358,9 @@ void run(const Options& opt) {
     for (double& x : v) x = -x;
     return v;
   };
+  nn::StateDict weights;  // both models', "vae.enc.c1.weight", "autoencoder..."
+  weights.merge(vae.state_dict(), "vae");
+  weights.merge(ae.state_dict(), "autoencoder");
   soma::cli::print_json({{"test_elbo", -final_vae[0]},
                          {"test_reconstruction_nats", final_vae[1]},
                          {"test_kl_nats", final_vae[2]},
@@ -340,8 +370,12 @@ void run(const Options& opt) {
                          {"autoencoder_untrained_reconstruction_nats", untrained_ae},
                          {"autoencoder_test_per_epoch", ha.test},
                          {"epochs", epochs},
+                         {"steps_per_epoch", (opt.train + opt.batch - 1) / opt.batch},
                          {"train", opt.train},
                          {"test", opt.test},
+                         {"weights_sha256", nn::state_dict_sha256(weights)},
+                         // its own loop, one process (soma train runs data-parallel)
+                         {"ranks", 1},
                          {"figures", figures}});
 }
 
@@ -352,6 +386,7 @@ void run(const Options& opt) {
 // command line, the rest at their defaults (`soma example vae` has them as flags).
 int main(int argc, char** argv) {
   soma::examples::vae::Options opt;
-  return soma::cli::example_main(argc, argv, opt.common, [&] { soma::examples::vae::run(opt); });
+  return soma::cli::example_main(argc, argv, opt.common,
+                                 [&] { soma::examples::vae::run(opt, soma::cli::LiveBoard{}); });
 }
 #endif

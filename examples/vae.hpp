@@ -5,6 +5,7 @@
 #include <string>
 
 #include "soma/cli/example.hpp"
+#include "soma/cli/live.hpp"
 
 namespace soma::examples::vae {
 
@@ -15,6 +16,6 @@ struct Options {
   double lr = 1e-3;
 };
 
-void run(const Options& opt);
+void run(const Options& opt, const soma::cli::LiveBoard& live);
 
 }  // namespace soma::examples::vae

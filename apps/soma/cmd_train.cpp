@@ -39,7 +39,6 @@
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
-#include "soma/core/sha256.hpp"
 #include "soma/core/system.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/data/column.hpp"
@@ -409,6 +408,7 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
       std::max<int64_t>(0, (c.epochs - fo.start_epoch) * loader.size() - resumed_from_batch);
   ProgressBar bar(batches_left, "train");
   Stopwatch train_clock;
+  const std::clock_t train_cpu_start = std::clock();  // this process's CPU, all threads
   int64_t images_done = 0;
   auto progress = std::make_shared<train::LambdaCallback>();
   progress->batch_end = [&](train::FitState& s, int64_t b, double) {
@@ -487,6 +487,9 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
     }
   }
   const double train_seconds = train_clock.seconds();
+  // On a shared machine the steadier figure (bench/dist): what training cost this rank.
+  const double train_cpu_seconds =
+      static_cast<double>(std::clock() - train_cpu_start) / CLOCKS_PER_SEC;
   const int64_t epochs_run = static_cast<int64_t>(history.epochs.size());
   const BestEpoch best = best_epoch(history, stopper.get());
   const int64_t weights_epoch = best.restored ? best.epoch : history.last().epoch;
@@ -541,12 +544,23 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
   j["test_images"] = d.test_x.size(0);
   j["parameters"] = nn::total_parameters(layers);
   j["train_seconds"] = train_seconds;
+  j["train_cpu_seconds"] = train_cpu_seconds;
   j["images_per_second"] = images_trained / train_seconds;
   j["eval_seconds"] = eval_seconds;
   j["load_seconds"] = load_seconds;
   j["threads"] = num_threads();
   j["ranks"] = ctx.size();
   j["shards"] = shards;
+  if (dp) {
+    // Rank 0's share of the training steps (bench/dist; docs/DISTRIBUTED.md's cost model).
+    const dist::DataParallelStats& st = dp->stats();
+    const double steps = static_cast<double>(std::max<int64_t>(st.steps, 1));
+    j["dist"] = {{"steps", st.steps},
+                 {"parameters", dp->parameter_count()},
+                 {"compute_seconds_per_step", st.compute_seconds / steps},
+                 {"exchange_seconds_per_step", st.exchange_seconds / steps},
+                 {"bytes_sent_per_step", static_cast<double>(st.bytes_sent) / steps}};
+  }
   j["final_train_loss"] = history.last().train_loss;
   // JSON has no NaN: a run without a validation set has null here.
   auto number_or_null = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
@@ -562,10 +576,10 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
 
   // Each file is written atomically, status.json last: until it says "complete",
   // `soma predict` refuses the directory.
-  const std::string weights = nn::serialize(model->state_dict());
-  j["weights_sha256"] = sha256_hex(weights);
+  const nn::StateDict state = model->state_dict();
+  j["weights_sha256"] = nn::state_dict_sha256(state);
   if (!writer) return;  // every rank holds these weights; rank 0 saves them
-  write_file_atomic(dir / "model.soma", weights);
+  write_file_atomic(dir / "model.soma", nn::serialize(state));
   write_file_atomic(dir / "history.csv", history.to_csv());
   // A figure that cannot be drawn (no gnuplot) costs the figures, not the trained model.
   std::vector<std::string> figures;

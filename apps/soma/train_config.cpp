@@ -21,6 +21,7 @@
 #include "soma/nn/dropout.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/pooling.hpp"
+#include "soma/nn/recurrent.hpp"
 
 namespace soma::cli {
 
@@ -300,7 +301,7 @@ void read_layers(const Reader& r, const toml::table& model, std::vector<LayerCon
     r.require(t, q, "type", l.type);
     r.one_of(t, q, "type", l.type,
              {"conv2d", "maxpool2d", "avgpool2d", "flatten", "linear", "relu", "sigmoid", "tanh",
-              "dropout", "batchnorm1d", "batchnorm2d", "leaky_relu"});
+              "dropout", "batchnorm1d", "batchnorm2d", "leaky_relu", "lstm", "gru", "rnn"});
     if (l.type == "conv2d") {
       r.check_keys(t, q, {"type", "in", "out", "kernel", "stride", "padding"});
       r.require(t, q, "in", l.in);
@@ -328,6 +329,12 @@ void read_layers(const Reader& r, const toml::table& model, std::vector<LayerCon
     } else if (l.type == "leaky_relu") {
       r.check_keys(t, q, {"type", "slope"});
       r.get(t, q, "slope", l.slope);
+    } else if (l.type == "lstm" || l.type == "gru" || l.type == "rnn") {
+      r.check_keys(t, q, {"type", "in", "out", "num_layers"});
+      r.require(t, q, "in", l.in);
+      r.require(t, q, "out", l.out);
+      l.num_layers = 1;
+      r.get(t, q, "num_layers", l.num_layers, 1);
     } else {
       r.check_keys(t, q, {"type"});
     }
@@ -335,7 +342,7 @@ void read_layers(const Reader& r, const toml::table& model, std::vector<LayerCon
     // line, rather than as an allocation the machine cannot make (make_tensor checks that
     // too, for the sizes this limit lets through).
     constexpr int64_t kMaxLayerSize = int64_t{1} << 24;
-    for (const char* k : {"in", "out", "kernel", "features", "stride", "padding"})
+    for (const char* k : {"in", "out", "kernel", "features", "stride", "padding", "num_layers"})
       if (const toml::node* v = t.get(k); v && v->is_integer()) {
         const int64_t x = v->as_integer()->get();
         const bool positive = std::string_view(k) != "padding";
@@ -419,6 +426,43 @@ TrainConfig load_train_config(const std::filesystem::path& path) {
   return parse_train_config(text, path.string(), path.parent_path());
 }
 
+namespace {
+
+// A recurrent layer in the Sequential of `soma train` ({ type = "lstm" | "gru" | "rnn" }):
+// each input row is a sequence of T steps of `in` features, given as [N, T * in] (a CSV
+// row: T * in feature columns, step by step) or [N, T, in]. The output is the last
+// layer's hidden state after the last step, [N, out]: what a classifier head reads.
+class SequenceLayer : public nn::Module {
+ public:
+  SequenceLayer(const std::string& type, int64_t in, int64_t hidden, int64_t layers, Rng& rng)
+      : in_(in), layers_(layers) {
+    const nn::RNNOptions o{.num_layers = layers, .batch_first = true};
+    if (type == "lstm")
+      rnn_ = register_module("rnn", std::make_shared<nn::LSTM>(in, hidden, o, rng));
+    else if (type == "gru")
+      rnn_ = register_module("rnn", std::make_shared<nn::GRU>(in, hidden, o, rng));
+    else
+      rnn_ = register_module("rnn", std::make_shared<nn::RNN>(in, hidden, o, rng));
+  }
+  Tensor forward(const Tensor& x) override {
+    Tensor seq = x;
+    if (x.dim() == 2) {
+      if (x.size(1) % in_ != 0)
+        throw Error(rnn_->name() + ": an input row of " + std::to_string(x.size(1)) +
+                    " values is not a whole number of steps of in = " + std::to_string(in_));
+      seq = x.reshape({x.size(0), x.size(1) / in_, in_});
+    }
+    return (*rnn_)(seq, nn::RecurrentState{}).h_n[layers_ - 1];
+  }
+  std::string name() const override { return rnn_->name() + ", last hidden state"; }
+
+ private:
+  int64_t in_, layers_;
+  std::shared_ptr<nn::RNNBase> rnn_;
+};
+
+}  // namespace
+
 std::shared_ptr<nn::Sequential> build_model(const TrainConfig& config, Rng& rng) {
   auto model = std::make_shared<nn::Sequential>();
   for (const auto& l : config.layers) {
@@ -451,6 +495,8 @@ std::shared_ptr<nn::Sequential> build_model(const TrainConfig& config, Rng& rng)
       model->push_back(std::make_shared<nn::BatchNorm1d>(l.in));
     } else if (l.type == "batchnorm2d") {
       model->push_back(std::make_shared<nn::BatchNorm2d>(l.in));
+    } else if (l.type == "lstm" || l.type == "gru" || l.type == "rnn") {
+      model->push_back(std::make_shared<SequenceLayer>(l.type, l.in, l.out, l.num_layers, rng));
     } else {
       throw error_at(config.source_name, l.line, 0, "unknown layer type '" + l.type + "'");
     }

@@ -43,11 +43,12 @@ struct DataConfig {
 
 struct LayerConfig {
   std::string type;  // conv2d, maxpool2d, avgpool2d, flatten, linear, relu, sigmoid, tanh, dropout,
-                     // batchnorm1d, batchnorm2d, leaky_relu
+                     // batchnorm1d, batchnorm2d, leaky_relu, lstm, gru, rnn
   int64_t in = 0, out = 0, kernel = 0, stride = 0, padding = 0;
-  double p = 0.5;       // dropout
-  double slope = 0.01;  // leaky_relu
-  int64_t line = 0;     // where it was written, for error messages
+  int64_t num_layers = 1;  // lstm, gru, rnn: stacked layers
+  double p = 0.5;          // dropout
+  double slope = 0.01;     // leaky_relu
+  int64_t line = 0;        // where it was written, for error messages
 };
 
 struct EarlyStoppingConfig {

@@ -1,6 +1,7 @@
 #include "soma/dist/data_parallel.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -21,6 +22,10 @@ void ordered_sum(const std::vector<const float*>& parts, int64_t n, float* out) 
 namespace {
 
 int64_t shards_for(const Context& ctx, int64_t shards) { return shards == 0 ? ctx.size() : shards; }
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // Counts that MPI takes as int: a bucket's part must fit.
 int as_count(int64_t n) {
@@ -60,6 +65,7 @@ train::BatchGradientFn DataParallel::batch_gradient() {
 }
 
 double DataParallel::step(const Tensor& x, const Tensor& y) {
+  const auto compute_start = std::chrono::steady_clock::now();
   const int64_t n = x.size(0);
   const int64_t first = sampler_.first_shard(), local = sampler_.end_shard() - first;
   // One draw per step from the shared stream keys every shard's own stream.
@@ -97,7 +103,9 @@ double DataParallel::step(const Tensor& x, const Tensor& y) {
   }
   if (rng) rng->set_state(after);
   record.back() = options_.stop_requested && options_.stop_requested() ? 1.0 : 0.0;
+  stats_.compute_seconds += seconds_since(compute_start);
 
+  const auto exchange_start = std::chrono::steady_clock::now();
   std::vector<double> all;
   ctx_.allgather(record, all, "the exchange of the batch's losses");
   double loss = 0;
@@ -112,6 +120,8 @@ double DataParallel::step(const Tensor& x, const Tensor& y) {
   }
 
   exchange_ordered(n);
+  stats_.exchange_seconds += seconds_since(exchange_start);
+  ++stats_.steps;
   for (size_t i = 0; i < params_.size(); ++i) {
     Tensor g = empty(params_[i].shape(), kFloat32);
     std::memcpy(g.data_ptr<float>(), summed_.data() + offsets_[i],
@@ -181,6 +191,10 @@ void DataParallel::exchange_ordered(int64_t n) {
       recv_counts[static_cast<size_t>(p)] = as_count(mine * local);
       recv_displs[static_cast<size_t>(p)] = as_count(mine * local * p);
     }
+    // What leaves this rank: every other rank's slice of each local shard, then this
+    // rank's summed slice to each other rank.
+    stats_.bytes_sent +=
+        static_cast<int64_t>(sizeof(float)) * ((len - mine) * local + mine * (ranks - 1));
     a2a[static_cast<size_t>(k)] = ctx_.start_alltoallv(send.data(), send_counts, send_displs,
                                                        recv.data(), recv_counts, recv_displs);
   }

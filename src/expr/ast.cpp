@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <functional>
 
+#include "soma/expr/functions.hpp"
+
 namespace soma::expr {
 
 namespace {
@@ -209,16 +211,9 @@ bool is_noise_symbol(const std::string& name) {
 }
 
 bool is_function(const std::string& name, int* arg_count) {
-  static const std::pair<const char*, int> table[] = {
-      {"exp", 1}, {"log", 1},   {"log10", 1}, {"sqrt", 1}, {"sin", 1},  {"cos", 1},
-      {"tan", 1}, {"tanh", 1},  {"abs", 1},   {"clip", 3}, {"rand", 0}, {"randn", 0},
-      {"int", 1}, {"floor", 1}, {"ceil", 1},  {"sign", 1}};
-  for (const auto& [n, c] : table)
-    if (name == n) {
-      if (arg_count) *arg_count = c;
-      return true;
-    }
-  return false;
+  const FunctionInfo* f = find_function(name);
+  if (f && arg_count) *arg_count = f->arity;
+  return f != nullptr;
 }
 
 }  // namespace soma::expr

@@ -30,105 +30,11 @@ std::vector<Piece> split_pieces(std::string_view text) {
   return out;
 }
 
-double python_mod(double a, double b) {
-  double r = std::fmod(a, b);
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
-}
-
-double sign_of(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
-
-}  // namespace soma::expr::detail
-
-namespace soma::expr::detail {
-
 bool function_id(const std::string& name, Fn* out) {
-  static const std::pair<const char*, Fn> table[] = {
-      {"exp", Fn::exp},  {"log", Fn::log},   {"log10", Fn::log10}, {"sqrt", Fn::sqrt},
-      {"sin", Fn::sin},  {"cos", Fn::cos},   {"tan", Fn::tan},     {"tanh", Fn::tanh},
-      {"abs", Fn::abs},  {"int", Fn::trunc}, {"floor", Fn::floor}, {"ceil", Fn::ceil},
-      {"sign", Fn::sign}};
-  for (const auto& [n, f] : table)
-    if (name == n) {
-      *out = f;
-      return true;
-    }
-  return false;
-}
-
-double apply_function(Fn f, double x) {
-  switch (f) {
-    case Fn::exp:
-      return std::exp(x);
-    case Fn::log:
-      return std::log(x);
-    case Fn::log10:
-      return std::log10(x);
-    case Fn::sqrt:
-      return std::sqrt(x);
-    case Fn::sin:
-      return std::sin(x);
-    case Fn::cos:
-      return std::cos(x);
-    case Fn::tan:
-      return std::tan(x);
-    case Fn::tanh:
-      return std::tanh(x);
-    case Fn::abs:
-      return std::fabs(x);
-    case Fn::trunc:
-      return std::trunc(x);
-    case Fn::floor:
-      return std::floor(x);
-    case Fn::ceil:
-      return std::ceil(x);
-    case Fn::sign:
-      return sign_of(x);
-  }
-  return x;
-}
-
-double apply_binary(NodeKind k, double a, double b) {
-  switch (k) {
-    case NodeKind::add:
-      return a + b;
-    case NodeKind::sub:
-      return a - b;
-    case NodeKind::mul:
-      return a * b;
-    case NodeKind::div:
-      return a / b;
-    case NodeKind::floordiv:
-      return std::floor(a / b);
-    case NodeKind::mod:
-      return python_mod(a, b);
-    case NodeKind::pow:
-      return std::pow(a, b);
-    case NodeKind::lt:
-      return a < b ? 1.0 : 0.0;
-    case NodeKind::le:
-      return a <= b ? 1.0 : 0.0;
-    case NodeKind::gt:
-      return a > b ? 1.0 : 0.0;
-    case NodeKind::ge:
-      return a >= b ? 1.0 : 0.0;
-    case NodeKind::eq:
-      return a == b ? 1.0 : 0.0;
-    case NodeKind::ne:
-      return a != b ? 1.0 : 0.0;
-    case NodeKind::logical_and:
-      return (a != 0 && b != 0) ? 1.0 : 0.0;
-    case NodeKind::logical_or:
-      return (a != 0 || b != 0) ? 1.0 : 0.0;
-    default:
-      return 0.0;
-  }
-}
-
-// numpy.clip: NaN stays NaN.
-double clip(double x, double lo, double hi) {
-  x = x < lo ? lo : x;
-  return x > hi ? hi : x;
+  const FunctionInfo* f = find_function(name);
+  if (!f || f->arity != 1) return false;
+  *out = f->id;
+  return true;
 }
 
 }  // namespace soma::expr::detail

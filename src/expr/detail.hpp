@@ -21,23 +21,21 @@ struct Piece {
 };
 std::vector<Piece> split_pieces(std::string_view text);
 
-// Scalar semantics of every operator and function, shared by constant folding,
-// the compiled program's scalar part and the reference evaluator, so all three agree.
-double python_mod(double a, double b);
-double sign_of(double x);
-
 }  // namespace soma::expr::detail
 
-#include "soma/expr/ast.hpp"
+#include "soma/expr/functions.hpp"
 
 namespace soma::expr::detail {
 
-// One-argument functions by id (the order of kFunctionNames).
-enum class Fn { exp, log, log10, sqrt, sin, cos, tan, tanh, abs, trunc, floor, ceil, sign };
-bool function_id(const std::string& name, Fn* out);  // false for clip/rand/randn/unknown
-double apply_function(Fn f, double x);
-// Binary operators (add ... logical_or); comparisons and logic give 1.0 / 0.0.
-double apply_binary(NodeKind k, double a, double b);
-double clip(double x, double lo, double hi);
+// The language's scalar semantics (soma/expr/functions.hpp), shared by constant
+// folding, the compiled program's scalar part and the reference evaluator.
+using Fn = Function;
+using expr::apply_binary;
+using expr::apply_function;
+using expr::clip;
+using expr::python_mod;
+inline double sign_of(double x) { return expr::sign(x); }
+// The id of a function of one argument; false for clip/rand/randn/unknown names.
+bool function_id(const std::string& name, Fn* out);
 
 }  // namespace soma::expr::detail

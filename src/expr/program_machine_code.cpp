@@ -85,6 +85,13 @@ void Program::Impl::build_kernel() {
       case VmOp::sqrt:
         value = node(Op::sqrt, a);
         break;
+      case VmOp::exp:  // vecmath::exp, the VM's exp, the same bits
+        value = node(Op::exp, a);
+        break;
+      case VmOp::sign:  // x > 0 ? 1 : x < 0 ? -1 : x (+-0 and NaN pass through)
+        value = node(Op::select, node(Op::gt, a, constant(0.0)), constant(1.0),
+                     node(Op::select, node(Op::lt, a, constant(0.0)), constant(-1.0), a));
+        break;
       case VmOp::fused: {
         const int32_t x = reg(in.a), y = reg(in.b), z = reg(in.c);
         if (x < 0 || y < 0 || z < 0) return;

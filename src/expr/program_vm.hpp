@@ -34,6 +34,7 @@
 #include "detail.hpp"
 #include "soma/core/cpu.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/vecmath.hpp"
 #include "soma/expr/jit.hpp"
 #include "soma/expr/units.hpp"
 
@@ -530,7 +531,7 @@ struct Program::Impl {
           unary(in, start, elems, len, [](double x) { return x == 0 ? 1.0 : 0.0; });
           break;
         case Op::exp:
-          unary(in, start, elems, len, [](double x) { return std::exp(x); });
+          unary(in, start, elems, len, [](double x) { return vecmath::exp(x); });
           break;
         case Op::log:
           unary(in, start, elems, len, [](double x) { return std::log(x); });

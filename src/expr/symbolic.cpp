@@ -194,10 +194,19 @@ class Differentiator {
 
   Expr derive_call(const Node& n) {
     const std::string& f = n.name;
-    if (f == "rand" || f == "randn" || f == "int" || f == "floor" || f == "ceil" || f == "sign" ||
-        n.args.empty())
+    const FunctionInfo* info = find_function(f);
+    if (!info) {
+      // Not one of the language's functions (a TimedArray, drive(t)): constant in the
+      // variable where its arguments are, unknown otherwise.
+      for (const Expr& a : n.args)
+        if (!is_num(run(a), 0)) throw Error("differentiate: unknown function '" + f + "'");
       return number(0);
-    if (f == "clip" && n.args.size() == 3) {
+    }
+    const Function id = info->id;
+    if (id == Function::rand || id == Function::randn || id == Function::trunc ||
+        id == Function::floor || id == Function::ceil || id == Function::sign || n.args.empty())
+      return number(0);
+    if (id == Function::clip && n.args.size() == 3) {
       const Expr& x = n.args[0];
       const Expr& lo = n.args[1];
       const Expr& hi = n.args[2];
@@ -214,26 +223,37 @@ class Differentiator {
     const Expr da = run(a);
     if (is_num(da, 0)) return number(0);
     Expr outer;
-    if (f == "exp")
-      outer = call("exp", {a});
-    else if (f == "log")
-      outer = number(1) / a;
-    else if (f == "log10")
-      outer = number(1) / (a * number(std::log(10.0)));
-    else if (f == "sqrt")
-      outer = number(0.5) / call("sqrt", {a});
-    else if (f == "sin")
-      outer = call("cos", {a});
-    else if (f == "cos")
-      outer = -call("sin", {a});
-    else if (f == "tan")
-      outer = number(1) / pow(call("cos", {a}), number(2));
-    else if (f == "tanh")
-      outer = number(1) - pow(call("tanh", {a}), number(2));
-    else if (f == "abs")
-      outer = call("sign", {a});
-    else
-      throw Error("differentiate: unknown function '" + f + "'");
+    switch (id) {
+      case Function::exp:
+        outer = call("exp", {a});
+        break;
+      case Function::log:
+        outer = number(1) / a;
+        break;
+      case Function::log10:
+        outer = number(1) / (a * number(std::log(10.0)));
+        break;
+      case Function::sqrt:
+        outer = number(0.5) / call("sqrt", {a});
+        break;
+      case Function::sin:
+        outer = call("cos", {a});
+        break;
+      case Function::cos:
+        outer = -call("sin", {a});
+        break;
+      case Function::tan:
+        outer = number(1) / pow(call("cos", {a}), number(2));
+        break;
+      case Function::tanh:
+        outer = number(1) - pow(call("tanh", {a}), number(2));
+        break;
+      case Function::abs:
+        outer = call("sign", {a});
+        break;
+      default:
+        throw Error("differentiate: " + f + "() cannot be differentiated");
+    }
     return s(s(outer) * da);
   }
 

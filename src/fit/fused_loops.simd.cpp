@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "fit/fused_loops.hpp"
-#include "soma/fit/dual.hpp"
+#include "soma/core/vecmath.hpp"
 
 namespace soma::fit::detail::SOMA_ISA_NAMESPACE {
 namespace {
@@ -44,7 +44,7 @@ void unary(FusedUnary op, const double* a, double* __restrict o, size_t len) {
     case FusedUnary::neg:
       return unary_loop(a, o, len, [](double u) { return -u; });
     case FusedUnary::exp:
-      return unary_loop(a, o, len, [](double u) { return exp_vectorizable(u); });
+      return unary_loop(a, o, len, [](double u) { return vecmath::exp(u); });
     case FusedUnary::abs:
       return unary_loop(a, o, len, [](double u) { return std::abs(u); });
     case FusedUnary::sqrt:

@@ -12,8 +12,9 @@
 #include <tuple>
 
 #include "fit/fused_loops.hpp"
+#include "soma/core/vecmath.hpp"
+#include "soma/expr/functions.hpp"
 #include "soma/expr/units.hpp"
-#include "soma/fit/dual.hpp"
 
 namespace soma::fit::detail {
 namespace {
@@ -30,7 +31,39 @@ double powi(double a, int k) {
   return k < 0 ? 1.0 / r : r;
 }
 
-double sign_of(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
+// The fused operation for a one-argument function of the language's table.
+Op unary_op(expr::Function f) {
+  switch (f) {
+    case expr::Function::exp:
+      return Op::exp;
+    case expr::Function::log:
+      return Op::log;
+    case expr::Function::log10:
+      return Op::log10;
+    case expr::Function::sqrt:
+      return Op::sqrt;
+    case expr::Function::sin:
+      return Op::sin;
+    case expr::Function::cos:
+      return Op::cos;
+    case expr::Function::tan:
+      return Op::tan;
+    case expr::Function::tanh:
+      return Op::tanh;
+    case expr::Function::abs:
+      return Op::abs;
+    case expr::Function::sign:
+      return Op::sign;
+    case expr::Function::trunc:
+      return Op::trunc;
+    case expr::Function::floor:
+      return Op::floor;
+    case expr::Function::ceil:
+      return Op::ceil;
+    default:
+      throw Unsupported{};  // clip, rand, randn: expr::Program runs these models
+  }
+}
 
 double apply(Op op, double a, double b, int ipow) {
   switch (op) {
@@ -49,7 +82,7 @@ double apply(Op op, double a, double b, int ipow) {
     case Op::powi:
       return powi(a, ipow);
     case Op::exp:
-      return std::exp(a);
+      return vecmath::exp(a);  // the language's exp, as the block loops compute it
     case Op::log:
       return std::log(a);
     case Op::log10:
@@ -67,7 +100,7 @@ double apply(Op op, double a, double b, int ipow) {
     case Op::abs:
       return std::abs(a);
     case Op::sign:
-      return sign_of(a);
+      return expr::sign(a);
     case Op::trunc:
       return std::trunc(a);
     case Op::floor:
@@ -111,14 +144,13 @@ struct Builder {
     const bool b_const = b < 0 || nodes[b].kind == constant;
     if (na.kind == constant && b_const)
       return number(apply(op, na.value, b < 0 ? 0.0 : nodes[b].value, ipow));
-    // Per element, a division by a parameter-only value is a multiplication
-    // by its reciprocal (computed once; a vector division costs several
-    // multiplications), and a negation moves onto the parameter-only factor.
-    if (op == Op::div && per_element(a) && !per_element(b))
-      return make(Op::mul, a, make(Op::div, number(1.0), b));
+    // A negation moves onto the parameter-only operand (exactly: -a*p is a*(-p), -a/p is
+    // a/(-p)), out of the per-element loops. A
+    // division by a parameter stays a division node; run() multiplies by the
+    // reciprocal where that keeps the language's semantics (see there).
     if (op == Op::mul && !per_element(a) && per_element(b)) std::swap(a, b);
-    if (op == Op::mul && is_neg(a) && !per_element(b))
-      return make(Op::mul, nodes[a].a, make(Op::neg, b, -1));
+    if ((op == Op::mul || op == Op::div) && is_neg(a) && !per_element(b))
+      return make(op, nodes[a].a, make(Op::neg, b, -1));
     const bool vec = per_element(a) || (b >= 0 && per_element(b));
     return intern({vec ? vector : scalar, op, a, b, ipow, 0.0}, int(op));
   }
@@ -156,15 +188,10 @@ struct Builder {
         return make(Op::pow, a, b);
       }
       case K::call: {
-        static const std::pair<const char*, Op> table[] = {
-            {"exp", Op::exp},  {"log", Op::log},   {"log10", Op::log10}, {"sqrt", Op::sqrt},
-            {"sin", Op::sin},  {"cos", Op::cos},   {"tan", Op::tan},     {"tanh", Op::tanh},
-            {"abs", Op::abs},  {"sign", Op::sign}, {"int", Op::trunc},   {"floor", Op::floor},
-            {"ceil", Op::ceil}};
-        if (n.args.size() != 1) throw Unsupported{};
-        for (const auto& [name, op] : table)
-          if (n.name == name) return make(op, visit(n.args[0]), -1);
-        throw Unsupported{};
+        const expr::FunctionInfo* f = expr::find_function(n.name);
+        if (!f || n.args.size() != 1) throw Unsupported{};
+        const Op op = unary_op(f->id);
+        return make(op, visit(n.args[0]), -1);
       }
       default:
         throw Unsupported{};
@@ -291,11 +318,19 @@ void FusedModel::set_parameters(std::span<const double> p) {
   for (const Instr& in : prologue_)
     slots_[in.out] =
         apply(in.op, slots_[in.a.index], is_unary(in.op) ? 0.0 : slots_[in.b.index], in.ipow);
+  reciprocal_.assign(body_.size(), 0.0);
+  for (size_t k = 0; k < body_.size(); ++k) {
+    const Instr& in = body_[k];
+    if (in.op != Op::div || in.a.kind == Operand::slot || in.b.kind != Operand::slot) continue;
+    const double r = 1.0 / slots_[in.b.index];
+    if (std::isnormal(r)) reciprocal_[k] = r;
+  }
 }
 
 void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
   const FusedLoops& loops = fused_loops();
-  for (const Instr& in : body_) {
+  for (size_t k = 0; k < body_.size(); ++k) {
+    const Instr& in = body_[k];
     double* __restrict o =
         in.to_output ? out + size_t(in.out) * stride : regs_.data() + size_t(in.out) * kBlock;
     const double* a = pointer(in.a, x, out, stride);
@@ -313,7 +348,16 @@ void FusedModel::run(const double* x, size_t len, double* out, size_t stride) {
         loops.binary(FusedBinary::mul, a, sa, b, sb, o, len);
         break;
       case Op::div:
-        loops.binary(FusedBinary::div, a, sa, b, sb, o, len);
+        // Fast mode: a division by a parameter-only value is a multiplication by its
+        // reciprocal (a vector division costs several multiplications): within 1 ulp of
+        // x/p. Where 1/p is not a normal number (p = 0, +-inf, subnormal, NaN) the
+        // product would not be x/p even in class (0*inf is NaN where 0/1e-310 is 0),
+        // so the loop divides. set_parameters() made the choice.
+        if (k < reciprocal_.size() && reciprocal_[k] != 0.0) {
+          loops.binary(FusedBinary::mul, a, 0.0, nullptr, reciprocal_[k], o, len);
+        } else {
+          loops.binary(FusedBinary::div, a, sa, b, sb, o, len);
+        }
         break;
       case Op::pow:
         loops.binary(FusedBinary::pow, a, sa, b, sb, o, len);

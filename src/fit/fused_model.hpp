@@ -77,6 +77,9 @@ class FusedModel {
   };
   std::vector<Copy> copies_;  // outputs not computed in place (x, a slot, a repeat)
   std::vector<double> regs_;  // registers x kBlock
+  // Per body instruction: the reciprocal of a division's parameter-only divisor, set by
+  // set_parameters() where it is a normal number (run() then multiplies), else 0.
+  std::vector<double> reciprocal_;
   size_t n_params_ = 0;
   bool valid_ = false;
 };

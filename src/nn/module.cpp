@@ -178,6 +178,10 @@ void save(const Module& module, const std::filesystem::path& path) {
   save(module.state_dict(), path);
 }
 
+std::string state_dict_sha256(const Module& module) {
+  return state_dict_sha256(module.state_dict());
+}
+
 void load(Module& module, const std::filesystem::path& path, bool strict) {
   const StateDict sd = load_state_dict_file(path);
   try {

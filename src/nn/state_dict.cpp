@@ -10,6 +10,7 @@
 
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/sha256.hpp"
 
 namespace soma::nn {
 
@@ -252,5 +253,7 @@ void save(const StateDict& state, const std::filesystem::path& path) {
 StateDict load_state_dict_file(const std::filesystem::path& path) {
   return deserialize(read_file(path), path.string());
 }
+
+std::string state_dict_sha256(const StateDict& state) { return sha256_hex(serialize(state)); }
 
 }  // namespace soma::nn

@@ -5,6 +5,7 @@
 
 #include "soma/core/error.hpp"
 #include "soma/core/vecmath.hpp"
+#include "soma/expr/functions.hpp"
 #include "soma/expr/units.hpp"
 
 namespace soma::snn {
@@ -52,11 +53,6 @@ enum Code : uint8_t {
 };
 
 double floordiv(double a, double b) { return std::floor(a / b); }
-double pymod(double a, double b) {  // Python's %: the result has the sign of b
-  const double r = std::fmod(a, b);
-  return (r != 0.0 && ((r < 0.0) != (b < 0.0))) ? r + b : r;
-}
-double sign(double x) { return static_cast<double>((x > 0.0) - (x < 0.0)); }
 
 double apply3(uint8_t code, double a, double b, double c) {
   switch (code) {
@@ -71,6 +67,41 @@ double apply3(uint8_t code, double a, double b, double c) {
     default:
       return std::min(std::max(a, b), c);  // clip
   }
+}
+
+// The kernel's operation for a one-argument function of the language's table.
+uint8_t unary_code(expr::Function f) {
+  switch (f) {
+    case expr::Function::exp:
+      return kExp;
+    case expr::Function::log:
+      return kLog;
+    case expr::Function::log10:
+      return kLog10;
+    case expr::Function::sqrt:
+      return kSqrt;
+    case expr::Function::sin:
+      return kSin;
+    case expr::Function::cos:
+      return kCos;
+    case expr::Function::tan:
+      return kTan;
+    case expr::Function::tanh:
+      return kTanh;
+    case expr::Function::abs:
+      return kAbs;
+    case expr::Function::trunc:
+      return kInt;
+    case expr::Function::floor:
+      return kFloor;
+    case expr::Function::ceil:
+      return kCeil;
+    case expr::Function::sign:
+      return kSign;
+    default:
+      break;
+  }
+  return kNeg;  // unreachable: clip, rand and randn are handled before
 }
 
 double apply1(uint8_t code, double x) {
@@ -102,7 +133,7 @@ double apply1(uint8_t code, double x) {
     case kCeil:
       return std::ceil(x);
     case kSign:
-      return sign(x);
+      return expr::sign(x);  // the language's: sign(NaN) = NaN
     case kInt:
       return std::trunc(x);
     default:
@@ -124,7 +155,7 @@ double apply2(uint8_t code, double a, double b) {
     case kFloorDiv:
       return floordiv(a, b);
     case kMod:
-      return pymod(a, b);
+      return expr::python_mod(a, b);
     case kLt:
       return a < b;
     case kLe:
@@ -323,15 +354,12 @@ Program::Operand Program::compile(const expr::Expr& e) {
     case NodeKind::logical_not:
       return emit(kNot, compile(n.args[0]), {}, {});
     case NodeKind::call: {
-      static const std::vector<std::pair<std::string, uint8_t>> unary = {
-          {"exp", kExp},   {"log", kLog},   {"log10", kLog10}, {"sqrt", kSqrt}, {"sin", kSin},
-          {"cos", kCos},   {"tan", kTan},   {"tanh", kTanh},   {"abs", kAbs},   {"floor", kFloor},
-          {"ceil", kCeil}, {"sign", kSign}, {"int", kInt}};
-      if (n.name == "rand" || n.name == "randn") {
+      const expr::FunctionInfo* f = expr::find_function(n.name);
+      if (f && (f->id == expr::Function::rand || f->id == expr::Function::randn)) {
         if (!n.args.empty()) throw fail(n.name + "() takes no arguments");
-        return emit(n.name == "rand" ? kRand : kRandn, {}, {}, {});
+        return emit(f->id == expr::Function::rand ? kRand : kRandn, {}, {}, {});
       }
-      if (n.name == "clip") {
+      if (f && f->id == expr::Function::clip) {
         if (n.args.size() != 3) throw fail("clip(x, low, high) takes 3 arguments");
         const Operand x = compile(n.args[0]), lo = compile(n.args[1]), hi = compile(n.args[2]);
         return emit(kClip, x, lo, hi);
@@ -349,14 +377,14 @@ Program::Operand Program::compile(const expr::Expr& e) {
         (r.vector ? ops_ : scalar_ops_).back().table = b->table;
         return r;
       }
-      for (const auto& [name, code] : unary)
-        if (name == n.name) {
-          if (n.args.size() != 1) throw fail(n.name + "() takes 1 argument");
-          const auto& arg = n.args[0];
-          if (code == kExp && arg->kind == NodeKind::mul)
-            return emit(kExpMul, compile(arg->args[0]), compile(arg->args[1]), {});
-          return emit(code, compile(arg), {}, {});
-        }
+      if (f) {
+        if (n.args.size() != 1) throw fail(n.name + "() takes 1 argument");
+        const uint8_t code = unary_code(f->id);
+        const auto& arg = n.args[0];
+        if (code == kExp && arg->kind == NodeKind::mul)
+          return emit(kExpMul, compile(arg->args[0]), compile(arg->args[1]), {});
+        return emit(code, compile(arg), {}, {});
+      }
       throw fail("unknown function '" + n.name + "'");
     }
     default:
@@ -695,8 +723,9 @@ std::optional<std::vector<int32_t>> Program::lower(
       case kSqrt:
         r = add(Op::sqrt, a);
         break;
-      case kSign:  // (x > 0) - (x < 0): NaN gives 0 in both
-        r = add(Op::sub, add(Op::gt, a, number(0.0)), add(Op::lt, a, number(0.0)));
+      case kSign:  // x > 0 ? 1 : x < 0 ? -1 : x (NaN and +-0 pass through)
+        r = add(Op::select, add(Op::gt, a, number(0.0)), number(1.0),
+                add(Op::select, add(Op::lt, a, number(0.0)), number(-1.0), a));
         break;
       case kExp:
         r = add(Op::exp, a);

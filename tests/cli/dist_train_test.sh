@@ -80,6 +80,12 @@ acc1=$(field "$dir/one.out" test_accuracy) acc2=$(field "$dir/two.out" test_accu
 near "$acc1" 0.85 0 0.1 "test accuracy"
 [ "$(field "$dir/plain.out" weights_sha256)" != "$sha1" ] ||
   fail "whole batches gave the weights of 2 shards: the shards were not summed apart"
+# The gradient bytes each rank sends per step: its partner's half of the gradient in the
+# all-to-all and its own summed half in the all-gather, 2 (R-1)/R * 4P = 4P at R = 2
+# (docs/DISTRIBUTED.md's cost model).
+p=$(field "$dir/two.out" dist.parameters)
+[ "$p" = 82 ] || fail "dist.parameters $p: the network has 2*16+16 + 16*2+2 = 82"
+near "$(field "$dir/two.out" dist.bytes_sent_per_step)" $((4 * p)) 0 0 "bytes sent per step"
 # Only rank 0 prints: one JSON line.
 [ "$(grep -c '^{' "$dir/two.out")" = 1 ] || fail "mpirun -np 2 printed more than one JSON line"
 echo "ok: -np 2 and one rank with --shards 2: weights $sha1, test accuracy $acc1"

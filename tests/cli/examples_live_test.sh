@@ -98,7 +98,7 @@ live() {
 
 # Each example's --help names the flags.
 for name in perceptron multiclass-perceptron neuron neuron-callback neuron-multi mlp-dragons \
-  titanic regression-prelu; do
+  titanic regression-prelu gan vae sine-rnn char-lstm; do
   timeout 60 "$soma" example "$name" --help >"$dir/help" 2>&1 || fail "$name --help failed"
   for flag in --live --port --live-hold; do
     grep -q -- "$flag" "$dir/help" || fail "$name --help does not mention $flag"
@@ -125,6 +125,23 @@ else
 fi
 live regression-prelu '$(f epochs) * $(f steps_per_epoch)' '$(f epochs)' -- --epochs 3 \
   --plot "$dir/prelu"
+if [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]; then
+  live gan '$(f epochs) * $(f steps_per_epoch)' '$(f epochs)' -- --epochs 2 --train 512 \
+    --test 64 --width 8
+  live vae '2 * $(f epochs) * $(f steps_per_epoch)' '2 * $(f epochs)' -- --epochs 1 --train 256 \
+    --test 64
+else
+  echo "SKIP: gan and vae --live (no Fashion-MNIST)"
+fi
+# sine-rnn's page shows the RNN's, GRU's and LSTM's epochs one after another.
+live sine-rnn '3 * $(f epochs) * $(f steps_per_epoch)' '3 * $(f epochs)' -- --epochs 2 \
+  --train 64 --test 16 --hidden 8
+if [ -f /usr/share/dict/words ]; then
+  live char-lstm '$(f epochs) * $(f steps_per_epoch)' '$(f epochs)' -- --epochs 2 \
+    --max-chars 3200 --hidden 16 --samples 1
+else
+  echo "SKIP: char-lstm --live (no /usr/share/dict/words)"
+fi
 
 # regression-prelu's page has the run's own numbers: every step's training loss and every
 # epoch's validation loss, as its --json line has them.

@@ -131,6 +131,7 @@ fast_args() {
     tsne) echo --n 100 --max-iter 250 ;;
     char-lstm) echo --epochs 1 --hidden 16 --max-chars 4000 --samples 2 ;;
     vae) echo --epochs 1 --train 128 --test 64 ;;
+    gan) echo --epochs 1 --train 256 --test 64 --width 8 ;;
     sine-rnn) echo --epochs 1 --train 32 --test 16 ;;
     titanic) echo --epochs 2 --data "$src/../shared/data/titanic" ;;
     perceptron | multiclass-perceptron) echo --epochs 3 ;;
@@ -141,13 +142,23 @@ fast_args() {
 }
 needs() {
   case $1 in
-    tsne | vae) echo /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ;;
+    tsne | vae | gan) echo /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ;;
     char-lstm) echo /usr/share/dict/words ;;
     titanic) echo "$src/../shared/data/titanic/train.csv" ;;
   esac
 }
 
-ran=0 skipped=""
+# check_fingerprint WHAT OUT: OUT's JSON line has weights_sha256 (64 lower-case hex
+# digits, as sha256sum prints them) and ranks (a positive integer).
+check_fingerprint() {
+  local sha ranks
+  sha=$("$json" weights_sha256 <"$2") || fail "$1: no weights_sha256 in $(tail -n 1 "$2")"
+  [[ $sha =~ ^[0-9a-f]{64}$ ]] || fail "$1: weights_sha256 '$sha' is not 64 hex digits"
+  ranks=$("$json" ranks <"$2") || fail "$1: no ranks in $(tail -n 1 "$2")"
+  [[ $ranks =~ ^[1-9][0-9]*$ ]] || fail "$1: ranks '$ranks'"
+}
+
+ran=0 skipped="" trained=""
 for ex in $examples; do
   "$soma" example "$ex" --help >"$dir/ex.help"
   has_option "$dir/ex.help" --json || fail "example $ex has no --json"
@@ -177,11 +188,19 @@ for ex in $examples; do
   if [ -n "$plot" ]; then
     [ -s "$dir/listed" ] || fail "example $ex --plot wrote no figure"
   fi
+  # Issue 16: whatever trains (--epochs, or cartpole's --episodes) fingerprints its
+  # final weights and says how many ranks trained them, so that runs can be compared.
+  if has_option "$dir/ex.help" --epochs || has_option "$dir/ex.help" --episodes; then
+    check_fingerprint "example $ex" "$dir/$ex.out"
+    trained="$trained $ex"
+  fi
   ran=$((ran + 1))
   echo "ok: example $ex ${args[*]}: $(wc -l <"$dir/listed") figures, nothing elsewhere"
 done
 [ "$ran" -ge 12 ] || fail "only $ran examples ran (skipped:$skipped)"
 [ -z "$skipped" ] || echo "SKIPPED (data missing):$skipped"
+[ "$(wc -w <<<"$trained")" -ge 10 ] || fail "only$trained fingerprinted their weights"
+echo "ok: weights_sha256 and ranks from every example that trains:$trained"
 
 # Commands that write files, with -o; each command whose --help offers --json must be
 # here, so that a new one is not left unchecked.
@@ -238,6 +257,9 @@ for f in "${files[@]}"; do
   case $f in "$(field "$dir/train.out" run_dir)"/*) ;; *) fail "train: figure $f outside the run" ;; esac
 done
 check_run train "" "${files[@]}"
+check_fingerprint train "$dir/train.out"
+[ "$(sha256sum <"$(field "$dir/train.out" run_dir)/model.soma" | cut -c1-64)" = \
+  "$(field "$dir/train.out" weights_sha256)" ] || fail "train: weights_sha256 is not model.soma's"
 echo "ok: soma train: ${files[*]} announced, nothing elsewhere"
 covered="$covered train"
 run_command predict "" "$dir/pred.csv" -- predict --model "$(field "$dir/train.out" run_dir)" \

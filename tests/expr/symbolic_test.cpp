@@ -122,3 +122,13 @@ TEST(Symbolic, SubstituteAndSymbols) {
   EXPECT_EQ(to_string(e), "a*(y + 1) + b");
   EXPECT_EQ(symbols(e), (std::set<std::string>{"a", "b", "y"}));
 }
+
+// A function outside the language's table (a TimedArray, drive(t)) is a constant where
+// its arguments do not depend on the variable (a model's exact integrator differentiates
+// "(drive(t) - v)/tau" in v), and an error where they do.
+TEST(Symbolic, FunctionsOutsideTheTableAreConstantInOtherVariables) {
+  const Expr d = differentiate(parse_expression("(drive(t) - v)/tau"), "v");
+  EXPECT_DOUBLE_EQ(evaluate(d, {{"tau", 4.0}}), -0.25) << to_string(d);
+  EXPECT_EQ(to_string(differentiate(parse_expression("table(t, 3)*v"), "v")), "table(t, 3)");
+  EXPECT_THROW(differentiate(parse_expression("drive(v)"), "v"), soma::Error);
+}

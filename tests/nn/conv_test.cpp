@@ -71,6 +71,35 @@ TEST(Conv2d, GradientsMatchFiniteDifferences) {
                    random_inputs({{1, 3, 5, 5}, {2, 3, 2, 2}}, 12));
 }
 
+// "Same" convolutions (stride 1, output as large as the input) take conv2d's shifted-plane
+// path; these shapes cover its edges: kernels wider than the image's half, dilation, an
+// image narrower than the kernel's reach (which falls back to the row-by-row path).
+TEST(Conv2d, SameConvolutionsMatchDirectDefinition) {
+  for (auto [k, pad, d, h, w] :
+       {std::tuple{3, 1, 1, 6, 5}, std::tuple{5, 2, 1, 4, 7}, std::tuple{3, 2, 2, 5, 5},
+        std::tuple{3, 1, 1, 1, 1}, std::tuple{5, 2, 1, 2, 1}}) {
+    SCOPED_TRACE("kernel " + std::to_string(k) + " padding " + std::to_string(pad) + " dilation " +
+                 std::to_string(d) + " image " + std::to_string(h) + "x" + std::to_string(w));
+    auto in = random_inputs({{2, 3, h, w}, {4, 3, k, k}, {4}}, 7);
+    Tensor y = F::conv2d(in[0], in[1], in[2], {1, 1}, {pad, pad}, {d, d});
+    ASSERT_EQ(y.shape(), (Shape{2, 4, h, w}));
+    expect_all_near(y.to_vector<double>(), direct_conv(in[0], in[1], in[2], 1, pad, d), 1e-12);
+  }
+}
+
+TEST(Conv2d, SameConvolutionGradientsMatchFiniteDifferences) {
+  expect_gradcheck(
+      [](const std::vector<Tensor>& in) {
+        return F::conv2d(in[0], in[1], in[2], {1, 1}, {1, 1});
+      },
+      random_inputs({{2, 2, 5, 4}, {3, 2, 3, 3}, {3}}, 13));
+  expect_gradcheck(
+      [](const std::vector<Tensor>& in) {
+        return F::conv2d(in[0], in[1], in[2], {1, 1}, {2, 2}, {2, 2});
+      },
+      random_inputs({{1, 2, 4, 6}, {2, 2, 3, 3}, {2}}, 14));
+}
+
 TEST(Conv2d, RejectsBadShapes) {
   EXPECT_THROW(F::conv2d(zeros({1, 3, 5}), zeros({2, 3, 3, 3})), Error);
   EXPECT_THROW(F::conv2d(zeros({1, 3, 5, 5}), zeros({2, 4, 3, 3})), Error);

@@ -42,17 +42,35 @@ TEST(MaxPoolPaths, EveryLevelEqualsTheDefinition) {
         if (rng.uniform() < 0.05) r1[i] = nan;
       }
       for (auto& v : g) v = static_cast<float>(rng.normal());
-      kernels.row_f32(r0.data(), r1.data(), out.data(), n);
-      kernels.row_backward_f32(r0.data(), r1.data(), g.data(), d0.data(), d1.data(), n);
-      for (int64_t j = 0; j < n; ++j) {
-        const float w[4] = {r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
-        const int at = first_max(w);
-        ASSERT_TRUE(same_bits(out[j], w[at]))
-            << soma::testing::level_name(isa) << " n=" << n << " j=" << j;
-        float* d[4] = {&d0[2 * j], &d0[2 * j + 1], &d1[2 * j], &d1[2 * j + 1]};
-        for (int q = 0; q < 4; ++q)
-          ASSERT_TRUE(same_bits(*d[q], q == at ? g[j] : 0.0f))
-              << soma::testing::level_name(isa) << " n=" << n << " j=" << j << " q=" << q;
+      for (const bool spill : {false, true}) {
+        // With spill, the kernels may read and write 16 floats past each row: the rows sit
+        // in one buffer as in a tensor (d1 right after d0), followed by that much slack.
+        std::vector<float> x(4 * n + 16), gs(n + 16), y(n + 16, -1), dx(4 * n + 16, -1);
+        std::copy(r0.begin(), r0.end(), x.begin());
+        std::copy(r1.begin(), r1.end(), x.begin() + 2 * n);
+        std::copy(g.begin(), g.end(), gs.begin());
+        if (spill) {
+          kernels.row_f32(x.data(), x.data() + 2 * n, y.data(), n, true);
+          kernels.row_backward_f32(x.data(), x.data() + 2 * n, gs.data(), dx.data(),
+                                   dx.data() + 2 * n, n, true);
+          std::copy(y.begin(), y.begin() + n, out.begin());
+          std::copy(dx.begin(), dx.begin() + 2 * n, d0.begin());
+          std::copy(dx.begin() + 2 * n, dx.begin() + 4 * n, d1.begin());
+        } else {
+          kernels.row_f32(r0.data(), r1.data(), out.data(), n, false);
+          kernels.row_backward_f32(r0.data(), r1.data(), g.data(), d0.data(), d1.data(), n, false);
+        }
+        for (int64_t j = 0; j < n; ++j) {
+          const float w[4] = {r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
+          const int at = first_max(w);
+          ASSERT_TRUE(same_bits(out[j], w[at]))
+              << soma::testing::level_name(isa) << " n=" << n << " j=" << j << " spill=" << spill;
+          float* d[4] = {&d0[2 * j], &d0[2 * j + 1], &d1[2 * j], &d1[2 * j + 1]};
+          for (int q = 0; q < 4; ++q)
+            ASSERT_TRUE(same_bits(*d[q], q == at ? g[j] : 0.0f))
+                << soma::testing::level_name(isa) << " n=" << n << " j=" << j << " q=" << q
+                << " spill=" << spill;
+        }
       }
     }
   }

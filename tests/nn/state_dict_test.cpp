@@ -6,11 +6,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/sha256.hpp"
 #include "soma/nn.hpp"
 
 // The fuzz target itself, so CI runs it without libFuzzer.
@@ -80,6 +82,27 @@ TEST(StateFile, ModuleSaveLoadThroughFile) {
     EXPECT_NE(std::string(e.what()).find("2.weight"), std::string::npos) << e.what();
   }
   EXPECT_THROW(nn::load(m2, dir / "missing.soma"), Error);
+  fs::remove_all(dir);
+}
+
+// The fingerprint soma train and the examples print: the digest of the file save()
+// writes (so `sha256sum model.soma` agrees), changed by one ulp of one weight.
+TEST(StateFile, Sha256IsThatOfTheSavedFile) {
+  const fs::path dir = fs::temp_directory_path() / ("soma_sha_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  Rng rng(5);
+  auto m = nn::Sequential(nn::Linear(3, 4, true, rng), nn::Tanh(), nn::Linear(4, 2, true, rng));
+  nn::save(m, dir / "m.soma");
+  const std::string digest = nn::state_dict_sha256(m);
+  EXPECT_EQ(digest, sha256_hex(read_file(dir / "m.soma")));
+  EXPECT_EQ(digest, nn::state_dict_sha256(nn::load_state_dict_file(dir / "m.soma")));
+  ASSERT_EQ(digest.size(), 64u);
+  {
+    NoGradGuard no_grad;
+    float* w = m.parameters()[0].data_ptr<float>();
+    w[0] = std::nextafter(w[0], 1e30f);
+  }
+  EXPECT_NE(nn::state_dict_sha256(m), digest);
   fs::remove_all(dir);
 }
 

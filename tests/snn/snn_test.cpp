@@ -73,7 +73,38 @@ TEST(VecMath, ExpWithinTwoUlp) {
   volatile double nan = NAN;
   EXPECT_TRUE(std::isnan(soma::vecmath::exp(nan)));
   EXPECT_TRUE(std::isnan(soma::vecmath::exp(-nan)));
-  EXPECT_NEAR(soma::vecmath::exp(-1e6), std::exp(-708.0), 1e-15 * std::exp(-708.0));  // clamped
+  // IEEE at the edges, as libm: overflow to +inf (it was once clamped to a finite 8.2e307,
+  // and a diverging neuron looked finite), gradual underflow to subnormals, then 0.
+  volatile double big = 710.0, huge = 1e6, tiny = -745.0, small = -1e6;
+  EXPECT_EQ(soma::vecmath::exp(big), INFINITY);
+  EXPECT_EQ(soma::vecmath::exp(huge), INFINITY);
+  EXPECT_EQ(soma::vecmath::exp(INFINITY), INFINITY);
+  EXPECT_NEAR(soma::vecmath::exp(709.78), std::exp(709.78), 4.5e-16 * std::exp(709.78));
+  EXPECT_EQ(soma::vecmath::exp(tiny), std::exp(-745.0));  // 5e-324, the smallest subnormal
+  for (double x = -745.0; x < -708.0; x += 0.731) {       // subnormal results: within 2 units
+    const double want = std::exp(x);
+    EXPECT_NEAR(soma::vecmath::exp(x), want, 2 * 4.9406564584124654e-324 + 4.5e-16 * want) << x;
+  }
+  EXPECT_EQ(soma::vecmath::exp(small), 0.0);
+  EXPECT_EQ(soma::vecmath::exp(-INFINITY), 0.0);
+  EXPECT_EQ(soma::vecmath::exp(-0.0), 1.0);
+}
+
+// The float exp (LSTM gates) against the double exp rounded to float, in ulp of float,
+// and at its edges: overflow to inf, gradual underflow to 0, NaN through.
+TEST(VecMath, FloatExpWithinTwoUlp) {
+  for (float x = -87.0f; x < 88.7f; x += 0.0173f) {
+    const float want = static_cast<float>(std::exp(static_cast<double>(x)));
+    const float ulp = std::nextafter(want, INFINITY) - want;
+    EXPECT_LE(std::fabs(soma::vecmath::exp(x) - want), 2 * ulp) << x;
+  }
+  EXPECT_EQ(soma::vecmath::exp(0.0f), 1.0f);
+  EXPECT_TRUE(std::isinf(soma::vecmath::exp(88.8f)));
+  EXPECT_TRUE(std::isinf(soma::vecmath::exp(INFINITY)));
+  EXPECT_EQ(soma::vecmath::exp(-200.0f), 0.0f);
+  EXPECT_GT(soma::vecmath::exp(-100.0f), 0.0f);  // 3.7e-44, subnormal
+  volatile float nan = NAN;
+  EXPECT_TRUE(std::isnan(soma::vecmath::exp(nan)));
 }
 
 TEST(VecMath, LogWithinFourUlp) {
@@ -86,6 +117,19 @@ TEST(VecMath, LogWithinFourUlp) {
     EXPECT_NEAR(soma::vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want) + 1e-300) << x;
   }
   EXPECT_EQ(soma::vecmath::log(1.0), 0.0);
+  // Subnormals (scaled into the normal range first) and the IEEE edges, as libm.
+  for (double x = 4.9406564584124654e-324; x < 2.3e-308; x *= 3.1) {
+    const double want = std::log(x);
+    EXPECT_NEAR(soma::vecmath::log(x), want, 4 * 2.3e-16 * std::fabs(want)) << x;
+  }
+  volatile double zero = 0.0, minus = -1.0, inf = INFINITY, nan = NAN;
+  EXPECT_EQ(soma::vecmath::log(zero), -INFINITY);
+  EXPECT_EQ(soma::vecmath::log(-zero), -INFINITY);
+  EXPECT_TRUE(std::isnan(soma::vecmath::log(minus)));
+  EXPECT_TRUE(std::isnan(soma::vecmath::log(-inf)));
+  EXPECT_EQ(soma::vecmath::log(inf), INFINITY);
+  EXPECT_TRUE(std::isnan(soma::vecmath::log(nan)));
+  EXPECT_EQ(soma::vecmath::log(1.7976931348623157e308), std::log(1.7976931348623157e308));
 }
 
 // dv/dt = (v_inf - v)/tau from v = 0: v(t) = v_inf*(1 - exp(-t/tau)).
@@ -429,6 +473,22 @@ TEST(Errors, NonFiniteStateStopsTheRun) {
     EXPECT_NE(
         std::string(e.what()).find("v of neuron 0 became +inf between t = 0 ms and t = 0.5 ms"),
         std::string::npos)
+        << e.what();
+  }
+}
+
+// exp overflows to +inf in a model as in IEEE arithmetic (not to a finite clamp, which
+// once let this neuron run to the end at v = 8.2e305 per step): the check catches it.
+TEST(Errors, ExpOverflowIsInfiniteAndStopsTheRun) {
+  Network net;
+  net.set_constant("tau", "10*ms");
+  auto& g = net.add_neuron_group(2, "dv/dt = exp(I)/tau : 1\nI : 1", {.name = "E"});
+  g.set("I", std::vector<double>{0.0, 1000.0});
+  try {
+    net.run(0.001);
+    FAIL();
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("v of neuron 1 became +inf"), std::string::npos)
         << e.what();
   }
 }

@@ -45,6 +45,15 @@
 
 namespace soma::dist {
 
+// Where this rank's steps went, for bench/dist and docs/DISTRIBUTED.md's cost model.
+struct DataParallelStats {
+  int64_t steps = 0;
+  double compute_seconds = 0;  // forward and backward of this rank's shards
+  double exchange_seconds =
+      0;                   // the losses' and gradients' exchange, waits for other ranks included
+  int64_t bytes_sent = 0;  // gradient bytes this rank sent to other ranks (none on one rank)
+};
+
 struct DataParallelOptions {
   int64_t shards = 0;                      // 0: one per rank
   Rng* rng = nullptr;                      // the stream the model's random layers draw from
@@ -68,6 +77,7 @@ class DataParallel {
   // same answer, so all stop after the same batch).
   bool stop_agreed() const { return stop_agreed_; }
   const DistributedSampler& sampler() const { return sampler_; }
+  const DataParallelStats& stats() const { return stats_; }
   int64_t parameter_count() const { return total_; }
 
  private:
@@ -87,6 +97,7 @@ class DataParallel {
   // Per bucket of the exchange: what this rank sends and what it receives.
   std::vector<std::vector<float>> send_, recv_;
   bool stop_agreed_ = false;
+  DataParallelStats stats_;
 };
 
 // The ordered sum every path uses: out = parts[0] + parts[1] + ... element by element,

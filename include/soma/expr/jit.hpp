@@ -27,8 +27,8 @@
 // scalar C++ evaluation of the nodes compiled without FMA contraction: note that
 // g++ contracts a*b + c into an FMA by default in C++ (even with -std=c++20),
 // so a reference loop must use #pragma GCC optimize("fp-contract=off") or
-// -ffp-contract=off to agree to the bit (and Op::exp matches vecmath::exp
-// compiled that way).
+// -ffp-contract=off to agree to the bit. Op::exp is vecmath::exp, the equation
+// language's exp, bit for bit under any flags (its multiply-adds are explicit).
 #include <cstdint>
 #include <memory>
 #include <string>

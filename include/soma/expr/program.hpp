@@ -30,8 +30,8 @@
 // update arrays (the last write wins there); gather targets (`ge_post += w`)
 // accumulate correctly over repeats, and scalar targets apply `+=` once per element.
 //
-// Contiguous runs of programs made only of arithmetic, comparisons, abs, sqrt,
-// min/max (clip) and logic over arrays, scalars and constants run as one loop
+// Contiguous runs of programs made only of arithmetic, comparisons, abs, sqrt, exp,
+// sign, min/max (clip) and logic over arrays, scalars and constants run as one loop
 // of machine code per program (expr/jit.hpp) instead of one pass per instruction.
 //
 // Arithmetic rounds exactly as written (no fused multiply-add contraction), so a

@@ -11,63 +11,13 @@
 // the exact gradient d model / d p in one pass (no finite-difference step, no
 // truncation error). T = Dual<N, long double> gives the same in extended precision.
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <type_traits>
 
+#include "soma/core/vecmath.hpp"
+
 namespace soma::fit {
-
-// `when ? b : a` in bitwise operations. A conditional expression on doubles is a branch to
-// GCC's vectoriser below AVX-512 (with trapping math, the default), so loops using it would
-// stay scalar on AVX2 and SSE; the mask form vectorises everywhere.
-[[gnu::always_inline]] inline double bit_select(bool when, double a, double b) {
-  const uint64_t mask = 0 - static_cast<uint64_t>(when);
-  return std::bit_cast<double>((std::bit_cast<uint64_t>(a) & ~mask) |
-                               (std::bit_cast<uint64_t>(b) & mask));
-}
-
-// e^x for doubles without a library call or a branch, so that a loop over data
-// points that evaluates a model with dual numbers can be vectorised (std::exp is
-// an opaque call). Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, a degree-13
-// Taylor polynomial (truncation < 5e-18 relative), and 2^k applied in two halves
-// so that results in the subnormal range and overflow to inf come out right.
-// Within 2 ulp of the correctly rounded value; NaN in, NaN out. Always inlined: per-level
-// kernel files call it, and an out-of-line copy compiled for AVX-512 could be the one the
-// linker keeps for every caller (src/core/dispatch.hpp).
-[[gnu::always_inline]] inline double exp_vectorizable(double x) {
-  constexpr double log2e = 1.4426950408889634074;
-  constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-  constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: rounds to an integer
-  const double xc = bit_select(x > 710.0, bit_select(x < -746.0, x, -746.0), 710.0);
-  const double kd = xc * log2e + shifter;  // shifter + k, k = round(xc * log2e)
-  const double kf = kd - shifter;
-  const double r = (xc - kf * ln2_hi) - kf * ln2_lo;
-  double p = 1.0 / 6227020800.0;  // 1/13!
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r * r + r;  // e^r - 1, kept apart from the 1 for accuracy
-  // k = k1 + k2, each about k/2, kept as shifter + k_i so that 2^k_i is built with 64-bit
-  // integer adds and shifts only (no double-to-int64 conversion, no 64-bit arithmetic shift:
-  // AVX2 has neither, and the loop would not vectorise there).
-  constexpr uint64_t bias = std::bit_cast<uint64_t>(shifter) - 1023;
-  const double k1d = kf * 0.5 + shifter;
-  const double k2d = (kf - (k1d - shifter)) + shifter;
-  const double s1 = std::bit_cast<double>((std::bit_cast<uint64_t>(k1d) - bias) << 52);
-  const double s2 = std::bit_cast<double>((std::bit_cast<uint64_t>(k2d) - bias) << 52);
-  const double result = ((1.0 + p) * s1) * s2;
-  return bit_select(x != x, result, x);
-}
 
 template <size_t N, class T = double>
 struct Dual {
@@ -176,7 +126,7 @@ inline Dual<N, T> exp(const Dual<N, T>& a) {
   using std::exp;
   T e;
   if constexpr (std::is_same_v<T, double>)
-    e = exp_vectorizable(a.v);
+    e = vecmath::exp(a.v);  // the language's exp, and no library call: loops vectorise
   else
     e = exp(a.v);
   return chain(a, e, e);

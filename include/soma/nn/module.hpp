@@ -114,5 +114,7 @@ class Module {
 // A module's state_dict to a file (atomic) and back.
 void save(const Module& module, const std::filesystem::path& path);
 void load(Module& module, const std::filesystem::path& path, bool strict = true);
+// state_dict_sha256(module.state_dict()): the digest of the file save() writes.
+std::string state_dict_sha256(const Module& module);
 
 }  // namespace soma::nn

@@ -65,4 +65,9 @@ StateDict deserialize(std::string_view bytes, const std::string& source = "<memo
 void save(const StateDict& state, const std::filesystem::path& path);
 StateDict load_state_dict_file(const std::filesystem::path& path);
 
+// The SHA-256 of serialize(state) as 64 hex digits: what `sha256sum` prints for the file
+// save() writes. Runs that should end with the same weights bit for bit (one rank and
+// mpirun -np 2, a run and its resumed twin) print the same digest in their --json.
+std::string state_dict_sha256(const StateDict& state);
+
 }  // namespace soma::nn

@@ -355,26 +355,24 @@ void KernelEmitter::node(int i, bool masked) {
   }
 }
 
-// soma/core/vecmath.hpp's exp, one instruction per C++ operation (its Horner
-// steps are explicit fused multiply-adds), so the results are the same bits. Temporaries: S0 = x
-// then r, S1 = kd then k, S2 = n then p, S3 = products and k1.
+// soma/core/vecmath.hpp's exp, one instruction per C++ operation (its multiply-adds
+// are explicit fused multiply-adds), so the results are the same bits. Temporaries: S0 = x
+// then r, S1 = kd then k, S2 = n then p, S3 = k1.
 void KernelEmitter::exp(int d, const Rm& x) {
   constexpr double log2e = 1.4426950408889634;
   constexpr double ln2_hi = 6.93147180369123816490e-01;
   constexpr double ln2_lo = 1.90821492927058770002e-10;
   constexpr double shifter = 0x1.8p52;
-  // x < -708 ? -708 : x is vmaxpd(-708, x) (second operand on NaN: x passes through).
-  as_.vmovupd_load(S0, constant(-708.0).mem);
+  // x < -746 ? -746 : x is vmaxpd(-746, x) (second operand on NaN: x passes through).
+  as_.vmovupd_load(S0, constant(-746.0).mem);
   as_.vmaxpd(S0, S0, x);
-  as_.vmovupd_load(S1, constant(709.0).mem);
-  as_.vminpd(S0, S1, Rm::ymm(S0));  // x > 709 ? 709 : x
-  as_.vmulpd(S1, S0, constant(log2e));
-  as_.vaddpd(S1, S1, constant(shifter));  // kd: round(x*log2e) in the low mantissa bits
-  as_.vsubpd(S2, S1, constant(shifter));  // n
-  as_.vmulpd(S3, S2, constant(ln2_hi));
-  as_.vsubpd(S0, S0, Rm::ymm(S3));
-  as_.vmulpd(S3, S2, constant(ln2_lo));
-  as_.vsubpd(S0, S0, Rm::ymm(S3));  // r
+  as_.vmovupd_load(S1, constant(710.0).mem);
+  as_.vminpd(S0, S1, Rm::ymm(S0));  // x > 710 ? 710 : x
+  as_.vmovupd_load(S1, constant(shifter).mem);
+  as_.vfmadd231pd(S1, S0, constant(log2e));    // kd = fma(x, log2e, shifter)
+  as_.vsubpd(S2, S1, constant(shifter));       // n
+  as_.vfmadd231pd(S0, S2, constant(-ln2_hi));  // fma(n, -ln2_hi, x)
+  as_.vfmadd231pd(S0, S2, constant(-ln2_lo));  // r = fma(n, -ln2_lo, that)
   static constexpr double kInverseFactorial[] = {1.0 / 479001600.0,
                                                  1.0 / 39916800.0,
                                                  1.0 / 3628800.0,
@@ -393,7 +391,8 @@ void KernelEmitter::exp(int d, const Rm& x) {
   for (const double c : kInverseFactorial) as_.vfmadd213pd(S2, S0, constant(c));
   // k = bits(kd) - bits(shifter) exactly (kd - shifter is an integer below 2^51).
   as_.vpsubq(S1, S1, integer(std::bit_cast<uint64_t>(shifter)));
-  // k1 = k >> 1 (arithmetic): AVX2 has no vpsraq, so shift k + 2048 >= 0 logically.
+  // k1 = k >> 1 (arithmetic): AVX2 has no vpsraq, so shift k + 2048 >= 0 logically
+  // (k >= -1077 after the clamp).
   as_.vpaddq(S3, S1, integer(2048));
   as_.vpsrlq(S3, S3, 1);
   as_.vpsubq(S3, S3, integer(1024));

@@ -7,6 +7,11 @@
 
 namespace soma::nn::functional::detail {
 
+// conv_transpose2d with one group as the adjoint of conv2d (conv2d.cpp), arguments
+// already checked; undefined where the conv2d back does not land on the input's size.
+Tensor conv_transpose2d_direct(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                               Size2 stride, Size2 padding, Size2 output_padding, Size2 dilation);
+
 inline void require_nchw(const Tensor& x, const char* op) {
   if (!x.defined()) throw Error(std::string(op) + ": input is undefined");
   if (x.dim() != 4)

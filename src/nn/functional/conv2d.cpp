@@ -37,15 +37,60 @@ struct Geometry {
   }
 };
 
+// A "same" convolution (stride 1, output as large as the input: 3x3 with padding 1, the
+// usual CNN layer) lets each row of col be the whole input plane shifted by one offset:
+// one long copy instead of OH copies of OW elements, whose per-row overhead cost more than
+// the copying (rows are 14 or 28 elements in a Fashion-MNIST CNN). The elements a shift
+// wraps into the neighbouring image row are the ones padding covers; they are zeroed after.
+struct Shift {
+  int64_t begin, end;  // the flattened range [begin, end) of col's row read from the plane
+  int64_t from;        // plane index of col element begin
+  int64_t row_lo, row_hi, col_off;
+};
+
+bool shifts(const Geometry& g) {
+  return g.stride[0] == 1 && g.stride[1] == 1 && g.oh == g.h && g.ow == g.w;
+}
+
+// The shift of col's row (i, j), or false where it leaves the plane entirely (an image
+// smaller than the kernel's reach), for which the row-by-row path is used.
+bool shift_of(const Geometry& g, int64_t i, int64_t j, Shift* s) {
+  const int64_t roff = i * g.dil[0] - g.pad[0], coff = j * g.dil[1] - g.pad[1];
+  if (roff <= -g.h || roff >= g.h || coff <= -g.w || coff >= g.w) return false;
+  s->row_lo = std::max<int64_t>(0, -roff);
+  s->row_hi = std::min(g.h, g.h - roff);
+  s->col_off = coff;
+  s->begin = s->row_lo * g.w + std::max<int64_t>(0, -coff);
+  s->end = s->row_hi * g.w - std::max<int64_t>(0, coff);
+  s->from = s->begin + roff * g.w + coff;
+  return true;
+}
+
+// Zeroes the elements of a shifted row that wrapped across an image row's edge.
+template <class T>
+void clear_wrapped(T* row, const Shift& s, int64_t w) {
+  const int64_t lo = s.col_off < 0 ? 0 : w - s.col_off, hi = s.col_off < 0 ? -s.col_off : w;
+  for (int64_t r = s.row_lo; r < s.row_hi; ++r)
+    for (int64_t c = lo; c < hi; ++c) row[r * w + c] = T(0);
+}
+
 // col [K, P] of one image x [C, H, W].
 template <class T>
 void im2col(const T* x, T* col, const Geometry& g) {
   const int64_t P = g.p();
+  const bool fast = shifts(g);
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
         const T* plane = x + c * g.h * g.w;
         T* dst = col + ((c * g.kh + i) * g.kw + j) * P;
+        if (Shift sh; fast && shift_of(g, i, j, &sh)) {
+          std::fill(dst, dst + sh.begin, T(0));
+          std::copy(plane + sh.from, plane + sh.from + (sh.end - sh.begin), dst + sh.begin);
+          std::fill(dst + sh.end, dst + P, T(0));
+          clear_wrapped(dst, sh, g.w);
+          continue;
+        }
         const int64_t off = j * g.dil[1] - g.pad[1];
         int64_t lo, hi;
         g.columns(off, &lo, &hi);
@@ -71,16 +116,26 @@ void im2col(const T* x, T* col, const Geometry& g) {
       }
 }
 
-// dx [C, H, W] of one image = the adjoint of im2col applied to dcol [K, P].
+// dx [C, H, W] of one image = the adjoint of im2col applied to dcol [K, P]. dcol is
+// scratch: the shifted path zeroes its wrapped elements so that one long add can skip them.
 template <class T>
-void col2im(const T* col, T* dx, const Geometry& g) {
+void col2im(T* col, T* dx, const Geometry& g) {
   const int64_t P = g.p();
+  const bool fast = shifts(g);
   std::fill(dx, dx + g.c * g.h * g.w, T(0));
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
         T* plane = dx + c * g.h * g.w;
-        const T* src = col + ((c * g.kh + i) * g.kw + j) * P;
+        T* src = col + ((c * g.kh + i) * g.kw + j) * P;
+        if (Shift sh; fast && shift_of(g, i, j, &sh)) {
+          clear_wrapped(src, sh, g.w);
+          T* to = plane + sh.from;
+          const T* from = src + sh.begin;
+#pragma omp simd
+          for (int64_t q = 0; q < sh.end - sh.begin; ++q) to[q] += from[q];
+          continue;
+        }
         const int64_t off = j * g.dil[1] - g.pad[1];
         int64_t lo, hi;
         g.columns(off, &lo, &hi);
@@ -205,7 +260,89 @@ struct Conv2dBackward final : Node {
   const char* name() const override { return "Conv2dBackward"; }
 };
 
+// A transposed convolution is the adjoint of a convolution: with geo the conv2d that maps
+// the transposed output [N, C_out, Ho, Wo] back to the input [N, C_in, H, W] (weight
+// [C_in, C_out, kh, kw] read as conv2d's [O, C, kh, kw]), its forward pass is that
+// conv2d's input gradient (GEMM, then col2im), its input gradient is that conv2d's
+// forward pass, and its weight gradient is that conv2d's weight gradient with the roles
+// of input and output gradient swapped. No zeros are inserted between pixels, so a
+// stride-2 layer does a quarter of the composed form's multiplications.
+struct ConvTranspose2dBackward final : Node {
+  Tensor x, weight;  // contiguous, detached
+  Geometry geo;
+  void backward(const Tensor& g, Grads& out) override {
+    if (g.dtype() == kFloat32)
+      run<float>(g, out);
+    else
+      run<double>(g, out);
+  }
+  template <class T>
+  void run(const Tensor& g, Grads& out) {
+    const Tensor gc = g.contiguous();
+    if (inputs[0].requires_grad()) out[0] = Conv2dImpl<T>::forward(gc, weight, Tensor(), geo);
+    if (inputs[1].requires_grad()) {
+      Grads parts(3);
+      Conv2dImpl<T>::backward(x, gc, weight, geo, false, true, false, parts);
+      out[1] = parts[1];
+    }
+    if (inputs[2].defined() && inputs[2].requires_grad()) out[2] = gc.sum(Shape{0, 2, 3});
+  }
+  const char* name() const override { return "ConvTranspose2dBackward"; }
+};
+
 }  // namespace
+
+namespace detail {
+
+Tensor conv_transpose2d_direct(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                               Size2 stride, Size2 padding, Size2 output_padding, Size2 dilation) {
+  Geometry g;
+  g.n = input.size(0), g.o = input.size(1), g.oh = input.size(2), g.ow = input.size(3);
+  g.c = weight.size(1), g.kh = weight.size(2), g.kw = weight.size(3);
+  g.stride = stride, g.pad = padding, g.dil = dilation;
+  g.h = (g.oh - 1) * stride[0] - 2 * padding[0] + dilation[0] * (g.kh - 1) + output_padding[0] + 1;
+  g.w = (g.ow - 1) * stride[1] - 2 * padding[1] + dilation[1] * (g.kw - 1) + output_padding[1] + 1;
+  // The conv2d back must land on the input's size exactly (an output_padding as large as
+  // the stride, allowed when the dilation is larger, breaks that: the caller composes).
+  const auto back = [](int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+    return (out + 2 * p - d * (k - 1) - 1) / s + 1;
+  };
+  if (g.h < 1 || g.w < 1 || back(g.h, g.kh, stride[0], padding[0], dilation[0]) != g.oh ||
+      back(g.w, g.kw, stride[1], padding[1], dilation[1]) != g.ow)
+    return Tensor();
+  const Tensor x = input.contiguous(), w = weight.contiguous();
+  Grads parts(3);
+  if (x.dtype() == kFloat32)
+    Conv2dImpl<float>::backward(x, x, w, g, true, false, false, parts);
+  else
+    Conv2dImpl<double>::backward(x, x, w, g, true, false, false, parts);
+  Tensor y = parts[0];
+  if (bias.defined()) {
+    const Tensor b = bias.contiguous();
+    const int64_t plane = g.h * g.w;
+    auto add = [&](auto tag) {
+      using T = decltype(tag);
+      T* ys = y.data_ptr<T>();
+      const T* bs = b.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t c = 0; c < g.c; ++c) {
+          T* row = ys + (n * g.c + c) * plane;
+          for (int64_t q = 0; q < plane; ++q) row[q] += bs[c];
+        }
+    };
+    if (y.dtype() == kFloat32)
+      add(float{});
+    else
+      add(double{});
+  }
+  return record<ConvTranspose2dBackward>(y, {input, weight, bias}, [&](ConvTranspose2dBackward& n) {
+    n.x = x.detach();
+    n.weight = w.detach();
+    n.geo = g;
+  });
+}
+
+}  // namespace detail
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Size2 stride,
               Size2 padding, Size2 dilation) {

@@ -1,4 +1,5 @@
-// conv_transpose2d composed from differentiable ops: a transposed convolution with
+// conv_transpose2d: one group goes to conv2d.cpp's direct form (the adjoint of conv2d);
+// groups are composed from differentiable ops: a transposed convolution with
 // stride s equals a stride-1 convolution, with the kernel flipped and its in/out axes
 // swapped, over the input with s - 1 zeros between neighbouring pixels, padded by
 // dilation * (k - 1) - padding on each side (plus output_padding at the bottom/right).
@@ -89,7 +90,13 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
     before[k] = dilation[k] * (kernel - 1) - padding[k];
     after[k] = before[k] + output_padding[k];
   }
-  // Zeros between pixels, then the border: positive pads and crops alike.
+  if (groups == 1)
+    if (Tensor y = detail::conv_transpose2d_direct(input, weight, bias, stride, padding,
+                                                   output_padding, dilation);
+        y.defined())
+      return y;
+  // Groups (and an output_padding as large as the stride): composed from differentiable
+  // ops. Zeros between pixels, then the border: positive pads and crops alike.
   Tensor x = dilate(dilate(input, 2, stride[0]), 3, stride[1]);
   x = pad_or_crop(pad_or_crop(x, 2, before[0], after[0]), 3, before[1], after[1]);
   // Kernel [C_in, C_out/g, kh, kw] → per group [C_out/g, C_in/g, kh, kw], flipped.

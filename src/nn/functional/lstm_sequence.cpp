@@ -16,30 +16,16 @@
 //             db = column sums of dG, dx = dG W_ih.
 #include "nn/functional/lstm_sequence.hpp"
 
-#include <cmath>
 #include <cstring>
 
 #include "nn/functional/blas.hpp"
+#include "nn/functional/lstm_gates.hpp"
 #include "soma/core/error.hpp"
 #include "soma/tensor/autograd.hpp"
 
 namespace soma::nn::functional::detail {
 
 namespace {
-
-template <class T>
-T sigmoid_of(T v) {
-  return T(1) / (T(1) + std::exp(-v));
-}
-
-// tanh through exp: glibc's tanhf goes through expm1f, which took a quarter of a
-// char-LSTM training step; expf is several times cheaper. Exact to a few ulp (the
-// cancellation in 1 - e near 0 costs absolute, not relative, accuracy there).
-template <class T>
-T tanh_of(T v) {
-  const T e = std::exp(T(-2) * std::abs(v));
-  return std::copysign((T(1) - e) / (T(1) + e), v);
-}
 
 // Whether sample b takes part in step t.
 inline bool active(const std::vector<int64_t>& lengths, int64_t b, int64_t t) {
@@ -81,6 +67,7 @@ struct LstmSequenceBackward final : Node, Saved {
     const T* cp = cprev.data_ptr<T>();
     const T* tp = tc.data_ptr<T>();
     const T* whh = w_hh.data_ptr<T>();
+    auto* const gates_backward = lstm_gate_kernels().backward<T>();
     for (int64_t s = Tn - 1; s >= 0; --s) {
       const int64_t t = reverse ? Tn - 1 - s : s;
       for (int64_t b = 0; b < B; ++b) {
@@ -92,19 +79,7 @@ struct LstmSequenceBackward final : Node, Saved {
         const T* a = ap + (t * B + b) * 4 * H;
         const T* c0 = cp + (t * B + b) * H;
         const T* tcr = tp + (t * B + b) * H;
-        const T* dyr = dy + (t * B + b) * H;
-        T* dhr = dhp + b * H;
-        T* dcr = dcp + b * H;
-        for (int64_t j = 0; j < H; ++j) {
-          const T i = a[j], f = a[H + j], gg = a[2 * H + j], o = a[3 * H + j];
-          const T dht = dhr[j] + dyr[j];
-          const T dct = dcr[j] + dht * o * (T(1) - tcr[j] * tcr[j]);
-          dgr[j] = dct * gg * i * (T(1) - i);
-          dgr[H + j] = dct * c0[j] * f * (T(1) - f);
-          dgr[2 * H + j] = dct * i * (T(1) - gg * gg);
-          dgr[3 * H + j] = dht * tcr[j] * o * (T(1) - o);
-          dcr[j] = dct * f;
-        }
+        gates_backward(a, c0, tcr, dy + (t * B + b) * H, dhp + b * H, dcp + b * H, dgr, H);
       }
       // dh for the step before: dG[t] W_hh ([B, 4H] x [4H, H]); samples that sat this
       // step out keep theirs.
@@ -163,6 +138,7 @@ void forward_pass(const Tensor& x, const Tensor& h0, const Tensor& c0, const Ten
   T* cs = saved.cprev.data_ptr<T>();
   T* ts = saved.tc.data_ptr<T>();
   const T* whh = w_hh.data_ptr<T>();
+  auto* const gates_forward = lstm_gate_kernels().forward<T>();
   for (int64_t s = 0; s < Tn; ++s) {
     const int64_t t = reverse ? Tn - 1 - s : s;
     T* Gt = G + t * B * 4 * H;
@@ -177,20 +153,7 @@ void forward_pass(const Tensor& x, const Tensor& h0, const Tensor& c0, const Ten
         std::memset(yr, 0, sizeof(T) * size_t(H));
         continue;
       }
-      T* hr = hp + b * H;
-      T* cr = cp + b * H;
-      for (int64_t j = 0; j < H; ++j) {
-        const T i = sigmoid_of(a[j]), f = sigmoid_of(a[H + j]), g = tanh_of(a[2 * H + j]),
-                o = sigmoid_of(a[3 * H + j]);
-        a[j] = i;
-        a[H + j] = f;
-        a[2 * H + j] = g;
-        a[3 * H + j] = o;
-        cr[j] = f * cr[j] + i * g;
-        tr[j] = tanh_of(cr[j]);
-        hr[j] = o * tr[j];
-        yr[j] = hr[j];
-      }
+      gates_forward(a, cp + b * H, tr, hp + b * H, yr, H);
     }
   }
   std::memcpy(y + Tn * B * H, hp, sizeof(T) * size_t(B * H));

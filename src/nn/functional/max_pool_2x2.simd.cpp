@@ -33,7 +33,7 @@ inline int argmax4(T a, T b, T c, T d, T* best) {
 
 // out[j] = max of r0[2j], r0[2j+1], r1[2j], r1[2j+1] for j < n.
 template <class T>
-void max_pool_2x2_row(const T* r0, const T* r1, T* out, int64_t n) {
+void max_pool_2x2_row(const T* r0, const T* r1, T* out, int64_t n, bool /*spill*/) {
   for (int64_t j = 0; j < n; ++j) {
     T m;
     (void)argmax4(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1], &m);
@@ -43,7 +43,8 @@ void max_pool_2x2_row(const T* r0, const T* r1, T* out, int64_t n) {
 
 // d0/d1 [0, 2n): g[j] at the maximum of window j, 0 elsewhere.
 template <class T>
-void max_pool_2x2_row_backward(const T* r0, const T* r1, const T* g, T* d0, T* d1, int64_t n) {
+void max_pool_2x2_row_backward(const T* r0, const T* r1, const T* g, T* d0, T* d1, int64_t n,
+                               bool /*spill*/) {
   for (int64_t j = 0; j < n; ++j) {
     T m;
     const int at = argmax4(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1], &m);
@@ -128,7 +129,8 @@ inline __mmask16 first(int64_t k) {
 
 }  // namespace avx512
 
-void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n) {
+// Masked loads and stores cost no more than whole ones at this level: spill is not needed.
+void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n, bool /*spill*/) {
   for (int64_t j = 0; j < n; j += 16) {
     const int64_t k = n - j < 16 ? n - j : 16;
     const avx512::Winners w = avx512::winners(r0 + 2 * j, r1 + 2 * j, k);
@@ -137,7 +139,7 @@ void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t 
 }
 
 void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float* g, float* d0,
-                                   float* d1, int64_t n) {
+                                   float* d1, int64_t n, bool /*spill*/) {
   for (int64_t j = 0; j < n; j += 16) {
     const int64_t k = n - j < 16 ? n - j : 16;
     const avx512::Winners w = avx512::winners(r0 + 2 * j, r1 + 2 * j, k);
@@ -159,8 +161,9 @@ inline __m256i first_lanes(int64_t n) {
 
 // The 2k input columns of k <= 8 windows, split into even (left) and odd (right) columns.
 inline void load_pairs(const float* row, int64_t k, __m256* even, __m256* odd) {
-  const __m256 lo = _mm256_maskload_ps(row, first_lanes(2 * k));
-  const __m256 hi = _mm256_maskload_ps(row + 8, first_lanes(2 * k - 8));
+  const __m256 lo = k == 8 ? _mm256_loadu_ps(row) : _mm256_maskload_ps(row, first_lanes(2 * k));
+  const __m256 hi =
+      k == 8 ? _mm256_loadu_ps(row + 8) : _mm256_maskload_ps(row + 8, first_lanes(2 * k - 8));
   // Within each 128-bit half: lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6; then the 64-bit pairs in
   // order 0, 2, 1, 3: lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6.
   *even = _mm256_castpd_ps(
@@ -224,20 +227,24 @@ inline void store_pairs(float* row, int64_t k, __m256 even, __m256 odd) {
 
 }  // namespace avx2
 
-void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n) {
+void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n, bool spill) {
   for (int64_t j = 0; j < n; j += 8) {
-    const int64_t k = n - j < 8 ? n - j : 8;
+    // A spilled chunk computes 8 windows; those past the row are overwritten later.
+    const int64_t k = spill || n - j >= 8 ? 8 : n - j;
     const avx2::Winners w = avx2::winners(r0 + 2 * j, r1 + 2 * j, k);
     avx2::store_first(out + j, k, w.max);
   }
 }
 
 void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float* g, float* d0,
-                                   float* d1, int64_t n) {
-  for (int64_t j = 0; j < n; j += 8) {
-    const int64_t k = n - j < 8 ? n - j : 8;
+                                   float* d1, int64_t n, bool spill) {
+  // Last chunk first: what its whole-vector stores spill past d0's end lands at the start
+  // of d1, which the earlier (full) chunks then write.
+  for (int64_t j = (n - 1) / 8 * 8; j >= 0; j -= 8) {
+    const int64_t k = spill || n - j >= 8 ? 8 : n - j;
     const avx2::Winners w = avx2::winners(r0 + 2 * j, r1 + 2 * j, k);
-    const __m256 gv = _mm256_maskload_ps(g + j, avx2::first_lanes(k));
+    const __m256 gv =
+        k == 8 ? _mm256_loadu_ps(g + j) : _mm256_maskload_ps(g + j, avx2::first_lanes(k));
     avx2::store_pairs(d0 + 2 * j, k, _mm256_and_ps(w.a, gv), _mm256_and_ps(w.b, gv));
     avx2::store_pairs(d1 + 2 * j, k, _mm256_and_ps(w.c, gv), _mm256_and_ps(w.d, gv));
   }
@@ -245,12 +252,12 @@ void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float
 
 #else
 
-void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n) {
-  max_pool_2x2_row<float>(r0, r1, out, n);
+void max_pool_2x2_row_f32(const float* r0, const float* r1, float* out, int64_t n, bool spill) {
+  max_pool_2x2_row<float>(r0, r1, out, n, spill);
 }
 void max_pool_2x2_row_backward_f32(const float* r0, const float* r1, const float* g, float* d0,
-                                   float* d1, int64_t n) {
-  max_pool_2x2_row_backward<float>(r0, r1, g, d0, d1, n);
+                                   float* d1, int64_t n, bool spill) {
+  max_pool_2x2_row_backward<float>(r0, r1, g, d0, d1, n, spill);
 }
 
 #endif  // __AVX512F__, __AVX2__

@@ -49,11 +49,13 @@ template <class T>
 void max_pool_2x2(const T* x, T* y, const Window& w) {
   auto* const row = detail::max_pool_2x2_kernels().row<T>();
   detail::parallel_for(w.planes, 4.0 * w.planes * w.oh * w.ow, [&](int64_t p0, int64_t p1) {
+    // Whole-vector spills stay inside this thread's planes (see MaxPoolRowFn).
+    const int64_t x_end = p1 * w.h * w.w, y_end = p1 * w.oh * w.ow;
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t oh = 0; oh < w.oh; ++oh) {
-        const T* r0 = x + (p * w.h + 2 * oh) * w.w;
-        const T* r1 = r0 + w.w;
-        row(r0, r1, y + (p * w.oh + oh) * w.ow, w.ow);
+        const int64_t r0 = (p * w.h + 2 * oh) * w.w, r1 = r0 + w.w, out = (p * w.oh + oh) * w.ow;
+        const bool spill = r1 + 2 * w.ow + 16 <= x_end && out + w.ow + 16 <= y_end;
+        row(x + r0, x + r1, y + out, w.ow, spill);
       }
   });
 }
@@ -62,13 +64,15 @@ template <class T>
 void max_pool_2x2_backward(const T* x, const T* g, T* dx, const Window& w) {
   auto* const row_backward = detail::max_pool_2x2_kernels().row_backward<T>();
   detail::parallel_for(w.planes, 8.0 * w.planes * w.oh * w.ow, [&](int64_t p0, int64_t p1) {
+    // Whole-vector spills stay inside this thread's planes (see MaxPoolRowBackwardFn).
+    const int64_t x_end = p1 * w.h * w.w, g_end = p1 * w.oh * w.ow;
     for (int64_t p = p0; p < p1; ++p) {
       for (int64_t oh = 0; oh < w.oh; ++oh) {
-        const T* r0 = x + (p * w.h + 2 * oh) * w.w;
-        const T* r1 = r0 + w.w;
-        T* d0 = dx + (p * w.h + 2 * oh) * w.w;
-        T* d1 = d0 + w.w;
-        row_backward(r0, r1, g + (p * w.oh + oh) * w.ow, d0, d1, w.ow);
+        const int64_t r0 = (p * w.h + 2 * oh) * w.w, r1 = r0 + w.w, gi = (p * w.oh + oh) * w.ow;
+        const bool spill = r1 + 2 * w.ow + 16 <= x_end && gi + w.ow + 16 <= g_end;
+        T* d0 = dx + r0;
+        T* d1 = dx + r1;
+        row_backward(x + r0, x + r1, g + gi, d0, d1, w.ow, spill);
         // An odd width leaves a last column that no window covers.
         for (int64_t j = 2 * w.ow; j < w.w; ++j) d0[j] = d1[j] = T(0);
       }
