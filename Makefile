@@ -14,7 +14,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-sanitize test-arm64 fuzz bench format format-check install deb clean
+.PHONY: all deps build run test test-sanitize test-arm64 fuzz bench format format-check install deb docs clean
 
 all: build
 
@@ -92,6 +92,11 @@ install: build
 # Debian packages libsoma0, libsoma-dev and soma in $(BUILD) (cmake/Package.cmake).
 deb: build
 	cd $(BUILD) && cpack -G DEB
+
+# The API reference from the headers and docs/api/*.md (Doxygen): $(BUILD)/docs/api/html/index.html.
+docs:
+	@scripts/bootstrap --docs
+	scripts/api-docs . $(BUILD)/docs/api
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(ARM64_BUILD) $(FUZZ_BUILD)

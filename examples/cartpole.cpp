@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "flags.hpp"
-#include "registry.hpp"
+#include "cartpole.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/system.hpp"
@@ -24,20 +23,13 @@
 #include "soma/rl/dqn.hpp"
 #include "soma/rl/reinforce.hpp"
 
+namespace soma::examples::cartpole {
 namespace {
 
 namespace rl = soma::rl;
 
 constexpr int kWindow = 100;       // Gym's CartPole-v1: 100 consecutive episodes...
 constexpr double kSolved = 475.0;  // ...averaging at least this return
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  std::string agent = "reinforce";
-  int episodes = -1;  // -1: the agent's own default
-  int64_t hidden = -1;
-  double lr = -1, gamma = 0.99;
-};
 
 std::unique_ptr<rl::Agent> make_agent(const Options& o) {
   if (o.agent == "reinforce") {
@@ -102,6 +94,8 @@ std::string plot_returns(const Options& o, const std::vector<double>& returns,
   fig.save(path);
   return path;
 }
+
+}  // namespace
 
 void run(const Options& opt) {
   const bool reinforce = opt.agent == "reinforce";
@@ -170,27 +164,14 @@ void run(const Options& opt) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "cartpole", "REINFORCE with a baseline or DQN balancing Gym's CartPole-v1; return curves",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      // --epochs means nothing here: episodes are the unit of training.
-      soma::cli::add_example_options(app, opts->common);
-      app.add_option("--agent", opts->agent, "reinforce (with a learned baseline) or dqn")
-          ->check(CLI::IsMember({"reinforce", "dqn"}))
-          ->capture_default_str();
-      app.add_option("--episodes", opts->episodes,
-                     "At most this many episodes (default: 2000 reinforce, 600 dqn); training "
-                     "stops once solved")
-          ->check(soma::cli::integer_in(1, 1'000'000));
-      app.add_option("--hidden", opts->hidden, "Hidden units per network (default: 64 / 128)")
-          ->check(soma::cli::integer_in(1, 4096));
-      app.add_option("--lr", opts->lr, "Adam's learning rate (default: 0.01 / 0.0005)")
-          ->check(soma::cli::number_in(1e-9, 10));
-      app.add_option("--gamma", opts->gamma, "Discount factor")
-          ->check(soma::cli::number_in(0, 1))
-          ->capture_default_str();
-      app.callback([opts] { run(*opts); });
-    });
+}  // namespace soma::examples::cartpole
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example cartpole` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::cartpole::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common,
+                                 [&] { soma::examples::cartpole::run(opt); });
+}
+#endif

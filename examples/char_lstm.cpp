@@ -24,8 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "example_live.hpp"
-#include "registry.hpp"
+#include "char_lstm.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
@@ -34,23 +33,15 @@
 #include "soma/nn/embedding.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
+namespace soma::examples::char_lstm {
 namespace {
 
 namespace nn = soma::nn;
 using soma::Tensor;
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  std::string words = "/usr/share/dict/words";
-  int64_t hidden = 256, embed = 32, batch = 32, seq = 50;
-  double lr = 2e-3;
-  int64_t samples = 20;
-  int64_t max_chars = 0;  // 0: the whole training stream per epoch
-};
 
 struct Corpus {
   std::vector<int64_t> train, test;     // token streams
@@ -182,6 +173,8 @@ std::string sample_word(Model& m, const Corpus& c, soma::Rng& rng) {
   return word;
 }
 
+}  // namespace
+
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v] : {std::pair{"--hidden", opt.hidden}, std::pair{"--embed", opt.embed},
@@ -301,28 +294,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "char-lstm", "Character-level LSTM language model on the word list; samples new words",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 5);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--words", opts->words, "Word list, one word per line")->capture_default_str();
-      app.add_option("--hidden", opts->hidden, "LSTM hidden size")->capture_default_str();
-      app.add_option("--embed", opts->embed, "Embedding size")->capture_default_str();
-      app.add_option("--batch", opts->batch, "Sequences per batch")->capture_default_str();
-      app.add_option("--seq", opts->seq, "Characters per sequence")->capture_default_str();
-      app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.add_option("--samples", opts->samples, "Words to generate")->capture_default_str();
-      app.add_option("--max-chars", opts->max_chars,
-                     "Training characters per epoch (0: the whole stream)")
-          ->capture_default_str();
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::char_lstm
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example char-lstm` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::char_lstm::Options opt;
+  return soma::cli::example_main(
+      argc, argv, opt.common, [&] { soma::examples::char_lstm::run(opt, soma::cli::LiveBoard{}); });
+}
+#endif

@@ -28,22 +28,18 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
-#include "snn_ranks.hpp"
+#include "coba.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/sha256.hpp"
 #include "soma/dist/context.hpp"
+#include "soma/dist/snn_ranks.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
 
+namespace soma::examples::coba {
 namespace {
-
-struct Options : soma::cli::ExampleOptions {
-  int64_t neurons = 4000;
-  double duration = 1.0;
-};
 
 std::vector<std::string> plot_raster(const Options& o, const soma::snn::models::CobaResult& r,
                                      const std::filesystem::path& dir) {
@@ -107,7 +103,7 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
                                .seed = opt.seed,
                                .progress = writer && !opt.json && soma::stderr_is_terminal(),
                                .record_spikes = opt.json || !opt.plot_dir.empty(),
-                               .ranks = soma::cli::snn_ranks(ctx)});
+                               .ranks = soma::dist::snn_ranks(ctx)});
   if (!writer) return;
   std::vector<std::string> figures;
   if (!opt.plot_dir.empty()) figures = plot_raster(opt, r, opt.plot_dir);
@@ -126,7 +122,7 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
          {"setup_seconds", r.setup_seconds},
          // The same on any number of ranks (snn_ranks.hpp: the
          // lines "i,t" sorted by t, then i).
-         {"spikes_sha256", soma::sha256_hex(soma::cli::spike_lines(r.spike_i, r.spike_t))},
+         {"spikes_sha256", soma::sha256_hex(soma::dist::spike_lines(r.spike_i, r.spike_t))},
          {"ranks", ctx.size()},
          {"exchange_seconds", r.exchange.seconds},
          {"exchanges", r.exchange.exchanges}});
@@ -144,6 +140,8 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
                 r.exchange.seconds, 100.0 * r.exchange.seconds / std::max(r.sim_seconds, 1e-9));
 }
 
+}  // namespace
+
 // Under mpirun an error on any rank ends the whole job with its message (the others
 // would otherwise wait for it until the timeout).
 void run(const Options& opt) {
@@ -156,18 +154,13 @@ void run(const Options& opt) {
   }
 }
 
-soma::cli::ExampleRegistrar reg("coba", "COBA benchmark network (Brette et al. 2007)",
-                                [](CLI::App& app) {
-                                  auto opts = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, *opts);
-                                  app.add_option("--neurons", opts->neurons, "Number of neurons")
-                                      ->check(CLI::Range(int64_t{10}, int64_t{100000000}))
-                                      ->capture_default_str();
-                                  app.add_option("--duration", opts->duration,
-                                                 "Simulated time in seconds")
-                                      ->check(CLI::Range(0.0, 1e6))
-                                      ->capture_default_str();
-                                  app.callback([opts] { run(*opts); });
-                                });
+}  // namespace soma::examples::coba
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example coba` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::coba::Options opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::coba::run(opt); });
+}
+#endif

@@ -33,7 +33,6 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/numpy_arange.hpp"
 #include "soma/core/numpy_random.hpp"
@@ -133,9 +132,7 @@ bool decreasing(const std::vector<double>& v) {
   return true;
 }
 
-struct Options : cli::ExampleOptions {
-  Options() { seed = 100; }  // np.random.seed(100), the tutorial's
-};
+}  // namespace
 
 void run(const Options& opt) {
   if (opt.seed > 0xffffffffu)
@@ -183,13 +180,13 @@ void run(const Options& opt) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg("curve-fit",
-                                "The curve_fit tutorial: decay, growth, SSR landscape, sparse fit",
-                                [](CLI::App& app) {
-                                  auto opts = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, *opts);
-                                  app.callback([opts] { run(*opts); });
-                                });
-
-}  // namespace
 }  // namespace soma::examples::curve_fit
+
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line (`soma example curve-fit` reads the same ones).
+int main(int argc, char** argv) {
+  soma::examples::curve_fit::Options opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::curve_fit::run(opt); });
+}
+#endif

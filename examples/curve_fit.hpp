@@ -1,5 +1,6 @@
 #pragma once
-// The curve-fit example's computation, shared with its figures (curve_fit_plots.cpp).
+// The curve-fit example's computation, shared with its figures (curve_fit_plots.cpp), and
+// its entry point: its own main() and `soma example curve-fit` (apps/soma/examples/) call run().
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/cli/example.hpp"
 #include "soma/fit/curve_fit.hpp"
 
 namespace soma::examples::curve_fit {
@@ -44,5 +46,11 @@ Tutorial run_tutorial(uint32_t seed);
 // curve_fit.png (decay), curve_fit_growth.png, curve_fit_landscape.png,
 // curve_fit_sparse.png; returns their paths.
 std::vector<std::string> plot_tutorial(const Tutorial& t, const std::filesystem::path& dir);
+
+struct Options : soma::cli::ExampleOptions {
+  Options() { seed = 100; }  // np.random.seed(100), the tutorial's
+};
+
+void run(const Options& opt);
 
 }  // namespace soma::examples::curve_fit

@@ -23,9 +23,8 @@
 #include <tuple>
 #include <vector>
 
-#include "example_live.hpp"
+#include "gan.hpp"
 #include "gan_model.hpp"
-#include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
@@ -40,21 +39,13 @@
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
+namespace soma::examples::gan {
 namespace {
 
 namespace nn = soma::nn;
-namespace gan = soma::examples::gan;
 using soma::Tensor;
 
 constexpr int64_t kPerClass = 100;  // generated images per class for the accuracy
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  std::string data_dir;  // empty: Debian's folder
-  int64_t train = 20000, test = 10000, batch = 128, width = 32;
-  double lr = 2e-4;
-};
 
 // The judge: conv 1->16 5x5, pool, conv 16->32 5x5, pool, linear 1568->10 (~90% after an
 // epoch on the full set). It sees pixels in [0, 1], as the data files give them.
@@ -191,6 +182,8 @@ std::vector<std::string> plots(const Options& o, const History& h, int64_t steps
   return written;
 }
 
+}  // namespace
+
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
@@ -308,29 +301,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "gan", "Conditional DCGAN on Fashion-MNIST; a CNN's accuracy on the generated images",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 5);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--data", opts->data_dir,
-                     "Folder with the Fashion-MNIST IDX files (default: Debian's)");
-      app.add_option("--train", opts->train, "Training images used (the first N)")
-          ->capture_default_str();
-      app.add_option("--test", opts->test, "Test images for the classifier's accuracy")
-          ->capture_default_str();
-      app.add_option("--batch", opts->batch, "Images per batch")->capture_default_str();
-      app.add_option("--lr", opts->lr, "Adam's learning rate (both networks)")
-          ->capture_default_str();
-      app.add_option("--width", opts->width, "Feature maps of the first layer (w)")
-          ->capture_default_str();
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::gan
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example gan` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::gan::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common,
+                                 [&] { soma::examples::gan::run(opt, soma::cli::LiveBoard{}); });
+}
+#endif

@@ -33,13 +33,14 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
+#include "lorenz.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/numpy_arange.hpp"
 #include "soma/core/system.hpp"
 #include "soma/ode/ode.hpp"
 #include "soma/plot/figure.hpp"
 
+namespace soma::examples::lorenz {
 namespace {
 
 namespace ode = soma::ode;
@@ -133,6 +134,8 @@ Run solve(const std::string& name, ode::Options options) {
   return r;
 }
 
+}  // namespace
+
 void run(const soma::cli::ExampleOptions& opt) {
   const std::vector<double> t = soma::numpy_arange(0.0, 40.0, 0.01);
   const std::vector<double> y0 = {1.0, 1.0, 1.0};
@@ -208,12 +211,13 @@ void run(const soma::cli::ExampleOptions& opt) {
         diverge_t);
 }
 
-soma::cli::ExampleRegistrar reg("lorenz",
-                                "Lorenz: odeint vs solve_ivp at SciPy's defaults, and t_eval",
-                                [](CLI::App& app) {
-                                  auto opt = std::make_shared<soma::cli::ExampleOptions>();
-                                  soma::cli::add_example_options(app, *opt);
-                                  app.callback([opt] { run(*opt); });
-                                });
+}  // namespace soma::examples::lorenz
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example lorenz` has them as flags).
+int main(int argc, char** argv) {
+  soma::cli::ExampleOptions opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::lorenz::run(opt); });
+}
+#endif

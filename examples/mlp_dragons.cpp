@@ -33,8 +33,7 @@
 #include <vector>
 
 #include "dragons.hpp"
-#include "example_live.hpp"
-#include "registry.hpp"
+#include "mlp_dragons.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -47,20 +46,13 @@
 #include "soma/plot/figure.hpp"
 #include "soma/train/metrics.hpp"
 
+namespace soma::examples::mlp_dragons {
 namespace {
 
 namespace nn = soma::nn;
 using soma::Tensor;
 
 constexpr int64_t kDemoDragon = 25;  // the tutorial's x[25,:]
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  int64_t n = soma::examples::kDragons;
-  uint64_t init_seed = 2021;  // the tutorial's torch.manual_seed(2021), in soma's generator
-  std::string trace_dir;      // empty: no trace
-};
 
 // One value a line; %.9g reads back into the same float32, %.17g into the same double.
 std::string lines(const Tensor& t) {
@@ -86,6 +78,8 @@ double accuracy(nn::Sequential& model, const Tensor& x, const Tensor& y) {
   soma::NoGradGuard no_grad;
   return soma::train::accuracy(soma::argmax(model(x), 1), y);
 }
+
+}  // namespace
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs;
@@ -273,27 +267,15 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training took %.3f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg(
-    "mlp-dragons", "Tutorial 002: MLP classifying the colour of dragons", [](CLI::App& app) {
-      auto opt = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opt->common);
-      soma::cli::add_epochs_option(app, opt->common, 25);
-      soma::cli::add_live_option(app, opt->live);
-      app.add_option("--n", opt->n, "number of dragons (60/40 split)")->capture_default_str();
-      app.add_option("--init-seed", opt->init_seed,
-                     "seed of the initial weights (the tutorial's "
-                     "torch.manual_seed)")
-          ->capture_default_str();
-      app.add_option("--trace", opt->trace_dir,
-                     "write the data, initial weights, first "
-                     "epoch's order and losses to this folder "
-                     "(tests/reference/dragons_mlp_replay.py)")
-          ->default_str("none");
-      app.callback([opt] {
-        soma::cli::LiveBoard live(opt->live);
-        run(*opt, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::mlp_dragons
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example mlp-dragons` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::mlp_dragons::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] {
+    soma::examples::mlp_dragons::run(opt, soma::cli::LiveBoard{});
+  });
+}
+#endif

@@ -18,31 +18,26 @@
 
 #include "classic_state.hpp"
 #include "dragons.hpp"
-#include "example_live.hpp"
-#include "flags.hpp"
+#include "multiclass_perceptron.hpp"
 #include "perceptron_live.hpp"
-#include "registry.hpp"
 #include "soma/classic/perceptron.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/system.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/train/metrics.hpp"
 
+namespace soma::examples::multiclass_perceptron {
 namespace {
 
 namespace classic = soma::classic;
 namespace train = soma::train;
 using soma::Tensor;
 
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  int64_t n = soma::examples::kDragons;
-};
-
 Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
   return t.index_select(0, soma::tensor(std::span<const int64_t>(r)));
 }
+
+}  // namespace
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
@@ -145,23 +140,16 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "multiclass-perceptron",
-    "Tutorial 002: multi-class perceptron (one-hot, argmax) on dragon colours", [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 1500);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
-      // The tutorial's max_iter (it stops after the pass with iter == max_iter) is the
-      // epochs of every example; its name stays as a hidden alias.
-      soma::cli::deprecated_alias(app, "--max-iter", "--epochs", opts->common.epochs,
-                                  soma::cli::integer_in(0, 10'000'000));
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::multiclass_perceptron
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example multiclass-perceptron` has them as
+// flags).
+int main(int argc, char** argv) {
+  soma::examples::multiclass_perceptron::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] {
+    soma::examples::multiclass_perceptron::run(opt, soma::cli::LiveBoard{});
+  });
+}
+#endif

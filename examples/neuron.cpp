@@ -36,8 +36,7 @@
 #include <vector>
 
 #include "classic_state.hpp"
-#include "example_live.hpp"
-#include "registry.hpp"
+#include "neuron.hpp"
 #include "soma/classic/neuron.hpp"
 #include "soma/classic/ols.hpp"
 #include "soma/core/error.hpp"
@@ -47,18 +46,13 @@
 #include "soma/data/split.hpp"
 #include "soma/plot/figure.hpp"
 
+namespace soma::examples::neuron {
 namespace {
 
 namespace classic = soma::classic;
 using soma::Tensor;
 
 constexpr int64_t kBatches = 5;  // Neuron(nb_batches=5)
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  double lr = 0.01;  // Neuron(learning_rate=0.01)
-};
 
 std::vector<double> linspace(double lo, double hi, int64_t n) {
   std::vector<double> v(static_cast<size_t>(n));
@@ -124,6 +118,8 @@ std::pair<double, double> mses(const std::vector<double>& x, const std::vector<d
   const double n = double(x.size());
   return {syy / n - 2 * (sy / n) * (sp / n) + spp / n, se / n};
 }
+
+}  // namespace
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs;
@@ -286,21 +282,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training %.4f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg(
-    "neuron",
-    "Tutorial 001: OLS, grid search and one linear neuron by "
-    "mini-batch gradient descent",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 99);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--lr", opts->lr, "Learning rate")->capture_default_str();
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::neuron
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example neuron` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::neuron::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common,
+                                 [&] { soma::examples::neuron::run(opt, soma::cli::LiveBoard{}); });
+}
+#endif

@@ -27,9 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "example_live.hpp"
+#include "neuron_callback.hpp"
 #include "neuron_data.hpp"
-#include "registry.hpp"
 #include "soma/classic/ols.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/random.hpp"
@@ -44,6 +43,7 @@
 #include "soma/train/fit.hpp"
 #include "soma/train/weight_recorder.hpp"
 
+namespace soma::examples::neuron_callback {
 namespace {
 
 namespace nn = soma::nn;
@@ -51,13 +51,6 @@ namespace plot = soma::plot;
 namespace train = soma::train;
 using soma::Tensor;
 using soma::examples::column;
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  int64_t batches = 5;  // Neuron(nb_batches=5)
-  double lr = 0.01;     // Neuron(learning_rate=0.01)
-};
 
 // One frame of the FuncAnimation: the fit of record `k` over the data.
 plot::Figure frame(const soma::examples::Points800& d, double w, double b, int64_t epoch,
@@ -78,6 +71,8 @@ plot::Figure frame(const soma::examples::Points800& d, double w, double b, int64
            .width = 2});
   return fig;
 }
+
+}  // namespace
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs;  // range(1, 100): 99
@@ -206,21 +201,15 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training %.4f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg(
-    "neuron-callback",
-    "Tutorial 001: a callback records the weights every batch; the fit animated per epoch",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 99);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--batches", opts->batches, "Mini-batches per epoch")->capture_default_str();
-      app.add_option("--lr", opts->lr, "Learning rate")->capture_default_str();
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::neuron_callback
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example neuron-callback` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::neuron_callback::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] {
+    soma::examples::neuron_callback::run(opt, soma::cli::LiveBoard{});
+  });
+}
+#endif

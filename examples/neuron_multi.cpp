@@ -42,8 +42,7 @@
 
 #include "boston_like.hpp"
 #include "classic_state.hpp"
-#include "example_live.hpp"
-#include "registry.hpp"
+#include "neuron_multi.hpp"
 #include "soma/classic/neuron.hpp"
 #include "soma/classic/ols.hpp"
 #include "soma/core/error.hpp"
@@ -59,6 +58,7 @@
 #include "soma/train/fit.hpp"
 #include "soma/train/weight_recorder.hpp"
 
+namespace soma::examples::neuron_multi {
 namespace {
 
 namespace plot = soma::plot;
@@ -68,11 +68,6 @@ using soma::examples::BostonLike;
 
 constexpr int64_t kFeatures = BostonLike::kFeatures;
 constexpr int64_t kSnapshots[] = {10, 50, 98};  // save.iloc[10], [50], [98]
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-};
 
 struct Split {
   std::vector<double> x_train, y_train, x_test, y_test;  // x row-major, 13 columns
@@ -271,6 +266,8 @@ std::string row(const std::vector<double>& v) {
   return s;
 }
 
+}  // namespace
+
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs;  // range(1, 100): 99
   // The records keep 13 weights per epoch twice over: 10^5 epochs are 20 MB.
@@ -374,19 +371,15 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training %.4f s (neuron), %.4f s (Keras-style)\n", neuron_seconds, kr.seconds);
 }
 
-soma::cli::ExampleRegistrar reg(
-    "neuron-multi",
-    "Tutorial 001: 13 Boston-shaped features, OLS vs the Neuron class vs Keras-style SGD",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 99);
-      soma::cli::add_live_option(app, opts->live);
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::neuron_multi
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example neuron-multi` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::neuron_multi::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] {
+    soma::examples::neuron_multi::run(opt, soma::cli::LiveBoard{});
+  });
+}
+#endif

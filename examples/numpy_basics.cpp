@@ -18,11 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "numpy_basics.hpp"
 #include "numpy_format.hpp"
-#include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/tensor/tensor.hpp"
 
+namespace soma::examples::numpy_basics {
 namespace {
 
 using soma::Tensor;
@@ -132,6 +133,8 @@ std::vector<Case> cases() {
   };
 }
 
+}  // namespace
+
 void run(const soma::cli::ExampleOptions& opt) {
   nlohmann::json results = nlohmann::json::object();
   if (!opt.json) {
@@ -162,13 +165,13 @@ void run(const soma::cli::ExampleOptions& opt) {
   if (opt.json) soma::cli::print_json({{"cases", results}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "numpy-basics",
-    "Tutorial 001: arrays, reshape, dot and NumPy broadcasting (and its errors) on soma tensors",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<soma::cli::ExampleOptions>();
-      app.add_flag("--json", opts->json, "End with one JSON object of the results");
-      app.callback([opts] { run(*opts); });
-    });
+}  // namespace soma::examples::numpy_basics
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example numpy-basics` has them as flags).
+int main(int argc, char** argv) {
+  soma::cli::ExampleOptions opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::numpy_basics::run(opt); });
+}
+#endif

@@ -20,10 +20,8 @@
 
 #include "classic_state.hpp"
 #include "dragons.hpp"
-#include "example_live.hpp"
-#include "flags.hpp"
+#include "perceptron.hpp"
 #include "perceptron_live.hpp"
-#include "registry.hpp"
 #include "soma/classic/logistic.hpp"
 #include "soma/classic/perceptron.hpp"
 #include "soma/core/error.hpp"
@@ -31,17 +29,12 @@
 #include "soma/plot/figure.hpp"
 #include "soma/train/metrics.hpp"
 
+namespace soma::examples::perceptron {
 namespace {
 
 namespace classic = soma::classic;
 namespace train = soma::train;
 using soma::Tensor;
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  int64_t n = soma::examples::kDragons;
-};
 
 Tensor rows(const Tensor& t, const std::vector<int64_t>& r) {
   return t.index_select(0, soma::tensor(std::span<const int64_t>(r)));
@@ -61,6 +54,8 @@ std::vector<double> boundary(const std::vector<double>& toes, double w0, double 
   for (double t : toes) len.push_back(-(b + w0 * t) / w1);
   return len;
 }
+
+}  // namespace
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   if (opt.n < 10) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 10");
@@ -151,23 +146,15 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "perceptron", "Tutorial 002: perceptron vs logistic regression on fire-breathing dragons",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 1500);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--n", opts->n, "Dragons in all")->capture_default_str();
-      // The tutorial's max_iter (it stops after the pass with iter == max_iter) is the
-      // epochs of every example; its name stays as a hidden alias.
-      soma::cli::deprecated_alias(app, "--max-iter", "--epochs", opts->common.epochs,
-                                  soma::cli::integer_in(0, 10'000'000));
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::perceptron
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example perceptron` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::perceptron::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] {
+    soma::examples::perceptron::run(opt, soma::cli::LiveBoard{});
+  });
+}
+#endif

@@ -10,8 +10,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "example_live.hpp"
 #include "soma/classic/perceptron.hpp"
+#include "soma/cli/live.hpp"
 
 namespace soma::examples {
 

@@ -32,8 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "example_live.hpp"
-#include "registry.hpp"
+#include "regression_prelu.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
@@ -48,6 +47,7 @@
 #include "soma/optim/sgd.hpp"
 #include "soma/plot/figure.hpp"
 
+namespace soma::examples::regression_prelu {
 namespace {
 
 namespace nn = soma::nn;
@@ -57,12 +57,6 @@ using soma::Tensor;
 constexpr double kNoise = 0.5;
 
 double trend(double x) { return x * x / 3.0 - x / 2.0 + std::sin(2.0 * x) / 2.0; }
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  int64_t n = 2000;
-};
 
 struct Standard {
   double mean = 0, scale = 1;
@@ -117,6 +111,8 @@ void draw_steps(soma::plot::Axes& ax, const std::vector<double>& step_loss,
   ax.line(steps, step_loss, {.label = "train loss", .color = "#636efa"});
   ax.line(epoch_ends, valid_loss, {.label = "valid loss", .color = "#ef553b"});
 }
+
+}  // namespace
 
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs;  // the tutorial leaves it open: 500
@@ -284,19 +280,15 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training took %.3f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg(
-    "regression-prelu", "Tutorial 003: a 1-3-2-1 PReLU network fitting a known trend",
-    [](CLI::App& app) {
-      auto opt = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opt->common);
-      soma::cli::add_epochs_option(app, opt->common, 500);
-      soma::cli::add_live_option(app, opt->live);
-      app.add_option("--n", opt->n, "number of points")->capture_default_str();
-      app.callback([opt] {
-        soma::cli::LiveBoard live(opt->live);
-        run(*opt, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::regression_prelu
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example regression-prelu` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::regression_prelu::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] {
+    soma::examples::regression_prelu::run(opt, soma::cli::LiveBoard{});
+  });
+}
+#endif

@@ -25,28 +25,22 @@
 #include <string>
 #include <vector>
 
-#include "example_live.hpp"
-#include "registry.hpp"
+#include "sine_rnn.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/system.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
+#include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 
+namespace soma::examples::sine_rnn {
 namespace {
 
 namespace nn = soma::nn;
 using soma::Tensor;
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  int64_t hidden = 32, window = 40, ahead = 5, train = 2000, test = 500, batch = 32;
-  double noise = 0.1, lr = 1e-2;
-};
 
 // Windows [n, window, 1] and the values `ahead` steps after each window [n, 1].
 struct Split {
@@ -205,6 +199,8 @@ std::string plot_results(const Options& o, const std::vector<Model>& models,
   return path;
 }
 
+}  // namespace
+
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   check(opt);
   const int epochs = opt.common.epochs;
@@ -270,28 +266,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "sine-rnn", "RNN vs GRU vs LSTM predicting a noisy sum of sines ahead; loss curves",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 15);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--hidden", opts->hidden, "Hidden size of every model")->capture_default_str();
-      app.add_option("--window", opts->window, "Steps each model reads")->capture_default_str();
-      app.add_option("--ahead", opts->ahead, "Steps past the window to predict")
-          ->capture_default_str();
-      app.add_option("--noise", opts->noise, "Standard deviation of the noise")
-          ->capture_default_str();
-      app.add_option("--train", opts->train, "Training sequences")->capture_default_str();
-      app.add_option("--test", opts->test, "Test sequences")->capture_default_str();
-      app.add_option("--batch", opts->batch, "Sequences per batch")->capture_default_str();
-      app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::sine_rnn
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example sine-rnn` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::sine_rnn::Options opt;
+  return soma::cli::example_main(
+      argc, argv, opt.common, [&] { soma::examples::sine_rnn::run(opt, soma::cli::LiveBoard{}); });
+}
+#endif

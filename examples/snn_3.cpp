@@ -30,16 +30,13 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
+#include "snn_3.hpp"
 #include "soma/core/error.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/snn/models.hpp"
 
+namespace soma::examples::snn_3 {
 namespace {
-
-struct Options : soma::cli::ExampleOptions {
-  std::string inhibition_term = "described";
-};
 
 using soma::snn::models::InhibitionTerm;
 
@@ -74,6 +71,8 @@ std::string plot_traces(const soma::snn::models::VoltageTraces& tr,
   return path.string();
 }
 
+}  // namespace
+
 void run(const Options& opt) {
   const auto term =
       opt.inhibition_term == "written" ? InhibitionTerm::written : InhibitionTerm::described;
@@ -102,16 +101,13 @@ void run(const Options& opt) {
   std::printf("\n");
 }
 
-soma::cli::ExampleRegistrar reg("snn-3", "Three conductance-based LIF neurons (Brian2 tutorial)",
-                                [](CLI::App& app) {
-                                  auto opts = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, *opts);
-                                  app.add_option("--inhibition-term", opts->inhibition_term,
-                                                 "Inhibitory term: written = gi*(ve - vi), "
-                                                 "described = gi*(v - vi)")
-                                      ->check(CLI::IsMember({"written", "described"}))
-                                      ->capture_default_str();
-                                  app.callback([opts] { run(*opts); });
-                                });
+}  // namespace soma::examples::snn_3
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example snn-3` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::snn_3::Options opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::snn_3::run(opt); });
+}
+#endif

@@ -33,17 +33,14 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/snn/network.hpp"
+#include "stdp.hpp"
 
+namespace soma::examples::stdp {
 namespace {
-
-struct Options : soma::cli::ExampleOptions {
-  double duration = 100.0;
-};
 
 constexpr int64_t kInputs = 1000;
 constexpr double kGmax = 0.01;
@@ -98,6 +95,8 @@ std::string plot_weights(const std::vector<double>& w, const Trace& tr, double d
   fig.save(png);
   return png.string();
 }
+
+}  // namespace
 
 void run(const Options& opt) {
   using namespace soma::snn;
@@ -188,15 +187,13 @@ void run(const Options& opt) {
               simulated > 0 ? seconds / simulated : 0.0);
 }
 
-soma::cli::ExampleRegistrar reg("stdp", "STDP: Song, Miller & Abbott (2000), Brian2's example",
-                                [](CLI::App& app) {
-                                  auto opts = std::make_shared<Options>();
-                                  soma::cli::add_example_options(app, *opts);
-                                  app.add_option("--duration", opts->duration,
-                                                 "Simulated time in seconds")
-                                      ->check(CLI::Range(0.0, 1e5))
-                                      ->capture_default_str();
-                                  app.callback([opts] { run(*opts); });
-                                });
+}  // namespace soma::examples::stdp
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example stdp` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::stdp::Options opt;
+  return soma::cli::example_main(argc, argv, opt, [&] { soma::examples::stdp::run(opt); });
+}
+#endif

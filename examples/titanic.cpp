@@ -47,8 +47,6 @@
 #include <string>
 #include <vector>
 
-#include "example_live.hpp"
-#include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -63,7 +61,9 @@
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/train/metrics.hpp"
+#include "titanic.hpp"
 
+namespace soma::examples::titanic {
 namespace {
 
 namespace nn = soma::nn;
@@ -74,18 +74,6 @@ using soma::Tensor;
 
 constexpr int64_t kBatches = 41;        // the tutorial's n_batches
 constexpr int64_t kMiddleEpochs = 200;  // its second submission
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  std::string data_dir;     // empty: the shared data set, else the current directory
-  std::string out_dir;      // empty: the submissions are counted, not written
-  int64_t cv = 0;           // folds; 0: no cross-validation
-  double valid_size = 0.1;  // the code's test_size; the text's 547/137 is 0.2
-  bool accumulate = false;  // the printed loop: no optimizer.zero_grad()
-  double lr = 1e-4;         // not in the tutorial: see above
-  double weight_decay = 1e-2;
-};
 
 fs::path find_data(const std::string& given) {
   if (!given.empty()) return given;
@@ -250,6 +238,8 @@ int64_t write_submission(const std::string& dir, const std::string& name,
   return survivors;
 }
 
+}  // namespace
+
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int64_t epochs = opt.common.epochs;
   if (opt.cv == 1 || opt.cv < 0)
@@ -394,34 +384,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("training took %.2f s\n", train_seconds);
 }
 
-soma::cli::ExampleRegistrar reg(
-    "titanic", "Tutorial 000: the Titanic features, MLP and Kaggle submissions", [](CLI::App& app) {
-      auto opt = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opt->common);
-      soma::cli::add_epochs_option(app, opt->common, 2000);
-      soma::cli::add_live_option(app, opt->live);
-      app.add_option("--data", opt->data_dir, "directory with train.csv and test.csv")
-          ->default_str("the shared data set's titanic/, else ./titanic, else .");
-      soma::cli::add_output_option(app, opt->out_dir,
-                                   "directory for the prediction_submission*.csv files",
-                                   "none, not written");
-      app.add_option("--cv", opt->cv, "folds of cross-validation (0: none)")->capture_default_str();
-      app.add_option("--valid-size", opt->valid_size,
-                     "validation fraction: 0.1 as the tutorial's code (615/69), 0.2 as its text "
-                     "(547/137)")
-          ->capture_default_str();
-      app.add_flag("--accumulate-grad", opt->accumulate,
-                   "run the printed loop, which never calls optimizer.zero_grad()");
-      app.add_option("--lr", opt->lr, "Adam's learning rate (the tutorial gives none)")
-          ->capture_default_str();
-      app.add_option("--weight-decay", opt->weight_decay,
-                     "Adam's L2 weight decay (the tutorial gives none)")
-          ->capture_default_str();
-      app.callback([opt] {
-        soma::cli::LiveBoard live(opt->live);
-        run(*opt, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::titanic
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example titanic` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::titanic::Options opt;
+  return soma::cli::example_main(
+      argc, argv, opt.common, [&] { soma::examples::titanic::run(opt, soma::cli::LiveBoard{}); });
+}
+#endif

@@ -34,8 +34,6 @@
 #include <string>
 #include <vector>
 
-#include "flags.hpp"
-#include "registry.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
@@ -43,23 +41,14 @@
 #include "soma/data/idx.hpp"
 #include "soma/embed/tsne.hpp"
 #include "soma/plot/figure.hpp"
+#include "tsne.hpp"
 #include "tsne_data.hpp"
 #include "tsne_steps.hpp"
 
+namespace soma::examples::tsne {
 namespace {
 
 namespace embed = soma::embed;
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  int64_t n = 1000;
-  std::string method = "auto";  // fft from 100,000 images, Barnes-Hut below
-  double perplexity = 30.0;
-  bool steps = false;
-  int max_iter = 1000;
-  std::string out;  // empty: the embedding is not saved
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
-};
 
 using soma::examples::tsne::kClassNames;
 
@@ -141,6 +130,8 @@ std::vector<std::string> plot_figures(const std::vector<double>& embedding,
   heat.save(written.back());
   return written;
 }
+
+}  // namespace
 
 void run(const Options& opt) {
   if (opt.steps) {
@@ -224,25 +215,13 @@ void run(const Options& opt) {
   }
 }
 
-soma::cli::ExampleRegistrar reg(
-    "tsne", "The t-SNE tutorial on Fashion-MNIST (KL, 10-NN accuracy; --steps)", [](CLI::App& app) {
-      auto opt = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opt->common);
-      app.add_option("--n", opt->n, "Number of test images")->capture_default_str();
-      app.add_option("--method", opt->method, "auto, exact, barnes_hut or fft")
-          ->capture_default_str();
-      app.add_option("--perplexity", opt->perplexity, "Perplexity")->capture_default_str();
-      app.add_option("--max-iter", opt->max_iter, "Gradient-descent iterations")
-          ->check(soma::cli::integer_in(1, 10'000'000))
-          ->capture_default_str();
-      soma::cli::add_output_option(app, opt->out, "Embedding CSV to write (x,y,label)",
-                                   "none, not saved");
-      app.add_option("--data", opt->data_dir, "Folder with the Fashion-MNIST IDX files")
-          ->capture_default_str();
-      app.add_flag("--steps", opt->steps,
-                   "The tutorial's steps one by one: distances, perplexities, joint "
-                   "probabilities, gradient descent without early exaggeration");
-      app.callback([opt] { run(*opt); });
-    });
+}  // namespace soma::examples::tsne
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example tsne` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::tsne::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common, [&] { soma::examples::tsne::run(opt); });
+}
+#endif

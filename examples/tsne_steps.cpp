@@ -26,7 +26,7 @@
 #include <numbers>
 #include <vector>
 
-#include "registry.hpp"
+#include "soma/cli/example.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/embed/affinities.hpp"
 #include "soma/embed/gradient.hpp"

@@ -29,8 +29,6 @@
 #include <string>
 #include <vector>
 
-#include "example_live.hpp"
-#include "registry.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
@@ -41,21 +39,15 @@
 #include "soma/nn/state_dict.hpp"
 #include "soma/optim/adam.hpp"
 #include "soma/plot/figure.hpp"
+#include "vae.hpp"
 
+namespace soma::examples::vae {
 namespace {
 
 namespace nn = soma::nn;
 using soma::Tensor;
 
 constexpr int64_t kLatent = 2, kFlat = 32 * 7 * 7;
-
-struct Options {
-  soma::cli::ExampleOptions common;
-  soma::cli::LiveOption live;
-  std::string data_dir;  // empty: Debian's folder
-  int64_t train = 20000, test = 10000, batch = 128;
-  double lr = 1e-3;
-};
 
 struct Encoder {
   nn::Conv2d c1, c2;
@@ -314,6 +306,8 @@ std::vector<std::string> plots(const Options& o, Model& vae, Model& ae,
   return written;
 }
 
+}  // namespace
+
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const int epochs = opt.common.epochs;
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
@@ -385,25 +379,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"figures", figures}});
 }
 
-soma::cli::ExampleRegistrar reg(
-    "vae", "Convolutional VAE (2-D latent) and autoencoder on Fashion-MNIST; test ELBO",
-    [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
-      soma::cli::add_example_options(app, opts->common);
-      soma::cli::add_epochs_option(app, opts->common, 3);
-      soma::cli::add_live_option(app, opts->live);
-      app.add_option("--data", opts->data_dir,
-                     "Folder with the Fashion-MNIST IDX files (default: Debian's)");
-      app.add_option("--train", opts->train, "Training images used (the first N)")
-          ->capture_default_str();
-      app.add_option("--test", opts->test, "Test images used (the first N)")->capture_default_str();
-      app.add_option("--batch", opts->batch, "Images per batch")->capture_default_str();
-      app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.callback([opts] {
-        soma::cli::LiveBoard live(opts->live);
-        run(*opts, live);
-        live.hold();
-      });
-    });
+}  // namespace soma::examples::vae
 
-}  // namespace
+#ifndef SOMA_EXAMPLE_NO_MAIN
+// The example as a program of its own: the shared options (soma/cli/example.hpp) from the
+// command line, the rest at their defaults (`soma example vae` has them as flags).
+int main(int argc, char** argv) {
+  soma::examples::vae::Options opt;
+  return soma::cli::example_main(argc, argv, opt.common,
+                                 [&] { soma::examples::vae::run(opt, soma::cli::LiveBoard{}); });
+}
+#endif

@@ -72,12 +72,12 @@
 #include "registry.hpp"
 #include "snn_model.hpp"
 #include "snn_plots.hpp"
-#include "snn_ranks.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/sha256.hpp"
 #include "soma/core/system.hpp"
+#include "soma/dist/snn_ranks.hpp"
 #include "soma/snn/network.hpp"
 
 namespace {
@@ -95,7 +95,7 @@ struct Options {
 void run_rank(const Options& opt, const soma::dist::Context& ctx) {
   const bool writer = ctx.rank() == 0;
   auto model =
-      soma::cli::load_snn_model(soma::read_file(opt.model), opt.model, soma::cli::snn_ranks(ctx));
+      soma::cli::load_snn_model(soma::read_file(opt.model), opt.model, soma::dist::snn_ranks(ctx));
   Network& net = *model.net;
   const auto& outputs = model.outputs;
   soma::Stopwatch clock;
@@ -117,7 +117,7 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
       csv << "i,t\n";
       for (size_t k = 0; k < m.i.size(); ++k) csv << m.i[k] << ',' << m.t[k] << '\n';
       total_spikes += m.num_spikes();
-      spikes += soma::cli::spike_lines(m.i, m.t);
+      spikes += soma::dist::spike_lines(m.i, m.t);
     } else if (o.kind == "rate") {
       const auto& m = *static_cast<const PopulationRateMonitor*>(o.monitor);
       csv << "t,rate\n";

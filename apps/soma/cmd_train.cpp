@@ -452,7 +452,7 @@ void train_run(const Options& o, RunSetup& setup, const Stopwatch& total,
   }
   if (stopper) callbacks.push_back(stopper);
   // The same page, flags and hold after the results as every example's --live.
-  const cli::LiveBoard live(writer ? o.live : cli::LiveOption{});
+  const cli::LiveDashboard live(writer ? o.live : cli::LiveOption{});
   live.attach(callbacks);
   // history.csv after every epoch, so that `soma dashboard runs/` shows a run still
   // training (and one that was killed) up to its last finished epoch.

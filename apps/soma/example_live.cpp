@@ -59,18 +59,18 @@ void add_live_option(CLI::App& app, LiveOption& option) {
       ->check(number_in(0));
 }
 
-LiveBoard::LiveBoard(const LiveOption& option) : option_(option) {
+LiveDashboard::LiveDashboard(const LiveOption& option) : option_(option) {
   if (!option.live) return;
   board_ = std::make_shared<serve::Dashboard>(serve::DashboardOptions{.port = option.port});
   board_->start();
   std::fprintf(stderr, "live dashboard: %s\n", board_->url().c_str());
 }
 
-void LiveBoard::attach(std::vector<std::shared_ptr<train::Callback>>& callbacks) const {
+void LiveDashboard::attach(std::vector<std::shared_ptr<train::Callback>>& callbacks) const {
   if (board_) callbacks.push_back(live_dashboard_callback(board_));
 }
 
-void LiveBoard::hold() const {
+void LiveDashboard::hold() const {
   if (!board_) return;
   std::cout.flush();
   std::fflush(stdout);
@@ -97,36 +97,21 @@ void LiveBoard::hold() const {
   board_->stop();
 }
 
-LiveLoop::LiveLoop(const LiveBoard& board, int64_t epochs, int64_t batches)
-    : board_(board.dashboard()), epochs_(epochs), batches_(batches), last_train_loss_(NAN) {}
-
-void LiveLoop::begin() {
-  epoch_start_ = std::chrono::steady_clock::now();
-  if (board_) TrainingFeed(board_).begin(epochs_);
+void LiveDashboard::begin(int64_t epochs) const {
+  if (board_) TrainingFeed(board_).begin(epochs);
 }
 
-void LiveLoop::batch(int64_t epoch, int64_t batch, double loss) const {
-  if (board_) TrainingFeed(board_).batch(epoch, epochs_, batch, batches_, loss);
+void LiveDashboard::batch(int64_t epoch, int64_t epochs, int64_t batch, int64_t batches,
+                          double loss) const {
+  if (board_) TrainingFeed(board_).batch(epoch, epochs, batch, batches, loss);
 }
 
-void LiveLoop::epoch(int64_t epoch, double train_loss, double valid_loss,
-                     std::map<std::string, double> metrics) {
-  done_ = epoch;
-  last_train_loss_ = train_loss;
-  const auto now = std::chrono::steady_clock::now();
-  const double seconds = std::chrono::duration<double>(now - epoch_start_).count();
-  epoch_start_ = now;
-  if (board_)
-    TrainingFeed(board_).epoch({.epoch = epoch,
-                                .train_loss = train_loss,
-                                .valid_loss = valid_loss,
-                                .metrics = std::move(metrics),
-                                .seconds = seconds},
-                               batches_);
+void LiveDashboard::epoch(const train::EpochRecord& record, int64_t batches) const {
+  if (board_) TrainingFeed(board_).epoch(record, batches);
 }
 
-void LiveLoop::end() const {
-  if (board_) TrainingFeed(board_).end(done_, last_train_loss_);
+void LiveDashboard::end(int64_t epochs_done, double train_loss) const {
+  if (board_) TrainingFeed(board_).end(epochs_done, train_loss);
 }
 
 }  // namespace soma::cli

@@ -44,15 +44,4 @@ CLI::Option* add_output_option(CLI::App& app, std::string& path, const std::stri
   return option;
 }
 
-void wrote(const std::string& path) {
-  std::cout.flush();  // the results so far come first when both streams share a terminal
-  std::fprintf(stderr, "wrote %s\n", path.c_str());
-}
-
-void print_json(const nlohmann::json& object) {
-  nlohmann::json j = object;
-  if (j.is_object() && !j.contains("figures")) j["figures"] = nlohmann::json::array();
-  std::cout << j.dump() << std::endl;
-}
-
 }  // namespace soma::cli

@@ -4,7 +4,8 @@
 # `pkg-config --cflags --libs soma`. Each consumer trains a model and writes an HTML
 # figure, which must take Plotly.js from the prefix. Also checked: the installed library
 # holds no path into the source tree, the exported CMake targets name no target a consumer
-# lacks, and soma.pc's private libraries cover what libsoma.so links.
+# lacks, soma.pc's private libraries cover what libsoma.so links, and examples/ builds
+# against the prefix as a project of its own (4.).
 #   run.sh BUILD_DIR SOURCE_DIR CXX PKG_CONFIG
 set -euo pipefail
 build="$1" source="$(cd "$2" && pwd -P)" cxx="$3" pkg_config="$4"
@@ -95,4 +96,48 @@ for needed in $(objdump -p "$lib" | awk '$1 == "NEEDED" {print $2}'); do
       fail "libsoma.so needs $needed; pkg-config --static --libs soma lacks -l$base" ;;
   esac
 done
+# 4. The examples (examples/CMakeLists.txt) as a project of its own against the prefix, with
+#    warnings as errors, as a user copying them would build them: their include path has
+#    the prefix and their own folder only, so they use soma's public headers alone. Two
+#    run briefly and give what `soma example NAME` gives (the same run(); the CLI adds the
+#    flags, apps/soma/examples/), timings aside.
+cmake -S "$source/examples" -B "$work/examples-build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS=-Werror > "$work/examples-configure.log" 2>&1 ||
+  fail "examples/ does not configure against the prefix: $(cat "$work/examples-configure.log")"
+cmake --build "$work/examples-build" -j "$(nproc)" > "$work/examples-build.log" 2>&1 ||
+  fail "examples/ does not build against the prefix: $(tail -n 30 "$work/examples-build.log")"
+for f in "$source"/examples/*.cpp "$source"/examples/*.hpp; do
+  sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | while read -r inc; do
+    [[ "$inc" == soma/* || -f "$source/examples/$inc" ]] ||
+      fail "$(basename "$f") includes \"$inc\", neither soma's public header nor an example's"
+  done
+done
+cli="$prefix/bin/soma"
+[[ -x "$cli" ]] || cli="$build/bin/soma"
+untimed() { tail -n 1 | sed -E 's/"[a-z_]*seconds":[^,}]*,?//g'; }
+same_as_cli() {  # NAME CLI-NAME ARGS...: the program's --json line equals the CLI's
+  local name="$1" cli_name="$2"
+  shift 2
+  local own via_cli
+  own="$("$work/examples-build/$name" "$@" --json | untimed)" || fail "examples/$name $* failed"
+  via_cli="$("$cli" example "$cli_name" "$@" --json | untimed)" || fail "soma example $cli_name failed"
+  [[ -n "$own" && "$own" == "$via_cli" ]] ||
+    fail "examples/$name $* gives $own; soma example $cli_name gives $via_cli"
+}
+same_as_cli numpy_basics numpy-basics
+same_as_cli perceptron perceptron --seed 7 --epochs 300
+if "$work/examples-build/perceptron" --epochs x > /dev/null 2> "$work/bad-arg.txt" ||
+  ! grep -q -- "--epochs 'x': expected an integer" "$work/bad-arg.txt"; then
+  fail "examples/perceptron --epochs x: $(cat "$work/bad-arg.txt")"
+fi
+# docs/api/cli.md's worked example is a whole program: built and run, its loss is
+# (1 - 0.01)^3 after three epochs at rate 0.01, as doubles multiply it.
+awk '/^```cpp/ {on = 1; next} on && /^```/ {exit} on' "$source/docs/api/cli.md" > "$work/cli_page.cpp"
+"$cxx" -std=c++20 -Wall -Wextra -Werror -o "$work/cli_page" "$work/cli_page.cpp" \
+  -I"$prefix/include" -L"$libdir" -lsoma -Wl,-rpath,"$libdir" 2> "$work/cli_page.log" ||
+  fail "docs/api/cli.md's example does not build: $(tail -n 20 "$work/cli_page.log")"
+page_json="$("$work/cli_page" --epochs 3 --json | tail -n 1)"
+[[ "$page_json" == '{"epochs":3,"figures":[],"loss":0.9702989999999999}' ]] ||
+  fail "docs/api/cli.md's example printed $page_json"
+echo "install: examples/ built against the prefix; numpy_basics and perceptron agree with the CLI"
 echo "install: find_package and pkg-config consumers passed"

@@ -1,4 +1,4 @@
-#include "snn_ranks.hpp"
+#include "soma/dist/snn_ranks.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 
 #include "soma/core/error.hpp"
 
-namespace soma::cli {
+namespace soma::dist {
 
 std::shared_ptr<const snn::Ranks> snn_ranks(const dist::Context& ctx) {
   if (!ctx.distributed()) return nullptr;
@@ -44,4 +44,4 @@ std::string spike_lines(const std::vector<int64_t>& i, const std::vector<double>
   return out;
 }
 
-}  // namespace soma::cli
+}  // namespace soma::dist

@@ -1,7 +1,7 @@
 #pragma once
-// What `soma snn run` and `soma example coba` share for a network under mpirun: the
-// ranks of the job as the network uses them (soma/snn/ranks.hpp), and the digest of
-// the spikes by which runs on any number of ranks are compared.
+// What `soma snn run`, `soma example coba` and a user's program share for a network under mpirun:
+// the ranks of the job as the network uses them (soma/snn/ranks.hpp), and the digest of the spikes
+// by which runs on any number of ranks are compared.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,7 +10,7 @@
 #include "soma/dist/context.hpp"
 #include "soma/snn/ranks.hpp"
 
-namespace soma::cli {
+namespace soma::dist {
 
 // The job's ranks, their collectives dist::Context's (each bounded by its timeout);
 // null with one rank, so that the network runs whole as without mpirun.
@@ -22,4 +22,4 @@ std::shared_ptr<const snn::Ranks> snn_ranks(const dist::Context& ctx);
 // for one monitor `tail -n +2 FILE.csv | sha256sum` gives the same digest.
 std::string spike_lines(const std::vector<int64_t>& i, const std::vector<double>& t);
 
-}  // namespace soma::cli
+}  // namespace soma::dist

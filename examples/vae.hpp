@@ -1,0 +1,21 @@
+#pragma once
+// examples/vae.cpp's options and entry point: its own main() and `soma example
+// vae` (apps/soma/examples/vae.cpp) both call run().
+#include <cstdint>
+#include <string>
+
+#include "soma/cli/example.hpp"
+#include "soma/cli/live.hpp"
+
+namespace soma::examples::vae {
+
+struct Options {
+  soma::cli::ExampleOptions common{.epochs = 3};
+  std::string data_dir;  // empty: Debian's folder
+  int64_t train = 20000, test = 10000, batch = 128;
+  double lr = 1e-3;
+};
+
+void run(const Options& opt, const soma::cli::LiveBoard& live);
+
+}  // namespace soma::examples::vae
