@@ -28,7 +28,7 @@ install(FILES ${CMAKE_BINARY_DIR}/share/soma/plotly.min.js
 # so the prefix is filled in then; everything else now.
 # Requires.private/Libs.private: what libsoma.so links (cmake/Dependencies.cmake), for
 # `pkg-config --static`; tests/install checks them against the library's DT_NEEDED.
-set(SOMA_PC_REQUIRES_PRIVATE "openblas fftw3f libbrotlienc zlib")
+set(SOMA_PC_REQUIRES_PRIVATE "openblas fftw3f libbrotlienc zlib tomlplusplus")
 if(SOMA_HAVE_MPI)
   string(APPEND SOMA_PC_REQUIRES_PRIVATE " ompi-c")  # soma::dist (libopenmpi-dev's ompi-c.pc)
 endif()
