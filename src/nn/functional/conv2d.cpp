@@ -98,23 +98,14 @@ struct Conv2dImpl {
         }
       }
     });
-    // Partial sums in thread order: the result depends on the thread count only
-    // through rounding.
-    auto reduce = [nt](const Tensor& parts, int64_t len, Tensor& total) {
-      const T* src = parts.data_ptr<T>();
-      T* dst = total.data_ptr<T>();
-      std::copy(src, src + len, dst);
-      for (int t = 1; t < nt; ++t)
-        for (int64_t i = 0; i < len; ++i) dst[i] += src[t * len + i];
-    };
     if (need_w) {
       Tensor dw = empty({O, g.c, g.kh, g.kw}, grad.dtype());
-      reduce(dws, O * K, dw);
+      detail::sum_partials<T>(dws, nt, O * K, dw);
       out[1] = dw;
     }
     if (need_b) {
       Tensor db = empty({O}, grad.dtype());
-      reduce(dbs, O, db);
+      detail::sum_partials<T>(dbs, nt, O, db);
       out[2] = db;
     }
     if (need_x) out[0] = dx;

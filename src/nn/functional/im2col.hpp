@@ -140,4 +140,16 @@ void col2im(T* col, T* dx, const Geometry& g) {
       }
 }
 
+// total [len] = the sum of the nt partial results parts [nt, len] (one per thread of a
+// convolution's backward pass), in thread order: the result depends on the thread count
+// only through rounding.
+template <class T>
+void sum_partials(const Tensor& parts, int nt, int64_t len, Tensor& total) {
+  const T* src = parts.data_ptr<T>();
+  T* dst = total.data_ptr<T>();
+  std::copy(src, src + len, dst);
+  for (int t = 1; t < nt; ++t)
+    for (int64_t i = 0; i < len; ++i) dst[i] += src[t * len + i];
+}
+
 }  // namespace soma::nn::functional::detail
