@@ -56,6 +56,9 @@ NeuronGroup::NeuronGroup(Network& net, int64_t n, const std::string& equations,
     if (!(q.dimension == expr::dim::second()))
       throw Error(name_ + " refractory: expected a time such as 5*ms, got units of " +
                   q.dimension.str());
+    if (!(q.value >= 0 && q.value < 1e9))
+      throw Error(name_ + " refractory: \"" + options.refractory + "\" is " +
+                  std::to_string(q.value) + " s (expected a finite, non-negative time)");
     im.refractory = q.value;
     im.vars["lastspike"].assign(static_cast<size_t>(n), -1e4);  // Brian2's initial value
     im.lastspike_step.assign(static_cast<size_t>(n), kNeverSpiked);
@@ -174,8 +177,16 @@ void NeuronGroup::Impl::prepare() {
   }
   prepare_regular();
   // Brian2 counts the period in steps of the group's clock; here in network steps.
-  refractory_steps =
-      refractory >= 0 ? static_cast<int64_t>(std::floor(refractory / dt + 1e-3)) * every : 0;
+  refractory_steps = 0;
+  if (refractory >= 0) {
+    // Checked before the conversion: a period beyond 2^52 steps has no integer (UB).
+    const double steps = std::floor(refractory / dt + 1e-3) * static_cast<double>(every);
+    if (!(steps < 0x1p52))
+      throw Error(name + " refractory: " + std::to_string(refractory) +
+                  " s is more than 2^52 steps of dt = " + std::to_string(dt) +
+                  " s (expected a shorter period)");
+    refractory_steps = static_cast<int64_t>(steps);
+  }
   compile_step_kernel();
 }
 

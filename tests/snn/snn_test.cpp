@@ -426,6 +426,11 @@ TEST(Errors, UnitsAndNamesAreChecked) {
   EXPECT_THROW(n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.method = "magic"}), soma::Error);
   EXPECT_THROW(n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.refractory = "5*mV"}),
                soma::Error);
+  // Periods with no whole number of steps (UBSan found 4.4e56 steps converted to int64).
+  EXPECT_THROW(n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.refractory = "4.4e52*second"}),
+               soma::Error);
+  EXPECT_THROW(n3.add_neuron_group(1, "dv/dt = -v/tau : volt", {.refractory = "-1*ms"}),
+               soma::Error);
   Network n4;
   n4.add_neuron_group(1, "dv/dt = -v/tau : volt");
   EXPECT_THROW(n4.run(0.001), soma::Error);  // tau never defined
