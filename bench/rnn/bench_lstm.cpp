@@ -14,6 +14,7 @@
 
 #include "soma/core/blas.hpp"
 #include "soma/core/random.hpp"
+#include "soma/core/threads.hpp"
 #include "soma/nn/embedding.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--hidden")) hidden = std::atoll(argv[i + 1]);
   }
   blas::tune();
+  // One thread, as torch_lstm.py: soma's own loops too, not only the BLAS (soma's
+  // default is every core, whatever OMP_NUM_THREADS says).
+  set_num_threads(1);
   constexpr int64_t kVocab = 64, kEmbed = 32, kBatch = 32, kSeq = 50;
   Rng rng(1);
   nn::Embedding embed(kVocab, kEmbed, {}, rng);

@@ -14,6 +14,8 @@
 //             dG = [di i(1-i), df f(1-f), dg (1-g^2), do o(1-o)];  dc = dc_tot * f
 //             dh = dG W_hh;  after all steps: dW_hh = dG^T Hprev, dW_ih = dG^T X,
 //             db = column sums of dG, dx = dG W_ih.
+// W_hh is packed once per pass for the per-step products (tensor/gemm_packed.hpp): BLAS
+// would repack it at each of the T steps.
 #include "nn/functional/lstm_sequence.hpp"
 
 #include <cstring>
@@ -22,6 +24,7 @@
 #include "nn/functional/lstm_gates.hpp"
 #include "soma/core/error.hpp"
 #include "soma/tensor/autograd.hpp"
+#include "tensor/gemm_packed.hpp"
 
 namespace soma::nn::functional::detail {
 
@@ -66,7 +69,7 @@ struct LstmSequenceBackward final : Node, Saved {
     const T* ap = acts.data_ptr<T>();
     const T* cp = cprev.data_ptr<T>();
     const T* tp = tc.data_ptr<T>();
-    const T* whh = w_hh.data_ptr<T>();
+    const PackedMatrix<T> whh(false, 4 * H, H, w_hh.data_ptr<T>(), H);  // dh = dG W_hh
     auto* const gates_backward = lstm_gate_kernels().backward<T>();
     for (int64_t s = Tn - 1; s >= 0; --s) {
       const int64_t t = reverse ? Tn - 1 - s : s;
@@ -83,7 +86,7 @@ struct LstmSequenceBackward final : Node, Saved {
       }
       // dh for the step before: dG[t] W_hh ([B, 4H] x [4H, H]); samples that sat this
       // step out keep theirs.
-      gemm(false, false, B, H, 4 * H, dgp + t * B * 4 * H, 4 * H, whh, H, T(0), dhq, H);
+      whh.multiply(B, dgp + t * B * 4 * H, 4 * H, T(0), dhq, H);
       for (int64_t b = 0; b < B; ++b)
         if (active(lengths, b, t)) std::memcpy(dhp + b * H, dhq + b * H, sizeof(T) * size_t(H));
     }
@@ -137,14 +140,14 @@ void forward_pass(const Tensor& x, const Tensor& h0, const Tensor& c0, const Ten
   T* hs = saved.hprev.data_ptr<T>();
   T* cs = saved.cprev.data_ptr<T>();
   T* ts = saved.tc.data_ptr<T>();
-  const T* whh = w_hh.data_ptr<T>();
+  const PackedMatrix<T> whh_t(true, H, 4 * H, w_hh.data_ptr<T>(), H);  // h W_hh^T
   auto* const gates_forward = lstm_gate_kernels().forward<T>();
   for (int64_t s = 0; s < Tn; ++s) {
     const int64_t t = reverse ? Tn - 1 - s : s;
     T* Gt = G + t * B * 4 * H;
     std::memcpy(hs + t * B * H, hp, sizeof(T) * size_t(B * H));
     std::memcpy(cs + t * B * H, cp, sizeof(T) * size_t(B * H));
-    gemm(false, true, B, 4 * H, H, hp, H, whh, H, T(1), Gt, 4 * H);
+    whh_t.multiply(B, hp, H, T(1), Gt, 4 * H);
     for (int64_t b = 0; b < B; ++b) {
       T* a = Gt + b * 4 * H;
       T* yr = y + (t * B + b) * H;
