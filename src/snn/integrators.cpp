@@ -212,6 +212,11 @@ Integration integrate(const expr::Equations& eqs, const std::string& method,
                         ": method 'exact' for coupled equations needs coefficients "
                         "shared by all neurons (" +
                         expr::to_string(sys->a[i][j]) + " is not)");
+          // An infinite or NaN coefficient (a time constant of 0) has no exponential.
+          if (!std::isfinite(*v * dtv))
+            throw Error(where + ": method 'exact': the coefficient " +
+                        expr::to_string(sys->a[i][j]) + " is " + std::to_string(*v) +
+                        " (expected a finite number; a time constant of 0?)");
           big[i * 2 * m + j] = *v * dtv;
         }
         big[i * 2 * m + m + i] = dtv;
