@@ -16,8 +16,14 @@
 //
 // --live shows the VAE's epochs, then the autoencoder's, as one run of 2 x --epochs.
 //
+// Under `mpirun -np K` the training is data-parallel (soma::dist::DataParallel): each rank
+// runs forward and backward on its shards of every batch, and the batch's gradient is the
+// sum of the --shards parts in shard order, so `mpirun -np 2` ends with the weights of one
+// rank with --shards 2, bit for bit. Each shard draws its noise (eps) from a stream keyed
+// by the step and the shard, not by the rank. Rank 0 alone prints and plots.
+//
 //   soma example vae [--json] [--seed N] [--epochs N] [--plot DIR] [--data DIR]
-//                    [--train N] [--test N] [--batch N] [--lr X]
+//                    [--train N] [--test N] [--batch N] [--lr X] [--shards N]
 //                    [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
@@ -33,6 +39,8 @@
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
 #include "soma/data/fashion_mnist.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/conv.hpp"
 #include "soma/nn/conv_transpose.hpp"
 #include "soma/nn/linear.hpp"
@@ -162,10 +170,12 @@ struct History {
 
 History train_model(Model& m, const Tensor& train, const Tensor& test, const Options& o, int epochs,
                     soma::ProgressBar& bar, const char* label, soma::cli::LiveLoop& feed,
-                    int first_epoch) {
+                    int first_epoch, const soma::dist::Context& ctx) {
   History h;
   soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
   soma::Rng order_rng(o.common.seed + 3), noise_rng(o.common.seed + 4);
+  // Every rank walks the same batches (order_rng); each runs its shards of a batch.
+  soma::dist::DataParallel dp(ctx, m.parameters(), {.shards = o.shards, .rng = &noise_rng});
   const int64_t n = train.size(0);
   std::vector<int64_t> order(static_cast<size_t>(n));
   for (int e = 0; e < epochs; ++e) {
@@ -177,15 +187,15 @@ History train_model(Model& m, const Tensor& train, const Tensor& test, const Opt
       const int64_t b = std::min(o.batch, n - at);
       const Tensor x = train.index_select(
           0, soma::tensor(std::span<const int64_t>(order.data() + at, size_t(b)), {b}));
-      Model::Loss l = m.loss(x, noise_rng);
-      adam.zero_grad();
-      (l.total * (1.0 / double(b))).backward();
+      // The loss per image of the whole batch; every parameter's grad() set to its gradient.
+      const double loss = dp.step(b, [&](int64_t lo, int64_t hi) {
+        return m.loss(x.slice(0, lo, hi), noise_rng).total * (1.0 / double(hi - lo));
+      });
       adam.step();
-      total += l.total.item<double>();
-      feed.batch(first_epoch + e, s, l.total.item<double>() / double(b));
+      total += loss * double(b);
+      feed.batch(first_epoch + e, s, loss);
       char status[64];
-      std::snprintf(status, sizeof status, "%s %.1f nats", label,
-                    l.total.item<double>() / double(b));
+      std::snprintf(status, sizeof status, "%s %.1f nats", label, loss);
       bar.advance(1, status);
     }
     h.train.push_back(total / double(n));
@@ -308,8 +318,11 @@ std::vector<std::string> plots(const Options& o, Model& vae, Model& ae,
 
 }  // namespace
 
-void run(const Options& opt, const soma::cli::LiveBoard& live) {
+namespace {
+void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
+              const soma::dist::Context& ctx) {
   const int epochs = opt.common.epochs;
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
                              std::tuple{"--test", opt.test, int64_t{10000}},
                              std::tuple{"--batch", opt.batch, int64_t{65536}}})
@@ -317,6 +330,12 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       throw soma::Error(std::string(name) + " " + std::to_string(v) + ": expected 1 to " +
                         std::to_string(hi));
   if (!(opt.lr > 0)) throw soma::Error("--lr: expected a positive learning rate");
+  if (opt.shards < 0 || opt.shards > 4096)
+    throw soma::Error("--shards " + std::to_string(opt.shards) +
+                      ": expected 0 (one per rank) to 4096");
+  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
+    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
+                      std::to_string(ctx.size()) + " ranks mpirun started");
   soma::data::LabelledImages train = soma::data::fashion_mnist("train", opt.data_dir);
   soma::data::LabelledImages test = soma::data::fashion_mnist("test", opt.data_dir);
   // The first --train / --test images: the files' order is already mixed across classes.
@@ -331,15 +350,17 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   History hv, ha;
   {
     const int64_t steps = (opt.train + opt.batch - 1) / opt.batch;
-    soma::ProgressBar bar(2 * epochs * steps, "vae", !opt.common.json);
-    soma::cli::LiveLoop feed(live, 2 * epochs, steps);
+    soma::ProgressBar bar(2 * epochs * steps, "vae", writer && !opt.common.json);
+    const soma::cli::LiveBoard nowhere;  // the other ranks report nowhere
+    soma::cli::LiveLoop feed(writer ? live : nowhere, 2 * epochs, steps);
     feed.begin();
-    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE", feed, 1);
-    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE", feed, 1 + epochs);
+    hv = train_model(vae, train.images, test.images, opt, epochs, bar, "VAE", feed, 1, ctx);
+    ha = train_model(ae, train.images, test.images, opt, epochs, bar, "AE", feed, 1 + epochs, ctx);
     feed.end();
   }
   const auto final_vae = evaluate(vae, test.images, opt.batch, opt.common.seed + 5);
   const double final_ae = evaluate(ae, test.images, opt.batch, opt.common.seed + 5)[0];
+  if (!writer) return;
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) figures = plots(opt, vae, ae, test, hv, ha);
   for (const auto& f : figures) soma::cli::wrote(f);
@@ -374,9 +395,23 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train", opt.train},
                          {"test", opt.test},
                          {"weights_sha256", nn::state_dict_sha256(weights)},
-                         // its own loop, one process (soma train runs data-parallel)
-                         {"ranks", 1},
+                         {"ranks", ctx.size()},
+                         {"shards", opt.shards == 0 ? int64_t{ctx.size()} : opt.shards},
                          {"figures", figures}});
+}
+
+}  // namespace
+
+// Under mpirun an error on any rank ends the whole job with its message (the others
+// would otherwise wait for it until the timeout).
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
+  const soma::dist::Context ctx;
+  try {
+    run_rank(opt, live, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
 }
 
 }  // namespace soma::examples::vae

@@ -35,25 +35,44 @@ int as_count(int64_t n) {
 
 }  // namespace
 
-DataParallel::DataParallel(const Context& ctx, nn::Module& model, train::LossFn loss,
-                           DataParallelOptions options)
-    : ctx_(ctx),
-      model_(model),
-      loss_(std::move(loss)),
-      options_(std::move(options)),
-      sampler_(shards_for(ctx, options_.shards), ctx.rank(), ctx.size()) {
-  if (!loss_) throw Error("DataParallel: no loss function");
-  if (options_.bucket_elements < 1)
-    throw Error("DataParallel: bucket_elements must be positive, got " +
-                std::to_string(options_.bucket_elements));
-  for (const auto& [name, p] : model_.named_parameters()) {
+namespace {
+std::vector<Tensor> trained_parameters(nn::Module& model) {
+  std::vector<Tensor> out;
+  for (const auto& [name, p] : model.named_parameters()) {
     if (!p.requires_grad()) continue;
     if (p.dtype() != kFloat32)
       throw Error("DataParallel: parameter " + name + " is " + dtype_name(p.dtype()) +
                   "; data-parallel training exchanges float32 gradients");
-    params_.push_back(p);
+    out.push_back(p);
+  }
+  return out;
+}
+}  // namespace
+
+DataParallel::DataParallel(const Context& ctx, nn::Module& model, train::LossFn loss,
+                           DataParallelOptions options)
+    : DataParallel(ctx, trained_parameters(model), std::move(options)) {
+  if (!loss) throw Error("DataParallel: no loss function");
+  model_ = &model;
+  loss_ = std::move(loss);
+}
+
+DataParallel::DataParallel(const Context& ctx, std::vector<Tensor> parameters,
+                           DataParallelOptions options)
+    : ctx_(ctx),
+      options_(std::move(options)),
+      sampler_(shards_for(ctx, options_.shards), ctx.rank(), ctx.size()),
+      params_(std::move(parameters)) {
+  if (options_.bucket_elements < 1)
+    throw Error("DataParallel: bucket_elements must be positive, got " +
+                std::to_string(options_.bucket_elements));
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (params_[i].dtype() != kFloat32)
+      throw Error("DataParallel: parameter " + std::to_string(i) + " is " +
+                  dtype_name(params_[i].dtype()) +
+                  "; data-parallel training exchanges float32 gradients");
     offsets_.push_back(total_);
-    total_ += p.numel();
+    total_ += params_[i].numel();
   }
   buffers_.assign(static_cast<size_t>(sampler_.end_shard() - sampler_.first_shard()),
                   std::vector<float>(static_cast<size_t>(total_)));
@@ -65,8 +84,14 @@ train::BatchGradientFn DataParallel::batch_gradient() {
 }
 
 double DataParallel::step(const Tensor& x, const Tensor& y) {
+  if (!model_) throw Error("DataParallel: step(x, y) needs the model and loss constructor");
+  return step(x.size(0), [&](int64_t begin, int64_t end) {
+    return loss_((*model_)(x.slice(0, begin, end)), y.slice(0, begin, end));
+  });
+}
+
+double DataParallel::step(int64_t n, const ShardLossFn& shard_loss) {
   const auto compute_start = std::chrono::steady_clock::now();
-  const int64_t n = x.size(0);
   const int64_t first = sampler_.first_shard(), local = sampler_.end_shard() - first;
   // One draw per step from the shared stream keys every shard's own stream.
   Rng* rng = options_.rng;
@@ -83,7 +108,7 @@ double DataParallel::step(const Tensor& x, const Tensor& y) {
     if (begin == end) continue;  // a last batch smaller than the shard count
     for (auto& p : params_) p.set_grad(Tensor());
     if (rng) rng->reseed(key ^ (static_cast<uint64_t>(s + 1) * 0x9E3779B97F4A7C15ULL));
-    Tensor l = loss_(model_(x.slice(0, begin, end)), y.slice(0, begin, end));
+    Tensor l = shard_loss(begin, end);
     record[static_cast<size_t>(j)] = l.item<double>();
     l.backward();
     const float share =

@@ -139,3 +139,27 @@ TEST(DataParallel, FitTrainsWithTheShardedStep) {
   // And four shards again give the same weights bit for bit.
   EXPECT_EQ(train_once(4).second, w4);
 }
+
+TEST(DataParallel, ALoopOfItsOwnGivesTheModelsStep) {
+  // step(n, shard_loss) over a parameter list is step(x, y) of the model-and-loss form
+  // when the shard loss is the same computation: the same gradients bit for bit.
+  Rng rng(3);
+  const Tensor x = randn({9, 3}, rng);
+  const std::vector<int64_t> labels = {0, 1, 1, 0, 1, 0, 0, 1, 1};
+  const Tensor y = tensor(std::span<const int64_t>(labels));
+  const dist::Context ctx;
+  auto a = net(), b = net();
+  dist::DataParallel by_model(ctx, a, ce, {.shards = 2});
+  const double la = by_model.step(x, y);
+  dist::DataParallel by_loss(ctx, b.parameters(), {.shards = 2});
+  const double lb = by_loss.step(
+      9, [&](int64_t lo, int64_t hi) { return ce(b(x.slice(0, lo, hi)), y.slice(0, lo, hi)); });
+  EXPECT_EQ(la, lb);
+  for (size_t p = 0; p < a.parameters().size(); ++p)
+    EXPECT_EQ(a.parameters()[p].grad().to_vector<float>(),
+              b.parameters()[p].grad().to_vector<float>());
+  // The parameter-list form has no model: step(x, y) says so.
+  EXPECT_THROW(by_loss.step(x, y), Error);
+  // Float64 parameters cannot be exchanged as float32 gradients.
+  EXPECT_THROW(dist::DataParallel(ctx, {zeros({2}, kFloat64).requires_grad_()}), Error);
+}

@@ -61,15 +61,26 @@ struct DataParallelOptions {
   std::function<bool()> stop_requested{};  // this rank wants to stop after this batch
 };
 
+// The mean loss over rows [begin, end) of the global batch, as a graph to differentiate
+// (a training loop of its own: a VAE's ELBO, a loss that needs the model's internals).
+using ShardLossFn = std::function<Tensor(int64_t begin, int64_t end)>;
+
 class DataParallel {
  public:
   DataParallel(const Context& ctx, nn::Module& model, train::LossFn loss,
+               DataParallelOptions options = {});
+  // For a loop of its own: the parameters to train (float32), and step(n, shard_loss).
+  DataParallel(const Context& ctx, std::vector<Tensor> parameters,
                DataParallelOptions options = {});
 
   // One step's gradient: forward and backward of this rank's shards of the global batch
   // (x, y), the gradients combined over all shards into every parameter's grad(), and
   // the batch's loss returned (the same on every rank).
   double step(const Tensor& x, const Tensor& y);
+  // The same for a global batch of n rows whose shards' losses shard_loss computes:
+  //   double loss = dp.step(b, [&](int64_t lo, int64_t hi) { return my_loss(x.slice(0, lo, hi));
+  //   }); optimizer.step();
+  double step(int64_t n, const ShardLossFn& shard_loss);
   // step() as fit()'s FitOptions::batch_gradient.
   train::BatchGradientFn batch_gradient();
 
@@ -85,7 +96,7 @@ class DataParallel {
   void exchange_ordered(int64_t n);
 
   const Context& ctx_;
-  nn::Module& model_;
+  nn::Module* model_ = nullptr;  // with loss_: step(x, y)
   train::LossFn loss_;
   DataParallelOptions options_;
   DistributedSampler sampler_;

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Training examples under mpirun (issue 16): `mpirun -np 2 soma example NAME` trains
+# data-parallel and ends with the weights of one rank with --shards 2, bit for bit
+# (weights_sha256), reports ranks 2, and rank 0 alone prints its JSON line.
+# Usage: dist_examples_test.sh SOMA JSON_FIELD SOURCE_DIR
+set -u
+soma=$1 json=$2 src=$3
+. "$src/tests/cli/common.sh"
+command -v mpirun >/dev/null || { echo "SKIP: no mpirun (openmpi-bin)"; exit 77; }
+mpi=$("$soma" info --json | "$json" mpi) || fail "soma info --json has no mpi field"
+[ -n "$mpi" ] || { echo "SKIP: soma built without MPI"; exit 77; }
+fashion=/usr/share/datasets/fashion-mnist
+needs_data "$fashion/t10k-images-idx3-ubyte.gz" "Fashion-MNIST (Debian package dataset-fashion-mnist)"
+export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
+mpirun=(mpirun --allow-run-as-root --oversubscribe)
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+
+vae=(example vae --json --epochs 1 --train 512 --test 128)
+"$soma" "${vae[@]}" --shards 2 >"$dir/one" 2>"$dir/err" || fail "vae --shards 2: $(cat "$dir/err")"
+"$soma" "${vae[@]}" >"$dir/plain" 2>"$dir/err" || fail "vae: $(cat "$dir/err")"
+timeout 300 "${mpirun[@]}" -np 2 "$soma" "${vae[@]}" >"$dir/two" 2>"$dir/err" ||
+  fail "mpirun -np 2 vae: $(cat "$dir/err")"
+[ "$(grep -c '^{' "$dir/two")" = 1 ] || fail "expected one JSON line from two ranks: $(cat "$dir/two")"
+[ "$(field "$dir/two" ranks)" = 2 ] || fail "ranks: $(field "$dir/two" ranks), expected 2"
+[ "$(field "$dir/one" shards)" = 2 ] || fail "shards: $(field "$dir/one" shards), expected 2"
+a=$(field "$dir/one" weights_sha256) b=$(field "$dir/two" weights_sha256)
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "vae: one rank with --shards 2 gave $a, two ranks $b"
+[ "$a" != "$(field "$dir/plain" weights_sha256)" ] ||
+  fail "vae: one shard and two shards gave the same weights (the shard count is not used)"
+[ "$(field "$dir/one" test_elbo)" = "$(field "$dir/two" test_elbo)" ] ||
+  fail "vae: test ELBO differs between one and two ranks"
+# Arguments that cannot be split between the ranks are refused, on every rank.
+"${mpirun[@]}" -np 2 "$soma" "${vae[@]}" --shards 3 >"$dir/out" 2>"$dir/err" &&
+  fail "--shards 3 on two ranks was accepted"
+grep -q "shards 3: expected a multiple" "$dir/err" || fail "--shards 3: $(cat "$dir/err")"
+echo "ok: vae on 2 ranks = 1 rank with --shards 2 ($a)"
