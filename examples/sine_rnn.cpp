@@ -15,7 +15,11 @@
 //
 //   soma example sine-rnn [--json] [--seed N] [--epochs N] [--plot DIR] [--hidden N]
 //                         [--window N] [--ahead N] [--noise X] [--train N] [--test N]
-//                         [--batch N] [--lr X] [--live [--port N] [--live-hold S]]
+//                         [--batch N] [--lr X] [--shards N] [--live [--port N] [--live-hold S]]
+//
+// Under `mpirun -np K` each model trains data-parallel (soma::dist::DataParallel): the
+// ranks run their shards of every batch and sum the --shards parts' gradients in shard
+// order, so the weights equal one rank's with the same --shards, bit for bit.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +34,8 @@
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/system.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
 #include "soma/nn/state_dict.hpp"
@@ -102,9 +108,12 @@ struct Result {
 };
 
 Result train_one(Model& m, const Split& train, const Split& test, const Options& o, int epochs,
-                 soma::ProgressBar& bar, soma::cli::LiveLoop& feed, int first_epoch) {
+                 soma::ProgressBar& bar, soma::cli::LiveLoop& feed, int first_epoch,
+                 const soma::dist::Context& ctx) {
   Result r;
   soma::optim::Adam adam(m.parameters(), {.lr = o.lr});
+  // Every rank walks the same batches; each runs forward and backward on its shards.
+  soma::dist::DataParallel dp(ctx, m.parameters(), {.shards = o.shards});
   soma::Rng order_rng(o.common.seed + 7);  // the same batch order for every model
   std::vector<int64_t> order(size_t(train.n));
   double step_seconds = 0;
@@ -120,16 +129,16 @@ Result train_one(Model& m, const Split& train, const Split& test, const Options&
           soma::tensor(std::span<const int64_t>(order.data() + at, size_t(o.batch)), {o.batch});
       const Tensor x = train.x.index_select(0, idx), y = train.y.index_select(0, idx);
       soma::Stopwatch watch;
-      Tensor loss = soma::mse_loss(m(x), y);
-      adam.zero_grad();
-      loss.backward();
+      const double loss = dp.step(o.batch, [&](int64_t lo, int64_t hi) {
+        return soma::mse_loss(m(x.slice(0, lo, hi)), y.slice(0, lo, hi));
+      });
       adam.step();
       step_seconds += watch.seconds();
       ++steps;
-      total += loss.item<double>();
-      feed.batch(first_epoch + e, batches + 1, loss.item<double>());
+      total += loss;
+      feed.batch(first_epoch + e, batches + 1, loss);
       char status[64];
-      std::snprintf(status, sizeof status, "%s loss %.4f", m.name.c_str(), loss.item<double>());
+      std::snprintf(status, sizeof status, "%s loss %.4f", m.name.c_str(), loss);
       bar.advance(1, status);
     }
     r.train_curve.push_back(total / double(std::max<int64_t>(batches, 1)));
@@ -199,10 +208,13 @@ std::string plot_results(const Options& o, const std::vector<Model>& models,
   return path;
 }
 
-}  // namespace
-
-void run(const Options& opt, const soma::cli::LiveBoard& live) {
+void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
+              const soma::dist::Context& ctx) {
   check(opt);
+  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
+    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
+                      std::to_string(ctx.size()) + " ranks mpirun started");
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   const int epochs = opt.common.epochs;
   soma::Rng data_rng(opt.common.seed);
   const Split train = make_split(opt.train, opt, data_rng);
@@ -223,14 +235,17 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::vector<Result> results;
   {
     soma::ProgressBar bar(int64_t(models.size()) * epochs * (opt.train / opt.batch), "sine-rnn",
-                          !opt.common.json);
-    soma::cli::LiveLoop feed(live, int64_t(models.size()) * epochs, opt.train / opt.batch);
+                          writer && !opt.common.json);
+    const soma::cli::LiveBoard nowhere;  // the other ranks report nowhere
+    soma::cli::LiveLoop feed(writer ? live : nowhere, int64_t(models.size()) * epochs,
+                             opt.train / opt.batch);
     feed.begin();
     for (Model& m : models)
       results.push_back(
-          train_one(m, train, test, opt, epochs, bar, feed, 1 + int(results.size()) * epochs));
+          train_one(m, train, test, opt, epochs, bar, feed, 1 + int(results.size()) * epochs, ctx));
     feed.end();
   }
+  if (!writer) return;
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty())
     figures.push_back(plot_results(opt, models, results, test, baseline));
@@ -261,9 +276,23 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train", opt.train},
                          {"test", opt.test},
                          {"weights_sha256", nn::state_dict_sha256(weights)},
-                         // its own loop, one process (soma train runs data-parallel)
-                         {"ranks", 1},
+                         {"ranks", ctx.size()},
+                         {"shards", opt.shards == 0 ? int64_t{ctx.size()} : opt.shards},
                          {"figures", figures}});
+}
+
+}  // namespace
+
+// Under mpirun an error on any rank ends the whole job with its message (the others
+// would otherwise wait for it until the timeout).
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
+  const soma::dist::Context ctx;
+  try {
+    run_rank(opt, live, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
 }
 
 }  // namespace soma::examples::sine_rnn

@@ -13,6 +13,7 @@ struct Options {
   soma::cli::ExampleOptions common{.epochs = 15};
   int64_t hidden = 32, window = 40, ahead = 5, train = 2000, test = 500, batch = 32;
   double noise = 0.1, lr = 1e-2;
+  int64_t shards = 0;  // parts of every batch whose gradients are summed in order; 0: ranks
 };
 
 void run(const Options& opt, const soma::cli::LiveBoard& live);

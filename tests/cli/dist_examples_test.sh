@@ -1,5 +1,5 @@
 #!/bin/bash
-# Training examples under mpirun (issue 16): `mpirun -np 2 soma example NAME` trains
+# Training examples under mpirun (issue 16): `mpirun -np 2 soma example vae|sine-rnn` trains
 # data-parallel and ends with the weights of one rank with --shards 2, bit for bit
 # (weights_sha256), reports ranks 2, and rank 0 alone prints its JSON line.
 # Usage: dist_examples_test.sh SOMA JSON_FIELD SOURCE_DIR
@@ -34,4 +34,13 @@ a=$(field "$dir/one" weights_sha256) b=$(field "$dir/two" weights_sha256)
 "${mpirun[@]}" -np 2 "$soma" "${vae[@]}" --shards 3 >"$dir/out" 2>"$dir/err" &&
   fail "--shards 3 on two ranks was accepted"
 grep -q "shards 3: expected a multiple" "$dir/err" || fail "--shards 3: $(cat "$dir/err")"
-echo "ok: vae on 2 ranks = 1 rank with --shards 2 ($a)"
+
+rnn=(example sine-rnn --json --epochs 2 --train 256 --test 64)
+"$soma" "${rnn[@]}" --shards 2 >"$dir/one" 2>"$dir/err" || fail "sine-rnn --shards 2: $(cat "$dir/err")"
+timeout 300 "${mpirun[@]}" -np 2 "$soma" "${rnn[@]}" >"$dir/two" 2>"$dir/err" ||
+  fail "mpirun -np 2 sine-rnn: $(cat "$dir/err")"
+[ "$(grep -c '^{' "$dir/two")" = 1 ] || fail "sine-rnn: expected one JSON line from two ranks"
+[ "$(field "$dir/two" ranks)" = 2 ] || fail "sine-rnn ranks: $(field "$dir/two" ranks), expected 2"
+c=$(field "$dir/one" weights_sha256) d=$(field "$dir/two" weights_sha256)
+[ -n "$c" ] && [ "$c" = "$d" ] || fail "sine-rnn: one rank with --shards 2 gave $c, two ranks $d"
+echo "ok: vae ($a) and sine-rnn ($c) on 2 ranks = 1 rank with --shards 2"
