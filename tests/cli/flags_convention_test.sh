@@ -7,7 +7,9 @@
 #    --epochs exactly where something trains (where --live streams the training).
 #  - Every example runs with --json (and --plot DIR where offered) in an empty working
 #    directory: exit 0, nothing written outside DIR, the JSON line's `figures` lists
-#    exactly the files in DIR, each announced as "wrote PATH" on stderr.
+#    exactly the files in DIR, each announced as "wrote PATH" on stderr, and every
+#    figure passes SOMA_PLOT_STRICT=1 (no unlabelled axes, no clipped text: issue 17
+#    item 6's blemishes, checked where each figure is written).
 #  - The commands that write files do the same with -o (a table below; a command with
 #    --json that is missing from it fails the test), and the old spellings still work
 #    with a warning. dashboard --open starts xdg-open with a display, says why not
@@ -15,6 +17,7 @@
 # Usage: flags_convention_test.sh SOMA JSON_FIELD SOURCE_DIR
 set -u
 soma=$1 json=$2 src=$3
+export SOMA_PLOT_STRICT=1
 . "$src/tests/cli/common.sh"
 soma=$(cd "$(dirname "$soma")" && pwd)/$(basename "$soma") # the runs change directory
 dir=$(mktemp -d) || exit 1
