@@ -6,6 +6,12 @@
 //
 //   soma example cartpole [--agent reinforce|dqn] [--episodes N] [--seed N] [--json]
 //                         [--plot DIR] [--hidden N] [--lr X] [--gamma X]
+//                         [--live [--port N] [--live-hold S]]
+//
+// --live streams the training to the dashboard's training view with an episode as its
+// epoch and step: the loss plotted is the agent's last update's (REINFORCE's policy and
+// baseline loss of the episode, DQN's TD loss of its last batch), and each epoch carries
+// the episode's return and the mean return of the last 100 as metrics.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +21,7 @@
 #include <vector>
 
 #include "cartpole.hpp"
+#include "soma/cli/live.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/system.hpp"
@@ -97,7 +104,7 @@ std::string plot_returns(const Options& o, const std::vector<double>& returns,
 
 }  // namespace
 
-void run(const Options& opt) {
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const bool reinforce = opt.agent == "reinforce";
   const int episodes = opt.episodes >= 0 ? opt.episodes : (reinforce ? 2000 : 600);
   std::unique_ptr<rl::Agent> agent = make_agent(opt);
@@ -112,6 +119,8 @@ void run(const Options& opt) {
   soma::Stopwatch watch;
   {
     soma::ProgressBar bar(episodes, "cartpole " + opt.agent, !opt.common.json);
+    soma::cli::LiveLoop feed(live, episodes, 1);  // an episode is an epoch of one step
+    feed.begin();
     for (int e = 0; e < episodes && !solved; ++e) {
       const rl::Episode ep = rl::run_episode(env, *agent, env_rng);
       returns.push_back(ep.ret);
@@ -123,10 +132,16 @@ void run(const Options& opt) {
         solved = true;
         solved_at = e + 1;
       }
+      if (feed.on()) {
+        const double loss = agent->last_loss();
+        feed.batch(e + 1, 1, loss);
+        feed.epoch(e + 1, loss, NAN, {{"return", ep.ret}, {"mean_return_100", mean}});
+      }
       char status[64];
       std::snprintf(status, sizeof status, "return %3.0f, mean of last 100 %5.1f", ep.ret, mean);
       bar.advance(1, status);
     }
+    feed.end();
   }
   const double seconds = watch.seconds();
   const std::vector<double> mean = running_mean(returns);
@@ -171,7 +186,7 @@ void run(const Options& opt) {
 // command line, the rest at their defaults (`soma example cartpole` has them as flags).
 int main(int argc, char** argv) {
   soma::examples::cartpole::Options opt;
-  return soma::cli::example_main(argc, argv, opt.common,
-                                 [&] { soma::examples::cartpole::run(opt); });
+  return soma::cli::example_main(
+      argc, argv, opt.common, [&] { soma::examples::cartpole::run(opt, soma::cli::LiveBoard{}); });
 }
 #endif

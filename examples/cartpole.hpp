@@ -5,6 +5,7 @@
 #include <string>
 
 #include "soma/cli/example.hpp"
+#include "soma/cli/live.hpp"
 
 namespace soma::examples::cartpole {
 
@@ -16,6 +17,6 @@ struct Options {
   double lr = -1, gamma = 0.99;
 };
 
-void run(const Options& opt);
+void run(const Options& opt, const soma::cli::LiveBoard& live);
 
 }  // namespace soma::examples::cartpole

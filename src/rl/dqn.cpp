@@ -1,6 +1,7 @@
 #include "soma/rl/dqn.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "rl/network.hpp"
@@ -113,9 +114,14 @@ void Dqn::observe(const Observation& s, int action, const StepResult& r) {
     const Tensor loss = batch_loss(replay_.sample(options_.batch, rng_, options_.dtype));
     opt_->zero_grad();
     loss.backward();
+    last_loss_ = loss.detach();
     opt_->step();
   }
   if (steps_ % options_.target_update == 0) sync_target();
+}
+
+double Dqn::last_loss() const {
+  return last_loss_.defined() ? last_loss_.item<double>() : std::nan("");
 }
 
 }  // namespace soma::rl

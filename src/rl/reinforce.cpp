@@ -88,13 +88,19 @@ void Reinforce::end_episode() {
   const ReinforceLoss loss = episode_loss();
   policy_opt_->zero_grad();
   value_opt_->zero_grad();
-  loss.total().backward();
+  const Tensor total = loss.total();
+  total.backward();
+  last_loss_ = total.detach();
   policy_opt_->step();
   value_opt_->step();
   logits_.clear();
   actions_.clear();
   values_.clear();
   rewards_.clear();
+}
+
+double Reinforce::last_loss() const {
+  return last_loss_.defined() ? last_loss_.item<double>() : std::nan("");
 }
 
 }  // namespace soma::rl

@@ -98,7 +98,7 @@ live() {
 
 # Each example's --help names the flags.
 for name in perceptron multiclass-perceptron neuron neuron-callback neuron-multi mlp-dragons \
-  titanic regression-prelu gan vae sine-rnn char-lstm; do
+  titanic regression-prelu gan vae sine-rnn char-lstm cartpole; do
   timeout 60 "$soma" example "$name" --help >"$dir/help" 2>&1 || fail "$name --help failed"
   for flag in --live --port --live-hold; do
     grep -q -- "$flag" "$dir/help" || fail "$name --help does not mention $flag"
@@ -142,6 +142,10 @@ if [ -f /usr/share/dict/words ]; then
 else
   echo "SKIP: char-lstm --live (no /usr/share/dict/words)"
 fi
+# cartpole's epoch and step is an episode; each epoch carries the episode's return.
+live cartpole '$(f episodes)' '$(f episodes)' -- --episodes 12 --hidden 8
+events cartpole epoch | grep -c '"return"' | grep -qx 12 ||
+  fail "cartpole: not every epoch event has the episode's return: $(events cartpole epoch | head -2)"
 
 # regression-prelu's page has the run's own numbers: every step's training loss and every
 # epoch's validation loss, as its --json line has them.

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cartpole.hpp"
+#include "example_live.hpp"
 #include "flags.hpp"
 #include "registry.hpp"
 
@@ -10,12 +11,18 @@ namespace {
 using soma::examples::cartpole::Options;
 using soma::examples::cartpole::run;
 
+// The example's options and --live, which only the CLI offers.
+struct Flags : Options {
+  soma::cli::LiveOption live;
+};
+
 soma::cli::ExampleRegistrar reg(
     "cartpole", "REINFORCE with a baseline or DQN balancing Gym's CartPole-v1; return curves",
     [](CLI::App& app) {
-      auto opts = std::make_shared<Options>();
+      auto opts = std::make_shared<Flags>();
       // --epochs means nothing here: episodes are the unit of training.
       soma::cli::add_example_options(app, opts->common);
+      soma::cli::add_live_option(app, opts->live);
       app.add_option("--agent", opts->agent, "reinforce (with a learned baseline) or dqn")
           ->check(CLI::IsMember({"reinforce", "dqn"}))
           ->capture_default_str();
@@ -30,7 +37,11 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--gamma", opts->gamma, "Discount factor")
           ->check(soma::cli::number_in(0, 1))
           ->capture_default_str();
-      app.callback([opts] { run(*opts); });
+      app.callback([opts] {
+        soma::cli::LiveDashboard live(opts->live);
+        run(*opts, live);
+        live.hold();
+      });
     });
 
 }  // namespace

@@ -17,6 +17,8 @@ class Agent {
   virtual void observe(const Observation& observation, int action, const StepResult& result) = 0;
   // The episode is over: a learner may update here (REINFORCE).
   virtual void end_episode() = 0;
+  // The loss of the agent's last update (what a training view plots); NaN before the first.
+  virtual double last_loss() const = 0;
 };
 
 struct Episode {

@@ -63,6 +63,7 @@ class Dqn : public Agent {
   int act(const Observation& observation) override;
   void observe(const Observation& observation, int action, const StepResult& result) override;
   void end_episode() override {}
+  double last_loss() const override;
 
   // The loss of one batch: targets from the target network, Q(s, a) from the online one.
   Tensor batch_loss(const ReplayBuffer::Batch& batch);
@@ -79,6 +80,7 @@ class Dqn : public Agent {
   ReplayBuffer replay_;
   std::optional<optim::Adam> opt_;
   int64_t steps_ = 0;
+  Tensor last_loss_;  // detached; read only when asked (no item() per step)
 };
 
 }  // namespace soma::rl

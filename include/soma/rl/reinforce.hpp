@@ -52,6 +52,7 @@ class Reinforce : public Agent {
   // The loss of the episode so far (its graph reaches both networks), then one Adam step
   // for each network; the episode is forgotten.
   void end_episode() override;
+  double last_loss() const override;
   ReinforceLoss episode_loss() const;
 
   // log pi(. | s) [2] and V(s) [1] of one observation, in the graph.
@@ -70,6 +71,7 @@ class Reinforce : public Agent {
   std::vector<Tensor> logits_, values_;
   std::vector<int64_t> actions_;
   std::vector<double> rewards_;
+  Tensor last_loss_;  // detached; read only when asked (no item() per update)
 };
 
 }  // namespace soma::rl
