@@ -199,6 +199,31 @@ test('training: the loss curve grows while the run streams', async () => {
     assert.equal(byEpoch.step.at(-1), epochs);
     assert.deepEqual(byEpoch.epoch, Array.from({ length: epochs }, (_, e) => e + 1));
     assert.deepEqual(byEpoch.metric, byEpoch.epoch);
+
+    // The runs view's curve controls, here on the live view (issue 17 item 4): smoothing
+    // 0.5 draws TensorBoard's debiased EMA of the train loss over the raw curve, log y
+    // switches the axis, and the CSV holds the series as shown.
+    const named = (name) => page.evaluate((n) => document.getElementById('loss').data
+      .filter((t) => t.name === n).map((t) => t.y), name);
+    const [raw] = await named('train loss');
+    await page.locator('#training-smoothing').fill('0.5');
+    await page.waitForFunction(() => document.getElementById('loss').data
+      .filter((t) => t.name === 'train loss').length === 2);
+    const [faint, smoothed] = await named('train loss');
+    assert.deepEqual(faint, raw);
+    const w = 0.5, ema = [];
+    let last = 0;
+    raw.forEach((v, i) => { last = last * w + (1 - w) * v; ema.push(last / (1 - w ** (i + 1))); });
+    smoothed.forEach((v, i) => assert.ok(Math.abs(v - ema[i]) < 1e-12, `${v} vs ${ema[i]}`));
+    await page.check('#training-logy');
+    await page.waitForFunction(() => document.getElementById('loss').layout.yaxis.type === 'log');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#training-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'series,x,y');
+    const rows = csv.filter((l) => l.startsWith('train loss,'));
+    assert.equal(rows.length, epochs);
+    assert.ok(Math.abs(Number(rows.at(-1).split(',')[2]) - ema.at(-1)) < 1e-12, rows.at(-1));
+    await page.locator('#training').screenshot({ path: path.join(artifacts, 'training-smoothed-logy.png') });
     await page.close();
   } finally {
     stop(server);
