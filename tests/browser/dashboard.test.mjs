@@ -416,6 +416,31 @@ test('embedding: classes coloured apart and toggled by their checkboxes', async 
   }
 });
 
+test('embedding: text labels are the classes\' names', async () => {
+  // As `soma tsne iris.csv --label-column species` writes it: the species by name, so the
+  // legend and the checkboxes say what the PNG says (issue 17 item 6), not 0, 1, 2.
+  const data = readIris();
+  const species = data.col('species');
+  const x = data.num('petal_length'), y = data.num('petal_width');
+  const csv = path.join(scratch, 'embedding-named.csv');
+  fs.writeFileSync(csv, 'x,y,label\n' + x.map((v, k) => `${v},${y[k]},${species[k]}`).join('\n') + '\n');
+  const server = await startDashboard(['--embedding', csv]);
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#embedding-plot .scatterlayer path.point');
+    const names = await page.evaluate(() => document.getElementById('embedding-plot').data.map((t) => t.name));
+    assert.deepEqual(names, [...new Set(species)].sort());
+    assert.equal(await page.locator('#embedding-classes input').count(), 3);
+    await page.uncheck(`input[data-embedding-class="${names[0]}"]`);
+    await page.waitForFunction(() => document.querySelectorAll('#embedding-plot path.point').length === 100);
+    await page.screenshot({ path: path.join(artifacts, 'embedding-named.png') });
+    await page.close();
+  } finally {
+    stop(server);
+  }
+});
+
 // ---- runs -------------------------------------------------------------------------
 
 // `soma dashboard DIR --port 0 --print-url` (a directory of runs, no CSV) and its URL.
