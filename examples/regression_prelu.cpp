@@ -22,8 +22,12 @@
 // dashboard's training view, whose steps axis puts each epoch's validation loss at the
 // epoch's last step as the tutorial does.
 //
+// Under `mpirun -np K` the training is data-parallel (soma::dist::DataParallel): the ranks
+// run their shards of every batch and sum the --shards parts' gradients in shard order, so
+// the weights equal one rank's with the same --shards, bit for bit; rank 0 alone prints.
+//
 //   soma example regression-prelu [--json] [--seed N] [--epochs N] [--n N] [--plot DIR]
-//                                 [--live [--port N] [--live-hold S]]
+//                                 [--shards N] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -40,6 +44,8 @@
 #include "soma/data/dataset.hpp"
 #include "soma/data/loader.hpp"
 #include "soma/data/split.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/activation.hpp"
 #include "soma/nn/init.hpp"
 #include "soma/nn/linear.hpp"
@@ -112,10 +118,13 @@ void draw_steps(soma::plot::Axes& ax, const std::vector<double>& step_loss,
   ax.line(epoch_ends, valid_loss, {.label = "valid loss", .color = "#ef553b"});
 }
 
-}  // namespace
-
-void run(const Options& opt, const soma::cli::LiveBoard& live) {
+void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
+              const soma::dist::Context& ctx) {
   const int64_t epochs = opt.common.epochs;  // the tutorial leaves it open: 500
+  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
+    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
+                      std::to_string(ctx.size()) + " ranks mpirun started");
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   if (epochs < 1) throw soma::Error("--epochs 0: expected at least 1 (the losses of an epoch)");
   if (opt.n < 20) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 20");
 
@@ -145,19 +154,21 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
 
   // step_loss: the tutorial's Losses (one per batch); train_loss: their mean per epoch.
   std::vector<double> step_loss, train_loss, valid_loss;
-  soma::ProgressBar bar(epochs, "regression-prelu", !opt.common.json);
-  soma::cli::LiveLoop feed(live, epochs, loader.size());
+  soma::dist::DataParallel dp(
+      ctx, model,
+      [](const Tensor& out, const Tensor& target) { return soma::mse_loss(out, target); },
+      {.shards = opt.shards});
+  soma::ProgressBar bar(epochs, "regression-prelu", writer && !opt.common.json);
+  const soma::cli::LiveBoard nowhere;  // the other ranks report nowhere
+  soma::cli::LiveLoop feed(writer ? live : nowhere, epochs, loader.size());
   soma::Stopwatch watch;
   feed.begin();
   for (int64_t e = 0; e < epochs; ++e) {
     double sum = 0;
     int64_t batch = 0;
     for (auto& [bx, by] : loader) {
-      Tensor loss = soma::mse_loss(model(bx), by);
-      sgd.zero_grad();
-      loss.backward();
+      step_loss.push_back(dp.step(bx, by));  // every parameter's grad() set
       sgd.step();
-      step_loss.push_back(loss.item<double>());
       sum += step_loss.back();
       feed.batch(e + 1, ++batch, step_loss.back());
     }
@@ -170,6 +181,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   feed.end();
   const double train_seconds = watch.seconds();
   bar.finish();
+  if (!writer) return;
 
   // Test MSE in the data's own units, against the noisy targets and the trend itself.
   std::vector<float> pred;
@@ -253,8 +265,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                            {"model_vs_trend_mse", to_trend},
                            {"train_seconds", train_seconds},
                            {"weights_sha256", nn::state_dict_sha256(model)},
-                           // its own loop, one process (soma train runs data-parallel)
-                           {"ranks", 1},
+                           {"ranks", ctx.size()},
+                           {"shards", opt.shards == 0 ? int64_t{ctx.size()} : opt.shards},
                            {"figures", figures}});
     return;
   }
@@ -278,6 +290,20 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("trend's own test MSE   %.4f  (noise floor)\n", floor);
   std::printf("model vs trend MSE     %.4f\n", to_trend);
   std::printf("training took %.3f s\n", train_seconds);
+}
+
+}  // namespace
+
+// Under mpirun an error on any rank ends the whole job with its message (the others
+// would otherwise wait for it until the timeout).
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
+  const soma::dist::Context ctx;
+  try {
+    run_rank(opt, live, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
 }
 
 }  // namespace soma::examples::regression_prelu

@@ -12,6 +12,7 @@ namespace soma::examples::regression_prelu {
 struct Options {
   soma::cli::ExampleOptions common{.epochs = 500};
   int64_t n = 2000;
+  int64_t shards = 0;  // parts of every batch whose gradients are summed in order; 0: ranks
 };
 
 void run(const Options& opt, const soma::cli::LiveBoard& live);

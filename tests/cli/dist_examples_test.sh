@@ -1,7 +1,8 @@
 #!/bin/bash
-# Training examples under mpirun (issue 16): `mpirun -np 2 soma example vae|sine-rnn` trains
-# data-parallel and ends with the weights of one rank with --shards 2, bit for bit
-# (weights_sha256), reports ranks 2, and rank 0 alone prints its JSON line.
+# Training examples under mpirun (issue 16): `mpirun -np 2 soma example NAME` (vae,
+# sine-rnn, regression-prelu) trains data-parallel and ends with the weights of one rank
+# with --shards 2, bit for bit (weights_sha256), reports ranks 2, and rank 0 alone prints
+# its JSON line.
 # Usage: dist_examples_test.sh SOMA JSON_FIELD SOURCE_DIR
 set -u
 soma=$1 json=$2 src=$3
@@ -43,4 +44,14 @@ timeout 300 "${mpirun[@]}" -np 2 "$soma" "${rnn[@]}" >"$dir/two" 2>"$dir/err" ||
 [ "$(field "$dir/two" ranks)" = 2 ] || fail "sine-rnn ranks: $(field "$dir/two" ranks), expected 2"
 c=$(field "$dir/one" weights_sha256) d=$(field "$dir/two" weights_sha256)
 [ -n "$c" ] && [ "$c" = "$d" ] || fail "sine-rnn: one rank with --shards 2 gave $c, two ranks $d"
-echo "ok: vae ($a) and sine-rnn ($c) on 2 ranks = 1 rank with --shards 2"
+
+prelu=(example regression-prelu --json --epochs 5)
+"$soma" "${prelu[@]}" --shards 2 >"$dir/one" 2>"$dir/err" || fail "regression-prelu --shards 2: $(cat "$dir/err")"
+timeout 300 "${mpirun[@]}" -np 2 "$soma" "${prelu[@]}" >"$dir/two" 2>"$dir/err" ||
+  fail "mpirun -np 2 regression-prelu: $(cat "$dir/err")"
+[ "$(grep -c '^{' "$dir/two")" = 1 ] || fail "regression-prelu: expected one JSON line from two ranks"
+p=$(field "$dir/one" weights_sha256) q=$(field "$dir/two" weights_sha256)
+[ -n "$p" ] && [ "$p" = "$q" ] || fail "regression-prelu: one rank with --shards 2 gave $p, two ranks $q"
+[ "$(field "$dir/one" step_loss)" = "$(field "$dir/two" step_loss)" ] ||
+  fail "regression-prelu: the step losses differ between one and two ranks"
+echo "ok: vae ($a), sine-rnn ($c) and regression-prelu ($p) on 2 ranks = 1 rank with --shards 2"

@@ -24,6 +24,10 @@ soma::cli::ExampleRegistrar reg(
       soma::cli::add_epochs_option(app, opt->common, opt->common.epochs);
       soma::cli::add_live_option(app, opt->live);
       app.add_option("--n", opt->n, "number of points")->capture_default_str();
+      app.add_option("--shards", opt->shards,
+                     "Parts of every batch whose gradients are summed in a fixed order: the "
+                     "weights depend on it, not on the number of MPI ranks")
+          ->default_str("the number of ranks (1 without mpirun)");
       app.callback([opt] {
         soma::cli::LiveDashboard live(opt->live);
         run(*opt, live);
