@@ -10,13 +10,20 @@
 // nats per character. Then the model writes new words: from a newline, one character
 // at a time drawn from its softmax, until the next newline.
 //
+// Under `mpirun -np K` the training is data-parallel (soma::dist::DataParallel): each
+// rank runs its shards of every batch, a shard being a fixed set of tracks whose LSTM
+// state it carries, and the --shards parts' gradients are summed in shard order, so the
+// weights equal one rank's with the same --shards, bit for bit; rank 0 alone prints.
+//
 //   soma example char-lstm [--json] [--seed N] [--epochs N] [--plot DIR] [--words PATH]
 //                          [--hidden N] [--embed N] [--batch N] [--seq N] [--lr X]
-//                          [--samples N] [--max-chars N] [--live [--port N] [--live-hold S]]
+//                          [--samples N] [--max-chars N] [--shards N]
+//                          [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <span>
@@ -30,6 +37,8 @@
 #include "soma/core/random.hpp"
 #include "soma/core/read_file.hpp"
 #include "soma/core/system.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/embedding.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
@@ -173,9 +182,13 @@ std::string sample_word(Model& m, const Corpus& c, soma::Rng& rng) {
   return word;
 }
 
-}  // namespace
-
-void run(const Options& opt, const soma::cli::LiveBoard& live) {
+void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
+              const soma::dist::Context& ctx) {
+  if (opt.shards < 0 || opt.shards > opt.batch || (opt.shards != 0 && opt.shards % ctx.size() != 0))
+    throw soma::Error("--shards " + std::to_string(opt.shards) +
+                      ": expected 0 (one per rank) or a " + "multiple of the " +
+                      std::to_string(ctx.size()) + " ranks mpirun started, at most --batch");
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   const int epochs = opt.common.epochs;
   for (auto [name, v] : {std::pair{"--hidden", opt.hidden}, std::pair{"--embed", opt.embed},
                          std::pair{"--batch", opt.batch}, std::pair{"--seq", opt.seq}})
@@ -202,21 +215,26 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   double step_seconds = 0;
   const double untrained = score(model, corpus.test, opt);
   {
-    soma::ProgressBar bar(epochs * per_epoch, "char-lstm", !opt.common.json);
-    soma::cli::LiveLoop feed(live, epochs, per_epoch);
+    soma::ProgressBar bar(epochs * per_epoch, "char-lstm", writer && !opt.common.json);
+    const soma::cli::LiveBoard nowhere;  // the other ranks report nowhere
+    soma::cli::LiveLoop feed(writer ? live : nowhere, epochs, per_epoch);
+    soma::dist::DataParallel dp(ctx, model.parameters(), {.shards = opt.shards});
     feed.begin();
     for (int e = 0; e < epochs; ++e) {
       double epoch_loss = 0;
-      nn::RecurrentState state;
+      // The carried state of each shard's tracks, by its first track (a batch's rows are
+      // tracks, and every batch is cut into the same shards).
+      std::map<int64_t, nn::RecurrentState> states;
       for (int64_t k = 0; k < per_epoch; ++k) {
         auto [x, y] = train.get(k);
         soma::Stopwatch watch;
-        Tensor loss = soma::cross_entropy(model.forward(x, state), y);
-        adam.zero_grad();
-        loss.backward();
+        const double loss = dp.step(opt.batch, [&](int64_t lo, int64_t hi) {
+          return soma::cross_entropy(model.forward(x.slice(0, lo, hi), states[lo]),
+                                     y.slice(0, lo * opt.seq, hi * opt.seq));
+        });
         adam.step();
         step_seconds += watch.seconds();
-        step_loss.push_back(loss.item<double>());
+        step_loss.push_back(loss);
         epoch_loss += step_loss.back();
         feed.batch(e + 1, k + 1, step_loss.back());
         char status[48];
@@ -228,6 +246,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
     }
     feed.end();
   }
+  if (!writer) return;
   const double test_nats = test_curve.empty() ? untrained : test_curve.back();
   soma::Rng sample_rng(opt.common.seed + 2);
   std::vector<std::string> samples;
@@ -289,9 +308,23 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"samples", samples},
                          {"novel_samples", novel},
                          {"weights_sha256", nn::state_dict_sha256(model.state_dict())},
-                         // truncated BPTT carries the state from batch to batch: one process
-                         {"ranks", 1},
+                         {"ranks", ctx.size()},
+                         {"shards", opt.shards == 0 ? int64_t{ctx.size()} : opt.shards},
                          {"figures", figures}});
+}
+
+}  // namespace
+
+// Under mpirun an error on any rank ends the whole job with its message (the others
+// would otherwise wait for it until the timeout).
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
+  const soma::dist::Context ctx;
+  try {
+    run_rank(opt, live, ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
 }
 
 }  // namespace soma::examples::char_lstm

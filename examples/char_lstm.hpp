@@ -16,6 +16,7 @@ struct Options {
   double lr = 2e-3;
   int64_t samples = 20;
   int64_t max_chars = 0;  // 0: the whole training stream per epoch
+  int64_t shards = 0;     // parts of every batch whose gradients are summed in order; 0: ranks
 };
 
 void run(const Options& opt, const soma::cli::LiveBoard& live);

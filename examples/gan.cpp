@@ -296,7 +296,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train", opt.train},
                          {"test", opt.test},
                          {"weights_sha256", nn::state_dict_sha256(weights_of(g, d))},
-                         // its own loop, one process (soma train runs data-parallel)
+                         // one process: BatchNorm's running statistics would follow each
+                         // rank's shards, not the batch (DataParallel exchanges gradients)
                          {"ranks", 1},
                          {"figures", figures}});
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Training examples under mpirun (issue 16): `mpirun -np 2 soma example NAME` (vae,
-# sine-rnn, regression-prelu) trains data-parallel and ends with the weights of one rank
-# with --shards 2, bit for bit (weights_sha256), reports ranks 2, and rank 0 alone prints
-# its JSON line.
+# sine-rnn, regression-prelu, char-lstm) trains data-parallel and ends with the weights
+# of one rank with --shards 2, bit for bit (weights_sha256), reports ranks 2, and rank 0
+# alone prints its JSON line.
 # Usage: dist_examples_test.sh SOMA JSON_FIELD SOURCE_DIR
 set -u
 soma=$1 json=$2 src=$3
@@ -54,4 +54,15 @@ p=$(field "$dir/one" weights_sha256) q=$(field "$dir/two" weights_sha256)
 [ -n "$p" ] && [ "$p" = "$q" ] || fail "regression-prelu: one rank with --shards 2 gave $p, two ranks $q"
 [ "$(field "$dir/one" step_loss)" = "$(field "$dir/two" step_loss)" ] ||
   fail "regression-prelu: the step losses differ between one and two ranks"
-echo "ok: vae ($a), sine-rnn ($c) and regression-prelu ($p) on 2 ranks = 1 rank with --shards 2"
+
+# char-lstm: each shard carries its own tracks' LSTM state from batch to batch.
+lstm=(example char-lstm --json --epochs 1 --hidden 16 --max-chars 8000 --samples 2)
+"$soma" "${lstm[@]}" --shards 2 >"$dir/one" 2>"$dir/err" || fail "char-lstm --shards 2: $(cat "$dir/err")"
+timeout 300 "${mpirun[@]}" -np 2 "$soma" "${lstm[@]}" >"$dir/two" 2>"$dir/err" ||
+  fail "mpirun -np 2 char-lstm: $(cat "$dir/err")"
+[ "$(grep -c '^{' "$dir/two")" = 1 ] || fail "char-lstm: expected one JSON line from two ranks"
+l=$(field "$dir/one" weights_sha256) m=$(field "$dir/two" weights_sha256)
+[ -n "$l" ] && [ "$l" = "$m" ] || fail "char-lstm: one rank with --shards 2 gave $l, two ranks $m"
+[ "$(field "$dir/one" samples)" = "$(field "$dir/two" samples)" ] ||
+  fail "char-lstm: the sampled words differ between one and two ranks"
+echo "ok: vae ($a), sine-rnn ($c), regression-prelu ($p), char-lstm ($l): 2 ranks = 1 rank with --shards 2"
