@@ -338,7 +338,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
           opt.out_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(submission.string())},
          {"train_seconds", train_seconds},
          {"weights_sha256", nn::state_dict_sha256(*t.model)},  // the model the test set got
-         // the tutorial's own batches and loop, one process
+         // one process: --accumulate-grad adds gradients across batches as the
+         // tutorial's printed loop does, which a per-step exchange does not model
          {"ranks", 1},
          {"figures", figures}});
     return;
