@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "snn/fma_passes.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/vecmath.hpp"
 #include "soma/expr/functions.hpp"
@@ -50,6 +51,7 @@ enum Code : uint8_t {
   kFnms,    // c - a*b
   kExpMul,  // exp(a*b): the growth factor exp(A*dt) of exponential Euler in one pass
   kTable,   // a TimedArray at time a, column b
+  kRandLt,  // rand() < a: PoissonGroup's threshold in one pass, the same draws as rand()
 };
 
 double floordiv(double a, double b) { return std::floor(a / b); }
@@ -301,13 +303,32 @@ void Program::reuse_registers() {
   vector_slots_ = next;
 }
 
+namespace {
+bool is_rand_call(const expr::Expr& e) {
+  if (e->kind != expr::NodeKind::call || !e->args.empty()) return false;
+  const expr::FunctionInfo* f = expr::find_function(e->name);
+  return f && f->id == expr::Function::rand;
+}
+// Whether evaluating e draws random numbers (rand(), randn()).
+bool draws_random(const expr::Expr& e) {
+  if (e->kind == expr::NodeKind::call) {
+    const expr::FunctionInfo* f = expr::find_function(e->name);
+    if (f && (f->id == expr::Function::rand || f->id == expr::Function::randn)) return true;
+  }
+  for (const auto& a : e->args)
+    if (draws_random(a)) return true;
+  return false;
+}
+}  // namespace
+
 Program::Operand Program::constant(double v) {
   scalars_.push_back(v);
   return {static_cast<int>(scalars_.size()) - 1, false};
 }
 
 Program::Operand Program::emit(uint8_t code, Operand a, Operand b, Operand c) {
-  const bool vector = a.vector || b.vector || c.vector || code == kRand || code == kRandn;
+  const bool vector =
+      a.vector || b.vector || c.vector || code == kRand || code == kRandn || code == kRandLt;
   Operand dst;
   if (vector) {
     dst = {vector_slots_++, true};
@@ -414,6 +435,11 @@ Program::Operand Program::compile(const expr::Expr& e) {
       code = kMod;
       break;
     case NodeKind::lt:
+      // rand() < x (PoissonGroup's threshold): one pass that draws and compares, instead
+      // of a pass of draws and one of comparisons. The same numbers in the same order:
+      // only where x draws none itself.
+      if (is_rand_call(n.args[0]) && !draws_random(n.args[1]))
+        return emit(kRandLt, compile(n.args[1]), {}, {});
       code = kLt;
       break;
     case NodeKind::le:
@@ -498,6 +524,12 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
     case kRandn:
       for (int k = 0; k < count; ++k) out[k] = rng.normal();
       return;
+    case kRandLt:
+      if (a)
+        for (int k = 0; k < count; ++k) out[k] = rng.uniform() < a[k] ? 1.0 : 0.0;
+      else
+        for (int k = 0; k < count; ++k) out[k] = rng.uniform() < sa ? 1.0 : 0.0;
+      return;
     case kTable:
       for (int k = 0; k < count; ++k) out[k] = op.table->at(a ? a[k] : sa, b ? b[k] : sb);
       return;
@@ -519,21 +551,17 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
       return binary_loop(out, a, sa, b, sb, count,
                          [](double x, double y) { return (x != 0.0 && y != 0.0) ? 1.0 : 0.0; });
     case kExp:
-      return unary_loop(out, a, count, [](double x) { return vecmath::exp(x); });
+      return fma_pass_kernels().exp(out, a, sa, nullptr, 1.0, count);
     case kExpMul:
-      return binary_loop(out, a, sa, b, sb, count,
-                         [](double x, double y) { return vecmath::exp(x * y); });
+      return fma_pass_kernels().exp(out, a, sa, b, sb, count);
     case kNeg:
       return unary_loop(out, a, count, [](double x) { return -x; });
     case kFma:
-      return ternary_loop(out, a, sa, b, sb, c, sc, count,
-                          [](double x, double y, double z) { return std::fma(x, y, z); });
+      return fma_pass_kernels().fma(out, a, sa, b, sb, c, sc, count, false, false);
     case kFms:
-      return ternary_loop(out, a, sa, b, sb, c, sc, count,
-                          [](double x, double y, double z) { return std::fma(x, y, -z); });
+      return fma_pass_kernels().fma(out, a, sa, b, sb, c, sc, count, false, true);
     case kFnms:
-      return ternary_loop(out, a, sa, b, sb, c, sc, count,
-                          [](double x, double y, double z) { return std::fma(-x, y, z); });
+      return fma_pass_kernels().fma(out, a, sa, b, sb, c, sc, count, true, false);
     case kClip:
       return ternary_loop(out, a, sa, b, sb, c, sc, count,
                           [](double x, double y, double z) { return std::min(std::max(x, y), z); });
@@ -611,9 +639,9 @@ bool Program::write_to(size_t assignment, double* array) {
   int producer = -1;
   for (size_t k = 0; k < ops_.size(); ++k)
     if (ops_[k].dst.vector && ops_[k].dst.slot == o.slot) producer = static_cast<int>(k);
-  if (producer < 0 || ops_[static_cast<size_t>(producer)].code == kRand ||
-      ops_[static_cast<size_t>(producer)].code == kRandn)
-    return false;
+  const uint8_t code =
+      producer < 0 ? static_cast<uint8_t>(kRand) : ops_[static_cast<size_t>(producer)].code;
+  if (code == kRand || code == kRandn || code == kRandLt) return false;
   for (const auto& in : vector_inputs_) {
     if (in.binding.kind != Binding::Kind::array || in.binding.array != array) continue;
     // The producer itself may read it: element k is read before it is written.
@@ -670,7 +698,7 @@ std::optional<std::vector<int32_t>> Program::lower(
   }
   // Each operation as the VM computes it (see exec and apply1/2/3), rounding for rounding.
   for (const auto& op : ops_) {
-    if (op.code == kRand || op.code == kRandn) return std::nullopt;
+    if (op.code == kRand || op.code == kRandn || op.code == kRandLt) return std::nullopt;
     // Operands are looked up before the destination is set: it may reuse their register.
     const int32_t a = node(op.a), b = node(op.b), c = node(op.c);
     int32_t r = -1;
