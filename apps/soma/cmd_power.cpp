@@ -256,14 +256,15 @@ void run(const Options& o) {
   // The browser view: a dashboard with only its power tab fed.
   std::shared_ptr<soma::serve::Dashboard> board;
   std::optional<soma::cli::PowerPublisher> publisher;
-  if (o.live && !measuring) {
-    std::fprintf(stderr, "soma power: --live: no power sensor to plot\n");
-  } else if (o.live) {
+  // Without a sensor the page still opens: its power tab says what was tried, as the
+  // dashboard's does, instead of the page never appearing.
+  if (o.live) {
     board = std::make_shared<soma::serve::Dashboard>(soma::serve::DashboardOptions{.port = o.port});
     board->start();
     publisher.emplace(board, monitor, o.interval_ms);
     publisher->announce();
-    std::fprintf(stderr, "soma power: live view at %s#power\n", board->url().c_str());
+    std::fprintf(stderr, "soma power: live view at %s#power%s\n", board->url().c_str(),
+                 measuring ? "" : " (no power sensor: the page lists what was tried)");
   }
   auto update = [&] {
     if (!measuring) return;

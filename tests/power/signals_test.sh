@@ -30,6 +30,28 @@ done
 [ "$(head -n 1 "$dir/none.csv")" = t_s ] || fail "no sensor: CSV $(cat "$dir/none.csv")"
 echo "ok: no sensor: the command ran, status 5, $(grep '^wall' "$dir/err")"
 
+# No sensor with --live: the page still opens, and its power tab gets what was tried.
+if command -v curl >/dev/null; then
+  # shellcheck disable=SC2086
+  timeout 60 "$soma" power $none --live --port 0 -- sleep 4 >"$dir/live.out" 2>"$dir/live.err" &
+  live=$!
+  tries=100
+  until grep -q 'live view at http' "$dir/live.err" 2>/dev/null; do
+    tries=$((tries - 1))
+    [ $tries -gt 0 ] || fail "no sensor, --live: no URL: $(cat "$dir/live.err")"
+    sleep 0.1
+  done
+  url=$(sed -n 's|^soma power: live view at \(http://127\.0\.0\.1:[0-9]*/\)#power.*|\1|p' "$dir/live.err")
+  [ -n "$url" ] || fail "no sensor, --live: $(cat "$dir/live.err")"
+  grep -q "no power sensor: the page lists what was tried" "$dir/live.err" ||
+    fail "no sensor, --live: $(cat "$dir/live.err")"
+  curl -sN --max-time 3 "${url}api/events" >"$dir/live.events" 2>/dev/null
+  grep -A1 '^event: power_sensors$' "$dir/live.events" | grep -q "NVML ($dir/none.so): not loaded" ||
+    fail "no sensor, --live: the page was not told what was tried: $(head -c 400 "$dir/live.events")"
+  wait $live || fail "no sensor, --live: status $?: $(cat "$dir/live.err")"
+  echo "ok: no sensor, --live: the page at $url lists what was tried"
+fi
+
 # sleeping PATTERN: whether a process with exactly this command line exists.
 sleeping() { ps -eo args= | grep -qx "$1"; }
 
