@@ -525,10 +525,14 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
       for (int k = 0; k < count; ++k) out[k] = rng.normal();
       return;
     case kRandLt:
+      // rng.uniform() < x is (u >> 11) * 2^-53 < x, that is (u >> 11) < x * 2^53: scaling
+      // by a power of two is exact, so the comparison is the same without the multiply.
       if (a)
-        for (int k = 0; k < count; ++k) out[k] = rng.uniform() < a[k] ? 1.0 : 0.0;
+        for (int k = 0; k < count; ++k)
+          out[k] = static_cast<double>(rng.next_u64() >> 11) < a[k] * 0x1.0p53 ? 1.0 : 0.0;
       else
-        for (int k = 0; k < count; ++k) out[k] = rng.uniform() < sa ? 1.0 : 0.0;
+        for (int k = 0; k < count; ++k)
+          out[k] = static_cast<double>(rng.next_u64() >> 11) < sa * 0x1.0p53 ? 1.0 : 0.0;
       return;
     case kTable:
       for (int k = 0; k < count; ++k) out[k] = op.table->at(a ? a[k] : sa, b ? b[k] : sb);
