@@ -46,12 +46,13 @@ enum Code : uint8_t {
   kClip,
   kRand,
   kRandn,
-  kFma,     // a*b + c
-  kFms,     // a*b - c
-  kFnms,    // c - a*b
-  kExpMul,  // exp(a*b): the growth factor exp(A*dt) of exponential Euler in one pass
-  kTable,   // a TimedArray at time a, column b
-  kRandLt,  // rand() < a: PoissonGroup's threshold in one pass, the same draws as rand()
+  kFma,        // a*b + c
+  kFms,        // a*b - c
+  kFnms,       // c - a*b
+  kExpMul,     // exp(a*b): the growth factor exp(A*dt) of exponential Euler in one pass
+  kTable,      // a TimedArray at time a, column b
+  kRandLt,     // rand() < a: PoissonGroup's threshold in one pass, the same draws as rand()
+  kRandLtMul,  // rand() < a*b: the same with its rates*dt product in that pass
 };
 
 double floordiv(double a, double b) { return std::floor(a / b); }
@@ -328,7 +329,7 @@ Program::Operand Program::constant(double v) {
 
 Program::Operand Program::emit(uint8_t code, Operand a, Operand b, Operand c) {
   const bool vector =
-      a.vector || b.vector || c.vector || code == kRand || code == kRandn || code == kRandLt;
+      a.vector || b.vector || c.vector || code == kRand || code == kRandn || code >= kRandLt;
   Operand dst;
   if (vector) {
     dst = {vector_slots_++, true};
@@ -438,8 +439,14 @@ Program::Operand Program::compile(const expr::Expr& e) {
       // rand() < x (PoissonGroup's threshold): one pass that draws and compares, instead
       // of a pass of draws and one of comparisons. The same numbers in the same order:
       // only where x draws none itself.
-      if (is_rand_call(n.args[0]) && !draws_random(n.args[1]))
-        return emit(kRandLt, compile(n.args[1]), {}, {});
+      if (is_rand_call(n.args[0]) && !draws_random(n.args[1])) {
+        const expr::Expr& x = n.args[1];
+        if (x->kind == NodeKind::mul) {
+          const Operand p = compile(x->args[0]), q = compile(x->args[1]);
+          return emit(kRandLtMul, p, q, {});
+        }
+        return emit(kRandLt, compile(x), {}, {});
+      }
       code = kLt;
       break;
     case NodeKind::le:
@@ -533,6 +540,17 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
       else
         for (int k = 0; k < count; ++k)
           out[k] = static_cast<double>(rng.next_u64() >> 11) < sa * 0x1.0p53 ? 1.0 : 0.0;
+      return;
+    case kRandLtMul:  // the product rounded first, as its own pass would round it
+      if (a && !b)
+        for (int k = 0; k < count; ++k)
+          out[k] = static_cast<double>(rng.next_u64() >> 11) < (a[k] * sb) * 0x1.0p53 ? 1.0 : 0.0;
+      else
+        for (int k = 0; k < count; ++k)
+          out[k] = static_cast<double>(rng.next_u64() >> 11) <
+                           ((a ? a[k] : sa) * (b ? b[k] : sb)) * 0x1.0p53
+                       ? 1.0
+                       : 0.0;
       return;
     case kTable:
       for (int k = 0; k < count; ++k) out[k] = op.table->at(a ? a[k] : sa, b ? b[k] : sb);
@@ -645,7 +663,7 @@ bool Program::write_to(size_t assignment, double* array) {
     if (ops_[k].dst.vector && ops_[k].dst.slot == o.slot) producer = static_cast<int>(k);
   const uint8_t code =
       producer < 0 ? static_cast<uint8_t>(kRand) : ops_[static_cast<size_t>(producer)].code;
-  if (code == kRand || code == kRandn || code == kRandLt) return false;
+  if (code == kRand || code == kRandn || code >= kRandLt) return false;
   for (const auto& in : vector_inputs_) {
     if (in.binding.kind != Binding::Kind::array || in.binding.array != array) continue;
     // The producer itself may read it: element k is read before it is written.
@@ -702,7 +720,7 @@ std::optional<std::vector<int32_t>> Program::lower(
   }
   // Each operation as the VM computes it (see exec and apply1/2/3), rounding for rounding.
   for (const auto& op : ops_) {
-    if (op.code == kRand || op.code == kRandn || op.code == kRandLt) return std::nullopt;
+    if (op.code == kRand || op.code == kRandn || op.code >= kRandLt) return std::nullopt;
     // Operands are looked up before the destination is set: it may reuse their register.
     const int32_t a = node(op.a), b = node(op.b), c = node(op.c);
     int32_t r = -1;
