@@ -321,3 +321,21 @@ TEST(RunRegularly, KicksAndCopiesAsBrian2) {
   bad.add_neuron_group(1, "v : 1").run_regularly("u = 1");
   EXPECT_THROW(bad.run(1e-4), soma::Error);  // no such variable
 }
+
+TEST(PoissonGroup, FusedThresholdDrawsAsTheUnfusedOne) {
+  // The interpreter runs `rand() < rates*dt` as one pass (kernel.cpp: kRandLtMul) and
+  // `rand() < x` likewise (kRandLt); `rates*dt > rand()` and `rand() < rates*dt + 0` take
+  // the plain passes. The same draws in the same order: the same spikes, exactly.
+  auto spikes = [](const std::string& threshold) {
+    Network net({.seed = 7});
+    auto& g = net.add_neuron_group(500, "rates : Hz", {.threshold = threshold, .name = "P"});
+    g.set("rates", std::vector<double>(500, 150.0));
+    auto& m = net.add_spike_monitor(g);
+    net.run(0.05);
+    return std::pair{m.i, m.t};
+  };
+  const auto fused = spikes("rand() < rates*dt");
+  EXPECT_GT(fused.first.size(), 3000u);  // 500 * 150 Hz * 50 ms = 3750 expected
+  EXPECT_EQ(fused, spikes("rates*dt > rand()"));
+  EXPECT_EQ(fused, spikes("rand() < rates*dt + 0"));
+}
