@@ -1,6 +1,7 @@
 // The image ops' fast paths against their definitions: the 2x2 max-pooling kernels
-// (vectorised for float) against a direct first-maximum search, and conv2d split over two
-// threads against the same call on one thread.
+// (vectorised for float) against a direct first-maximum search, conv2d split over two
+// threads against the same call on one thread, and the whole-kernel convolutions against
+// matrix products.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,11 +10,22 @@
 #include "soma/core/random.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/nn.hpp"
+#include "tensor/gradcheck.hpp"
 
 using namespace soma;
+using soma::testing::expect_gradcheck;
+using soma::testing::random_inputs;
 namespace F = soma::nn::functional;
 
 namespace {
+
+// Equal up to float64 rounding (the two sides sum in different orders).
+void expect_close(const Tensor& got, const Tensor& want) {
+  ASSERT_EQ(got.shape(), want.shape());
+  const auto g = got.to_vector<double>(), w = want.to_vector<double>();
+  for (size_t i = 0; i < g.size(); ++i)
+    EXPECT_NEAR(g[i], w[i], 1e-12 * (1 + std::abs(w[i]))) << "element " << i;
+}
 
 // Values with many ties (a third are 0, as after a ReLU) and, if asked, some NaNs.
 Tensor tied_input(const Shape& shape, uint64_t seed, bool with_nan) {
@@ -126,4 +138,61 @@ TEST(Conv2dThreads, TwoThreadsMatchOne) {
       EXPECT_NEAR(one[k][i], two[k][i], 1e-12 * (1 + std::abs(one[k][i])))
           << "output " << k << " element " << i;
   }
+}
+
+// A kernel that covers the whole unpadded input (one output pixel) runs as one matrix
+// product over the batch: conv2d is x [N, K] @ w [O, K]^T + b, and conv_transpose2d is
+// x [N, C_in] @ w [C_in, C_out * kh * kw] plus the bias per output channel. Checked against
+// matmul (forward and, through autograd, backward), and the gradients against finite
+// differences in float64.
+TEST(ConvWholeKernel, Conv2dIsAMatrixProduct) {
+  const auto in = random_inputs({{5, 3, 4, 2}, {6, 3, 4, 2}, {6}}, 31);
+  std::vector<Tensor> a, b;
+  for (const Tensor& t : in) {
+    a.push_back(t.detach().clone().requires_grad_());
+    b.push_back(t.detach().clone().requires_grad_());
+  }
+  const Tensor y = F::conv2d(a[0], a[1], a[2]);
+  ASSERT_EQ(y.shape(), Shape({5, 6, 1, 1}));
+  const Tensor want = matmul(b[0].reshape({5, 24}), b[1].reshape({6, 24}).t()) + b[2];
+  const Tensor g = random_inputs({{5, 6}}, 32)[0];
+  (y.reshape({5, 6}) * g).sum().backward();
+  (want * g).sum().backward();
+  expect_close(y.reshape({5, 6}), want);
+  for (int k = 0; k < 3; ++k) expect_close(a[k].grad(), b[k].grad());
+  expect_gradcheck([](const std::vector<Tensor>& v) { return F::conv2d(v[0], v[1], v[2]); }, in);
+  // stride does not matter with one output pixel; dilation 1 is required (a 1-wide kernel
+  // may have any): these must agree with the plain path too.
+  expect_gradcheck(
+      [](const std::vector<Tensor>& v) {
+        return F::conv2d(v[0], v[1], Tensor(), {3, 2}, {0, 0}, {1, 5});
+      },
+      random_inputs({{2, 2, 3, 1}, {4, 2, 3, 1}}, 33));
+}
+
+TEST(ConvWholeKernel, ConvTranspose2dIsAMatrixProduct) {
+  const auto in = random_inputs({{5, 4, 1, 1}, {4, 3, 2, 3}, {3}}, 34);
+  std::vector<Tensor> a, b;
+  for (const Tensor& t : in) {
+    a.push_back(t.detach().clone().requires_grad_());
+    b.push_back(t.detach().clone().requires_grad_());
+  }
+  const Tensor y = F::conv_transpose2d(a[0], a[1], a[2]);
+  ASSERT_EQ(y.shape(), Shape({5, 3, 2, 3}));
+  const Tensor want = (matmul(b[0].reshape({5, 4}), b[1].reshape({4, 18})).reshape({5, 3, 6}) +
+                       b[2].reshape({3, 1}))
+                          .reshape({5, 3, 2, 3});
+  const Tensor g = random_inputs({{5, 3, 2, 3}}, 35)[0];
+  (y * g).sum().backward();
+  (want * g).sum().backward();
+  expect_close(y, want);
+  for (int k = 0; k < 3; ++k) expect_close(a[k].grad(), b[k].grad());
+  expect_gradcheck(
+      [](const std::vector<Tensor>& v) { return F::conv_transpose2d(v[0], v[1], v[2]); }, in);
+  // output_padding makes the output larger than the kernel: the general path.
+  expect_gradcheck(
+      [](const std::vector<Tensor>& v) {
+        return F::conv_transpose2d(v[0], v[1], v[2], {2, 2}, {0, 0}, {1, 1});
+      },
+      in);
 }

@@ -30,7 +30,48 @@ using detail::im2col;
 
 template <class T>
 struct Conv2dImpl {
+  // detail::whole_kernel: y [N, O] = x [N, K] @ w [O, K]^T + b, one GEMM (BLAS's threads).
+  static Tensor forward_whole(const Tensor& x, const Tensor& w, const Tensor& b,
+                              const Geometry& g) {
+    const int64_t K = g.k();
+    Tensor y = empty({g.n, g.o, 1, 1}, x.dtype());
+    T* ys = y.data_ptr<T>();
+    detail::gemm(false, true, g.n, g.o, K, x.data_ptr<T>(), K, w.data_ptr<T>(), K, T(0), ys, g.o);
+    if (b.defined()) {
+      const T* bias = b.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t o = 0; o < g.o; ++o) ys[n * g.o + o] += bias[o];
+    }
+    return y;
+  }
+
+  // Its backward: dw = g^T @ x, dx = g @ w, db = column sums of g [N, O].
+  static void backward_whole(const Tensor& grad, const Tensor& x, const Tensor& w,
+                             const Geometry& g, bool need_x, bool need_w, bool need_b, Grads& out) {
+    const int64_t K = g.k(), O = g.o;
+    const Tensor gc = grad.contiguous();
+    const T* gs = gc.data_ptr<T>();
+    if (need_w) {
+      Tensor dw = empty({O, g.c, g.kh, g.kw}, grad.dtype());
+      detail::gemm(true, false, O, K, g.n, gs, O, x.data_ptr<T>(), K, T(0), dw.data_ptr<T>(), K);
+      out[1] = dw;
+    }
+    if (need_b) {
+      Tensor db = zeros({O}, grad.dtype());
+      T* d = db.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t o = 0; o < O; ++o) d[o] += gs[n * O + o];
+      out[2] = db;
+    }
+    if (need_x) {
+      Tensor dx = empty({g.n, g.c, g.h, g.w}, grad.dtype());
+      detail::gemm(false, false, g.n, K, O, gs, O, w.data_ptr<T>(), K, T(0), dx.data_ptr<T>(), K);
+      out[0] = dx;
+    }
+  }
+
   static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g) {
+    if (detail::whole_kernel(g)) return forward_whole(x, w, b, g);
     const int64_t P = g.p(), K = g.k();
     const int nt = detail::threads_for(g.n, 2.0 * g.n * g.o * K * P);
     Tensor y = empty({g.n, g.o, g.oh, g.ow}, x.dtype());
@@ -60,6 +101,7 @@ struct Conv2dImpl {
 
   static void backward(const Tensor& grad, const Tensor& x, const Tensor& w, const Geometry& g,
                        bool need_x, bool need_w, bool need_b, Grads& out) {
+    if (detail::whole_kernel(g)) return backward_whole(grad, x, w, g, need_x, need_w, need_b, out);
     const int64_t P = g.p(), K = g.k(), O = g.o;
     const Tensor gc = grad.contiguous();
     const double flops = 2.0 * g.n * O * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));

@@ -34,9 +34,66 @@ struct Plan {
   int64_t out_size() const { return geo.h * geo.w; }   // one y channel
 };
 
+// detail::whole_kernel with one group (a generator's first layer on a 1x1 input): y [N, K] =
+// x [N, C_in] @ w [C_in, K] is one matrix product over the batch, with no col2im.
+bool whole(const Plan& pl) { return pl.groups == 1 && detail::whole_kernel(pl.geo); }
+
 template <class T>
 struct ConvTranspose2dImpl {
+  static Tensor forward_whole(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl) {
+    const Geometry& g = pl.geo;
+    const int64_t K = g.k(), Q = pl.out_size();
+    Tensor y = empty({g.n, pl.c_out, g.h, g.w}, x.dtype());
+    T* ys = y.data_ptr<T>();
+    detail::gemm(false, false, g.n, K, pl.c_in, x.data_ptr<T>(), pl.c_in, w.data_ptr<T>(), K, T(0),
+                 ys, K);
+    if (b.defined()) {
+      const T* bias = b.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t c = 0; c < pl.c_out; ++c) {
+          T* plane = ys + (n * pl.c_out + c) * Q;
+          for (int64_t q = 0; q < Q; ++q) plane[q] += bias[c];
+        }
+    }
+    return y;
+  }
+
+  // Its backward: dx = g @ w^T, dw = x^T @ g, db = g's sums per output channel.
+  static void backward_whole(const Tensor& grad, const Tensor& x, const Tensor& w, const Plan& pl,
+                             bool need_x, bool need_w, bool need_b, Grads& out) {
+    if (whole(pl)) return backward_whole(grad, x, w, pl, need_x, need_w, need_b, out);
+    const Geometry& g = pl.geo;
+    const int64_t K = g.k(), Q = pl.out_size();
+    const Tensor gc = grad.contiguous();
+    const T* gs = gc.data_ptr<T>();
+    if (need_x) {
+      Tensor dx = empty({g.n, pl.c_in, g.oh, g.ow}, grad.dtype());
+      detail::gemm(false, true, g.n, pl.c_in, K, gs, K, w.data_ptr<T>(), K, T(0), dx.data_ptr<T>(),
+                   pl.c_in);
+      out[0] = dx;
+    }
+    if (need_w) {
+      Tensor dw = empty(w.shape(), grad.dtype());
+      detail::gemm(true, false, pl.c_in, K, g.n, x.data_ptr<T>(), pl.c_in, gs, K, T(0),
+                   dw.data_ptr<T>(), K);
+      out[1] = dw;
+    }
+    if (need_b) {
+      Tensor db = zeros({pl.c_out}, grad.dtype());
+      T* d = db.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t c = 0; c < pl.c_out; ++c) {
+          const T* plane = gs + (n * pl.c_out + c) * Q;
+          T s = T(0);
+          for (int64_t q = 0; q < Q; ++q) s += plane[q];
+          d[c] += s;
+        }
+      out[2] = db;
+    }
+  }
+
   static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl) {
+    if (whole(pl)) return forward_whole(x, w, b, pl);
     const Geometry& g = pl.geo;
     const int64_t P = g.p(), K = g.k(), in_g = g.o;
     const int nt = detail::threads_for(g.n, 2.0 * g.n * pl.groups * in_g * K * P);

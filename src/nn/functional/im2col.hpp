@@ -24,6 +24,15 @@ struct Geometry {
   }
 };
 
+// A kernel that covers the whole unpadded input with one output pixel (the last layer of a
+// DCGAN discriminator, Conv2d(C, 1, 7) on 7x7; a generator's first ConvTranspose2d on 1x1):
+// col of an image is the image itself, so the convolution is one matrix product over the
+// batch, with no im2col and no per-image GEMMs of one column each.
+inline bool whole_kernel(const Geometry& g) {
+  return g.oh == 1 && g.ow == 1 && g.pad[0] == 0 && g.pad[1] == 0 && g.kh == g.h && g.kw == g.w &&
+         (g.kh == 1 || g.dil[0] == 1) && (g.kw == 1 || g.dil[1] == 1);
+}
+
 // A "same" convolution (stride 1, output as large as the input: 3x3 with padding 1, the
 // usual CNN layer) lets each row of col be the whole input plane shifted by one offset:
 // one long copy instead of OH copies of OW elements, whose per-row overhead cost more than
