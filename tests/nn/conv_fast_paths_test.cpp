@@ -196,3 +196,84 @@ TEST(ConvWholeKernel, ConvTranspose2dIsAMatrixProduct) {
       },
       in);
 }
+
+namespace {
+
+// conv2d by its definition, float64: y[n, o, a, b] = b[o] + sum over c, i, j of
+// w[o, c, i, j] x[n, c, a*sh - ph + i*dh, b*sw - pw + j*dw] (0 outside the image).
+std::vector<double> direct_conv2d(const Tensor& x, const Tensor& w, F::Size2 s, F::Size2 p,
+                                  F::Size2 d, int64_t oh, int64_t ow) {
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t O = w.size(0), KH = w.size(2), KW = w.size(3);
+  const auto xs = x.to_vector<double>(), ws = w.to_vector<double>();
+  std::vector<double> y(static_cast<size_t>(N * O * oh * ow), 0.0);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t a = 0; a < oh; ++a)
+        for (int64_t b = 0; b < ow; ++b) {
+          double acc = 0;
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t i = 0; i < KH; ++i)
+              for (int64_t j = 0; j < KW; ++j) {
+                const int64_t h = a * s[0] - p[0] + i * d[0], v = b * s[1] - p[1] + j * d[1];
+                if (h < 0 || h >= H || v < 0 || v >= W) continue;
+                acc += ws[static_cast<size_t>(((o * C + c) * KH + i) * KW + j)] *
+                       xs[static_cast<size_t>(((n * C + c) * H + h) * W + v)];
+              }
+          y[static_cast<size_t>(((n * O + o) * oh + a) * ow + b)] = acc;
+        }
+  return y;
+}
+
+}  // namespace
+
+// Strided convolutions whose input is stride times their output run on polyphase planes
+// (im2col.hpp): conv2d against its definition, its gradients and conv_transpose2d's (the
+// same geometry read backwards) against finite differences, and conv_transpose2d against
+// conv2d through the adjoint identity <conv_transpose2d(y), x> = <y, conv2d(x)>.
+TEST(ConvPhased, StridedConvolutionsMatchDefinitions) {
+  struct Case {
+    Shape x, w;
+    F::Size2 s, p, d;
+    int64_t oh, ow;
+  };
+  const std::vector<Case> cases = {
+      {{2, 3, 8, 6}, {4, 3, 4, 3}, {2, 3}, {1, 1}, {1, 1}, 4, 2},  // 8 = 2*4, 6 = 3*2
+      {{1, 2, 8, 8}, {3, 2, 2, 4}, {2, 2}, {1, 1}, {3, 1}, 4, 4},  // dilated rows
+      {{2, 2, 6, 4}, {2, 2, 4, 4}, {2, 1}, {1, 2}, {1, 1}, 3, 5},  // stride 1 along columns
+  };
+  uint64_t seed = 40;
+  for (const Case& c : cases) {
+    const auto in = random_inputs({c.x, c.w}, ++seed);
+    const Tensor y = F::conv2d(in[0], in[1], Tensor(), c.s, c.p, c.d);
+    ASSERT_EQ(y.shape(), Shape({c.x[0], c.w[0], c.oh, c.ow}));
+    const auto want = direct_conv2d(in[0], in[1], c.s, c.p, c.d, c.oh, c.ow);
+    const auto got = y.to_vector<double>();
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << i;
+    expect_gradcheck(
+        [&](const std::vector<Tensor>& v) {
+          return F::conv2d(v[0], v[1], Tensor(), c.s, c.p, c.d);
+        },
+        in);
+    // conv_transpose2d maps y's shape back to x's (output_padding where the division
+    // rounded), with conv2d's weight as its own [C_in = O, C_out = C, kh, kw].
+    const Tensor u = random_inputs({y.shape()}, ++seed)[0];
+    const F::Size2 op = {c.x[2] - ((c.oh - 1) * c.s[0] - 2 * c.p[0] + c.d[0] * (c.w[2] - 1) + 1),
+                         c.x[3] - ((c.ow - 1) * c.s[1] - 2 * c.p[1] + c.d[1] * (c.w[3] - 1) + 1)};
+    const Tensor back = F::conv_transpose2d(u, in[1], Tensor(), c.s, c.p, op, 1, c.d);
+    ASSERT_EQ(back.shape(), in[0].shape());
+    const double lhs = (back * in[0]).sum().item<double>(), rhs = (u * y).sum().item<double>();
+    EXPECT_NEAR(lhs, rhs, 1e-10 * (1 + std::abs(rhs)));
+    expect_gradcheck(
+        [&](const std::vector<Tensor>& v) {
+          return F::conv_transpose2d(v[0], v[1], Tensor(), c.s, c.p, op, 1, c.d);
+        },
+        {u.detach().clone().requires_grad_(), in[1]});
+  }
+  // Two groups and a bias, as ConvTranspose2d(4, 6, 4, stride 2, padding 1, groups 2).
+  expect_gradcheck(
+      [](const std::vector<Tensor>& v) {
+        return F::conv_transpose2d(v[0], v[1], v[2], {2, 2}, {1, 1}, {0, 0}, 2);
+      },
+      random_inputs({{2, 4, 3, 3}, {4, 3, 4, 4}, {6}}, 50));
+}

@@ -75,7 +75,8 @@ struct Conv2dImpl {
     const int64_t P = g.p(), K = g.k();
     const int nt = detail::threads_for(g.n, 2.0 * g.n * g.o * K * P);
     Tensor y = empty({g.n, g.o, g.oh, g.ow}, x.dtype());
-    Tensor ws = empty({nt, K * P}, x.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, x.dtype());
     const T* xs = x.data_ptr<T>();
     const T* ws_w = w.data_ptr<T>();
     const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
@@ -83,9 +84,10 @@ struct Conv2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n) {
-        im2col(xs + n * g.c * g.h * g.w, col, g);
+        im2col(xs + n * g.c * g.h * g.w, col, scratch, g);
         T* yn = ys + n * g.o * P;
         detail::gemm(false, false, g.o, P, K, ws_w, K, col, P, T(0), yn, P);
         if (bias)
@@ -107,7 +109,8 @@ struct Conv2dImpl {
     const double flops = 2.0 * g.n * O * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
     const int nt = detail::threads_for(g.n, flops);
     // Per thread: a col buffer (im2col for dw, dcol for dx), partial dw and db.
-    Tensor ws = empty({nt, K * P}, grad.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, grad.dtype());
     Tensor dws = need_w ? zeros({nt, O * K}, grad.dtype()) : Tensor();
     Tensor dbs = need_b ? zeros({nt, O}, grad.dtype()) : Tensor();
     Tensor dx = need_x ? empty({g.n, g.c, g.h, g.w}, grad.dtype()) : Tensor();
@@ -117,11 +120,12 @@ struct Conv2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n) {
         const T* gn = gs + n * O * P;
         if (need_w) {
-          im2col(xs + n * g.c * g.h * g.w, col, g);
+          im2col(xs + n * g.c * g.h * g.w, col, scratch, g);
           detail::gemm(false, true, O, K, P, gn, P, col, P, T(1), dws.data_ptr<T>() + t * O * K, K);
         }
         if (need_b) {
@@ -136,7 +140,7 @@ struct Conv2dImpl {
         }
         if (need_x) {
           detail::gemm(true, false, K, P, O, wp, K, gn, P, T(0), col, P);
-          col2im(col, dx.data_ptr<T>() + n * g.c * g.h * g.w, g);
+          col2im(col, dx.data_ptr<T>() + n * g.c * g.h * g.w, scratch, g);
         }
       }
     });

@@ -98,7 +98,8 @@ struct ConvTranspose2dImpl {
     const int64_t P = g.p(), K = g.k(), in_g = g.o;
     const int nt = detail::threads_for(g.n, 2.0 * g.n * pl.groups * in_g * K * P);
     Tensor y = empty({g.n, pl.c_out, g.h, g.w}, x.dtype());
-    Tensor ws = empty({nt, K * P}, x.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, x.dtype());
     const T* xs = x.data_ptr<T>();
     const T* wp = w.data_ptr<T>();
     const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
@@ -106,13 +107,14 @@ struct ConvTranspose2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n)
         for (int64_t gi = 0; gi < pl.groups; ++gi) {
           const T* xn = xs + (n * pl.c_in + gi * in_g) * P;
           detail::gemm(true, false, K, P, in_g, wp + gi * in_g * K, K, xn, P, T(0), col, P);
           T* yn = ys + (n * pl.c_out + gi * g.c) * pl.out_size();
-          detail::col2im(col, yn, g);
+          detail::col2im(col, yn, scratch, g);
           if (bias)
             for (int64_t c = 0; c < g.c; ++c) {
               T* plane = yn + c * pl.out_size();
@@ -132,7 +134,8 @@ struct ConvTranspose2dImpl {
     const double flops =
         2.0 * g.n * pl.groups * in_g * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
     const int nt = detail::threads_for(g.n, flops);
-    Tensor ws = empty({nt, K * P}, grad.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, grad.dtype());
     Tensor dws = need_w ? zeros({nt, pl.c_in * K}, grad.dtype()) : Tensor();
     Tensor dbs = need_b ? zeros({nt, pl.c_out}, grad.dtype()) : Tensor();
     Tensor dx = need_x ? empty({g.n, pl.c_in, g.oh, g.ow}, grad.dtype()) : Tensor();
@@ -142,7 +145,8 @@ struct ConvTranspose2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n) {
         const T* gn = gs + n * pl.c_out * Q;
         if (need_b) {
@@ -157,7 +161,7 @@ struct ConvTranspose2dImpl {
         }
         if (!need_x && !need_w) continue;
         for (int64_t gi = 0; gi < pl.groups; ++gi) {
-          detail::im2col(gn + gi * g.c * Q, col, g);
+          detail::im2col(gn + gi * g.c * Q, col, scratch, g);
           const T* wg = wp + gi * in_g * K;
           if (need_x)
             detail::gemm(false, false, in_g, P, K, wg, K, col, P, T(0),

@@ -48,18 +48,113 @@ inline bool shifts(const Geometry& g) {
   return g.stride[0] == 1 && g.stride[1] == 1 && g.oh == g.h && g.ow == g.w;
 }
 
+// The shift by (roff, coff) of an h x w plane onto an h x w row of col, or false where it
+// leaves the plane entirely.
+inline bool shift_by(int64_t h, int64_t w, int64_t roff, int64_t coff, Shift* s) {
+  if (roff <= -h || roff >= h || coff <= -w || coff >= w) return false;
+  s->row_lo = std::max<int64_t>(0, -roff);
+  s->row_hi = std::min(h, h - roff);
+  s->col_off = coff;
+  s->begin = s->row_lo * w + std::max<int64_t>(0, -coff);
+  s->end = s->row_hi * w - std::max<int64_t>(0, coff);
+  s->from = s->begin + roff * w + coff;
+  return true;
+}
+
 // The shift of col's row (i, j), or false where it leaves the plane entirely (an image
 // smaller than the kernel's reach), for which the row-by-row path is used.
 inline bool shift_of(const Geometry& g, int64_t i, int64_t j, Shift* s) {
+  return shift_by(g.h, g.w, i * g.dil[0] - g.pad[0], j * g.dil[1] - g.pad[1], s);
+}
+
+// A strided convolution whose input is exactly stride times its output (a DCGAN's 4x4,
+// stride 2, padding 1 layers: 28x28 -> 14x14 -> 7x7) becomes "same" convolutions on the
+// input's polyphase planes: with sh x sw phases x_(rh, rw)[a, b] = x[a*sh + rh, b*sw + rw],
+// each OH x OW, kernel tap i reads phase rh = (i*dh - ph) mod sh shifted by
+// qh = floor((i*dh - ph) / sh) rows (and so for columns), and a shifted position outside
+// the phase is outside the image, i.e. padding. So each row of col is one shifted copy of a
+// phase instead of OH copies of OW elements read with a stride (7 at a time for 7x7), which
+// cost more than the GEMM's share on these layers. The phases take C * H * W scratch.
+inline bool phased(const Geometry& g) {
+  return (g.stride[0] > 1 || g.stride[1] > 1) && g.h == g.stride[0] * g.oh &&
+         g.w == g.stride[1] * g.ow;
+}
+
+// Scratch elements im2col and col2im need beside col (for the phases).
+inline int64_t scratch_size(const Geometry& g) { return phased(g) ? g.c * g.h * g.w : 0; }
+
+inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// The phase plane (its index among the c * sh * sw phases) and shift of col's row (c, i, j).
+inline int64_t phase_of(const Geometry& g, int64_t c, int64_t i, int64_t j, int64_t* qh,
+                        int64_t* qw) {
   const int64_t roff = i * g.dil[0] - g.pad[0], coff = j * g.dil[1] - g.pad[1];
-  if (roff <= -g.h || roff >= g.h || coff <= -g.w || coff >= g.w) return false;
-  s->row_lo = std::max<int64_t>(0, -roff);
-  s->row_hi = std::min(g.h, g.h - roff);
-  s->col_off = coff;
-  s->begin = s->row_lo * g.w + std::max<int64_t>(0, -coff);
-  s->end = s->row_hi * g.w - std::max<int64_t>(0, coff);
-  s->from = s->begin + roff * g.w + coff;
-  return true;
+  *qh = floor_div(roff, g.stride[0]);
+  *qw = floor_div(coff, g.stride[1]);
+  const int64_t rh = roff - *qh * g.stride[0], rw = coff - *qw * g.stride[1];
+  return (c * g.stride[0] + rh) * g.stride[1] + rw;
+}
+
+// col [K, P] of one image x [C, H, W] through its phases (scratch [C * H * W]).
+template <class T>
+void im2col_phased(const T* x, T* col, T* scratch, const Geometry& g) {
+  const int64_t P = g.p(), sh = g.stride[0], sw = g.stride[1];
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t a = 0; a < g.oh; ++a)
+      for (int64_t rh = 0; rh < sh; ++rh) {
+        const T* line = x + (c * g.h + a * sh + rh) * g.w;
+        for (int64_t rw = 0; rw < sw; ++rw) {
+          T* dst = scratch + ((c * sh + rh) * sw + rw) * P + a * g.ow;
+          for (int64_t b = 0; b < g.ow; ++b) dst[b] = line[b * sw + rw];
+        }
+      }
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        int64_t qh, qw;
+        const T* plane = scratch + phase_of(g, c, i, j, &qh, &qw) * P;
+        T* dst = col + ((c * g.kh + i) * g.kw + j) * P;
+        Shift sh_;
+        if (!shift_by(g.oh, g.ow, qh, qw, &sh_)) {
+          std::fill(dst, dst + P, T(0));
+          continue;
+        }
+        std::fill(dst, dst + sh_.begin, T(0));
+        std::copy(plane + sh_.from, plane + sh_.from + (sh_.end - sh_.begin), dst + sh_.begin);
+        std::fill(dst + sh_.end, dst + P, T(0));
+        clear_wrapped(dst, sh_, g.ow);
+      }
+}
+
+// dx [C, H, W] of one image = im2col_phased's adjoint applied to dcol [K, P] (scratch, as
+// col2im's; the phases accumulate in scratch [C * H * W] and are interleaved into dx).
+template <class T>
+void col2im_phased(T* col, T* dx, T* scratch, const Geometry& g) {
+  const int64_t P = g.p(), sh = g.stride[0], sw = g.stride[1];
+  std::fill(scratch, scratch + g.c * g.h * g.w, T(0));
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        int64_t qh, qw;
+        T* plane = scratch + phase_of(g, c, i, j, &qh, &qw) * P;
+        T* src = col + ((c * g.kh + i) * g.kw + j) * P;
+        Shift sh_;
+        if (!shift_by(g.oh, g.ow, qh, qw, &sh_)) continue;
+        clear_wrapped(src, sh_, g.ow);
+        T* to = plane + sh_.from;
+        const T* from = src + sh_.begin;
+#pragma omp simd
+        for (int64_t q = 0; q < sh_.end - sh_.begin; ++q) to[q] += from[q];
+      }
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t a = 0; a < g.oh; ++a)
+      for (int64_t rh = 0; rh < sh; ++rh) {
+        T* line = dx + (c * g.h + a * sh + rh) * g.w;
+        for (int64_t rw = 0; rw < sw; ++rw) {
+          const T* src = scratch + ((c * sh + rh) * sw + rw) * P + a * g.ow;
+          for (int64_t b = 0; b < g.ow; ++b) line[b * sw + rw] = src[b];
+        }
+      }
 }
 
 // Zeroes the elements of a shifted row that wrapped across an image row's edge.
@@ -70,9 +165,10 @@ void clear_wrapped(T* row, const Shift& s, int64_t w) {
     for (int64_t c = lo; c < hi; ++c) row[r * w + c] = T(0);
 }
 
-// col [K, P] of one image x [C, H, W].
+// col [K, P] of one image x [C, H, W]; scratch holds scratch_size(g) elements.
 template <class T>
-void im2col(const T* x, T* col, const Geometry& g) {
+void im2col(const T* x, T* col, T* scratch, const Geometry& g) {
+  if (phased(g)) return im2col_phased(x, col, scratch, g);
   const int64_t P = g.p();
   const bool fast = shifts(g);
   for (int64_t c = 0; c < g.c; ++c)
@@ -112,10 +208,12 @@ void im2col(const T* x, T* col, const Geometry& g) {
       }
 }
 
-// dx [C, H, W] of one image = the adjoint of im2col applied to dcol [K, P]. dcol is
-// scratch: the shifted path zeroes its wrapped elements so that one long add can skip them.
+// dx [C, H, W] of one image = the adjoint of im2col applied to dcol [K, P]; scratch as
+// im2col's. dcol is scratch too: the shifted path zeroes its wrapped elements so that one long add
+// can skip them.
 template <class T>
-void col2im(T* col, T* dx, const Geometry& g) {
+void col2im(T* col, T* dx, T* scratch, const Geometry& g) {
+  if (phased(g)) return col2im_phased(col, dx, scratch, g);
   const int64_t P = g.p();
   const bool fast = shifts(g);
   std::fill(dx, dx + g.c * g.h * g.w, T(0));
