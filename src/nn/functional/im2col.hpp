@@ -67,6 +67,14 @@ inline bool shift_of(const Geometry& g, int64_t i, int64_t j, Shift* s) {
   return shift_by(g.h, g.w, i * g.dil[0] - g.pad[0], j * g.dil[1] - g.pad[1], s);
 }
 
+// Zeroes the elements of a shifted row that wrapped across an image row's edge.
+template <class T>
+void clear_wrapped(T* row, const Shift& s, int64_t w) {
+  const int64_t lo = s.col_off < 0 ? 0 : w - s.col_off, hi = s.col_off < 0 ? -s.col_off : w;
+  for (int64_t r = s.row_lo; r < s.row_hi; ++r)
+    for (int64_t c = lo; c < hi; ++c) row[r * w + c] = T(0);
+}
+
 // A strided convolution whose input is exactly stride times its output (a DCGAN's 4x4,
 // stride 2, padding 1 layers: 28x28 -> 14x14 -> 7x7) becomes "same" convolutions on the
 // input's polyphase planes: with sh x sw phases x_(rh, rw)[a, b] = x[a*sh + rh, b*sw + rw],
@@ -85,84 +93,103 @@ inline int64_t scratch_size(const Geometry& g) { return phased(g) ? g.c * g.h * 
 
 inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-// The phase plane (its index among the c * sh * sw phases) and shift of col's row (c, i, j).
-inline int64_t phase_of(const Geometry& g, int64_t c, int64_t i, int64_t j, int64_t* qh,
-                        int64_t* qw) {
+// Where col's rows (c, i, j) read from, for every c: the phase (rh, rw) of tap (i, j) is
+// the plane (c * sh + rh) * sw + rw, shifted by (qh, qw); none where the shift leaves it.
+struct PhaseTap {
+  int64_t phase;  // (rh * sw + rw)
+  bool inside;
+  Shift shift;
+};
+
+inline PhaseTap phase_tap(const Geometry& g, int64_t i, int64_t j) {
   const int64_t roff = i * g.dil[0] - g.pad[0], coff = j * g.dil[1] - g.pad[1];
-  *qh = floor_div(roff, g.stride[0]);
-  *qw = floor_div(coff, g.stride[1]);
-  const int64_t rh = roff - *qh * g.stride[0], rw = coff - *qw * g.stride[1];
-  return (c * g.stride[0] + rh) * g.stride[1] + rw;
+  const int64_t qh = floor_div(roff, g.stride[0]), qw = floor_div(coff, g.stride[1]);
+  PhaseTap t{};
+  t.phase = (roff - qh * g.stride[0]) * g.stride[1] + (coff - qw * g.stride[1]);
+  t.inside = shift_by(g.oh, g.ow, qh, qw, &t.shift);
+  return t;
+}
+
+// Splits x [C, H, W] into its phases [C, sh, sw, OH, OW] (or merges them back, Merge):
+// each input row a*sh + rh goes to row a of the sw phases (rh, 0..sw-1).
+template <bool Merge, class Image, class T>
+void phase_copy(Image* x, T* phases, const Geometry& g) {
+  const int64_t P = g.p(), sh = g.stride[0], sw = g.stride[1], OW = g.ow;
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t a = 0; a < g.oh; ++a)
+      for (int64_t rh = 0; rh < sh; ++rh) {
+        Image* line = x + (c * g.h + a * sh + rh) * g.w;
+        T* ph = phases + (c * sh + rh) * sw * P + a * OW;
+        if (sw == 2) {  // the common case, both phases in one pass over the row
+          T* p0 = ph;
+          T* p1 = ph + P;
+          for (int64_t b = 0; b < OW; ++b) {
+            if constexpr (Merge) {
+              line[2 * b] = p0[b];
+              line[2 * b + 1] = p1[b];
+            } else {
+              p0[b] = line[2 * b];
+              p1[b] = line[2 * b + 1];
+            }
+          }
+          continue;
+        }
+        for (int64_t rw = 0; rw < sw; ++rw)
+          for (int64_t b = 0; b < OW; ++b) {
+            if constexpr (Merge)
+              line[b * sw + rw] = ph[rw * P + b];
+            else
+              ph[rw * P + b] = line[b * sw + rw];
+          }
+      }
 }
 
 // col [K, P] of one image x [C, H, W] through its phases (scratch [C * H * W]).
 template <class T>
 void im2col_phased(const T* x, T* col, T* scratch, const Geometry& g) {
-  const int64_t P = g.p(), sh = g.stride[0], sw = g.stride[1];
-  for (int64_t c = 0; c < g.c; ++c)
-    for (int64_t a = 0; a < g.oh; ++a)
-      for (int64_t rh = 0; rh < sh; ++rh) {
-        const T* line = x + (c * g.h + a * sh + rh) * g.w;
-        for (int64_t rw = 0; rw < sw; ++rw) {
-          T* dst = scratch + ((c * sh + rh) * sw + rw) * P + a * g.ow;
-          for (int64_t b = 0; b < g.ow; ++b) dst[b] = line[b * sw + rw];
-        }
-      }
-  for (int64_t c = 0; c < g.c; ++c)
-    for (int64_t i = 0; i < g.kh; ++i)
-      for (int64_t j = 0; j < g.kw; ++j) {
-        int64_t qh, qw;
-        const T* plane = scratch + phase_of(g, c, i, j, &qh, &qw) * P;
+  const int64_t P = g.p(), phases = g.stride[0] * g.stride[1];
+  phase_copy<false>(x, scratch, g);
+  for (int64_t i = 0; i < g.kh; ++i)
+    for (int64_t j = 0; j < g.kw; ++j) {
+      const PhaseTap t = phase_tap(g, i, j);
+      const Shift& sh = t.shift;
+      for (int64_t c = 0; c < g.c; ++c) {
+        const T* plane = scratch + (c * phases + t.phase) * P;
         T* dst = col + ((c * g.kh + i) * g.kw + j) * P;
-        Shift sh_;
-        if (!shift_by(g.oh, g.ow, qh, qw, &sh_)) {
+        if (!t.inside) {
           std::fill(dst, dst + P, T(0));
           continue;
         }
-        std::fill(dst, dst + sh_.begin, T(0));
-        std::copy(plane + sh_.from, plane + sh_.from + (sh_.end - sh_.begin), dst + sh_.begin);
-        std::fill(dst + sh_.end, dst + P, T(0));
-        clear_wrapped(dst, sh_, g.ow);
+        std::fill(dst, dst + sh.begin, T(0));
+        std::copy(plane + sh.from, plane + sh.from + (sh.end - sh.begin), dst + sh.begin);
+        std::fill(dst + sh.end, dst + P, T(0));
+        clear_wrapped(dst, sh, g.ow);
       }
+    }
 }
 
 // dx [C, H, W] of one image = im2col_phased's adjoint applied to dcol [K, P] (scratch, as
 // col2im's; the phases accumulate in scratch [C * H * W] and are interleaved into dx).
 template <class T>
 void col2im_phased(T* col, T* dx, T* scratch, const Geometry& g) {
-  const int64_t P = g.p(), sh = g.stride[0], sw = g.stride[1];
+  const int64_t P = g.p(), phases = g.stride[0] * g.stride[1];
   std::fill(scratch, scratch + g.c * g.h * g.w, T(0));
-  for (int64_t c = 0; c < g.c; ++c)
-    for (int64_t i = 0; i < g.kh; ++i)
-      for (int64_t j = 0; j < g.kw; ++j) {
-        int64_t qh, qw;
-        T* plane = scratch + phase_of(g, c, i, j, &qh, &qw) * P;
+  for (int64_t i = 0; i < g.kh; ++i)
+    for (int64_t j = 0; j < g.kw; ++j) {
+      const PhaseTap t = phase_tap(g, i, j);
+      if (!t.inside) continue;
+      const Shift& sh = t.shift;
+      for (int64_t c = 0; c < g.c; ++c) {
+        T* plane = scratch + (c * phases + t.phase) * P;
         T* src = col + ((c * g.kh + i) * g.kw + j) * P;
-        Shift sh_;
-        if (!shift_by(g.oh, g.ow, qh, qw, &sh_)) continue;
-        clear_wrapped(src, sh_, g.ow);
-        T* to = plane + sh_.from;
-        const T* from = src + sh_.begin;
+        clear_wrapped(src, sh, g.ow);
+        T* to = plane + sh.from;
+        const T* from = src + sh.begin;
 #pragma omp simd
-        for (int64_t q = 0; q < sh_.end - sh_.begin; ++q) to[q] += from[q];
+        for (int64_t q = 0; q < sh.end - sh.begin; ++q) to[q] += from[q];
       }
-  for (int64_t c = 0; c < g.c; ++c)
-    for (int64_t a = 0; a < g.oh; ++a)
-      for (int64_t rh = 0; rh < sh; ++rh) {
-        T* line = dx + (c * g.h + a * sh + rh) * g.w;
-        for (int64_t rw = 0; rw < sw; ++rw) {
-          const T* src = scratch + ((c * sh + rh) * sw + rw) * P + a * g.ow;
-          for (int64_t b = 0; b < g.ow; ++b) line[b * sw + rw] = src[b];
-        }
-      }
-}
-
-// Zeroes the elements of a shifted row that wrapped across an image row's edge.
-template <class T>
-void clear_wrapped(T* row, const Shift& s, int64_t w) {
-  const int64_t lo = s.col_off < 0 ? 0 : w - s.col_off, hi = s.col_off < 0 ? -s.col_off : w;
-  for (int64_t r = s.row_lo; r < s.row_hi; ++r)
-    for (int64_t c = lo; c < hi; ++c) row[r * w + c] = T(0);
+    }
+  phase_copy<true>(dx, scratch, g);
 }
 
 // col [K, P] of one image x [C, H, W]; scratch holds scratch_size(g) elements.
