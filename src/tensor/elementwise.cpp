@@ -1,6 +1,7 @@
 // Element-wise ops with NumPy broadcasting; each forward sits beside its backward.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "elementwise_kernel.hpp"
@@ -451,11 +452,53 @@ Tensor sign(const Tensor& a) {
 }
 
 namespace {
+// leaky_relu's loop for contiguous float operands, y = (x > 0 ? v : v * s) with v = x
+// forwards and v = the gradient backwards. Written with 16-byte vectors (SSE2/NEON, the
+// baseline): GCC neither vectorised the plain loop (under -ftrapping-math it will not
+// multiply unconditionally what one branch multiplies) nor kept the slope in a register,
+// and that scalar branch on the sign cost 12% of a DCGAN step. The vector form computes
+// v * s in every lane and selects, which gives the same values.
+template <class T>
+Tensor leaky_loop(const Tensor& x, const Tensor& v, double slope) {
+  using V [[gnu::vector_size(16)]] = T;
+  constexpr int64_t L = 16 / sizeof(T);
+  Tensor r = make_tensor(x.shape(), x.dtype());
+  const T s = static_cast<T>(slope);
+  const T* xs = x.data_ptr<T>();
+  const T* vs = v.data_ptr<T>();
+  T* out = r.data_ptr<T>();
+  const int64_t n = x.numel();
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    V xv, vv;
+    std::memcpy(&xv, xs + i, sizeof(V));
+    std::memcpy(&vv, vs + i, sizeof(V));
+    const V y = xv > T(0) ? vv : vv * s;
+    std::memcpy(out + i, &y, sizeof(V));
+  }
+  for (; i < n; ++i) out[i] = xs[i] > T(0) ? vs[i] : vs[i] * s;
+  return r;
+}
+
+// The fast loop where x and v are contiguous, same-shape tensors of one floating dtype.
+Tensor leaky_fast(const Tensor& x, const Tensor& v, double slope) {
+  if (!x.defined() || !v.defined() || !x.is_contiguous() || !v.is_contiguous() ||
+      x.dtype() != v.dtype() || x.shape() != v.shape())
+    return Tensor();
+  if (x.dtype() == kFloat32) return leaky_loop<float>(x, v, slope);
+  if (x.dtype() == kFloat64) return leaky_loop<double>(x, v, slope);
+  return Tensor();
+}
+
 // leaky_relu: slope s below zero
 struct LeakyReluBackward final : Node {
   Tensor a;
   double slope = 0.01;
   void backward(const Tensor& g, Grads& out) override {
+    if (Tensor r = leaky_fast(a, g, slope); r.defined()) {
+      out[0] = r;
+      return;
+    }
     out[0] = float_binary(
         g, a,
         [s = slope](auto gv, auto x) { return x > 0 ? gv : gv * static_cast<decltype(gv)>(s); },
@@ -478,8 +521,11 @@ struct ClampBackward final : Node {
 }  // namespace
 
 Tensor leaky_relu(const Tensor& a, double slope) {
-  Tensor r = float_unary(
-      a, [slope](auto x) { return x > 0 ? x : x * static_cast<decltype(x)>(slope); }, "leaky_relu");
+  Tensor r = leaky_fast(a, a, slope);
+  if (!r.defined())
+    r = float_unary(
+        a, [slope](auto x) { return x > 0 ? x : x * static_cast<decltype(x)>(slope); },
+        "leaky_relu");
   return record<LeakyReluBackward>(r, {a}, [&](LeakyReluBackward& n) {
     n.a = a.detach();
     n.slope = slope;

@@ -56,12 +56,15 @@ struct BatchNormBackward final : Node {
 #pragma omp parallel for schedule(static) if (num_threads() > 1 && l.n * l.c * l.s > 32768)
     for (int64_t c = 0; c < l.c; ++c) {
       double sum_g = 0, sum_gx = 0;
+      const double mc = mu[c], ic = is[c];
       for (int64_t n = 0; n < l.n; ++n) {
         const T* gr = g + (n * l.c + c) * l.s;
         const T* xr = xs + (n * l.c + c) * l.s;
+        // Lanes may sum in any order (still in double): a strictly ordered sum stays scalar.
+#pragma omp simd reduction(+ : sum_g, sum_gx)
         for (int64_t i = 0; i < l.s; ++i) {
           sum_g += gr[i];
-          sum_gx += gr[i] * (xr[i] - mu[c]) * is[c];
+          sum_gx += gr[i] * (xr[i] - mc) * ic;
         }
       }
       if (need_w) dw.data_ptr<T>()[c] = static_cast<T>(sum_gx);
@@ -72,13 +75,15 @@ struct BatchNormBackward final : Node {
         const T* gr = g + (n * l.c + c) * l.s;
         const T* xr = xs + (n * l.c + c) * l.s;
         T* d = dxp + (n * l.c + c) * l.s;
-        for (int64_t i = 0; i < l.s; ++i) {
-          if (training) {
-            const double xhat = (xr[i] - mu[c]) * is[c];
+        if (training) {
+#pragma omp simd
+          for (int64_t i = 0; i < l.s; ++i) {
+            const double xhat = (xr[i] - mc) * ic;
             d[i] = static_cast<T>(scale / m * (m * gr[i] - sum_g - xhat * sum_gx));
-          } else {
-            d[i] = static_cast<T>(scale * gr[i]);
           }
+        } else {
+#pragma omp simd
+          for (int64_t i = 0; i < l.s; ++i) d[i] = static_cast<T>(scale * gr[i]);
         }
       }
     }
@@ -106,16 +111,23 @@ void forward(const Tensor& x, Tensor& y, Tensor& mean, Tensor& invstd, Tensor rm
   for (int64_t c = 0; c < l.c; ++c) {
     double mc, vc;
     if (training) {
+      // Lanes may sum in any order (still in double): a strictly ordered sum stays scalar.
       double s = 0;
-      for (int64_t n = 0; n < l.n; ++n)
-        for (int64_t i = 0; i < l.s; ++i) s += xs[(n * l.c + c) * l.s + i];
+      for (int64_t n = 0; n < l.n; ++n) {
+        const T* xr = xs + (n * l.c + c) * l.s;
+#pragma omp simd reduction(+ : s)
+        for (int64_t i = 0; i < l.s; ++i) s += xr[i];
+      }
       mc = s / static_cast<double>(m);
       double ss = 0;  // two passes: exact enough for float32 data of any offset
-      for (int64_t n = 0; n < l.n; ++n)
+      for (int64_t n = 0; n < l.n; ++n) {
+        const T* xr = xs + (n * l.c + c) * l.s;
+#pragma omp simd reduction(+ : ss)
         for (int64_t i = 0; i < l.s; ++i) {
-          const double d = xs[(n * l.c + c) * l.s + i] - mc;
+          const double d = xr[i] - mc;
           ss += d * d;
         }
+      }
       vc = ss / static_cast<double>(m);
       if (rmp) rmp[c] = static_cast<T>((1 - momentum) * rmp[c] + momentum * mc);
       if (rvp)
@@ -128,11 +140,12 @@ void forward(const Tensor& x, Tensor& y, Tensor& mean, Tensor& invstd, Tensor rm
     mu[c] = static_cast<T>(mc);
     is[c] = static_cast<T>(1.0 / std::sqrt(vc + eps));
     const double scale = (ga ? ga[c] : 1.0) / std::sqrt(vc + eps), shift = be ? be[c] : 0.0;
-    for (int64_t n = 0; n < l.n; ++n)
-      for (int64_t i = 0; i < l.s; ++i) {
-        const int64_t k = (n * l.c + c) * l.s + i;
-        ys[k] = static_cast<T>((xs[k] - mc) * scale + shift);
-      }
+    for (int64_t n = 0; n < l.n; ++n) {
+      const T* xr = xs + (n * l.c + c) * l.s;
+      T* yr = ys + (n * l.c + c) * l.s;
+#pragma omp simd
+      for (int64_t i = 0; i < l.s; ++i) yr[i] = static_cast<T>((xr[i] - mc) * scale + shift);
+    }
   }
 }
 

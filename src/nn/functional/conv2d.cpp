@@ -30,11 +30,53 @@ using detail::im2col;
 
 template <class T>
 struct Conv2dImpl {
+  // detail::whole_kernel: y [N, O] = x [N, K] @ w [O, K]^T + b, one GEMM (BLAS's threads).
+  static Tensor forward_whole(const Tensor& x, const Tensor& w, const Tensor& b,
+                              const Geometry& g) {
+    const int64_t K = g.k();
+    Tensor y = empty({g.n, g.o, 1, 1}, x.dtype());
+    T* ys = y.data_ptr<T>();
+    detail::gemm(false, true, g.n, g.o, K, x.data_ptr<T>(), K, w.data_ptr<T>(), K, T(0), ys, g.o);
+    if (b.defined()) {
+      const T* bias = b.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t o = 0; o < g.o; ++o) ys[n * g.o + o] += bias[o];
+    }
+    return y;
+  }
+
+  // Its backward: dw = g^T @ x, dx = g @ w, db = column sums of g [N, O].
+  static void backward_whole(const Tensor& grad, const Tensor& x, const Tensor& w,
+                             const Geometry& g, bool need_x, bool need_w, bool need_b, Grads& out) {
+    const int64_t K = g.k(), O = g.o;
+    const Tensor gc = grad.contiguous();
+    const T* gs = gc.data_ptr<T>();
+    if (need_w) {
+      Tensor dw = empty({O, g.c, g.kh, g.kw}, grad.dtype());
+      detail::gemm(true, false, O, K, g.n, gs, O, x.data_ptr<T>(), K, T(0), dw.data_ptr<T>(), K);
+      out[1] = dw;
+    }
+    if (need_b) {
+      Tensor db = zeros({O}, grad.dtype());
+      T* d = db.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t o = 0; o < O; ++o) d[o] += gs[n * O + o];
+      out[2] = db;
+    }
+    if (need_x) {
+      Tensor dx = empty({g.n, g.c, g.h, g.w}, grad.dtype());
+      detail::gemm(false, false, g.n, K, O, gs, O, w.data_ptr<T>(), K, T(0), dx.data_ptr<T>(), K);
+      out[0] = dx;
+    }
+  }
+
   static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g) {
+    if (detail::whole_kernel(g)) return forward_whole(x, w, b, g);
     const int64_t P = g.p(), K = g.k();
     const int nt = detail::threads_for(g.n, 2.0 * g.n * g.o * K * P);
     Tensor y = empty({g.n, g.o, g.oh, g.ow}, x.dtype());
-    Tensor ws = empty({nt, K * P}, x.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, x.dtype());
     const T* xs = x.data_ptr<T>();
     const T* ws_w = w.data_ptr<T>();
     const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
@@ -42,9 +84,10 @@ struct Conv2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n) {
-        im2col(xs + n * g.c * g.h * g.w, col, g);
+        im2col(xs + n * g.c * g.h * g.w, col, scratch, g);
         T* yn = ys + n * g.o * P;
         detail::gemm(false, false, g.o, P, K, ws_w, K, col, P, T(0), yn, P);
         if (bias)
@@ -60,12 +103,14 @@ struct Conv2dImpl {
 
   static void backward(const Tensor& grad, const Tensor& x, const Tensor& w, const Geometry& g,
                        bool need_x, bool need_w, bool need_b, Grads& out) {
+    if (detail::whole_kernel(g)) return backward_whole(grad, x, w, g, need_x, need_w, need_b, out);
     const int64_t P = g.p(), K = g.k(), O = g.o;
     const Tensor gc = grad.contiguous();
     const double flops = 2.0 * g.n * O * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
     const int nt = detail::threads_for(g.n, flops);
     // Per thread: a col buffer (im2col for dw, dcol for dx), partial dw and db.
-    Tensor ws = empty({nt, K * P}, grad.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, grad.dtype());
     Tensor dws = need_w ? zeros({nt, O * K}, grad.dtype()) : Tensor();
     Tensor dbs = need_b ? zeros({nt, O}, grad.dtype()) : Tensor();
     Tensor dx = need_x ? empty({g.n, g.c, g.h, g.w}, grad.dtype()) : Tensor();
@@ -75,11 +120,12 @@ struct Conv2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n) {
         const T* gn = gs + n * O * P;
         if (need_w) {
-          im2col(xs + n * g.c * g.h * g.w, col, g);
+          im2col(xs + n * g.c * g.h * g.w, col, scratch, g);
           detail::gemm(false, true, O, K, P, gn, P, col, P, T(1), dws.data_ptr<T>() + t * O * K, K);
         }
         if (need_b) {
@@ -94,7 +140,7 @@ struct Conv2dImpl {
         }
         if (need_x) {
           detail::gemm(true, false, K, P, O, wp, K, gn, P, T(0), col, P);
-          col2im(col, dx.data_ptr<T>() + n * g.c * g.h * g.w, g);
+          col2im(col, dx.data_ptr<T>() + n * g.c * g.h * g.w, scratch, g);
         }
       }
     });

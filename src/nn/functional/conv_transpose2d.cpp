@@ -34,14 +34,72 @@ struct Plan {
   int64_t out_size() const { return geo.h * geo.w; }   // one y channel
 };
 
+// detail::whole_kernel with one group (a generator's first layer on a 1x1 input): y [N, K] =
+// x [N, C_in] @ w [C_in, K] is one matrix product over the batch, with no col2im.
+bool whole(const Plan& pl) { return pl.groups == 1 && detail::whole_kernel(pl.geo); }
+
 template <class T>
 struct ConvTranspose2dImpl {
+  static Tensor forward_whole(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl) {
+    const Geometry& g = pl.geo;
+    const int64_t K = g.k(), Q = pl.out_size();
+    Tensor y = empty({g.n, pl.c_out, g.h, g.w}, x.dtype());
+    T* ys = y.data_ptr<T>();
+    detail::gemm(false, false, g.n, K, pl.c_in, x.data_ptr<T>(), pl.c_in, w.data_ptr<T>(), K, T(0),
+                 ys, K);
+    if (b.defined()) {
+      const T* bias = b.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t c = 0; c < pl.c_out; ++c) {
+          T* plane = ys + (n * pl.c_out + c) * Q;
+          for (int64_t q = 0; q < Q; ++q) plane[q] += bias[c];
+        }
+    }
+    return y;
+  }
+
+  // Its backward: dx = g @ w^T, dw = x^T @ g, db = g's sums per output channel.
+  static void backward_whole(const Tensor& grad, const Tensor& x, const Tensor& w, const Plan& pl,
+                             bool need_x, bool need_w, bool need_b, Grads& out) {
+    if (whole(pl)) return backward_whole(grad, x, w, pl, need_x, need_w, need_b, out);
+    const Geometry& g = pl.geo;
+    const int64_t K = g.k(), Q = pl.out_size();
+    const Tensor gc = grad.contiguous();
+    const T* gs = gc.data_ptr<T>();
+    if (need_x) {
+      Tensor dx = empty({g.n, pl.c_in, g.oh, g.ow}, grad.dtype());
+      detail::gemm(false, true, g.n, pl.c_in, K, gs, K, w.data_ptr<T>(), K, T(0), dx.data_ptr<T>(),
+                   pl.c_in);
+      out[0] = dx;
+    }
+    if (need_w) {
+      Tensor dw = empty(w.shape(), grad.dtype());
+      detail::gemm(true, false, pl.c_in, K, g.n, x.data_ptr<T>(), pl.c_in, gs, K, T(0),
+                   dw.data_ptr<T>(), K);
+      out[1] = dw;
+    }
+    if (need_b) {
+      Tensor db = zeros({pl.c_out}, grad.dtype());
+      T* d = db.data_ptr<T>();
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t c = 0; c < pl.c_out; ++c) {
+          const T* plane = gs + (n * pl.c_out + c) * Q;
+          T s = T(0);
+          for (int64_t q = 0; q < Q; ++q) s += plane[q];
+          d[c] += s;
+        }
+      out[2] = db;
+    }
+  }
+
   static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl) {
+    if (whole(pl)) return forward_whole(x, w, b, pl);
     const Geometry& g = pl.geo;
     const int64_t P = g.p(), K = g.k(), in_g = g.o;
     const int nt = detail::threads_for(g.n, 2.0 * g.n * pl.groups * in_g * K * P);
     Tensor y = empty({g.n, pl.c_out, g.h, g.w}, x.dtype());
-    Tensor ws = empty({nt, K * P}, x.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, x.dtype());
     const T* xs = x.data_ptr<T>();
     const T* wp = w.data_ptr<T>();
     const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
@@ -49,13 +107,14 @@ struct ConvTranspose2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n)
         for (int64_t gi = 0; gi < pl.groups; ++gi) {
           const T* xn = xs + (n * pl.c_in + gi * in_g) * P;
           detail::gemm(true, false, K, P, in_g, wp + gi * in_g * K, K, xn, P, T(0), col, P);
           T* yn = ys + (n * pl.c_out + gi * g.c) * pl.out_size();
-          detail::col2im(col, yn, g);
+          detail::col2im(col, yn, scratch, g);
           if (bias)
             for (int64_t c = 0; c < g.c; ++c) {
               T* plane = yn + c * pl.out_size();
@@ -75,7 +134,8 @@ struct ConvTranspose2dImpl {
     const double flops =
         2.0 * g.n * pl.groups * in_g * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
     const int nt = detail::threads_for(g.n, flops);
-    Tensor ws = empty({nt, K * P}, grad.dtype());
+    const int64_t S = K * P + detail::scratch_size(g);  // per thread: col, then scratch
+    Tensor ws = empty({nt, S}, grad.dtype());
     Tensor dws = need_w ? zeros({nt, pl.c_in * K}, grad.dtype()) : Tensor();
     Tensor dbs = need_b ? zeros({nt, pl.c_out}, grad.dtype()) : Tensor();
     Tensor dx = need_x ? empty({g.n, pl.c_in, g.oh, g.ow}, grad.dtype()) : Tensor();
@@ -85,7 +145,8 @@ struct ConvTranspose2dImpl {
     T* cols = ws.data_ptr<T>();
     const blas::SerialScope serial(nt > 1);
     detail::parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
-      T* col = cols + t * K * P;
+      T* col = cols + t * S;
+      T* scratch = col + K * P;
       for (int64_t n = begin; n < end; ++n) {
         const T* gn = gs + n * pl.c_out * Q;
         if (need_b) {
@@ -100,7 +161,7 @@ struct ConvTranspose2dImpl {
         }
         if (!need_x && !need_w) continue;
         for (int64_t gi = 0; gi < pl.groups; ++gi) {
-          detail::im2col(gn + gi * g.c * Q, col, g);
+          detail::im2col(gn + gi * g.c * Q, col, scratch, g);
           const T* wg = wp + gi * in_g * K;
           if (need_x)
             detail::gemm(false, false, in_g, P, K, wg, K, col, P, T(0),
