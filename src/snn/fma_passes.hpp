@@ -14,8 +14,7 @@ using FmaPassFn = void(double* out, const double* a, double sa, const double* b,
                        const double* c, double sc, int n, bool negate_product, bool negate_c);
 // out[k] = vecmath::exp(x * y), x = a[k] or sa, y = b[k] or sb (kExp: b null, sb 1, and
 // x * 1 is x exactly).
-using ExpPassFn = void(double* out, const double* a, double sa, const double* b, double sb,
-                       int n);
+using ExpPassFn = void(double* out, const double* a, double sa, const double* b, double sb, int n);
 
 struct FmaPassKernels {
   FmaPassFn* fma;

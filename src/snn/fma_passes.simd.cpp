@@ -29,13 +29,12 @@ void loop(double* out, const double* a, double sa, const double* b, double sb, c
   } else if (a && b && !c) {
     for (int k = 0; k < n; ++k) out[k] = fused<P, C>(a[k], b[k], sc);
   } else {
-    for (int k = 0; k < n; ++k)
-      out[k] = fused<P, C>(a ? a[k] : sa, b ? b[k] : sb, c ? c[k] : sc);
+    for (int k = 0; k < n; ++k) out[k] = fused<P, C>(a ? a[k] : sa, b ? b[k] : sb, c ? c[k] : sc);
   }
 }
 
-void fma_loop(double* out, const double* a, double sa, const double* b, double sb,
-              const double* c, double sc, int n, bool negate_product, bool negate_c) {
+void fma_loop(double* out, const double* a, double sa, const double* b, double sb, const double* c,
+              double sc, int n, bool negate_product, bool negate_c) {
   if (negate_product)
     negate_c ? loop<true, true>(out, a, sa, b, sb, c, sc, n)
              : loop<true, false>(out, a, sa, b, sb, c, sc, n);
