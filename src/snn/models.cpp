@@ -2,6 +2,7 @@
 // by tests/reference/snn_3.py and tests/reference/snn_coba.py.
 #include "soma/snn/models.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 #include "soma/core/system.hpp"
@@ -81,8 +82,10 @@ CobaResult coba(const CobaOptions& o) {
                                   .name = "P"});
   const int64_t ne = o.neurons * 4 / 5;
   Subgroup pe = p(0, ne), pi = p(ne, o.neurons);
-  auto& ce = net.add_synapses(pe, p, {.on_pre = "ge += 0.6", .name = "Ce"});
-  auto& ci = net.add_synapses(pi, p, {.on_pre = "gi += 6.7", .name = "Ci"});
+  char delay[48];
+  std::snprintf(delay, sizeof delay, "%.17g*second", o.delay);
+  auto& ce = net.add_synapses(pe, p, {.on_pre = "ge += 0.6", .delay = delay, .name = "Ce"});
+  auto& ci = net.add_synapses(pi, p, {.on_pre = "gi += 6.7", .delay = delay, .name = "Ci"});
   ce.connect_probability(0.02);
   ci.connect_probability(0.02);
   p.set("v", "El + (randn()*5 - 5)*mV");
