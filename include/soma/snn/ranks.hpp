@@ -16,8 +16,8 @@
 // the pathways (a spike of step s with delay d >= D acts at step s + d, after the
 // exchange that brought it). A spike monitor or rate monitor of a split group records a
 // window's steps when its exchange brings them, so its records are those of one rank.
-// Where such a pathway has no delay (D = 0) the ranks exchange after the thresholds of
-// every step, before the pathways run. When a run ends, the last window is exchanged,
+// Where such a pathway has no delay the ranks exchange after the thresholds of every
+// step, before the pathways run (D = 1). When a run ends, the last window is exchanged,
 // and the ranks gather the groups' state and the state monitors' records, so that
 // after run() every rank holds what one rank would.
 //
