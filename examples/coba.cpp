@@ -20,7 +20,11 @@
 // same range, and frames of the same width (the figure lines up stacked panels). Plotting runs the
 // network twice.
 //
-//   soma example coba [--neurons N] [--duration SECONDS] [--seed N] [--json] [--plot DIR]
+// --delay MS gives every synapse that delay (Brian2's example has none); under mpirun the
+// ranks then exchange their spikes once per delay instead of every step.
+//
+//   soma example coba [--neurons N] [--duration SECONDS] [--delay MS] [--seed N] [--json]
+//                     [--plot DIR]
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -103,6 +107,7 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
                                .seed = opt.seed,
                                .progress = writer && !opt.json && soma::stderr_is_terminal(),
                                .record_spikes = opt.json || !opt.plot_dir.empty(),
+                               .delay = opt.delay_ms * 1e-3,
                                .ranks = soma::dist::snn_ranks(ctx)});
   if (!writer) return;
   std::vector<std::string> figures;
@@ -125,7 +130,10 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
          {"spikes_sha256", soma::sha256_hex(soma::dist::spike_lines(r.spike_i, r.spike_t))},
          {"ranks", ctx.size()},
          {"exchange_seconds", r.exchange.seconds},
-         {"exchanges", r.exchange.exchanges}});
+         {"exchange_cpu_seconds", r.exchange.cpu_seconds},
+         {"exchanges", r.exchange.exchanges},
+         {"collectives", r.exchange.collectives},
+         {"exchange_every", r.exchange.every}});
     return;
   }
   std::printf("COBA: %lld neurons, %lld synapses, %.3g s simulated at dt = 0.1 ms\n",

@@ -11,6 +11,7 @@ namespace soma::examples::coba {
 struct Options : soma::cli::ExampleOptions {
   int64_t neurons = 4000;
   double duration = 1.0;
+  double delay_ms = 0.0;  // synaptic delay (Brian2's example has none)
 };
 
 void run(const Options& opt);

@@ -56,7 +56,8 @@
 //   soma snn run MODEL.toml [-o DIR] [--json] [--plot DIR] [--dist-timeout SECONDS]
 //
 // Under mpirun -np K the ranks share the network (soma/snn/ranks.hpp: each integrates a
-// block of every group and keeps the synapses onto it, spikes are exchanged every step)
+// block of every group and keeps the synapses onto it, spikes are exchanged once per
+// minimum delay, every step where a pathway has none)
 // and give the spikes of one rank; rank 0 alone writes the files and prints. --json
 // gives spikes_sha256 (snn_ranks.hpp: of every spike monitor's lines, in the model's
 // order) and ranks, so that runs on different numbers of ranks can be compared.
@@ -153,6 +154,10 @@ void run_rank(const Options& opt, const soma::dist::Context& ctx) {
                            {"spikes_sha256", soma::sha256_hex(spikes)},
                            {"ranks", ctx.size()},
                            {"exchange_seconds", net.exchange_stats().seconds},
+                           {"exchange_cpu_seconds", net.exchange_stats().cpu_seconds},
+                           {"exchanges", net.exchange_stats().exchanges},
+                           {"collectives", net.exchange_stats().collectives},
+                           {"exchange_every", net.exchange_stats().every},
                            {"files", files},
                            {"figures", figures}});
   else

@@ -15,9 +15,12 @@ std::shared_ptr<const snn::Ranks> snn_ranks(const dist::Context& ctx) {
   r->size = ctx.size();
   // The context outlives the network: both live for the command's run.
   const dist::Context* c = &ctx;
-  r->gather_ints = [c](const std::vector<int32_t>& send, std::vector<int32_t>& recv,
-                       std::vector<int>& counts) {
-    c->allgatherv(send, recv, counts, "the spike exchange");
+  // The spike exchange in one collective where its message fits the ranks' slots
+  // (Context::allgather_slots); the slot's size lives as long as the network's ranks.
+  auto slot = std::make_shared<int>(kMinSlot);
+  r->gather_ints = [c, slot](const std::vector<int32_t>& send, std::vector<int32_t>& recv,
+                             std::vector<int>& counts) {
+    return c->allgather_slots(send, recv, counts, *slot, "the spike exchange");
   };
   r->gather_doubles = [c](const std::vector<double>& send, std::vector<double>& recv,
                           std::vector<int>& counts) {

@@ -1,9 +1,11 @@
 // A network shared by the ranks of an MPI job (soma/snn/ranks.hpp): which groups are
-// split, the synapses each rank keeps, the spike exchange of every step and the
-// gathering of state and records when a run ends.
+// split, the synapses each rank keeps, the spike exchange (every step, or once per
+// minimum delay) and the gathering of state and records when a run ends.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <ctime>
+#include <limits>
 #include <set>
 
 #include "snn/internal.hpp"
@@ -25,6 +27,11 @@ std::pair<int64_t, int64_t> block_range(int64_t n, int rank, int size, int64_t a
 void pack_spikes(const std::vector<const std::vector<int32_t>*>& groups,
                  std::vector<int32_t>& message) {
   message.clear();
+  append_spikes(groups, message);
+}
+
+void append_spikes(const std::vector<const std::vector<int32_t>*>& groups,
+                   std::vector<int32_t>& message) {
   for (const auto* g : groups) {
     message.push_back(static_cast<int32_t>(g->size()));
     message.insert(message.end(), g->begin(), g->end());
@@ -143,8 +150,84 @@ void Network::Impl::split_between_ranks() {
   split = true;
 }
 
+namespace {
+
+// A split group's index in `split`, or -1.
+int index_in(const std::vector<NeuronGroup::Impl*>& split, const NeuronGroup::Impl* g) {
+  const auto it = std::find(split.begin(), split.end(), g);
+  return it == split.end() ? -1 : static_cast<int>(it - split.begin());
+}
+
+// CPU seconds this thread has run.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// The longest window: beyond it the exchanges' latency is lost in the steps' work
+// anyway, and the spikes held between exchanges stay few.
+constexpr int64_t kMaxWindow = 256;
+
+}  // namespace
+
+void Network::Impl::plan_exchange() {
+  window = 0;
+  deferred = false;
+  spike_monitor_group.assign(spike_monitors.size(), -1);
+  rate_monitor_group.assign(rate_monitors.size(), -1);
+  for (auto& s : synapses) s->impl().deferred_pre = false;
+  if (split_groups.empty()) {
+    exchange.every = 0;
+    return;
+  }
+  // The shortest delay, in steps, of the pathways that carry split groups' spikes:
+  // their spikes may travel that many steps before they act. Each rank sees the delays
+  // of the synapses it kept, so the ranks agree on the minimum over all of them (one
+  // collective per run), and on none where no such pathway has a synapse.
+  constexpr int32_t kNone = std::numeric_limits<int32_t>::max();
+  int32_t shortest = kNone;
+  for (auto& s : synapses) {
+    const auto& si = s->impl();
+    // A pathway without synapses on this rank (all its targets elsewhere) carries nothing.
+    if (si.on_pre.empty() || si.count() == 0 ||
+        index_in(split_groups, &si.source.group->impl()) < 0)
+      continue;
+    if (si.homogeneous)
+      shortest = std::min(shortest, si.common_delay);
+    else
+      for (int32_t d : si.delay_steps) shortest = std::min(shortest, d);
+  }
+  message.assign(1, shortest);
+  exchange.collectives += options.ranks->gather_ints(message, messages, counts);
+  if (messages.size() != static_cast<size_t>(options.ranks->size))
+    throw Error("spike exchange: " + std::to_string(messages.size()) +
+                " ranks' shortest delays came (expected " + std::to_string(options.ranks->size) +
+                ")");
+  for (int32_t d : messages) shortest = std::min(shortest, d);
+  message.clear();
+  window_steps = 0;
+  if (shortest == 0) {  // an undelayed pathway: every step, before the pathways run
+    window = 1;
+    exchange.every = 1;
+    return;
+  }
+  deferred = true;
+  window = std::min<int64_t>(shortest, kMaxWindow);
+  exchange.every = window;
+  for (auto& s : synapses) {
+    auto& si = s->impl();
+    si.deferred_pre = !si.on_pre.empty() && index_in(split_groups, &si.source.group->impl()) >= 0;
+  }
+  for (size_t k = 0; k < spike_monitors.size(); ++k)
+    spike_monitor_group[k] = index_in(split_groups, &spike_monitors[k]->source.group->impl());
+  for (size_t k = 0; k < rate_monitors.size(); ++k)
+    rate_monitor_group[k] = index_in(split_groups, &rate_monitors[k]->source.group->impl());
+}
+
 void Network::Impl::exchange_spikes() {
   const auto start = std::chrono::steady_clock::now();
+  const double cpu = thread_cpu_seconds();
   std::vector<const std::vector<int32_t>*> mine;
   std::vector<std::vector<int32_t>*> all;
   for (auto* g : split_groups) {
@@ -152,12 +235,66 @@ void Network::Impl::exchange_spikes() {
     all.push_back(&g->spikes);
   }
   pack_spikes(mine, message);
-  options.ranks->gather_ints(message, messages, counts);
+  exchange.collectives += options.ranks->gather_ints(message, messages, counts);
   unpack_spikes(messages, counts, all);
   exchange.seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  exchange.cpu_seconds += thread_cpu_seconds() - cpu;
   exchange.exchanges += 1;
   exchange.values += static_cast<int64_t>(message.size());
+}
+
+void Network::Impl::hold_spikes(int64_t step) {
+  if (window_steps == 0) {
+    window_first = step;
+    message.clear();
+  }
+  std::vector<const std::vector<int32_t>*> mine;
+  for (auto* g : split_groups) mine.push_back(&g->spikes);
+  append_spikes(mine, message);
+  ++window_steps;
+}
+
+void Network::Impl::deliver_window(int64_t step) {
+  const auto start = std::chrono::steady_clock::now();
+  const double cpu = thread_cpu_seconds();
+  const size_t n_groups = split_groups.size(), n_steps = static_cast<size_t>(window_steps);
+  window_spikes.resize(n_steps * n_groups);
+  std::vector<std::vector<int32_t>*> all;
+  for (auto& v : window_spikes) all.push_back(&v);
+  // One message per rank: the window's steps in order, each its groups' counts and
+  // spikes; unpacked per (step, group), rank after rank, so ascending.
+  exchange.collectives += options.ranks->gather_ints(message, messages, counts);
+  unpack_spikes(messages, counts, all);
+  exchange.seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  exchange.cpu_seconds += thread_cpu_seconds() - cpu;
+  exchange.exchanges += 1;
+  exchange.values += static_cast<int64_t>(message.size());
+  // Each step of the window in order, as one rank met them: the monitors record it,
+  // and its spikes are queued as if by that step's pathways (push_spikes: a spike of
+  // step s with delay d >= window acts at s + d > step, so none is late). The queues
+  // then hold each slot's events in the order of their spikes' steps, as on one rank.
+  for (size_t w = 0; w < n_steps; ++w) {
+    const int64_t s = window_first + static_cast<int64_t>(w);
+    const double t = static_cast<double>(s) * dt;
+    const auto spikes_of = [&](const NeuronGroup::Impl& g) -> const std::vector<int32_t>& {
+      return window_spikes[w * n_groups + static_cast<size_t>(index_in(split_groups, &g))];
+    };
+    for (size_t k = 0; k < spike_monitors.size(); ++k)
+      if (spike_monitor_group[k] >= 0)
+        record_spikes(*spike_monitors[k], spikes_of(spike_monitors[k]->source.group->impl()), t);
+    for (size_t k = 0; k < rate_monitors.size(); ++k) {
+      const auto& g = rate_monitors[k]->source.group->impl();
+      if (rate_monitor_group[k] >= 0 && g.ticks(s)) record_rate(*rate_monitors[k], spikes_of(g), t);
+    }
+    for (auto& syn : synapses) {
+      auto& si = syn->impl();
+      if (si.deferred_pre) si.push_spikes(spikes_of(si.source.group->impl()), step - s);
+    }
+  }
+  window_steps = 0;
+  message.clear();
 }
 
 void Network::Impl::gather_after_run(const std::vector<size_t>& records_before) {

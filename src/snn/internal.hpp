@@ -118,10 +118,29 @@ struct Network::Impl {
   ExchangeStats exchange;
   std::vector<int32_t> message, messages;  // the exchange's buffers
   std::vector<int> counts;
+  // The exchange of this run (plan_exchange): every `window` steps (0: none, nothing is
+  // split). Deferred: the split groups' spikes of each step wait in `message` until the
+  // window's last step (the pathways they feed have delays of `window` steps or more);
+  // not deferred: an undelayed pathway needs them at once, every step.
+  int64_t window = 0;
+  bool deferred = false;
+  int64_t window_first = 0, window_steps = 0;       // the steps held in `message`
+  std::vector<std::vector<int32_t>> window_spikes;  // [step * groups + group], every rank's
+  // Per spike / rate monitor: its group's index in split_groups where deferred
+  // monitors record at the exchange, else -1.
+  std::vector<int> spike_monitor_group, rate_monitor_group;
   // Splits the groups and synapses between the ranks (first run on several ranks).
   void split_between_ranks();
-  // Every rank gets every split group's spikes of this step.
+  // When a run starts: its window (the ranks agree on it: one collective), and which
+  // pathways and monitors wait for the exchange.
+  void plan_exchange();
+  // Not deferred: every rank gets every split group's spikes of this step.
   void exchange_spikes();
+  // Deferred: this step's spikes join the window's message; at the window's last step
+  // (`step`) the exchange brings every rank's, the monitors record them and the pathways
+  // queue them.
+  void hold_spikes(int64_t step);
+  void deliver_window(int64_t step);
   // After a run: the split groups' state and the state monitors' records since
   // `records_before` (per monitor, its t.size() when the run started) on every rank.
   void gather_after_run(const std::vector<size_t>& records_before);
@@ -241,6 +260,14 @@ struct Synapses::Impl {
   std::vector<std::vector<int32_t>> post_queue;
   int64_t post_head = 0;
   std::vector<int32_t> events, post_events, ev_pre, ev_post;
+  // Split between ranks with delays (Network::Impl::plan_exchange): on_pre's spikes
+  // come through push_spikes when the exchange brings them, not from the source's
+  // spikes of the step.
+  bool deferred_pre = false;
+  // Queues the events of a step's spikes (every rank's) `ago` steps after that step:
+  // each synapse's event lands at the step of its delay as if queued then. Needs
+  // 1 <= delay - ago (plan_exchange's window).
+  void push_spikes(const std::vector<int32_t>& spikes, int64_t ago);
   // Split between ranks (distributed.cpp): only the synapses whose target this rank
   // holds are kept; global_id[s] is kept synapse s's index on one rank, global_count
   // how many one rank has. Empty / -1: not split.
@@ -276,6 +303,10 @@ struct Synapses::Impl {
   // on_pre straight from the spiking rows where no event list is needed; false: not.
   bool propagate_uniform();
 };
+
+// A spike monitor's and a rate monitor's records of one step's spikes (ascending) at t.
+void record_spikes(SpikeMonitor& m, const std::vector<int32_t>& spikes, double t);
+void record_rate(PopulationRateMonitor& m, const std::vector<int32_t>& spikes, double t);
 
 // Whether code (an expression, statements, equations) calls rand() or randn() or uses
 // white noise (xi, xi_*): a value that draws from the network's random stream.

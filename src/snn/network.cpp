@@ -141,10 +141,9 @@ std::vector<std::vector<double>> SpikeMonitor::spike_trains() const {
 
 namespace {
 
-// The spikes of `s`'s group that fall inside it, as an iterator range.
+// The spikes (of `s`'s group, ascending) that fall inside `s`, as an iterator range.
 std::pair<std::vector<int32_t>::const_iterator, std::vector<int32_t>::const_iterator> spikes_in(
-    const Subgroup& s) {
-  const auto& spikes = s.group->impl().spikes;
+    const Subgroup& s, const std::vector<int32_t>& spikes) {
   return {std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(s.start)),
           std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(s.stop))};
 }
@@ -157,6 +156,23 @@ std::string shown(double x) {
 }
 
 }  // namespace
+
+void record_spikes(SpikeMonitor& m, const std::vector<int32_t>& spikes, double t) {
+  auto [a, b] = spikes_in(m.source, spikes);
+  for (auto it = a; it != b; ++it) {
+    const int64_t local = *it - m.source.start;
+    m.i.push_back(local);
+    m.t.push_back(t);
+    ++m.count[static_cast<size_t>(local)];
+  }
+}
+
+void record_rate(PopulationRateMonitor& m, const std::vector<int32_t>& spikes, double t) {
+  auto [a, b] = spikes_in(m.source, spikes);
+  m.t.push_back(t);
+  m.rate.push_back(static_cast<double>(b - a) /
+                   (static_cast<double>(m.source.size()) * m.source.group->impl().dt));
+}
 
 void Network::run(double duration, bool progress) {
   if (!(duration >= 0.0))
@@ -175,6 +191,7 @@ void Network::run(double duration, bool progress) {
   for (auto& s : im.synapses) s->impl().prepare();
   for (auto& p : im.poisson_inputs) p->prepare(im);
   im.prepare_summed();
+  if (im.split) im.plan_exchange();
   const auto steps = static_cast<int64_t>(std::llround(duration / options_.dt));
   ProgressBar bar(steps, "simulating", progress);
   const int64_t chunk = std::max<int64_t>(1, steps / 100);
@@ -258,24 +275,25 @@ void Network::run(double duration, bool progress) {
       else
         gi.spikes.clear();
     }
-    // Every rank gets every rank's spikes, in time for the monitors and pathways.
-    if (im.split && !im.split_groups.empty()) im.exchange_spikes();
-    for (auto& m : im.spike_monitors) {
-      auto [a, b] = spikes_in(m->source);
-      for (auto it = a; it != b; ++it) {
-        const int64_t local = *it - m->source.start;
-        m->i.push_back(local);
-        m->t.push_back(t);
-        ++m->count[static_cast<size_t>(local)];
-      }
+    // Every rank gets every rank's spikes in time for the pathways: now where an
+    // undelayed one needs them, else at the end of each window (and of the run).
+    if (im.window > 0 && !im.deferred) im.exchange_spikes();
+    if (im.window > 0 && im.deferred) {
+      im.hold_spikes(step_);
+      if (im.window_steps == im.window || n + 1 == steps) im.deliver_window(step_);
     }
-    for (auto& m : im.rate_monitors) {
-      const auto& gi = m->source.group->impl();
-      if (!gi.ticks(step_)) continue;
-      auto [a, b] = spikes_in(m->source);
-      m->t.push_back(t);
-      m->rate.push_back(static_cast<double>(b - a) /
-                        (static_cast<double>(m->source.size()) * gi.dt));
+    // Monitors of split groups under a deferred exchange recorded in deliver_window.
+    const auto waits = [](const std::vector<int>& group_of, size_t k) {
+      return k < group_of.size() && group_of[k] >= 0;
+    };
+    for (size_t k = 0; k < im.spike_monitors.size(); ++k) {
+      auto& m = *im.spike_monitors[k];
+      if (!waits(im.spike_monitor_group, k)) record_spikes(m, m.source.group->impl().spikes, t);
+    }
+    for (size_t k = 0; k < im.rate_monitors.size(); ++k) {
+      auto& m = *im.rate_monitors[k];
+      const auto& gi = m.source.group->impl();
+      if (gi.ticks(step_) && !waits(im.rate_monitor_group, k)) record_rate(m, gi.spikes, t);
     }
     // synapses: PoissonInputs first (Brian2 sorts the slot's objects by name)
     for (auto& p : im.poisson_inputs)

@@ -260,7 +260,7 @@ void NeuronGroup::Impl::find_spikes(int64_t step) {
 
 void NeuronGroup::Impl::run_reset() {
   if (spikes.empty() || reset.empty()) return;
-  // After the exchange between ranks `spikes` holds every rank's: reset this rank's.
+  // After an exchange between ranks `spikes` may hold every rank's: reset this rank's.
   const int32_t* begin = spikes.data();
   const int32_t* end = begin + spikes.size();
   const int32_t* a = std::lower_bound(begin, end, static_cast<int32_t>(lo));

@@ -334,9 +334,28 @@ bool Synapses::Impl::propagate_uniform() {
   return true;
 }
 
+void Synapses::Impl::push_spikes(const std::vector<int32_t>& spikes, int64_t ago) {
+  const auto slots = static_cast<int64_t>(queue.size());
+  auto first = std::lower_bound(spikes.begin(), spikes.end(), static_cast<int32_t>(source.start));
+  for (auto it = first; it != spikes.end() && *it < source.stop; ++it) {
+    const size_t local = static_cast<size_t>(*it - source.start);
+    for (int64_t s = pre_offsets[local]; s < pre_offsets[local + 1]; ++s) {
+      const int64_t ahead =
+          (homogeneous ? common_delay : delay_steps[static_cast<size_t>(s)]) - ago;
+      // plan_exchange's window is at most the shortest delay: never due yet.
+      if (ahead < 1 || ahead >= slots)
+        throw Error(name + ": a spike exchanged " + std::to_string(ago) +
+                    " steps late for its delay (internal error in the spike exchange)");
+      queue[static_cast<size_t>((queue_head + ahead) % slots)].push_back(static_cast<int32_t>(s));
+    }
+  }
+}
+
 void Synapses::Impl::propagate() {
-  if (!on_pre.empty() && !propagate_uniform()) {
-    const auto& spikes = source.group->impl().spikes;
+  if (!on_pre.empty() && (deferred_pre || !propagate_uniform())) {
+    // Deferred: this step's spikes come later, through push_spikes.
+    static const std::vector<int32_t> none;
+    const auto& spikes = deferred_pre ? none : source.group->impl().spikes;
     events.clear();
     ev_pre.clear();
     ev_post.clear();

@@ -37,6 +37,19 @@ for f in spikes.csv state.csv; do
   cmp -s "$dir/one/$f" "$dir/two/$f" || fail "-np 2 wrote another $f: $(diff "$dir/one/$f" "$dir/two/$f" | head -n 4)"
 done
 echo "ok: snn run, -np 2 = one rank: $spikes spikes, $sha1; state.csv the same"
+# G's spikes feed EE (1 to 3 ms) and IE (0.5 ms = 5 steps); P runs whole on every rank.
+# So the ranks exchange once per 5 steps: 200 exchanges in each run of 1000 steps, each
+# one collective where the slots hold it (a few more while they grow, one per run to
+# agree on the window), not one or two every step.
+[ "$(field "$dir/two.out" exchange_every)" = 5 ] ||
+  fail "-np 2: exchange every $(field "$dir/two.out" exchange_every) steps (expected 5)"
+[ "$(field "$dir/two.out" exchanges)" = 400 ] ||
+  fail "-np 2: $(field "$dir/two.out" exchanges) exchanges (expected 2 x 1000 / 5)"
+collectives=$(field "$dir/two.out" collectives)
+[ "$collectives" -ge 402 ] && [ "$collectives" -le 420 ] ||
+  fail "-np 2: $collectives collectives for 400 exchanges and 2 runs"
+[ "$(field "$dir/one.out" exchanges)" = 0 ] || fail "one rank exchanged spikes"
+echo "ok: snn run -np 2: 400 exchanges (every 5 steps), $collectives collectives"
 
 # COBA: another seed is another digest (the digest sees the spikes), two ranks the same.
 coba() {  # coba NAME [LAUNCHER...] -- [ARGS...]
@@ -57,6 +70,27 @@ c1=$(field "$dir/c1.out" spikes_sha256)
   fail "coba -np 2: $(field "$dir/c2.out" spikes) spikes, one rank $(field "$dir/c1.out" spikes)"
 [ "$(field "$dir/seed.out" spikes_sha256)" != "$c1" ] || fail "coba --seed 43 gave seed 42's digest"
 echo "ok: coba 4000, -np 2 = one rank: $(field "$dir/c1.out" spikes) spikes, $c1"
+
+# COBA with a delay of 1.5 ms (15 steps): 1000 steps in ceil(1000 / 15) = 67 exchanges,
+# the spikes still those of one rank (and not those without the delay).
+coba d1 -- --delay 1.5
+coba d2 "${mpirun[@]}" -np 2 -- --delay 1.5
+d1=$(field "$dir/d1.out" spikes_sha256)
+[ "$d1" != "$c1" ] || fail "coba --delay 1.5 spiked as without a delay"
+[ "$(field "$dir/d2.out" spikes_sha256)" = "$d1" ] ||
+  fail "coba --delay 1.5 -np 2: $(field "$dir/d2.out" spikes) spikes, one rank $(field "$dir/d1.out" spikes)"
+[ "$(field "$dir/d2.out" exchange_every)" = 15 ] ||
+  fail "coba --delay 1.5 -np 2: exchange every $(field "$dir/d2.out" exchange_every) steps"
+[ "$(field "$dir/d2.out" exchanges)" = 67 ] ||
+  fail "coba --delay 1.5 -np 2: $(field "$dir/d2.out" exchanges) exchanges (expected 67)"
+collectives=$(field "$dir/d2.out" collectives)
+[ "$collectives" -ge 69 ] && [ "$collectives" -le 80 ] ||
+  fail "coba --delay 1.5 -np 2: $collectives collectives for 67 exchanges"
+# Without a delay: every step, one collective each (plus the few while the slots grow).
+collectives=$(field "$dir/c2.out" collectives)
+[ "$(field "$dir/c2.out" exchanges)" = 1000 ] && [ "$collectives" -le 1020 ] ||
+  fail "coba -np 2: $(field "$dir/c2.out" exchanges) exchanges, $collectives collectives"
+echo "ok: coba --delay 1.5, -np 2 = one rank: $(field "$dir/d1.out" spikes) spikes in 67 exchanges ($collectives collectives without a delay)"
 
 # A rank that stops answering (SIGSTOP: alive, silent) ends the job after --dist-timeout
 # with a message, never a hang; `timeout` is the test's own bound.

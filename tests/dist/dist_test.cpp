@@ -29,6 +29,24 @@ TEST(DistContext, OneRankWithoutMpirun) {
   EXPECT_THROW(dist::Context({.timeout_seconds = 0}), Error);
 }
 
+TEST(DistContext, SlotsGrowToTwiceTheLongestMessageAndShrinkPastEightTimes) {
+  // Room for the length and the values, doubled, a power of two, at least kMinSlot.
+  EXPECT_EQ(dist::next_slot(16, 0), 16);
+  EXPECT_EQ(dist::next_slot(16, 15), 16);       // 16 values needed: it fitted
+  EXPECT_EQ(dist::next_slot(16, 16), 64);       // 17 did not: room for 34
+  EXPECT_EQ(dist::next_slot(1024, 200), 1024);  // 201 needed, not 8 times less
+  EXPECT_EQ(dist::next_slot(1024, 100), 256);   // 101: shrunk to room for 202
+  EXPECT_EQ(dist::next_slot(64, -5), 16);
+  // One rank: no collective, the message itself.
+  const dist::Context ctx;
+  std::vector<int32_t> all;
+  std::vector<int> counts;
+  int slot = dist::kMinSlot;
+  EXPECT_EQ(ctx.allgather_slots({4, 5, 6}, all, counts, slot, "test"), 0);
+  EXPECT_EQ(all, (std::vector<int32_t>{4, 5, 6}));
+  EXPECT_EQ(counts, (std::vector<int>{3}));
+}
+
 TEST(DistributedSampler, CutsAsArraySplit) {
   // numpy.array_split(np.arange(10), 4) -> [0 1 2] [3 4 5] [6 7] [8 9]
   const dist::DistributedSampler s(4, 1, 2);

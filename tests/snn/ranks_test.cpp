@@ -4,7 +4,9 @@
 // the spikes, records and final state of the same network on one rank.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <barrier>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -96,6 +98,7 @@ std::vector<std::shared_ptr<const Ranks>> thread_ranks(const std::shared_ptr<Boa
     ranks->gather_ints = [board, r](const std::vector<int32_t>& s, std::vector<int32_t>& v,
                                     std::vector<int>& c) {
       board->gather(board->ints, r, s, v, c);
+      return 1;
     };
     ranks->gather_doubles = [board, r](const std::vector<double>& s, std::vector<double>& v,
                                        std::vector<int>& c) {
@@ -134,9 +137,42 @@ TEST(RanksCoba, TwoThreadRanksGiveTheSpikesOfOne) {
     EXPECT_EQ(r.spike_i, one.spike_i);
     EXPECT_EQ(r.spike_t, one.spike_t);
     EXPECT_EQ(r.synapses, one.synapses);
-    EXPECT_EQ(r.exchange.exchanges, 300);  // one per step
+    // Undelayed synapses need the spikes at once: one exchange per step, each one
+    // collective, and one more per run (the ranks agreeing on the window: coba() runs
+    // no steps first, so that splitting the network counts as its setup).
+    EXPECT_EQ(r.exchange.every, 1);
+    EXPECT_EQ(r.exchange.exchanges, 300);
+    EXPECT_EQ(r.exchange.collectives, 302);
   }
   EXPECT_EQ(one.exchange.exchanges, 0);
+}
+
+// With a delay of 1.5 ms (15 steps) a spike acts 15 steps after it: the ranks exchange
+// the spikes of 15 steps at once, and every spike still lands at its step.
+TEST(RanksCoba, ADelayExchangesOncePerDelayWithTheSpikesOfOne) {
+  auto coba = [](double delay, std::shared_ptr<const Ranks> ranks) {
+    return models::coba({.neurons = 2000,
+                         .duration = 0.03,
+                         .seed = 7,
+                         .record_spikes = true,
+                         .delay = delay,
+                         .ranks = std::move(ranks)});
+  };
+  const auto one = coba(0.0015, nullptr);
+  ASSERT_GT(one.spikes, 200);
+  // The delay acts: the same network without it spikes otherwise.
+  EXPECT_NE(one.spike_i, coba(0.0, nullptr).spike_i);
+  for (int size : {2, 3}) {
+    const auto runs = on_ranks<models::CobaResult>(
+        size, [&](std::shared_ptr<const Ranks> r) { return coba(0.0015, std::move(r)); });
+    for (const auto& r : runs) {
+      EXPECT_EQ(r.spike_i, one.spike_i) << size << " ranks";
+      EXPECT_EQ(r.spike_t, one.spike_t) << size << " ranks";
+      EXPECT_EQ(r.exchange.every, 15);
+      EXPECT_EQ(r.exchange.exchanges, 20);  // 300 steps / 15
+      EXPECT_EQ(r.exchange.collectives, 22);
+    }
+  }
 }
 
 // A network with what the split must handle: delays that differ per synapse, on_post
@@ -146,7 +182,10 @@ struct Outcome {
   std::vector<int64_t> i, i_noisy;
   std::vector<double> t, t_noisy, v_end;
   std::map<std::string, std::vector<std::vector<double>>> records;
+  std::vector<double> rate_t, rate;
   int64_t kept_synapses = 0, synapses = 0;
+  int64_t shortest_delay = 0;  // S's, in steps
+  soma::snn::ExchangeStats exchange;
 };
 
 Outcome mixed(std::shared_ptr<const Ranks> ranks) {
@@ -177,9 +216,10 @@ Outcome mixed(std::shared_ptr<const Ranks> ranks) {
   auto& mg = net.add_spike_monitor(g);
   auto& mn = net.add_spike_monitor(noisy);
   auto& state = net.add_state_monitor(g, {"v", "I"}, {0, 299, 300, 699});
+  auto& rate = net.add_rate_monitor(g(0, 500));
   net.run(0.02);
   net.set_constant("drive", "1.1");
-  net.run(0.02);
+  net.run(0.0215);  // 215 steps: the last window is cut short by the run's end
   Outcome o;
   o.i = mg.i;
   o.t = mg.t;
@@ -187,6 +227,11 @@ Outcome mixed(std::shared_ptr<const Ranks> ranks) {
   o.t_noisy = mn.t;
   o.v_end = g.get("v");
   o.records = state.values;
+  o.rate_t = rate.t;
+  o.rate = rate.rate;
+  const auto& delays = s.get("delay");
+  o.shortest_delay = std::llround(*std::min_element(delays.begin(), delays.end()) / 1e-4);
+  o.exchange = net.exchange_stats();
   o.kept_synapses = static_cast<int64_t>(s.impl().count());
   o.synapses = s.size();
   return o;
@@ -196,6 +241,7 @@ TEST(RanksNetwork, ThreadRanksGiveOneRanksSpikesRecordsAndState) {
   const Outcome one = mixed(nullptr);
   ASSERT_GT(one.i.size(), 200u);
   ASSERT_GT(one.i_noisy.size(), 20u);
+  ASSERT_GE(one.shortest_delay, 2);  // the exchange is deferred: S's delays are 1 to 4 ms
   for (int size : {2, 3}) {
     const auto runs = on_ranks<Outcome>(size, mixed);
     int64_t kept = 0;
@@ -206,6 +252,13 @@ TEST(RanksNetwork, ThreadRanksGiveOneRanksSpikesRecordsAndState) {
       EXPECT_EQ(r.t_noisy, one.t_noisy) << size << " ranks";
       EXPECT_EQ(r.v_end, one.v_end) << size << " ranks";
       EXPECT_EQ(r.records, one.records) << size << " ranks";
+      EXPECT_EQ(r.rate_t, one.rate_t) << size << " ranks";
+      EXPECT_EQ(r.rate, one.rate) << size << " ranks";
+      // G's spikes feed S alone (N and P run whole): one exchange per S's shortest
+      // delay, the last window of each run cut at its end.
+      const int64_t d = one.shortest_delay;
+      EXPECT_EQ(r.exchange.every, d);
+      EXPECT_EQ(r.exchange.exchanges, (200 + d - 1) / d + (215 + d - 1) / d);
       EXPECT_EQ(r.synapses, one.synapses);
       kept += r.kept_synapses;
     }

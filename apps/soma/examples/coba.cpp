@@ -20,6 +20,12 @@ soma::cli::ExampleRegistrar reg("coba", "COBA benchmark network (Brette et al. 2
                                                  "Simulated time in seconds")
                                       ->check(CLI::Range(0.0, 1e6))
                                       ->capture_default_str();
+                                  // Under mpirun spikes are exchanged once per delay.
+                                  app.add_option("--delay", opts->delay_ms,
+                                                 "Synaptic delay in ms (0: none, as Brian2's "
+                                                 "example)")
+                                      ->check(CLI::Range(0.0, 1e4))
+                                      ->capture_default_str();
                                   app.callback([opts] { run(*opts); });
                                 });
 

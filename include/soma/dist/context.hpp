@@ -31,6 +31,14 @@ struct ContextOptions {
   double timeout_seconds = 300;  // the longest a collective waits for the other ranks
 };
 
+// The slot of allgather_slots after a call whose longest message had `longest` values:
+// room for twice that (a power of two, at least kMinSlot values, the length included),
+// grown where it did not fit and shrunk where it is over 8 times what was needed, so that
+// a message that grows slowly fits again for a while and a burst does not keep the slots
+// large for the rest of a run.
+constexpr int kMinSlot = 16;
+int next_slot(int slot, int64_t longest);
+
 class Context {
  public:
   explicit Context(ContextOptions options = {});
@@ -62,6 +70,18 @@ class Context {
                   std::vector<int>& counts, const char* what) const;
   void allgatherv(const std::vector<double>& send, std::vector<double>& recv,
                   std::vector<int>& counts, const char* what) const;
+
+  // The same as allgatherv(send, ...) in one collective where it can: every rank sends a
+  // slot of `slot` values (the same number on every rank), its message's length first,
+  // then as much of the message as fits, with one MPI_Allgather. Only where a message
+  // outgrew its slot does a second collective (MPI_Allgatherv of the rest, whose counts
+  // the first one brought) follow. Then every rank sets `slot` to next_slot(slot, the
+  // longest message), the same on every rank since each saw every length. Returns the
+  // collectives it took: 1, 2 where a message did not fit, 0 on one rank. (The spike
+  // exchange of a network split between ranks: its messages vary from call to call, and
+  // an allgatherv would need the counts first, a collective of its own each time.)
+  int allgather_slots(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
+                      std::vector<int>& counts, int& slot, const char* what) const;
 
   // Non-blocking float collectives for the gradient exchange: start_* posts one, wait()
   // completes it within the timeout. Counts and displacements are in floats. Requests

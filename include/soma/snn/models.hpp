@@ -49,6 +49,9 @@ struct CobaOptions {
   uint64_t seed = 42;
   bool progress = false;
   bool record_spikes = false;  // keep every spike (neuron, time) in the result
+  // Seconds from a spike to its synapses' effect (Brian2's example: none). Under mpirun
+  // the ranks exchange spikes once per delay (ranks.hpp), every step without one.
+  double delay = 0.0;
   // Under mpirun, the job's ranks (ranks.hpp): each integrates its block of neurons and
   // keeps the synapses onto them; the spikes are those of one rank, bit for bit.
   std::shared_ptr<const Ranks> ranks = nullptr;

@@ -9,11 +9,17 @@
 // order), so connectivity and initial values do not depend on the number of ranks.
 // When the first run starts, each neuron group is split in blocks: rank r integrates
 // and thresholds neurons [lo, hi) of it (block_range) and keeps only the synapses
-// whose target it holds. After the thresholds of every step the ranks exchange their
-// spikes (one collective: 4 bytes per spike plus 4 per group and rank, pack_spikes),
-// so that every rank holds every spike: pathways, spike and rate monitors then work as
-// on one rank. When a run ends, the ranks gather the groups' state and the state
-// monitors' records, so that after run() every rank holds what one rank would.
+// whose target it holds. The ranks exchange their spikes once every D steps, as NEST
+// does, D the minimum delay (in steps) of the pathways that carry a split group's
+// spikes: one collective of the spikes of those D steps (4 bytes per spike plus 4 per
+// group, step and rank, pack_spikes), so that every rank holds every spike in time for
+// the pathways (a spike of step s with delay d >= D acts at step s + d, after the
+// exchange that brought it). A spike monitor or rate monitor of a split group records a
+// window's steps when its exchange brings them, so its records are those of one rank.
+// Where such a pathway has no delay the ranks exchange after the thresholds of every
+// step, before the pathways run (D = 1). When a run ends, the last window is exchanged,
+// and the ranks gather the groups' state and the state monitors' records, so that
+// after run() every rank holds what one rank would.
 //
 // A group whose step draws random numbers (rand(), randn(), xi in its equations,
 // threshold, reset or run_regularly: noise, PoissonGroup), or that a PoissonInput or
@@ -32,9 +38,10 @@ struct Ranks {
   int rank = 0, size = 1;
   // Collectives: every rank calls them at the same point with its own values; every rank
   // receives all ranks' values one after another in rank order, and counts[r], how many
-  // came from rank r. (dist::Context::allgatherv under mpirun; tests use threads.)
-  std::function<void(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
-                     std::vector<int>& counts)>
+  // came from rank r. (dist::Context::allgather_slots and allgatherv under mpirun; tests
+  // use threads.) gather_ints returns how many collectives it took (ExchangeStats).
+  std::function<int(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
+                    std::vector<int>& counts)>
       gather_ints;
   std::function<void(const std::vector<double>& send, std::vector<double>& recv,
                      std::vector<int>& counts)>
@@ -49,9 +56,12 @@ struct Ranks {
 std::pair<int64_t, int64_t> block_range(int64_t n, int rank, int size, int64_t align = 256);
 
 // One step's spikes of the split groups as one message: for each group in turn its
-// count, then its (ascending) neuron indices.
+// count, then its (ascending) neuron indices. append_spikes adds them to a message (the
+// steps of an exchange window, one after another).
 void pack_spikes(const std::vector<const std::vector<int32_t>*>& groups,
                  std::vector<int32_t>& message);
+void append_spikes(const std::vector<const std::vector<int32_t>*>& groups,
+                   std::vector<int32_t>& message);
 // The inverse over every rank's message, as the collective delivers them (one after
 // another, counts[r] values from rank r): each group gets the spikes of rank 0, then of
 // rank 1, ... Throws soma::Error where a message does not have the groups' layout.
@@ -60,9 +70,15 @@ void unpack_spikes(const std::vector<int32_t>& messages, const std::vector<int>&
 
 // Time and volume of the spike exchange over the network's runs.
 struct ExchangeStats {
-  double seconds = 0;     // in the collective, waiting for the slowest rank included
-  int64_t exchanges = 0;  // collectives
-  int64_t values = 0;     // 32-bit values this rank sent
+  double seconds = 0;  // in the collectives, waiting for the slowest rank included
+  // The CPU time the exchange took on this rank's thread (packing, the MPI calls, polling
+  // while the other ranks are late); unlike `seconds` it leaves out the time the rank
+  // slept waiting for them or was not running (a busy machine's share of the wall time).
+  double cpu_seconds = 0;
+  int64_t exchanges = 0;    // exchanges: one per window of `every` steps (and per run's end)
+  int64_t collectives = 0;  // MPI collectives they took (one each where the slots held them)
+  int64_t values = 0;       // 32-bit values this rank sent
+  int64_t every = 0;        // the last run's window D in steps (1: every step; 0: no exchange)
 };
 
 }  // namespace soma::snn
