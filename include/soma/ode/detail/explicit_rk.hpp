@@ -10,11 +10,11 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/ode/detail/rk_tableaus.hpp"
 #include "soma/ode/detail/stepper.hpp"
 
