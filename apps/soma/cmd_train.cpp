@@ -257,7 +257,7 @@ RunSetup start_new_run(const Options& o, bool writer) {
   r.dir = cli::create_run_directory(o.runs, stem);
   r.fields = {{"config_dir", config_dir.string()},  // relative data paths start here
               {"config_file", o.config.empty() ? kDefaultConfigName : o.config},
-              {"config_overrides", {{"epochs", c.epochs}, {"data_dir", c.data.dir.string()}}}};
+              {"config_overrides", {{"epochs", c.epochs}, {"data_dir", c.data.dir}}}};
   write_file_atomic(r.dir / "config.toml", c.source_text);
   return r;
 }
@@ -740,7 +740,7 @@ cli::CommandRegistrar reg(
           ->default_str("the configuration's; " + std::to_string(defaults.epochs) +
                         " without --config");
       app.add_option("--data-dir", o->data_dir, "Directory of the Fashion-MNIST IDX files")
-          ->default_str(data::fashion_mnist_default_dir().string());
+          ->default_str(data::fashion_mnist_default_dir());
       auto* runs = app.add_option("--runs", o->runs, "Parent directory of the run directories")
                        ->capture_default_str();
       auto* resume =

@@ -1,23 +1,36 @@
 #pragma once
-// Everything soma offers, for `#include <soma/soma.hpp>`.
+// Everything soma offers, for `#include <soma/soma.hpp>`. Left out on purpose, each
+// included on its own where needed: soma/ode/complex.hpp (<complex> alone costs more than
+// a module), soma/ode/inline.hpp (compiles the steppers once per call site) and soma/cli/
+// (the example programs' registrar for the soma command, with its JSON library).
 #include "soma/classic/classic.hpp"
 #include "soma/core/atomic_file.hpp"
 #include "soma/core/error.hpp"
+#include "soma/core/numpy_arange.hpp"
+#include "soma/core/numpy_random.hpp"
 #include "soma/core/progress.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/system.hpp"
 #include "soma/core/threads.hpp"
 #include "soma/data/data.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
+#include "soma/dist/sampler.hpp"
 #include "soma/embed/tsne.hpp"
 #include "soma/expr/expr.hpp"
+#include "soma/expr/jit.hpp"
 #include "soma/fit/fit.hpp"
 #include "soma/nn.hpp"
 #include "soma/ode/ode.hpp"
 #include "soma/optim.hpp"
+#include "soma/plot/animation.hpp"
 #include "soma/plot/figure.hpp"
 #include "soma/plot/graphviz.hpp"
 #include "soma/power/monitor.hpp"
 #include "soma/rl/rl.hpp"
+#include "soma/serve/dashboard.hpp"
+#include "soma/snn/models.hpp"
 #include "soma/snn/network.hpp"
 #include "soma/tensor.hpp"
 #include "soma/train.hpp"
+#include "soma/train/weight_recorder.hpp"

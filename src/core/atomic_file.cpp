@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "soma/core/error.hpp"
 
@@ -18,13 +19,14 @@ Error io_error(const fs::path& path, const std::string& what) {
 }
 }  // namespace
 
-void write_file_atomic(const fs::path& path, std::string_view content) {
+void write_file_atomic(const std::string& path, std::string_view content) {
   AtomicWriter out(path);
   out.write(content);
   out.commit();
 }
 
-AtomicWriter::AtomicWriter(const fs::path& path) : path_(path) {
+AtomicWriter::AtomicWriter(const std::string& file) : path_(file) {
+  const fs::path path(file);
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   temporary_ = (dir / ("." + path.filename().string() + ".tmpXXXXXX")).string();
   fd_ = ::mkstemp(temporary_.data());
@@ -78,15 +80,15 @@ void AtomicWriter::commit() {
   }
 }
 
-fs::path create_unique_directory(const fs::path& parent, const std::string& stem) {
+std::string create_unique_directory(const std::string& parent, const std::string& stem) {
   fs::create_directories(parent);
   for (int n = 1; n < 1000000; ++n) {
-    fs::path candidate = parent / (stem + "-" + std::to_string(n));
+    fs::path candidate = fs::path(parent) / (stem + "-" + std::to_string(n));
     // mkdir is atomic: two runs started together never get the same directory.
-    if (::mkdir(candidate.c_str(), 0755) == 0) return candidate;
+    if (::mkdir(candidate.c_str(), 0755) == 0) return candidate.string();
     if (errno != EEXIST) throw io_error(candidate, "cannot create directory");
   }
-  throw Error(parent.string() + ": no free run directory name for " + stem);
+  throw Error(parent + ": no free run directory name for " + stem);
 }
 
 }  // namespace soma

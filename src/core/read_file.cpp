@@ -12,8 +12,6 @@
 #include "soma/core/system.hpp"
 
 namespace soma {
-namespace fs = std::filesystem;
-
 namespace {
 
 const char* kind_of(mode_t mode) {
@@ -30,17 +28,18 @@ class Fd {
  public:
   // O_NONBLOCK: opening a FIFO would otherwise wait for a writer before fstat could
   // refuse it; reads from regular files ignore the flag.
-  explicit Fd(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)) {
-    if (fd_ < 0) throw Error(path.string() + ": cannot open for reading: " + std::strerror(errno));
+  explicit Fd(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)) {
+    if (fd_ < 0) throw Error(path + ": cannot open for reading: " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd_, &st) != 0) {
       const int e = errno;
       ::close(fd_);
-      throw Error(path.string() + ": cannot stat: " + std::strerror(e));
+      throw Error(path + ": cannot stat: " + std::strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
       ::close(fd_);
-      throw Error(path.string() + ": is " + kind_of(st.st_mode) + ", expected a file");
+      throw Error(path + ": is " + kind_of(st.st_mode) + ", expected a file");
     }
     size_ = static_cast<std::uint64_t>(st.st_size);
   }
@@ -55,19 +54,19 @@ class Fd {
   std::uint64_t size_ = 0;
 };
 
-[[noreturn]] void too_large(const fs::path& path, const std::string& size, std::uint64_t cap) {
-  throw Error(path.string() + ": file is " + size + ", more than the " + std::to_string(cap) +
+[[noreturn]] void too_large(const std::string& path, const std::string& size, std::uint64_t cap) {
+  throw Error(path + ": file is " + size + ", more than the " + std::to_string(cap) +
               " bytes allowed for this input");
 }
 
 // Reads until end of file or `limit` bytes; returns false when bytes remained.
-bool read_up_to(int fd, const fs::path& path, std::string& out, std::uint64_t limit) {
+bool read_up_to(int fd, const std::string& path, std::string& out, std::uint64_t limit) {
   char buf[1 << 16];
   while (true) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw Error(path.string() + ": cannot read: " + std::strerror(errno));
+      throw Error(path + ": cannot read: " + std::strerror(errno));
     }
     if (n == 0) return true;
     if (out.size() + static_cast<std::uint64_t>(n) > limit) {
@@ -80,12 +79,12 @@ bool read_up_to(int fd, const fs::path& path, std::string& out, std::uint64_t li
 
 }  // namespace
 
-void check_regular_file(const fs::path& path) { Fd file(path); }
+void check_regular_file(const std::string& path) { Fd file(path); }
 
-std::string read_file(const fs::path& path, std::uint64_t max_bytes) {
+std::string read_file(const std::string& path, std::uint64_t max_bytes) {
   Fd file(path);
   if (max_bytes == 0) {
-    check_fits_in_memory(static_cast<long double>(file.size()), path.string());
+    check_fits_in_memory(static_cast<long double>(file.size()), path);
     max_bytes = physical_memory_bytes();
   }
   if (file.size() > max_bytes) too_large(path, std::to_string(file.size()) + " bytes", max_bytes);
@@ -96,7 +95,7 @@ std::string read_file(const fs::path& path, std::uint64_t max_bytes) {
   return out;
 }
 
-std::string read_file_head(const fs::path& path, std::size_t bytes) {
+std::string read_file_head(const std::string& path, std::size_t bytes) {
   Fd file(path);
   std::string out;
   read_up_to(file.get(), path, out, bytes);

@@ -276,8 +276,8 @@ DataFrame read_csv_string(std::string_view text, const CsvOptions& options,
   return df;
 }
 
-DataFrame read_csv(const std::filesystem::path& path, const CsvOptions& options) {
-  return read_csv_string(read_file(path), options, path.string());
+DataFrame read_csv(const std::string& path, const CsvOptions& options) {
+  return read_csv_string(read_file(path), options, path);
 }
 
 std::string to_csv_string(const DataFrame& df) {
@@ -314,7 +314,7 @@ std::string to_csv_string(const DataFrame& df) {
   return out;
 }
 
-void write_csv(const DataFrame& df, const std::filesystem::path& path) {
+void write_csv(const DataFrame& df, const std::string& path) {
   write_file_atomic(path, to_csv_string(df));
 }
 

@@ -1,13 +1,14 @@
 #include "soma/data/fashion_mnist.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "soma/core/error.hpp"
 #include "soma/data/idx.hpp"
 
 namespace soma::data {
 
-std::filesystem::path fashion_mnist_default_dir() { return "/usr/share/datasets/fashion-mnist"; }
+std::string fashion_mnist_default_dir() { return "/usr/share/datasets/fashion-mnist"; }
 
 const std::array<std::string, 10>& fashion_mnist_classes() {
   static const std::array<std::string, 10> names = {
@@ -19,11 +20,11 @@ const std::array<std::string, 10>& fashion_mnist_classes() {
 namespace {
 
 // The compressed file as distributed, else the same name without `.gz`.
-std::filesystem::path find_file(const std::filesystem::path& dir, const std::string& stem) {
-  const auto gz = dir / (stem + ".gz");
-  if (std::filesystem::exists(gz)) return gz;
-  const auto plain = dir / stem;
-  if (std::filesystem::exists(plain)) return plain;
+std::string find_file(const std::string& dir, const std::string& stem) {
+  const auto gz = std::filesystem::path(dir) / (stem + ".gz");
+  if (std::filesystem::exists(gz)) return gz.string();
+  const auto plain = std::filesystem::path(dir) / stem;
+  if (std::filesystem::exists(plain)) return plain.string();
   throw Error("Fashion-MNIST: neither " + gz.string() + " nor " + plain.string() +
               " exists (install Debian's dataset-fashion-mnist or pass the directory holding the "
               "IDX files)");
@@ -31,27 +32,25 @@ std::filesystem::path find_file(const std::filesystem::path& dir, const std::str
 
 }  // namespace
 
-LabelledImages read_idx_images(const std::filesystem::path& images_path,
-                               const std::filesystem::path& labels_path) {
+LabelledImages read_idx_images(const std::string& images_path, const std::string& labels_path) {
   const IdxArray images = read_idx(images_path);
   const IdxArray labels = read_idx(labels_path);
   if (images.dims.size() != 3)
-    throw Error(images_path.string() + ": expected images of shape [N, H, W], got " +
+    throw Error(images_path + ": expected images of shape [N, H, W], got " +
                 std::to_string(images.dims.size()) + " dimensions");
   if (labels.dims.size() != 1)
-    throw Error(labels_path.string() + ": expected labels of shape [N], got " +
+    throw Error(labels_path + ": expected labels of shape [N], got " +
                 std::to_string(labels.dims.size()) + " dimensions");
   // Caught here, where the file can be named: an empty set would otherwise fail far
   // later, inside a batch's index_select.
-  if (images.dims[0] == 0)
-    throw Error(images_path.string() + ": holds 0 images, expected at least one");
+  if (images.dims[0] == 0) throw Error(images_path + ": holds 0 images, expected at least one");
   if (labels.dims[0] != images.dims[0])
-    throw Error(labels_path.string() + ": " + std::to_string(labels.dims[0]) + " labels for " +
-                std::to_string(images.dims[0]) + " images in " + images_path.string());
-  const std::vector<int64_t> classes = idx_to_labels(labels, labels_path.string());
+    throw Error(labels_path + ": " + std::to_string(labels.dims[0]) + " labels for " +
+                std::to_string(images.dims[0]) + " images in " + images_path);
+  const std::vector<int64_t> classes = idx_to_labels(labels, labels_path);
   for (size_t i = 0; i < classes.size(); ++i)
     if (classes[i] < 0 || classes[i] > 9)
-      throw Error(labels_path.string() + ": label " + std::to_string(i) + " is " +
+      throw Error(labels_path + ": label " + std::to_string(i) + " is " +
                   std::to_string(classes[i]) + ", expected a class in 0..9");
   LabelledImages out;
   // Pixels go straight into the tensor: a float vector in between would be 4 bytes per
@@ -70,7 +69,7 @@ LabelledImages read_idx_images(const std::filesystem::path& images_path,
   return out;
 }
 
-LabelledImages fashion_mnist(const std::string& split, const std::filesystem::path& dir) {
+LabelledImages fashion_mnist(const std::string& split, const std::string& dir) {
   std::string prefix;
   if (split == "train")
     prefix = "train";

@@ -307,9 +307,9 @@ IdxArray parse_idx(std::string_view content, const std::string& name) {
   return array;
 }
 
-IdxArray read_idx(const std::filesystem::path& path) {
+IdxArray read_idx(const std::string& path) {
   const std::string content = read_file(path);
-  return parse_idx(content, path.string());
+  return parse_idx(content, path);
 }
 
 std::vector<float> idx_to_float(const IdxArray& array) {

@@ -381,15 +381,13 @@ Pipeline Pipeline::deserialize(std::string_view text, const std::string& name) {
   return p;
 }
 
-void Pipeline::save(const std::filesystem::path& path) const {
-  write_file_atomic(path, serialize());
-}
+void Pipeline::save(const std::string& path) const { write_file_atomic(path, serialize()); }
 
-Pipeline Pipeline::load(const std::filesystem::path& path) {
+Pipeline Pipeline::load(const std::string& path) {
   // A saved pipeline holds a few numbers per column and category: kilobytes. The cap
   // keeps a wrong file from being read whole into memory.
   constexpr std::uint64_t kMaxBytes = 64 << 20;
-  return deserialize(read_file(path, kMaxBytes), path.string());
+  return deserialize(read_file(path, kMaxBytes), path);
 }
 
 }  // namespace soma::data

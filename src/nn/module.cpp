@@ -174,20 +174,18 @@ void Module::describe(std::string& out, int indent) const {
   out += std::string(indent, ' ') + ")";
 }
 
-void save(const Module& module, const std::filesystem::path& path) {
-  save(module.state_dict(), path);
-}
+void save(const Module& module, const std::string& path) { save(module.state_dict(), path); }
 
 std::string state_dict_sha256(const Module& module) {
   return state_dict_sha256(module.state_dict());
 }
 
-void load(Module& module, const std::filesystem::path& path, bool strict) {
+void load(Module& module, const std::string& path, bool strict) {
   const StateDict sd = load_state_dict_file(path);
   try {
     module.load_state_dict(sd, strict);
   } catch (const Error& e) {
-    throw Error(path.string() + ": " + e.what());
+    throw Error(path + ": " + e.what());
   }
 }
 

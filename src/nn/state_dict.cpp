@@ -246,12 +246,12 @@ StateDict deserialize(std::string_view bytes, const std::string& source) {
   return sd;
 }
 
-void save(const StateDict& state, const std::filesystem::path& path) {
+void save(const StateDict& state, const std::string& path) {
   write_file_atomic(path, serialize(state));
 }
 
-StateDict load_state_dict_file(const std::filesystem::path& path) {
-  return deserialize(read_file(path), path.string());
+StateDict load_state_dict_file(const std::string& path) {
+  return deserialize(read_file(path), path);
 }
 
 std::string state_dict_sha256(const StateDict& state) { return sha256_hex(serialize(state)); }

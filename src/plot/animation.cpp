@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <sstream>
 
 #include "plot/writers.hpp"
@@ -34,8 +35,9 @@ std::string animation_script(const std::vector<Figure>& frames, const std::strin
   return s.str();
 }
 
-void save_animation(const std::vector<Figure>& frames, const std::filesystem::path& path,
+void save_animation(const std::vector<Figure>& frames, const std::string& file,
                     const AnimationOptions& options) {
+  const std::filesystem::path path(file);
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

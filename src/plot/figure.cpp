@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 #include "plot/style.hpp"
 #include "plot/writers.hpp"
@@ -232,7 +233,8 @@ std::vector<std::string> Figure::blemishes() const {
   return out;
 }
 
-void Figure::save(const std::filesystem::path& path) const {
+void Figure::save(const std::string& file) const {
+  const std::filesystem::path path(file);
   if (const char* strict = std::getenv("SOMA_PLOT_STRICT"); strict && std::string(strict) == "1") {
     const auto problems = blemishes();
     if (!problems.empty()) {

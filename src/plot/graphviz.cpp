@@ -3,6 +3,7 @@
 // failed or killed run leaves no half-written file at `path`.
 #include "soma/plot/graphviz.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,8 @@
 
 namespace soma::plot {
 
-void render_dot(const std::string& dot, const std::filesystem::path& path) {
+void render_dot(const std::string& dot, const std::string& file) {
+  const std::filesystem::path path(file);
   const std::string ext = path.extension().string();
   if (ext != ".svg" && ext != ".png" && ext != ".pdf")
     throw Error("diagram: " + path.string() + ": expected a file ending in .svg, .png or .pdf");

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -41,7 +42,7 @@ fs::path program_dir() {
 
 }  // namespace
 
-fs::path plotly_js_path() {
+std::string plotly_js_path() {
   if (const char* env = std::getenv("SOMA_PLOTLY_JS"); env && *env) {
     if (fs::exists(env)) return env;
     throw Error("plot: SOMA_PLOTLY_JS=" + std::string(env) + " does not exist");
@@ -63,7 +64,7 @@ fs::path plotly_js_path() {
   }
   std::error_code ec;
   for (const auto& p : tried)
-    if (fs::exists(p, ec)) return p;
+    if (fs::exists(p, ec)) return p.string();
   std::string list;
   for (const auto& p : tried) list += "\n  " + p.string();
   throw Error("plot: Plotly.js (plotly.min.js) not found; looked in:" + list +

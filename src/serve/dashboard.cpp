@@ -28,7 +28,7 @@ json dataset_to_json(const DashboardOptions& o) {
   auto df = data::read_csv(o.dataset);
   std::string cls = o.class_column;
   if (!cls.empty() && !df.contains(cls))
-    throw Error("dashboard: class column '" + cls + "' is not a column of " + o.dataset.string());
+    throw Error("dashboard: class column '" + cls + "' is not a column of " + o.dataset);
   json columns = json::array(), numeric = json::array(), values = json::object();
   for (const auto& name : df.columns()) {
     const auto& c = df[name];
@@ -53,7 +53,7 @@ json dataset_to_json(const DashboardOptions& o) {
     }
     values[name] = std::move(v);
   }
-  j["path"] = o.dataset.string();
+  j["path"] = o.dataset;
   j["rows"] = df.rows();
   j["columns"] = columns;
   j["numeric"] = numeric;
@@ -84,7 +84,7 @@ Dashboard::Dashboard(DashboardOptions options) : impl_(std::make_unique<Impl>(st
   m.content.spikes = detail::spikes_json(m.options.spikes);
   m.content.embedding = detail::embedding_json(m.options.embedding);
   if (!m.options.runs.empty() && !std::filesystem::is_directory(m.options.runs))
-    throw Error("dashboard: runs: " + m.options.runs.string() + " is not a directory");
+    throw Error("dashboard: runs: " + m.options.runs + " is not a directory");
   m.content.runs = m.options.runs;
   m.content.plotly = [&m]() -> const std::string& {
     std::lock_guard lock(m.plotly_mutex);

@@ -155,7 +155,7 @@ void Checkpoint::save(const FitState& s) {
   since_save_.restart();
 }
 
-History resume(const std::filesystem::path& path, nn::Module& model, optim::Optimizer& optimizer,
+History resume(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                data::DataLoader& loader, FitOptions& options, const CheckpointStreams& streams) {
   const nn::StateDict all = nn::load_state_dict_file(path);
   try {
@@ -184,11 +184,11 @@ History resume(const std::filesystem::path& path, nn::Module& model, optim::Opti
       cb->load_state_dict(all.sub("callback." + name));
     return h;
   } catch (const Error& e) {
-    throw Error(path.string() + ": " + e.what());
+    throw Error(path + ": " + e.what());
   }
 }
 
-History resume(const std::filesystem::path& path, nn::Module& model, optim::Optimizer& optimizer,
+History resume(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                FitOptions& options) {
   const nn::StateDict all = nn::load_state_dict_file(path);
   try {
@@ -199,7 +199,7 @@ History resume(const std::filesystem::path& path, nn::Module& model, optim::Opti
     options.replay_shuffles = true;
     return h;
   } catch (const Error& e) {
-    throw Error(path.string() + ": " + e.what());
+    throw Error(path + ": " + e.what());
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 #include "soma/core/error.hpp"
@@ -152,12 +153,13 @@ class Reader {
     return true;
   }
   bool get_path(const toml::table& t, const std::string& path, const std::string& key,
-                std::filesystem::path& out) const {
+                std::string& out) const {
     std::string s;
     if (!get(t, path, key, s)) return false;
     if (s.empty()) fail(t.get(key), join(path, key), "expected a file name, got an empty string");
-    out = std::filesystem::path(s);
-    if (out.is_relative() && !base_.empty()) out = base_ / out;
+    std::filesystem::path file(s);
+    if (file.is_relative() && !base_.empty()) file = base_ / file;
+    out = file.string();
     return true;
   }
 
@@ -383,7 +385,7 @@ void read_training(const Reader& r, const toml::table& t, Config& c) {
 }  // namespace
 
 Config Config::from_toml(std::string_view text, const std::string& name,
-                         const std::filesystem::path& base_dir) {
+                         const std::string& base_dir) {
   toml::table doc;
   try {
     doc = toml::parse(text, name);
@@ -404,9 +406,9 @@ Config Config::from_toml(std::string_view text, const std::string& name,
   return c;
 }
 
-Config Config::load(const std::filesystem::path& path) {
+Config Config::load(const std::string& path) {
   const std::string text = read_file(path);
-  return from_toml(text, path.string(), path.parent_path());
+  return from_toml(text, path, std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace soma::train

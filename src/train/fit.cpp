@@ -1,5 +1,6 @@
 #include "soma/train/fit.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 

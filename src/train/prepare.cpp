@@ -37,18 +37,17 @@ void prepare_csv(const Config& c, PreparedData& p) {
   const auto& d = c.data;
   const data::DataFrame all = data::read_csv(d.train);
   if (!all.contains(d.target))
-    throw Error(c.source_name + ": data.target: no column '" + d.target + "' in " +
-                d.train.string());
+    throw Error(c.source_name + ": data.target: no column '" + d.target + "' in " + d.train);
   for (const auto& f : d.features)
     if (!all.contains(f))
-      throw Error(c.source_name + ": data.features: no column '" + f + "' in " + d.train.string());
+      throw Error(c.source_name + ": data.features: no column '" + f + "' in " + d.train);
   data::DataFrame train, test;
   if (!d.test.empty()) {
     train = all;
     test = data::read_csv(d.test);
     if (!test.contains(d.target))
       throw Error(c.source_name + ": data.test: no column '" + d.target + "' (the target) in " +
-                  d.test.string());
+                  d.test);
   } else {
     const auto split =
         data::train_test_split(all.rows(), {.test_size = d.test_split, .seed = c.seed});
@@ -59,18 +58,17 @@ void prepare_csv(const Config& c, PreparedData& p) {
   try {
     train = p.pipeline.fit_transform(train);
   } catch (const Error& e) {
-    throw Error(c.source_name + ": data.preprocess, fitted on " + d.train.string() + ": " +
-                e.what());
+    throw Error(c.source_name + ": data.preprocess, fitted on " + d.train + ": " + e.what());
   }
-  const std::string test_name = d.test.empty() ? d.train.string() : d.test.string();
+  const std::string test_name = d.test.empty() ? d.train : d.test;
   try {
     test = p.pipeline.transform(test);
   } catch (const Error& e) {
     throw Error(test_name + ": " + e.what());
   }
-  p.train_x = p.pipeline.features(train, d.train.string());
+  p.train_x = p.pipeline.features(train, d.train);
   p.test_x = p.pipeline.features(test, test_name);
-  p.train_y = target_tensor(c, train, d.train.string());
+  p.train_y = target_tensor(c, train, d.train);
   p.test_y = target_tensor(c, test, test_name);
   p.feature_names = p.pipeline.outputs();
 }

@@ -57,9 +57,10 @@ TEST(FashionMnist, ReadsPlainIdxFilesScaledToUnitInterval) {
 }
 
 TEST(FashionMnist, DebianTestSetIsBalanced) {
-  SOMA_REQUIRE_DATA(std::filesystem::exists(soma::data::fashion_mnist_default_dir() /
-                                            "t10k-labels-idx1-ubyte.gz"),
-                    "Fashion-MNIST (Debian package dataset-fashion-mnist)");
+  SOMA_REQUIRE_DATA(
+      std::filesystem::exists(std::filesystem::path(soma::data::fashion_mnist_default_dir()) /
+                              "t10k-labels-idx1-ubyte.gz"),
+      "Fashion-MNIST (Debian package dataset-fashion-mnist)");
   const auto d = soma::data::fashion_mnist("test");
   ASSERT_EQ(d.images.shape().str(), soma::Shape({10000, 1, 28, 28}).str());
   std::vector<int> counts(10, 0);

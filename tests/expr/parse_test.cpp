@@ -1,6 +1,8 @@
 // Parsing: expressions, statements and Brian2 model strings.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "soma/core/error.hpp"
 #include "soma/expr/equations.hpp"
 #include "soma/expr/parser.hpp"

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path write_csv() {
-  auto dir = create_unique_directory(fs::temp_directory_path(), "soma-serve-test");
+  const fs::path dir = create_unique_directory(fs::temp_directory_path(), "soma-serve-test");
   auto p = dir / "small.csv";
   write_file_atomic(p, "a,b,kind,c\n1,2.5,x,7\n3,4.5,y,8\n5,,x,9\n");
   return p;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,7 +61,7 @@ TEST(DashboardLoad, AThousandViewersWhileARunPublishes) {
     if (const char* ci = std::getenv("CI"); ci && std::string(ci) == "true") FAIL() << why;
     GTEST_SKIP() << why;
   }
-  const auto dir = create_unique_directory(fs::temp_directory_path(), "soma-viewers-test");
+  const fs::path dir = create_unique_directory(fs::temp_directory_path(), "soma-viewers-test");
   write_file_atomic(dir / "d.csv", "a,b,kind\n1,2,x\n3,4,y\n");
   serve::Dashboard board({.dataset = dir / "d.csv"});
   board.start();

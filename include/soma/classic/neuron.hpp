@@ -8,10 +8,10 @@
 //   auto history = neuron.fit(x, y, {.learning_rate = 0.1, .epochs = 50, .batch_size = 32});
 //   history.weights_per_epoch.back()   // == neuron.weights()
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "soma/core/random.hpp"
+#include "soma/core/std_function.hpp"
 #include "soma/tensor/tensor.hpp"
 
 namespace soma::classic {

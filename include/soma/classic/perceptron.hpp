@@ -16,9 +16,9 @@
 //   auto r = p.fit(x, y);   // y int64 0/1 (binary) or 0..K-1 with num_classes = K
 //   Tensor labels = p.predict(x_test);
 #include <cstdint>
-#include <functional>
 #include <vector>
 
+#include "soma/core/std_function.hpp"
 #include "soma/tensor/tensor.hpp"
 
 namespace soma::classic {

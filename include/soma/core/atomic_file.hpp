@@ -2,7 +2,6 @@
 // Files are written atomically: into a temporary file beside the target, flushed
 // to disk, then renamed over it. A run killed at any moment leaves either the old
 // file or the new one, never a truncated one.
-#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -11,14 +10,14 @@
 namespace soma {
 
 // Writes `content` to `path` atomically; throws soma::Error if it cannot.
-void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+void write_file_atomic(const std::string& path, std::string_view content);
 
 // The same for output produced piece by piece (a trajectory streamed as it is computed,
 // so it never has to fit in memory): write() appends, commit() flushes and renames into
 // place; destroyed without commit() (an error, an exception) the temporary is removed.
 class AtomicWriter {
  public:
-  explicit AtomicWriter(const std::filesystem::path& path);
+  explicit AtomicWriter(const std::string& path);
   ~AtomicWriter();
   AtomicWriter(const AtomicWriter&) = delete;
   AtomicWriter& operator=(const AtomicWriter&) = delete;
@@ -30,14 +29,13 @@ class AtomicWriter {
   void flush();
   void write_all(std::string_view text);
 
-  std::filesystem::path path_;
+  std::string path_;
   std::string temporary_, buffer_;
   int fd_ = -1;
 };
 
 // Creates a new directory `parent/stem-N` (N counting up from 1, or a timestamp
 // stem) that did not exist before; never reuses an existing one.
-std::filesystem::path create_unique_directory(const std::filesystem::path& parent,
-                                              const std::string& stem);
+std::string create_unique_directory(const std::string& parent, const std::string& stem);
 
 }  // namespace soma

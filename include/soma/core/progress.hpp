@@ -2,9 +2,10 @@
 // A progress bar for long commands: drawn on stderr when it is a terminal,
 // silent in a pipe or a file so logs and --json output stay clean. It shows the time
 // spent and, once a step is done, the time left at the mean pace so far (ETA), as tqdm.
-#include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "soma/core/std_chrono.hpp"
 
 namespace soma {
 

@@ -1,9 +1,10 @@
 #pragma once
 // Process facts a report wants (peak resident memory, wall-clock timing), and the
 // machine's memory, which bounds what a size read from a file may ask for.
-#include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "soma/core/std_chrono.hpp"
 
 namespace soma {
 

@@ -3,7 +3,7 @@
 // parallel_run) and, once set_num_threads() has been called, the BLAS it calls (until
 // then the BLAS keeps the host program's setting). The CLI's global --threads sets it;
 // the default is all cores.
-#include <functional>
+#include "soma/core/std_function.hpp"
 
 namespace soma {
 

@@ -12,7 +12,6 @@
 // Malformed input throws soma::Error "FILE:LINE:COLUMN: what was expected": a record
 // with more or fewer fields than the header, a quote that never closes, text after a
 // closing quote, text in a column the caller declared numeric.
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +34,7 @@ struct CsvOptions {
 };
 
 // Reads a CSV file; error messages name it as given.
-DataFrame read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+DataFrame read_csv(const std::string& path, const CsvOptions& options = {});
 // Parses CSV text held in memory; `name` stands for the input in error messages.
 DataFrame read_csv_string(std::string_view text, const CsvOptions& options = {},
                           const std::string& name = "<string>");
@@ -45,6 +44,6 @@ DataFrame read_csv_string(std::string_view text, const CsvOptions& options = {},
 // edge space. (As in pandas, an empty text reads back as missing.)
 std::string to_csv_string(const DataFrame& df);
 // Writes to_csv_string(df) to `path` atomically.
-void write_csv(const DataFrame& df, const std::filesystem::path& path);
+void write_csv(const DataFrame& df, const std::string& path);
 
 }  // namespace soma::data

@@ -8,7 +8,6 @@
 // Files may be gzip-compressed (`train-images-idx3-ubyte.gz`) or plain (no `.gz`).
 // A missing file, a wrong shape or labels outside 0..9 throw soma::Error naming the file.
 #include <array>
-#include <filesystem>
 #include <string>
 
 #include "soma/tensor/tensor.hpp"
@@ -21,14 +20,13 @@ struct LabelledImages {
 };
 
 // Where Debian's package puts the files.
-std::filesystem::path fashion_mnist_default_dir();
+std::string fashion_mnist_default_dir();
 
 // `split` is "train" (60,000 images) or "test" (10,000); an empty `dir` means the default.
-LabelledImages fashion_mnist(const std::string& split, const std::filesystem::path& dir = {});
+LabelledImages fashion_mnist(const std::string& split, const std::string& dir = {});
 
 // Images and labels from any pair of IDX files ([N, H, W] u8 images, [N] labels).
-LabelledImages read_idx_images(const std::filesystem::path& images,
-                               const std::filesystem::path& labels);
+LabelledImages read_idx_images(const std::string& images, const std::string& labels);
 
 // The ten class names, in label order.
 const std::array<std::string, 10>& fashion_mnist_classes();

@@ -9,7 +9,6 @@
 //
 // Every check that fails throws soma::Error naming the file and the check.
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +41,7 @@ struct IdxArray {
 };
 
 // Reads an IDX file, gzip-compressed or plain.
-IdxArray read_idx(const std::filesystem::path& path);
+IdxArray read_idx(const std::string& path);
 
 // Parses an IDX image held in memory; gzip data (1f 8b) is decompressed first.
 // `name` is the input's name in error messages.

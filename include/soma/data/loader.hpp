@@ -13,10 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <memory>
 #include <vector>
 
 #include "soma/core/random.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/data/dataset.hpp"
 
 namespace soma::data {

@@ -17,7 +17,6 @@
 //
 // The saved form is JSON (format "soma-pipeline", version 1). Loading checks every field
 // and throws soma::Error naming the file and the field; it never trusts a size or a name.
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,8 +66,8 @@ class Pipeline {
   std::string serialize() const;
   // `name` (a file name) starts every error message.
   static Pipeline deserialize(std::string_view text, const std::string& name);
-  void save(const std::filesystem::path& path) const;  // atomically: whole or not at all
-  static Pipeline load(const std::filesystem::path& path);
+  void save(const std::string& path) const;  // atomically: whole or not at all
+  static Pipeline load(const std::string& path);
 
  private:
   // A step as fit left it: only the part its kind uses is filled.

@@ -14,9 +14,10 @@
 // MPI errors are returned (MPI_ERRORS_RETURN) and end the job the same way.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "soma/core/std_memory.hpp"
 
 namespace soma::dist {
 

@@ -33,11 +33,11 @@
 // each shard draws from a stream seeded by that number and the shard's index, so a shard's
 // masks do not depend on which rank runs it, and every rank's `rng` ends the step in the
 // same state (a checkpoint of rank 0 resumes any rank).
-#include <functional>
-#include <memory>
 #include <vector>
 
 #include "soma/core/random.hpp"
+#include "soma/core/std_function.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/dist/sampler.hpp"
 #include "soma/nn/module.hpp"

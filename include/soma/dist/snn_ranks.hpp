@@ -3,10 +3,10 @@
 // the ranks of the job as the network uses them (soma/snn/ranks.hpp), and the digest of the spikes
 // by which runs on any number of ranks are compared.
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/snn/ranks.hpp"
 

@@ -1,10 +1,10 @@
 #pragma once
 // Template body of soma::embed::gradient_descent (included from gradient.hpp).
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "soma/core/std_algobase.hpp"
 // Alone, this brings the declarations (gradient.hpp includes this file at its end).
 #include "soma/embed/gradient.hpp"
 

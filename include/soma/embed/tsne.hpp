@@ -12,11 +12,11 @@
 // one by one. Iteration schedule as sklearn 1.2: 250 iterations with P multiplied by
 // early_exaggeration and momentum 0.5, then the rest with momentum 0.8.
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "soma/core/std_function.hpp"
 #include "soma/embed/affinities.hpp"
 #include "soma/embed/gradient.hpp"
 

@@ -10,10 +10,11 @@
 //   Expr update = (x + b / a) * call("exp", {a * symbol("dt")}) - b / a;
 //   std::string text = to_string(update);   // re-parseable Python-style text
 #include <map>
-#include <memory>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "soma/core/std_memory.hpp"
 
 namespace soma::expr {
 

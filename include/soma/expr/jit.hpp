@@ -30,9 +30,10 @@
 // -ffp-contract=off to agree to the bit. Op::exp is vecmath::exp, the equation
 // language's exp, bit for bit under any flags (its multiply-adds are explicit).
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "soma/core/std_memory.hpp"
 
 namespace soma::expr::jit {
 

@@ -40,12 +40,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "soma/core/random.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/expr/ast.hpp"
 #include "soma/expr/parser.hpp"
 

@@ -15,7 +15,6 @@
 // Jacobian is then taken by forward differences (as SciPy's leastsq does).
 // Expression-string models ("init*exp(-x/tau)", symbolic Jacobian) are in
 // expression_model.hpp.
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -27,6 +26,7 @@
 #include <vector>
 
 #include "soma/core/cpu.hpp"
+#include "soma/core/std_algobase.hpp"
 #include "soma/fit/dual.hpp"
 #include "soma/fit/gram.hpp"
 #include "soma/fit/least_squares.hpp"

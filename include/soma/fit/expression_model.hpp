@@ -8,7 +8,6 @@
 //
 // Any symbol other than the parameters and the independent variable must be a
 // unit name (mV, ms...) or pi; anything else is an error naming it.
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -16,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/fit/curve_fit.hpp"
 
 namespace soma::fit {

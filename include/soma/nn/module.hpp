@@ -13,14 +13,13 @@
 // and the optimizers update them in place, so both always see the same values.
 // Names of nested entries are joined with dots ("0.weight"), as in PyTorch.
 #include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "soma/core/random.hpp"
+#include "soma/core/std_function.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/nn/state_dict.hpp"
 #include "soma/tensor/tensor.hpp"
 
@@ -112,8 +111,8 @@ class Module {
 };
 
 // A module's state_dict to a file (atomic) and back.
-void save(const Module& module, const std::filesystem::path& path);
-void load(Module& module, const std::filesystem::path& path, bool strict = true);
+void save(const Module& module, const std::string& path);
+void load(Module& module, const std::string& path, bool strict = true);
 // state_dict_sha256(module.state_dict()): the digest of the file save() writes.
 std::string state_dict_sha256(const Module& module);
 

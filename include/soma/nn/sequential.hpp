@@ -11,9 +11,9 @@
 // weights were set, loaded or trained is kept, as torch keeps it (push_back never
 // draws). The generators the fresh children were built with must still be alive here.
 #include <concepts>
-#include <memory>
 #include <type_traits>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/nn/module.hpp"
 
 namespace soma::nn {

@@ -17,7 +17,6 @@
 // A file that is truncated, extended, altered, or of another version is rejected with
 // a soma::Error naming the file and what was wrong.
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,8 +61,8 @@ std::string serialize(const StateDict& state);
 StateDict deserialize(std::string_view bytes, const std::string& source = "<memory>");
 
 // To and from a file; writing is atomic.
-void save(const StateDict& state, const std::filesystem::path& path);
-StateDict load_state_dict_file(const std::filesystem::path& path);
+void save(const StateDict& state, const std::string& path);
+StateDict load_state_dict_file(const std::string& path);
 
 // The SHA-256 of serialize(state) as 64 hex digits: what `sha256sum` prints for the file
 // save() writes. Runs that should end with the same weights bit for bit (one rank and

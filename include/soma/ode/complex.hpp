@@ -23,7 +23,6 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <span>
@@ -31,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "soma/core/std_function.hpp"
 #include "soma/ode/dense_output.hpp"
 #include "soma/ode/solve_ivp.hpp"
 

@@ -18,9 +18,9 @@
 // without it: soma/ode/odeint.hpp.)
 #include <array>
 #include <cstddef>
-#include <functional>
-#include <memory>
 
+#include "soma/core/std_function.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/ode/detail/explicit_rk.hpp"
 #include "soma/ode/solve_ivp.hpp"
 

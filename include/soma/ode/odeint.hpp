@@ -25,10 +25,10 @@
 // variables, and would cost a compilation per call site.
 #include <array>
 #include <cstddef>
-#include <functional>
 #include <span>
 #include <type_traits>
 
+#include "soma/core/std_function.hpp"
 #include "soma/ode/detail/explicit_rk.hpp"
 #include "soma/ode/solve_ivp.hpp"
 

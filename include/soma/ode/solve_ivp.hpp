@@ -15,7 +15,6 @@
 // For RK45 and DOP853 with f inlined (about 1.5x faster on small systems) see
 // soma/ode/inline.hpp; odeint inlines a lambda by itself (soma/ode/odeint.hpp).
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <span>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "soma/core/error.hpp"
+#include "soma/core/std_function.hpp"
 #include "soma/ode/dense_output.hpp"
 #include "soma/ode/trajectory.hpp"
 

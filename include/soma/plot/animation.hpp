@@ -6,7 +6,6 @@
 //   std::vector<plot::Figure> frames;
 //   for (int epoch = 1; epoch <= 99; ++epoch) frames.push_back(fit_at(epoch));
 //   plot::save_animation(frames, "fit.gif", {.delay_ms = 100});
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,7 +24,7 @@ std::string animation_script(const std::vector<Figure>& frames, const std::strin
                              const AnimationOptions& options = {});
 
 // Writes the animated GIF atomically; `path` must end in .gif (soma::Error otherwise).
-void save_animation(const std::vector<Figure>& frames, const std::filesystem::path& path,
+void save_animation(const std::vector<Figure>& frames, const std::string& path,
                     const AnimationOptions& options = {});
 
 }  // namespace soma::plot

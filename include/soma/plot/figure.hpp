@@ -29,7 +29,6 @@
 // installed soma in share/soma/plotly.min.js. A missing tool throws soma::Error saying so.
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -204,7 +203,7 @@ class Figure {
   // Writes by extension: .png .svg .pdf (gnuplot) or .html (Plotly.js), atomically.
   // With SOMA_PLOT_STRICT=1 in the environment it first throws soma::Error listing
   // blemishes() instead, if there are any: the example tests set it.
-  void save(const std::filesystem::path& path) const;
+  void save(const std::string& path) const;
 
   // What makes the figure hard to read, one line per problem ("axes (0, 1) 'loss': no y
   // label"); empty when none. Checked: every 2-D axes that holds a series names its x and
@@ -231,6 +230,6 @@ class Figure {
 };
 
 // Where Plotly.js is read from (see the top of this file); throws soma::Error when absent.
-std::filesystem::path plotly_js_path();
+std::string plotly_js_path();
 
 }  // namespace soma::plot

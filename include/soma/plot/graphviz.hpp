@@ -6,11 +6,10 @@
 //
 // dot is found on PATH (Debian package graphviz) or at $SOMA_DOT; a missing dot, a format
 // other than those three or dot's own failure throws soma::Error saying which.
-#include <filesystem>
 #include <string>
 
 namespace soma::plot {
 
-void render_dot(const std::string& dot, const std::filesystem::path& path);
+void render_dot(const std::string& dot, const std::string& path);
 
 }  // namespace soma::plot

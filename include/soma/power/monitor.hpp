@@ -17,7 +17,6 @@
 // integral of the sampled power and, where the hardware keeps one (RAPL always, GPUs from
 // Volta on), the difference of its cumulative energy counter; both are reported.
 #include <cstddef>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +24,7 @@
 
 #include "soma/core/std_chrono.hpp"
 #include "soma/core/std_function.hpp"
+#include "soma/core/std_memory.hpp"
 
 namespace soma::power {
 

@@ -27,26 +27,25 @@
 // (a spike monitor's i,t CSV) and the embedding (an x,y,label CSV such as t-SNE writes).
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <memory>
 #include <string>
 
 #include "soma/core/std_chrono.hpp"
+#include "soma/core/std_memory.hpp"
 
 namespace soma::serve {
 
 struct DashboardOptions {
-  std::string bind = "127.0.0.1";   // the address to listen on
-  int port = 0;                     // 0: any free port (see Dashboard::port())
-  std::filesystem::path dataset{};  // a CSV for the explorer; empty: none
-  std::string class_column{};       // empty: the last text column, if any
+  std::string bind = "127.0.0.1";  // the address to listen on
+  int port = 0;                    // 0: any free port (see Dashboard::port())
+  std::string dataset{};           // a CSV for the explorer; empty: none
+  std::string class_column{};      // empty: the last text column, if any
   size_t max_body_bytes = 64 * 1024;
-  size_t max_events = 100000;         // events kept for pages that connect late
-  std::filesystem::path spikes{};     // a spike monitor's CSV (i, t in seconds); empty: none
-  std::filesystem::path embedding{};  // an embedding's CSV (x, y[, label]); empty: none
+  size_t max_events = 100000;  // events kept for pages that connect late
+  std::string spikes{};        // a spike monitor's CSV (i, t in seconds); empty: none
+  std::string embedding{};     // an embedding's CSV (x, y[, label]); empty: none
   // A directory of `soma train` runs for the runs view (/api/runs, read on each request,
   // so that runs still training show their new epochs); empty: none.
-  std::filesystem::path runs{};
+  std::string runs{};
   size_t max_connections = 4096;                    // open at once; more get 503
   std::chrono::milliseconds request_timeout{5000};  // for a whole request, or when idle
   std::chrono::milliseconds write_timeout{30000};   // a write that makes no progress

@@ -3,9 +3,9 @@
 // (soma example snn-3 / coba), the tests against Brian2 and the benchmarks all run
 // the very same model.
 #include <cstdint>
-#include <memory>
 #include <vector>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/snn/ranks.hpp"
 
 namespace soma::snn::models {

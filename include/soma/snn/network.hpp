@@ -38,10 +38,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/core/units.hpp"
 #include "soma/snn/ranks.hpp"
 

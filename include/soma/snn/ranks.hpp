@@ -28,9 +28,10 @@
 // and stays the same on every rank. The spikes are then the same as one rank's, bit for
 // bit, whatever the number of ranks.
 #include <cstdint>
-#include <functional>
 #include <utility>
 #include <vector>
+
+#include "soma/core/std_function.hpp"
 
 namespace soma::snn {
 

@@ -20,9 +20,9 @@
 // node once with the sum of the gradients that reached it, and adds what reaches a
 // leaf into the leaf's grad(). Backward formulas run with recording off.
 #include <initializer_list>
-#include <memory>
 #include <vector>
 
+#include "soma/core/std_memory.hpp"
 #include "soma/tensor/tensor.hpp"
 
 namespace soma {

@@ -14,13 +14,13 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "soma/core/error.hpp"
 #include "soma/core/random.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/tensor/dtype.hpp"
 #include "soma/tensor/shape.hpp"
 

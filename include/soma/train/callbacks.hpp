@@ -1,10 +1,9 @@
 #pragma once
 // Ready-made callbacks for train::fit.
-#include <filesystem>
-#include <functional>
 #include <limits>
 #include <string>
 
+#include "soma/core/std_function.hpp"
 #include "soma/nn/state_dict.hpp"
 #include "soma/train/checkpoint.hpp"  // Checkpoint and resume(), once declared here
 #include "soma/train/fit.hpp"

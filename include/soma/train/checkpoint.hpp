@@ -18,7 +18,6 @@
 // File entries: model.*, optimizer.*, history.epoch (epochs done) and history.* (their
 // figures), progress.* (inside the next epoch), loader.rng and loader.order,
 // rng.<name>, callback.<name>.*.
-#include <filesystem>
 #include <limits>
 #include <string>
 #include <utility>
@@ -49,9 +48,9 @@ struct CheckpointOptions {
 // interrupt (FitState::interrupt) or at an epoch no save fell on.
 class Checkpoint : public Callback {
  public:
-  explicit Checkpoint(std::filesystem::path path, int64_t every = 1)
+  explicit Checkpoint(std::string path, int64_t every = 1)
       : Checkpoint(std::move(path), CheckpointOptions{.every_epochs = every}) {}
-  Checkpoint(std::filesystem::path path, CheckpointOptions options)
+  Checkpoint(std::string path, CheckpointOptions options)
       : path_(std::move(path)), options_(std::move(options)) {}
   void on_train_begin(FitState& s) override;
   void on_batch_end(FitState& s, int64_t batch, double loss) override;
@@ -61,10 +60,10 @@ class Checkpoint : public Callback {
   // Writes the checkpoint of the state now (after a batch, or after an epoch's record).
   void save(const FitState& s);
   int64_t saves() const { return saves_; }
-  const std::filesystem::path& path() const { return path_; }
+  const std::string& path() const { return path_; }
 
  private:
-  std::filesystem::path path_;
+  std::string path_;
   CheckpointOptions options_;
   Stopwatch since_save_;
   int64_t saves_ = 0;
@@ -74,13 +73,13 @@ class Checkpoint : public Callback {
 // Restores a Checkpoint file into the model, optimizer, loader and streams; returns the
 // history so far and sets options.start_epoch, start_progress and replay_shuffles for
 // fit(). Throws soma::Error naming the file and the entry when something does not fit.
-History resume(const std::filesystem::path& path, nn::Module& model, optim::Optimizer& optimizer,
+History resume(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                data::DataLoader& loader, FitOptions& options,
                const CheckpointStreams& streams = {});
 
 // Without the loader: fit() replays its shuffles instead, which reaches the same stream
 // from an epoch's end only (a checkpoint taken mid-epoch is refused).
-History resume(const std::filesystem::path& path, nn::Module& model, optim::Optimizer& optimizer,
+History resume(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                FitOptions& options);
 
 // A generator's state as a tensor and back (6 int64: the four words, the spare normal's

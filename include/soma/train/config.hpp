@@ -11,7 +11,6 @@
 // "FILE:LINE:COL: key: ..."). The default configuration is a small CNN on Fashion-MNIST.
 // model_factory.hpp builds the network it describes, prepare.hpp its data.
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +21,9 @@ namespace soma::train {
 
 struct DataConfig {
   std::string format = "fashion-mnist";  // or "idx", "csv"
-  std::filesystem::path dir;  // fashion-mnist: directory of the IDX files (empty: Debian's)
-  std::filesystem::path train_images, train_labels, test_images, test_labels;  // idx
-  std::filesystem::path train, test;  // csv: files (test optional: then test_split of train)
+  std::string dir;  // fashion-mnist: directory of the IDX files (empty: Debian's)
+  std::string train_images, train_labels, test_images, test_labels;  // idx
+  std::string train, test;            // csv: files (test optional: then test_split of train)
   std::string target;                 // csv: the label column
   std::vector<std::string> features;  // csv: input columns (empty: all but target)
   std::vector<data::PreprocessStep> preprocess;  // csv: fitted on train (data::Pipeline)
@@ -66,9 +65,9 @@ struct Config {
 
   // Parses TOML text named `name` (in messages); relative paths resolve against `base_dir`.
   static Config from_toml(std::string_view text, const std::string& name,
-                          const std::filesystem::path& base_dir = {});
+                          const std::string& base_dir = {});
   // A TOML file; its relative paths resolve against its directory.
-  static Config load(const std::filesystem::path& path);
+  static Config load(const std::string& path);
   // The default CNN on Fashion-MNIST, and its TOML (also what a run saves).
   static Config defaults();
   static const std::string& default_text();

@@ -13,13 +13,13 @@
 // epoch and batch. Progress is drawn on a terminal only. A callback may end training
 // after the current batch (FitState::interrupt); a Checkpoint (checkpoint.hpp) then
 // saves the run mid-epoch and resume() continues it bit for bit.
-#include <cmath>
-#include <functional>
+#include <limits>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "soma/core/std_function.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/data/loader.hpp"
 #include "soma/nn/module.hpp"
 #include "soma/optim/optimizer.hpp"
@@ -29,9 +29,9 @@ namespace soma::train {
 
 struct EpochRecord {
   int64_t epoch = 0;  // counted from 1
-  double train_loss = NAN;
-  double valid_loss = NAN;                  // NaN without a validation loader
-  std::map<std::string, double> metrics{};  // "valid_accuracy", ...
+  double train_loss = std::numeric_limits<double>::quiet_NaN();
+  double valid_loss = std::numeric_limits<double>::quiet_NaN();  // NaN without a validation loader
+  std::map<std::string, double> metrics{};                       // "valid_accuracy", ...
   double seconds = 0;
 };
 
@@ -119,7 +119,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
 
 // Loss and metrics of `model` over a loader, without gradients, in eval mode.
 struct Evaluation {
-  double loss = NAN;
+  double loss = std::numeric_limits<double>::quiet_NaN();
   std::map<std::string, double> metrics{};
   Tensor outputs{}, targets{};  // all batches concatenated
 };

@@ -1,9 +1,9 @@
 #pragma once
 // The network a training configuration describes: one nn module per [[model.layers]]
 // entry, in order, initialised from `rng` (and, for dropout, drawing from it).
-#include <memory>
 
 #include "soma/core/random.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/nn/sequential.hpp"
 #include "soma/train/config.hpp"
 

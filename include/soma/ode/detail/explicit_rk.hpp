@@ -4,17 +4,17 @@
 // once, so a step allocates nothing. A template so that solve_ivp_inline and odeint's
 // template can inline f into the stages; solve_ivp instantiates it per method in
 // explicit_rk.cpp.
-#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "soma/core/std_algobase.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/ode/detail/rk_tableaus.hpp"
 #include "soma/ode/detail/stepper.hpp"
 
@@ -28,7 +28,7 @@ inline constexpr double kRkSafety = 0.9, kRkMinFactor = 0.2, kRkMaxFactor = 10;
 // Always inlined: in a large translation unit GCC may otherwise leave it a call.
 [[gnu::always_inline]] inline double inv_16th_root(double x) {
   // Beyond these the controller's factor is clamped anyway (0.9 x^(-1/16) > 10 or < 0.2).
-  x = std::clamp(x, 1e-30, 1e30);
+  x = std::min(std::max(x, 1e-30), 1e30);  // std::clamp, without <algorithm>
   static constexpr double kPow2[16] = {1.0,
                                        0.9576032806985737,
                                        0.9170040432046712,
@@ -110,7 +110,7 @@ class ExplicitRk final : public RkStepper {
     for (Vec* v : {&cur_, &y_old_, &y_new_, &tmp_, &scale_, &fcur_}) sized(*v, 1);
     sized(K_, n_rows);
     sized(dense_, n_dense);
-    std::copy_n(y_.data(), n(), cur_.data());
+    std::copy(y_.data(), y_.data() + n(), cur_.data());
     f_(t_, y_, {fcur_.data(), n()});
     if (p.first_step > 0) {
       h_abs_ = p.first_step;
@@ -212,8 +212,8 @@ class ExplicitRk final : public RkStepper {
   void append_dense(DenseSolution& sol) override {
     prepare_dense();
     constexpr int rows = T::n_poly;
-    std::copy_n(y_old_.data(), n(), coef_scratch());
-    std::copy_n(dense_.data(), rows * n(), coef_scratch() + n());
+    std::copy(y_old_.data(), y_old_.data() + n(), coef_scratch());
+    std::copy(dense_.data(), dense_.data() + rows * n(), coef_scratch() + n());
     sol.append(is_dop853 ? DenseSolution::Kind::Dop853 : DenseSolution::Kind::Power, t_old_, t_,
                {coef_scratch(), (rows + 1) * n()});
   }

@@ -6,13 +6,13 @@
 // build a stepper around a callable the compiler inlines; not an API of its own.
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "soma/core/std_function.hpp"
+#include "soma/core/std_memory.hpp"
 #include "soma/ode/solve_ivp.hpp"
 
 namespace soma::ode::detail {
