@@ -228,3 +228,18 @@ TEST(TrainConfig, FuzzTargetSurvivesCommittedInputs) {
 }
 
 }  // namespace
+
+// Issue 18: an option aggregate written with one designated member compiles cleanly
+// under -Wextra (-Wmissing-field-initializers), as users write them; the test file is
+// built with the project's -Wall -Wextra -Werror, so a member without a default fails it.
+TEST(ConfigAggregates, OneDesignatedMemberIsEnough) {
+  const soma::train::DataConfig data{.format = "csv"};
+  const soma::train::LayerConfig layer{.in = 2};
+  const soma::train::Config config{.lr = 0.1};
+  const soma::train::EarlyStoppingConfig stop{.enabled = true};
+  EXPECT_EQ(data.test_split, 0.2);
+  EXPECT_TRUE(data.train.empty());
+  EXPECT_EQ(layer.num_layers, 1);
+  EXPECT_EQ(config.epochs, 2);
+  EXPECT_EQ(stop.patience, 5);
+}

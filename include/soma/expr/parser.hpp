@@ -23,9 +23,9 @@ struct SourceInfo {
         column_base(base),
         context(std::move(shown)) {}
   std::string source = "expression";
-  int line = 1;         // 0: neither line nor column is shown
-  int column_base = 0;  // added to columns (when the text is part of a longer line)
-  std::string context;  // shown in messages instead of the parsed text (the whole equation)
+  int line = 1;           // 0: neither line nor column is shown
+  int column_base = 0;    // added to columns (when the text is part of a longer line)
+  std::string context{};  // shown in messages instead of the parsed text (the whole equation)
 };
 
 // Parses one expression, e.g. a condition "v > -40*mV" or "init*exp(-x/tau)".

@@ -43,10 +43,10 @@ struct Ranks {
   // use threads.) gather_ints returns how many collectives it took (ExchangeStats).
   std::function<int(const std::vector<int32_t>& send, std::vector<int32_t>& recv,
                     std::vector<int>& counts)>
-      gather_ints;
+      gather_ints{};
   std::function<void(const std::vector<double>& send, std::vector<double>& recv,
                      std::vector<int>& counts)>
-      gather_doubles;
+      gather_doubles{};
 };
 
 // The neurons [lo, hi) of a group of n that `rank` of `size` holds: contiguous blocks in

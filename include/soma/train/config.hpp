@@ -21,18 +21,18 @@ namespace soma::train {
 
 struct DataConfig {
   std::string format = "fashion-mnist";  // or "idx", "csv"
-  std::string dir;  // fashion-mnist: directory of the IDX files (empty: Debian's)
-  std::string train_images, train_labels, test_images, test_labels;  // idx
-  std::string train, test;            // csv: files (test optional: then test_split of train)
-  std::string target;                 // csv: the label column
-  std::vector<std::string> features;  // csv: input columns (empty: all but target)
-  std::vector<data::PreprocessStep> preprocess;  // csv: fitted on train (data::Pipeline)
-  double test_split = 0.2;                       // csv without a test file
+  std::string dir{};  // fashion-mnist: directory of the IDX files (empty: Debian's)
+  std::string train_images{}, train_labels{}, test_images{}, test_labels{};  // idx
+  std::string train{}, test{};          // csv: files (test optional: then test_split of train)
+  std::string target{};                 // csv: the label column
+  std::vector<std::string> features{};  // csv: input columns (empty: all but target)
+  std::vector<data::PreprocessStep> preprocess{};  // csv: fitted on train (data::Pipeline)
+  double test_split = 0.2;                         // csv without a test file
 };
 
 struct LayerConfig {
-  std::string type;  // conv2d, maxpool2d, avgpool2d, flatten, linear, relu, sigmoid, tanh, dropout,
-                     // batchnorm1d, batchnorm2d, leaky_relu, lstm, gru, rnn
+  std::string type{};  // conv2d, maxpool2d, avgpool2d, flatten, linear, relu, sigmoid, tanh,
+                       // dropout, batchnorm1d, batchnorm2d, leaky_relu, lstm, gru, rnn
   int64_t in = 0, out = 0, kernel = 0, stride = 0, padding = 0;
   int64_t num_layers = 1;  // lstm, gru, rnn: stacked layers
   double p = 0.5;          // dropout
@@ -49,9 +49,9 @@ struct EarlyStoppingConfig {
 
 struct Config {
   std::string source_name = "<default>";  // the file, for error messages
-  std::string source_text;                // the TOML itself, saved with a run
-  DataConfig data;
-  std::vector<LayerConfig> layers;
+  std::string source_text{};              // the TOML itself, saved with a run
+  DataConfig data{};
+  std::vector<LayerConfig> layers{};
   std::string loss = "cross_entropy";  // or "bce", "bce_with_logits", "mse"
   std::string optimizer = "adam";      // or "sgd", "adamw"
   double lr = 1e-3, momentum = 0, weight_decay = 0;
@@ -61,7 +61,7 @@ struct Config {
   int64_t epochs = 2, batch_size = 64;
   double validation_split = 0;
   uint64_t seed = 42;
-  EarlyStoppingConfig early_stopping;
+  EarlyStoppingConfig early_stopping{};
 
   // Parses TOML text named `name` (in messages); relative paths resolve against `base_dir`.
   static Config from_toml(std::string_view text, const std::string& name,
