@@ -402,16 +402,9 @@ void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
 
 }  // namespace
 
-// Under mpirun an error on any rank ends the whole job with its message (the others
-// would otherwise wait for it until the timeout).
+// Under mpirun an error on any rank ends the whole job (dist::run_on_ranks).
 void run(const Options& opt, const soma::cli::LiveBoard& live) {
-  const soma::dist::Context ctx;
-  try {
-    run_rank(opt, live, ctx);
-  } catch (const std::exception& e) {
-    if (ctx.distributed()) ctx.abort(e.what());
-    throw;
-  }
+  soma::dist::run_on_ranks([&](const soma::dist::Context& c) { run_rank(opt, live, c); });
 }
 
 }  // namespace soma::examples::vae

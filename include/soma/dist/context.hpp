@@ -14,6 +14,7 @@
 // MPI errors are returned (MPI_ERRORS_RETURN) and end the job the same way.
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -106,5 +107,19 @@ class Context {
   struct Requests;  // the MPI requests in flight (none without MPI)
   std::unique_ptr<Requests> requests_;
 };
+
+// Runs fn(ctx) in this process's job: under mpirun an error on any rank ends the whole
+// job with its message (the other ranks would otherwise wait for it until the timeout);
+// with one rank the error is rethrown as it is. What every MPI-aware example's run() does.
+template <class F>
+void run_on_ranks(F&& fn) {
+  const Context ctx;
+  try {
+    fn(ctx);
+  } catch (const std::exception& e) {
+    if (ctx.distributed()) ctx.abort(e.what());
+    throw;
+  }
+}
 
 }  // namespace soma::dist
