@@ -22,6 +22,16 @@ CLI::Validator number_in(double lo, double hi = std::numeric_limits<double>::max
 // `word` itself (e.g. "auto") or a finite number > 0.
 CLI::Validator positive_or(const std::string& word);
 
+// --shards of the examples that train data-parallel under mpirun (docs/DISTRIBUTED.md);
+// each example checks the value against the ranks it runs on.
+inline CLI::Option* add_shards_option(CLI::App& app, int64_t& shards) {
+  return app
+      .add_option("--shards", shards,
+                  "Parts of every batch whose gradients are summed in a fixed order: the "
+                  "weights depend on it, not on the number of MPI ranks")
+      ->default_str("the number of ranks (1 without mpirun)");
+}
+
 // An old spelling of an option kept working (docs/flags.md): it sets the same variable,
 // is hidden from --help and did-you-mean, says on stderr which name replaced it, and
 // checks its value with the new option's `check`. (CLI11 names no hidden option in its

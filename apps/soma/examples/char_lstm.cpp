@@ -3,6 +3,7 @@
 
 #include "char_lstm.hpp"
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "registry.hpp"
 
 namespace {
@@ -28,10 +29,7 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--batch", opts->batch, "Sequences per batch")->capture_default_str();
       app.add_option("--seq", opts->seq, "Characters per sequence")->capture_default_str();
       app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.add_option("--shards", opts->shards,
-                     "Parts of every batch whose gradients are summed in a fixed order: the "
-                     "weights depend on it, not on the number of MPI ranks")
-          ->default_str("the number of ranks (1 without mpirun)");
+      soma::cli::add_shards_option(app, opts->shards);
       app.add_option("--samples", opts->samples, "Words to generate")->capture_default_str();
       app.add_option("--max-chars", opts->max_chars,
                      "Training characters per epoch (0: the whole stream)")

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "registry.hpp"
 #include "regression_prelu.hpp"
 
@@ -24,10 +25,7 @@ soma::cli::ExampleRegistrar reg(
       soma::cli::add_epochs_option(app, opt->common, opt->common.epochs);
       soma::cli::add_live_option(app, opt->live);
       app.add_option("--n", opt->n, "number of points")->capture_default_str();
-      app.add_option("--shards", opt->shards,
-                     "Parts of every batch whose gradients are summed in a fixed order: the "
-                     "weights depend on it, not on the number of MPI ranks")
-          ->default_str("the number of ranks (1 without mpirun)");
+      soma::cli::add_shards_option(app, opt->shards);
       app.callback([opt] {
         soma::cli::LiveDashboard live(opt->live);
         run(*opt, live);

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "registry.hpp"
 #include "sine_rnn.hpp"
 
@@ -32,10 +33,7 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--test", opts->test, "Test sequences")->capture_default_str();
       app.add_option("--batch", opts->batch, "Sequences per batch")->capture_default_str();
       app.add_option("--lr", opts->lr, "Adam's learning rate")->capture_default_str();
-      app.add_option("--shards", opts->shards,
-                     "Parts of every batch whose gradients are summed in a fixed order: the "
-                     "weights depend on it, not on the number of MPI ranks")
-          ->default_str("the number of ranks (1 without mpirun)");
+      soma::cli::add_shards_option(app, opts->shards);
       app.callback([opts] {
         soma::cli::LiveDashboard live(opts->live);
         run(*opts, live);
