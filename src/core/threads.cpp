@@ -3,8 +3,10 @@
 #include <omp.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -48,9 +50,27 @@ void set_num_threads(int n) {
   blas::set_threads(n);  // soma's count is the BLAS's, from the first explicit call on
 }
 
+int threads_from_environment(const char* value) {
+  // OpenMP's form: a positive integer, or a list of them (one per nesting level) whose
+  // first is the outer level's. Anything else is ignored, as libgomp ignores it.
+  if (value == nullptr) return 0;
+  long n = 0;
+  const char* p = value;
+  while (*p == ' ') ++p;
+  const char* digits = p;
+  for (; *p >= '0' && *p <= '9'; ++p) n = std::min(n * 10 + (*p - '0'), 1L << 30);  // saturates
+  while (*p == ' ') ++p;
+  if (p == digits || (*p != '\0' && *p != ',') || n < 1) return 0;
+  return static_cast<int>(std::min<long>(n, kThreadsPerCoreLimit * hardware_threads()));
+}
+
 int num_threads() {
   const int n = state().count.load(std::memory_order_relaxed);
-  return n == 0 ? hardware_threads() : n;
+  if (n != 0) return n;
+  // Read once: PyTorch and OpenMP take OMP_NUM_THREADS as the default, and a user
+  // comparing soma with them sets it once for both.
+  static const int from_environment = threads_from_environment(std::getenv("OMP_NUM_THREADS"));
+  return from_environment != 0 ? from_environment : hardware_threads();
 }
 
 // ---- parallel_run

@@ -26,4 +26,9 @@ refused "expected an integer from 0 to 65535, got '70000'" dashboard --port 7000
 refused "expected a finite number of at least 0, got '-1'" fit x.csv --ftol -1
 refused "more than 16 per core" --threads 65536 info
 refused "expected an integer from 1 to 65536, got '100000'" --threads 100000 info
+# OMP_NUM_THREADS is the default thread count, as in PyTorch; --threads overrides it.
+threads() { "$@" info --json | tail -n 1 | sed -n 's/.*"threads":\([0-9]*\).*/\1/p'; }
+[ "$(OMP_NUM_THREADS=1 threads "$soma")" = 1 ] || fail "OMP_NUM_THREADS=1 not the default"
+[ "$(OMP_NUM_THREADS=1 threads "$soma" --threads 2)" = 2 ] || fail "--threads 2 lost to OMP_NUM_THREADS"
+echo "ok: OMP_NUM_THREADS"
 echo "OK"

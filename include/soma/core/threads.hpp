@@ -2,7 +2,8 @@
 // One thread count for everything soma runs in parallel: its own loops (OpenMP and
 // parallel_run) and, once set_num_threads() has been called, the BLAS it calls (until
 // then the BLAS keeps the host program's setting). The CLI's global --threads sets it;
-// the default is all cores.
+// the default is OMP_NUM_THREADS where it holds a positive count (as in PyTorch and
+// OpenMP; the first of a list), else all cores.
 #include "soma/core/std_function.hpp"
 
 namespace soma {
@@ -14,6 +15,9 @@ inline constexpr int kThreadsPerCoreLimit = 16;
 void set_num_threads(int n);
 int num_threads();
 int hardware_threads();
+// The thread count an OMP_NUM_THREADS value asks for ("4", "4,2"), capped at the limit
+// above; 0 where it asks for none (unset, empty, not a positive count).
+int threads_from_environment(const char* value);
 
 // Runs fn(t, nt) for t = 0 .. nt-1 at the same time, the calling thread taking t = 0 and
 // soma's worker threads the others, and returns when all have returned (an exception
