@@ -236,7 +236,8 @@ cli::CommandRegistrar reg(
           ->check(CLI::ExistingFile)
           ->default_str("none");
       cli::add_output_option(app, o->output, "Write the predictions here (CSV)", "standard output");
-      app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
+      app.add_option("--threads", o->threads,
+                     "Threads to use (default: OMP_NUM_THREADS, else all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json,
                    "End with one JSON line (examples, accuracy, correct, model)");

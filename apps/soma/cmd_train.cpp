@@ -145,7 +145,7 @@ BestEpoch best_epoch(const train::History& h, const train::EarlyStopping* stoppe
 struct Options {
   std::string config, data_dir, runs = "runs";
   int64_t epochs = 0;  // 0: the configuration's
-  int threads = 0;     // 0: the global --threads (default all cores)
+  int threads = 0;     // 0: the global --threads (default OMP_NUM_THREADS, else all cores)
   bool json = false;
   cli::LiveOption live;  // stream the run to a dashboard page, held open after it
   std::string resume;    // a run directory to continue
@@ -752,7 +752,8 @@ cli::CommandRegistrar reg(
           ->capture_default_str()
           ->check(soma::cli::number_in(0, 1e9));
       // Also accepted after the sub-command (`soma train --threads 2`), as the issue spells it.
-      app.add_option("--threads", o->threads, "Threads to use (default: all cores)")
+      app.add_option("--threads", o->threads,
+                     "Threads to use (default: OMP_NUM_THREADS, else all cores)")
           ->check(soma::cli::integer_in(1, 65536));
       app.add_flag("--json", o->json, "End with one JSON line of the results");
       app.add_option("--shards", o->shards,

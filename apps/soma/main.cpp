@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", version_text,
                        "Print the version, its git commit and CPU kernels");
   int threads = 0;
-  app.add_option("--threads", threads, "Threads to use (default: all cores)")
+  app.add_option("--threads", threads, "Threads to use (default: OMP_NUM_THREADS, else all cores)")
       ->check(soma::cli::integer_in(1, 65536));
   app.parse_complete_callback([&] {
     // The CLI owns its process: one CPU level for every kernel (SOMA_CPU checked here, so
