@@ -195,3 +195,23 @@ TEST(CompileOptions, NegatedNumbersMergeWithNegativeNumbers) {
     ASSERT_TRUE(same_bits(b2[i], evaluate(built * symbol("x"), {{"x", x[i]}, {"s", s}}))) << i;
   }
 }
+
+// Whatever does not depend on the element is computed once per run by the scalar
+// prologue, in every mode: exp(-dt/tau) and 1/tau**2 here leave one product per element.
+TEST(CompileOptions, ParameterOnlyValuesAreComputedOncePerRun) {
+  const size_t n = 10;
+  std::vector<double> x(n, 2.0), out(n);
+  double dt = 0.1, tau = 0.5;
+  Bindings b;
+  b.array("x", x.data()).scalar("dt", &dt).scalar("tau", &tau);
+  const Expr e = parse_expression("x*(exp(-dt/tau)/tau**2)");
+  for (const bool fast : {false, true}) {
+    Program p = compile(e, b, {.share_subexpressions = fast, .fast_arithmetic = fast});
+    const std::string code = p.disassemble();
+    EXPECT_EQ(code.find("\nexp "), std::string::npos) << code;
+    EXPECT_EQ(code.find("\ndiv "), std::string::npos) << code;
+    p.evaluate(n, out.data());
+    for (size_t i = 0; i < n; ++i)
+      ASSERT_TRUE(same_bits(out[i], evaluate(e, {{"x", 2.0}, {"dt", dt}, {"tau", tau}})));
+  }
+}
