@@ -59,7 +59,7 @@ void require(bool ok, const char* what) {
 void Program::run(size_t n) {
   Impl& p = *impl_;
   if (p.result < 0) {
-    if (const jit::Kernel* k = p.kernel()) return p.run_kernel(*k, n, nullptr);
+    if (const jit::Kernel* k = p.kernel_for_run()) return p.run_kernel(*k, n, nullptr);
   }
   p.begin_run(n);
   for (size_t start = 0; start < n; start += kBlock)
@@ -76,7 +76,7 @@ void Program::run(std::span<const int32_t> elements) {
 void Program::evaluate(size_t n, double* out) {
   Impl& p = *impl_;
   require(p.result >= 0, "Program::evaluate: this program was compiled from statements");
-  if (const jit::Kernel* k = p.kernel()) return p.run_kernel(*k, n, out);
+  if (const jit::Kernel* k = p.kernel_for_run()) return p.run_kernel(*k, n, out);
   p.begin_run(n);
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t len = std::min(kBlock, n - start);
@@ -100,7 +100,7 @@ void Program::where(size_t n, std::vector<int32_t>& out) {
   Impl& p = *impl_;
   require(p.result >= 0, "Program::where: this program was compiled from statements");
   out.clear();
-  if (const jit::Kernel* kernel = p.kernel()) {
+  if (const jit::Kernel* kernel = p.kernel_for_run()) {
     p.kernel_values.resize(n);
     p.run_kernel(*kernel, n, p.kernel_values.data());
     for (size_t k = 0; k < n; ++k) {
@@ -188,7 +188,7 @@ std::string Program::disassemble() const {
     const char* mb = in.mode == Mode::vs ? " s" : " r";
     if (in.a >= 0) out += std::string(ma) + std::to_string(in.a);
     if (in.b >= 0) out += std::string(mb) + std::to_string(in.b);
-    if (in.c >= 0) out += " r" + std::to_string(in.c);
+    if (in.c >= 0) out += (in.op == Op::div ? " reciprocal s" : " r") + std::to_string(in.c);
     if (in.store >= 0) out += " -> array " + std::to_string(in.store);
     out += "\n";
   }

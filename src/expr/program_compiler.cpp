@@ -18,17 +18,34 @@ bool is_compute(Op op) {
 
 struct Val {
   enum Sort { constant, scalar, vector } sort = constant;
-  double value = 0.0;  // constant
-  int32_t id = -1;     // scalar slot or register
-  bool owned = false;  // a register this compiler may free after use
+  double value = 0.0;   // constant
+  int32_t id = -1;      // scalar slot or register
+  bool owned = false;   // a register this compiler may free after use
+  bool shared = false;  // a common subexpression's register, freed after its last use
 };
+
+// Whether x * (1/s) is x / s in sign and class for every x (fast_arithmetic): where
+// 1/s is a normal number (then within 1 ulp), and where s is 0, +-inf or NaN (then
+// 1/s is +-inf, +-0 or NaN and the product is the quotient exactly: 0*inf and 0/0
+// are both NaN, x*0 and x/inf are both a signed zero). Else (|s| > 2**1022,
+// subnormal s) the product would lose precision or overflow.
+bool reciprocal_exact_in_class(double s) {
+  return !std::isfinite(s) || s == 0 || std::isnormal(1.0 / s);
+}
 
 class Compiler {
  public:
-  Compiler(Program::Impl& p, const Bindings& b) : p_(p), b_(b) { p_.rng = b.generator(); }
+  Compiler(Program::Impl& p, const Bindings& b, const CompileOptions& options)
+      : p_(p), b_(b), opt_(options) {
+    p_.rng = b.generator();
+  }
 
   Val expression(const Expr& e, const std::string& context) {
     context_ = context;
+    if (opt_.share_subexpressions) {
+      count_uses(*e);
+      ids_.clear();
+    }
     return node(*e);
   }
 
@@ -36,6 +53,15 @@ class Compiler {
     for (const auto& s : list) {
       const Bindings::Entry* be = b_.find(s.target);
       if (be && be->kind == Bindings::Kind::scalar) assigned_scalars_.insert(s.target);
+    }
+    if (opt_.share_subexpressions) {
+      // Count each subexpression's occurrences first, statement by statement as the
+      // compiler will see them (an assigned name starts a new version of itself).
+      for (const auto& s : list) {
+        count_uses(*statement_value(s));
+        next_version(s.target);
+      }
+      versions_.clear();
     }
     for (const auto& s : list) statement(s);
   }
@@ -47,9 +73,10 @@ class Compiler {
     return r;
   }
 
-  void end_statement() {
+  void end_statement(const std::string& target) {
     for (auto& [name, r] : cache_) free_reg(r);
     cache_.clear();
+    if (opt_.share_subexpressions) next_version(target);
   }
 
  private:
@@ -114,7 +141,15 @@ class Compiler {
   }
   void free_reg(int32_t r) { free_.push_back(r); }
   void release(const Val& v) {
-    if (v.sort == Val::vector && v.owned) free_reg(v.id);
+    if (v.sort != Val::vector) return;
+    if (v.shared) {
+      int& uses = remaining_[v.id];
+      if (uses <= 0 || --uses > 0) return;  // (<= 0: freed already; never twice)
+      memo_.erase(memo_of_register_[v.id]);
+      free_reg(v.id);
+    } else if (v.owned) {
+      free_reg(v.id);
+    }
   }
 
   int32_t slot_of(const Val& v) {
@@ -240,6 +275,8 @@ class Compiler {
       p_.prologue.push_back(si);
       return {Val::scalar, 0, si.dst};
     }
+    if (opt_.fast_arithmetic && op == Op::div && a.sort == Val::vector && b.sort != Val::vector)
+      return divide_by_shared(a, b);
     const int o2 = arith_index(op);
     if (o2 >= 0) {
       // Fold the producer of one operand into this op: one pass instead of two.
@@ -286,13 +323,13 @@ class Compiler {
       in.b = b.id;
     }
     emit(in);
-    if (o2 >= 0) producer_[r] = static_cast<int>(p_.body.size() - 1);
+    if (o2 >= 0 && in.c < 0) producer_[r] = static_cast<int>(p_.body.size() - 1);
     release(a);
-    if (!(b.sort == Val::vector && a.sort == Val::vector && a.id == b.id)) release(b);
+    if (b.shared || !(b.sort == Val::vector && a.sort == Val::vector && a.id == b.id)) release(b);
     return {Val::vector, 0, r, true};
   }
 
-  Val node(const Node& n) {
+  Val compute(const Node& n) {
     switch (n.kind) {
       case NodeKind::number:
         return {Val::constant, n.value};
@@ -330,7 +367,16 @@ class Compiler {
         // x**2 is x*x exactly (both are one correctly rounded product), and cheaper.
         if (n.args[1]->kind == NodeKind::number && n.args[1]->value == 2.0) {
           const Val a = node(*n.args[0]);
+          if (a.shared) ++remaining_[a.id];  // binary_op releases both operands
           return binary_op(a, a, Op::mul, NodeKind::mul);
+        }
+        if (const Node& e = *n.args[1]; opt_.fast_arithmetic && literal(e)) {
+          const double k = e.kind == NodeKind::number ? e.value : -e.args[0]->value;
+          if (k == std::round(k) && k != 0 && std::abs(k) <= 8) {
+            const Val a = node(*n.args[0]);
+            if (a.sort != Val::constant) return integer_power(a, static_cast<int>(k));
+            return {Val::constant, detail::apply_binary(NodeKind::pow, a.value, k)};
+          }
         }
         break;
       default:
@@ -358,6 +404,27 @@ class Compiler {
         return binary_op(a, b, op, k);
       }
     fail(n, "unsupported expression node");
+  }
+
+  // A number as written: 3, or -3 (which parses as the negation of 3).
+  static bool literal(const Node& e) {
+    return e.kind == NodeKind::number ||
+           (e.kind == NodeKind::neg && e.args[0]->kind == NodeKind::number);
+  }
+
+  // a**k as a*a*...*a (|k| factors, left to right), then 1/product for k < 0
+  // (fast_arithmetic): the consumer loops fold pairs of these products into one pass.
+  Val integer_power(const Val& a, int k) {
+    Val base = a;  // borrowed: `a` is released once, after the last product
+    base.owned = base.shared = false;
+    Val r = base;
+    for (int j = 1; j < std::abs(k); ++j) r = binary_op(r, base, Op::mul, NodeKind::mul);
+    if (k < 0) r = binary_op({Val::constant, 1.0}, r, Op::div, NodeKind::div);
+    if (r.sort == Val::vector && r.id == a.id) {  // k == 1: the value is `a` itself
+      return a;
+    }
+    release(a);
+    return r;
   }
 
   Val call_node(const Node& n) {
@@ -434,11 +501,12 @@ class Compiler {
           bound.id = alloc();
           emit({Op::store_temp, Mode::vv, AssignOp::assign, bound.id, v.id, -1});
         }
-        bound.owned = false;
+        bound.owned = bound.shared = false;
       }
+      if (v.shared) release(v);
       if (it != temps_.end() && it->second.sort == Val::vector) free_reg(it->second.id);
       temps_[s.target] = bound;
-      end_statement();
+      end_statement(s.target);
       return;
     }
     if (e->kind == Bindings::Kind::array) {
@@ -459,8 +527,9 @@ class Compiler {
         const int32_t src = to_register(v);
         emit({Op::store_array, Mode::vv, AssignOp::assign, slot, src, -1});
         if (v.sort != Val::vector || v.owned) free_reg(src);
+        if (v.shared) release(v);
       }
-      end_statement();
+      end_statement(s.target);
       return;
     }
     const Val v = node(*s.value);
@@ -477,11 +546,152 @@ class Compiler {
     }
     emit(in);
     if (v.sort != Val::vector || v.owned) free_reg(src);
-    end_statement();
+    if (v.shared) release(v);
+    end_statement(s.target);
+  }
+
+  // The value a statement's target receives, as the compiler compiles it: `t op= v` is
+  // t = t op v for temporaries and arrays; gathers and scalars combine at the store.
+  Expr statement_value(const Statement& s) const {
+    const Bindings::Entry* e = b_.find(s.target);
+    const bool combined_at_store =
+        e && (e->kind == Bindings::Kind::gather || e->kind == Bindings::Kind::scalar);
+    if (s.op == AssignOp::assign || combined_at_store) return s.value;
+    static const NodeKind kinds[] = {NodeKind::add, NodeKind::add, NodeKind::sub, NodeKind::mul,
+                                     NodeKind::div};
+    return binary(kinds[static_cast<int>(s.op)], symbol(s.target), s.value);
+  }
+
+  // ---- common subexpressions (CompileOptions::share_subexpressions)
+  // Every subtree gets a number by hash-consing: equal numbers mean the same
+  // operations on the same values (a name's number changes when it is assigned).
+  // rand() and randn(), and anything containing them, get -1: never merged.
+  void next_version(const std::string& name) {
+    ++versions_[name];
+    ids_.clear();  // node numbers within one statement stay valid until it ends
+  }
+
+  int id_of(const Node& n) {
+    if (auto it = ids_.find(&n); it != ids_.end()) return it->second;
+    // -3 as parsed (the negation of 3) is the number -3 that symbolic derivatives write.
+    const bool negated_number = n.kind == NodeKind::neg && n.args[0]->kind == NodeKind::number;
+    std::vector<int> key{static_cast<int>(negated_number ? NodeKind::number : n.kind)};
+    if (n.kind == NodeKind::number || negated_number) {
+      const double value = negated_number ? -n.args[0]->value : n.value;
+      uint64_t bits;
+      std::memcpy(&bits, &value, sizeof bits);
+      key.push_back(static_cast<int>(bits & 0xffffffffu));
+      key.push_back(static_cast<int>(bits >> 32));
+    }
+    int id = 0;
+    if (n.kind == NodeKind::call && (n.name == "rand" || n.name == "randn")) id = -1;
+    for (const Expr& a : n.args) {
+      if (negated_number) break;
+      const int k = id < 0 ? -1 : id_of(*a);
+      if (k < 0) id = -1;
+      key.push_back(k);
+    }
+    if (id >= 0) {
+      std::string name = n.name;
+      if (n.kind == NodeKind::symbol) {
+        auto v = versions_.find(n.name);
+        name += "#" + std::to_string(v == versions_.end() ? 0 : v->second);
+      }
+      const auto [it, fresh] = interned_.try_emplace({std::move(key), std::move(name)},
+                                                     static_cast<int>(interned_.size()));
+      id = it->second;
+    }
+    ids_[&n] = id;
+    return id;
+  }
+
+  static bool compound(const Node& n) {
+    return n.kind != NodeKind::number && n.kind != NodeKind::symbol;
+  }
+
+  // Occurrences the compiler will reach through node(), exactly (a shared register is
+  // freed after its counted uses): a repeat is not entered (node() returns the first
+  // one's value without visiting its operands), and the negation that compute() moves
+  // out of a product or quotient is not reached itself, only its operand.
+  void count_uses(const Node& n) {
+    if (compound(n)) {
+      const int id = id_of(n);
+      if (id >= 0 && ++uses_[id] > 1) return;
+    }
+    if (n.kind == NodeKind::mul || n.kind == NodeKind::div) {
+      const bool left_neg = n.args[0]->kind == NodeKind::neg;
+      const bool right_neg = n.kind == NodeKind::mul && n.args[1]->kind == NodeKind::neg;
+      if (left_neg || right_neg) {
+        const Node& neg_side = left_neg ? *n.args[0] : *n.args[1];
+        count_uses(*neg_side.args[0]);
+        count_uses(left_neg ? *n.args[1] : *n.args[0]);
+        return;
+      }
+    }
+    for (const Expr& a : n.args) count_uses(*a);
+  }
+
+  // x / s as x * (1/s) (fast_arithmetic), 1/s computed once per run; the run divides
+  // where the product would not be the quotient in class (reciprocal_exact_in_class).
+  Val divide_by_shared(const Val& a, const Val& b) {
+    if (b.sort == Val::constant) {
+      if (!reciprocal_exact_in_class(b.value)) {
+        Instr in{Op::div, Mode::vs, AssignOp::assign, alloc(), a.id, slot_of(b)};
+        emit(in);
+        release(a);
+        return {Val::vector, 0, in.dst, true};
+      }
+      Instr in{Op::mul, Mode::vs, AssignOp::assign,
+               alloc(), a.id,     slot_of({Val::constant, 1.0 / b.value})};
+      emit(in);
+      release(a);
+      return {Val::vector, 0, in.dst, true};
+    }
+    int32_t reciprocal;
+    if (auto it = reciprocal_slots_.find(b.id); it != reciprocal_slots_.end()) {
+      reciprocal = it->second;
+    } else {
+      reciprocal = new_scalar_slot();
+      p_.prologue.push_back({ScalarInstr::reciprocal, {}, {}, reciprocal, b.id});
+      reciprocal_slots_[b.id] = reciprocal;
+    }
+    Instr in{Op::div, Mode::vs, AssignOp::assign, alloc(), a.id, b.id};
+    in.c = reciprocal;  // multiply by slot c where the run allows (Impl::reciprocals_ok)
+    emit(in);
+    release(a);
+    return {Val::vector, 0, in.dst, true};
+  }
+
+  Val node(const Node& n) {
+    if (!opt_.share_subexpressions || !compound(n)) return compute(n);
+    const int id = id_of(n);
+    if (id < 0) return compute(n);
+    const auto u = uses_.find(id);
+    if (u == uses_.end() || u->second < 2) return compute(n);
+    if (auto it = memo_.find(id); it != memo_.end()) return it->second;
+    Val v = compute(n);
+    if (v.sort == Val::vector) {
+      if (!v.owned) return v;  // a view (a load, a temporary): nothing to keep
+      producer_.erase(v.id);   // never folded into one of its consumers
+      v.owned = false;
+      v.shared = true;
+      remaining_[v.id] = u->second;
+      memo_of_register_[v.id] = id;
+    }
+    memo_[id] = v;
+    return v;
   }
 
   Program::Impl& p_;
   const Bindings& b_;
+  const CompileOptions opt_;
+  std::map<std::string, int> versions_;
+  std::map<std::pair<std::vector<int>, std::string>, int> interned_;
+  std::unordered_map<const Node*, int> ids_;
+  std::map<int, int> uses_;
+  std::map<int, Val> memo_;
+  std::map<int32_t, int> remaining_;  // shared register -> uses not yet released
+  std::map<int32_t, int> memo_of_register_;
   std::string context_;
   std::vector<int32_t> free_;
   std::map<std::string, int32_t> cache_;  // loads reused within one statement
@@ -491,25 +701,27 @@ class Compiler {
   std::set<std::string> assigned_scalars_;
   std::map<int32_t, int> producer_;  // register -> plain arithmetic instruction that wrote it
   std::map<int32_t, int32_t> splat_regs_;
+  std::map<int32_t, int32_t> reciprocal_slots_;  // scalar slot -> slot of its reciprocal
   std::string where_ = "expression";
   int line_ = 1;
 };
 
 }  // namespace
 
-Program compile(const Expr& e, const Bindings& bindings) {
+Program compile(const Expr& e, const Bindings& bindings, const CompileOptions& options) {
   if (!e) throw Error("compile: empty expression");
   Program p;
-  Compiler c(*p.impl_, bindings);
+  Compiler c(*p.impl_, bindings, options);
   const Val v = c.expression(e, to_string(e));
   p.impl_->result = c.to_register(v);
   p.impl_->build_kernel();
   return p;
 }
 
-Program compile(const std::vector<Statement>& statements, const Bindings& bindings) {
+Program compile(const std::vector<Statement>& statements, const Bindings& bindings,
+                const CompileOptions& options) {
   Program p;
-  Compiler c(*p.impl_, bindings);
+  Compiler c(*p.impl_, bindings, options);
   for (const auto& s : statements)
     if (!s.value) throw Error("compile: statement for '" + s.target + "' has no value");
   c.statements(statements);

@@ -49,7 +49,10 @@ void Program::Impl::build_kernel() {
       case VmOp::sub:
       case VmOp::mul:
       case VmOp::div:
-        value = node(kArith[arith_index(in.op)], a, b);
+        // A division by a shared value with its reciprocal in slot c (fast_arithmetic)
+        // multiplies; Impl::kernel_for_run() keeps the runs where it may not on the VM.
+        value = in.op == VmOp::div && in.c >= 0 ? node(Op::mul, a, scalar(in.c))
+                                                : node(kArith[arith_index(in.op)], a, b);
         break;
       case VmOp::lt:
       case VmOp::le:

@@ -124,7 +124,7 @@ struct Instr {
   int32_t dst = -1;  // register (or array / scalar-ref slot for stores)
   int32_t a = -1;    // register or scalar slot
   int32_t b = -1;
-  int32_t c = -1;      // fused: third register
+  int32_t c = -1;      // fused: third register; div (fast_arithmetic): slot of 1/b
   int32_t store = -1;  // compute ops: array slot the result is written to directly
   FusedLoop loop = nullptr;
   int8_t o1 = -1, o2 = -1;  // fused: the two arith_index operators, for the JIT
@@ -198,7 +198,7 @@ inline int arith_index(Op op) {
 
 // Scalar prologue instruction: slot dst = f(slot a, slot b, slot c).
 struct ScalarInstr {
-  enum Kind : uint8_t { binary, function, neg, lnot, clip } kind;
+  enum Kind : uint8_t { binary, function, neg, lnot, clip, reciprocal } kind;
   NodeKind bin = NodeKind::add;
   detail::Fn fn = detail::Fn::exp;
   int32_t dst, a, b = -1, c = -1;
@@ -239,6 +239,9 @@ struct Program::Impl {
   Rng* rng = nullptr;
   bool uses_rng = false;
   std::vector<std::pair<int32_t, int32_t>> splats;  // (register, scalar slot) filled per run
+  // Whether this run's divisions by shared values may multiply by the reciprocal
+  // (CompileOptions::fast_arithmetic): set by read_scalars().
+  bool reciprocals_ok = true;
   // The body as machine code for contiguous runs (run(n), evaluate(n, out),
   // where(n, out)) where every instruction has a bit-exact JIT equivalent. The
   // spec is made at compile time; the machine code at the first contiguous run
@@ -262,8 +265,17 @@ struct Program::Impl {
 
   void build_kernel();
   const jit::Kernel* kernel() const { return machine_code ? machine_code->get() : nullptr; }
-  void run_kernel(const jit::Kernel& k, size_t n, double* out) {
+  // The machine code for this run, scalars read, or null where the VM must run: the
+  // machine code multiplies by reciprocals, so a run where one is not exact in class
+  // divides on the VM.
+  const jit::Kernel* kernel_for_run() {
+    const jit::Kernel* k = kernel();
+    if (!k) return nullptr;
     read_scalars();
+    return reciprocals_ok ? k : nullptr;
+  }
+  // Runs the machine code; kernel_for_run() has read the scalars.
+  void run_kernel(const jit::Kernel& k, size_t n, double* out) {
     kernel_arrays.clear();
     for (const ArraySlot& a : arrays) kernel_arrays.push_back(a.data);
     kernel_arrays.push_back(out);
@@ -292,6 +304,7 @@ struct Program::Impl {
   // Shared scalars and the values computed from them once per run.
   void read_scalars() {
     for (const auto& [slot, ref] : scalar_inputs) scal[slot] = *scalar_refs[ref].ptr;
+    reciprocals_ok = true;
     for (const auto& s : prologue) {
       double& d = scal[s.dst];
       switch (s.kind) {
@@ -310,6 +323,14 @@ struct Program::Impl {
         case ScalarInstr::clip:
           d = detail::clip(scal[s.a], scal[s.b], scal[s.c]);
           break;
+        case ScalarInstr::reciprocal: {
+          // Exact in class where 1/s is normal or s is 0, +-inf or NaN (see
+          // program_compiler.cpp, reciprocal_exact_in_class).
+          const double v = scal[s.a];
+          d = 1.0 / v;
+          reciprocals_ok = reciprocals_ok && (!std::isfinite(v) || v == 0 || std::isnormal(d));
+          break;
+        }
       }
     }
   }
@@ -480,7 +501,13 @@ struct Program::Impl {
           binary(in, start, elems, len, [](double x, double y) { return x * y; });
           break;
         case Op::div:
-          binary(in, start, elems, len, [](double x, double y) { return x / y; });
+          if (in.c >= 0 && reciprocals_ok) {
+            Instr times = in;  // x * (1/s), 1/s in slot c (fast_arithmetic)
+            times.b = in.c;
+            binary(times, start, elems, len, [](double x, double y) { return x * y; });
+          } else {
+            binary(in, start, elems, len, [](double x, double y) { return x / y; });
+          }
           break;
         case Op::floordiv:
           binary(in, start, elems, len, [](double x, double y) { return std::floor(x / y); });

@@ -1,49 +1,38 @@
-// Expression-string models: parsed and differentiated once by soma::expr, then
-// the model and its n derivatives compiled together into one FusedModel
-// (shared subexpressions, vectorised exp; fused_model.hpp) that feeds the
-// normal-equation sums block by block. Models it does not support (clip,
-// comparisons...) run as one expr::Program per column instead: parameters
-// bound as scalars read through pointers into this object, x as an array
-// re-pointed at every call.
+// Expression-string models: parsed and differentiated once by soma::expr, then the
+// model and its n derivatives lowered together onto one expr::Program
+// (fit/model_program.hpp: shared subexpressions, parameter-only values once per run,
+// fit's fast arithmetic) that feeds the normal-equation sums a block at a time.
+//
+// The derivatives stay symbolic (expr::differentiate) rather than forward-mode dual
+// numbers: they are expressions of the one language, so the one compiler lowers them,
+// derivative(k) prints them, and common-subexpression elimination recovers the
+// sharing that dual numbers would give (the model's exp in its own derivative).
 #include "soma/fit/expression_model.hpp"
 
 #include <algorithm>
 
-#include "fit/fused_model.hpp"
+#include "fit/model_program.hpp"
 #include "soma/core/error.hpp"
 #include "soma/expr/parser.hpp"
-#include "soma/expr/program.hpp"
 #include "soma/expr/symbolic.hpp"
 #include "soma/expr/units.hpp"
 
 namespace soma::fit {
 
 struct ExpressionModel::Impl {
+  // Rows per program run in normal_equations: one block of expr::Program, so the
+  // columns stay in the first-level cache between the program and the sums.
+  static constexpr size_t kBlock = expr::Program::kBlock;
   std::string text, x_name;
   std::vector<std::string> names;
-  std::vector<double> params;  // the programs read these through pointers
   expr::Expr model;
   std::vector<expr::Expr> derivatives;
-  struct Compiled {
-    expr::Program program;
-    bool uses_x = false;
-  };
-  mutable Compiled value;
-  mutable std::vector<Compiled> columns;
-  // Outputs d/dp_0 .. d/dp_{n-1}, then the model (the residual column last,
-  // as GramAccumulator takes it); and the model alone, for residual-only calls.
-  detail::FusedModel fused, fused_value;
-  std::vector<double> block;  // (n+1) x FusedModel::kBlock
+  // Outputs d/dp_0 .. d/dp_{n-1}, then the model (the residual column last, as
+  // GramAccumulator takes it); and the model alone, for residual-only calls.
+  detail::ModelProgram all, value;
+  std::vector<double> block;  // (n+1) x kBlock
+  std::vector<double*> columns;
   detail::GramAccumulator gram;
-
-  Compiled compile(const expr::Expr& e) {
-    expr::Bindings b;
-    static double placeholder = 0.0;
-    const bool uses_x = expr::depends_on(e, x_name);
-    if (uses_x) b.array(x_name, &placeholder);
-    for (size_t k = 0; k < names.size(); ++k) b.scalar(names[k], &params[k]);
-    return {expr::compile(e, b), uses_x};
-  }
 };
 
 namespace {
@@ -81,23 +70,18 @@ ExpressionModel::ExpressionModel(std::string_view text, std::vector<std::string>
     if (std::count(m.names.begin(), m.names.end(), m.names[k]) > 1)
       throw Error("model \"" + m.text + "\": parameter '" + m.names[k] + "' is listed twice");
   }
-  m.params.assign(m.names.size(), 0.0);
   m.model = expr::parse_expression(text, {"model"});
   check_names(*m.model, m.text, m.x_name, m.names);
   for (const auto& name : m.names)
     if (!expr::depends_on(m.model, name))
       throw Error("model \"" + m.text + "\": does not use parameter '" + name +
                   "'; expected every parameter to appear in the expression");
-  m.value = m.compile(m.model);
-  for (const auto& name : m.names) {
-    m.derivatives.push_back(expr::differentiate(m.model, name));
-    m.columns.push_back(m.compile(m.derivatives.back()));
-  }
+  for (const auto& name : m.names) m.derivatives.push_back(expr::differentiate(m.model, name));
   std::vector<expr::Expr> outputs = m.derivatives;
   outputs.push_back(m.model);
-  m.fused = detail::FusedModel(outputs, m.x_name, m.names);
-  m.fused_value = detail::FusedModel({m.model}, m.x_name, m.names);
-  m.block.assign((m.names.size() + 1) * detail::FusedModel::kBlock, 0.0);
+  m.all = detail::ModelProgram(outputs, m.x_name, m.names);
+  m.value = detail::ModelProgram({m.model}, m.x_name, m.names);
+  m.block.assign((m.names.size() + 1) * Impl::kBlock, 0.0);
   m.gram = detail::GramAccumulator(m.names.size());
 }
 
@@ -114,36 +98,16 @@ std::string ExpressionModel::derivative(size_t k) const {
 void ExpressionModel::evaluate(std::span<const double> x, std::span<const double> p,
                                std::span<double> values, std::span<double> jac) const {
   Impl& m = *impl_;
-  constexpr size_t kBlock = detail::FusedModel::kBlock;
-  const size_t np = m.names.size();
-  if (jac.empty() && m.fused_value.valid()) {
-    m.fused_value.set_parameters(p);
-    for (size_t i0 = 0; i0 < x.size(); i0 += kBlock)
-      m.fused_value.run(x.data() + i0, std::min(kBlock, x.size() - i0), values.data() + i0, 0);
+  const size_t n = x.size(), np = m.names.size();
+  if (jac.empty()) {
+    double* out = values.data();
+    m.value.run(x.data(), n, p, &out);
     return;
   }
-  if (m.fused.valid()) {
-    m.fused.set_parameters(p);
-    for (size_t i0 = 0; i0 < x.size(); i0 += kBlock) {
-      const size_t len = std::min(kBlock, x.size() - i0);
-      m.fused.run(x.data() + i0, len, m.block.data(), kBlock);
-      std::copy_n(m.block.data() + np * kBlock, len, values.data() + i0);
-      if (!jac.empty())
-        for (size_t k = 0; k < np; ++k)
-          std::copy_n(m.block.data() + k * kBlock, len, jac.data() + i0 + k * x.size());
-    }
-    return;
-  }
-  std::copy(p.begin(), p.end(), m.params.begin());
-  const size_t n = x.size();
-  double* xd = const_cast<double*>(x.data());  // programs only read x
-  auto run = [&](Impl::Compiled& c, double* out) {
-    if (c.uses_x) c.program.rebind_array(m.x_name, xd);
-    c.program.evaluate(n, out);
-  };
-  run(m.value, values.data());
-  if (jac.empty()) return;
-  for (size_t k = 0; k < m.columns.size(); ++k) run(m.columns[k], jac.data() + k * n);
+  m.columns.resize(np + 1);
+  for (size_t k = 0; k < np; ++k) m.columns[k] = jac.data() + k * n;
+  m.columns[np] = values.data();
+  m.all.run(x.data(), n, p, m.columns.data());
 }
 
 bool ExpressionModel::normal_equations(std::span<const double> x, std::span<const double> y,
@@ -151,15 +115,15 @@ bool ExpressionModel::normal_equations(std::span<const double> x, std::span<cons
                                        double& ssr, std::span<double> jtj,
                                        std::span<double> jtr) const {
   Impl& m = *impl_;
-  if (!m.fused.valid()) return false;
-  constexpr size_t kBlock = detail::FusedModel::kBlock;
+  constexpr size_t kBlock = Impl::kBlock;
   const size_t np = m.names.size();
   double* col = m.block.data();
-  m.fused.set_parameters(p);
+  m.columns.resize(np + 1);
+  for (size_t k = 0; k <= np; ++k) m.columns[k] = col + k * kBlock;
   m.gram.reset();
   for (size_t i0 = 0; i0 < x.size(); i0 += kBlock) {
     const size_t len = std::min(kBlock, x.size() - i0), padded = detail::gram_padded(len);
-    m.fused.run(x.data() + i0, len, col, kBlock);
+    m.all.run(x.data() + i0, len, p, m.columns.data());
     double* r = col + np * kBlock;
     for (size_t i = 0; i < len; ++i) r[i] -= y[i0 + i];
     if (!w.empty())

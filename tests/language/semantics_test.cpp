@@ -2,15 +2,17 @@
 // through every path that computes it — the reference evaluator (expr::evaluate),
 // expr::Program's interpreter (element lists) and its machine code (contiguous runs,
 // on each instruction set the machine has), snn's kernel and its machine-code
-// lowering, fit's fused model and its derivative columns — on a table of edge inputs
+// lowering, fit's model program (fast arithmetic) and its derivative columns — on a table of edge
+// inputs
 // (+-0, +-inf, NaN, subnormals, huge and tiny values), against the reference semantics
 // (soma/expr/functions.hpp; docs/EQUATIONS.md, "Reference semantics").
 //
 // Every path must give the reference's bits (any NaN matching any NaN: the hardware
 // keeps whichever operand's payload comes first), except the one fast-mode rewrite the
-// table allows: fit's fused model divides by a parameter as a multiplication by its
-// reciprocal, within 2 ulp and of the same sign and class. exp is one function in all of them
-// (soma/core/vecmath.hpp, the machine code's exp instruction for instruction).
+// table allows: fit's models (CompileOptions::fast_arithmetic) divide by a parameter as a
+// multiplication by its reciprocal, within 2 ulp and of the same sign and class. exp is one
+// function in all of them (soma/core/vecmath.hpp, the machine code's exp instruction for
+// instruction).
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -24,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "fit/fused_model.hpp"
+#include "fit/model_program.hpp"
 #include "snn/kernel.hpp"
 #include "soma/expr/functions.hpp"
 #include "soma/expr/jit.hpp"
@@ -188,21 +190,21 @@ void snn_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
   }
 }
 
-// fit's fused model: `x` an array, every other variable a parameter (one model per value
-// of the parameters, which here take each row's values in turn).
+// fit's lowering (expr::Program with fit's compile options): `x` an array, every other
+// variable a parameter (one model per value of the parameters, which here take each
+// row's values in turn).
 void fit_paths(const Expr& e, const Inputs& in, std::vector<Column>& out, int ulps = 0) {
   std::vector<std::string> params(in.names.begin() + 1, in.names.end());
   if (params.empty()) params.push_back("unused");
   Expr model = expr::substitute(e, {{in.names[0], expr::symbol("x")}});
-  fit::detail::FusedModel fused({model}, "x", params);
-  if (!fused.valid()) return;
+  fit::detail::ModelProgram program({model}, "x", params);
   const size_t n = in.rows();
-  Column c{"fit fused model", std::vector<double>(n), ulps};
+  Column c{"fit model program", std::vector<double>(n), ulps};
   for (size_t r = 0; r < n; ++r) {
     std::vector<double> p(params.size(), 0.0);
     for (size_t v = 1; v < in.names.size(); ++v) p[v - 1] = in.columns[v][r];
-    fused.set_parameters(p);
-    fused.run(&in.columns[0][r], 1, &c.values[r], 1);
+    double* column = &c.values[r];
+    program.run(&in.columns[0][r], 1, p, &column);
   }
   out.push_back(std::move(c));
 }
@@ -321,7 +323,7 @@ TEST(Language, BinaryOperatorsThroughEveryPath) {
 }
 
 // fit's derivative columns: the symbolic derivative of each function, lowered by the
-// fused model, against the reference evaluator on the same derivative.
+// model program, against the reference evaluator on the same derivative.
 TEST(Language, DerivativesThroughFitsLowering) {
   for (const expr::FunctionInfo& f : expr::functions()) {
     if (f.arity != 1) continue;
@@ -331,7 +333,7 @@ TEST(Language, DerivativesThroughFitsLowering) {
     std::vector<Column> paths;
     fit_paths(d, in, paths);
     ASSERT_EQ(paths.size(), 1u) << "d/da " << f.name << "(a) = " << expr::to_string(d)
-                                << " is not lowered by fit's fused model";
+                                << " is not lowered by fit's model program";
     expect_agree("d/da " + std::string(f.name) + "(a) = " + expr::to_string(d), reference(d, in),
                  paths, in);
   }

@@ -1,7 +1,7 @@
 #pragma once
 // The equation language's functions: one table (name, argument count, id) read by
-// every path that parses or lowers equations (expr's compiler, evaluator and
-// symbolic rules, snn's kernel, fit's fused model), and the reference semantics of
+// every path that parses or lowers equations (expr's compiler, which fit's models
+// also use, evaluator and symbolic rules, snn's kernel), and the reference semantics of
 // each function and operator on one double (docs/EQUATIONS.md, "Reference
 // semantics"). A function is added here, once; the paths that lower it name it by
 // id, and tests/expr/semantics_test.cpp checks every path against apply_*.

@@ -25,7 +25,8 @@
 // that is assigned but not bound is a temporary local to the program (so an
 // integrator can write "_v = ...; _ge = ...; v = _v; ge = _ge"); a temporary
 // given a shared value ("_decay = exp(-dt/tau)") stays shared and is computed
-// once per run, not per element.
+// once per run, not per element. So is every subexpression without per-element input
+// (dt/tau, 1/tau**2 in v*dt/tau**2): the scalar prologue computes it once per run.
 // Element lists passed to run() should not repeat an element for statements that
 // update arrays (the last write wins there); gather targets (`ge_post += w`)
 // accumulate correctly over repeats, and scalar targets apply `+=` once per element.
@@ -84,6 +85,26 @@ class Bindings {
   Rng* rng_ = nullptr;
 };
 
+// How compile() lowers a program. The defaults round exactly as written (every
+// value equals evaluate()'s bits); fit's models (src/fit/expression_model.cpp) ask
+// for all three.
+struct CompileOptions {
+  // Common-subexpression elimination across the whole program: a pure subexpression
+  // that occurs more than once (same operations on the same values: a name assigned
+  // between two occurrences makes them different) is computed once and its register
+  // kept until its last use. rand() and randn() are never merged. Exact: the same
+  // operations on the same operands give the same bits.
+  bool share_subexpressions = false;
+  // Two rewrites that are not bit-exact (within 2 ulp, same sign and class):
+  // - a**k for a constant integer 0 < |k| <= 8 as repeated products, left to right
+  //   (then 1/product for k < 0), instead of pow (a**2 is a*a in every mode: exact);
+  // - x / s, for per-element x and a shared value s (parameters, constants), as x * (1/s),
+  //   1/s computed once per run. Where 1/s is not a normal number and s is finite and
+  //   non-zero (|s| > 2**1022 or subnormal s, where the product would lose precision or
+  //   overflow) the run divides instead: every such division of that run does.
+  bool fast_arithmetic = false;
+};
+
 class Program {
  public:
   static constexpr size_t kBlock = 256;
@@ -126,16 +147,19 @@ class Program {
   struct Impl;
 
  private:
-  friend Program compile(const Expr&, const Bindings&);
-  friend Program compile(const std::vector<Statement>&, const Bindings&);
+  friend Program compile(const Expr&, const Bindings&, const CompileOptions&);
+  friend Program compile(const std::vector<Statement>&, const Bindings&, const CompileOptions&);
   std::unique_ptr<Impl> impl_;
 };
 
 // Compiles an expression (its value is the program's result) or statements.
 // Throws soma::Error naming unknown symbols or functions, wrong argument counts,
 // assignments to constants, and rand()/randn() without an Rng.
-Program compile(const Expr& e, const Bindings& bindings);
-Program compile(const std::vector<Statement>& statements, const Bindings& bindings);
+// Statements writing several output arrays make one program with several outputs (fit
+// computes a model and its derivatives as one).
+Program compile(const Expr& e, const Bindings& bindings, const CompileOptions& options = {});
+Program compile(const std::vector<Statement>& statements, const Bindings& bindings,
+                const CompileOptions& options = {});
 
 // Reference tree-walking evaluation of one value (slow; for tests, constants
 // and one-off values). Unit names and pi resolve as in compile.

@@ -41,9 +41,8 @@ class ExpressionModel {
                 std::span<double> jac) const;
   // For the residuals r_i = (model(x_i; p) - y_i) * w_i (w empty: all 1), in
   // one pass without storing J: ssr = r^T r, jtj = J^T J (n x n, column-major)
-  // and jtr = J^T r. Returns false for models the fused evaluator does not
-  // support (comparisons, clip, rand...); use evaluate() for those. Not
-  // thread-safe either.
+  // and jtr = J^T r. Returns true: every model has this form (the bool is
+  // Residuals::evaluate_normal's). Not thread-safe either.
   bool normal_equations(std::span<const double> x, std::span<const double> y,
                         std::span<const double> w, std::span<const double> p, double& ssr,
                         std::span<double> jtj, std::span<double> jtr) const;
