@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "snn/block_gaps.hpp"
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/vecmath.hpp"
@@ -458,59 +459,39 @@ namespace {
 // of a rank's share (block_range), so a rank holds whole blocks.
 constexpr int64_t kTargetBlock = Program::kBlock;
 
-// Geometric gaps: the number of rejected candidates before the next kept one, when
-// each is kept with probability p, is floor(log(1-u)/log(1-p)). Out of line, on a plain
-// array, so that the loop vectorises. GCC 12 does not vectorise std::floor (nor
-// conversions to integers): for 0 <= x < 2^52, adding and subtracting 2^52 rounds to an
-// integer, and one comparison makes it floor. Larger gaps end the block anyway and are
-// clamped. The same function for one value or many: the same result for each.
-__attribute__((noinline)) void to_gaps(double* g, size_t n, double scale) {
-  for (size_t k = 0; k < n; ++k) {
-    double x = vecmath::log(g[k]) * scale;
-    x = x < 0x1p52 ? x : 0x1p52;
-    const double t = (x + 0x1p52) - 0x1p52;
-    g[k] = t > x ? t - 1.0 : t;
-  }
-}
-
-// The gaps of synapse row i in target block b: the d-th is drawn from uniform d of
-// the stream {d / 2, i, b, 0} (two per Philox block). A row's first K gaps of every
-// block are drawn at once (the draws and the logarithms vectorise; K covers most
-// blocks at the expected density); a block that needs more draws them one by one.
+// The gaps of synapse row i in target block b: the number of rejected candidates
+// before the next kept one, when each is kept with probability p, is geometric,
+// floor(log(1-u)/log(1-p)), its d-th u drawn from the stream {d / 2, i, b, 0} (two per
+// Philox block). A row's first K gaps of every block are drawn at once (block_gaps.hpp:
+// the draws and the logarithms vectorise; K covers the mean number a block needs); a
+// block that needs more draws them two at a time.
 class BlockGaps {
  public:
   BlockGaps(const PhiloxKey& key, double p, int64_t b0, int64_t b1, double per_block)
-      : key_(key), inv_log1mp_(1.0 / std::log1p(-p)), b0_(b0) {
-    const double want = std::ceil(per_block + 1.0 + std::sqrt(per_block));
-    k_ = 2 * static_cast<int64_t>(std::clamp(want, 2.0, 64.0) / 2.0 + 0.5);
-    buf_.resize(static_cast<size_t>((b1 - b0) * k_));
+      : key_(key), inv_log1mp_(1.0 / std::log1p(-p)), b0_(b0), blocks_(b1 - b0) {
+    // A block needs one draw per synapse and one more: the mean, rounded up to whole
+    // Philox blocks of two.
+    const double want = std::ceil(per_block + 1.0);
+    k_ = 2 * static_cast<int64_t>(std::ceil(std::clamp(want, 2.0, 64.0) / 2.0));
+    buf_.resize(static_cast<size_t>(blocks_ * k_));
   }
   void row(int64_t i) {
     row_ = static_cast<uint32_t>(i);
-    const int64_t calls = k_ / 2, blocks = static_cast<int64_t>(buf_.size()) / k_;
-    double* out = buf_.data();
-    for (int64_t bb = 0; bb < blocks; ++bb)
-      for (int64_t c = 0; c < calls; ++c, out += 2) {
-        const auto w = philox_u64x2(
-            {static_cast<uint32_t>(c), row_, static_cast<uint32_t>(b0_ + bb), 0}, key_);
-        out[0] = 1.0 - philox_uniform(w[0]);  // in (0, 1], exact
-        out[1] = 1.0 - philox_uniform(w[1]);
-      }
-    to_gaps(buf_.data(), buf_.size(), inv_log1mp_);
+    block_gap_kernels().gaps(key_.data(), row_, static_cast<uint32_t>(b0_), blocks_, 0, k_ / 2,
+                             inv_log1mp_, buf_.data());
   }
   double gap(int64_t b, int64_t d) const {
-    if (d < k_) return buf_[static_cast<size_t>((b - b0_) * k_ + d)];
-    const auto w =
-        philox_u64x2({static_cast<uint32_t>(d / 2), row_, static_cast<uint32_t>(b), 0}, key_);
-    double g[2] = {1.0 - philox_uniform(w[0]), 1.0 - philox_uniform(w[1])};
-    to_gaps(g, 2, inv_log1mp_);
+    if (d < k_) return buf_[static_cast<size_t>(d * blocks_ + (b - b0_))];
+    double g[2];
+    block_gap_kernels().gaps(key_.data(), row_, static_cast<uint32_t>(b), 1,
+                             static_cast<uint32_t>(d / 2), 1, inv_log1mp_, g);
     return g[d % 2];
   }
 
  private:
   PhiloxKey key_;
   double inv_log1mp_;
-  int64_t b0_, k_ = 2;
+  int64_t b0_, blocks_, k_ = 2;
   uint32_t row_ = 0;
   std::vector<double> buf_;
 };
@@ -535,7 +516,7 @@ void Synapses::Impl::connect_probability(double p, const PhiloxKey& key, int64_t
     if (!implicit_pre) new_pre.reserve(new_post.capacity());
     row_end.reserve(static_cast<size_t>(source.size()));
     const int64_t b0 = t0 / kTargetBlock, b1 = (t1 - 1) / kTargetBlock + 1;
-    BlockGaps gaps(key, std::min(p, 0.5), b0, b1, p * static_cast<double>(kTargetBlock));
+    BlockGaps gaps(key, p, b0, b1, p * static_cast<double>(kTargetBlock));
     for (int64_t i = 0; i < source.size(); ++i) {
       const auto from = static_cast<int32_t>(i + source.start);
       if (p >= 1.0) {
