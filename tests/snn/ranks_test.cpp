@@ -273,7 +273,7 @@ TEST(RanksNetwork, ThreadRanksGiveOneRanksSpikesRecordsAndState) {
 // synapses onto its neurons, with their values, and not one synapse more.
 struct Made {
   std::vector<std::pair<int64_t, int64_t>> pairs;  // (source, target) in storage order
-  std::vector<double> w;
+  std::vector<double> w, w2;
   int64_t size = 0;
   bool whole = false;  // made whole and then cut (global_id known)
 };
@@ -281,12 +281,14 @@ struct Made {
 Made made(std::shared_ptr<const Ranks> ranks) {
   Network net({.seed = 5, .ranks = std::move(ranks)});
   auto& g = net.add_neuron_group(1500, "dv/dt = -v/(10*ms) : 1", {.threshold = "v > 1"});
-  auto& s = net.add_synapses(g(100, 1300), g(300, 1500), {.model = "w : 1"});
+  auto& s = net.add_synapses(g(100, 1300), g(300, 1500), {.model = "w : 1\nw2 : 1"});
   s.connect_probability(0.03);
   s.connect_condition("j == i + 1 or rand() < 0.01", 0.5);  // repeats some pairs
   s.set("w", "i + 0.5*rand() + j*10000");
   net.run(0.0);
+  s.set("w2", "w + rand()");  // after the split: each synapse still its own draw
   Made m;
+  m.w2 = s.get("w2");
   const auto i = s.sources(), j = s.targets();
   for (size_t k = 0; k < i.size(); ++k) m.pairs.emplace_back(i[k], j[k]);
   m.w = s.get("w");
@@ -319,9 +321,11 @@ TEST(RanksBuild, EachRankMakesExactlyOneRanksSynapsesOntoItsNeurons) {
         if (one.pairs[k].second + 300 >= lo && one.pairs[k].second + 300 < hi) {
           want.pairs.push_back(one.pairs[k]);
           want.w.push_back(one.w[k]);
+          want.w2.push_back(one.w2[k]);
         }
       EXPECT_EQ(m.pairs, want.pairs) << "rank " << r << " of " << size;
       EXPECT_EQ(m.w, want.w) << "rank " << r << " of " << size;
+      EXPECT_EQ(m.w2, want.w2) << "rank " << r << " of " << size;
       held += m.pairs.size();
     }
     EXPECT_EQ(held, one.pairs.size()) << size << " ranks";
