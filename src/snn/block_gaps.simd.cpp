@@ -1,7 +1,11 @@
 // connect(p=...)'s draws (block_gaps.hpp), compiled once per instruction-set level. No
 // contraction of a*b + c into one fused operation: the baseline level has none, and the
 // gaps (and so the synapses) must not depend on the machine.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
 #pragma GCC optimize("fp-contract=off")
+#endif
 #include "block_gaps.hpp"
 
 #include "soma/core/vecmath.hpp"
