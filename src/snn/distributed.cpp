@@ -142,10 +142,46 @@ void Network::Impl::split_between_ranks() {
     std::tie(gi.lo, gi.hi) = block_range(gi.n, r.rank, r.size, Program::kBlock);
     split_groups.push_back(&gi);
   }
+  // Synapses live on the rank of their target. Those still to be made (recorded under
+  // several ranks: Synapses::Impl::build) are made for this rank's targets only, from
+  // the same counter-based streams one rank draws them from; those made already are
+  // made whole on every rank, and each keeps its share.
+  std::vector<Synapses::Impl*> built;
   for (auto& s : synapses) {
     auto& si = s->impl();
     const auto& target = si.target.group->impl();
-    if (!whole.count(&target)) si.keep_targets(target.lo, target.hi);
+    if (whole.count(&target)) {
+      si.build_all();
+    } else if (si.pending.empty()) {
+      si.keep_targets(target.lo, target.hi);
+    } else {
+      si.build(target.lo, target.hi);
+      built.push_back(&si);
+    }
+  }
+  // How many synapses one rank would have (Synapses::size()): the sum over the ranks,
+  // each count sent as two 31-bit halves, in one collective for all of them.
+  if (!built.empty()) {
+    std::vector<int32_t> mine, all;
+    std::vector<int> from;
+    for (const auto* si : built) {
+      const auto n = static_cast<int64_t>(si->count());
+      mine.push_back(static_cast<int32_t>(n & 0x7fffffff));
+      mine.push_back(static_cast<int32_t>(n >> 31));
+    }
+    r.gather_ints(mine, all, from);
+    if (all.size() != mine.size() * static_cast<size_t>(r.size))
+      throw Error("network: splitting between ranks, " + std::to_string(all.size()) +
+                  " synapse counts came (expected " +
+                  std::to_string(mine.size() * static_cast<size_t>(r.size)) + ")");
+    for (size_t k = 0; k < built.size(); ++k) {
+      int64_t total = 0;
+      for (size_t q = 0; q < static_cast<size_t>(r.size); ++q)
+        total += static_cast<int64_t>(all[q * mine.size() + 2 * k]) +
+                 (static_cast<int64_t>(all[q * mine.size() + 2 * k + 1]) << 31);
+      built[k]->global_count = total;
+      built[k]->global_id.clear();
+    }
   }
   split = true;
 }

@@ -93,7 +93,14 @@ struct SummedVariable {
 
 struct Network::Impl {
   NetworkOptions options;
+  // The steps' random numbers (noise, PoissonGroup, PoissonInput): one sequence, drawn
+  // only by groups that every rank runs whole (ranks.hpp).
   Rng rng;
+  // What building the network draws (connectivity, initial values) comes from
+  // counter-based streams instead, one per random operation in the order the
+  // operations are called: the same on every rank, whichever elements it draws.
+  uint64_t streams_used = 0;
+  PhiloxKey next_stream() { return philox_key(options.seed, streams_used++); }
   double t = 0.0, dt = 1e-4;
   std::map<std::string, expr::Quantity> constants;
   std::vector<std::unique_ptr<NeuronGroup>> groups;
@@ -274,6 +281,34 @@ struct Synapses::Impl {
   std::vector<int64_t> global_id;
   int64_t global_count = -1;
   void keep_targets(int64_t lo, int64_t hi);
+  // Under several ranks the random connectivity and the values that depend on nothing
+  // but i, j and random draws are not made when asked for but recorded, and made when
+  // the network is split, for the targets this rank holds only (build(lo, hi)): a rank
+  // then never holds, nor draws, the other ranks' synapses. Anything that needs the
+  // synapses before (an explicit connect, values from arrays, size()...) makes them
+  // all (build_all()), and the split keeps this rank's as it always did.
+  struct Pending {
+    enum class Kind : uint8_t { probability, condition, expression, value } kind;
+    double p = 1.0;        // probability, condition: the probability; value: the value
+    std::string text;      // condition, expression
+    std::string variable;  // expression, value
+    PhiloxKey key{};
+    expr::Expr value;  // expression: parsed and checked when it was set
+  };
+  std::vector<Pending> pending;
+  bool defers() const;  // whether a connect or set now is recorded rather than made
+  // Whether e reads only what keeps its value until the split (i, j, N_pre, N_post).
+  bool reads_only_indices(const expr::Expr& e) const;
+  void build(int64_t lo, int64_t hi);
+  void build_all();
+  // The operations themselves, for targets [lo, hi) of the target group (lo a multiple
+  // of Program::kBlock, hi one or the group's end): each draws from its own stream
+  // per synapse row and block of kBlock targets (probability), per pair (condition),
+  // per synapse (expression), so a target's synapses do not depend on [lo, hi).
+  void connect_probability(double p, const PhiloxKey& key, int64_t lo, int64_t hi);
+  void connect_condition(const std::string& condition, double p, const PhiloxKey& key, int64_t lo,
+                         int64_t hi);
+  void set_expression(const std::string& variable, const expr::Expr& value, const PhiloxKey& key);
 
   // The model's differential equations (synaptic_equations.cpp), Brian2's two kinds:
   // `(event-driven)` ones are advanced in closed form from `lastupdate` to the event's
@@ -346,7 +381,7 @@ expr::Expr parse_value(const std::string& variable, const std::string& expressio
                        const expr::SymbolUnits& units, const std::string& where);
 // A value per element from such an expression.
 std::vector<double> evaluate_per_element(const expr::Expr& value, int64_t n,
-                                         const Resolver& resolve, Rng& rng,
+                                         const Resolver& resolve, const ElementStreams& streams,
                                          const std::string& where);
 
 }  // namespace soma::snn

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "snn/fma_passes.hpp"
 #include "soma/core/error.hpp"
@@ -524,6 +525,23 @@ void Program::exec(const Op& op, int64_t first, bool contiguous, int count, Rng&
   const double* c = vec(op.c);
   const double sa = val(op.a), sb = val(op.b), sc = val(op.c);
   reg_[static_cast<size_t>(op.dst.slot)] = out;
+  if (streams_ && (op.code == kRand || op.code == kRandn || op.code >= kRandLt)) {
+    // Counter-based: the same comparisons on the element's own 53-bit numbers.
+    const auto site = static_cast<uint32_t>(&op - ops_.data());
+    if (op.code == kRandn) return counter_normals(site, first, count, out);
+    uint64_t bits[kBlock];
+    counter_bits(site, first, count, bits);
+    for (int k = 0; k < count; ++k) {
+      const auto u = static_cast<double>(bits[k]);
+      if (op.code == kRand)
+        out[k] = u * 0x1.0p-53;
+      else if (op.code == kRandLt)
+        out[k] = u < (a ? a[k] : sa) * 0x1.0p53 ? 1.0 : 0.0;
+      else
+        out[k] = u < ((a ? a[k] : sa) * (b ? b[k] : sb)) * 0x1.0p53 ? 1.0 : 0.0;
+    }
+    return;
+  }
   switch (op.code) {
     case kRand:
       for (int k = 0; k < count; ++k) out[k] = rng.uniform();
@@ -616,6 +634,47 @@ void Program::update_scalars() {
       r = apply1(op.code, a);
     scalars_[static_cast<size_t>(op.dst.slot)] = r;
   }
+}
+
+void Program::counter_bits(uint32_t site, int64_t first, int count, uint64_t* bits) const {
+  const ElementStreams& s = *streams_;
+  for (int k = 0; k < count; ++k) {
+    const auto e = static_cast<size_t>(first + k);
+    const PhiloxCounter ctr{site, static_cast<uint32_t>(s.a ? s.a[e] : 0),
+                            static_cast<uint32_t>(s.b ? s.b[e] : 0),
+                            static_cast<uint32_t>(s.c ? s.c[e] : 0)};
+    bits[k] = philox_u64x2(ctr, s.key)[0] >> 11;
+  }
+}
+
+void Program::counter_normals(uint32_t site, int64_t first, int count, double* out) const {
+  const ElementStreams& s = *streams_;
+  for (int k = 0; k < count; ++k) {
+    const auto e = static_cast<size_t>(first + k);
+    const PhiloxCounter ctr{site, static_cast<uint32_t>(s.a ? s.a[e] : 0),
+                            static_cast<uint32_t>(s.b ? s.b[e] : 0),
+                            static_cast<uint32_t>(s.c ? s.c[e] : 0)};
+    const auto w = philox_u64x2(ctr, s.key);
+    // Box-Muller: u1 in (0, 1] keeps the logarithm finite.
+    const double u1 = static_cast<double>((w[0] >> 11) + 1) * 0x1.0p-53;
+    const double u2 = static_cast<double>(w[1] >> 11) * 0x1.0p-53;
+    out[k] = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  }
+}
+
+void Program::run(int64_t n, const Indices* indices, const ElementStreams& streams,
+                  const std::function<void(int64_t first, int count)>& sink) {
+  // Every draw of this evaluation goes through streams_: the sequential generator is
+  // a placeholder that nothing reads.
+  Rng unused(0);
+  streams_ = &streams;
+  try {
+    run(0, n, indices, unused, sink);
+  } catch (...) {
+    streams_ = nullptr;
+    throw;
+  }
+  streams_ = nullptr;
 }
 
 void Program::run(int64_t begin, int64_t n, const Indices* indices, Rng& rng,

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/core/philox.hpp"
 #include "soma/core/random.hpp"
 #include "soma/expr/ast.hpp"
 #include "soma/expr/jit.hpp"
@@ -66,6 +67,19 @@ struct Indices {
   const int32_t* post = nullptr;
 };
 
+// Counter-based draws (soma/core/philox.hpp) for what a network draws while it is
+// built (initial values, connectivity): rand() and randn() of evaluation element e come
+// from Philox(key, {site, a[e], b[e], c[e]}), site the draw's place in the program, the
+// words naming the element (a neuron, a synapse's source, target and duplicate number).
+// An element's numbers are then the same whoever evaluates it, with whichever others:
+// a rank evaluates its own elements only (ranks.hpp). A null word array reads as 0.
+struct ElementStreams {
+  PhiloxKey key{};
+  const int32_t* a = nullptr;
+  const int32_t* b = nullptr;
+  const int32_t* c = nullptr;
+};
+
 class Program {
  public:
   static constexpr int kBlock = 256;
@@ -91,6 +105,9 @@ class Program {
   // The same over elements [begin, end) only: a rank's share of a group (ranks.hpp).
   // Blocks start at `begin`, which the split keeps a multiple of kBlock.
   void run(int64_t begin, int64_t end, const Indices* indices, Rng& rng,
+           const std::function<void(int64_t first, int count)>& sink);
+  // The same with rand() and randn() drawn per element from counter-based streams.
+  void run(int64_t n, const Indices* indices, const ElementStreams& streams,
            const std::function<void(int64_t first, int count)>& sink);
   Value result(size_t assignment) const;
   // Makes assignment `i` write its values straight into array[element] in contiguous
@@ -140,6 +157,10 @@ class Program {
   Operand constant(double v);
   void reuse_registers();
   void exec(const Op& op, int64_t first, bool contiguous, int count, Rng& rng);
+  // kRand...kRandLtMul's numbers under `streams_`: 53-bit integers (u >> 11) of element
+  // first + k, site `site`; randn's a Box-Muller normal of the block's two words.
+  void counter_bits(uint32_t site, int64_t first, int count, uint64_t* bits) const;
+  void counter_normals(uint32_t site, int64_t first, int count, double* out) const;
 
   Resolver resolve_;
   std::string where_;
@@ -151,6 +172,7 @@ class Program {
   int vector_slots_ = 0;
   std::vector<double> buffers_;  // kBlock per vector slot
   std::vector<const double*> reg_;
+  const ElementStreams* streams_ = nullptr;  // set while run(..., streams, ...) runs
 };
 
 }  // namespace soma::snn

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
@@ -319,8 +320,13 @@ void NeuronGroup::set(const std::string& variable, const std::string& expression
   const std::string where = name_ + "." + variable;
   const expr::Expr value = parse_value(
       variable, expression, expr::model_units(im.eqs, im.net->unit_constants(), im.units()), where);
+  // Neuron k's draws come from its own counter-based stream (word a = k): the same
+  // whatever the number of ranks, and the steps' sequence (net->rng) is left alone.
+  std::vector<int32_t> index(static_cast<size_t>(n_));
+  std::iota(index.begin(), index.end(), 0);
+  const ElementStreams streams{.key = im.net->next_stream(), .a = index.data()};
   const auto values = evaluate_per_element(
-      value, n_, [&](const std::string& s) { return im.resolve(s); }, im.net->rng, where);
+      value, n_, [&](const std::string& s) { return im.resolve(s); }, streams, where);
   std::copy(values.begin(), values.end(), im.vars[variable].begin());
   sync_lastspike(im, variable);
 }

@@ -94,11 +94,11 @@ expr::Expr parse_value(const std::string& variable, const std::string& expressio
 }
 
 std::vector<double> evaluate_per_element(const expr::Expr& value, int64_t n,
-                                         const Resolver& resolve, Rng& rng,
+                                         const Resolver& resolve, const ElementStreams& streams,
                                          const std::string& where) {
   Program p({{"_value", value}}, resolve, where);
   std::vector<double> out(static_cast<size_t>(n));
-  p.run(n, nullptr, rng, [&](int64_t first, int count) {
+  p.run(n, nullptr, streams, [&](int64_t first, int count) {
     const Program::Value v = p.result(0);
     for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
   });

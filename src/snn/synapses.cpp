@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "snn/block_gaps.hpp"
 #include "snn/internal.hpp"
 #include "soma/core/error.hpp"
 #include "soma/core/vecmath.hpp"
@@ -447,145 +448,243 @@ void Synapses::connect(const std::vector<int64_t>& i, const std::vector<int64_t>
     p.push_back(static_cast<int32_t>(i[k] + im.source.start));
     q.push_back(static_cast<int32_t>(j[k] + im.target.start));
   }
+  im.build_all();
   im.add(std::move(p), std::move(q));
 }
 
 namespace {
 
-// The gaps between kept targets when each pair is kept with probability p: the
-// number of rejected candidates before the next kept one is geometric,
-// floor(log(1-u)/log(1-p)). Drawn in batches so that the logarithms vectorise
-// (std::log1p costs ~15 ns a call: half a second for the 32 M synapses of COBA
-// at 40,000 neurons). One uniform per gap, in order, as a plain loop would draw.
-class GeometricGaps {
+// The candidates of a block of targets: those of the target group's neurons
+// [b * kBlock, (b + 1) * kBlock) that are in the target subgroup. Blocks are the unit
+// of a rank's share (block_range), so a rank holds whole blocks.
+constexpr int64_t kTargetBlock = Program::kBlock;
+
+// The gaps of synapse row i in target block b: the number of rejected candidates
+// before the next kept one, when each is kept with probability p, is geometric,
+// floor(log(1-u)/log(1-p)), its d-th u drawn from the stream {d / 2, i, b, 0} (two per
+// Philox block). A row's first K gaps of every block are drawn at once (block_gaps.hpp:
+// the draws and the logarithms vectorise; K covers the mean number a block needs); a
+// block that needs more draws them two at a time.
+class BlockGaps {
  public:
-  GeometricGaps(Rng& rng, double p) : rng_(rng), inv_log1mp_(1.0 / std::log1p(-p)) {}
-  double next() {
-    if (pos_ == kBatch) refill();
-    return gap_[pos_++];
+  BlockGaps(const PhiloxKey& key, double p, int64_t b0, int64_t b1, double per_block)
+      : key_(key), inv_log1mp_(1.0 / std::log1p(-p)), b0_(b0), blocks_(b1 - b0) {
+    // A block needs one draw per synapse and one more: the mean, rounded up to whole
+    // Philox blocks of two.
+    const double want = std::ceil(per_block + 1.0);
+    k_ = 2 * static_cast<int64_t>(std::ceil(std::clamp(want, 2.0, 64.0) / 2.0));
+    buf_.resize(static_cast<size_t>(blocks_ * k_));
+  }
+  void row(int64_t i) {
+    row_ = static_cast<uint32_t>(i);
+    block_gap_kernels().gaps(key_.data(), row_, static_cast<uint32_t>(b0_), blocks_, 0, k_ / 2,
+                             inv_log1mp_, buf_.data());
+  }
+  double gap(int64_t b, int64_t d) const {
+    if (d < k_) return buf_[static_cast<size_t>(d * blocks_ + (b - b0_))];
+    double g[2];
+    block_gap_kernels().gaps(key_.data(), row_, static_cast<uint32_t>(b), 1,
+                             static_cast<uint32_t>(d / 2), 1, inv_log1mp_, g);
+    return g[d % 2];
   }
 
  private:
-  static constexpr size_t kBatch = 256;
-  void refill() {
-    for (size_t k = 0; k < kBatch; ++k) gap_[k] = 1.0 - rng_.uniform();  // in (0, 1], exact
-    to_gaps(gap_, inv_log1mp_);
-    pos_ = 0;
-  }
-  // Out of line, on a plain array, so that the loop vectorises. GCC 12 does not
-  // vectorise std::floor (nor conversions to integers): for 0 <= x < 2^52, adding
-  // and subtracting 2^52 rounds to an integer, and one comparison makes it floor.
-  // Larger gaps end the row anyway and are clamped.
-  __attribute__((noinline)) static void to_gaps(double* g, double scale) {
-    for (size_t k = 0; k < kBatch; ++k) {
-      double x = vecmath::log(g[k]) * scale;
-      x = x < 0x1p52 ? x : 0x1p52;
-      const double t = (x + 0x1p52) - 0x1p52;
-      g[k] = t > x ? t - 1.0 : t;
-    }
-  }
-  Rng& rng_;
+  PhiloxKey key_;
   double inv_log1mp_;
-  double gap_[kBatch];
-  size_t pos_ = kBatch;
+  int64_t b0_, blocks_, k_ = 2;
+  uint32_t row_ = 0;
+  std::vector<double> buf_;
 };
 
+// The words of a draw that is not a program's: the pair's own test of a conditional
+// connect with p < 1 (a program's sites are its operations, far below this).
+constexpr uint32_t kPairSite = 0xffffffffu;
+
 }  // namespace
+
+void Synapses::Impl::connect_probability(double p, const PhiloxKey& key, int64_t lo, int64_t hi) {
+  IndexArray new_pre, new_post;
+  const int64_t t0 = std::max(lo, target.start), t1 = std::min(hi, target.stop);
+  // The first connection of these synapses: rows come out in order, so the CSR
+  // offsets say everything pre would, and pre is not stored (see ensure_pre).
+  const bool implicit_pre = post.empty();
+  std::vector<int64_t> row_end;
+  if (p > 0.0 && t0 < t1) {
+    // Geometric skipping: the cost is the number of synapses made, not N_pre * N_post.
+    const double expected = p * static_cast<double>(source.size()) * static_cast<double>(t1 - t0);
+    new_post.reserve(static_cast<size_t>(expected + 6 * std::sqrt(expected) + 16));
+    if (!implicit_pre) new_pre.reserve(new_post.capacity());
+    row_end.reserve(static_cast<size_t>(source.size()));
+    const int64_t b0 = t0 / kTargetBlock, b1 = (t1 - 1) / kTargetBlock + 1;
+    BlockGaps gaps(key, p, b0, b1, p * static_cast<double>(kTargetBlock));
+    for (int64_t i = 0; i < source.size(); ++i) {
+      const auto from = static_cast<int32_t>(i + source.start);
+      if (p >= 1.0) {
+        for (int64_t j = t0; j < t1; ++j) {
+          if (!implicit_pre) new_pre.push_back(from);
+          new_post.push_back(static_cast<int32_t>(j));
+        }
+      } else {
+        gaps.row(i);
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t c0 = std::max(b * kTargetBlock, target.start);
+          const int64_t c1 = std::min((b + 1) * kTargetBlock, target.stop);
+          const auto limit = static_cast<double>(c1 - c0);
+          int64_t j = -1;
+          for (int64_t d = 0;; ++d) {
+            const double gap = gaps.gap(b, d);
+            if (gap >= limit) break;
+            j += 1 + static_cast<int64_t>(gap);
+            if (j >= c1 - c0) break;
+            if (!implicit_pre) new_pre.push_back(from);
+            new_post.push_back(static_cast<int32_t>(c0 + j));
+          }
+        }
+      }
+      if (implicit_pre) row_end.push_back(static_cast<int64_t>(new_post.size()));
+    }
+  }
+  if (!implicit_pre) {
+    add(std::move(new_pre), std::move(new_post));
+    return;
+  }
+  post = std::move(new_post);
+  pre_offsets.assign(1, 0);
+  if (row_end.empty()) row_end.assign(static_cast<size_t>(source.size()), 0);  // none made
+  pre_offsets.insert(pre_offsets.end(), row_end.begin(), row_end.end());
+  const size_t total = post.size();
+  for (auto& [k, v] : vars) v.resize(total, 0.0);
+  if (!delay.empty()) delay.resize(total, default_delay);
+  n_syn = static_cast<double>(total);
+  post_offsets.clear();
+}
 
 void Synapses::connect_probability(double p) {
   auto& im = *impl_;
   if (im.global_count >= 0) im.add({}, {});  // refused after the split, as connect()
   if (!(p >= 0.0 && p <= 1.0))
     throw Error(name_ + ".connect: p = " + std::to_string(p) + " (expected 0 <= p <= 1)");
-  IndexArray pre, post;
-  const int64_t n_target = im.target.size();
-  // The first connection of these synapses: rows come out in order, so the CSR
-  // offsets say everything pre would, and pre is not stored (see ensure_pre).
-  const bool implicit_pre = im.post.empty();
-  std::vector<int64_t> row_end;
-  if (p > 0.0) {
-    // Geometric skipping: the cost is the number of synapses made, not N_pre * N_post.
-    const double expected =
-        p * static_cast<double>(im.source.size()) * static_cast<double>(n_target);
-    post.reserve(static_cast<size_t>(expected + 6 * std::sqrt(expected) + 16));
-    if (!implicit_pre) pre.reserve(post.capacity());
-    row_end.reserve(static_cast<size_t>(im.source.size()));
-    GeometricGaps gaps(im.net->rng, p);
-    const auto limit = static_cast<double>(n_target);
-    for (int64_t i = 0; i < im.source.size(); ++i) {
-      const auto from = static_cast<int32_t>(i + im.source.start);
-      int64_t j = -1;
-      while (true) {
-        if (p >= 1.0) {
-          ++j;
-        } else {
-          const double gap = gaps.next();
-          if (gap >= limit) break;
-          j += 1 + static_cast<int64_t>(gap);
-        }
-        if (j >= n_target) break;
-        if (!implicit_pre) pre.push_back(from);
-        post.push_back(static_cast<int32_t>(j + im.target.start));
-      }
-      if (implicit_pre) row_end.push_back(static_cast<int64_t>(post.size()));
-    }
-  }
-  if (!implicit_pre) {
-    im.add(std::move(pre), std::move(post));
+  const PhiloxKey key = im.net->next_stream();
+  if (im.defers()) {
+    im.pending.push_back({Impl::Pending::Kind::probability, p, {}, {}, key, {}});
     return;
   }
-  im.post = std::move(post);
-  im.pre_offsets.assign(1, 0);
-  if (row_end.empty()) row_end.assign(static_cast<size_t>(im.source.size()), 0);  // p = 0
-  im.pre_offsets.insert(im.pre_offsets.end(), row_end.begin(), row_end.end());
-  const size_t total = im.post.size();
-  for (auto& [k, v] : im.vars) v.resize(total, 0.0);
-  if (!im.delay.empty()) im.delay.resize(total, im.default_delay);
-  im.n_syn = static_cast<double>(total);
-  im.post_offsets.clear();
+  im.build_all();
+  im.connect_probability(p, key, 0, im.target.group->size());
+}
+
+void Synapses::Impl::connect_condition(const std::string& condition, double p, const PhiloxKey& key,
+                                       int64_t lo, int64_t hi) {
+  const auto cond = expr::parse_expression(condition, source_info(name + " connect condition"));
+  auto symbol_units = units();
+  symbol_units["t"] = expr::dim::second();
+  symbol_units["dt"] = expr::dim::second();
+  for (const auto& [k, q] : net->unit_constants()) symbol_units[k] = q.dimension;
+  expr::check_condition(cond, symbol_units, condition);
+  // Pairs have no synaptic variables yet: resolve without them.
+  auto resolver = [&](const std::string& s) -> std::optional<Binding> {
+    if (vars.count(s))
+      throw Error(name + " connect condition: \"" + condition + "\": synaptic variable '" + s +
+                  "' does not exist before the synapse is made");
+    return resolve(s);
+  };
+  Program prog({{"_cond", cond}}, resolver, name + " connect condition");
+  const int64_t t0 = std::max(lo, target.start), t1 = std::min(hi, target.stop);
+  if (t0 >= t1) return;  // nothing here (or only checking the condition)
+  const auto n = static_cast<size_t>(t1 - t0);
+  std::vector<int32_t> row(n), cols(n);
+  std::iota(cols.begin(), cols.end(), static_cast<int32_t>(t0));
+  IndexArray new_pre, new_post;
+  // rand() in the condition and the pair's test draw from the pair's own stream.
+  const ElementStreams streams{.key = key, .a = row.data(), .b = cols.data()};
+  for (int64_t i = 0; i < source.size(); ++i) {
+    const auto from = static_cast<int32_t>(i + source.start);
+    std::fill(row.begin(), row.end(), from);
+    Indices idx{cols.data(), row.data(), cols.data()};
+    prog.run(static_cast<int64_t>(n), &idx, streams, [&](int64_t first, int count) {
+      const Program::Value c = prog.result(0);
+      for (int k = 0; k < count; ++k) {
+        if (c[k] == 0.0) continue;
+        const int32_t to = cols[static_cast<size_t>(first + k)];
+        if (p >= 1.0 || philox_uniform(philox_u64x2(
+                            {kPairSite, static_cast<uint32_t>(from), static_cast<uint32_t>(to), 0},
+                            key)[0]) < p) {
+          new_pre.push_back(from);
+          new_post.push_back(to);
+        }
+      }
+    });
+  }
+  add(std::move(new_pre), std::move(new_post));
 }
 
 void Synapses::connect_condition(const std::string& condition, double p) {
   auto& im = *impl_;
+  if (im.global_count >= 0) im.add({}, {});  // refused after the split, as connect()
   if (!(p >= 0.0 && p <= 1.0))
     throw Error(name_ + ".connect: p = " + std::to_string(p) + " (expected 0 <= p <= 1)");
-  const auto cond = expr::parse_expression(condition, source_info(name_ + " connect condition"));
-  auto units = im.units();
-  units["t"] = expr::dim::second();
-  units["dt"] = expr::dim::second();
-  for (const auto& [k, q] : im.net->unit_constants()) units[k] = q.dimension;
-  expr::check_condition(cond, units, condition);
-  // Pairs have no synaptic variables yet: resolve without them.
-  auto resolver = [&](const std::string& s) -> std::optional<Binding> {
-    if (im.vars.count(s))
-      throw Error(name_ + " connect condition: \"" + condition + "\": synaptic variable '" + s +
-                  "' does not exist before the synapse is made");
-    return im.resolve(s);
-  };
-  Program prog({{"_cond", cond}}, resolver, name_ + " connect condition");
-  const int64_t n_target = im.target.size();
-  std::vector<int32_t> row(static_cast<size_t>(n_target)), cols(static_cast<size_t>(n_target));
-  std::iota(cols.begin(), cols.end(), static_cast<int32_t>(im.target.start));
-  IndexArray pre, post;
-  auto& rng = im.net->rng;
-  for (int64_t i = 0; i < im.source.size(); ++i) {
-    std::fill(row.begin(), row.end(), static_cast<int32_t>(i + im.source.start));
-    Indices idx{cols.data(), row.data(), cols.data()};
-    prog.run(n_target, &idx, rng, [&](int64_t first, int count) {
-      const Program::Value c = prog.result(0);
-      for (int k = 0; k < count; ++k)
-        if (c[k] != 0.0 && (p >= 1.0 || rng.uniform() < p)) {
-          pre.push_back(row[0]);
-          post.push_back(cols[static_cast<size_t>(first + k)]);
-        }
-    });
+  const PhiloxKey key = im.net->next_stream();
+  const bool defer = im.defers() && im.reads_only_indices(expr::parse_expression(
+                                        condition, source_info(name_ + " connect condition")));
+  if (defer) {
+    im.connect_condition(condition, p, key, 0, 0);  // checks it now, makes nothing
+    im.pending.push_back({Impl::Pending::Kind::condition, p, condition, {}, key, {}});
+    return;
   }
-  im.add(std::move(pre), std::move(post));
+  im.build_all();
+  im.connect_condition(condition, p, key, 0, im.target.group->size());
+}
+
+bool Synapses::Impl::defers() const {
+  return net->options.ranks && net->options.ranks->size > 1 && global_count < 0 &&
+         (!pending.empty() || post.empty());
+}
+
+bool Synapses::Impl::reads_only_indices(const expr::Expr& e) const {
+  // i, j, N_pre, N_post, numbers and units keep their values until the split; anything
+  // else (a variable, a constant, t, N, a TimedArray) may change in between.
+  if (e->kind == expr::NodeKind::symbol) {
+    const auto b = resolve(e->name);
+    if (b && b->kind != Binding::Kind::index &&
+        !(b->kind == Binding::Kind::scalar && (b->scalar == &n_pre || b->scalar == &n_post)))
+      return false;
+  }
+  if (e->kind == expr::NodeKind::call && resolve(e->name + "()")) return false;
+  for (const auto& a : e->args)
+    if (!reads_only_indices(a)) return false;
+  return true;
+}
+
+void Synapses::Impl::build(int64_t lo, int64_t hi) {
+  const auto ops = std::move(pending);
+  pending.clear();
+  for (const auto& op : ops) switch (op.kind) {
+      case Pending::Kind::probability:
+        connect_probability(op.p, op.key, lo, hi);
+        break;
+      case Pending::Kind::condition:
+        connect_condition(op.text, op.p, op.key, lo, hi);
+        break;
+      case Pending::Kind::expression:
+        set_expression(op.variable, op.value, op.key);
+        break;
+      case Pending::Kind::value:
+        if (op.variable == "delay")
+          delay.assign(count(), op.p);
+        else
+          vars[op.variable].assign(count(), op.p);
+        break;
+    }
+}
+
+void Synapses::Impl::build_all() {
+  if (!pending.empty()) build(0, target.group->size());
 }
 
 // On several ranks (ranks.hpp) the synapses one rank would have, of which this rank
 // keeps those whose target it holds.
 int64_t Synapses::size() const {
+  impl_->build_all();
   return impl_->global_count >= 0 ? impl_->global_count : static_cast<int64_t>(impl_->count());
 }
 
@@ -618,23 +717,44 @@ void Synapses::Impl::keep_targets(int64_t lo, int64_t hi) {
 
 std::vector<int64_t> Synapses::sources() const {
   std::vector<int64_t> out;
+  impl_->build_all();
   impl_->ensure_pre();
   for (int32_t p : impl_->pre) out.push_back(p - impl_->source.start);
   return out;
 }
 std::vector<int64_t> Synapses::targets() const {
   std::vector<int64_t> out;
+  impl_->build_all();
   for (int32_t q : impl_->post) out.push_back(q - impl_->target.start);
   return out;
 }
 
 void Synapses::set(const std::string& variable, double value) {
+  auto& im = *impl_;
+  if (im.defers()) {
+    if (!im.vars.count(variable) && variable != "delay")
+      throw Error(name_ + ": no synaptic variable '" + variable + "'");
+    im.pending.push_back({Impl::Pending::Kind::value, value, {}, variable, {}, {}});
+    return;
+  }
   set(variable, std::vector<double>(static_cast<size_t>(size()), value));
 }
 
 void Synapses::set(const std::string& variable, const std::vector<double>& values) {
+  impl_->build_all();
   if (impl_->global_count >= 0 && values.size() == static_cast<size_t>(impl_->global_count) &&
       values.size() != impl_->count()) {
+    // A rank that made only its own synapses (build) does not know where they are
+    // among one rank's; a value that is the same for all of them it can set.
+    if (impl_->global_id.empty() && !values.empty() &&
+        std::all_of(values.begin(), values.end(), [&](double x) { return x == values[0]; }))
+      return set(variable, std::vector<double>(impl_->count(), values[0]));
+    if (impl_->global_id.empty() && impl_->count() > 0)
+      throw Error(name_ + ": setting '" + variable + "' from " + std::to_string(values.size()) +
+                  " values (one per synapse of the whole network) after the network was split "
+                  "between ranks, each of which made only its own synapses (expected the values "
+                  "before the first run, or this rank's " +
+                  std::to_string(impl_->count()) + ")");
     // Split between ranks: one rank's values, of which this rank takes its synapses'.
     std::vector<double> mine(impl_->global_id.size());
     for (size_t k = 0; k < mine.size(); ++k)
@@ -677,34 +797,62 @@ void Synapses::set(const std::string& variable, const std::string& expression) {
   auto& im = *impl_;
   if (!im.vars.count(variable) && variable != "delay")
     throw Error(name_ + ": no synaptic variable '" + variable + "'");
-  im.ensure_pre();
-  // Split between ranks, a random value would be drawn for this rank's synapses only,
-  // and the stream would go on differently on each rank.
-  if (im.global_count >= 0 && expression_draws_random(expression))
-    throw Error(name_ + "." + variable + " = \"" + expression +
-                "\": random values for synapses after the network was split between ranks "
-                "(expected them before the first run)");
-  const size_t n = im.pre.size();
-  Indices idx;
-  std::vector<int32_t> self(n);
-  std::iota(self.begin(), self.end(), 0);
-  idx.self = self.data();
-  idx.pre = im.pre.data();
-  idx.post = im.post.data();
   const auto e = parse_value(variable, expression,
                              expr::model_units(im.model, im.net->unit_constants(), im.units()),
                              name_ + "." + variable);
+  const PhiloxKey key = im.net->next_stream();
+  if (im.defers() && im.reads_only_indices(e)) {
+    // Checked now (the names resolve), made when the network is split.
+    Program check(
+        {{"_value", e}}, [&](const std::string& s) { return im.resolve(s); },
+        name_ + "." + variable);
+    im.pending.push_back({Impl::Pending::Kind::expression, 1.0, expression, variable, key, e});
+    return;
+  }
+  im.build_all();
+  im.set_expression(variable, e, key);
+}
+
+void Synapses::Impl::set_expression(const std::string& variable, const expr::Expr& value,
+                                    const PhiloxKey& key) {
+  ensure_pre();
+  const size_t n = pre.size();
+  // A synapse's draws come from the stream of (source, target, how many synapses of
+  // the same pair come before it): the same on whichever rank holds the target, all of
+  // whose synapses it holds. Rows are ascending (no repeated pair) unless several
+  // connects made them.
+  std::vector<int32_t> self(n), repeat(n, 0);
+  std::iota(self.begin(), self.end(), 0);
+  for (size_t r = 0; r + 1 < pre_offsets.size(); ++r) {
+    const auto a = static_cast<size_t>(pre_offsets[r]), b = static_cast<size_t>(pre_offsets[r + 1]);
+    bool ascending = true;
+    for (size_t k = a + 1; k < b && ascending; ++k) ascending = post[k - 1] < post[k];
+    if (ascending) continue;
+    std::vector<std::pair<int32_t, size_t>> order;
+    for (size_t k = a; k < b; ++k) order.emplace_back(post[k], k);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (size_t k = 1; k < order.size(); ++k)
+      if (order[k].first == order[k - 1].first)
+        repeat[order[k].second] = repeat[order[k - 1].second] + 1;
+  }
+  Indices idx{self.data(), pre.data(), post.data()};
+  const ElementStreams streams{.key = key, .a = pre.data(), .b = post.data(), .c = repeat.data()};
   Program p(
-      {{"_value", e}}, [&](const std::string& s) { return im.resolve(s); }, name_ + "." + variable);
+      {{"_value", value}}, [&](const std::string& s) { return resolve(s); }, name + "." + variable);
   std::vector<double> out(n);
-  p.run(static_cast<int64_t>(n), &idx, im.net->rng, [&](int64_t first, int count) {
+  p.run(static_cast<int64_t>(n), &idx, streams, [&](int64_t first, int count) {
     const Program::Value v = p.result(0);
     for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
   });
-  set(variable, out);
+  if (variable == "delay")
+    delay = std::move(out);
+  else
+    vars[variable] = std::move(out);
 }
 
 const std::vector<double>& Synapses::get(const std::string& variable) const {
+  impl_->build_all();
   if (variable == "delay") {
     if (!impl_->delay.empty()) return impl_->delay;
     impl_->delay_view.assign(impl_->count(), impl_->default_delay);

@@ -268,4 +268,138 @@ TEST(RanksNetwork, ThreadRanksGiveOneRanksSpikesRecordsAndState) {
   }
 }
 
+// Random connectivity and synaptic values are made when the network is split, for the
+// rank's targets only (Synapses::Impl::build): each rank holds exactly one rank's
+// synapses onto its neurons, with their values, and not one synapse more.
+struct Made {
+  std::vector<std::pair<int64_t, int64_t>> pairs;  // (source, target) in storage order
+  std::vector<double> w, w2;
+  int64_t size = 0;
+  bool whole = false;  // made whole and then cut (global_id known)
+};
+
+Made made(std::shared_ptr<const Ranks> ranks) {
+  Network net({.seed = 5, .ranks = std::move(ranks)});
+  auto& g = net.add_neuron_group(1500, "dv/dt = -v/(10*ms) : 1", {.threshold = "v > 1"});
+  auto& s = net.add_synapses(g(100, 1300), g(300, 1500), {.model = "w : 1\nw2 : 1"});
+  s.connect_probability(0.03);
+  s.connect_condition("j == i + 1 or rand() < 0.01", 0.5);  // repeats some pairs
+  s.set("w", "i + 0.5*rand() + j*10000");
+  net.run(0.0);
+  s.set("w2", "w + rand()");  // after the split: each synapse still its own draw
+  Made m;
+  m.w2 = s.get("w2");
+  const auto i = s.sources(), j = s.targets();
+  for (size_t k = 0; k < i.size(); ++k) m.pairs.emplace_back(i[k], j[k]);
+  m.w = s.get("w");
+  m.size = s.size();
+  m.whole = !s.impl().global_id.empty();
+  return m;
+}
+
+TEST(RanksBuild, EachRankMakesExactlyOneRanksSynapsesOntoItsNeurons) {
+  const Made one = made(nullptr);
+  ASSERT_GT(one.size, 5000);
+  // The values are the synapse's own: w = i + 0.5*rand() + 10000*j.
+  for (size_t k = 0; k < one.pairs.size(); ++k) {
+    const double drawn = one.w[k] - 10000.0 * static_cast<double>(one.pairs[k].second) -
+                         static_cast<double>(one.pairs[k].first);
+    EXPECT_GE(drawn, 0.0);
+    EXPECT_LT(drawn, 0.5);
+  }
+  for (int size : {2, 3}) {
+    const auto runs = on_ranks<Made>(size, made);
+    size_t held = 0;
+    for (int r = 0; r < size; ++r) {
+      const Made& m = runs[static_cast<size_t>(r)];
+      EXPECT_FALSE(m.whole) << "rank " << r << " of " << size << " made every synapse";
+      EXPECT_EQ(m.size, one.size);
+      // One rank's synapses whose target (group index = 300 + j) this rank holds, in order.
+      const auto [lo, hi] = block_range(1500, r, size);
+      Made want;
+      for (size_t k = 0; k < one.pairs.size(); ++k)
+        if (one.pairs[k].second + 300 >= lo && one.pairs[k].second + 300 < hi) {
+          want.pairs.push_back(one.pairs[k]);
+          want.w.push_back(one.w[k]);
+          want.w2.push_back(one.w2[k]);
+        }
+      EXPECT_EQ(m.pairs, want.pairs) << "rank " << r << " of " << size;
+      EXPECT_EQ(m.w, want.w) << "rank " << r << " of " << size;
+      EXPECT_EQ(m.w2, want.w2) << "rank " << r << " of " << size;
+      held += m.pairs.size();
+    }
+    EXPECT_EQ(held, one.pairs.size()) << size << " ranks";
+  }
+}
+
+TEST(RanksBuild, ValuesFromArraysMakeTheSynapsesFirstAndStillMatch) {
+  // Something that needs the synapses before the split (size(), values from an array)
+  // makes them all on every rank; the split then keeps each rank's share.
+  auto build = [](std::shared_ptr<const Ranks> ranks) {
+    Network net({.seed = 9, .ranks = std::move(ranks)});
+    auto& g = net.add_neuron_group(600, "dv/dt = -v/(10*ms) : 1", {.threshold = "v > 1"});
+    auto& s = net.add_synapses(g, g, {.model = "w : 1"});
+    s.connect_probability(0.05);
+    std::vector<double> w(static_cast<size_t>(s.size()));
+    for (size_t k = 0; k < w.size(); ++k) w[k] = static_cast<double>(k);
+    s.set("w", w);
+    net.run(0.0);
+    Made m;
+    m.w = s.get("w");
+    m.size = s.size();
+    m.whole = !s.impl().global_id.empty();
+    // Setting one rank's array after the split still works where it was made whole.
+    s.set("w", w);
+    EXPECT_EQ(s.get("w"), m.w);
+    return m;
+  };
+  const Made one = build(nullptr);
+  const auto two = on_ranks<Made>(2, build);
+  std::vector<double> joined;
+  for (const auto& m : two) {
+    EXPECT_TRUE(m.whole);
+    EXPECT_EQ(m.size, one.size);
+    joined.insert(joined.end(), m.w.begin(), m.w.end());
+  }
+  std::sort(joined.begin(), joined.end());
+  EXPECT_EQ(joined, one.w);  // every synapse exactly once, its own value
+}
+
+TEST(RanksBuild, OneRanksArrayAfterAPartialBuildIsRefusedWithAMessage) {
+  auto runs = on_ranks<std::string>(2, [](std::shared_ptr<const Ranks> ranks) {
+    Network net({.seed = 9, .ranks = std::move(ranks)});
+    auto& g = net.add_neuron_group(600, "dv/dt = -v/(10*ms) : 1", {.threshold = "v > 1"});
+    auto& s = net.add_synapses(g, g, {.model = "w : 1"});
+    s.connect_probability(0.05);
+    net.run(0.0);
+    s.set("w", 0.25);  // the same value for all: fine
+    for (double x : s.get("w")) EXPECT_EQ(x, 0.25);
+    std::vector<double> w(static_cast<size_t>(s.size()));
+    for (size_t k = 0; k < w.size(); ++k) w[k] = static_cast<double>(k);
+    try {
+      s.set("w", w);
+    } catch (const soma::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  });
+  for (const auto& message : runs)
+    EXPECT_NE(message.find("each of which made only its own synapses"), std::string::npos)
+        << message;
+}
+
+// A neuron's initial value is its own: the same whatever else is drawn with it.
+TEST(CounterStreams, ANeuronsValueDoesNotDependOnTheGroupsSize) {
+  auto values = [](int64_t n) {
+    Network net({.seed = 21});
+    auto& g = net.add_neuron_group(n, "v : 1\nu : 1");
+    g.set("u", "randn()");
+    g.set("v", "rand() + 2*randn()");
+    return g.get("v");
+  };
+  const auto small = values(300), large = values(3000);
+  EXPECT_TRUE(std::equal(small.begin(), small.end(), large.begin()));
+  EXPECT_NE(small[0], small[1]);
+}
+
 }  // namespace

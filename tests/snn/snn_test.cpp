@@ -371,6 +371,31 @@ TEST(Connect, ProbabilityIsUniformOverTargets) {
   EXPECT_EQ(full.size(), 40 * 40);
 }
 
+// The same across the blocks of 256 targets each row draws from a stream of its own
+// (synapses.cpp, BlockGaps): a target subgroup that starts and ends inside blocks, at a
+// dense and a sparse p, gives every target column Binomial(N_pre, p) synapses and none
+// outside the subgroup.
+TEST(Connect, ProbabilityIsUniformAcrossTargetBlocks) {
+  for (double p : {0.8, 0.02}) {
+    Network net({.seed = 12});
+    const int64_t n_pre = p > 0.5 ? 400 : 4000;
+    auto& a = net.add_neuron_group(n_pre, "v : 1");
+    auto& b = net.add_neuron_group(700, "v : 1");
+    auto& s = net.add_synapses(a, b(100, 650));
+    s.connect_probability(p);
+    std::vector<int> per_target(550, 0);
+    for (int64_t j : s.targets()) {
+      ASSERT_GE(j, 0);
+      ASSERT_LT(j, 550);
+      ++per_target[static_cast<size_t>(j)];
+    }
+    const double mean = p * static_cast<double>(n_pre), sd = std::sqrt(mean * (1 - p));
+    for (size_t j = 0; j < per_target.size(); ++j)
+      EXPECT_NEAR(per_target[j], mean, 5 * sd) << "p = " << p << ", target " << j;
+    EXPECT_NEAR(static_cast<double>(s.size()), 550 * mean, 5 * std::sqrt(550.0) * sd);
+  }
+}
+
 TEST(Network, RunCanContinueAndGivesTheSameSpikes) {
   auto spikes = [](bool split) {
     Network net({.seed = 3});

@@ -5,28 +5,38 @@
 //   Network net({.seed = 1, .ranks = cli::snn_ranks(ctx)});  // null with one rank
 //   ... build it exactly as on one rank; net.run(1.0);
 //
-// Every rank builds the whole network, drawing what one rank draws (same seed, same
-// order), so connectivity and initial values do not depend on the number of ranks.
-// When the first run starts, each neuron group is split in blocks: rank r integrates
-// and thresholds neurons [lo, hi) of it (block_range) and keeps only the synapses
-// whose target it holds. The ranks exchange their spikes once every D steps, as NEST
-// does, D the minimum delay (in steps) of the pathways that carry a split group's
-// spikes: one collective of the spikes of those D steps (4 bytes per spike plus 4 per
-// group, step and rank, pack_spikes), so that every rank holds every spike in time for
-// the pathways (a spike of step s with delay d >= D acts at step s + d, after the
-// exchange that brought it). A spike monitor or rate monitor of a split group records a
-// window's steps when its exchange brings them, so its records are those of one rank.
-// Where such a pathway has no delay the ranks exchange after the thresholds of every
-// step, before the pathways run (D = 1). When a run ends, the last window is exchanged,
-// and the ranks gather the groups' state and the state monitors' records, so that
-// after run() every rank holds what one rank would.
+// What building a network draws (random connectivity, rand() in initial values) comes
+// from counter-based streams (soma/core/philox.hpp), one per random operation of the
+// build, in which each element has numbers of its own: a synapse row's block of 256
+// targets for connect(p=...), a pair for a condition, a neuron or a synapse for a value.
+// A rank draws what it needs only, and gets what one rank draws for it, so connectivity
+// and initial values do not depend on the number of ranks. When the first run starts,
+// each neuron group is split in blocks: rank r integrates and thresholds neurons
+// [lo, hi) of it (block_range) and holds only the synapses whose target it holds.
+// Random connectivity and the synaptic values that read nothing but i, j and random
+// draws are made then, for those targets only: a rank never holds, nor draws, the other
+// ranks' synapses. Synapses something needed earlier (an explicit connect, values from
+// an array, size()) are made whole on every rank, and each keeps its share.
+//
+// The ranks exchange their spikes once every D steps, as NEST does, D the minimum delay
+// (in steps) of the pathways that carry a split group's spikes: one collective of the
+// spikes of those D steps (4 bytes per spike plus 4 per group, step and rank,
+// pack_spikes), so that every rank holds every spike in time for the pathways (a spike
+// of step s with delay d >= D acts at step s + d, after the exchange that brought it).
+// A spike monitor or rate monitor of a split group records a window's steps when its
+// exchange brings them, so its records are those of one rank. Where such a pathway has
+// no delay the ranks exchange after the thresholds of every step, before the pathways
+// run (D = 1). When a run ends, the last window is exchanged, and the ranks gather the
+// groups' state and the state monitors' records, so that after run() every rank holds
+// what one rank would.
 //
 // A group whose step draws random numbers (rand(), randn(), xi in its equations,
 // threshold, reset or run_regularly: noise, PoissonGroup), or that a PoissonInput or
 // synapses with random or presynaptic code (v_pre, X_pre (summed)) write into, is not
-// split: every rank runs all of it, so the random stream is drawn in one rank's order
-// and stays the same on every rank. The spikes are then the same as one rank's, bit for
-// bit, whatever the number of ranks.
+// split: every rank runs all of it, so the steps' random sequence (one generator, not
+// counter-based: the per-step draws of a PoissonGroup stay one pass) is drawn in one
+// rank's order and stays the same on every rank. The spikes are then the same as one
+// rank's, bit for bit, whatever the number of ranks.
 #include <cstdint>
 #include <utility>
 #include <vector>
