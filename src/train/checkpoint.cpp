@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <map>
 
 #include "soma/nn/state_dict.hpp"
 
