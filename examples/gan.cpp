@@ -9,9 +9,15 @@
 // Defaults (chosen for two cores): width 32, batches of 128 (the DCGAN paper's) and the
 // first 20000 training images; one epoch then takes one to two minutes (bench/results/gan.md).
 //
+// Under `mpirun -np K` the training is data-parallel (gan_model.hpp's Trainer): each rank
+// runs its shards of every batch, the gradients are summed over the --shards parts in
+// shard order and BatchNorm's running statistics averaged over them, so `mpirun -np 2`
+// ends with the weights and statistics of one rank with --shards 2, bit for bit. Each rank
+// trains the judge (the classifier) itself, identically. Rank 0 alone prints and plots.
+//
 //   soma example gan [--json] [--seed N] [--epochs N] [--plot DIR] [--data DIR]
 //                    [--train N] [--test N] [--batch N] [--lr X] [--width N]
-//                    [--live [--port N] [--live-hold S]]
+//                    [--shards N] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +36,7 @@
 #include "soma/core/random.hpp"
 #include "soma/core/system.hpp"
 #include "soma/data/fashion_mnist.hpp"
+#include "soma/dist/context.hpp"
 #include "soma/nn/activation.hpp"
 #include "soma/nn/conv.hpp"
 #include "soma/nn/linear.hpp"
@@ -182,10 +189,10 @@ std::vector<std::string> plots(const Options& o, const History& h, int64_t steps
   return written;
 }
 
-}  // namespace
-
-void run(const Options& opt, const soma::cli::LiveBoard& live) {
+void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
+              const soma::dist::Context& ctx) {
   const int epochs = opt.common.epochs;
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   for (auto [name, v, hi] : {std::tuple{"--train", opt.train, int64_t{60000}},
                              std::tuple{"--test", opt.test, int64_t{10000}},
                              std::tuple{"--batch", opt.batch, int64_t{65536}},
@@ -194,6 +201,12 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       throw soma::Error(std::string(name) + " " + std::to_string(v) + ": expected 1 to " +
                         std::to_string(hi));
   if (!(opt.lr > 0)) throw soma::Error("--lr: expected a positive learning rate");
+  if (opt.shards < 0 || opt.shards > 4096)
+    throw soma::Error("--shards " + std::to_string(opt.shards) +
+                      ": expected 0 (one per rank) to 4096");
+  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
+    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
+                      std::to_string(ctx.size()) + " ranks mpirun started");
   soma::data::LabelledImages train = soma::data::fashion_mnist("train", opt.data_dir);
   soma::data::LabelledImages test = soma::data::fashion_mnist("test", opt.data_dir);
   // The first --train / --test images: the files' order is already mixed across classes.
@@ -205,7 +218,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
 
   const int64_t steps = (opt.train + opt.batch - 1) / opt.batch;
   const int64_t classifier_steps = (opt.train + 63) / 64;
-  soma::ProgressBar bar(classifier_steps + epochs * steps, "gan", !opt.common.json);
+  soma::ProgressBar bar(classifier_steps + epochs * steps, "gan", writer && !opt.common.json);
   soma::Rng judge_rng(opt.common.seed + 1);
   nn::Sequential judge = classifier(judge_rng);
   train_classifier(judge, train, opt.common.seed + 2, bar);
@@ -215,7 +228,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   soma::Rng init_rng(opt.common.seed + 3), rng(opt.common.seed + 4), eval_rng(opt.common.seed + 5);
   gan::Generator g(opt.width, init_rng);
   gan::Discriminator d(opt.width, init_rng);
-  gan::Trainer trainer(g, d, opt.lr);
+  gan::Trainer trainer(g, d, opt.lr, ctx, opt.shards);
   // Fixed evaluation noise: kPerClass images of each class, the first 10 of each for the grid.
   std::vector<int64_t> wanted;
   for (int64_t c = 0; c < gan::kClasses; ++c)
@@ -235,7 +248,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   evaluate(untrained);
 
   History h;
-  soma::cli::LiveLoop feed(live, epochs, steps);
+  const soma::cli::LiveBoard nowhere;  // the other ranks report nowhere
+  soma::cli::LiveLoop feed(writer ? live : nowhere, epochs, steps);
   feed.begin();
   for (int e = 1; e <= epochs; ++e) {
     soma::Stopwatch sw;
@@ -263,6 +277,7 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   }
   feed.end();
   bar.finish();
+  if (!writer) return;
 
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) figures = plots(opt, h, steps);
@@ -296,10 +311,16 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
                          {"train", opt.train},
                          {"test", opt.test},
                          {"weights_sha256", nn::state_dict_sha256(weights_of(g, d))},
-                         // one process: BatchNorm's running statistics would follow each
-                         // rank's shards, not the batch (DataParallel exchanges gradients)
-                         {"ranks", 1},
+                         {"ranks", ctx.size()},
+                         {"shards", opt.shards == 0 ? int64_t{ctx.size()} : opt.shards},
                          {"figures", figures}});
+}
+
+}  // namespace
+
+// Under mpirun an error on any rank ends the whole job (dist::run_on_ranks).
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
+  soma::dist::run_on_ranks([&](const soma::dist::Context& c) { run_rank(opt, live, c); });
 }
 
 }  // namespace soma::examples::gan

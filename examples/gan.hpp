@@ -14,6 +14,7 @@ struct Options {
   std::string data_dir;  // empty: Debian's folder
   int64_t train = 20000, test = 10000, batch = 128, width = 32;
   double lr = 2e-4;
+  int64_t shards = 0;  // parts of every batch whose gradients are summed in order; 0: ranks
 };
 
 void run(const Options& opt, const soma::cli::LiveBoard& live);

@@ -16,12 +16,22 @@
 // BatchNorm scales from N(1, 0.02), biases zero; trained with Adam(2e-4, betas 0.5, 0.999)
 // on the non-saturating loss. The width w (64 in the paper's 64x64 networks) is 32 by
 // default: 28x28 images need fewer features, and it keeps an epoch on two cores short.
+//
+// The step is data-parallel (soma::dist::DataParallel, one for each network): each rank
+// runs forward and backward on its shards of the batch (a rank of one, one shard: the
+// whole batch, the same numbers as without DataParallel). BatchNorm normalises each
+// shard by the shard's own statistics, as DDP without SyncBatchNorm does, and the running
+// statistics are averaged over the shards after every step in shard order
+// (DataParallelOptions::buffers), so they end the same on every rank and equal to one
+// rank's with the same shards (docs/DISTRIBUTED.md).
 #include <cstdint>
 #include <initializer_list>
 #include <utility>
 #include <vector>
 
 #include "soma/core/random.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/batchnorm.hpp"
 #include "soma/nn/conv.hpp"
 #include "soma/nn/conv_transpose.hpp"
@@ -94,6 +104,18 @@ std::vector<Tensor> parameters_of(Net& net) {
   return p;
 }
 
+// The buffers (BatchNorm's running statistics) of one network or two.
+template <class... Nets>
+std::vector<Tensor> buffers_of(Nets&... nets) {
+  std::vector<Tensor> b;
+  auto add = [&b](auto& net) {
+    for (nn::Module* m : net.modules())
+      for (const auto& [name, t] : m->named_buffers()) b.push_back(t);
+  };
+  (add(nets), ...);
+  return b;
+}
+
 template <class Net>
 void set_training(Net& net, bool on) {
   for (nn::Module* m : net.modules()) m->train(on);
@@ -102,35 +124,50 @@ void set_training(Net& net, bool on) {
 // One DCGAN step on a batch of real images, as PyTorch's example: the discriminator on the
 // real batch (target 1) and on a generated one, detached (target 0); then the generator
 // through the updated discriminator, scored with target 1 (the non-saturating loss).
+// Every rank draws the whole batch's noise and labels from the same stream and takes its
+// shards' rows of them; each shard's generated images (with their graph) serve both halves.
 struct Trainer {
   Generator& g;
   Discriminator& d;
   optim::Adam opt_g, opt_d;
-  Trainer(Generator& gen, Discriminator& dis, double lr)
+  // The discriminator's half updates both networks' running statistics (the generator
+  // makes the fakes); the generator's half only the discriminator's.
+  dist::DataParallel dp_d, dp_g;
+  // shards: parts of every batch (0: one per rank of ctx).
+  Trainer(Generator& gen, Discriminator& dis, double lr, const dist::Context& ctx,
+          int64_t shards = 0)
       : g(gen),
         d(dis),
         opt_g(parameters_of(gen), {.lr = lr, .betas = {0.5, 0.999}}),
-        opt_d(parameters_of(dis), {.lr = lr, .betas = {0.5, 0.999}}) {}
+        opt_d(parameters_of(dis), {.lr = lr, .betas = {0.5, 0.999}}),
+        dp_d(ctx, parameters_of(dis), {.shards = shards, .buffers = buffers_of(gen, dis)}),
+        dp_g(ctx, parameters_of(gen), {.shards = shards, .buffers = buffers_of(dis)}) {}
   // real [B, 1, 28, 28] in [-1, 1], labels [B]; returns {D loss, G loss} of this step.
   std::pair<double, double> step(const Tensor& real, const Tensor& labels, Rng& rng) {
     const int64_t b = real.size(0);
-    const Tensor real_target = soma::ones({b}), fake_target = soma::zeros({b});
     const Tensor z = randn({b, kNoise}, rng);
     const Tensor fake_labels = randint(0, kClasses, {b}, rng);
-    const Tensor fake = g(z, fake_labels);
+    std::vector<std::pair<int64_t, Tensor>> fakes;  // this rank's shards': first row, images
 
-    opt_d.zero_grad();
-    const Tensor loss_real = bce_with_logits(d(real, labels), real_target);
-    const Tensor loss_fake = bce_with_logits(d(fake.detach(), fake_labels), fake_target);
-    const Tensor loss_d = loss_real + loss_fake;
-    loss_d.backward();
+    const double loss_d = dp_d.step(b, [&](int64_t lo, int64_t hi) {
+      const Tensor fl = fake_labels.slice(0, lo, hi);
+      const Tensor fake = g(z.slice(0, lo, hi), fl);
+      fakes.emplace_back(lo, fake);
+      const Tensor loss_real =
+          bce_with_logits(d(real.slice(0, lo, hi), labels.slice(0, lo, hi)), soma::ones({hi - lo}));
+      const Tensor loss_fake = bce_with_logits(d(fake.detach(), fl), soma::zeros({hi - lo}));
+      return loss_real + loss_fake;
+    });
     opt_d.step();
 
-    opt_g.zero_grad();
-    const Tensor loss_g = bce_with_logits(d(fake, fake_labels), real_target);
-    loss_g.backward();
+    const double loss_g = dp_g.step(b, [&](int64_t lo, int64_t hi) {
+      Tensor fake;
+      for (const auto& [first, images] : fakes)
+        if (first == lo) fake = images;
+      return bce_with_logits(d(fake, fake_labels.slice(0, lo, hi)), soma::ones({hi - lo}));
+    });
     opt_g.step();
-    return {loss_d.item<double>(), loss_g.item<double>()};
+    return {loss_d, loss_g};
   }
 };
 

@@ -32,12 +32,20 @@
 //    n_epochs = 0; Kaggle scored 0.39952), after 200 epochs (0.70095) and after 2000
 //    (0.74162). soma cannot score them (test.csv has no labels): -o DIR writes them.
 // The tutorial seeds nothing; soma draws the balancing, split and weights from --seed.
+//
+// Under `mpirun -np K` the training (the main run and every cross-validation fold) is
+// data-parallel (soma::dist::DataParallel): each rank runs forward and backward on its
+// shards of every mini-batch, and the batch's gradient is the sum of the --shards parts in
+// shard order, so `mpirun -np 2` ends with the weights of one rank with --shards 2, bit for
+// bit. --accumulate-grad adds each step's combined gradient to the sum of the earlier
+// ones, as the printed loop's backward() does on one process. Rank 0 alone prints and
+// writes the submissions and figures.
 // --live shows the main run's loss per step and per epoch (training and validation) on
 // the dashboard's training view; the cross-validation folds train without it.
 //
 //   soma example titanic [--data DIR] [-o DIR] [--cv K] [--json] [--seed N]
 //                        [--epochs N] [--valid-size X] [--accumulate-grad] [--plot DIR]
-//                        [--live [--port N] [--live-hold S]]
+//                        [--shards N] [--live [--port N] [--live-hold S]]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -55,6 +63,8 @@
 #include "soma/data/encode.hpp"
 #include "soma/data/scaler.hpp"
 #include "soma/data/split.hpp"
+#include "soma/dist/context.hpp"
+#include "soma/dist/data_parallel.hpp"
 #include "soma/nn/activation.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/sequential.hpp"
@@ -151,10 +161,11 @@ Tensor predict(nn::Sequential& model, const Tensor& x) {
 }
 
 // The tutorial's training loop on standardised rows; `x_test` gets the snapshots.
-// `live` shows it on the dashboard (the default: none).
+// `live` shows it on the dashboard (the default: none); `bar` on rank 0 only.
 Trained train_one(const Tensor& x_tr, const Tensor& y_tr, const Tensor& x_va, const Tensor& y_va,
                   const Tensor& x_test, const Options& opt, int64_t epochs, uint64_t seed,
-                  const std::string& label, const soma::cli::LiveBoard& live = {}) {
+                  const std::string& label, const soma::dist::Context& ctx,
+                  const soma::cli::LiveBoard& live = {}) {
   Trained t;
   soma::Rng init_rng(seed);
   t.model =
@@ -168,17 +179,26 @@ Trained train_one(const Tensor& x_tr, const Tensor& y_tr, const Tensor& x_va, co
     by.push_back(y_tr.slice(0, start, start + len));
   }
   if (x_test.defined()) t.untrained = predict(model, x_test).to_vector<int64_t>();
-  soma::ProgressBar bar(epochs, label, !opt.common.json);
+  soma::ProgressBar bar(epochs, label, ctx.rank() == 0 && !opt.common.json);
   soma::cli::LiveLoop feed(live, epochs, int64_t(bx.size()));
   feed.begin();
-  adam.zero_grad();
+  // Every rank runs its shards of each mini-batch; step() sets every grad() to the
+  // batch's gradient (with one shard, the whole batch's backward() itself).
+  const std::vector<Tensor> params = model.parameters();
+  soma::dist::DataParallel dp(ctx, params, {.shards = opt.shards});
+  std::vector<Tensor> summed(params.size());  // --accumulate-grad: every step's gradient
   for (int64_t e = 0; e < epochs; ++e) {
     for (size_t b = 0; b < bx.size(); ++b) {
-      Tensor loss = soma::bce_loss(model(bx[b]).flatten(), by[b]);
-      if (!opt.accumulate) adam.zero_grad();
-      loss.backward();
+      const double loss = dp.step(bx[b].size(0), [&](int64_t lo, int64_t hi) {
+        return soma::bce_loss(model(bx[b].slice(0, lo, hi)).flatten(), by[b].slice(0, lo, hi));
+      });
+      if (opt.accumulate)  // the printed loop never calls zero_grad(): backward() adds
+        for (size_t i = 0; i < params.size(); ++i) {
+          summed[i] = summed[i].defined() ? summed[i] + params[i].grad() : params[i].grad();
+          params[i].set_grad(summed[i]);
+        }
       adam.step();
-      if (feed.on()) feed.batch(e + 1, int64_t(b) + 1, loss.item<double>());
+      feed.batch(e + 1, int64_t(b) + 1, loss);
     }
     soma::NoGradGuard no_grad;
     t.train_loss.push_back(soma::bce_loss(model(x_tr).flatten(), y_tr).item<double>());
@@ -238,10 +258,16 @@ int64_t write_submission(const std::string& dir, const std::string& name,
   return survivors;
 }
 
-}  // namespace
-
-void run(const Options& opt, const soma::cli::LiveBoard& live) {
+void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
+              const soma::dist::Context& ctx) {
   const int64_t epochs = opt.common.epochs;
+  if (opt.shards < 0 || opt.shards > 4096)
+    throw soma::Error("--shards " + std::to_string(opt.shards) +
+                      ": expected 0 (one per rank) to 4096");
+  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
+    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
+                      std::to_string(ctx.size()) + " ranks mpirun started");
+  const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and writes
   if (opt.cv == 1 || opt.cv < 0)
     throw soma::Error("--cv " + std::to_string(opt.cv) + ": expected 0 (none) or at least 2 folds");
   if (!(opt.valid_size > 0.0 && opt.valid_size < 1.0))
@@ -265,22 +291,24 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   const Tensor x_test = p.test.to_tensor(p.features);
 
   soma::Stopwatch watch;
-  Trained t =
-      train_one(x_tr, y_tr, x_va, y_va, x_test, opt, epochs, opt.common.seed, "titanic", live);
+  const soma::cli::LiveBoard nowhere;  // the other ranks report nowhere
+  Trained t = train_one(x_tr, y_tr, x_va, y_va, x_test, opt, epochs, opt.common.seed, "titanic",
+                        ctx, writer ? live : nowhere);
   const double train_seconds = watch.seconds();
 
-  if (!opt.out_dir.empty()) fs::create_directories(opt.out_dir);
+  // The other ranks count the submissions but write nothing.
+  const std::string out_dir = writer ? opt.out_dir : std::string();
+  if (!out_dir.empty()) fs::create_directories(out_dir);
   const fs::path out(opt.out_dir);
   const int64_t survivors_untrained = write_submission(
-      opt.out_dir, "prediction_submission_untrained.csv", p.passenger_ids, t.untrained);
+      out_dir, "prediction_submission_untrained.csv", p.passenger_ids, t.untrained);
   int64_t survivors_middle = -1;
   if (!t.after_middle.empty())
-    survivors_middle = write_submission(opt.out_dir, "prediction_submission_200.csv",
-                                        p.passenger_ids, t.after_middle);
+    survivors_middle =
+        write_submission(out_dir, "prediction_submission_200.csv", p.passenger_ids, t.after_middle);
   const fs::path submission = out / "prediction_submission.csv";
-  const int64_t survivors =
-      write_submission(opt.out_dir, "prediction_submission.csv", p.passenger_ids,
-                       predict(*t.model, x_test).to_vector<int64_t>());
+  const int64_t survivors = write_submission(out_dir, "prediction_submission.csv", p.passenger_ids,
+                                             predict(*t.model, x_test).to_vector<int64_t>());
   // Where a submission went, or "not written" without --output.
   auto where = [&](const char* name) {
     return opt.out_dir.empty() ? std::string("not written (no --output)") : (out / name).string();
@@ -298,13 +326,14 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
       const auto [fx, fy] = xy(balanced.take(folds[k].train));
       const auto [vx, vy] = xy(balanced.take(folds[k].test));
       Trained f = train_one(fx, fy, vx, vy, Tensor(), opt, epochs, opt.common.seed + k + 1,
-                            "fold " + std::to_string(k + 1));
+                            "fold " + std::to_string(k + 1), ctx);
       fold_accuracy.push_back(f.valid_accuracy);
       sum += f.valid_accuracy;
     }
     cv_accuracy = sum / double(folds.size());
   }
 
+  if (!writer) return;
   std::vector<std::string> figures;
   if (!opt.common.plot_dir.empty()) figures.push_back(plot_figures(t, opt.common.plot_dir));
   for (const auto& f : figures) soma::cli::wrote(f);
@@ -338,9 +367,8 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
           opt.out_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(submission.string())},
          {"train_seconds", train_seconds},
          {"weights_sha256", nn::state_dict_sha256(*t.model)},  // the model the test set got
-         // one process: --accumulate-grad adds gradients across batches as the
-         // tutorial's printed loop does, which a per-step exchange does not model
-         {"ranks", 1},
+         {"ranks", ctx.size()},
+         {"shards", opt.shards == 0 ? int64_t{ctx.size()} : opt.shards},
          {"figures", figures}});
     return;
   }
@@ -383,6 +411,13 @@ void run(const Options& opt, const soma::cli::LiveBoard& live) {
   std::printf("  %lld epochs: %3lld survive -> %s\n", (long long)epochs, (long long)survivors,
               where("prediction_submission.csv").c_str());
   std::printf("training took %.2f s\n", train_seconds);
+}
+
+}  // namespace
+
+// Under mpirun an error on any rank ends the whole job (dist::run_on_ranks).
+void run(const Options& opt, const soma::cli::LiveBoard& live) {
+  soma::dist::run_on_ranks([&](const soma::dist::Context& c) { run_rank(opt, live, c); });
 }
 
 }  // namespace soma::examples::titanic

@@ -18,6 +18,7 @@ struct Options {
   bool accumulate = false;  // the printed loop: no optimizer.zero_grad()
   double lr = 1e-4;         // not in the tutorial: see above
   double weight_decay = 1e-2;
+  int64_t shards = 0;  // parts of every batch whose gradients are summed in order; 0: ranks
 };
 
 void run(const Options& opt, const soma::cli::LiveBoard& live);

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   Rng rng(0);
   examples::gan::Generator g(32, rng);
   examples::gan::Discriminator d(32, rng);
-  examples::gan::Trainer trainer(g, d, 2e-4);
+  const dist::Context ctx;  // one rank, one shard: the example's step without mpirun
+  examples::gan::Trainer trainer(g, d, 2e-4, ctx);
   std::vector<int64_t> order(static_cast<size_t>(total));
   std::iota(order.begin(), order.end(), int64_t{0});
   rng.shuffle(order.begin(), order.end());

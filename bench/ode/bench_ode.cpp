@@ -66,9 +66,10 @@ int main() {
       reps);
   out["lorenz_rk45"] = {{"seconds", secs}, {"nfev", r.nfev}, {"nsteps", r.nsteps}};
 
-  // odeint as a user calls it: f a lambda (soma/ode/odeint.hpp inlines it into the stages),
-  // y0 a std::array (the dimension fixed at compile time) or a std::vector (any dimension);
-  // and f behind std::function (the library's odeint, as the CLI and equation systems run).
+  // odeint as a user calls it: f a lambda, y0 a std::array or a std::vector; and f behind
+  // std::function (the library's odeint, as the CLI and equation systems run). At SciPy's
+  // LSODA all three call f through std::function (odeint_inline of soma/ode/inline.hpp
+  // inlines f into RK45 and DOP853 only).
   std::vector<double> t;
   for (int i = 0; i <= 4000; ++i) t.push_back(0.01 * i);
   const std::array<double, 3> y0 = {1, 1, 1};

@@ -33,4 +33,5 @@
 #include "soma/snn/network.hpp"
 #include "soma/tensor.hpp"
 #include "soma/train.hpp"
+#include "soma/train/prepare.hpp"
 #include "soma/train/weight_recorder.hpp"

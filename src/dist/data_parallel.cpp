@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -77,6 +78,43 @@ DataParallel::DataParallel(const Context& ctx, std::vector<Tensor> parameters,
   buffers_.assign(static_cast<size_t>(sampler_.end_shard() - sampler_.first_shard()),
                   std::vector<float>(static_cast<size_t>(total_)));
   summed_.resize(static_cast<size_t>(total_));
+  for (size_t i = 0; i < options_.buffers.size(); ++i) {
+    const Tensor& b = options_.buffers[i];
+    const DType t = b.defined() ? b.dtype() : kFloat32;
+    if (!b.defined() || !b.is_contiguous() || (t != kFloat32 && t != kFloat64 && t != kInt64))
+      throw Error("DataParallel: buffer " + std::to_string(i) +
+                  (b.defined() ? " is " + std::string(dtype_name(t)) +
+                                     (b.is_contiguous() ? "" : ", not contiguous")
+                               : " is undefined") +
+                  "; expected a contiguous float32, float64 or int64 tensor");
+    state_total_ += b.numel();
+  }
+}
+
+void DataParallel::read_state(double* out) const {
+  for (const Tensor& b : options_.buffers) {
+    const int64_t n = b.numel();
+    if (b.dtype() == kFloat32)
+      std::copy(b.data_ptr<float>(), b.data_ptr<float>() + n, out);
+    else if (b.dtype() == kFloat64)
+      std::copy(b.data_ptr<double>(), b.data_ptr<double>() + n, out);
+    else
+      for (int64_t k = 0; k < n; ++k) out[k] = static_cast<double>(b.data_ptr<int64_t>()[k]);
+    out += n;
+  }
+}
+
+void DataParallel::write_state(const double* in) {
+  for (Tensor& b : options_.buffers) {
+    const int64_t n = b.numel();
+    if (b.dtype() == kFloat32)
+      for (int64_t k = 0; k < n; ++k) b.data_ptr<float>()[k] = static_cast<float>(in[k]);
+    else if (b.dtype() == kFloat64)
+      std::copy(in, in + n, b.data_ptr<double>());
+    else
+      for (int64_t k = 0; k < n; ++k) b.data_ptr<int64_t>()[k] = std::llround(in[k]);
+    in += n;
+  }
 }
 
 train::BatchGradientFn DataParallel::batch_gradient() {
@@ -99,8 +137,13 @@ double DataParallel::step(int64_t n, const ShardLossFn& shard_loss) {
   Rng::State after{};
   if (rng) key = rng->next_u64(), after = rng->state();
 
-  // Each local shard's mean loss, then this rank's stop request.
-  std::vector<double> record(static_cast<size_t>(local) + 1, 0.0);
+  // Each local shard's mean loss, this rank's stop request, then each local shard's
+  // buffers after its forward pass (DataParallelOptions::buffers), which every shard
+  // starts from their values before the step.
+  const size_t state_at = static_cast<size_t>(local) + 1;
+  std::vector<double> record(state_at + static_cast<size_t>(local * state_total_), 0.0);
+  std::vector<double> state_before(static_cast<size_t>(state_total_));
+  read_state(state_before.data());
   for (int64_t j = 0; j < local; ++j) {
     const int64_t s = first + j;
     const auto [begin, end] = sampler_.rows(n, s);
@@ -108,7 +151,9 @@ double DataParallel::step(int64_t n, const ShardLossFn& shard_loss) {
     if (begin == end) continue;  // a last batch smaller than the shard count
     for (auto& p : params_) p.set_grad(Tensor());
     if (rng) rng->reseed(key ^ (static_cast<uint64_t>(s + 1) * 0x9E3779B97F4A7C15ULL));
+    if (j > 0) write_state(state_before.data());
     Tensor l = shard_loss(begin, end);
+    read_state(record.data() + state_at + static_cast<size_t>(j * state_total_));
     record[static_cast<size_t>(j)] = l.item<double>();
     l.backward();
     const float share =
@@ -127,7 +172,8 @@ double DataParallel::step(int64_t n, const ShardLossFn& shard_loss) {
     }
   }
   if (rng) rng->set_state(after);
-  record.back() = options_.stop_requested && options_.stop_requested() ? 1.0 : 0.0;
+  record[static_cast<size_t>(local)] =
+      options_.stop_requested && options_.stop_requested() ? 1.0 : 0.0;
   stats_.compute_seconds += seconds_since(compute_start);
 
   const auto exchange_start = std::chrono::steady_clock::now();
@@ -142,6 +188,25 @@ double DataParallel::step(int64_t n, const ShardLossFn& shard_loss) {
       if (begin < end) loss += static_cast<double>(end - begin) / static_cast<double>(n) * rec[j];
     }
     stop_agreed_ = stop_agreed_ || rec[local] != 0;
+  }
+  if (state_total_ > 0) {
+    // The shards' buffers, averaged in shard order (all ranks hold every shard's).
+    std::vector<double> mean(static_cast<size_t>(state_total_), 0.0);
+    int64_t used = 0;
+    for (int64_t s = 0; s < sampler_.shards(); ++s) {
+      const auto [begin, end] = sampler_.rows(n, s);
+      if (begin == end) continue;
+      const double* st = all.data() + static_cast<size_t>(s / local) * record.size() + state_at +
+                         static_cast<size_t>((s % local) * state_total_);
+      for (size_t k = 0; k < mean.size(); ++k) mean[k] += st[k];
+      ++used;
+    }
+    if (used > 0) {
+      for (double& v : mean) v /= static_cast<double>(used);
+      write_state(mean.data());
+    } else {
+      write_state(state_before.data());
+    }
   }
 
   exchange_ordered(n);

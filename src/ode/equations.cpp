@@ -26,8 +26,7 @@ struct Compiled {
 
 }  // namespace
 
-std::vector<double> EquationSystem::initial_state(
-    const std::map<std::string, std::string>& values) const {
+std::vector<double> EquationSystem::initial_state(const StringMap<std::string>& values) const {
   std::vector<double> y0(variables.size());
   for (const auto& [name, text] : values) {
     auto it = std::find(variables.begin(), variables.end(), name);
@@ -52,7 +51,7 @@ std::vector<double> EquationSystem::initial_state(
 }
 
 EquationSystem compile_equations(const std::string& equations,
-                                 const std::map<std::string, std::string>& parameters) {
+                                 const StringMap<std::string>& parameters) {
   expr::Equations eqs =
       expr::parse_equations(equations, {.units = expr::UnitMode::optional, .source = "equations"});
   EquationSystem sys;

@@ -8,7 +8,7 @@ namespace {
 // Small systems (the common case: Lorenz, oscillators, a few species) get RK45 and DOP853
 // steppers whose dimension is a constant: the component loops unroll and the buffers sit in
 // the object, ~10% off a Lorenz step (the rest is the call of f through std::function,
-// which the templates of soma/ode/inline.hpp and soma/ode/odeint.hpp remove).
+// which the templates of soma/ode/inline.hpp remove).
 template <class T>
 std::unique_ptr<RkStepper> make_sized(Method m, const Problem& p, bool detect_stiffness) {
   switch (p.y0.size()) {

@@ -1,7 +1,9 @@
 #include "soma/train/checkpoint.hpp"
 
 #include <bit>
+#include <chrono>
 #include <cmath>
+#include <map>
 
 #include "soma/nn/state_dict.hpp"
 
@@ -90,10 +92,16 @@ void load_rng_state(Rng& rng, const Tensor& state, const std::string& what) {
   rng.set_state(st);
 }
 
-void Checkpoint::on_train_begin(FitState&) { since_save_.restart(); }
+namespace {
+double monotonic_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+void Checkpoint::on_train_begin(FitState&) { last_save_ = monotonic_seconds(); }
 
 void Checkpoint::on_batch_end(FitState& s, int64_t, double) {
-  if (since_save_.seconds() >= options_.every_seconds) save(s);
+  if (monotonic_seconds() - last_save_ >= options_.every_seconds) save(s);
 }
 
 void Checkpoint::on_epoch_end(FitState& s, const EpochRecord& r) {
@@ -152,7 +160,7 @@ void Checkpoint::save(const FitState& s) {
   nn::save(all, path_);
   ++saves_;
   saved_at_ = {done, progress.batch};
-  since_save_.restart();
+  last_save_ = monotonic_seconds();
 }
 
 History resume(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Training examples under mpirun (issue 16): `mpirun -np 2 soma example NAME` (vae,
-# sine-rnn, regression-prelu, char-lstm) trains data-parallel and ends with the weights
-# of one rank with --shards 2, bit for bit (weights_sha256), reports ranks 2, and rank 0
-# alone prints its JSON line.
+# sine-rnn, regression-prelu, char-lstm, gan, titanic) trains data-parallel and ends with
+# the weights of one rank with --shards 2, bit for bit (weights_sha256), reports ranks 2,
+# and rank 0 alone prints its JSON line.
 # Usage: dist_examples_test.sh SOMA JSON_FIELD SOURCE_DIR
 set -u
 soma=$1 json=$2 src=$3
@@ -65,4 +65,44 @@ l=$(field "$dir/one" weights_sha256) m=$(field "$dir/two" weights_sha256)
 [ -n "$l" ] && [ "$l" = "$m" ] || fail "char-lstm: one rank with --shards 2 gave $l, two ranks $m"
 [ "$(field "$dir/one" samples)" = "$(field "$dir/two" samples)" ] ||
   fail "char-lstm: the sampled words differ between one and two ranks"
-echo "ok: vae ($a), sine-rnn ($c), regression-prelu ($p), char-lstm ($l): 2 ranks = 1 rank with --shards 2"
+# gan: BatchNorm's running statistics (in weights_sha256) are averaged over the shards
+# after every step, so they too equal one rank's with --shards 2.
+gan=(example gan --json --epochs 1 --train 192 --test 64 --batch 64 --width 8)
+"$soma" "${gan[@]}" --shards 2 >"$dir/one" 2>"$dir/err" || fail "gan --shards 2: $(cat "$dir/err")"
+"$soma" "${gan[@]}" >"$dir/plain" 2>"$dir/err" || fail "gan: $(cat "$dir/err")"
+timeout 300 "${mpirun[@]}" -np 2 "$soma" "${gan[@]}" >"$dir/two" 2>"$dir/err" ||
+  fail "mpirun -np 2 gan: $(cat "$dir/err")"
+[ "$(grep -c '^{' "$dir/two")" = 1 ] || fail "gan: expected one JSON line from two ranks"
+[ "$(field "$dir/two" ranks)" = 2 ] || fail "gan ranks: $(field "$dir/two" ranks), expected 2"
+g=$(field "$dir/one" weights_sha256) h=$(field "$dir/two" weights_sha256)
+[ -n "$g" ] && [ "$g" = "$h" ] || fail "gan: one rank with --shards 2 gave $g, two ranks $h"
+[ "$g" != "$(field "$dir/plain" weights_sha256)" ] ||
+  fail "gan: one shard and two shards gave the same weights (the shard count is not used)"
+[ "$(field "$dir/one" d_loss_per_epoch)" = "$(field "$dir/two" d_loss_per_epoch)" ] ||
+  fail "gan: the discriminator's losses differ between one and two ranks"
+
+# titanic (needs Kaggle's files from the shared data): the default loop and the printed
+# one that never zeroes the gradients (--accumulate-grad).
+titanic_data="$src/../shared/data/titanic"
+needs_data "$titanic_data/train.csv" "Titanic (the shared data's titanic/)"
+for variant in "" --accumulate-grad; do
+  titanic=(example titanic --json --epochs 4 --data "$titanic_data" $variant)
+  "$soma" "${titanic[@]}" --shards 2 >"$dir/one" 2>"$dir/err" ||
+    fail "titanic $variant --shards 2: $(cat "$dir/err")"
+  "$soma" "${titanic[@]}" >"$dir/plain" 2>"$dir/err" || fail "titanic $variant: $(cat "$dir/err")"
+  timeout 300 "${mpirun[@]}" -np 2 "$soma" "${titanic[@]}" >"$dir/two" 2>"$dir/err" ||
+    fail "mpirun -np 2 titanic $variant: $(cat "$dir/err")"
+  [ "$(grep -c '^{' "$dir/two")" = 1 ] || fail "titanic $variant: expected one JSON line from two ranks"
+  [ "$(field "$dir/two" ranks)" = 2 ] || fail "titanic ranks: $(field "$dir/two" ranks), expected 2"
+  [ "$(field "$dir/two" accumulate_grad)" = "$([ -n "$variant" ] && echo true || echo false)" ] ||
+    fail "titanic $variant: accumulate_grad is $(field "$dir/two" accumulate_grad)"
+  u=$(field "$dir/one" weights_sha256) v=$(field "$dir/two" weights_sha256)
+  [ -n "$u" ] && [ "$u" = "$v" ] || fail "titanic $variant: one rank with --shards 2 gave $u, two ranks $v"
+  [ "$u" != "$(field "$dir/plain" weights_sha256)" ] ||
+    fail "titanic $variant: one shard and two shards gave the same weights"
+  [ "$(field "$dir/one" final_valid_loss)" = "$(field "$dir/two" final_valid_loss)" ] ||
+    fail "titanic $variant: the validation losses differ between one and two ranks"
+  echo "ok: titanic $variant ($u)"
+done
+echo "ok: vae ($a), sine-rnn ($c), regression-prelu ($p), char-lstm ($l), gan ($g), titanic:" \
+  "2 ranks = 1 rank with --shards 2"

@@ -11,6 +11,7 @@
 #include "soma/dist/data_parallel.hpp"
 #include "soma/dist/sampler.hpp"
 #include "soma/nn/activation.hpp"
+#include "soma/nn/batchnorm.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/sequential.hpp"
 #include "soma/optim/sgd.hpp"
@@ -180,4 +181,48 @@ TEST(DataParallel, ALoopOfItsOwnGivesTheModelsStep) {
   EXPECT_THROW(by_loss.step(x, y), Error);
   // Float64 parameters cannot be exchanged as float32 gradients.
   EXPECT_THROW(dist::DataParallel(ctx, {zeros({2}, kFloat64).requires_grad_()}), Error);
+}
+
+// BatchNorm's running statistics as DataParallelOptions::buffers: every shard starts from
+// the statistics before the step, and after it they are the mean of the shards' updates,
+// so one step moves them as torch's momentum update with the mean of the shards' batch
+// means and (unbiased) variances, computed here from the shards' rows by hand.
+TEST(DataParallel, BuffersAreTheMeanOfTheShardsUpdates) {
+  Rng rng(4);
+  const Tensor x = randn({7, 2}, rng) * 3.0 + 1.0;
+  const int64_t cuts[] = {0, 3, 5, 7};  // array_split(7, 3)
+  const dist::Context ctx;
+  nn::BatchNorm1d bn(2);
+  const std::vector<Tensor> state = {bn.running_mean, bn.running_var, bn.num_batches_tracked};
+  dist::DataParallel dp(ctx, bn.parameters(), {.shards = 3, .buffers = state});
+  dp.step(7, [&](int64_t lo, int64_t hi) { return mean(bn(x.slice(0, lo, hi))); });
+  const std::vector<float> rm = bn.running_mean.to_vector<float>();
+  const std::vector<float> rv = bn.running_var.to_vector<float>();
+  const std::vector<float> xs = x.to_vector<float>();
+  for (int64_t c = 0; c < 2; ++c) {
+    double want_mean = 0, want_var = 0;
+    for (int p = 0; p < 3; ++p) {
+      const int64_t lo = cuts[p], hi = cuts[p + 1], n = hi - lo;
+      double m = 0, ss = 0;
+      for (int64_t i = lo; i < hi; ++i) m += xs[size_t(i * 2 + c)];
+      m /= double(n);
+      for (int64_t i = lo; i < hi; ++i) ss += std::pow(xs[size_t(i * 2 + c)] - m, 2);
+      want_mean += 0.1 * m / 3;                                // from 0, momentum 0.1
+      want_var += (0.9 * 1.0 + 0.1 * ss / double(n - 1)) / 3;  // from 1
+    }
+    EXPECT_NEAR(rm[size_t(c)], want_mean, 1e-6) << c;
+    EXPECT_NEAR(rv[size_t(c)], want_var, 2e-6) << c;
+  }
+  EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 1);  // one step, not three forwards
+
+  // One shard is the module's own update, bit for bit.
+  nn::BatchNorm1d a(2), b(2);
+  dist::DataParallel one(ctx, a.parameters(),
+                         {.buffers = {a.running_mean, a.running_var, a.num_batches_tracked}});
+  one.step(7, [&](int64_t lo, int64_t hi) { return mean(a(x.slice(0, lo, hi))); });
+  b(x);
+  EXPECT_EQ(a.running_mean.to_vector<float>(), b.running_mean.to_vector<float>());
+  EXPECT_EQ(a.running_var.to_vector<float>(), b.running_var.to_vector<float>());
+  // Only float and int64 contiguous tensors can be buffers.
+  EXPECT_THROW(dist::DataParallel(ctx, a.parameters(), {.buffers = {Tensor()}}), Error);
 }

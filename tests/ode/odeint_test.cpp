@@ -1,6 +1,7 @@
-// odeint's template front end (soma/ode/odeint.hpp), which inlines f into the explicit
-// steppers, against the library's odeint (f through std::function); LSODA's start on Adams;
-// errors at the requested times against closed forms.
+// odeint_inline (soma/ode/inline.hpp), which inlines f into the explicit steppers, against
+// the library's odeint (f through std::function), which odeint(lambda, ...) of
+// soma/ode/ode.hpp runs; LSODA's start on Adams; errors at the requested times against
+// closed forms.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -11,6 +12,7 @@
 #include "problems.hpp"
 #include "soma/core/error.hpp"
 #include "soma/ode/detail/explicit_rk.hpp"
+#include "soma/ode/inline.hpp"
 #include "soma/ode/ode.hpp"
 
 namespace {
@@ -25,7 +27,7 @@ std::size_t mismatches(const Trajectory& a, const Trajectory& b) {
 }
 
 // The harmonic oscillator x'' = -x as a function object (one type: one instantiation of
-// odeint's template for all the tests below).
+// odeint_inline's template for all the tests below).
 struct Oscillator {
   void operator()(double, std::span<const double> y, std::span<double> dy) const {
     dy[0] = y[1];
@@ -41,7 +43,7 @@ std::vector<double> grid(double t0, double t1, double dt) {
 
 // The same stepper code runs either way, with f inlined or called through std::function:
 // the results agree to the last bit, over the whole chaotic run where any difference in
-// rounding would grow to O(1).
+// rounding would grow to O(1). odeint(lambda, std::array) is the library's path itself.
 TEST(OdeintTemplate, SameAsLibraryBitForBitOnLorenz) {
   auto lorenz = [](double t, std::span<const double> y, std::span<double> dy) {
     test::lorenz(t, y, dy);
@@ -52,9 +54,10 @@ TEST(OdeintTemplate, SameAsLibraryBitForBitOnLorenz) {
     for (double rtol : {1e-4, 1e-6, 1e-9}) {
       const OdeintOptions o{.method = m, .rtol = rtol, .atol = rtol * 1e-3};
       const Trajectory a = odeint(Rhs(lorenz), y0, t, o);
-      const Trajectory b = odeint(lorenz, y0, t, o);
+      const Trajectory b = odeint_inline(lorenz, y0, t, o);
       ASSERT_EQ(b.size(), t.size());
       EXPECT_EQ(mismatches(a, b), 0u) << method_name(m) << " rtol " << rtol;
+      EXPECT_EQ(mismatches(a, odeint(lorenz, y0, t, o)), 0u) << method_name(m) << " rtol " << rtol;
     }
 }
 
@@ -72,7 +75,7 @@ TEST(OdeintTemplate, SameAsLibraryThroughStiffSwitches) {
   for (double rtol : {1e-3, 1e-6}) {
     const OdeintOptions o{.rtol = rtol, .atol = rtol * 1e-4};
     const Trajectory a = odeint(Rhs(robertson), y0, t, o);
-    const Trajectory b = odeint(robertson, y0, t, o);
+    const Trajectory b = odeint_inline(robertson, y0, t, o);
     ASSERT_EQ(a.size(), b.size());
     for (std::size_t i = 0; i < a.data().size(); ++i)
       ASSERT_NEAR(b.data()[i], a.data()[i], 1e-3 * rtol * std::fabs(a.data()[i]) + 1e-20)
@@ -90,8 +93,8 @@ TEST(OdeintTemplate, Dop853DenseOutputMatchesOscillator) {
   double previous = 1;
   for (double tol : {1e-6, 1e-9, 1e-12}) {
     for (Method m : {Method::DOP853, Method::LSODA}) {
-      const Trajectory y =
-          odeint(osc, std::array<double, 2>{1, 0}, t, {.method = m, .rtol = tol, .atol = tol});
+      const Trajectory y = odeint_inline(osc, std::array<double, 2>{1, 0}, t,
+                                         {.method = m, .rtol = tol, .atol = tol});
       ASSERT_EQ(y.size(), t.size());
       EXPECT_EQ(y(0, 0), 1.0);
       EXPECT_EQ(y(0, 1), 0.0);
@@ -112,13 +115,16 @@ TEST(OdeintTemplate, BackwardAndRepeatedTimes) {
   const double y0[2] = {std::cos(5.0), -std::sin(5.0)};
   const std::vector<double> t = {5, 5, 4, 3.5, 3.5, 1, 0};
   const OdeintOptions o{.rtol = 1e-10, .atol = 1e-12};
-  const Trajectory y = odeint(osc, y0, t, o);
+  const Trajectory y = odeint_inline(osc, y0, t, o);
   ASSERT_EQ(y.size(), t.size());
   EXPECT_EQ(y(1, 0), y0[0]);
   EXPECT_EQ(y(1, 1), y0[1]);
   EXPECT_EQ(y(3, 0), y(4, 0));
   for (std::size_t i = 0; i < t.size(); ++i) EXPECT_NEAR(y(i, 0), std::cos(t[i]), 1e-8);
   EXPECT_EQ(mismatches(y, odeint(Rhs(osc), y0, t, o)), 0u);
+  // A braced y0 (a C array deduced) through std::function and inlined: the same steps.
+  EXPECT_EQ(mismatches(y, odeint(osc, {std::cos(5.0), -std::sin(5.0)}, t, o)), 0u);
+  EXPECT_EQ(mismatches(y, odeint_inline(osc, {std::cos(5.0), -std::sin(5.0)}, t, o)), 0u);
 }
 
 // Invalid output times name the offending index.
@@ -127,7 +133,7 @@ TEST(OdeintTemplate, InvalidTimesThrow) {
   const std::array<double, 2> y0 = {1, 0};
   auto message = [&](std::vector<double> t) {
     try {
-      odeint(osc, y0, t);
+      odeint_inline(osc, y0, t);
     } catch (const soma::Error& e) {
       return std::string(e.what());
     }

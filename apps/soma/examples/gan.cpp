@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "gan.hpp"
 #include "registry.hpp"
 
@@ -33,6 +34,7 @@ soma::cli::ExampleRegistrar reg(
           ->capture_default_str();
       app.add_option("--width", opts->width, "Feature maps of the first layer (w)")
           ->capture_default_str();
+      soma::cli::add_shards_option(app, opts->shards);
       app.callback([opts] {
         soma::cli::LiveDashboard live(opts->live);
         run(*opts, live);

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "example_live.hpp"
+#include "flags.hpp"
 #include "registry.hpp"
 #include "titanic.hpp"
 
@@ -38,6 +39,7 @@ soma::cli::ExampleRegistrar reg(
       app.add_option("--weight-decay", opt->weight_decay,
                      "Adam's L2 weight decay (the tutorial gives none)")
           ->capture_default_str();
+      soma::cli::add_shards_option(app, opt->shards);
       app.callback([opt] {
         soma::cli::LiveDashboard live(opt->live);
         run(*opt, live);

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -58,8 +57,7 @@ class LiveLoop {
   void batch(int64_t epoch, int64_t batch, double loss) const {
     board_.batch(epoch, epochs_, batch, batches_, loss);
   }
-  void epoch(int64_t epoch, double train_loss, double valid_loss,
-             std::map<std::string, double> metrics = {}) {
+  void epoch(int64_t epoch, double train_loss, double valid_loss, StringMap<double> metrics = {}) {
     done_ = epoch;
     last_train_loss_ = train_loss;
     const auto now = std::chrono::steady_clock::now();

@@ -23,19 +23,10 @@
 
 #include "soma/data/encode.hpp"
 #include "soma/data/frame.hpp"
+#include "soma/data/preprocess_step.hpp"
 #include "soma/data/scaler.hpp"
 
 namespace soma::data {
-
-// One step as a configuration states it (train/config.hpp reads these from TOML).
-struct PreprocessStep {
-  std::string step{};                  // "fillna", "one_hot", "standardize" or "drop"
-  std::vector<std::string> columns{};  // columns it applies to (standardize, empty: all numeric)
-  std::string strategy = "value";      // fillna: "value", "mean", "median" or "mode"
-  double value = 0;                    // fillna with strategy "value" (numeric columns)
-  std::string text_value{};            // fillna with strategy "value" (text columns)
-  bool has_text_value = false;
-};
 
 class Pipeline {
  public:

@@ -33,6 +33,17 @@
 // each shard draws from a stream seeded by that number and the shard's index, so a shard's
 // masks do not depend on which rank runs it, and every rank's `rng` ends the step in the
 // same state (a checkpoint of rank 0 resumes any rank).
+//
+// Buffers (BatchNorm's running statistics) are state that the forward pass changes but no
+// gradient reaches: on R ranks each would follow its own shards. Given in `buffers`, they
+// end every step identical on every rank and equal to one rank's with the same shards:
+// each shard starts from the buffers as they were before the step, and after it the
+// buffers are the mean of the shards' results, added in shard order (in double). For
+// BatchNorm's running mean that is momentum times the mean of the shards' batch means,
+// one update per step as with one rank and one shard; its running variance averages the
+// shards' variances (the spread within shards, not between them: a batch's own variance
+// would need a collective inside the forward pass, SyncBatchNorm's). PyTorch's DDP
+// instead broadcasts rank 0's buffers, which depend on the rank count.
 #include <vector>
 
 #include "soma/core/random.hpp"
@@ -59,6 +70,10 @@ struct DataParallelOptions {
   Rng* rng = nullptr;                      // the stream the model's random layers draw from
   int64_t bucket_elements = 1 << 20;       // floats per exchanged bucket (4 MiB)
   std::function<bool()> stop_requested{};  // this rank wants to stop after this batch
+  // Buffers the forward pass updates (float32, float64 or int64, contiguous), averaged
+  // over the shards after every step (see above); empty: left as each rank's shards
+  // leave them.
+  std::vector<Tensor> buffers{};
 };
 
 // The mean loss over rows [begin, end) of the global batch, as a graph to differentiate
@@ -94,6 +109,9 @@ class DataParallel {
  private:
   // buffers_ of every rank -> summed_ (the gradient of a batch of n rows).
   void exchange_ordered(int64_t n);
+  // options_.buffers <-> flat doubles (DataParallelOptions::buffers).
+  void read_state(double* out) const;
+  void write_state(const double* in);
 
   const Context& ctx_;
   nn::Module* model_ = nullptr;  // with loss_: step(x, y)
@@ -105,6 +123,7 @@ class DataParallel {
   int64_t total_ = 0;
   std::vector<std::vector<float>> buffers_;  // one per local shard, scaled by n_s / n
   std::vector<float> summed_;
+  int64_t state_total_ = 0;  // values in options_.buffers
   // Per bucket of the exchange: what this rank sends and what it receives.
   std::vector<std::vector<float>> send_, recv_;
   bool stop_agreed_ = false;

@@ -10,10 +10,12 @@
 // Units are optional (a line without ": unit" is dimensionless); where given they are
 // checked, and values are in SI units. Parameter and initial values are constant
 // expressions ("8/3", "-65*mV"). The right-hand sides compile once to an expr Program.
-#include <map>
+// Names and values come as braced lists, as above, or as a std::map<std::string,
+// std::string> (StringMap converts from one).
 #include <string>
 #include <vector>
 
+#include "soma/core/string_map.hpp"
 #include "soma/expr/units.hpp"
 #include "soma/ode/solve_ivp.hpp"
 
@@ -26,12 +28,12 @@ struct EquationSystem {
   // Values for every variable from name -> constant expression; throws soma::Error naming
   // a missing or unknown variable, or a value whose units are not the variable's (as an
   // equation would: "v = 3*nS" for a volt variable, or "0" without units).
-  std::vector<double> initial_state(const std::map<std::string, std::string>& values) const;
+  std::vector<double> initial_state(const StringMap<std::string>& values) const;
 };
 
 // Throws soma::Error (with the equation, column and what was expected) for syntax errors,
 // unit mismatches, unknown names, missing parameters and non-differential models.
 EquationSystem compile_equations(const std::string& equations,
-                                 const std::map<std::string, std::string>& parameters = {});
+                                 const StringMap<std::string>& parameters = {});
 
 }  // namespace soma::ode

@@ -1,11 +1,10 @@
 #pragma once
-// odeint for a callable the compiler can inline (a lambda, a function object): the same
-// integration as odeint(const Rhs&, ...) in solve_ivp.hpp, with f's calls in the explicit
-// Runge-Kutta stages inlined instead of going through std::function. Same code, same steps,
-// same bits (tests/ode/odeint_test.cpp, Lorenz) unless the compiler contracts f's own
-// arithmetic into FMAs differently once it is inlined (then the last bits differ). Only the
-// explicit methods (method = RK45 or DOP853) gain: the default, LSODA (SciPy's odeint's own
-// method, Adams/BDF in Nordsieck form), calls f through std::function either way.
+// odeint for any callable: a lambda or function object goes through odeint(const Rhs&, ...)
+// (solve_ivp.hpp), compiled once in the library, so this header costs its includers no
+// stepper templates. Two conveniences over that overload:
+//  - y0 as a braced list, a C array or a std::array: odeint(lorenz, {1.0, 1.0, 1.0}, t);
+//  - SciPy's default argument order, f(y, t, dydt) (odeint's tfirst=False), besides soma's
+//    f(t, y, dydt).
 //
 //   auto lorenz = [](double, std::span<const double> y, std::span<double> dy) {
 //     dy[0] = 10 * (y[1] - y[0]);
@@ -15,42 +14,29 @@
 //   std::array<double, 3> y0 = {1, 1, 1};
 //   soma::ode::Trajectory y = soma::ode::odeint(lorenz, y0, t, {.rtol = 1e-6, .atol = 1e-9});
 //
-// The overloads take y0 as a std::array or a C array: with the dimension a compile-time
-// constant as well, the steppers' loops over components unroll and the state stays in
-// registers (Lorenz: 0.10 ms against 0.16 ms through std::function, bench/ode). Each
-// callable type compiles the two steppers (RK45, DOP853) once, ~1.7 s at -O3; BDF and
-// everything else run the library's code with f behind std::function. Any other y0 (a
-// std::vector, a span), a function pointer and an Rhs go to the library's odeint: inlining
-// f into steppers of any dimension gains nothing over its steppers sized for 1 to 4
-// variables, and would cost a compilation per call site.
+// With method = RK45 or DOP853, odeint_inline (soma/ode/inline.hpp, included on its own)
+// inlines f into the stepper's stages instead, with the dimension a compile-time constant:
+// the same steps and, unless the compiler contracts f's arithmetic into FMAs differently,
+// the same bits, at about 0.6 of the time on a small system, for ~1.7 s of compile time per
+// callable. The default method, LSODA (SciPy's odeint's own), calls f through std::function
+// either way.
 #include <array>
 #include <cstddef>
 #include <span>
 #include <type_traits>
 
 #include "soma/core/std_function.hpp"
-#include "soma/ode/detail/explicit_rk.hpp"
 #include "soma/ode/solve_ivp.hpp"
 
 namespace soma::ode {
 namespace detail {
 
-// A lambda or function object (its type names its code, so the call inlines); a function
-// pointer would stay an indirect call, and goes through std::function like an Rhs.
+// A lambda or function object written t first, f(t, y, dydt) (an Rhs itself and function
+// pointers take odeint(const Rhs&, ...) directly).
 template <class F>
 concept InlinableRhs =
     std::is_class_v<std::remove_cvref_t<F>> && !std::is_same_v<std::remove_cvref_t<F>, Rhs> &&
     std::is_invocable_v<F&, double, std::span<const double>, std::span<double>>;
-
-template <std::size_t N, class F>
-Trajectory odeint_inline(F& f, std::span<const double> y0, std::span<const double> t,
-                         const OdeintOptions& options) {
-  using Fn = CountedFn<F&>;
-  const RkFactory make_rk = [&f](Method m, const Problem& p, bool detect_stiffness) {
-    return make_explicit_rk_with<N>(m, p, detect_stiffness, Fn{f});
-  };
-  return odeint_with(std::ref(f), y0, t, options, &make_rk);
-}
 
 // SciPy's odeint calls func(y, t) unless tfirst=True: a callable written state first,
 // f(y, t, dydt), is accepted as well. The two orders cannot be confused: a double is not a
@@ -87,25 +73,24 @@ Trajectory odeint(F&& f, std::span<const double> y0, std::span<const double> t,
 template <detail::StateFirstRhs F, std::size_t N>
 Trajectory odeint(F&& f, const std::array<double, N>& y0, std::span<const double> t,
                   const OdeintOptions& options = {}) {
-  detail::TimeFirst<std::remove_reference_t<F>> tfirst{f};
-  return detail::odeint_inline<N>(tfirst, y0, t, options);
+  return odeint(f, std::span<const double>(y0), t, options);
 }
 template <detail::StateFirstRhs F, std::size_t N>
 Trajectory odeint(F&& f, const double (&y0)[N], std::span<const double> t,
                   const OdeintOptions& options = {}) {
-  detail::TimeFirst<std::remove_reference_t<F>> tfirst{f};
-  return detail::odeint_inline<N>(tfirst, y0, t, options);
+  return odeint(f, std::span<const double>(y0), t, options);
 }
 
+// t first, y0 a std::array or a C array (a braced list {1.0, 0.0} deduces one).
 template <detail::InlinableRhs F, std::size_t N>
 Trajectory odeint(F&& f, const std::array<double, N>& y0, std::span<const double> t,
                   const OdeintOptions& options = {}) {
-  return detail::odeint_inline<N>(f, y0, t, options);
+  return odeint(Rhs(std::ref(f)), std::span<const double>(y0), t, options);
 }
 template <detail::InlinableRhs F, std::size_t N>
 Trajectory odeint(F&& f, const double (&y0)[N], std::span<const double> t,
                   const OdeintOptions& options = {}) {
-  return detail::odeint_inline<N>(f, y0, t, options);
+  return odeint(Rhs(std::ref(f)), std::span<const double>(y0), t, options);
 }
 
 }  // namespace soma::ode

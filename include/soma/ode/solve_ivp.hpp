@@ -13,7 +13,7 @@
 // Step-size control, the RMS error norm and the initial step follow SciPy's
 // scipy.integrate._ivp (rk.py, bdf.py, radau.py, common.py) so that step counts are comparable.
 // For RK45 and DOP853 with f inlined (about 1.5x faster on small systems) see
-// soma/ode/inline.hpp; odeint inlines a lambda by itself (soma/ode/odeint.hpp).
+// soma/ode/inline.hpp (solve_ivp_inline, odeint_inline), included on its own.
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -185,8 +185,9 @@ struct OdeintOptions {
 
 // The solution at exactly the times t (monotonic; t[0] is the initial time, where the
 // state is y0): row i of the result is y(t[i]). Throws soma::Error if integration fails.
-// soma/ode/odeint.hpp (in soma/ode/ode.hpp) adds an overload for lambdas and other
-// callables that inlines f into the explicit methods' stages: same results, faster.
+// soma/ode/odeint.hpp (in soma/ode/ode.hpp) adds overloads for y0 as a braced list or an
+// array and for f written state first (SciPy's order); soma/ode/inline.hpp's odeint_inline
+// inlines f into the explicit methods' stages: same results, faster.
 Trajectory odeint(const Rhs& f, std::span<const double> y0, std::span<const double> t,
                   const OdeintOptions& options = {});
 

@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "soma/core/random.hpp"
-#include "soma/core/system.hpp"
 #include "soma/train/fit.hpp"
 
 namespace soma::train {
@@ -65,7 +64,9 @@ class Checkpoint : public Callback {
  private:
   std::string path_;
   CheckpointOptions options_;
-  Stopwatch since_save_;
+  // When the last save was (monotonic seconds, checkpoint.cpp): a number rather than a
+  // Stopwatch, whose <chrono> would cost every includer of soma/train.hpp ~0.04 s.
+  double last_save_ = 0;
   int64_t saves_ = 0;
   std::pair<int64_t, int64_t> saved_at_{-1, -1};  // (epochs done, batches into the next)
 };

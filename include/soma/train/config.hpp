@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "soma/data/pipeline.hpp"
+#include "soma/data/preprocess_step.hpp"
 
 namespace soma::train {
 

@@ -14,12 +14,12 @@
 // after the current batch (FitState::interrupt); a Checkpoint (checkpoint.hpp) then
 // saves the run mid-epoch and resume() continues it bit for bit.
 #include <limits>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "soma/core/std_function.hpp"
 #include "soma/core/std_memory.hpp"
+#include "soma/core/string_map.hpp"
 #include "soma/data/loader.hpp"
 #include "soma/nn/module.hpp"
 #include "soma/optim/optimizer.hpp"
@@ -31,7 +31,8 @@ struct EpochRecord {
   int64_t epoch = 0;  // counted from 1
   double train_loss = std::numeric_limits<double>::quiet_NaN();
   double valid_loss = std::numeric_limits<double>::quiet_NaN();  // NaN without a validation loader
-  std::map<std::string, double> metrics{};                       // "valid_accuracy", ...
+  // "valid_accuracy", ...: by name, in name order (a sorted vector; std::map's lookups).
+  StringMap<double> metrics{};
   double seconds = 0;
 };
 
@@ -120,7 +121,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& tr
 // Loss and metrics of `model` over a loader, without gradients, in eval mode.
 struct Evaluation {
   double loss = std::numeric_limits<double>::quiet_NaN();
-  std::map<std::string, double> metrics{};
+  StringMap<double> metrics{};  // by metric name
   Tensor outputs{}, targets{};  // all batches concatenated
 };
 Evaluation evaluate(nn::Module& model, data::DataLoader& loader, const LossFn& loss,

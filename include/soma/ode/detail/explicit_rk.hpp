@@ -1,8 +1,8 @@
 #pragma once
 // Adaptive explicit Runge-Kutta steppers (RK23, RK45, DOP853): a port of SciPy's rk.py
 // (step-size control, error norms, FSAL, dense output) over flat buffers that are allocated
-// once, so a step allocates nothing. A template so that solve_ivp_inline and odeint's
-// template can inline f into the stages; solve_ivp instantiates it per method in
+// once, so a step allocates nothing. A template so that solve_ivp_inline and odeint_inline
+// (soma/ode/inline.hpp) can inline f into the stages; solve_ivp instantiates it per method in
 // explicit_rk.cpp.
 #include <array>
 #include <bit>

@@ -2,8 +2,8 @@
 // Internals of solve_ivp: the seam between its driver (output times, events, dense output)
 // and the stepping methods. A Stepper advances one step at a time and can interpolate
 // inside the step it just took, which is all the driver needs. Public only so that
-// solve_ivp_inline (soma/ode/inline.hpp) and odeint's template (soma/ode/odeint.hpp) can
-// build a stepper around a callable the compiler inlines; not an API of its own.
+// solve_ivp_inline and odeint_inline (soma/ode/inline.hpp) can build a stepper around a
+// callable the compiler inlines; not an API of its own.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -108,7 +108,7 @@ class RkStepper : public Stepper {
 
 struct Problem;
 // Builds the explicit Runge-Kutta stepper of method m (RK45 or DOP853; nullptr for others),
-// with Hairer's stiffness test on if detect_stiffness. odeint's template passes one that
+// with Hairer's stiffness test on if detect_stiffness. odeint_inline passes one that
 // inlines the user's f; without one the library's steppers (f through std::function) run.
 using RkFactory =
     std::function<std::unique_ptr<RkStepper>(Method m, const Problem& p, bool detect_stiffness)>;
