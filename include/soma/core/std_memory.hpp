@@ -9,5 +9,5 @@
 #if defined(__GLIBCXX__) && __has_include(<bits/shared_ptr.h>)
 #include <bits/shared_ptr.h>
 #else
-#include "soma/core/std_memory.hpp"
+#include <memory>
 #endif
