@@ -87,8 +87,8 @@ if(SOMA_ONEDNN)
   find_path(ONEDNN_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
   find_library(ONEDNN_LIBRARY dnnl)
   if(ONEDNN_INCLUDE_DIR AND ONEDNN_LIBRARY)
-    add_library(soma_onednn_lib SHARED IMPORTED)
-    set_target_properties(soma_onednn_lib PROPERTIES IMPORTED_LOCATION ${ONEDNN_LIBRARY}
+    add_library(OneDNN::dnnl SHARED IMPORTED)
+    set_target_properties(OneDNN::dnnl PROPERTIES IMPORTED_LOCATION ${ONEDNN_LIBRARY}
                                                      INTERFACE_INCLUDE_DIRECTORIES ${ONEDNN_INCLUDE_DIR})
     set(SOMA_HAVE_ONEDNN ON)
   endif()

@@ -17,6 +17,7 @@
 #include <omp.h>
 
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -26,7 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "soma/core/threads.hpp"
+#include "nn/functional/parallel.hpp"
 #endif
 
 namespace soma::nn::functional::detail::onednn {
@@ -201,13 +202,26 @@ const Entry* entry(int op, const Geometry& g) {
 // 0.5 to 0.75 of soma's time.
 constexpr int64_t kMinChannels = 16;
 
-// Runs e on the arrays `data` (one per e.args, in order).
+// oneDNN runs on the calling thread alone while this lives: the threads are soma's
+// (over_batch). Its OpenMP threads would spin between calls, as PyTorch's do, which on a
+// loaded machine made soma's two-thread GAN epoch take 8 times the CPU of one thread.
+struct OneOmpThread {
+  int saved = omp_get_max_threads();
+  OneOmpThread() {
+    if (saved != 1) omp_set_num_threads(1);
+  }
+  ~OneOmpThread() {
+    if (saved != 1) omp_set_num_threads(saved);
+  }
+  OneOmpThread(const OneOmpThread&) = delete;
+  OneOmpThread& operator=(const OneOmpThread&) = delete;
+};
+
+// Runs the primitive for (op, g) on the arrays `data` (one per argument, in its order).
 bool run(int op, const Geometry& g, const std::vector<const void*>& data) {
-  if (mode() == Mode::off || g.c < kMinChannels || g.o < kMinChannels) return false;
   const Entry* e = entry(op, g);
   if (e == nullptr) return false;
-  const int threads = soma::num_threads();
-  if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
+  const OneOmpThread one;
   dnnl::stream stream(engine());
   std::unordered_map<int, memory> args;
   std::vector<std::pair<const Arg*, memory>> outputs;  // (arg, the caller's array) to reorder into
@@ -251,18 +265,64 @@ std::string describe() {
   return out;
 }
 
+namespace {
+
+// Splits the batch over soma's threads as soma's own path does (contiguous, equal ranges
+// of images, detail::threads_for), f(t, part) running the images of `part` (g with its n)
+// starting at image `first`; false if any part was refused.
+template <class F>
+bool over_batch(const Geometry& g, double flops, F&& f) {
+  if (mode() == Mode::off || g.c < kMinChannels || g.o < kMinChannels) return false;
+  const int nt = threads_for(g.n, flops);
+  std::atomic<bool> ok{true};
+  parallel_ranges(nt, g.n, [&](int t, int64_t begin, int64_t end) {
+    Geometry part = g;
+    part.n = end - begin;
+    if (part.n > 0 && !f(t, begin, part)) ok = false;
+  });
+  return ok;
+}
+
+double flops_of(const Geometry& g) { return 2.0 * g.n * g.o * g.k() * g.p(); }
+
+}  // namespace
+
 bool forward(const Geometry& g, const float* x, const float* w, const float* b, float* y) {
-  if (b != nullptr) return run(kForwardBias, g, {x, w, b, y});
-  return run(kForward, g, {x, w, y});
+  const int64_t in = g.c * g.h * g.w, out = g.o * g.p();
+  return over_batch(g, flops_of(g), [&](int, int64_t first, const Geometry& part) {
+    if (b != nullptr) return run(kForwardBias, part, {x + first * in, w, b, y + first * out});
+    return run(kForward, part, {x + first * in, w, y + first * out});
+  });
 }
 
 bool backward_data(const Geometry& g, const float* dy, const float* w, float* dx) {
-  return run(kBackwardData, g, {dy, w, dx});
+  const int64_t in = g.c * g.h * g.w, out = g.o * g.p();
+  return over_batch(g, flops_of(g), [&](int, int64_t first, const Geometry& part) {
+    return run(kBackwardData, part, {dy + first * out, w, dx + first * in});
+  });
 }
 
+// Each thread's images give partial dw/db (thread 0's straight into the result), summed in
+// thread order: the bits depend on the thread count, not on timing.
 bool backward_weights(const Geometry& g, const float* x, const float* dy, float* dw, float* db) {
-  if (db != nullptr) return run(kBackwardWeightsBias, g, {x, dy, dw, db});
-  return run(kBackwardWeights, g, {x, dy, dw});
+  const int64_t in = g.c * g.h * g.w, out = g.o * g.p(), nw = g.o * g.k(), nb = g.o;
+  const int nt = threads_for(g.n, flops_of(g));
+  std::vector<float> partial(static_cast<size_t>((nt - 1) * (nw + nb)));
+  const bool ok = over_batch(g, flops_of(g), [&](int t, int64_t first, const Geometry& part) {
+    float* pw = t == 0 ? dw : partial.data() + (t - 1) * (nw + nb);
+    float* pb = db == nullptr ? nullptr : t == 0 ? db : partial.data() + (t - 1) * (nw + nb) + nw;
+    if (pb != nullptr)
+      return run(kBackwardWeightsBias, part, {x + first * in, dy + first * out, pw, pb});
+    return run(kBackwardWeights, part, {x + first * in, dy + first * out, pw});
+  });
+  if (!ok) return false;
+  for (int t = 1; t < nt; ++t) {
+    const float* p = partial.data() + (t - 1) * (nw + nb);
+    for (int64_t i = 0; i < nw; ++i) dw[i] += p[i];
+    if (db != nullptr)
+      for (int64_t i = 0; i < nb; ++i) db[i] += p[nw + i];
+  }
+  return true;
 }
 
 #else  // built without oneDNN: soma's own path runs every convolution

@@ -10,10 +10,11 @@
 // (its forward is backward_data, its input gradient forward, its weight gradient
 // backward_weights with the output gradient as x).
 //
-// Threads: oneDNN runs on OpenMP (Debian builds it so); each call first makes the calling
-// thread's OpenMP thread count soma::num_threads(), so --threads / set_num_threads govern
-// it as they govern soma's own loops. For a given shape and thread count the results are
-// the same bit for bit from run to run (oneDNN partitions work statically).
+// Threads: soma's, as in its own path: the batch is split into contiguous, equal ranges of
+// images over soma::num_threads() (--threads, set_num_threads; parallel_run, whose idle
+// threads sleep), and each range runs oneDNN on its thread alone (Debian's oneDNN uses
+// OpenMP, whose idle threads spin). Weight gradients of the ranges are summed in thread
+// order, so for a given shape and thread count the bits are the same from run to run.
 #include <string>
 
 #include "nn/functional/im2col.hpp"
