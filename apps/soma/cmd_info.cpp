@@ -1,6 +1,7 @@
 // soma info: what this build runs on this machine — the version, the CPU and the
 // kernels chosen for it (SOMA_CPU), whether equations run as machine code, the BLAS
-// and its kernel table, threads. What a user pastes into a bug report.
+// and its kernel table, threads, what runs convolutions. What a user pastes into a bug
+// report.
 #include <cstdio>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "soma/core/version.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/expr/jit.hpp"
+#include "soma/nn/functional.hpp"
 
 namespace {
 
@@ -40,6 +42,8 @@ void run_info(bool json) {
         {"threads", soma::num_threads()},
         {"cores", soma::hardware_threads()},
         {"mpi", soma::dist::mpi_library()},  // "" when built without MPI
+        // "" when built without oneDNN: soma's im2col + BLAS path runs every convolution
+        {"convolution", soma::nn::functional::convolution_library()},
     };
     soma::cli::print_json(out);
     return;
@@ -59,6 +63,10 @@ void run_info(bool json) {
   std::printf("mpi       %s\n",
               mpi.empty() ? "none (built without MPI: soma train and snn run use one rank)"
                           : (mpi + ": mpirun -np N soma train | snn run | example coba").c_str());
+  const std::string conv = soma::nn::functional::convolution_library();
+  std::printf("conv      %s\n",
+              conv.empty() ? "im2col + BLAS (built without oneDNN)"
+                           : (conv + " (float32, 16+ channels; otherwise im2col + BLAS)").c_str());
 }
 
 soma::cli::CommandRegistrar reg(

@@ -5,6 +5,7 @@
 //   out = floor((in + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "soma/core/random.hpp"
 #include "soma/tensor/tensor.hpp"
@@ -14,7 +15,9 @@ namespace soma::nn::functional {
 using Size2 = std::array<int64_t, 2>;  // {height, width}
 
 // input [N, C, H, W], weight [O, C, kh, kw], bias [O] or undefined → [N, O, OH, OW].
-// im2col + one GEMM per image, the batch split over soma's threads.
+// Float32 with 16 or more channels in and out: oneDNN's kernels, where soma is built with
+// it (convolution_library()); otherwise im2col + one GEMM per image, the batch split over
+// soma's threads.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               Size2 stride = {1, 1}, Size2 padding = {0, 0}, Size2 dilation = {1, 1});
 
@@ -48,11 +51,17 @@ namespace soma::nn::functional {
 // [C_out] or undefined → [N, C_out, OH, OW] with
 //   OH = (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1
 // (OW alike). output_padding must be smaller than stride or dilation (torch's rule).
-// Composed from soma's ops (zeros inserted between input pixels, then conv2d with the
-// flipped, transposed kernel), so its backward pass is autograd's.
+// Computed as conv2d's input gradient (no zeros inserted between input pixels); float32
+// with one group and 16 or more channels in and out through oneDNN, as conv2d.
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
                         Size2 stride = {1, 1}, Size2 padding = {0, 0},
                         Size2 output_padding = {0, 0}, int64_t groups = 1, Size2 dilation = {1, 1});
+
+// What runs float32 conv2d / conv_transpose2d: "oneDNN 2.6.3, jit:avx512_core" (the
+// library and the kernel it dispatched to on this CPU), "oneDNN 2.6.3, turned off by
+// SOMA_ONEDNN=off", or "" when soma was built without oneDNN (soma's im2col + BLAS path
+// then runs every convolution).
+std::string convolution_library();
 
 enum class InterpolateMode { Nearest, Bilinear };
 

@@ -9,13 +9,18 @@
 // Why per image: col and dcol of one image stay in the L2 cache (a whole batch's col is
 // 9 * C times the input), y comes out in NCHW without a transposing copy, and the
 // backward pass recomputes col from x instead of keeping it for the whole batch.
+// Float32 convolutions run through oneDNN first where soma is built with it (onednn.hpp);
+// this path is the one for float64, for builds without oneDNN and for what it refuses.
 // Threads take contiguous ranges of images, each with its own col buffer and its own
 // partial dw/db (summed at the end); BLAS runs single-threaded inside (blas::SerialScope).
 #include <algorithm>
+#include <string>
+#include <type_traits>
 
 #include "nn/functional/blas.hpp"
 #include "nn/functional/check.hpp"
 #include "nn/functional/im2col.hpp"
+#include "nn/functional/onednn.hpp"
 #include "nn/functional/parallel.hpp"
 #include "soma/core/blas.hpp"
 #include "soma/tensor/autograd.hpp"
@@ -70,8 +75,47 @@ struct Conv2dImpl {
     }
   }
 
+  // oneDNN's direct kernels (float32, when built with it): false where it does not run.
+  static bool forward_onednn(const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
+                             Tensor& y) {
+    if constexpr (std::is_same_v<T, float>) {
+      y = empty({g.n, g.o, g.oh, g.ow}, x.dtype());
+      return detail::onednn::forward(g, x.data_ptr<T>(), w.data_ptr<T>(),
+                                     b.defined() ? b.data_ptr<T>() : nullptr, y.data_ptr<T>());
+    }
+    return false;
+  }
+
+  static bool backward_onednn(const Tensor& grad, const Tensor& x, const Tensor& w,
+                              const Geometry& g, bool need_x, bool need_w, bool need_b,
+                              Grads& out) {
+    if constexpr (std::is_same_v<T, float>) {
+      const Tensor gc = grad.contiguous();
+      Tensor dx, dw, db;
+      if (need_x) {
+        dx = empty({g.n, g.c, g.h, g.w}, grad.dtype());
+        if (!detail::onednn::backward_data(g, gc.data_ptr<T>(), w.data_ptr<T>(), dx.data_ptr<T>()))
+          return false;
+      }
+      if (need_w || need_b) {  // the bias gradient comes with the weight gradient's pass
+        dw = empty({g.o, g.c, g.kh, g.kw}, grad.dtype());
+        if (need_b) db = empty({g.o}, grad.dtype());
+        if (!detail::onednn::backward_weights(g, x.data_ptr<T>(), gc.data_ptr<T>(),
+                                              dw.data_ptr<T>(),
+                                              need_b ? db.data_ptr<T>() : nullptr))
+          return false;
+      }
+      if (need_x) out[0] = dx;
+      if (need_w) out[1] = dw;
+      if (need_b) out[2] = db;
+      return true;
+    }
+    return false;
+  }
+
   static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g) {
     if (detail::whole_kernel(g)) return forward_whole(x, w, b, g);
+    if (Tensor y; forward_onednn(x, w, b, g, y)) return y;
     const int64_t P = g.p(), K = g.k();
     const int nt = detail::threads_for(g.n, 2.0 * g.n * g.o * K * P);
     Tensor y = empty({g.n, g.o, g.oh, g.ow}, x.dtype());
@@ -104,6 +148,7 @@ struct Conv2dImpl {
   static void backward(const Tensor& grad, const Tensor& x, const Tensor& w, const Geometry& g,
                        bool need_x, bool need_w, bool need_b, Grads& out) {
     if (detail::whole_kernel(g)) return backward_whole(grad, x, w, g, need_x, need_w, need_b, out);
+    if (backward_onednn(grad, x, w, g, need_x, need_w, need_b, out)) return;
     const int64_t P = g.p(), K = g.k(), O = g.o;
     const Tensor gc = grad.contiguous();
     const double flops = 2.0 * g.n * O * K * P * ((need_w ? 1 : 0) + (need_x ? 1 : 0));
@@ -208,5 +253,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Siz
     n.geo = g;
   });
 }
+
+std::string convolution_library() { return detail::onednn::describe(); }
 
 }  // namespace soma::nn::functional

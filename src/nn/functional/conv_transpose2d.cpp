@@ -7,12 +7,15 @@
 // so no work is spent on the zeros a stride inserts between pixels (3/4 of a stride-2
 // input), and nothing is copied besides col. Threads take contiguous ranges of images, each
 // with its own col and partial dw/db, summed in thread order at the end (as conv2d.cpp).
+// Float32 with one group runs through oneDNN first where soma is built with it (onednn.hpp).
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "nn/functional/blas.hpp"
 #include "nn/functional/check.hpp"
 #include "nn/functional/im2col.hpp"
+#include "nn/functional/onednn.hpp"
 #include "nn/functional/parallel.hpp"
 #include "soma/core/blas.hpp"
 #include "soma/core/error.hpp"
@@ -61,7 +64,6 @@ struct ConvTranspose2dImpl {
   // Its backward: dx = g @ w^T, dw = x^T @ g, db = g's sums per output channel.
   static void backward_whole(const Tensor& grad, const Tensor& x, const Tensor& w, const Plan& pl,
                              bool need_x, bool need_w, bool need_b, Grads& out) {
-    if (whole(pl)) return backward_whole(grad, x, w, pl, need_x, need_w, need_b, out);
     const Geometry& g = pl.geo;
     const int64_t K = g.k(), Q = pl.out_size();
     const Tensor gc = grad.contiguous();
@@ -92,8 +94,78 @@ struct ConvTranspose2dImpl {
     }
   }
 
+  // Adds b to every pixel of y's channels.
+  static void add_bias(T* ys, const T* bias, const Plan& pl) {
+    const int64_t Q = pl.out_size();
+    for (int64_t n = 0; n < pl.geo.n; ++n)
+      for (int64_t c = 0; c < pl.c_out; ++c) {
+        T* plane = ys + (n * pl.c_out + c) * Q;
+        const T bc = bias[c];
+        for (int64_t q = 0; q < Q; ++q) plane[q] += bc;
+      }
+  }
+
+  // Float32 with one group through oneDNN (onednn.hpp), which has conv2d's forward, input
+  // gradient and weight gradient: this layer's forward is conv2d's input gradient, its
+  // input gradient conv2d's forward applied to the output gradient, its weight gradient
+  // conv2d's with the roles of input and output gradient swapped. False: soma's path runs.
+  static bool forward_onednn(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl,
+                             Tensor& y) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (pl.groups != 1) return false;
+      const Geometry& g = pl.geo;
+      y = empty({g.n, pl.c_out, g.h, g.w}, x.dtype());
+      if (!detail::onednn::backward_data(g, x.data_ptr<T>(), w.data_ptr<T>(), y.data_ptr<T>()))
+        return false;
+      if (b.defined()) add_bias(y.data_ptr<T>(), b.data_ptr<T>(), pl);
+      return true;
+    }
+    return false;
+  }
+
+  static bool backward_onednn(const Tensor& grad, const Tensor& x, const Tensor& w, const Plan& pl,
+                              bool need_x, bool need_w, bool need_b, Grads& out) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (pl.groups != 1) return false;
+      const Geometry& g = pl.geo;
+      const Tensor gc = grad.contiguous();
+      const T* gs = gc.data_ptr<T>();
+      Tensor dx, dw;
+      if (need_x) {
+        dx = empty({g.n, pl.c_in, g.oh, g.ow}, grad.dtype());
+        if (!detail::onednn::forward(g, gs, w.data_ptr<T>(), nullptr, dx.data_ptr<T>()))
+          return false;
+      }
+      if (need_w) {
+        dw = empty(w.shape(), grad.dtype());
+        if (!detail::onednn::backward_weights(g, gs, x.data_ptr<T>(), dw.data_ptr<T>(), nullptr))
+          return false;
+      }
+      if (need_b) {
+        const int64_t Q = pl.out_size();
+        Tensor db = zeros({pl.c_out}, grad.dtype());
+        T* d = db.data_ptr<T>();
+        for (int64_t n = 0; n < g.n; ++n)
+          for (int64_t c = 0; c < pl.c_out; ++c) {
+            const T* plane = gs + (n * pl.c_out + c) * Q;
+            T s = T(0);
+            // Lanes may sum in any order: without it the loop stays scalar.
+#pragma omp simd reduction(+ : s)
+            for (int64_t q = 0; q < Q; ++q) s += plane[q];
+            d[c] += s;
+          }
+        out[2] = db;
+      }
+      if (need_x) out[0] = dx;
+      if (need_w) out[1] = dw;
+      return true;
+    }
+    return false;
+  }
+
   static Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b, const Plan& pl) {
     if (whole(pl)) return forward_whole(x, w, b, pl);
+    if (Tensor y; forward_onednn(x, w, b, pl, y)) return y;
     const Geometry& g = pl.geo;
     const int64_t P = g.p(), K = g.k(), in_g = g.o;
     const int nt = detail::threads_for(g.n, 2.0 * g.n * pl.groups * in_g * K * P);
@@ -128,6 +200,8 @@ struct ConvTranspose2dImpl {
 
   static void backward(const Tensor& grad, const Tensor& x, const Tensor& w, const Plan& pl,
                        bool need_x, bool need_w, bool need_b, Grads& out) {
+    if (whole(pl)) return backward_whole(grad, x, w, pl, need_x, need_w, need_b, out);
+    if (backward_onednn(grad, x, w, pl, need_x, need_w, need_b, out)) return;
     const Geometry& g = pl.geo;
     const int64_t P = g.p(), K = g.k(), in_g = g.o, Q = pl.out_size();
     const Tensor gc = grad.contiguous();
