@@ -39,6 +39,7 @@
 #include "soma/core/system.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/dist/data_parallel.hpp"
+#include "soma/dist/sampler.hpp"
 #include "soma/nn/embedding.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
@@ -184,10 +185,7 @@ std::string sample_word(Model& m, const Corpus& c, soma::Rng& rng) {
 
 void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
               const soma::dist::Context& ctx) {
-  if (opt.shards < 0 || opt.shards > opt.batch || (opt.shards != 0 && opt.shards % ctx.size() != 0))
-    throw soma::Error("--shards " + std::to_string(opt.shards) +
-                      ": expected 0 (one per rank) or a " + "multiple of the " +
-                      std::to_string(ctx.size()) + " ranks mpirun started, at most --batch");
+  soma::dist::shards_for_ranks(opt.shards, ctx.size(), opt.batch);  // at most one track each
   const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   const int epochs = opt.common.epochs;
   for (auto [name, v] : {std::pair{"--hidden", opt.hidden}, std::pair{"--embed", opt.embed},

@@ -37,6 +37,7 @@
 #include "soma/core/system.hpp"
 #include "soma/data/fashion_mnist.hpp"
 #include "soma/dist/context.hpp"
+#include "soma/dist/sampler.hpp"
 #include "soma/nn/activation.hpp"
 #include "soma/nn/conv.hpp"
 #include "soma/nn/linear.hpp"
@@ -201,12 +202,7 @@ void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
       throw soma::Error(std::string(name) + " " + std::to_string(v) + ": expected 1 to " +
                         std::to_string(hi));
   if (!(opt.lr > 0)) throw soma::Error("--lr: expected a positive learning rate");
-  if (opt.shards < 0 || opt.shards > 4096)
-    throw soma::Error("--shards " + std::to_string(opt.shards) +
-                      ": expected 0 (one per rank) to 4096");
-  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
-    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
-                      std::to_string(ctx.size()) + " ranks mpirun started");
+  soma::dist::shards_for_ranks(opt.shards, ctx.size());  // checked before any data is read
   soma::data::LabelledImages train = soma::data::fashion_mnist("train", opt.data_dir);
   soma::data::LabelledImages test = soma::data::fashion_mnist("test", opt.data_dir);
   // The first --train / --test images: the files' order is already mixed across classes.

@@ -46,6 +46,7 @@
 #include "soma/data/split.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/dist/data_parallel.hpp"
+#include "soma/dist/sampler.hpp"
 #include "soma/nn/activation.hpp"
 #include "soma/nn/init.hpp"
 #include "soma/nn/linear.hpp"
@@ -120,10 +121,8 @@ void draw_steps(soma::plot::Axes& ax, const std::vector<double>& step_loss,
 
 void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
               const soma::dist::Context& ctx) {
-  const int64_t epochs = opt.common.epochs;  // the tutorial leaves it open: 500
-  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
-    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
-                      std::to_string(ctx.size()) + " ranks mpirun started");
+  const int64_t epochs = opt.common.epochs;              // the tutorial leaves it open: 500
+  soma::dist::shards_for_ranks(opt.shards, ctx.size());  // checked before any data is read
   const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   if (epochs < 1) throw soma::Error("--epochs 0: expected at least 1 (the losses of an epoch)");
   if (opt.n < 20) throw soma::Error("--n " + std::to_string(opt.n) + ": expected at least 20");

@@ -36,6 +36,7 @@
 #include "soma/core/system.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/dist/data_parallel.hpp"
+#include "soma/dist/sampler.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/recurrent.hpp"
 #include "soma/nn/state_dict.hpp"
@@ -211,9 +212,7 @@ std::string plot_results(const Options& o, const std::vector<Model>& models,
 void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
               const soma::dist::Context& ctx) {
   check(opt);
-  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
-    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
-                      std::to_string(ctx.size()) + " ranks mpirun started");
+  soma::dist::shards_for_ranks(opt.shards, ctx.size());  // checked before any data is read
   const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and plots
   const int epochs = opt.common.epochs;
   soma::Rng data_rng(opt.common.seed);

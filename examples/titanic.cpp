@@ -65,6 +65,7 @@
 #include "soma/data/split.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/dist/data_parallel.hpp"
+#include "soma/dist/sampler.hpp"
 #include "soma/nn/activation.hpp"
 #include "soma/nn/linear.hpp"
 #include "soma/nn/sequential.hpp"
@@ -261,12 +262,7 @@ int64_t write_submission(const std::string& dir, const std::string& name,
 void run_rank(const Options& opt, const soma::cli::LiveBoard& live,
               const soma::dist::Context& ctx) {
   const int64_t epochs = opt.common.epochs;
-  if (opt.shards < 0 || opt.shards > 4096)
-    throw soma::Error("--shards " + std::to_string(opt.shards) +
-                      ": expected 0 (one per rank) to 4096");
-  if (opt.shards != 0 && opt.shards % ctx.size() != 0)
-    throw soma::Error("--shards " + std::to_string(opt.shards) + ": expected a multiple of the " +
-                      std::to_string(ctx.size()) + " ranks mpirun started");
+  soma::dist::shards_for_ranks(opt.shards, ctx.size());  // checked before any data is read
   const bool writer = ctx.rank() == 0;  // under mpirun rank 0 alone prints and writes
   if (opt.cv == 1 || opt.cv < 0)
     throw soma::Error("--cv " + std::to_string(opt.cv) + ": expected 0 (none) or at least 2 folds");

@@ -8,6 +8,15 @@
 
 namespace soma::dist {
 
+int64_t shards_for_ranks(int64_t shards, int ranks, int64_t most) {
+  const std::string ranks_text = std::to_string(ranks) + (ranks == 1 ? " rank" : " ranks");
+  if (shards < 0 || shards > most || (shards != 0 && shards % ranks != 0))
+    throw Error("--shards " + std::to_string(shards) +
+                ": expected 0 (one per rank) or a multiple of the " + ranks_text +
+                " mpirun started, at most " + std::to_string(most));
+  return shards == 0 ? ranks : shards;
+}
+
 DistributedSampler::DistributedSampler(int64_t shards, int rank, int ranks)
     : shards_(shards), rank_(rank), ranks_(ranks) {
   if (ranks < 1 || rank < 0 || rank >= ranks)

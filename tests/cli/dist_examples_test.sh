@@ -34,7 +34,7 @@ a=$(field "$dir/one" weights_sha256) b=$(field "$dir/two" weights_sha256)
 # Arguments that cannot be split between the ranks are refused, on every rank.
 "${mpirun[@]}" -np 2 "$soma" "${vae[@]}" --shards 3 >"$dir/out" 2>"$dir/err" &&
   fail "--shards 3 on two ranks was accepted"
-grep -q "shards 3: expected a multiple" "$dir/err" || fail "--shards 3: $(cat "$dir/err")"
+grep -q "shards 3: expected 0 (one per rank) or a multiple of the 2 ranks" "$dir/err" || fail "--shards 3: $(cat "$dir/err")"
 
 rnn=(example sine-rnn --json --epochs 2 --train 256 --test 64)
 "$soma" "${rnn[@]}" --shards 2 >"$dir/one" 2>"$dir/err" || fail "sine-rnn --shards 2: $(cat "$dir/err")"

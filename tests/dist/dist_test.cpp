@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
+#include "soma/core/error.hpp"
 #include "soma/dist/context.hpp"
 #include "soma/dist/data_parallel.hpp"
 #include "soma/dist/sampler.hpp"
@@ -59,6 +61,27 @@ TEST(DistributedSampler, CutsAsArraySplit) {
   EXPECT_EQ(s.rows(1, 3), (std::pair<int64_t, int64_t>{1, 1}));
   EXPECT_THROW(dist::DistributedSampler(3, 0, 2), Error);  // ranks must divide shards
   EXPECT_THROW(dist::DistributedSampler(2, 2, 2), Error);
+}
+
+// --shards as the examples take it: 0 is one per rank; a count must divide among the
+// ranks and stay within the batch.
+TEST(DistributedSampler, ShardsForRanks) {
+  using soma::dist::shards_for_ranks;
+  EXPECT_EQ(shards_for_ranks(0, 1), 1);
+  EXPECT_EQ(shards_for_ranks(0, 4), 4);
+  EXPECT_EQ(shards_for_ranks(6, 2), 6);
+  EXPECT_EQ(shards_for_ranks(32, 2, 32), 32);
+  EXPECT_THROW(shards_for_ranks(3, 2), soma::Error);
+  EXPECT_THROW(shards_for_ranks(-1, 1), soma::Error);
+  EXPECT_THROW(shards_for_ranks(34, 2, 32), soma::Error);
+  try {
+    shards_for_ranks(3, 2);
+  } catch (const soma::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--shards 3: expected 0 (one per rank) or a multiple of "
+                                         "the 2 ranks"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(DistributedSampler, IndicesOfTheLoadersOrder) {

@@ -23,6 +23,12 @@ class DataLoader;
 
 namespace soma::dist {
 
+// A --shards value as a program takes it from its user: 0 means one shard per rank, and
+// any other count must be a multiple of the ranks and at most `most` (a batch cannot be
+// cut into more parts than it has rows). Returns the shard count to use; soma::Error
+// naming --shards and what was expected otherwise.
+int64_t shards_for_ranks(int64_t shards, int ranks, int64_t most = 4096);
+
 class DistributedSampler {
  public:
   // shards >= 1 and a multiple of ranks; soma::Error otherwise.
