@@ -636,25 +636,24 @@ void Program::update_scalars() {
   }
 }
 
+namespace {
+// Element e's counter in a draw site's stream: (site, its a, b and c numbers).
+std::array<uint64_t, 2> element_draw(const ElementStreams& s, uint32_t site, int64_t e) {
+  const auto i = static_cast<size_t>(e);
+  const PhiloxCounter ctr{site, static_cast<uint32_t>(s.a ? s.a[i] : 0),
+                          static_cast<uint32_t>(s.b ? s.b[i] : 0),
+                          static_cast<uint32_t>(s.c ? s.c[i] : 0)};
+  return philox_u64x2(ctr, s.key);
+}
+}  // namespace
+
 void Program::counter_bits(uint32_t site, int64_t first, int count, uint64_t* bits) const {
-  const ElementStreams& s = *streams_;
-  for (int k = 0; k < count; ++k) {
-    const auto e = static_cast<size_t>(first + k);
-    const PhiloxCounter ctr{site, static_cast<uint32_t>(s.a ? s.a[e] : 0),
-                            static_cast<uint32_t>(s.b ? s.b[e] : 0),
-                            static_cast<uint32_t>(s.c ? s.c[e] : 0)};
-    bits[k] = philox_u64x2(ctr, s.key)[0] >> 11;
-  }
+  for (int k = 0; k < count; ++k) bits[k] = element_draw(*streams_, site, first + k)[0] >> 11;
 }
 
 void Program::counter_normals(uint32_t site, int64_t first, int count, double* out) const {
-  const ElementStreams& s = *streams_;
   for (int k = 0; k < count; ++k) {
-    const auto e = static_cast<size_t>(first + k);
-    const PhiloxCounter ctr{site, static_cast<uint32_t>(s.a ? s.a[e] : 0),
-                            static_cast<uint32_t>(s.b ? s.b[e] : 0),
-                            static_cast<uint32_t>(s.c ? s.c[e] : 0)};
-    const auto w = philox_u64x2(ctr, s.key);
+    const auto w = element_draw(*streams_, site, first + k);
     // Box-Muller: u1 in (0, 1] keeps the logarithm finite.
     const double u1 = static_cast<double>((w[0] >> 11) + 1) * 0x1.0p-53;
     const double u2 = static_cast<double>(w[1] >> 11) * 0x1.0p-53;
