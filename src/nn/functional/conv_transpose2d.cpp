@@ -37,6 +37,23 @@ struct Plan {
   int64_t out_size() const { return geo.h * geo.w; }   // one y channel
 };
 
+// db [C_out] = the sums of the output gradient g [N, C_out, Q] over images and pixels.
+template <class T>
+Tensor bias_grad(const T* g, int64_t n_images, int64_t c_out, int64_t Q, DType dtype) {
+  Tensor db = zeros({c_out}, dtype);
+  T* d = db.data_ptr<T>();
+  for (int64_t n = 0; n < n_images; ++n)
+    for (int64_t c = 0; c < c_out; ++c) {
+      const T* plane = g + (n * c_out + c) * Q;
+      T s = T(0);
+      // Lanes may sum in any order: without it the loop stays scalar.
+#pragma omp simd reduction(+ : s)
+      for (int64_t q = 0; q < Q; ++q) s += plane[q];
+      d[c] += s;
+    }
+  return db;
+}
+
 // detail::whole_kernel with one group (a generator's first layer on a 1x1 input): y [N, K] =
 // x [N, C_in] @ w [C_in, K] is one matrix product over the batch, with no col2im.
 bool whole(const Plan& pl) { return pl.groups == 1 && detail::whole_kernel(pl.geo); }
@@ -80,18 +97,7 @@ struct ConvTranspose2dImpl {
                    dw.data_ptr<T>(), K);
       out[1] = dw;
     }
-    if (need_b) {
-      Tensor db = zeros({pl.c_out}, grad.dtype());
-      T* d = db.data_ptr<T>();
-      for (int64_t n = 0; n < g.n; ++n)
-        for (int64_t c = 0; c < pl.c_out; ++c) {
-          const T* plane = gs + (n * pl.c_out + c) * Q;
-          T s = T(0);
-          for (int64_t q = 0; q < Q; ++q) s += plane[q];
-          d[c] += s;
-        }
-      out[2] = db;
-    }
+    if (need_b) out[2] = bias_grad<T>(gs, g.n, pl.c_out, Q, grad.dtype());
   }
 
   // Adds b to every pixel of y's channels.
@@ -142,19 +148,7 @@ struct ConvTranspose2dImpl {
           return false;
       }
       if (need_b) {
-        const int64_t Q = pl.out_size();
-        Tensor db = zeros({pl.c_out}, grad.dtype());
-        T* d = db.data_ptr<T>();
-        for (int64_t n = 0; n < g.n; ++n)
-          for (int64_t c = 0; c < pl.c_out; ++c) {
-            const T* plane = gs + (n * pl.c_out + c) * Q;
-            T s = T(0);
-            // Lanes may sum in any order: without it the loop stays scalar.
-#pragma omp simd reduction(+ : s)
-            for (int64_t q = 0; q < Q; ++q) s += plane[q];
-            d[c] += s;
-          }
-        out[2] = db;
+        out[2] = bias_grad<T>(gs, g.n, pl.c_out, pl.out_size(), grad.dtype());
       }
       if (need_x) out[0] = dx;
       if (need_w) out[1] = dw;
