@@ -271,8 +271,13 @@ void Network::Impl::exchange_spikes() {
     all.push_back(&g->spikes);
   }
   pack_spikes(mine, message);
+  send_message(all, start, cpu);
+}
+
+void Network::Impl::send_message(const std::vector<std::vector<int32_t>*>& into,
+                                 std::chrono::steady_clock::time_point start, double cpu) {
   exchange.collectives += options.ranks->gather_ints(message, messages, counts);
-  unpack_spikes(messages, counts, all);
+  unpack_spikes(messages, counts, into);
   exchange.seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   exchange.cpu_seconds += thread_cpu_seconds() - cpu;
@@ -300,13 +305,7 @@ void Network::Impl::deliver_window(int64_t step) {
   for (auto& v : window_spikes) all.push_back(&v);
   // One message per rank: the window's steps in order, each its groups' counts and
   // spikes; unpacked per (step, group), rank after rank, so ascending.
-  exchange.collectives += options.ranks->gather_ints(message, messages, counts);
-  unpack_spikes(messages, counts, all);
-  exchange.seconds +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  exchange.cpu_seconds += thread_cpu_seconds() - cpu;
-  exchange.exchanges += 1;
-  exchange.values += static_cast<int64_t>(message.size());
+  send_message(all, start, cpu);
   // Each step of the window in order, as one rank met them: the monitors record it,
   // and its spikes are queued as if by that step's pathways (push_spikes: a spike of
   // step s with delay d >= window acts at s + d > step, so none is late). The queues

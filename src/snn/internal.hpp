@@ -1,5 +1,6 @@
 #pragma once
 // The state behind the public snn classes, shared by the files of src/snn/.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -143,6 +144,10 @@ struct Network::Impl {
   void plan_exchange();
   // Not deferred: every rank gets every split group's spikes of this step.
   void exchange_spikes();
+  // Sends `message`, unpacks every rank's into `into` and counts the exchange in
+  // `exchange` (its time from `start` and thread CPU from `cpu` on).
+  void send_message(const std::vector<std::vector<int32_t>*>& into,
+                    std::chrono::steady_clock::time_point start, double cpu);
   // Deferred: this step's spikes join the window's message; at the window's last step
   // (`step`) the exchange brings every rank's, the monitors record them and the pathways
   // queue them.

@@ -37,4 +37,12 @@ for level in avx2 avx512; do
   grep -q "soma: error: SOMA_CPU=$level" "$dir/err" || fail "SOMA_CPU=$level: $(cat "$dir/err")"
   echo "ok: SOMA_CPU=$level refused: $(cat "$dir/err")"
 done
+# SOMA_ONEDNN (built with oneDNN): off, plain or blocked; anything else is an error.
+if "$soma" info | grep -q "^conv *oneDNN"; then
+  SOMA_ONEDNN=fast "$soma" info >"$dir/out" 2>"$dir/err" && fail "SOMA_ONEDNN=fast accepted"
+  grep -q "soma: error: SOMA_ONEDNN=fast: expected off (or 0), plain or blocked" "$dir/err" ||
+    fail "SOMA_ONEDNN=fast: unexpected message: $(cat "$dir/err")"
+  SOMA_ONEDNN=off "$soma" info | grep -q "turned off by SOMA_ONEDNN=off" || fail "SOMA_ONEDNN=off not reported"
+  echo "ok: SOMA_ONEDNN=fast refused"
+fi
 echo "ok: SOMA_CPU switch"

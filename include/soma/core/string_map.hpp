@@ -55,8 +55,7 @@ class StringMap {
   // The entry named `name`, or end().
   const_iterator find(std::string_view name) const {
     const std::size_t at = lower_bound(name);
-    return at < entries_.size() && entries_[at].first == name ? begin() + std::ptrdiff_t(at)
-                                                              : end();
+    return holds(at, name) ? begin() + std::ptrdiff_t(at) : end();
   }
   bool contains(std::string_view name) const { return find(name) != end(); }
   std::size_t count(std::string_view name) const { return contains(name) ? 1 : 0; }
@@ -70,7 +69,7 @@ class StringMap {
   // Inserts (name, value) unless `name` is there; true where it inserted.
   bool emplace(std::string_view name, V value) {
     const std::size_t at = lower_bound(name);
-    if (at < entries_.size() && entries_[at].first == name) return false;
+    if (holds(at, name)) return false;
     entries_.insert(entries_.begin() + std::ptrdiff_t(at),
                     value_type(std::string(name), std::move(value)));
     return true;
@@ -99,15 +98,19 @@ class StringMap {
     }
     return lo;
   }
+  // Whether the entry at lower_bound(name) is `name`'s.
+  bool holds(std::size_t at, std::string_view name) const {
+    return at < entries_.size() && entries_[at].first == name;
+  }
   std::size_t slot(std::string_view name) {
     const std::size_t at = lower_bound(name);
-    if (at == entries_.size() || entries_[at].first != name)
+    if (!holds(at, name))
       entries_.insert(entries_.begin() + std::ptrdiff_t(at), value_type(std::string(name), V{}));
     return at;
   }
   std::size_t index_of(std::string_view name) const {
     const std::size_t at = lower_bound(name);
-    if (at < entries_.size() && entries_[at].first == name) return at;
+    if (holds(at, name)) return at;
     std::string names;
     for (const value_type& e : entries_) names += (names.empty() ? "" : ", ") + e.first;
     throw Error("no entry named '" + std::string(name) +

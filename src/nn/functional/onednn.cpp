@@ -24,10 +24,12 @@
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "nn/functional/parallel.hpp"
+#include "soma/core/error.hpp"
 #endif
 
 namespace soma::nn::functional::detail::onednn {
@@ -44,10 +46,11 @@ enum class Mode { off, plain, blocked };
 Mode mode() {
   static const Mode m = [] {
     const char* e = std::getenv("SOMA_ONEDNN");
-    if (e == nullptr) return Mode::blocked;
+    if (e == nullptr || std::strcmp(e, "blocked") == 0 || *e == '\0') return Mode::blocked;
     if (std::strcmp(e, "off") == 0 || std::strcmp(e, "0") == 0) return Mode::off;
     if (std::strcmp(e, "plain") == 0) return Mode::plain;
-    return Mode::blocked;
+    throw Error("SOMA_ONEDNN=" + std::string(e) +
+                ": expected off (or 0), plain or blocked (the default)");
   }();
   return m;
 }
