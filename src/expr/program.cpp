@@ -28,6 +28,19 @@ Bindings& Bindings::element_index(const std::string& name) {
   entries_[name] = Entry{Kind::element_index, 0.0, nullptr, nullptr};
   return *this;
 }
+Bindings& Bindings::indexed(const std::string& name, const double* data, IndexRole role) {
+  // Read only: value programs never store through an indexed binding.
+  entries_[name] = Entry{Kind::indexed, 0.0, const_cast<double*>(data), nullptr, role};
+  return *this;
+}
+Bindings& Bindings::indexed_position(const std::string& name, IndexRole role, double offset) {
+  entries_[name] = Entry{Kind::indexed_position, offset, nullptr, nullptr, role};
+  return *this;
+}
+Bindings& Bindings::table(const std::string& name, const TimedTable* table) {
+  entries_[name] = Entry{Kind::table, 0.0, nullptr, nullptr, IndexRole::self, table};
+  return *this;
+}
 Bindings& Bindings::rng(Rng* generator) {
   rng_ = generator;
   return *this;
@@ -167,6 +180,105 @@ void Program::rebind_scalar(const std::string& name, double* value) {
 void Program::rebind_rng(Rng* generator) {
   if (impl_->uses_rng && !generator) throw Error("Program::rebind_rng: the program needs an Rng");
   impl_->rng = generator;
+}
+
+// ---------------------------------------------------------------------------
+// Value programs
+
+void Program::start_blocks(const Source& source, int64_t positions) {
+  Impl& p = *impl_;
+  if (p.uses_rng && !source.streams && !source.rng && !p.rng)
+    throw Error("Program::run_blocks: the program draws random numbers: pass an Rng or streams");
+  p.lists = source.lists;
+  p.streams = source.streams;
+  p.run_rng = p.rng;
+  if (source.rng) p.rng = source.rng;
+  p.begin_run(static_cast<size_t>(std::max<int64_t>(positions, 0)));
+}
+
+void Program::run_block(int64_t first, int count) {
+  impl_->exec_block(static_cast<size_t>(first), nullptr, static_cast<size_t>(count));
+}
+
+void Program::end_blocks() {
+  Impl& p = *impl_;
+  p.lists = nullptr;
+  p.streams = nullptr;
+  p.rng = p.run_rng;
+}
+
+Program::Value Program::result(size_t assignment) const {
+  const Impl& p = *impl_;
+  const Output& o = p.outputs.at(assignment);
+  if (o.vector) return {p.ptr[static_cast<size_t>(o.id)], 0.0};
+  return {nullptr, p.scal[static_cast<size_t>(o.id)]};
+}
+
+bool Program::is_scalar(size_t assignment) const { return !impl_->outputs.at(assignment).vector; }
+
+void Program::update_scalars() { impl_->read_scalars(); }
+const std::vector<double>& Program::scalar_values() const { return impl_->scal; }
+
+namespace {
+// The registers an instruction reads (-1 where none).
+std::array<int32_t, 3> registers_read(const Instr& in) {
+  switch (in.op) {
+    case Op::load_array:
+    case Op::load_gather:
+    case Op::load_index:
+    case Op::load_scalar_ptr:
+    case Op::load_indexed:
+    case Op::load_position:
+    case Op::broadcast:
+    case Op::rand:
+    case Op::randn:
+    case Op::nop:
+      return {-1, -1, -1};
+    case Op::fused:
+    case Op::fma:
+      return {in.a, in.b, in.c};
+    case Op::store_array:
+    case Op::store_gather:
+    case Op::store_scalar:
+    case Op::store_temp:
+      return {in.a, -1, -1};
+    default:  // unary (b unused) and binary operations by mode; div's c is a slot
+      return {in.mode == Mode::sv ? -1 : in.a, in.mode == Mode::vs ? -1 : in.b, -1};
+  }
+}
+}  // namespace
+
+bool Program::write_to(size_t assignment, double* array) {
+  Impl& p = *impl_;
+  const Output& o = p.outputs.at(assignment);
+  if (!o.vector || !array) return false;
+  int producer = -1;
+  for (size_t k = 0; k < p.body.size(); ++k)
+    if (p.body[k].dst == o.id && p.body[k].op != Op::store_array &&
+        p.body[k].op != Op::store_gather && p.body[k].op != Op::store_scalar)
+      producer = static_cast<int>(k);
+  if (producer < 0) return false;
+  Instr& in = p.body[static_cast<size_t>(producer)];
+  // Its own computation into out() (not a draw, a copy or a load) and nothing else.
+  if (!is_compute_op(in.op) || in.store >= 0 || in.direct) return false;
+  // No later instruction may read `array` as it was: a register holding a view of it
+  // (loaded in place) would see the new values. The producer itself may: element k is
+  // read before it is written.
+  std::vector<bool> view(static_cast<size_t>(p.nregs), false);
+  for (size_t k = 0; k < p.body.size(); ++k) {
+    const Instr& q = p.body[k];
+    if (static_cast<int>(k) > producer)
+      for (int32_t r : registers_read(q))
+        if (r >= 0 && view[static_cast<size_t>(r)]) return false;
+    const bool loads_it =
+        (q.op == Op::load_array || q.op == Op::load_indexed) && p.arrays[q.a].data == array;
+    if (loads_it && static_cast<int>(k) > producer) return false;
+    if (q.op != Op::store_array && q.op != Op::store_gather && q.op != Op::store_scalar &&
+        q.op != Op::nop && q.dst >= 0 && q.dst < p.nregs)
+      view[static_cast<size_t>(q.dst)] = loads_it;
+  }
+  in.direct = array;
+  return true;
 }
 
 bool Program::has_result() const { return impl_->result >= 0; }

@@ -9,11 +9,15 @@ namespace soma::expr {
 
 namespace {
 
-bool is_compute(Op op) {
-  return op != Op::load_array && op != Op::load_gather && op != Op::load_index &&
-         op != Op::load_scalar_ptr && op != Op::broadcast && op != Op::rand && op != Op::randn &&
-         op != Op::store_array && op != Op::store_gather && op != Op::store_scalar &&
-         op != Op::store_temp && op != Op::nop;
+bool is_rand_call(const Node& n) {
+  return n.kind == NodeKind::call && n.args.empty() && n.name == "rand";
+}
+// Whether evaluating n draws random numbers (rand(), randn()).
+bool draws_random(const Node& n) {
+  if (n.kind == NodeKind::call && (n.name == "rand" || n.name == "randn")) return true;
+  for (const Expr& a : n.args)
+    if (draws_random(*a)) return true;
+  return false;
 }
 
 struct Val {
@@ -38,6 +42,7 @@ class Compiler {
   Compiler(Program::Impl& p, const Bindings& b, const CompileOptions& options)
       : p_(p), b_(b), opt_(options) {
     p_.rng = b.generator();
+    if (opt_.source) where_ = opt_.source;
   }
 
   Val expression(const Expr& e, const std::string& context) {
@@ -64,6 +69,35 @@ class Compiler {
       versions_.clear();
     }
     for (const auto& s : list) statement(s);
+  }
+
+  // A value program (compile_values): each assignment's value kept in a register of its
+  // own (or a scalar slot) to the end of the block, for the caller to read.
+  void values(const std::vector<Statement>& list) {
+    values_ = true;
+    for (const auto& s : list) {
+      // Column numbers refer to the value's own text where it has one.
+      context_ = s.text.empty() ? to_string(s.value) : s.text;
+      line_ = s.line > 0 ? s.line : 1;
+      if (s.op != AssignOp::assign)
+        throw error_at(where_, line_, s.column,
+                       "in \"" + excerpt(context_, s.column) + "\": expected a plain assignment");
+      const Val v = node(*s.value);
+      Val kept = v;
+      if (v.sort == Val::vector) {
+        if (v.owned) {
+          producer_.erase(v.id);  // never folded into a later consumer
+        } else {                  // a view of caller memory or a load: copy it
+          kept.id = alloc();
+          emit({Op::store_temp, Mode::vv, AssignOp::assign, kept.id, v.id, -1});
+        }
+        kept.owned = kept.shared = false;
+      }
+      temps_[s.target] = kept;  // never freed: read after the whole block
+      p_.outputs.push_back(
+          {kept.sort == Val::vector, kept.sort == Val::vector ? kept.id : slot_of(kept)});
+      end_statement(s.target);
+    }
   }
 
   int32_t to_register(Val v) {
@@ -172,7 +206,7 @@ class Compiler {
   int32_t array_slot(const std::string& name, const Bindings::Entry& e) {
     for (size_t i = 0; i < p_.arrays.size(); ++i)
       if (p_.arrays[i].name == name) return static_cast<int32_t>(i);
-    p_.arrays.push_back({name, e.kind, e.data, e.index});
+    p_.arrays.push_back({name, e.kind, e.data, e.index, e.role, e.value});
     return static_cast<int32_t>(p_.arrays.size() - 1);
   }
 
@@ -193,6 +227,8 @@ class Compiler {
 
   Val symbol_value(const Node& n) {
     const std::string& name = n.name;
+    // A temporary shadows a binding of its name (value programs assign to any name).
+    if (auto it = temps_.find(name); it != temps_.end()) return it->second;
     if (const Bindings::Entry* e = b_.find(name)) {
       switch (e->kind) {
         case Bindings::Kind::constant:
@@ -216,9 +252,17 @@ class Compiler {
           return cached_load(name, Op::load_gather, array_slot(name, *e));
         case Bindings::Kind::element_index:
           return cached_load(name, Op::load_index, -1);
+        case Bindings::Kind::indexed:
+          if (!e->data) fail(n, "'" + name + "' is bound to a null pointer");
+          return cached_load(name, Op::load_indexed, array_slot(name, *e));
+        case Bindings::Kind::indexed_position:
+          return cached_load(name, Op::load_position, array_slot(name, *e));
+        case Bindings::Kind::table:
+          fail(n, "'" + name + "' is a table: call it as " + name + "(t)");
       }
     }
-    if (auto it = temps_.find(name); it != temps_.end()) return it->second;
+    if (name == "True") return {Val::constant, 1.0};
+    if (name == "False") return {Val::constant, 0.0};
     if (name == "pi") return {Val::constant, std::numbers::pi};
     if (is_noise_symbol(name))
       fail(n, "white noise '" + name +
@@ -291,15 +335,23 @@ class Compiler {
         const int32_t ro = as_register_operand(other);
         const int32_t r = alloc();
         Instr f{Op::fused, Mode::vv, AssignOp::assign, r, -1, -1};
-        if (right) {
+        if (opt_.fused_multiply_add && o1 == 2 && o2 <= 1) {
+          // x*y + z, z + x*y: fma(x, y, z); x*y - z: fma(x, y, -z); z - x*y: fma(-x, y, z).
+          f.op = Op::fma;
+          f.a = pa, f.b = pb, f.c = ro;
+          f.o1 = static_cast<int8_t>(right && o2 == 1);
+          f.o2 = static_cast<int8_t>(!right && o2 == 1);
+        } else if (right) {
           f.a = ro, f.b = pa, f.c = pb;
         } else {
           f.a = pa, f.b = pb, f.c = ro;
         }
-        f.loop = fused_for(o1, o2, right);
-        f.o1 = static_cast<int8_t>(o1);
-        f.o2 = static_cast<int8_t>(o2);
-        f.right = right;
+        if (f.op == Op::fused) {
+          f.loop = fused_for(o1, o2, right);
+          f.o1 = static_cast<int8_t>(o1);
+          f.o2 = static_cast<int8_t>(o2);
+          f.right = right;
+        }
         p.op = Op::nop;
         producer_.erase(inner.id);
         emit(f);
@@ -379,6 +431,11 @@ class Compiler {
           }
         }
         break;
+      case NodeKind::lt:
+        // rand() < x (a Poisson threshold): one pass that draws and compares, the same
+        // numbers in the same order, where x draws none itself.
+        if (is_rand_call(*n.args[0]) && !draws_random(*n.args[1])) return rand_below(n);
+        break;
       default:
         break;
     }
@@ -427,17 +484,98 @@ class Compiler {
     return r;
   }
 
+  // A draw: numbered in program order, its site in counter-based streams.
+  void emit_draw(const Node& n, Instr in) {
+    // Value programs may get their generator (or streams) per run instead.
+    if (!p_.rng && !values_)
+      fail(n, n.name + "() needs a random generator: call Bindings::rng(&generator)");
+    p_.uses_rng = true;
+    in.c = draws_++;
+    emit(in);
+  }
+
+  // rand() < x as one instruction; rand() < p*q with the product in the same pass.
+  Val rand_below(const Node& n) {
+    const Node& x = *n.args[1];
+    Val a, b{Val::constant, 1.0};
+    Op op = Op::rand_lt;
+    if (x.kind == NodeKind::mul) {
+      a = node(*x.args[0]);
+      b = node(*x.args[1]);
+      if (a.sort == Val::vector || b.sort == Val::vector)
+        op = Op::rand_lt_mul;
+      else
+        a = binary_op(a, b, Op::mul, NodeKind::mul);  // a shared product: computed once
+    } else {
+      a = node(x);
+    }
+    Instr in{op, Mode::vv, AssignOp::assign, -1, -1, -1};
+    if (op == Op::rand_lt) {
+      in.mode = a.sort == Val::vector ? Mode::vv : Mode::sv;
+      in.a = a.sort == Val::vector ? a.id : slot_of(a);
+    } else {
+      in.mode = a.sort != Val::vector ? Mode::sv : b.sort != Val::vector ? Mode::vs : Mode::vv;
+      in.a = a.sort == Val::vector ? a.id : slot_of(a);
+      in.b = b.sort == Val::vector ? b.id : slot_of(b);
+    }
+    in.dst = alloc();
+    const Node& call = *n.args[0];
+    emit_draw(call, in);
+    release(a);
+    if (op == Op::rand_lt_mul && !(b.sort == Val::vector && a.sort == Val::vector && a.id == b.id))
+      release(b);
+    return {Val::vector, 0, in.dst, true};
+  }
+
+  // A TimedTable call name(t) or name(t, i).
+  Val table_call(const Node& n, const TimedTable* t) {
+    const size_t want = t->two_d ? 2 : 1;
+    if (n.args.size() != want)
+      fail(n, n.name + (want == 2 ? "(t, i) takes 2 arguments (a 2-D TimedArray)"
+                                  : "(t) takes 1 argument (a 1-D TimedArray)"));
+    const Val time = node(*n.args[0]);
+    const Val column = want == 2 ? node(*n.args[1]) : Val{Val::constant, 0.0};
+    if (time.sort != Val::vector && column.sort != Val::vector) {
+      ScalarInstr si{ScalarInstr::lookup, NodeKind::add, detail::Fn::exp,
+                     new_scalar_slot(),   slot_of(time), slot_of(column)};
+      si.table = t;
+      p_.prologue.push_back(si);
+      return {Val::scalar, 0, si.dst};
+    }
+    const Val r = binary_op(time, column, Op::table, NodeKind::add);
+    p_.body.back().table = t;
+    return r;
+  }
+
+  // exp(a*b) as one pass where the product is a fresh value used only here (exact: the
+  // product rounds as its own pass would).
+  Val exp_of(const Node& n, Val a) {
+    const int idx = producer_of(a);
+    if (idx >= 0 && p_.body[static_cast<size_t>(idx)].op == Op::mul) {
+      Instr& p = p_.body[static_cast<size_t>(idx)];
+      const auto [pa, pb] = register_operands(p);
+      p.op = Op::nop;
+      producer_.erase(a.id);
+      const int32_t r = alloc();
+      emit({Op::exp_mul, Mode::vv, AssignOp::assign, r, pa, pb});
+      release(a);
+      return {Val::vector, 0, r, true};
+    }
+    return unary_op(n, a, Op::exp, {ScalarInstr::function, NodeKind::add, detail::Fn::exp, -1, -1});
+  }
+
   Val call_node(const Node& n) {
+    if (const Bindings::Entry* e = b_.find(n.name); e && e->kind == Bindings::Kind::table)
+      return table_call(n, e->table);
     int count = 0;
     if (!is_function(n.name, &count)) fail(n, "unknown function '" + n.name + "'");
     if (static_cast<int>(n.args.size()) != count)
       fail(n, n.name + "() takes " + std::to_string(count) + " argument" + (count == 1 ? "" : "s") +
                   ", got " + std::to_string(n.args.size()));
     if (n.name == "rand" || n.name == "randn") {
-      if (!p_.rng) fail(n, n.name + "() needs a random generator: call Bindings::rng(&generator)");
-      p_.uses_rng = true;
       const int32_t r = alloc();
-      emit({n.name == "rand" ? Op::rand : Op::randn, Mode::vv, AssignOp::assign, r, -1, -1});
+      emit_draw(n,
+                {n.name == "rand" ? Op::rand : Op::randn, Mode::vv, AssignOp::assign, r, -1, -1});
       return {Val::vector, 0, r, true};
     }
     if (n.name == "clip") {
@@ -460,16 +598,17 @@ class Compiler {
     Op op = Op::exp;
     for (const auto& [fn, o] : ops)
       if (fn == f) op = o;
+    if (op == Op::exp) return exp_of(n, node(*n.args[0]));
     ScalarInstr si{ScalarInstr::function, NodeKind::add, f, -1, -1};
     return unary_op(n, node(*n.args[0]), op, si);
   }
 
   void statement(const Statement& s) {
     context_ = s.text.empty() ? s.target + " = " + to_string(s.value) : s.text;
-    where_ = "statements";
+    where_ = opt_.source ? opt_.source : "statements";
     line_ = s.line > 0 ? s.line : 1;
     auto fail_here = [&](const std::string& what) {
-      throw error_at("statements", s.line, s.column,
+      throw error_at(where_, s.line, s.column,
                      "in \"" + excerpt(context_, s.column) + "\": " + what);
     };
     const Bindings::Entry* e = b_.find(s.target);
@@ -519,7 +658,7 @@ class Compiler {
       const Val v = node(*value);
       const int32_t slot = array_slot(s.target, *e);
       if (v.sort == Val::vector && v.owned && !p_.body.empty() && p_.body.back().dst == v.id &&
-          is_compute(p_.body.back().op)) {
+          is_compute_op(p_.body.back().op)) {
         p_.body.back().store = slot;
         producer_.erase(v.id);
         free_reg(v.id);
@@ -704,6 +843,8 @@ class Compiler {
   std::map<int32_t, int32_t> reciprocal_slots_;  // scalar slot -> slot of its reciprocal
   std::string where_ = "expression";
   int line_ = 1;
+  bool values_ = false;  // compiling a value program
+  int32_t draws_ = 0;    // draw sites numbered so far
 };
 
 }  // namespace
@@ -715,6 +856,16 @@ Program compile(const Expr& e, const Bindings& bindings, const CompileOptions& o
   const Val v = c.expression(e, to_string(e));
   p.impl_->result = c.to_register(v);
   p.impl_->build_kernel();
+  return p;
+}
+
+Program compile_values(const std::vector<Statement>& assignments, const Bindings& bindings,
+                       const CompileOptions& options) {
+  Program p;
+  Compiler c(*p.impl_, bindings, options);
+  for (const auto& s : assignments)
+    if (!s.value) throw Error("compile_values: assignment to '" + s.target + "' has no value");
+  c.values(assignments);
   return p;
 }
 

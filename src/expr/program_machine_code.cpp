@@ -7,19 +7,17 @@ namespace soma::expr {
 // ---------------------------------------------------------------------------
 // Machine code: the bytecode translated instruction by instruction into a
 // jit::Spec, so the kernel computes exactly what the VM does (same constant
-// folding, same operation order). Each array and shared scalar slot is a kernel
-// argument. Anything without a bit-exact equivalent (libm functions, pow, mod,
-// gathers, rand, the element index, scalar targets) keeps the whole program on
-// the VM: the results never depend on whether the JIT ran.
+// folding, same operation order, the same fused multiply-adds). Anything without a
+// bit-exact equivalent (libm functions, pow, mod, gathers, index lists, rand, the
+// element index, scalar targets) keeps the whole program on the VM: the results never
+// depend on whether the JIT ran.
 
-void Program::Impl::build_kernel() {
-  if (!jit::available()) return;
+bool Program::Impl::translate(jit::Spec& s, const std::function<int32_t(int32_t)>& load,
+                              const std::function<int32_t(int32_t)>& scalar,
+                              std::vector<int32_t>& node_of) const {
   using jit::Op;
   using VmOp = soma::expr::Op;
-  jit::Spec s{.arrays = static_cast<int32_t>(arrays.size()) + 1,
-              .scalars = static_cast<int32_t>(scal.size())};
-  std::vector<int32_t> node_of(static_cast<size_t>(nregs), -1);  // VM register -> node
-  auto scalar = [&](int32_t slot) { return s.add({.op = Op::scalar, .index = slot}); };
+  node_of.assign(static_cast<size_t>(nregs), -1);  // VM register -> node
   auto constant = [&](double v) { return s.add({.op = Op::constant, .value = v}); };
   auto node = [&](Op op, int32_t a, int32_t b = -1, int32_t c = -1) {
     return s.add({.op = op, .a = a, .b = b, .c = c});
@@ -28,19 +26,25 @@ void Program::Impl::build_kernel() {
   auto plain_array = [&](int32_t slot) { return arrays[slot].kind == Bindings::Kind::array; };
   static constexpr Op kArith[] = {Op::add, Op::sub, Op::mul, Op::div};
   for (const Instr& in : body) {
-    // (Bounds-checked: gathers and the like keep array or scalar numbers in `a`;
-    // they return below as unsupported.)
     auto reg = [&](int32_t r) { return r < nregs ? node_of[static_cast<size_t>(r)] : -1; };
-    // Register (or, by mode, scalar slot) operands of the instructions that have them.
-    const bool reads = in.op != VmOp::load_array && in.op != VmOp::broadcast;
+    // Register (or, by mode, scalar slot) operands of the instructions that have them;
+    // loads keep an array or scalar number in `a`.
+    const bool reads = in.op != VmOp::load_array && in.op != VmOp::load_indexed &&
+                       in.op != VmOp::load_gather && in.op != VmOp::load_index &&
+                       in.op != VmOp::load_position && in.op != VmOp::load_scalar_ptr &&
+                       in.op != VmOp::broadcast && in.op != VmOp::rand && in.op != VmOp::randn;
+    if (!reads && in.op != VmOp::load_array && in.op != VmOp::load_indexed &&
+        in.op != VmOp::broadcast)
+      return false;
     const int32_t a = !reads || in.a < 0 ? -1 : in.mode == Mode::sv ? scalar(in.a) : reg(in.a);
     const int32_t b = !reads || in.b < 0 ? -1 : in.mode == Mode::vs ? scalar(in.b) : reg(in.b);
-    if ((reads && in.a >= 0 && a < 0) || (reads && in.b >= 0 && b < 0)) return;
+    if ((reads && in.a >= 0 && a < 0) || (reads && in.b >= 0 && b < 0)) return false;
     int32_t value = -1;
     switch (in.op) {
       case VmOp::load_array:
-        if (!plain_array(in.a)) return;
-        value = s.add({.op = Op::load, .index = in.a});
+      case VmOp::load_indexed:
+        value = load(in.a);
+        if (value < 0) return false;
         break;
       case VmOp::broadcast:
         value = scalar(in.a);
@@ -95,15 +99,25 @@ void Program::Impl::build_kernel() {
         value = node(Op::select, node(Op::gt, a, constant(0.0)), constant(1.0),
                      node(Op::select, node(Op::lt, a, constant(0.0)), constant(-1.0), a));
         break;
-      case VmOp::fused: {
+      case VmOp::fused:
+      case VmOp::fma: {
         const int32_t x = reg(in.a), y = reg(in.b), z = reg(in.c);
-        if (x < 0 || y < 0 || z < 0) return;
-        value = in.right ? node(kArith[in.o2], x, node(kArith[in.o1], y, z))
-                         : node(kArith[in.o2], node(kArith[in.o1], x, y), z);
+        if (x < 0 || y < 0 || z < 0) return false;
+        if (in.op == VmOp::fma)  // negation is exact: fma(-x, y, z) is c - x*y rounded once
+          value = node(Op::fma, in.o1 ? node(Op::neg, x) : x, y, in.o2 ? node(Op::neg, z) : z);
+        else
+          value = in.right ? node(kArith[in.o2], x, node(kArith[in.o1], y, z))
+                           : node(kArith[in.o2], node(kArith[in.o1], x, y), z);
+        break;
+      }
+      case VmOp::exp_mul: {
+        const int32_t x = reg(in.a), y = reg(in.b);
+        if (x < 0 || y < 0) return false;
+        value = node(Op::exp, node(Op::mul, x, y));
         break;
       }
       case VmOp::store_array: {
-        if (!plain_array(in.dst) || a < 0) return;
+        if (!plain_array(in.dst) || a < 0) return false;
         int32_t v = a;
         if (in.aop != AssignOp::assign) {
           static constexpr Op kCombine[] = {Op::add, Op::add, Op::sub, Op::mul, Op::div};
@@ -118,22 +132,76 @@ void Program::Impl::build_kernel() {
       case VmOp::nop:
         continue;
       default:
-        return;  // no bit-exact machine-code equivalent
+        return false;  // no bit-exact machine-code equivalent
     }
     node_of[static_cast<size_t>(in.dst)] = value;
     if (in.store >= 0) {
-      if (!plain_array(in.store)) return;
+      if (!plain_array(in.store)) return false;
       s.add({.op = Op::store, .a = value, .index = in.store});
     }
   }
+  return true;
+}
+
+void Program::Impl::build_kernel() {
+  if (!jit::available()) return;
+  jit::Spec s{.arrays = static_cast<int32_t>(arrays.size()) + 1,
+              .scalars = static_cast<int32_t>(scal.size())};
+  auto load = [&](int32_t slot) {
+    if (arrays[slot].kind != Bindings::Kind::array) return -1;
+    return s.add({.op = jit::Op::load, .index = slot});
+  };
+  auto scalar = [&](int32_t slot) { return s.add({.op = jit::Op::scalar, .index = slot}); };
+  std::vector<int32_t> node_of;
+  if (!translate(s, load, scalar, node_of)) return;
   if (result >= 0) {
     if (node_of[static_cast<size_t>(result)] < 0) return;
-    s.add({.op = Op::store,
+    s.add({.op = jit::Op::store,
            .a = node_of[static_cast<size_t>(result)],
            .index = static_cast<int32_t>(arrays.size())});
   }
   machine_code = std::make_shared<LazyKernel>();
   machine_code->spec = std::move(s);
+}
+
+std::optional<std::vector<int32_t>> Program::lower(
+    jit::Spec& spec, const std::function<int32_t(const double*)>& array_number, int32_t scalar_base,
+    KnownArrays& known) const {
+  const Impl& p = *impl_;
+  // Shared values that change between runs are passed in; the others were fixed when
+  // the program compiled and become constants.
+  std::vector<bool> varies(p.scal.size(), false);
+  for (const auto& [slot, ref] : p.scalar_inputs) varies[static_cast<size_t>(slot)] = true;
+  for (const auto& si : p.prologue) varies[static_cast<size_t>(si.dst)] = true;
+  std::vector<int32_t> scalar_node(p.scal.size(), -1);
+  auto scalar = [&](int32_t slot) {
+    int32_t& k = scalar_node[static_cast<size_t>(slot)];
+    if (k < 0)
+      k = varies[static_cast<size_t>(slot)]
+              ? spec.add({.op = jit::Op::scalar, .index = scalar_base + slot})
+              : spec.add({.op = jit::Op::constant, .value = p.scal[static_cast<size_t>(slot)]});
+    return k;
+  };
+  // Without index lists every array reads at the element itself (any role).
+  auto load = [&](int32_t slot) -> int32_t {
+    const ArraySlot& a = p.arrays[static_cast<size_t>(slot)];
+    if (a.kind != Bindings::Kind::array && a.kind != Bindings::Kind::indexed) return -1;
+    const double* array = a.data;
+    for (const auto& [data, node] : known)
+      if (data == array) return node;
+    const int32_t node = spec.add({.op = jit::Op::load, .index = array_number(array)});
+    known.emplace_back(array, node);
+    return node;
+  };
+  std::vector<int32_t> node_of;
+  if (!p.translate(spec, load, scalar, node_of)) return std::nullopt;
+  std::vector<int32_t> out;
+  for (const Output& o : p.outputs) {
+    const int32_t v = o.vector ? node_of[static_cast<size_t>(o.id)] : scalar(o.id);
+    if (v < 0) return std::nullopt;
+    out.push_back(v);
+  }
+  return out;
 }
 
 }  // namespace soma::expr

@@ -25,6 +25,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -36,6 +37,7 @@
 #include "soma/core/error.hpp"
 #include "soma/core/vecmath.hpp"
 #include "soma/expr/jit.hpp"
+#include "soma/expr/timed_table.hpp"
 #include "soma/expr/units.hpp"
 
 namespace soma::expr {
@@ -50,9 +52,13 @@ enum class Op : uint8_t {
   load_gather,
   load_index,
   load_scalar_ptr,
+  load_indexed,   // value programs: the array at the run's index list (IndexLists)
+  load_position,  // value programs: the index list's entry itself, plus an offset
   broadcast,
   rand,
   randn,
+  rand_lt,      // rand() < a in one pass (the same draws as rand())
+  rand_lt_mul,  // rand() < a*b, the product rounded as its own pass would round it
   // binary (mode VV / VS / SV)
   add,
   sub,
@@ -71,6 +77,7 @@ enum class Op : uint8_t {
   lor,
   clip_lo,
   clip_hi,
+  table,  // a TimedTable at time a, column b
   // unary
   neg,
   lnot,
@@ -94,22 +101,39 @@ enum class Op : uint8_t {
   store_temp,
   // two arithmetic operations in one pass: (a o1 b) o2 c or a o2 (b o1 c)
   fused,
+  fma,      // fma(+-a, b, +-c): o1 negates the product, o2 c (fused_multiply_add)
+  exp_mul,  // exp(a*b) in one pass (exponential Euler's growth factors)
   nop,
 };
 
 inline const char* op_name(Op op) {
-  static const char* names[] = {"load_array",   "load_gather",  "load_index", "load_scalar_ptr",
-                                "broadcast",    "rand",         "randn",      "add",
-                                "sub",          "mul",          "div",        "floordiv",
-                                "mod",          "pow",          "lt",         "le",
-                                "gt",           "ge",           "eq",         "ne",
-                                "and",          "or",           "clip_lo",    "clip_hi",
-                                "neg",          "not",          "exp",        "log",
-                                "log10",        "sqrt",         "sin",        "cos",
-                                "tan",          "tanh",         "abs",        "int",
-                                "floor",        "ceil",         "sign",       "store_array",
-                                "store_gather", "store_scalar", "store_temp", "fused",
-                                "nop"};
+  static const char* names[] = {"load_array",   "load_gather",
+                                "load_index",   "load_scalar_ptr",
+                                "load_indexed", "load_position",
+                                "broadcast",    "rand",
+                                "randn",        "rand_lt",
+                                "rand_lt_mul",  "add",
+                                "sub",          "mul",
+                                "div",          "floordiv",
+                                "mod",          "pow",
+                                "lt",           "le",
+                                "gt",           "ge",
+                                "eq",           "ne",
+                                "and",          "or",
+                                "clip_lo",      "clip_hi",
+                                "table",        "neg",
+                                "not",          "exp",
+                                "log",          "log10",
+                                "sqrt",         "sin",
+                                "cos",          "tan",
+                                "tanh",         "abs",
+                                "int",          "floor",
+                                "ceil",         "sign",
+                                "store_array",  "store_gather",
+                                "store_scalar", "store_temp",
+                                "fused",        "fma",
+                                "exp_mul",      "nop"};
+  static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(Op::nop) + 1);
   return names[static_cast<int>(op)];
 }
 
@@ -124,11 +148,15 @@ struct Instr {
   int32_t dst = -1;  // register (or array / scalar-ref slot for stores)
   int32_t a = -1;    // register or scalar slot
   int32_t b = -1;
-  int32_t c = -1;      // fused: third register; div (fast_arithmetic): slot of 1/b
+  // fused, fma: third register; div (fast_arithmetic): slot of 1/b; rand, randn,
+  // rand_lt(_mul): the draw's site (its number among the program's draws)
+  int32_t c = -1;
   int32_t store = -1;  // compute ops: array slot the result is written to directly
   FusedLoop loop = nullptr;
-  int8_t o1 = -1, o2 = -1;  // fused: the two arith_index operators, for the JIT
-  bool right = false;       // fused: a o2 (b o1 c) rather than (a o1 b) o2 c
+  int8_t o1 = -1, o2 = -1;   // fused: the two arith_index operators, for the JIT; fma: flags
+  bool right = false;        // fused: a o2 (b o1 c) rather than (a o1 b) o2 c
+  double* direct = nullptr;  // value programs (write_to): the array written in place
+  const TimedTable* table = nullptr;  // table
 };
 
 // The four arithmetic operators by index (add, sub, mul, div) for fused loops.
@@ -181,6 +209,32 @@ inline FusedLoop fused_for(int o1, int o2, bool right) {
   }
 }
 
+// Whether an instruction computes into the register out() picks (so that it can write
+// to an array directly): not loads, draws, stores or copies.
+inline bool is_compute_op(Op op) {
+  switch (op) {
+    case Op::load_array:
+    case Op::load_gather:
+    case Op::load_index:
+    case Op::load_scalar_ptr:
+    case Op::load_indexed:
+    case Op::load_position:
+    case Op::broadcast:
+    case Op::rand:
+    case Op::randn:
+    case Op::rand_lt:
+    case Op::rand_lt_mul:
+    case Op::store_array:
+    case Op::store_gather:
+    case Op::store_scalar:
+    case Op::store_temp:
+    case Op::nop:
+      return false;
+    default:
+      return true;
+  }
+}
+
 inline int arith_index(Op op) {
   switch (op) {
     case Op::add:
@@ -198,10 +252,11 @@ inline int arith_index(Op op) {
 
 // Scalar prologue instruction: slot dst = f(slot a, slot b, slot c).
 struct ScalarInstr {
-  enum Kind : uint8_t { binary, function, neg, lnot, clip, reciprocal } kind;
+  enum Kind : uint8_t { binary, function, neg, lnot, clip, reciprocal, lookup } kind;
   NodeKind bin = NodeKind::add;
   detail::Fn fn = detail::Fn::exp;
   int32_t dst, a, b = -1, c = -1;
+  const TimedTable* table = nullptr;
 };
 
 struct ArraySlot {
@@ -209,6 +264,14 @@ struct ArraySlot {
   Bindings::Kind kind;
   double* data;
   const int32_t* index;
+  IndexRole role = IndexRole::self;  // indexed, indexed_position
+  double offset = 0.0;               // indexed_position
+};
+
+// A value program's result: a register, or a scalar slot (shared by all elements).
+struct Output {
+  bool vector = false;
+  int32_t id = -1;
 };
 
 struct ScalarRef {
@@ -236,8 +299,13 @@ struct Program::Impl {
   std::vector<Block> regs;
   std::vector<const double*> ptr;
   int32_t result = -1;
+  std::vector<Output> outputs;  // value programs
   Rng* rng = nullptr;
   bool uses_rng = false;
+  // Set for the duration of a value program's run (run_blocks).
+  const IndexLists* lists = nullptr;
+  const ElementStreams* streams = nullptr;
+  Rng* run_rng = nullptr;  // the bound generator while a run's own one is in `rng`
   std::vector<std::pair<int32_t, int32_t>> splats;  // (register, scalar slot) filled per run
   // Whether this run's divisions by shared values may multiply by the reciprocal
   // (CompileOptions::fast_arithmetic): set by read_scalars().
@@ -264,6 +332,12 @@ struct Program::Impl {
   std::vector<double> kernel_values;         // where(n): the condition's values
 
   void build_kernel();
+  // The body as nodes of `spec`: load(array slot) gives an array's node (-1: none),
+  // scalar(slot) a shared value's; node_of[register] the value each register holds at
+  // the end. False where an instruction has no bit-exact node form.
+  bool translate(jit::Spec& spec, const std::function<int32_t(int32_t)>& load,
+                 const std::function<int32_t(int32_t)>& scalar,
+                 std::vector<int32_t>& node_of) const;
   const jit::Kernel* kernel() const { return machine_code ? machine_code->get() : nullptr; }
   // The machine code for this run, scalars read, or null where the VM must run: the
   // machine code multiplies by reciprocals, so a run where one is not exact in class
@@ -323,6 +397,9 @@ struct Program::Impl {
         case ScalarInstr::clip:
           d = detail::clip(scal[s.a], scal[s.b], scal[s.c]);
           break;
+        case ScalarInstr::lookup:
+          d = s.table->at(scal[s.a], scal[s.b]);
+          break;
         case ScalarInstr::reciprocal: {
           // Exact in class where 1/s is normal or s is 0, +-inf or NaN (see
           // program_compiler.cpp, reciprocal_exact_in_class).
@@ -336,9 +413,11 @@ struct Program::Impl {
   }
 
   // Where a compute op writes: straight into the target array in a contiguous
-  // run, else its own register (scattered by done() for element lists).
+  // run (or a value program's write_to array in a run without index lists), else its
+  // own register (scattered by done() for element lists).
   double* out(const Instr& in, size_t start, const int32_t* elems) {
     if (in.store >= 0 && !elems) return arrays[in.store].data + start;
+    if (in.direct && !lists) return in.direct + start;
     return buf(in.dst);
   }
   void done(const Instr& in, double* d, const int32_t* elems, size_t len) {
@@ -411,6 +490,80 @@ struct Program::Impl {
     return v;
   }
 
+  // Position e's two 64-bit words in draw site `site`'s counter-based stream.
+  std::array<uint64_t, 2> element_draw(uint32_t site, size_t e) const {
+    const ElementStreams& s = *streams;
+    const PhiloxCounter ctr{site, static_cast<uint32_t>(s.a ? s.a[e] : 0),
+                            static_cast<uint32_t>(s.b ? s.b[e] : 0),
+                            static_cast<uint32_t>(s.c ? s.c[e] : 0)};
+    return philox_u64x2(ctr, s.key);
+  }
+
+  // rand(), randn() and the fused rand() < x: 53-bit integers u (Rng::uniform() is
+  // u * 2^-53), from the generator in element order or from the element's own stream.
+  // rand() < x is u * 2^-53 < x, that is u < x * 2^53: scaling by a power of two is
+  // exact, so the comparison is the same without the multiply.
+  void draw(const Instr& in, size_t start, size_t len) {
+    double* d = buf(in.dst);
+    ptr[in.dst] = d;
+    if (streams) return draw_counter(in, start, len, d);
+    Rng g = *rng;  // the generator's state in registers for the loop
+    const bool va = in.mode != Mode::sv, vb = in.mode != Mode::vs;
+    const double* x = va ? ptr[in.a] : nullptr;
+    const double* y = vb && in.b >= 0 ? ptr[in.b] : nullptr;
+    const double sx = va ? 0.0 : scal[in.a], sy = vb || in.b < 0 ? 0.0 : scal[in.b];
+    auto u = [&g] { return static_cast<double>(g.next_u64() >> 11); };
+    switch (in.op) {
+      case Op::rand:
+        for (size_t k = 0; k < len; ++k) d[k] = u() * 0x1.0p-53;
+        break;
+      case Op::randn:
+        for (size_t k = 0; k < len; ++k) d[k] = g.normal();
+        break;
+      case Op::rand_lt:  // one loop per operand shape (a draw per element stays serial)
+        if (x)
+          for (size_t k = 0; k < len; ++k) d[k] = u() < x[k] * 0x1.0p53 ? 1.0 : 0.0;
+        else
+          for (size_t k = 0; k < len; ++k) d[k] = u() < sx * 0x1.0p53 ? 1.0 : 0.0;
+        break;
+      default:  // rand_lt_mul: the product rounded first, as its own pass would round it
+        if (x && !y)
+          for (size_t k = 0; k < len; ++k) d[k] = u() < (x[k] * sy) * 0x1.0p53 ? 1.0 : 0.0;
+        else if (!x && y)
+          for (size_t k = 0; k < len; ++k) d[k] = u() < (sx * y[k]) * 0x1.0p53 ? 1.0 : 0.0;
+        else
+          for (size_t k = 0; k < len; ++k) d[k] = u() < (x[k] * y[k]) * 0x1.0p53 ? 1.0 : 0.0;
+        break;
+    }
+    *rng = g;
+  }
+
+  // draw() from counter-based streams: position e's numbers in site in.c.
+  void draw_counter(const Instr& in, size_t start, size_t len, double* d) const {
+    const auto site = static_cast<uint32_t>(in.c);
+    if (in.op == Op::randn) {
+      for (size_t k = 0; k < len; ++k) {
+        const auto w = element_draw(site, start + k);
+        // Box-Muller: u1 in (0, 1] keeps the logarithm finite.
+        const double u1 = static_cast<double>((w[0] >> 11) + 1) * 0x1.0p-53;
+        const double u2 = static_cast<double>(w[1] >> 11) * 0x1.0p-53;
+        d[k] = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+      }
+      return;
+    }
+    const bool va = in.mode != Mode::sv, vb = in.mode != Mode::vs;
+    for (size_t k = 0; k < len; ++k) {
+      const auto u = static_cast<double>(element_draw(site, start + k)[0] >> 11);
+      if (in.op == Op::rand) {
+        d[k] = u * 0x1.0p-53;
+        continue;
+      }
+      double x = va ? ptr[in.a][k] : scal[in.a];
+      if (in.op == Op::rand_lt_mul) x *= vb ? ptr[in.b][k] : scal[in.b];
+      d[k] = u < x * 0x1.0p53 ? 1.0 : 0.0;
+    }
+  }
+
   // One block: elements start..start+len-1, or elems[0..len-1] when elems is set.
   //
   // The VM is library code compiled for the x86-64 baseline; its block loops are compiled
@@ -467,6 +620,32 @@ struct Program::Impl {
           ptr[in.dst] = d;
           break;
         }
+        case Op::load_indexed: {
+          const ArraySlot& s = arrays[in.a];
+          const int32_t* list = lists ? lists->of(s.role) : nullptr;
+          if (!list && !elems) {
+            ptr[in.dst] = s.data + start;  // read in place
+          } else {
+            double* d = buf(in.dst);
+            if (list)
+              for (size_t k = 0; k < len; ++k) d[k] = s.data[list[start + k]];
+            else
+              for (size_t k = 0; k < len; ++k) d[k] = s.data[elems[k]];
+            ptr[in.dst] = d;
+          }
+          break;
+        }
+        case Op::load_position: {
+          const ArraySlot& s = arrays[in.a];
+          const int32_t* list = lists ? lists->of(s.role) : nullptr;
+          double* d = buf(in.dst);
+          if (list)
+            for (size_t k = 0; k < len; ++k) d[k] = static_cast<double>(list[start + k]) + s.offset;
+          else
+            for (size_t k = 0; k < len; ++k) d[k] = static_cast<double>(element(k)) + s.offset;
+          ptr[in.dst] = d;
+          break;
+        }
         case Op::load_scalar_ptr: {
           double* d = buf(in.dst);
           const double v = *scalar_refs[in.a].ptr;
@@ -482,13 +661,41 @@ struct Program::Impl {
           break;
         }
         case Op::rand:
-        case Op::randn: {
-          double* d = buf(in.dst);
-          if (in.op == Op::rand)
-            for (size_t k = 0; k < len; ++k) d[k] = rng->uniform();
-          else
-            for (size_t k = 0; k < len; ++k) d[k] = rng->normal();
-          ptr[in.dst] = d;
+        case Op::randn:
+        case Op::rand_lt:
+        case Op::rand_lt_mul:
+          draw(in, start, len);
+          break;
+        case Op::table: {
+          const TimedTable* t = in.table;
+          binary(in, start, elems, len, [t](double x, double y) { return t->at(x, y); });
+          break;
+        }
+        case Op::fma: {
+          double* d = out(in, start, elems);
+          const double* x = ptr[in.a];
+          const double* y = ptr[in.b];
+          const double* z = ptr[in.c];
+          if (in.o1 == 0 && in.o2 == 0) {
+            SOMA_IVDEP
+            for (size_t k = 0; k < len; ++k) d[k] = std::fma(x[k], y[k], z[k]);
+          } else if (in.o1 == 0) {
+            SOMA_IVDEP
+            for (size_t k = 0; k < len; ++k) d[k] = std::fma(x[k], y[k], -z[k]);
+          } else {
+            SOMA_IVDEP
+            for (size_t k = 0; k < len; ++k) d[k] = std::fma(-x[k], y[k], z[k]);
+          }
+          done(in, d, elems, len);
+          break;
+        }
+        case Op::exp_mul: {
+          double* d = out(in, start, elems);
+          const double* x = ptr[in.a];
+          const double* y = ptr[in.b];
+          SOMA_IVDEP
+          for (size_t k = 0; k < len; ++k) d[k] = vecmath::exp(x[k] * y[k]);
+          done(in, d, elems, len);
           break;
         }
         case Op::add:

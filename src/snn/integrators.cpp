@@ -59,10 +59,10 @@ std::vector<double> expm(std::vector<double> m, size_t n) {
 
 // The value of an expression that must not vary between elements; nullopt if it does.
 std::optional<double> scalar_value(const Expr& e, const Resolver& resolve) {
-  Program p({{"_c", e}}, resolve, "coefficient");
+  Program p = compile_program({{"_c", e}}, resolve, "coefficient");
   if (!p.is_scalar(0)) return std::nullopt;
   Rng rng(0);
-  p.run(0, nullptr, rng, [](int64_t, int) {});
+  p.run_blocks(0, 0, {.rng = &rng}, [](int64_t, int) {});
   return p.result(0).scalar;
 }
 

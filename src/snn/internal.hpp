@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "snn/compile_program.hpp"
 #include "snn/huge_pages.hpp"
-#include "snn/kernel.hpp"
 #include "soma/core/random.hpp"
 #include "soma/expr/equations.hpp"
 #include "soma/expr/parser.hpp"

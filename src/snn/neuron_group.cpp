@@ -137,7 +137,7 @@ void NeuronGroup::Impl::prepare() {
   const auto state = eqs.differential_names();
   method = options.method.empty() ? choose_method(eqs, state, resolver) : options.method;
   Integration integ = integrate(eqs, method, state, resolver, where + " (" + method + ")");
-  update = Program(integ.code, resolver, where + " state update");
+  update = compile_program(integ.code, resolver, where + " state update");
   update_targets.clear();
   update_names.clear();
   update_frozen.clear();
@@ -158,7 +158,7 @@ void NeuronGroup::Impl::prepare() {
   if (!options.threshold.empty()) {
     const auto cond = expr::parse_expression(options.threshold, source_info(where + " threshold"));
     expr::check_condition(eqs.substituted(cond), all_units, options.threshold);
-    threshold = Program({{"_cond", eqs.substituted(cond)}}, resolver, where + " threshold");
+    threshold = compile_program({{"_cond", eqs.substituted(cond)}}, resolver, where + " threshold");
   }
   reset.clear();
   if (!options.reset.empty()) {
@@ -204,7 +204,7 @@ void NeuronGroup::Impl::state_update(int64_t step) {
     for (int64_t k = lo; k < hi; ++k) not_ref[k] = (now - last[k]) >= ref ? 1.0 : 0.0;
   }
   if (update_targets.empty()) return;
-  update.run(lo, hi, nullptr, net->rng, [&](int64_t first, int count) {
+  update.run_blocks(lo, hi, {.rng = &net->rng}, [&](int64_t first, int count) {
     for (size_t v = 0; v < update_targets.size(); ++v) {
       const Program::Value nv = update.result(update_outputs[v]);
       double* x = update_targets[v] + first;
@@ -224,7 +224,7 @@ void NeuronGroup::Impl::find_spikes(int64_t step) {
   if (options.threshold.empty()) return;
   const double* not_ref = refractory >= 0 ? vars["not_refractory"].data() : nullptr;
   if (!collect_kernel_spikes())
-    threshold.run(lo, hi, nullptr, net->rng, [&](int64_t first, int count) {
+    threshold.run_blocks(lo, hi, {.rng = &net->rng}, [&](int64_t first, int count) {
       const Program::Value c = threshold.result(0);
       const double* nr = not_ref ? not_ref + first : nullptr;
       auto add = [&](int k) {

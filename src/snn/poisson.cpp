@@ -110,7 +110,7 @@ void PoissonInputImpl::prepare(Network::Impl& net) {
   const std::string where = "poisson input to " + g.name + "." + variable + ": weight";
   const auto all_units = expr::model_units(g.eqs, net.unit_constants(), g.units());
   const expr::Expr value = parse_value(variable, weight, all_units, where);
-  weight_program = Program(
+  weight_program = compile_program(
       {{"_w", g.eqs.substituted(value)}}, [&g](const std::string& s) { return g.resolve(s); },
       where);
   array = g.vars.at(variable).data();
@@ -143,15 +143,16 @@ void PoissonInputImpl::apply(Rng& rng) {
   const int64_t start = target.start, count = target.size();
   if (count <= 0) return;
   const Indices indices{elements.data(), nullptr, nullptr};
-  weight_program.run(count, &indices, rng, [&](int64_t first, int block) {
-    const Program::Value w = weight_program.result(0);
-    for (int k = 0; k < block; ++k) {
-      const auto e = static_cast<size_t>(start + first + k);
-      const double events = binomial(rng);
-      if (only_where && only_where[e] == 0.0) continue;
-      array[e] += events * w[k];
-    }
-  });
+  weight_program.run_blocks(0, count, {.lists = &indices, .rng = &rng},
+                            [&](int64_t first, int block) {
+                              const Program::Value w = weight_program.result(0);
+                              for (int k = 0; k < block; ++k) {
+                                const auto e = static_cast<size_t>(start + first + k);
+                                const double events = binomial(rng);
+                                if (only_where && only_where[e] == 0.0) continue;
+                                array[e] += events * w[k];
+                              }
+                            });
 }
 
 }  // namespace soma::snn

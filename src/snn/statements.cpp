@@ -11,7 +11,7 @@ std::vector<CompiledStatement> compile_statements(
   for (const auto& s : statements) {
     const TargetRef ref = target_of(s);
     CompiledStatement c;
-    c.value = Program({{"_value", s.value}}, resolve, where + ": \"" + s.text + "\"");
+    c.value = compile_program({{"_value", s.value}}, resolve, where + ": \"" + s.text + "\"");
     c.target = ref.array;
     c.role = ref.role;
     c.op = s.op;
@@ -55,7 +55,7 @@ void run_statements(std::vector<CompiledStatement>& statements, int64_t n, const
     const double* only_where = s.only_where;
     // Elements are applied one after another, so `ge_post += w` from two synapses onto
     // one neuron adds both.
-    p.run(n, &indices, rng, [&](int64_t first, int count) {
+    p.run_blocks(0, n, {.lists = &indices, .rng = &rng}, [&](int64_t first, int count) {
       const Program::Value v = p.result(0);
       const int32_t* at = idx + first;
       if (only_where) {  // rare (refractory targets): one element at a time
@@ -96,9 +96,9 @@ expr::Expr parse_value(const std::string& variable, const std::string& expressio
 std::vector<double> evaluate_per_element(const expr::Expr& value, int64_t n,
                                          const Resolver& resolve, const ElementStreams& streams,
                                          const std::string& where) {
-  Program p({{"_value", value}}, resolve, where);
+  Program p = compile_program({{"_value", value}}, resolve, where);
   std::vector<double> out(static_cast<size_t>(n));
-  p.run(n, nullptr, streams, [&](int64_t first, int count) {
+  p.run_blocks(0, n, {.streams = &streams}, [&](int64_t first, int count) {
     const Program::Value v = p.result(0);
     for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
   });

@@ -1,6 +1,6 @@
 // A neuron group's step as one loop of machine code (expr/jit): the refractory
 // test, the state update with its `(unless refractory)` selection, and the
-// threshold. The interpreter (Program::run) makes one pass over a block per
+// threshold. The interpreter (expr::Program::run_blocks) makes one pass over a block per
 // operation plus one per copy and selection, a dozen for exponential Euler; this
 // makes one pass over the neurons in all, each value kept in a register from its
 // computation to its last use. It computes what the interpreter computes, operation
@@ -8,6 +8,7 @@
 #include <bit>
 
 #include "snn/internal.hpp"
+#include "soma/expr/jit.hpp"
 
 namespace soma::snn {
 

@@ -73,7 +73,7 @@ void SummedVariable::prepare() {
   if (d != declared)
     throw Error(where + ": the sum has units " + d.str() + ", but " + group->name + "." + variable +
                 " is declared in " + declared.str() + " (expected the same units)");
-  value = Program(
+  value = compile_program(
       {{"_summed", e}}, [&s](const std::string& x) { return s.resolve(x); },
       s.name + " (summed) " + name);
   out = group->vars.at(variable).data();
@@ -90,7 +90,7 @@ void SummedVariable::apply(Rng& rng) {
   const int32_t* to = role == IndexRole::post ? s.post.data() : s.pre.data();
   const Indices idx{self.data(), s.pre.data(), s.post.data()};
   // In synapse order, as Brian2's bincount adds them.
-  value.run(n, &idx, rng, [&](int64_t first, int count) {
+  value.run_blocks(0, n, {.lists = &idx, .rng = &rng}, [&](int64_t first, int count) {
     const Program::Value v = value.result(0);
     const int32_t* dest = to + first;
     for (int k = 0; k < count; ++k) out[dest[k]] += v[k];

@@ -588,7 +588,7 @@ void Synapses::Impl::connect_condition(const std::string& condition, double p, c
                   "' does not exist before the synapse is made");
     return resolve(s);
   };
-  Program prog({{"_cond", cond}}, resolver, name + " connect condition");
+  Program prog = compile_program({{"_cond", cond}}, resolver, name + " connect condition");
   const int64_t t0 = std::max(lo, target.start), t1 = std::min(hi, target.stop);
   if (t0 >= t1) return;  // nothing here (or only checking the condition)
   const auto n = static_cast<size_t>(t1 - t0);
@@ -601,19 +601,21 @@ void Synapses::Impl::connect_condition(const std::string& condition, double p, c
     const auto from = static_cast<int32_t>(i + source.start);
     std::fill(row.begin(), row.end(), from);
     Indices idx{cols.data(), row.data(), cols.data()};
-    prog.run(static_cast<int64_t>(n), &idx, streams, [&](int64_t first, int count) {
-      const Program::Value c = prog.result(0);
-      for (int k = 0; k < count; ++k) {
-        if (c[k] == 0.0) continue;
-        const int32_t to = cols[static_cast<size_t>(first + k)];
-        if (p >= 1.0 || philox_uniform(philox_u64x2(
-                            {kPairSite, static_cast<uint32_t>(from), static_cast<uint32_t>(to), 0},
-                            key)[0]) < p) {
-          new_pre.push_back(from);
-          new_post.push_back(to);
-        }
-      }
-    });
+    prog.run_blocks(
+        0, static_cast<int64_t>(n), {.lists = &idx, .streams = &streams},
+        [&](int64_t first, int count) {
+          const Program::Value c = prog.result(0);
+          for (int k = 0; k < count; ++k) {
+            if (c[k] == 0.0) continue;
+            const int32_t to = cols[static_cast<size_t>(first + k)];
+            if (p >= 1.0 || philox_uniform(philox_u64x2({kPairSite, static_cast<uint32_t>(from),
+                                                         static_cast<uint32_t>(to), 0},
+                                                        key)[0]) < p) {
+              new_pre.push_back(from);
+              new_post.push_back(to);
+            }
+          }
+        });
   }
   add(std::move(new_pre), std::move(new_post));
 }
@@ -803,7 +805,7 @@ void Synapses::set(const std::string& variable, const std::string& expression) {
   const PhiloxKey key = im.net->next_stream();
   if (im.defers() && im.reads_only_indices(e)) {
     // Checked now (the names resolve), made when the network is split.
-    Program check(
+    Program check = compile_program(
         {{"_value", e}}, [&](const std::string& s) { return im.resolve(s); },
         name_ + "." + variable);
     im.pending.push_back({Impl::Pending::Kind::expression, 1.0, expression, variable, key, e});
@@ -838,13 +840,14 @@ void Synapses::Impl::set_expression(const std::string& variable, const expr::Exp
   }
   Indices idx{self.data(), pre.data(), post.data()};
   const ElementStreams streams{.key = key, .a = pre.data(), .b = post.data(), .c = repeat.data()};
-  Program p(
+  Program p = compile_program(
       {{"_value", value}}, [&](const std::string& s) { return resolve(s); }, name + "." + variable);
   std::vector<double> out(n);
-  p.run(static_cast<int64_t>(n), &idx, streams, [&](int64_t first, int count) {
-    const Program::Value v = p.result(0);
-    for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
-  });
+  p.run_blocks(0, static_cast<int64_t>(n), {.lists = &idx, .streams = &streams},
+               [&](int64_t first, int count) {
+                 const Program::Value v = p.result(0);
+                 for (int k = 0; k < count; ++k) out[static_cast<size_t>(first + k)] = v[k];
+               });
   if (variable == "delay")
     delay = std::move(out);
   else

@@ -85,7 +85,7 @@ void Synapses::Impl::prepare_dynamics() {
     const std::map<std::string, expr::Expr> elapsed{
         {"dt", expr::symbol("t") - expr::symbol("lastupdate")}};
     for (auto& a : integ.code) a.value = expr::substitute(a.value, elapsed);
-    event_update = Program(integ.code, resolver, where + " event-driven update");
+    event_update = compile_program(integ.code, resolver, where + " event-driven update");
     event_outputs = integ.outputs;
     for (const auto& x : event_driven) event_targets.push_back(vars[x].data());
   }
@@ -96,7 +96,7 @@ void Synapses::Impl::prepare_dynamics() {
     clock_method = choose_method(model, clock_driven, resolver);
     Integration integ = integrate(model, clock_method, clock_driven, resolver,
                                   where + " (clock-driven, " + clock_method + ")");
-    clock_update = Program(integ.code, resolver, where + " clock-driven update");
+    clock_update = compile_program(integ.code, resolver, where + " clock-driven update");
     clock_outputs = integ.outputs;
     for (const auto& x : clock_driven) clock_targets.push_back(vars[x].data());
     ensure_pre();  // the update may read pre- and postsynaptic variables
@@ -111,7 +111,7 @@ void Synapses::Impl::run_pathway(std::vector<CompiledStatement>& statements, int
     // Every new value is computed from the old ones before any is stored (a block's
     // results are all in hand in the sink); the synapses of one pathway's events are
     // distinct, so no block reads what another wrote.
-    event_update.run(n, &idx, net->rng, [&](int64_t first, int m) {
+    event_update.run_blocks(0, n, {.lists = &idx, .rng = &net->rng}, [&](int64_t first, int m) {
       const int32_t* s = idx.self + first;
       for (size_t v = 0; v < event_targets.size(); ++v) {
         const Program::Value nv = event_update.result(event_outputs[v]);
@@ -130,13 +130,14 @@ void Synapses::Impl::run_pathway(std::vector<CompiledStatement>& statements, int
 void Synapses::Impl::clock_step() {
   if (clock_targets.empty() || count() == 0) return;
   Indices idx{all_synapses.data(), pre.data(), post.data()};
-  clock_update.run(static_cast<int64_t>(count()), &idx, net->rng, [&](int64_t first, int m) {
-    for (size_t v = 0; v < clock_targets.size(); ++v) {
-      const Program::Value nv = clock_update.result(clock_outputs[v]);
-      double* x = clock_targets[v] + first;
-      for (int k = 0; k < m; ++k) x[k] = nv[k];
-    }
-  });
+  clock_update.run_blocks(0, static_cast<int64_t>(count()), {.lists = &idx, .rng = &net->rng},
+                          [&](int64_t first, int m) {
+                            for (size_t v = 0; v < clock_targets.size(); ++v) {
+                              const Program::Value nv = clock_update.result(clock_outputs[v]);
+                              double* x = clock_targets[v] + first;
+                              for (int k = 0; k < m; ++k) x[k] = nv[k];
+                            }
+                          });
 }
 
 }  // namespace soma::snn

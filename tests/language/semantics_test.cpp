@@ -1,9 +1,9 @@
 // The test that holds the equation language together: every function and operator,
 // through every path that computes it — the reference evaluator (expr::evaluate),
 // expr::Program's interpreter (element lists) and its machine code (contiguous runs,
-// on each instruction set the machine has), snn's kernel and its machine-code
-// lowering, fit's model program (fast arithmetic) and its derivative columns — on a table of edge
-// inputs
+// on each instruction set the machine has), snn's value programs and their
+// machine-code lowering, fit's model program (fast arithmetic) and its derivative columns — on a
+// table of edge inputs
 // (+-0, +-inf, NaN, subnormals, huge and tiny values), against the reference semantics
 // (soma/expr/functions.hpp; docs/EQUATIONS.md, "Reference semantics").
 //
@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "fit/model_program.hpp"
-#include "snn/kernel.hpp"
+#include "snn/compile_program.hpp"
 #include "soma/expr/functions.hpp"
 #include "soma/expr/jit.hpp"
 #include "soma/expr/program.hpp"
@@ -147,7 +147,9 @@ void program_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
   }
 }
 
-// snn's kernel: its interpreter, and its lowering to machine code where it has one.
+// snn's programs (expr::compile_values with fused multiply-adds, names resolved as a
+// network resolves them): the interpreter block by block, and the lowering to machine
+// code where it has one.
 void snn_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
   auto resolve = [&in](const std::string& name) -> std::optional<snn::Binding> {
     for (size_t v = 0; v < in.names.size(); ++v)
@@ -155,12 +157,12 @@ void snn_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
         return snn::Binding{.kind = snn::Binding::Kind::array, .array = in.columns[v].data()};
     return std::nullopt;
   };
-  snn::Program p({{"y", e}}, resolve, "semantics test");
+  expr::Program p = snn::compile_program({{"y", e}}, resolve, "semantics test");
   const size_t n = in.rows();
-  Column vm{"snn kernel interpreter", std::vector<double>(n)};
+  Column vm{"snn value program interpreter", std::vector<double>(n)};
   Rng rng(1);
-  p.run(static_cast<int64_t>(n), nullptr, rng, [&](int64_t first, int count) {
-    const snn::Program::Value v = p.result(0);
+  p.run_blocks(0, static_cast<int64_t>(n), {.rng = &rng}, [&](int64_t first, int count) {
+    const expr::Program::Value v = p.result(0);
     for (int k = 0; k < count; ++k) vm.values[static_cast<size_t>(first + k)] = v[k];
   });
   out.push_back(std::move(vm));
@@ -169,7 +171,7 @@ void snn_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
     JitTarget env(t);
     expr::jit::Spec spec;
     std::vector<double*> arrays;
-    snn::Program::KnownArrays known;
+    expr::Program::KnownArrays known;
     auto number = [&](const double* a) {
       for (size_t k = 0; k < arrays.size(); ++k)
         if (arrays[k] == a) return static_cast<int32_t>(k);
@@ -178,7 +180,7 @@ void snn_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
     };
     const auto nodes = p.lower(spec, number, 0, known);
     if (!nodes) break;  // an operation without a machine-code form: the interpreter runs
-    Column c{"snn kernel machine code (" + target_name(t) + ")", std::vector<double>(n)};
+    Column c{"snn value program machine code (" + target_name(t) + ")", std::vector<double>(n)};
     spec.add({.op = expr::jit::Op::store, .a = (*nodes)[0], .index = number(c.values.data())});
     p.update_scalars();
     spec.arrays = static_cast<int32_t>(arrays.size());
@@ -341,7 +343,7 @@ TEST(Language, DerivativesThroughFitsLowering) {
 
 // The comparisons above reach machine code where this machine runs it: the functions
 // with a machine-code form (exp, sqrt, abs, sign) and the arithmetic give one column per
-// instruction set from expr::Program and from snn's kernel each.
+// instruction set from expr::Program and from snn's value programs each.
 TEST(Language, MachineCodePathsAreCompared) {
   if (!expr::jit::available()) GTEST_SKIP() << "no machine code here: " << expr::jit::status();
   const Inputs in{{"a"}, {edges()}};

@@ -323,8 +323,8 @@ TEST(RunRegularly, KicksAndCopiesAsBrian2) {
 }
 
 TEST(PoissonGroup, FusedThresholdDrawsAsTheUnfusedOne) {
-  // The interpreter runs `rand() < rates*dt` as one pass (kernel.cpp: kRandLtMul) and
-  // `rand() < x` likewise (kRandLt); `rates*dt > rand()` and `rand() < rates*dt + 0` take
+  // The interpreter runs `rand() < rates*dt` as one pass (expr's rand_lt_mul) and
+  // `rand() < x` likewise (rand_lt); `rates*dt > rand()` and `rand() < rates*dt + 0` take
   // the plain passes. The same draws in the same order: the same spikes, exactly.
   auto spikes = [](const std::string& threshold) {
     Network net({.seed = 7});

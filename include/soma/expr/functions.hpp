@@ -1,10 +1,10 @@
 #pragma once
 // The equation language's functions: one table (name, argument count, id) read by
 // every path that parses or lowers equations (expr's compiler, which fit's models
-// also use, evaluator and symbolic rules, snn's kernel), and the reference semantics of
-// each function and operator on one double (docs/EQUATIONS.md, "Reference
-// semantics"). A function is added here, once; the paths that lower it name it by
-// id, and tests/expr/semantics_test.cpp checks every path against apply_*.
+// also use, as do the spiking networks; the evaluator and symbolic rules), and the reference
+// semantics of each function and operator on one double (docs/EQUATIONS.md, "Reference semantics").
+// A function is added here, once; the paths that lower it name it by id, and
+// tests/language/semantics_test.cpp checks every path against apply_*.
 #include <cstdint>
 #include <span>
 #include <string_view>

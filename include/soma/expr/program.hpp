@@ -36,21 +36,68 @@
 // of machine code per program (expr/jit.hpp) instead of one pass per instruction.
 //
 // Arithmetic rounds exactly as written (no fused multiply-add contraction), so a
-// compiled value equals evaluate()'s and constant folding's bit for bit.
+// compiled value equals evaluate()'s and constant folding's bit for bit, unless
+// CompileOptions::fused_multiply_add asks for one rounding per a*b + c.
 // A Program is not thread-safe (it owns scratch registers); copy it per thread.
+//
+// Value programs (compile_values) are the form spiking networks use: a list of
+// assignments to temporaries ("_v = ...; _ge = ..."), each a result the caller reads
+// block by block (run_blocks, result) and writes where it wants (a neuron's new state
+// only where it is not refractory, say). Their per-element inputs are read through index
+// lists given per run (Bindings::indexed: element k of a synapse update reads a
+// presynaptic variable at pre[k]), their random numbers may come from counter-based
+// streams (ElementStreams), and they lower into a larger machine-code kernel (lower).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "soma/core/philox.hpp"
 #include "soma/core/random.hpp"
 #include "soma/core/std_memory.hpp"
 #include "soma/expr/ast.hpp"
 #include "soma/expr/parser.hpp"
 
 namespace soma::expr {
+
+struct TimedTable;  // soma/expr/timed_table.hpp
+namespace jit {
+struct Spec;  // soma/expr/jit.hpp
+}
+
+// Which index list of a run picks an indexed binding's element (run_blocks): the
+// element's own (a synapse, a neuron of a reset) or one of two related ones (a
+// synapse's presynaptic and postsynaptic neurons).
+enum class IndexRole : uint8_t { self, pre, post };
+
+// The index lists of one run over positions [begin, end): position k reads a `role`
+// binding at list[k]. A null list (and no lists at all) reads at k itself.
+struct IndexLists {
+  const int32_t* self = nullptr;
+  const int32_t* pre = nullptr;
+  const int32_t* post = nullptr;
+  const int32_t* of(IndexRole r) const {
+    return r == IndexRole::self ? self : r == IndexRole::pre ? pre : post;
+  }
+};
+
+// Counter-based draws (soma/core/philox.hpp), for what a network draws while it is
+// built (initial values, connectivity): rand() and randn() at position e come from
+// Philox(key, {site, a[e], b[e], c[e]}), site the draw's number in the program (0 for its
+// first rand() or randn(), then 1...), the words naming the element (a neuron, a
+// synapse's source, target and duplicate number). An element's numbers are then the
+// same whoever evaluates it, with whichever others. A null word array reads as 0.
+struct ElementStreams {
+  PhiloxKey key{};
+  const int32_t* a = nullptr;
+  const int32_t* b = nullptr;
+  const int32_t* c = nullptr;
+};
 
 class Bindings {
  public:
@@ -65,16 +112,34 @@ class Bindings {
   Bindings& gather(const std::string& name, double* data, const int32_t* index);
   // The element number e itself as a double (Brian2's i).
   Bindings& element_index(const std::string& name);
+  // Value programs (run_blocks): position k reads data[lists.of(role)[k]] (read only).
+  Bindings& indexed(const std::string& name, const double* data, IndexRole role);
+  // Value programs: the index itself, lists.of(role)[k] (or k), plus `offset`.
+  Bindings& indexed_position(const std::string& name, IndexRole role, double offset = 0.0);
+  // A function name(t) or name(t, i): the table's value (Brian2's TimedArray).
+  Bindings& table(const std::string& name, const TimedTable* table);
   // The generator rand() and randn() draw from, in element order. Required
-  // when the program uses them; must outlive the Program.
+  // when the program uses them (value programs may instead get one per run);
+  // must outlive the Program.
   Bindings& rng(Rng* generator);
 
-  enum class Kind { constant, scalar, array, gather, element_index };
+  enum class Kind {
+    constant,
+    scalar,
+    array,
+    gather,
+    element_index,
+    indexed,
+    indexed_position,
+    table
+  };
   struct Entry {
     Kind kind = Kind::constant;
-    double value = 0.0;
+    double value = 0.0;  // constant; indexed_position: the offset
     double* data = nullptr;
     const int32_t* index = nullptr;
+    IndexRole role = IndexRole::self;  // indexed, indexed_position
+    const TimedTable* table = nullptr;
   };
   const Entry* find(const std::string& name) const;
   Rng* generator() const { return rng_; }
@@ -103,6 +168,13 @@ struct CompileOptions {
   //   non-zero (|s| > 2**1022 or subnormal s, where the product would lose precision or
   //   overflow) the run divides instead: every such division of that run does.
   bool fast_arithmetic = false;
+  // a*b + c, a*b - c and c - a*b with one rounding (std::fma), one pass over a block
+  // instead of two: what spiking networks' state updates ask for (Brian2's generated C++
+  // is compiled with contraction on). The machine code fuses the same operations.
+  bool fused_multiply_add = false;
+  // The program's name in error messages ("group P: state update"); read while
+  // compile() runs only.
+  const char* source = nullptr;
 };
 
 class Program {
@@ -136,6 +208,61 @@ class Program {
   void rebind_scalar(const std::string& name, double* value);
   void rebind_rng(Rng* generator);
 
+  // ---- Value programs (compile_values)
+  // One result of the block last run: per element, or one value shared by all.
+  struct Value {
+    const double* ptr = nullptr;  // nullptr: every element's value is `scalar`
+    double scalar = 0.0;
+    template <class Index>
+    double operator[](Index k) const {
+      return ptr ? ptr[k] : scalar;
+    }
+  };
+  // What one run reads besides the bindings: index lists for indexed bindings, the
+  // generator rand() and randn() draw from (else the one bound), or counter-based streams.
+  struct Source {
+    const IndexLists* lists = nullptr;
+    Rng* rng = nullptr;
+    const ElementStreams* streams = nullptr;
+  };
+  // Evaluates positions [begin, end) in blocks of kBlock (starting at `begin`), calling
+  // sink(first, count) after each; inside, result(i) is assignment i's value there.
+  template <class Sink>
+  void run_blocks(int64_t begin, int64_t end, const Source& source, Sink&& sink) {
+    start_blocks(source, end - begin);
+    for (int64_t first = begin; first < end; first += static_cast<int64_t>(kBlock)) {
+      const int count =
+          static_cast<int>(std::min<int64_t>(static_cast<int64_t>(kBlock), end - first));
+      run_block(first, count);
+      sink(first, count);
+    }
+    end_blocks();
+  }
+  Value result(size_t assignment) const;
+  // True when assignment i is the same for every element (no per-element input).
+  bool is_scalar(size_t assignment) const;
+  // Makes assignment i write its values straight into array[position] in runs without
+  // index lists (result(i) then points into the array), saving the caller a copy pass.
+  // Refused (false) where a later operation still reads `array` or the value is not
+  // computed per element by an operation of its own.
+  bool write_to(size_t assignment, double* array);
+  // The values shared by all elements (t, dt, exp(-dt/tau)...) for a run now: what
+  // run_blocks does first; lower()'s shared-value nodes read them from scalar_values().
+  void update_scalars();
+  const std::vector<double>& scalar_values() const;
+  // The per-element operations as nodes of a machine-code kernel (expr/jit.hpp), for a
+  // run without index lists, appended to `spec`: an array input becomes a load of the
+  // array numbered array_number(array), shared values the scalars from `scalar_base` on
+  // (pass scalar_values() there, after update_scalars()). `known` lists arrays whose
+  // current values are nodes already (an earlier load, a value just stored): they are
+  // used instead of new loads, and this call's loads are added. Returns each assignment's
+  // node, or nullopt where an operation or input has no node form (pow, log, rand, an
+  // index...): the caller keeps run_blocks().
+  using KnownArrays = std::vector<std::pair<const double*, int32_t>>;
+  std::optional<std::vector<int32_t>> lower(
+      jit::Spec& spec, const std::function<int32_t(const double*)>& array_number,
+      int32_t scalar_base, KnownArrays& known) const;
+
   bool has_result() const;  // compiled from an expression
   // Whether run(n) (statements) or evaluate(n, out) and where(n, out) (an expression) run as
   // machine code (expr/jit.hpp): all operations element-wise with an exact
@@ -149,6 +276,11 @@ class Program {
  private:
   friend Program compile(const Expr&, const Bindings&, const CompileOptions&);
   friend Program compile(const std::vector<Statement>&, const Bindings&, const CompileOptions&);
+  friend Program compile_values(const std::vector<Statement>&, const Bindings&,
+                                const CompileOptions&);
+  void start_blocks(const Source& source, int64_t positions);
+  void run_block(int64_t first, int count);
+  void end_blocks();
   std::unique_ptr<Impl> impl_;
 };
 
@@ -160,6 +292,11 @@ class Program {
 Program compile(const Expr& e, const Bindings& bindings, const CompileOptions& options = {});
 Program compile(const std::vector<Statement>& statements, const Bindings& bindings,
                 const CompileOptions& options = {});
+// A value program: each statement `name = value` (plain assignments) is result i of
+// run_blocks, and `name` a temporary that later statements read (it shadows a binding
+// of that name from there on).
+Program compile_values(const std::vector<Statement>& assignments, const Bindings& bindings,
+                       const CompileOptions& options = {});
 
 // Reference tree-walking evaluation of one value (slow; for tests, constants
 // and one-off values). Unit names and pi resolve as in compile.
