@@ -230,13 +230,16 @@ class Program {
   template <class Sink>
   void run_blocks(int64_t begin, int64_t end, const Source& source, Sink&& sink) {
     start_blocks(source, end - begin);
+    struct EndBlocks {  // the run's lists, streams and generator are forgotten on any exit
+      Program* p;
+      ~EndBlocks() { p->end_blocks(); }
+    } end_guard{this};
     for (int64_t first = begin; first < end; first += static_cast<int64_t>(kBlock)) {
       const int count =
           static_cast<int>(std::min<int64_t>(static_cast<int64_t>(kBlock), end - first));
       run_block(first, count);
       sink(first, count);
     }
-    end_blocks();
   }
   Value result(size_t assignment) const;
   // True when assignment i is the same for every element (no per-element input).
