@@ -222,18 +222,8 @@ const std::vector<double>& Program::scalar_values() const { return impl_->scal; 
 namespace {
 // The registers an instruction reads (-1 where none).
 std::array<int32_t, 3> registers_read(const Instr& in) {
+  if (is_source_op(in.op) || in.op == Op::nop) return {-1, -1, -1};
   switch (in.op) {
-    case Op::load_array:
-    case Op::load_gather:
-    case Op::load_index:
-    case Op::load_scalar_ptr:
-    case Op::load_indexed:
-    case Op::load_position:
-    case Op::broadcast:
-    case Op::rand:
-    case Op::randn:
-    case Op::nop:
-      return {-1, -1, -1};
     case Op::fused:
     case Op::fma:
       return {in.a, in.b, in.c};
@@ -254,9 +244,7 @@ bool Program::write_to(size_t assignment, double* array) {
   if (!o.vector || !array) return false;
   int producer = -1;
   for (size_t k = 0; k < p.body.size(); ++k)
-    if (p.body[k].dst == o.id && p.body[k].op != Op::store_array &&
-        p.body[k].op != Op::store_gather && p.body[k].op != Op::store_scalar)
-      producer = static_cast<int>(k);
+    if (p.body[k].dst == o.id && !is_store_op(p.body[k].op)) producer = static_cast<int>(k);
   if (producer < 0) return false;
   Instr& in = p.body[static_cast<size_t>(producer)];
   // Its own computation into out() (not a draw, a copy or a load) and nothing else.
@@ -273,8 +261,7 @@ bool Program::write_to(size_t assignment, double* array) {
     const bool loads_it =
         (q.op == Op::load_array || q.op == Op::load_indexed) && p.arrays[q.a].data == array;
     if (loads_it && static_cast<int>(k) > producer) return false;
-    if (q.op != Op::store_array && q.op != Op::store_gather && q.op != Op::store_scalar &&
-        q.op != Op::nop && q.dst >= 0 && q.dst < p.nregs)
+    if (!is_store_op(q.op) && q.op != Op::nop && q.dst >= 0 && q.dst < p.nregs)
       view[static_cast<size_t>(q.dst)] = loads_it;
   }
   in.direct = array;

@@ -160,8 +160,7 @@ class Compiler {
     const int32_t rb = p.mode == Mode::vs ? -1 : p.b;
     for (size_t j = static_cast<size_t>(it->second) + 1; j < p_.body.size(); ++j) {
       const Instr& q = p_.body[j];
-      const bool writes_register = q.op != Op::store_array && q.op != Op::store_gather &&
-                                   q.op != Op::store_scalar && q.op != Op::nop;
+      const bool writes_register = !is_store_op(q.op) && q.op != Op::nop;
       if (writes_register && (q.dst == ra || q.dst == rb)) return -1;
     }
     return it->second;

@@ -29,10 +29,7 @@ bool Program::Impl::translate(jit::Spec& s, const std::function<int32_t(int32_t)
     auto reg = [&](int32_t r) { return r < nregs ? node_of[static_cast<size_t>(r)] : -1; };
     // Register (or, by mode, scalar slot) operands of the instructions that have them;
     // loads keep an array or scalar number in `a`.
-    const bool reads = in.op != VmOp::load_array && in.op != VmOp::load_indexed &&
-                       in.op != VmOp::load_gather && in.op != VmOp::load_index &&
-                       in.op != VmOp::load_position && in.op != VmOp::load_scalar_ptr &&
-                       in.op != VmOp::broadcast && in.op != VmOp::rand && in.op != VmOp::randn;
+    const bool reads = !is_source_op(in.op);
     if (!reads && in.op != VmOp::load_array && in.op != VmOp::load_indexed &&
         in.op != VmOp::broadcast)
       return false;

@@ -209,9 +209,9 @@ inline FusedLoop fused_for(int o1, int o2, bool right) {
   }
 }
 
-// Whether an instruction computes into the register out() picks (so that it can write
-// to an array directly): not loads, draws, stores or copies.
-inline bool is_compute_op(Op op) {
+// Loads and plain draws: instructions that read no register (their `a` is an array or
+// scalar number, if anything).
+inline bool is_source_op(Op op) {
   switch (op) {
     case Op::load_array:
     case Op::load_gather:
@@ -222,17 +222,21 @@ inline bool is_compute_op(Op op) {
     case Op::broadcast:
     case Op::rand:
     case Op::randn:
-    case Op::rand_lt:
-    case Op::rand_lt_mul:
-    case Op::store_array:
-    case Op::store_gather:
-    case Op::store_scalar:
-    case Op::store_temp:
-    case Op::nop:
-      return false;
-    default:
       return true;
+    default:
+      return false;
   }
+}
+
+inline bool is_store_op(Op op) {
+  return op == Op::store_array || op == Op::store_gather || op == Op::store_scalar;
+}
+
+// Whether an instruction computes into the register out() picks (so that it can write
+// to an array directly): not loads, draws, stores or copies.
+inline bool is_compute_op(Op op) {
+  return !is_source_op(op) && !is_store_op(op) && op != Op::rand_lt && op != Op::rand_lt_mul &&
+         op != Op::store_temp && op != Op::nop;
 }
 
 inline int arith_index(Op op) {
