@@ -161,9 +161,8 @@ void Program::Impl::build_kernel() {
   machine_code->spec = std::move(s);
 }
 
-std::optional<std::vector<int32_t>> Program::lower(
-    jit::Spec& spec, const std::function<int32_t(const double*)>& array_number, int32_t scalar_base,
-    KnownArrays& known) const {
+std::optional<std::vector<int32_t>> Program::lower(jit::Spec& spec, std::vector<double*>& arrays,
+                                                   int32_t scalar_base, KnownArrays& known) const {
   const Impl& p = *impl_;
   // Shared values that change between runs are passed in; the others were fixed when
   // the program compiled and become constants.
@@ -186,7 +185,10 @@ std::optional<std::vector<int32_t>> Program::lower(
     const double* array = a.data;
     for (const auto& [data, node] : known)
       if (data == array) return node;
-    const int32_t node = spec.add({.op = jit::Op::load, .index = array_number(array)});
+    auto at = std::find(arrays.begin(), arrays.end(), array);
+    if (at == arrays.end()) at = arrays.insert(at, a.data);
+    const auto number = static_cast<int32_t>(at - arrays.begin());
+    const int32_t node = spec.add({.op = jit::Op::load, .index = number});
     known.emplace_back(array, node);
     return node;
   };

@@ -28,6 +28,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <numbers>
 #include <unordered_map>

@@ -79,7 +79,7 @@ void NeuronGroup::Impl::compile_step_kernel() {
       set_known(vars["not_refractory"].data(), not_ref);
     }
     if (!update_targets.empty()) {
-      const auto out = update.lower(s, number, 0, known);
+      const auto out = update.lower(s, b.arrays, 0, known);
       if (!out) return std::nullopt;
       std::vector<int32_t> value(update_targets.size());
       for (size_t v = 0; v < update_targets.size(); ++v) {
@@ -98,7 +98,7 @@ void NeuronGroup::Impl::compile_step_kernel() {
       }
     }
     if (with_threshold) {
-      const auto cond = threshold.lower(s, number, static_cast<int32_t>(b.threshold_base), known);
+      const auto cond = threshold.lower(s, b.arrays, static_cast<int32_t>(b.threshold_base), known);
       if (!cond) return std::nullopt;
       int32_t flag = (*cond)[0];
       if (refr) {  // no spike while refractory

@@ -212,7 +212,7 @@ TEST(ValuePrograms, FusedMultiplyAddsRoundOnceOnEveryPath) {
     return static_cast<int32_t>(arrays.size() - 1);
   };
   Program::KnownArrays known;
-  const auto nodes = fused.lower(spec, number, 0, known);
+  const auto nodes = fused.lower(spec, arrays, 0, known);
   ASSERT_TRUE(nodes.has_value());
   std::vector<std::vector<double>> m(4, std::vector<double>(n));
   for (size_t i = 0; i < 4; ++i)

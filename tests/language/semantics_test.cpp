@@ -178,7 +178,7 @@ void snn_paths(const Expr& e, Inputs in, std::vector<Column>& out) {
       arrays.push_back(const_cast<double*>(a));
       return static_cast<int32_t>(arrays.size() - 1);
     };
-    const auto nodes = p.lower(spec, number, 0, known);
+    const auto nodes = p.lower(spec, arrays, 0, known);
     if (!nodes) break;  // an operation without a machine-code form: the interpreter runs
     Column c{"snn value program machine code (" + target_name(t) + ")", std::vector<double>(n)};
     spec.add({.op = expr::jit::Op::store, .a = (*nodes)[0], .index = number(c.values.data())});

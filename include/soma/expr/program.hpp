@@ -47,10 +47,8 @@
 // lists given per run (Bindings::indexed: element k of a synapse update reads a
 // presynaptic variable at pre[k]), their random numbers may come from counter-based
 // streams (ElementStreams), and they lower into a larger machine-code kernel (lower).
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -235,8 +233,8 @@ class Program {
       ~EndBlocks() { p->end_blocks(); }
     } end_guard{this};
     for (int64_t first = begin; first < end; first += static_cast<int64_t>(kBlock)) {
-      const int count =
-          static_cast<int>(std::min<int64_t>(static_cast<int64_t>(kBlock), end - first));
+      const int64_t left = end - first;
+      const int count = static_cast<int>(left < static_cast<int64_t>(kBlock) ? left : kBlock);
       run_block(first, count);
       sink(first, count);
     }
@@ -254,17 +252,17 @@ class Program {
   void update_scalars();
   const std::vector<double>& scalar_values() const;
   // The per-element operations as nodes of a machine-code kernel (expr/jit.hpp), for a
-  // run without index lists, appended to `spec`: an array input becomes a load of the
-  // array numbered array_number(array), shared values the scalars from `scalar_base` on
+  // run without index lists, appended to `spec`: an array input becomes a load of its
+  // number in `arrays` (appended there if it is not yet), shared values the scalars from
+  // `scalar_base` on
   // (pass scalar_values() there, after update_scalars()). `known` lists arrays whose
   // current values are nodes already (an earlier load, a value just stored): they are
   // used instead of new loads, and this call's loads are added. Returns each assignment's
   // node, or nullopt where an operation or input has no node form (pow, log, rand, an
   // index...): the caller keeps run_blocks().
   using KnownArrays = std::vector<std::pair<const double*, int32_t>>;
-  std::optional<std::vector<int32_t>> lower(
-      jit::Spec& spec, const std::function<int32_t(const double*)>& array_number,
-      int32_t scalar_base, KnownArrays& known) const;
+  std::optional<std::vector<int32_t>> lower(jit::Spec& spec, std::vector<double*>& arrays,
+                                            int32_t scalar_base, KnownArrays& known) const;
 
   bool has_result() const;  // compiled from an expression
   // Whether run(n) (statements) or evaluate(n, out) and where(n, out) (an expression) run as
