@@ -1,6 +1,7 @@
 #include "soma/data/dataset.hpp"
 
 #include <cstring>
+#include <utility>
 
 #include "soma/core/error.hpp"
 
@@ -76,6 +77,29 @@ Batch TensorDataset::get(int64_t i) const {
   b.x = x_.select(0, i);
   if (y_.defined()) b.y = y_.select(0, i);
   return b;
+}
+
+Subset::Subset(std::shared_ptr<const Dataset> dataset, std::vector<int64_t> indices)
+    : dataset_(std::move(dataset)), indices_(std::move(indices)) {
+  if (!dataset_) throw Error("Subset: no dataset");
+  const int64_t n = dataset_->size();
+  for (size_t k = 0; k < indices_.size(); ++k)
+    if (indices_[k] < 0 || indices_[k] >= n)
+      throw Error("Subset: index " + std::to_string(indices_[k]) + " at position " +
+                  std::to_string(k) + " is out of range for a dataset of " + std::to_string(n) +
+                  " examples");
+}
+
+Batch Subset::get_batch(std::span<const int64_t> indices) const {
+  std::vector<int64_t> mapped;
+  mapped.reserve(indices.size());
+  for (int64_t i : indices) {
+    if (i < 0 || i >= size())
+      throw Error("Subset: index " + std::to_string(i) + " out of range [0, " +
+                  std::to_string(size()) + ")");
+    mapped.push_back(indices_[static_cast<size_t>(i)]);
+  }
+  return dataset_->get_batch(mapped);
 }
 
 }  // namespace soma::data

@@ -126,3 +126,27 @@ TEST(DataLoader, TargetsOfAnyDtypeAndDatasetsWithoutTargets) {
   EXPECT_THROW(TensorDataset(x, zeros({4})), Error);
   EXPECT_THROW(DataLoader(TensorDataset(x), {.batch_size = 0}), Error);
 }
+
+TEST(Subset, BatchesAreTheChosenRowsOfTheDatasetInTheirOrder) {
+  const auto all = std::make_shared<const TensorDataset>(numbered(10));
+  const std::vector<int64_t> chosen = {7, 2, 9, 2, 0};  // a repeat is allowed
+  const Subset part(all, chosen);
+  EXPECT_EQ(part.size(), 5);
+  EXPECT_EQ(part.indices(), chosen);
+  // Batch positions 4, 0, 3 of the subset are rows 0, 7, 2 of the dataset.
+  const Batch b = part.get_batch(std::vector<int64_t>{4, 0, 3});
+  EXPECT_EQ(b.x.shape(), (Shape{3, 3}));
+  EXPECT_EQ(b.y.to_vector<float>(), (std::vector<float>{0, 7, 2}));
+  EXPECT_EQ(b.x.to_vector<float>(), (std::vector<float>{0, 0, 0, 7, 70, 700, 2, 20, 200}));
+
+  // Through a loader: one epoch visits the chosen rows in the subset's order.
+  DataLoader loader(part, {.batch_size = 2});
+  EXPECT_EQ(loader.size(), 3);
+  EXPECT_EQ(epoch(loader), chosen);
+
+  EXPECT_THROW(part.get_batch(std::vector<int64_t>{5}), Error);
+  EXPECT_THROW(part.get_batch(std::vector<int64_t>{-1}), Error);
+  EXPECT_THROW(Subset(all, {3, 10}), Error);
+  EXPECT_THROW(Subset(all, {-1}), Error);
+  EXPECT_THROW(Subset(nullptr, {0}), Error);
+}
