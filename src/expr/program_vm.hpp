@@ -513,10 +513,11 @@ struct Program::Impl {
     ptr[in.dst] = d;
     if (streams) return draw_counter(in, start, len, d);
     Rng g = *rng;  // the generator's state in registers for the loop
-    const bool va = in.mode != Mode::sv, vb = in.mode != Mode::vs;
-    const double* x = va ? ptr[in.a] : nullptr;
-    const double* y = vb && in.b >= 0 ? ptr[in.b] : nullptr;
-    const double sx = va ? 0.0 : scal[in.a], sy = vb || in.b < 0 ? 0.0 : scal[in.b];
+    // Operands (rand_lt and rand_lt_mul only): a register, or a scalar slot by mode.
+    const bool has_a = in.a >= 0, has_b = in.b >= 0;
+    const double* x = has_a && in.mode != Mode::sv ? ptr[in.a] : nullptr;
+    const double* y = has_b && in.mode != Mode::vs ? ptr[in.b] : nullptr;
+    const double sx = has_a && !x ? scal[in.a] : 0.0, sy = has_b && !y ? scal[in.b] : 0.0;
     auto u = [&g] { return static_cast<double>(g.next_u64() >> 11); };
     switch (in.op) {
       case Op::rand:
