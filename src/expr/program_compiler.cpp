@@ -858,23 +858,28 @@ Program compile(const Expr& e, const Bindings& bindings, const CompileOptions& o
   return p;
 }
 
+namespace {
+// Statements parsed or built by hand must each have a value.
+void require_values(const std::vector<Statement>& list, const char* function) {
+  for (const auto& s : list)
+    if (!s.value)
+      throw Error(std::string(function) + ": the statement for '" + s.target + "' has no value");
+}
+}  // namespace
+
 Program compile_values(const std::vector<Statement>& assignments, const Bindings& bindings,
                        const CompileOptions& options) {
+  require_values(assignments, "compile_values");
   Program p;
-  Compiler c(*p.impl_, bindings, options);
-  for (const auto& s : assignments)
-    if (!s.value) throw Error("compile_values: assignment to '" + s.target + "' has no value");
-  c.values(assignments);
+  Compiler(*p.impl_, bindings, options).values(assignments);
   return p;
 }
 
 Program compile(const std::vector<Statement>& statements, const Bindings& bindings,
                 const CompileOptions& options) {
+  require_values(statements, "compile");
   Program p;
-  Compiler c(*p.impl_, bindings, options);
-  for (const auto& s : statements)
-    if (!s.value) throw Error("compile: statement for '" + s.target + "' has no value");
-  c.statements(statements);
+  Compiler(*p.impl_, bindings, options).statements(statements);
   p.impl_->build_kernel();
   return p;
 }
